@@ -1,0 +1,72 @@
+/* One error enum shared by every library of the project.
+ *
+ * PLASMA_OK is 0; every error is negative and is passed upward unchanged.
+ * Each value maps to one snake_case code (the "code" of an API error object,
+ * PROTOCOL §7) and one short human message. */
+#ifndef PLASMA_ERR_H
+#define PLASMA_ERR_H
+
+typedef enum plasma_err {
+    PLASMA_OK = 0,
+
+    /* Transaction and ledger errors of the operator API (PROTOCOL §7). */
+    PLASMA_ERR_MALFORMED_TX = -1,
+    PLASMA_ERR_TOO_MANY_INPUTS = -2,
+    PLASMA_ERR_TOO_MANY_OUTPUTS = -3,
+    PLASMA_ERR_DUPLICATE_INPUTS = -4,
+    PLASMA_ERR_AMOUNT_ZERO = -5,
+    PLASMA_ERR_MISSING_SIGNATURE = -6,
+    PLASMA_ERR_SUPERFLUOUS_SIGNATURE = -7,
+    PLASMA_ERR_BAD_SIGNATURE = -8,
+    PLASMA_ERR_UTXO_NOT_FOUND = -9,
+    PLASMA_ERR_UTXO_SPENT = -10,
+    PLASMA_ERR_UNAUTHORIZED_SPEND = -11,
+    PLASMA_ERR_AMOUNTS_DO_NOT_ADD_UP = -12,
+    PLASMA_ERR_FEE_TOO_LOW = -13,
+    PLASMA_ERR_BLOCK_FULL = -14,
+    PLASMA_ERR_NOT_FOUND = -15,
+    PLASMA_ERR_PAYLOAD_TOO_LARGE = -16,
+
+    /* Generic input and system errors. */
+    PLASMA_ERR_BAD_REQUEST = -20,     /* malformed JSON, hex, number, argument */
+    PLASMA_ERR_MALFORMED_RLP = -21,   /* RLP that breaks a rule of PROTOCOL §1 */
+    PLASMA_ERR_OVERFLOW = -22,        /* arithmetic past 2^256 - 1 or below 0 */
+    PLASMA_ERR_NOMEM = -23,
+    PLASMA_ERR_IO = -24,              /* storage or network failure */
+    PLASMA_ERR_UNAUTHORIZED = -25,    /* admin token missing or wrong */
+    PLASMA_ERR_UNAVAILABLE = -26,     /* a peer (root chain, operator) cannot be reached */
+    PLASMA_ERR_CONFIG = -27,          /* bad configuration value */
+    PLASMA_ERR_INTERNAL = -28,
+
+    /* Root chain and exit game (PROTOCOL §6). */
+    PLASMA_ERR_NOT_OPERATOR = -40,
+    PLASMA_ERR_INSUFFICIENT_FUNDS = -41,
+    PLASMA_ERR_BAD_BOND = -42,          /* bond value differs from the configured bond */
+    PLASMA_ERR_BAD_PROOF = -43,
+    PLASMA_ERR_NOT_OWNER = -44,
+    PLASMA_ERR_EXIT_EXISTS = -45,       /* an exit of this output already started */
+    PLASMA_ERR_OUTPUT_FINALIZED = -46,  /* the output was already paid out */
+    PLASMA_ERR_BLOCK_NOT_FOUND = -47,
+    PLASMA_ERR_EXIT_NOT_FOUND = -48,
+    PLASMA_ERR_EXIT_NOT_ACTIVE = -49,   /* exit is challenged or finalized */
+    PLASMA_ERR_BAD_CHALLENGE = -50,     /* tx does not spend the exiting output */
+    PLASMA_ERR_BAD_NONCE = -51,         /* replayed or out-of-order call nonce */
+    PLASMA_ERR_DEPOSIT_LIMIT = -52,     /* 999 deposits already in this interval */
+    PLASMA_ERR_OUT_OF_GAS = -53,        /* call needs more gas than its limit */
+    PLASMA_ERR_GAS_LIMIT = -54,         /* call's gas limit exceeds a block's */
+    PLASMA_ERR_BAD_AMOUNT = -55,        /* zero or otherwise invalid amount */
+    PLASMA_ERR_BAD_CALL = -56,          /* unknown or malformed root-chain call */
+} plasma_err;
+
+/* Returns the snake_case API code of err ("malformed_tx", ...), never NULL.
+ * Unknown values give "internal". */
+const char *plasma_err_code(int err);
+
+/* Returns a one-line English message for err, never NULL. */
+const char *plasma_err_message(int err);
+
+/* Returns the HTTP status an API should answer err with (400, 401, 403,
+ * 404, 409, 413, 500, 503). */
+int plasma_err_http_status(int err);
+
+#endif

@@ -1,0 +1,21 @@
+/* Keccak-256 as Ethereum uses it: the original Keccak padding (0x01), not
+ * FIPS-202 SHA3-256 (0x06). keccak256("") = c5d246...a470. */
+#ifndef PLASMA_KECCAK_H
+#define PLASMA_KECCAK_H
+
+#include "plasma/types.h"
+
+typedef struct plasma_keccak {
+    uint64_t st[25];
+    size_t pos; /* bytes absorbed into the current 136-byte block */
+} plasma_keccak;
+
+void plasma_keccak_init(plasma_keccak *ctx);
+void plasma_keccak_update(plasma_keccak *ctx, const void *data, size_t len);
+/* Out: the digest. The context must be re-initialised before reuse. */
+void plasma_keccak_final(plasma_keccak *ctx, plasma_hash *out);
+
+/* One-shot hash of len bytes. */
+void plasma_keccak256(plasma_hash *out, const void *data, size_t len);
+
+#endif

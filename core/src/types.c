@@ -1,0 +1,190 @@
+/* Byte buffers, hex and the fixed-size value types. */
+#include "plasma/types.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "plasma/err.h"
+
+#define BUF_MIN_CAP 64
+
+int plasma_buf_reserve(plasma_buf *buf, size_t extra)
+{
+    if (buf->failed)
+        return PLASMA_ERR_NOMEM;
+    if (extra <= buf->cap - buf->len)
+        return PLASMA_OK;
+    if (extra > SIZE_MAX - buf->len)
+        goto fail;
+    size_t need = buf->len + extra;
+    size_t cap = buf->cap ? buf->cap : BUF_MIN_CAP;
+    while (cap < need)
+        cap = cap > SIZE_MAX / 2 ? need : cap * 2;
+    uint8_t *p = realloc(buf->data, cap);
+    if (!p)
+        goto fail;
+    buf->data = p;
+    buf->cap = cap;
+    return PLASMA_OK;
+fail:
+    buf->failed = true;
+    return PLASMA_ERR_NOMEM;
+}
+
+int plasma_buf_append(plasma_buf *buf, const uint8_t *data, size_t len)
+{
+    int rc = plasma_buf_reserve(buf, len);
+    if (rc != 0)
+        return rc;
+    if (len > 0)
+        memcpy(buf->data + buf->len, data, len);
+    buf->len += len;
+    return PLASMA_OK;
+}
+
+void plasma_buf_free(plasma_buf *buf)
+{
+    if (!buf)
+        return;
+    free(buf->data);
+    memset(buf, 0, sizeof *buf);
+}
+
+/* --- hex --- */
+
+static const char hex_digits[] = "0123456789abcdef";
+
+/* Returns the value of a hex digit, or -1. */
+static int hex_value(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+static const char *hex_skip_prefix(const char *hex)
+{
+    if (hex[0] == '0' && (hex[1] == 'x' || hex[1] == 'X'))
+        return hex + 2;
+    return hex;
+}
+
+/* Decodes 2*len digits (already known to be present) into out. */
+static int hex_decode_digits(uint8_t *out, const char *digits, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        int hi = hex_value(digits[2 * i]);
+        int lo = hex_value(digits[2 * i + 1]);
+        if (hi < 0 || lo < 0)
+            return PLASMA_ERR_BAD_REQUEST;
+        out[i] = (uint8_t)(hi << 4 | lo);
+    }
+    return PLASMA_OK;
+}
+
+char *plasma_hex_encode(char *out, const uint8_t *data, size_t len)
+{
+    out[0] = '0';
+    out[1] = 'x';
+    for (size_t i = 0; i < len; i++) {
+        out[2 + 2 * i] = hex_digits[data[i] >> 4];
+        out[3 + 2 * i] = hex_digits[data[i] & 0x0f];
+    }
+    out[2 + 2 * len] = '\0';
+    return out;
+}
+
+int plasma_hex_decode_fixed(uint8_t *out, size_t outlen, const char *hex)
+{
+    const char *digits = hex_skip_prefix(hex);
+    if (strlen(digits) != 2 * outlen)
+        return PLASMA_ERR_BAD_REQUEST;
+    return hex_decode_digits(out, digits, outlen);
+}
+
+int plasma_hex_decode_alloc(uint8_t **out, size_t *outlen, const char *hex)
+{
+    const char *digits = hex_skip_prefix(hex);
+    size_t ndigits = strlen(digits);
+    if (ndigits % 2 != 0)
+        return PLASMA_ERR_BAD_REQUEST;
+    size_t len = ndigits / 2;
+    /* One spare byte so that an empty result is still a valid allocation. */
+    uint8_t *bytes = malloc(len + 1);
+    if (!bytes)
+        return PLASMA_ERR_NOMEM;
+    int rc = hex_decode_digits(bytes, digits, len);
+    if (rc != 0) {
+        free(bytes);
+        return rc;
+    }
+    *out = bytes;
+    *outlen = len;
+    return PLASMA_OK;
+}
+
+/* --- addresses and hashes --- */
+
+/* Unlike plasma_hex_decode_fixed, the 0x prefix is required here: an address
+ * or hash without it is far more likely a mistake than a convenience. */
+static int parse_prefixed(uint8_t *out, size_t len, const char *s)
+{
+    if (s[0] != '0' || (s[1] != 'x' && s[1] != 'X'))
+        return PLASMA_ERR_BAD_REQUEST;
+    return plasma_hex_decode_fixed(out, len, s);
+}
+
+int plasma_addr_parse(plasma_addr *out, const char *s)
+{
+    plasma_addr tmp;
+    int rc = parse_prefixed(tmp.b, sizeof tmp.b, s);
+    if (rc == 0)
+        *out = tmp;
+    return rc;
+}
+
+char *plasma_addr_format(char out[43], const plasma_addr *addr)
+{
+    return plasma_hex_encode(out, addr->b, sizeof addr->b);
+}
+
+bool plasma_addr_is_zero(const plasma_addr *addr)
+{
+    uint8_t acc = 0;
+    for (size_t i = 0; i < sizeof addr->b; i++)
+        acc |= addr->b[i];
+    return acc == 0;
+}
+
+bool plasma_addr_eq(const plasma_addr *a, const plasma_addr *b)
+{
+    return memcmp(a->b, b->b, sizeof a->b) == 0;
+}
+
+char *plasma_hash_format(char out[67], const plasma_hash *h)
+{
+    return plasma_hex_encode(out, h->b, sizeof h->b);
+}
+
+int plasma_hash_parse(plasma_hash *out, const char *s)
+{
+    plasma_hash tmp;
+    int rc = parse_prefixed(tmp.b, sizeof tmp.b, s);
+    if (rc == 0)
+        *out = tmp;
+    return rc;
+}
+
+bool plasma_hash_eq(const plasma_hash *a, const plasma_hash *b)
+{
+    return memcmp(a->b, b->b, sizeof a->b) == 0;
+}
+
+void plasma_wipe(void *p, size_t len)
+{
+    explicit_bzero(p, len);
+}

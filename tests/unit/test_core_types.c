@@ -1,0 +1,159 @@
+/* Value types, hex, buffers and the error table. */
+#include "testutil.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static void test_hex(void **state)
+{
+    (void)state;
+    static const uint8_t bytes[] = {0x00, 0x7f, 0xab, 0xff};
+    char out[2 * sizeof bytes + 3];
+    assert_string_equal(plasma_hex_encode(out, bytes, sizeof bytes), "0x007fabff");
+    assert_string_equal(plasma_hex_encode(out, bytes, 0), "0x");
+
+    uint8_t got[4];
+    assert_int_equal(plasma_hex_decode_fixed(got, 4, "0x007FabFF"), 0);
+    assert_memory_equal(got, bytes, 4);
+    assert_int_equal(plasma_hex_decode_fixed(got, 4, "007fabff"), 0);
+    assert_int_equal(plasma_hex_decode_fixed(got, 4, "0X007fabff"), 0);
+    assert_int_equal(plasma_hex_decode_fixed(got, 4, "0x007fab"), PLASMA_ERR_BAD_REQUEST);
+    assert_int_equal(plasma_hex_decode_fixed(got, 4, "0x007fabff00"), PLASMA_ERR_BAD_REQUEST);
+    assert_int_equal(plasma_hex_decode_fixed(got, 4, "0x007fabfg"), PLASMA_ERR_BAD_REQUEST);
+    assert_int_equal(plasma_hex_decode_fixed(got, 4, "0x007fab f"), PLASMA_ERR_BAD_REQUEST);
+
+    uint8_t *p = NULL;
+    size_t len = 99;
+    assert_int_equal(plasma_hex_decode_alloc(&p, &len, "0x"), 0);
+    assert_non_null(p);
+    assert_int_equal(len, 0);
+    free(p);
+    assert_int_equal(plasma_hex_decode_alloc(&p, &len, "0xABcd01"), 0);
+    assert_int_equal(len, 3);
+    assert_int_equal(p[0], 0xab);
+    assert_int_equal(p[2], 0x01);
+    free(p);
+    p = NULL;
+    assert_int_equal(plasma_hex_decode_alloc(&p, &len, "0xabc"), PLASMA_ERR_BAD_REQUEST);
+    assert_int_equal(plasma_hex_decode_alloc(&p, &len, "0xzz"), PLASMA_ERR_BAD_REQUEST);
+    assert_null(p);
+}
+
+static void test_addr_and_hash(void **state)
+{
+    (void)state;
+    plasma_addr a, b;
+    char out[67];
+    /* EIP-55 mixed case is accepted, lowercase comes out. */
+    assert_int_equal(plasma_addr_parse(&a, "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266"), 0);
+    assert_string_equal(plasma_addr_format(out, &a), "0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266");
+    assert_int_equal(plasma_addr_parse(&b, "0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266"), 0);
+    assert_true(plasma_addr_eq(&a, &b));
+    assert_false(plasma_addr_is_zero(&a));
+    b = a;
+    assert_int_equal(plasma_addr_parse(&b, "f39fd6e51aad88f6f4ce6ab8827279cfffb92266"),
+                     PLASMA_ERR_BAD_REQUEST);
+    assert_int_equal(plasma_addr_parse(&b, "0xf39fd6e51aad88f6f4ce6ab8827279cfffb922"),
+                     PLASMA_ERR_BAD_REQUEST);
+    assert_int_equal(plasma_addr_parse(&b, "0xf39fd6e51aad88f6f4ce6ab8827279cfffb9226g"),
+                     PLASMA_ERR_BAD_REQUEST);
+    assert_int_equal(plasma_addr_parse(&b, ""), PLASMA_ERR_BAD_REQUEST);
+    assert_true(plasma_addr_eq(&a, &b)); /* untouched on failure */
+    memset(&b, 0, sizeof b);
+    assert_true(plasma_addr_is_zero(&b));
+    b.b[19] = 1;
+    assert_false(plasma_addr_is_zero(&b));
+
+    plasma_hash h, g;
+    const char *hex = "0xc5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470";
+    assert_int_equal(plasma_hash_parse(&h, hex), 0);
+    assert_string_equal(plasma_hash_format(out, &h), hex);
+    plasma_keccak256(&g, "", 0);
+    assert_true(plasma_hash_eq(&h, &g));
+    assert_int_equal(plasma_hash_parse(&g, "0x1234"), PLASMA_ERR_BAD_REQUEST);
+}
+
+static void test_buf(void **state)
+{
+    (void)state;
+    plasma_buf buf = {0};
+    uint8_t chunk[100];
+    for (int i = 0; i < 100; i++)
+        chunk[i] = (uint8_t)i;
+    for (int i = 0; i < 50; i++)
+        assert_int_equal(plasma_buf_append(&buf, chunk, sizeof chunk), 0);
+    assert_int_equal(buf.len, 5000);
+    assert_true(buf.cap >= buf.len);
+    assert_memory_equal(buf.data + 4900, chunk, 100);
+    assert_int_equal(plasma_buf_append(&buf, NULL, 0), 0);
+    assert_int_equal(plasma_buf_reserve(&buf, 10000), 0);
+    assert_true(buf.cap - buf.len >= 10000);
+    /* An impossible size fails cleanly and sticks. */
+    assert_int_equal(plasma_buf_reserve(&buf, SIZE_MAX), PLASMA_ERR_NOMEM);
+    assert_true(buf.failed);
+    assert_int_equal(plasma_buf_append(&buf, chunk, 1), PLASMA_ERR_NOMEM);
+    assert_int_equal(buf.len, 5000);
+    plasma_buf_free(&buf);
+    assert_null(buf.data);
+    assert_false(buf.failed);
+    plasma_buf_free(NULL);
+}
+
+static void test_wipe(void **state)
+{
+    (void)state;
+    plasma_privkey k;
+    memset(&k, 0xaa, sizeof k);
+    plasma_wipe(&k, sizeof k);
+    static const uint8_t zero[32];
+    assert_memory_equal(k.b, zero, 32);
+}
+
+static void test_err_table(void **state)
+{
+    (void)state;
+    assert_string_equal(plasma_err_code(PLASMA_ERR_MALFORMED_TX), "malformed_tx");
+    assert_string_equal(plasma_err_code(PLASMA_ERR_AMOUNTS_DO_NOT_ADD_UP), "amounts_do_not_add_up");
+    assert_string_equal(plasma_err_code(PLASMA_ERR_PAYLOAD_TOO_LARGE), "payload_too_large");
+    assert_string_equal(plasma_err_code(-12345), "internal");
+    assert_string_equal(plasma_err_code(7), "internal");
+    assert_int_equal(plasma_err_http_status(PLASMA_ERR_BAD_SIGNATURE), 400);
+    assert_int_equal(plasma_err_http_status(PLASMA_ERR_NOT_FOUND), 404);
+    assert_int_equal(plasma_err_http_status(PLASMA_ERR_PAYLOAD_TOO_LARGE), 413);
+    assert_int_equal(plasma_err_http_status(PLASMA_ERR_UNAUTHORIZED), 401);
+    assert_int_equal(plasma_err_http_status(PLASMA_ERR_UTXO_SPENT), 409);
+    assert_int_equal(plasma_err_http_status(PLASMA_ERR_UNAVAILABLE), 503);
+    assert_int_equal(plasma_err_http_status(-12345), 500);
+
+    /* Every §7 code exists, and every enum value has its own code. */
+    static const char *const api_codes[] = {
+        "malformed_tx",       "too_many_inputs",       "too_many_outputs", "duplicate_inputs", "amount_zero",
+        "missing_signature",  "superfluous_signature", "bad_signature",    "utxo_not_found",   "utxo_spent",
+        "unauthorized_spend", "amounts_do_not_add_up", "fee_too_low",      "block_full",       "not_found",
+        "payload_too_large",
+    };
+    for (int e = -1; e >= -16; e--)
+        assert_string_equal(plasma_err_code(e), api_codes[-e - 1]);
+    int known = 0;
+    for (int e = -60; e < 0; e++) {
+        const char *code = plasma_err_code(e);
+        if (strcmp(code, "internal") == 0 && e != PLASMA_ERR_INTERNAL)
+            continue;
+        known++;
+        int status = plasma_err_http_status(e);
+        assert_true(status >= 400 && status < 600);
+        assert_true(strlen(plasma_err_message(e)) > 0);
+        for (int f = e + 1; f < 0; f++)
+            assert_true(strcmp(code, plasma_err_code(f)) != 0 || strcmp(code, "internal") == 0);
+    }
+    assert_int_equal(known, 16 + 9 + 17);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_hex),  cmocka_unit_test(test_addr_and_hash), cmocka_unit_test(test_buf),
+        cmocka_unit_test(test_wipe), cmocka_unit_test(test_err_table),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

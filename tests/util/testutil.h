@@ -1,0 +1,30 @@
+/* Helpers shared by the unit tests: vector loading and hex comparison. */
+#ifndef PLASMA_TESTUTIL_H
+#define PLASMA_TESTUTIL_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <jansson.h>
+
+#include "plasma/core.h"
+
+/* Loads tests/vectors/<relpath> as JSON; fails the test if it cannot. */
+json_t *tu_load_json(const char *relpath);
+
+/* Decodes 0x-hex into a malloc'd buffer; fails the test on bad hex. */
+uint8_t *tu_hex(const char *hex, size_t *len);
+
+/* Asserts that bytes equal the 0x-hex string expected. */
+#define tu_assert_hex(bytes, len, expected) tu_assert_hex_at(bytes, len, expected, __FILE__, __LINE__)
+void tu_assert_hex_at(const uint8_t *bytes, size_t len, const char *expected, const char *file, int line);
+
+/* Fetches a string member, failing the test if it is absent. */
+const char *tu_str(const json_t *obj, const char *key);
+
+/* Deterministic xorshift PRNG for property tests. */
+uint64_t tu_rand(uint64_t *state);
+
+#endif

@@ -1,0 +1,55 @@
+/* plasma-bench: subcommands that each measure one area and print one JSON
+ * object on stdout. Adding an area: write bench_<name>.c with a
+ * bench_cmd_fn, list it in the table of plasma_bench.c and in
+ * tools/CMakeLists.txt. Timings are single-threaded wall-clock
+ * (CLOCK_MONOTONIC); a figure is the median of many timed batches. */
+#ifndef PLASMA_BENCH_H
+#define PLASMA_BENCH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+/* Runs a subcommand; argv[0] is its name. Returns the process exit status
+ * (0 ok, 1 failure, 2 bad usage). */
+typedef int (*bench_cmd_fn)(int argc, char **argv);
+
+typedef struct bench_cmd {
+    const char *name;
+    const char *summary; /* one line for --help */
+    bench_cmd_fn run;
+} bench_cmd;
+
+/* Options every subcommand accepts. */
+typedef struct bench_opts {
+    double seconds; /* measuring time per figure */
+} bench_opts;
+
+#define BENCH_DEFAULT_SECONDS 0.4
+
+/* Parses --time SECONDS and --help for subcommand argv[0], whose usage
+ * says it measures `what`. Returns true to go on; false to stop with the
+ * exit status in *status (0 after --help, 2 on a bad argument). */
+bool bench_parse_opts(bench_opts *out, int *status, int argc, char **argv, const char *what);
+
+/* Monotonic clock in nanoseconds. */
+uint64_t bench_now_ns(void);
+
+/* One operation under test; ctx carries its input and output so the
+ * compiler cannot drop the work. */
+typedef void (*bench_op)(void *ctx);
+
+/* Times op: warms up, sizes a batch to about a millisecond (one call when a
+ * call takes longer), runs batches for about `seconds` (at least 5), and
+ * returns the median time of one call in nanoseconds. */
+double bench_measure_ns(bench_op op, void *ctx, double seconds);
+
+/* The subcommands (bench_<name>.c). */
+int bench_primitives(int argc, char **argv);
+
+/* Prints obj as one JSON object and a newline on stdout; takes ownership.
+ * Returns 0, or 1 if it could not be written. */
+int bench_print(json_t *obj);
+
+#endif
