@@ -63,6 +63,17 @@ static void opts_usage(FILE *f, const char *name, const char *what)
             name, what, BENCH_DEFAULT_SECONDS);
 }
 
+/* Reads a --time value: a number of seconds in (0, 60]. */
+static bool parse_seconds(double *out, const char *s)
+{
+    char *end = NULL;
+    double v = strtod(s, &end);
+    if (end == s || *end != '\0' || !(v > 0 && v <= 60))
+        return false;
+    *out = v;
+    return true;
+}
+
 bool bench_parse_opts(bench_opts *out, int *status, int argc, char **argv, const char *what)
 {
     out->seconds = BENCH_DEFAULT_SECONDS;
@@ -72,13 +83,12 @@ bool bench_parse_opts(bench_opts *out, int *status, int argc, char **argv, const
             *status = 0;
             return false;
         }
-        char *end = NULL;
-        if (strcmp(argv[i], "--time") == 0 && i + 1 < argc) {
-            out->seconds = strtod(argv[++i], &end);
-            if (*end == '\0' && out->seconds > 0 && out->seconds <= 60)
-                continue;
+        if (strcmp(argv[i], "--time") == 0 && i + 1 < argc && parse_seconds(&out->seconds, argv[i + 1])) {
+            i++;
+            continue;
         }
-        fprintf(stderr, "plasma-bench %s: bad argument '%s'\n", argv[0], argv[i]);
+        fprintf(stderr, "plasma-bench %s: bad argument '%s'%s\n", argv[0], argv[i],
+                strcmp(argv[i], "--time") == 0 ? " (wants seconds, 0 < s <= 60)" : "");
         opts_usage(stderr, argv[0], what);
         *status = 2;
         return false;
