@@ -12,6 +12,7 @@
 
 static const bench_cmd commands[] = {
     {"primitives", "keccak, Merkle tree, tx codec, signatures, EIP-712 (single core)", bench_primitives},
+    {"exits", "standard exits at scale: start + process N, gas per call, peak RSS", plasma_bench_exits},
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])

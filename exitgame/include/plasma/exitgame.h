@@ -1,0 +1,493 @@
+/* The simulated root chain and its Plasma contract (PROTOCOL §6).
+ *
+ * A deterministic state machine with no I/O of its own: accounts with ETH
+ * and token balances and nonces; root-chain blocks with a number, a
+ * timestamp and a gas limit; a pool of pending calls; one Plasma contract
+ * (deposits, child blocks, standard exits with bonds, per-token exit
+ * queues); events and receipts per block. Every call is metered with the
+ * gas schedule of docs/gas.md as it executes. Persistence goes through a
+ * pluggable store (plasma_chain_store) that receives each mined block's
+ * changes as one atomic batch.
+ *
+ * Time moves only with blocks: block n+1 has timestamp
+ * ts(n) + block_time + (seconds requested by plasma_chain_dev_advance_time
+ * since block n). "now" inside a call is the timestamp of the block that
+ * executes it.
+ *
+ * A plasma_chain is not thread-safe: one thread at a time, or a lock held by
+ * the caller around every function that takes it.
+ *
+ * Conventions: functions return 0 or a negative plasma_err; `T **out` is
+ * owned by the caller and freed with plasma_T_free (NULL-safe); *out and
+ * other outputs are written only on success. */
+#ifndef PLASMA_EXITGAME_H
+#define PLASMA_EXITGAME_H
+
+#include "plasma/core.h"
+#include "plasma/merkle.h"
+
+/* ------------------------------------------------------------------------
+ * Configuration
+ * ------------------------------------------------------------------------ */
+
+#define PLASMA_CHAIN_DEFAULT_CHAIN_ID 31337u
+#define PLASMA_CHAIN_DEFAULT_CONTRACT "0x5fbdb2315678afecb367f032d93f642f64180aa3"
+#define PLASMA_CHAIN_DEFAULT_OPERATOR "0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266"
+#define PLASMA_CHAIN_DEFAULT_BLOCK_GAS_LIMIT 30000000u
+#define PLASMA_CHAIN_DEFAULT_BLOCK_TIME 12u
+#define PLASMA_CHAIN_DEFAULT_MIN_EXIT_PERIOD 604800u
+#define PLASMA_CHAIN_DEFAULT_EXIT_BOND 23300000000000000ull /* 0.0233 ETH in wei */
+#define PLASMA_CHAIN_DEFAULT_GENESIS_TIME 1700000000u
+
+/* Gas schedule (docs/gas.md). */
+#define PLASMA_GAS_BASE 21000u
+#define PLASMA_GAS_CALLDATA_NONZERO 16u
+#define PLASMA_GAS_CALLDATA_ZERO 4u
+#define PLASMA_GAS_SLOAD 2100u
+#define PLASMA_GAS_SSTORE_NEW 22100u   /* a slot that held zero */
+#define PLASMA_GAS_SSTORE_UPDATE 5000u /* a slot that held non-zero */
+#define PLASMA_GAS_KECCAK 30u
+#define PLASMA_GAS_KECCAK_WORD 6u
+#define PLASMA_GAS_ECRECOVER 3000u
+#define PLASMA_GAS_LOG 375u
+#define PLASMA_GAS_LOG_TOPIC 375u
+#define PLASMA_GAS_LOG_BYTE 8u
+#define PLASMA_GAS_TRANSFER 9000u /* ETH sent out of the contract */
+
+typedef struct plasma_chain_config {
+    uint64_t chain_id;
+    plasma_addr contract;      /* the Plasma contract's address */
+    plasma_addr operator_addr; /* the only account allowed to submitBlock */
+    uint64_t block_gas_limit;
+    uint64_t block_time;      /* seconds between consecutive blocks */
+    uint64_t min_exit_period; /* seconds */
+    plasma_u256 exit_bond;    /* wei every startStandardExit must carry */
+    uint64_t genesis_time;    /* timestamp of block 0 (a daemon may use the wall clock) */
+    /* Root-chain blocks whose receipts and events stay in memory and
+     * queryable; 0 keeps all. Older blocks keep their headers (and, with a
+     * store, their records on disk). Long simulations set it to bound
+     * memory. Not a consensus setting. */
+    uint64_t history_blocks;
+} plasma_chain_config;
+
+/* Fills *out with the defaults above (development chain). */
+void plasma_chain_config_default(plasma_chain_config *out);
+
+/* The development accounts of PROTOCOL §8 (account 0 is the operator).
+ * Returns 0 or PLASMA_ERR_BAD_REQUEST when i > 9. These keys are public. */
+int plasma_dev_key(plasma_privkey *out, unsigned i);
+int plasma_dev_addr(plasma_addr *out, unsigned i);
+#define PLASMA_DEV_ACCOUNTS 10u
+
+/* ------------------------------------------------------------------------
+ * Calls and their signed envelope
+ * ------------------------------------------------------------------------ */
+
+typedef enum plasma_call_kind {
+    PLASMA_CALL_TRANSFER = 1,       /* transfer(to, token, amount) */
+    PLASMA_CALL_DEPOSIT = 2,        /* deposit(token, amount) */
+    PLASMA_CALL_SUBMIT_BLOCK = 3,   /* submitBlock(root) */
+    PLASMA_CALL_START_EXIT = 4,     /* startStandardExit(utxo_pos, tx, proof) + bond */
+    PLASMA_CALL_CHALLENGE_EXIT = 5, /* challengeStandardExit(exit_id, tx, input_index) */
+    PLASMA_CALL_PROCESS_EXITS = 6,  /* processExits(token, max_exits) */
+} plasma_call_kind;
+
+/* Longest transaction a call can carry. */
+#define PLASMA_CALL_MAX_TX PLASMA_TX_MAX_RLP
+
+/* One root-chain call. A value type (about 1.6 KB, no pointers): fill it,
+ * submit it, copy it freely. `from` is not part of the signed envelope; it
+ * is the recovered signer (plasma_call_recover) or, in-process, whoever the
+ * caller says it is. Token all-zero means ETH. */
+typedef struct plasma_call {
+    plasma_call_kind kind;
+    plasma_addr from;
+    uint64_t nonce;
+    uint64_t gas_price; /* wei per gas */
+    uint64_t gas_limit;
+    union {
+        struct {
+            plasma_addr to;
+            plasma_addr token;
+            plasma_u256 amount;
+        } transfer;
+        struct {
+            plasma_addr token;
+            plasma_u256 amount; /* > 0; taken from the caller's balance */
+        } deposit;
+        struct {
+            plasma_hash root;
+        } submit_block;
+        struct {
+            uint64_t utxo_pos;
+            plasma_u256 bond;               /* the value sent with the call */
+            size_t tx_len;                  /* ≤ PLASMA_CALL_MAX_TX */
+            uint8_t tx[PLASMA_CALL_MAX_TX]; /* rlp(UnsignedTx) */
+            uint8_t proof[PLASMA_MERKLE_PROOF_LEN];
+        } start_exit;
+        struct {
+            uint64_t exit_id;
+            uint32_t input_index;
+            size_t tx_len;                  /* ≤ PLASMA_CALL_MAX_TX */
+            uint8_t tx[PLASMA_CALL_MAX_TX]; /* rlp(SignedTx) spending the output */
+        } challenge_exit;
+        struct {
+            plasma_addr token;
+            uint64_t max_exits;
+        } process_exits;
+    };
+} plasma_call;
+
+/* What a signature binds a call to: the chain and the contract. */
+typedef struct plasma_call_domain {
+    uint64_t chain_id;
+    plasma_addr contract;
+} plasma_call_domain;
+
+/* The envelope (docs/rootchain-calls.md):
+ *   rlp([chain_id, contract, nonce, gas_price, gas_limit, kind, args...])
+ * with args per kind:
+ *   transfer        to: bytes20, token: bytes20, amount: uint
+ *   deposit         token: bytes20, amount: uint
+ *   submitBlock     root: bytes32
+ *   startExit       utxo_pos: uint, tx: bytes, proof: bytes512, bond: uint
+ *   challengeExit   exit_id: uint, tx: bytes, input_index: uint
+ *   processExits    token: bytes20, max_exits: uint
+ * signing hash = keccak256(0x19 ‖ "PlasmaRootchainCall" ‖ envelope)
+ * signed form  = rlp([envelope, sig: bytes65])
+ * call hash    = keccak256(signing hash ‖ from), unique per (from, nonce).
+ */
+
+/* Appends the envelope of call under domain to buf.
+ * Returns 0, PLASMA_ERR_BAD_CALL (unknown kind, tx_len too long) or
+ * PLASMA_ERR_NOMEM. */
+int plasma_call_encode(plasma_buf *buf, const plasma_call_domain *domain, const plasma_call *call);
+
+/* Decodes an envelope strictly (canonical RLP, exact item counts, fixed
+ * lengths, integers in range). Out: *out with from zeroed.
+ * Returns 0 or PLASMA_ERR_BAD_CALL (also for a chain_id or contract other
+ * than domain's). */
+int plasma_call_decode(plasma_call *out, const plasma_call_domain *domain, const uint8_t *buf, size_t len);
+
+/* Out: the hash the sender signs. Returns 0, PLASMA_ERR_BAD_CALL or
+ * PLASMA_ERR_NOMEM. */
+int plasma_call_signing_hash(plasma_hash *out, const plasma_call_domain *domain, const plasma_call *call);
+
+/* Out: sig over the signing hash with key. Returns 0, PLASMA_ERR_BAD_CALL,
+ * PLASMA_ERR_BAD_REQUEST (bad key) or PLASMA_ERR_NOMEM. */
+int plasma_call_sign(plasma_sig *out, const plasma_call_domain *domain, const plasma_call *call,
+                     const plasma_privkey *key);
+
+/* Out: the address that signed call. Returns 0, PLASMA_ERR_BAD_SIGNATURE,
+ * PLASMA_ERR_BAD_CALL or PLASMA_ERR_NOMEM. */
+int plasma_call_recover(plasma_addr *out, const plasma_call_domain *domain, const plasma_call *call,
+                        const plasma_sig *sig);
+
+/* Appends the signed form rlp([envelope, sig]). Returns as plasma_call_encode. */
+int plasma_call_encode_signed(plasma_buf *buf, const plasma_call_domain *domain, const plasma_call *call,
+                              const plasma_sig *sig);
+
+/* Decodes the signed form and recovers the sender into out->from.
+ * Out: *out, and *sig if sig is not NULL. Returns 0, PLASMA_ERR_BAD_CALL or
+ * PLASMA_ERR_BAD_SIGNATURE. */
+int plasma_call_decode_signed(plasma_call *out, plasma_sig *sig, const plasma_call_domain *domain,
+                              const uint8_t *buf, size_t len);
+
+/* Out: the call hash (receipt key) of call as sent by call->from.
+ * Returns 0, PLASMA_ERR_BAD_CALL or PLASMA_ERR_NOMEM. */
+int plasma_call_hash(plasma_hash *out, const plasma_call_domain *domain, const plasma_call *call);
+
+/* Gas charged before execution starts: base + calldata of
+ * rlp([kind, args...]). Returns 0 for a call that cannot be encoded. */
+uint64_t plasma_call_intrinsic_gas(const plasma_call *call);
+
+/* Fills the common fields of a call and zeroes the arguments. */
+void plasma_call_init(plasma_call *out, plasma_call_kind kind, const plasma_addr *from, uint64_t nonce,
+                      uint64_t gas_price, uint64_t gas_limit);
+
+/* ------------------------------------------------------------------------
+ * Persistence: a pluggable store
+ * ------------------------------------------------------------------------ */
+
+/* One change: put (val != NULL) or delete (val == NULL) of key. */
+typedef struct plasma_store_op {
+    const uint8_t *key;
+    size_t key_len;
+    const uint8_t *val;
+    size_t val_len;
+} plasma_store_op;
+
+/* Called for each stored pair; non-zero stops the iteration and is returned. */
+typedef int (*plasma_store_foreach_cb)(const uint8_t *key, size_t key_len, const uint8_t *val, size_t val_len,
+                                       void *payload);
+
+#define PLASMA_CHAIN_STORE_VERSION 1
+
+/* A key-value backend. Keys and values are the canonical binary encoding of
+ * docs/rootchain-calls.md ("Storage"); the store need not understand them.
+ * A store is used by one chain at a time. */
+typedef struct plasma_chain_store plasma_chain_store;
+struct plasma_chain_store {
+    unsigned version; /* PLASMA_CHAIN_STORE_VERSION */
+    /* Applies all n ops or none, durably (synced) before returning 0.
+     * Returns 0 or PLASMA_ERR_IO (nothing applied). */
+    int (*write)(plasma_chain_store *store, const plasma_store_op *ops, size_t n);
+    /* Calls cb for every pair in ascending bytewise key order. Returns 0,
+     * cb's non-zero result, or PLASMA_ERR_IO. */
+    int (*foreach)(plasma_chain_store *store, plasma_store_foreach_cb cb, void *payload);
+    /* Releases the store (closes files). */
+    void (*free)(plasma_chain_store *store);
+};
+
+/* Opens (creating if missing) a LevelDB store in directory dir.
+ * Returns 0, PLASMA_ERR_IO (cannot open, locked by another process) or
+ * PLASMA_ERR_NOMEM. */
+int plasma_store_leveldb_open(plasma_chain_store **out, const char *dir);
+
+/* Calls store->free if store is not NULL. */
+void plasma_chain_store_free(plasma_chain_store *store);
+
+/* ------------------------------------------------------------------------
+ * The chain
+ * ------------------------------------------------------------------------ */
+
+typedef struct plasma_chain plasma_chain;
+
+/* Creates a chain. With store == NULL the chain lives in memory only. With
+ * a store: an empty store receives the genesis state; a non-empty one is
+ * loaded (state, history, exit queues rebuilt) and its consensus settings
+ * (chain_id, contract, operator, bond, min_exit_period, genesis_time) must
+ * equal cfg's. On success the chain owns store and frees it in
+ * plasma_chain_free; on failure the caller still owns it.
+ * Returns 0, PLASMA_ERR_CONFIG (bad value: zero gas limit or block time, or
+ * a mismatch with the store), PLASMA_ERR_IO (store failure or corrupt
+ * content) or PLASMA_ERR_NOMEM. */
+int plasma_chain_new(plasma_chain **out, const plasma_chain_config *cfg, plasma_chain_store *store);
+
+/* Frees the chain and its store. Pending (unmined) calls are discarded,
+ * as an Ethereum node's mempool is lost on restart; mined blocks never are. */
+void plasma_chain_free(plasma_chain *chain);
+
+const plasma_chain_config *plasma_chain_get_config(const plasma_chain *chain);
+/* Out: the domain calls to this chain are signed under. */
+void plasma_chain_call_domain(plasma_call_domain *out, const plasma_chain *chain);
+
+/* --- submitting and mining --- */
+
+/* Queues call for a later block. Admission checks only (no execution):
+ * kind and arguments encodable (PLASMA_ERR_BAD_CALL), gas_limit ≤ block gas
+ * limit (PLASMA_ERR_GAS_LIMIT), gas_limit ≥ intrinsic gas
+ * (PLASMA_ERR_OUT_OF_GAS), nonce == account nonce + the sender's pending
+ * calls (PLASMA_ERR_BAD_NONCE), ETH balance ≥ gas_limit × gas_price + bond
+ * (PLASMA_ERR_INSUFFICIENT_FUNDS). Out: *call_hash (may be NULL).
+ * Returns 0, one of those, or PLASMA_ERR_NOMEM. On error nothing changes. */
+int plasma_chain_submit(plasma_chain *chain, const plasma_call *call, plasma_hash *call_hash);
+
+/* Executes call as the next call of the next block would be executed,
+ * against the current state plus nothing pending, then undoes everything.
+ * Runs the admission checks of plasma_chain_submit first. Out: *gas_used
+ * (may be NULL) the gas the call would use. Returns 0 when the call would
+ * succeed, else the error its receipt would carry (or an admission error). */
+int plasma_chain_check_call(plasma_chain *chain, const plasma_call *call, uint64_t *gas_used);
+
+/* A root-chain block header. */
+typedef struct plasma_chain_block {
+    uint64_t number;
+    uint64_t timestamp;
+    plasma_hash hash; /* keccak256(rlp([parent, number, timestamp, gas_limit, gas_used, [call hashes]])) */
+    plasma_hash parent_hash;
+    uint64_t gas_limit;
+    uint64_t gas_used;
+    uint32_t n_calls;
+    uint32_t n_events;
+} plasma_chain_block;
+
+/* Mines one block now: timestamp = previous + block_time + advanced time;
+ * takes pending calls by gas price (highest first), then arrival, each
+ * sender's in nonce order, while their gas limits fit the block's remaining
+ * gas (a call that does not fit waits, and so do the sender's later calls);
+ * executes each (a failed call reverts, is charged and consumes its nonce;
+ * a caller who cannot prepay gas_limit × gas_price gets a receipt with
+ * PLASMA_ERR_INSUFFICIENT_FUNDS, no charge, nonce consumed); then writes
+ * the block's changes to the store as one batch. Out: *block (may be NULL).
+ * Returns 0, PLASMA_ERR_IO (the store failed: the block is undone, the calls
+ * stay pending) or PLASMA_ERR_NOMEM (likewise undone). */
+int plasma_chain_mine(plasma_chain *chain, plasma_chain_block *block);
+
+/* --- development controls (not calls: not metered, no nonce) --- */
+
+/* Adds amount wei to addr's ETH balance. Returns 0, PLASMA_ERR_OVERFLOW,
+ * PLASMA_ERR_IO or PLASMA_ERR_NOMEM. Stored at once. */
+int plasma_chain_dev_fund(plasma_chain *chain, const plasma_addr *addr, const plasma_u256 *amount);
+/* Mints amount of token (non-zero) to addr. Returns 0,
+ * PLASMA_ERR_BAD_REQUEST (token is ETH), PLASMA_ERR_OVERFLOW, PLASMA_ERR_IO
+ * or PLASMA_ERR_NOMEM. Stored at once. */
+int plasma_chain_dev_mint(plasma_chain *chain, const plasma_addr *addr, const plasma_addr *token,
+                          const plasma_u256 *amount);
+/* Adds seconds to the next block's timestamp (like evm_increaseTime).
+ * Returns 0, PLASMA_ERR_OVERFLOW or PLASMA_ERR_IO. Stored at once. */
+int plasma_chain_dev_advance_time(plasma_chain *chain, uint64_t seconds);
+/* Funds the ten development accounts with 10,000 ETH each.
+ * Returns as plasma_chain_dev_fund. */
+int plasma_chain_dev_prefund(plasma_chain *chain);
+
+/* --- queries --- */
+
+/* Out: addr's balance of token (NULL or all-zero: ETH). Unknown accounts
+ * hold 0. */
+void plasma_chain_balance(plasma_u256 *out, const plasma_chain *chain, const plasma_addr *addr,
+                          const plasma_addr *token);
+/* Returns the nonce the next mined call of addr must carry. */
+uint64_t plasma_chain_nonce(const plasma_chain *chain, const plasma_addr *addr);
+/* Returns the nonce the next submitted call of addr must carry (mined
+ * nonce + pending calls). */
+uint64_t plasma_chain_next_nonce(const plasma_chain *chain, const plasma_addr *addr);
+
+typedef struct plasma_chain_head {
+    uint64_t number;    /* last mined block (0: genesis) */
+    uint64_t timestamp; /* its timestamp */
+    plasma_hash hash;
+    uint64_t time_offset;        /* seconds the next block adds beyond block_time */
+    uint64_t total_gas_used;     /* over all blocks */
+    uint64_t next_child_block;   /* blknum the next submitBlock stores */
+    uint64_t next_deposit_block; /* blknum the next deposit gets */
+    size_t pending_calls;
+} plasma_chain_head;
+
+void plasma_chain_get_head(plasma_chain_head *out, const plasma_chain *chain);
+
+/* A child or deposit block as the contract stores it. */
+typedef struct plasma_block_record {
+    uint64_t blknum;
+    plasma_hash root;
+    uint64_t timestamp; /* root-chain time of submission or deposit */
+    bool is_deposit;
+    /* Deposit blocks only: */
+    plasma_addr depositor;
+    plasma_addr token;
+    plasma_u256 amount;
+} plasma_block_record;
+
+/* Out: the child or deposit block blknum. Returns 0 or
+ * PLASMA_ERR_BLOCK_NOT_FOUND. */
+int plasma_chain_block_root(plasma_block_record *out, const plasma_chain *chain, uint64_t blknum);
+
+typedef enum plasma_exit_state {
+    PLASMA_EXIT_NONE = 0,
+    PLASMA_EXIT_IN_PROGRESS = 1,
+    PLASMA_EXIT_CHALLENGED = 2, /* bond paid to the challenger; never paid, never reopened */
+    PLASMA_EXIT_FINALIZED = 3,  /* amount + bond paid to the owner; the output is finalized */
+} plasma_exit_state;
+
+typedef struct plasma_exit_info {
+    uint64_t exit_id; /* = utxo_pos */
+    plasma_exit_state state;
+    plasma_addr owner;
+    plasma_addr token;
+    plasma_u256 amount;
+    uint64_t exitable_at;
+    bool queued; /* still in its token's queue (challenged exits stay until popped) */
+} plasma_exit_info;
+
+/* Out: exit exit_id. Returns 0 or PLASMA_ERR_EXIT_NOT_FOUND. */
+int plasma_chain_exit(plasma_exit_info *out, const plasma_chain *chain, uint64_t exit_id);
+
+typedef struct plasma_exit_queue_info {
+    size_t size;           /* entries, challenged ones included */
+    uint64_t head_exit_id; /* when size > 0: the entry processExits pops next */
+    uint64_t head_exitable_at;
+} plasma_exit_queue_info;
+
+/* Out: the exit queue of token (NULL or all-zero: ETH); size 0 when none. */
+void plasma_chain_exit_queue(plasma_exit_queue_info *out, const plasma_chain *chain,
+                             const plasma_addr *token);
+
+/* Calls cb for every exit in ascending exit_id order; stops at cb's
+ * non-zero result and returns it. Returns 0 or that result. */
+typedef int (*plasma_exit_cb)(const plasma_exit_info *exit, void *payload);
+int plasma_chain_foreach_exit(const plasma_chain *chain, plasma_exit_cb cb, void *payload);
+
+/* --- history: blocks, receipts, events --- */
+
+/* Out: the header of root-chain block number. Returns 0 or
+ * PLASMA_ERR_NOT_FOUND. */
+int plasma_chain_block_header(plasma_chain_block *out, const plasma_chain *chain, uint64_t number);
+
+typedef struct plasma_receipt {
+    plasma_hash call_hash;
+    uint64_t block_number;
+    uint32_t index; /* position in the block */
+    plasma_call_kind kind;
+    plasma_addr from;
+    uint64_t nonce;
+    uint64_t gas_used;
+    uint64_t gas_price;
+    int err; /* 0, or the plasma_err the call failed with */
+} plasma_receipt;
+
+/* Out: the receipt of a mined call. Returns 0 or PLASMA_ERR_NOT_FOUND
+ * (unknown, still pending, or older than the history window). */
+int plasma_chain_receipt(plasma_receipt *out, const plasma_chain *chain, const plasma_hash *call_hash);
+
+/* Calls cb for each receipt of block number, in block order. Returns 0,
+ * cb's non-zero result, or PLASMA_ERR_NOT_FOUND (no such block, or older
+ * than the history window). */
+typedef int (*plasma_receipt_cb)(const plasma_receipt *receipt, void *payload);
+int plasma_chain_block_receipts(const plasma_chain *chain, uint64_t number, plasma_receipt_cb cb,
+                                void *payload);
+
+typedef enum plasma_event_kind {
+    PLASMA_EVENT_DEPOSIT_CREATED = 1,
+    PLASMA_EVENT_BLOCK_SUBMITTED = 2,
+    PLASMA_EVENT_EXIT_STARTED = 3,
+    PLASMA_EVENT_EXIT_CHALLENGED = 4,
+    PLASMA_EVENT_EXIT_FINALIZED = 5,
+} plasma_event_kind;
+
+typedef struct plasma_event {
+    plasma_event_kind kind;
+    uint64_t block_number; /* root-chain block that emitted it */
+    uint32_t call_index;   /* position of the emitting call in that block */
+    union {
+        struct {
+            plasma_addr depositor;
+            uint64_t blknum;
+            plasma_addr token;
+            plasma_u256 amount;
+        } deposit_created;
+        struct {
+            uint64_t blknum;
+            plasma_hash root;
+        } block_submitted;
+        struct {
+            plasma_addr owner;
+            uint64_t exit_id;
+            plasma_addr token;
+            plasma_u256 amount;
+        } exit_started;
+        struct {
+            uint64_t exit_id;
+            plasma_addr challenger;
+        } exit_challenged;
+        struct {
+            uint64_t exit_id;
+        } exit_finalized;
+    };
+} plasma_event;
+
+/* Calls cb for every event of blocks ≥ from_block (and within the history
+ * window), oldest first. Returns 0 or cb's non-zero result. */
+typedef int (*plasma_event_cb)(const plasma_event *event, void *payload);
+int plasma_chain_events_since(const plasma_chain *chain, uint64_t from_block, plasma_event_cb cb,
+                              void *payload);
+
+/* --- state digest --- */
+
+/* Out: keccak256 over the canonical serialization of the whole state
+ * (accounts, token balances, child and deposit blocks, exits, contract
+ * counters, chain head, consensus config), in key order: equal states give
+ * equal digests. History (receipts, events) and pending calls are not in it.
+ * Returns 0 or PLASMA_ERR_NOMEM. */
+int plasma_chain_state_digest(plasma_hash *out, const plasma_chain *chain);
+
+#endif

@@ -1,0 +1,395 @@
+/* The simulated root chain: configuration, lifecycle, development controls
+ * and queries. Mining and call execution are in mine.c. */
+#include "internal.h"
+
+#include <sys/random.h>
+#include <time.h>
+
+static const char *const dev_keys[PLASMA_DEV_ACCOUNTS] = {
+    "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80",
+    "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d",
+    "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a",
+    "0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6",
+    "0x47e179ec197488593b187f80a00eb0da91f1b9d0b13f8733639f19c30a34926a",
+    "0x8b3a350cf5c34c9194ca85829a2df0ec3153be0318b5e2d3348e872092edffba",
+    "0x92db14e403b83dfe3df233f83dfa3a0d7096f21ca9b0d6d6b8d88b2b4ec1564e",
+    "0x4bbbf85ce3377467afe5d46f804f221813b2bb87f24d81f60f1fcdbf7cbf4356",
+    "0xdbda1821b80551c9d65939329250298aa3472ba22feea921c0cf5d620ea67b97",
+    "0x2a871d0798f97d79848a013d4936a73bf4cc922c825d33c1cf7073dff6d409c6",
+};
+
+static const char *const dev_addrs[PLASMA_DEV_ACCOUNTS] = {
+    "0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266", "0x70997970c51812dc3a010c7d01b50e0d17dc79c8",
+    "0x3c44cdddb6a900fa2b585dd299e03d12fa4293bc", "0x90f79bf6eb2c4f870365e785982e1f101e93b906",
+    "0x15d34aaf54267db7d7c367839aaf71a00a2c6a65", "0x9965507d1a55bcc2695c58ba16fb37d819b0a4dc",
+    "0x976ea74026e726554db657fa54763abd0c3a0aa9", "0x14dc79964da2c08b23698b3d3cc7ca32193d9955",
+    "0x23618e81e3f5cdf7f54c3d65f7fbc0abf5b21e8f", "0xa0ee7a142d267c1f36714e4a8f75612f20a79720",
+};
+
+int plasma_dev_key(plasma_privkey *out, unsigned i)
+{
+    if (i >= PLASMA_DEV_ACCOUNTS)
+        return PLASMA_ERR_BAD_REQUEST;
+    return plasma_hex_decode_fixed(out->b, sizeof out->b, dev_keys[i]);
+}
+
+int plasma_dev_addr(plasma_addr *out, unsigned i)
+{
+    if (i >= PLASMA_DEV_ACCOUNTS)
+        return PLASMA_ERR_BAD_REQUEST;
+    return plasma_addr_parse(out, dev_addrs[i]);
+}
+
+void plasma_chain_config_default(plasma_chain_config *out)
+{
+    memset(out, 0, sizeof *out);
+    out->chain_id = PLASMA_CHAIN_DEFAULT_CHAIN_ID;
+    plasma_addr_parse(&out->contract, PLASMA_CHAIN_DEFAULT_CONTRACT);
+    plasma_addr_parse(&out->operator_addr, PLASMA_CHAIN_DEFAULT_OPERATOR);
+    out->block_gas_limit = PLASMA_CHAIN_DEFAULT_BLOCK_GAS_LIMIT;
+    out->block_time = PLASMA_CHAIN_DEFAULT_BLOCK_TIME;
+    out->min_exit_period = PLASMA_CHAIN_DEFAULT_MIN_EXIT_PERIOD;
+    out->exit_bond = plasma_u256_from_u64(PLASMA_CHAIN_DEFAULT_EXIT_BOND);
+    out->genesis_time = PLASMA_CHAIN_DEFAULT_GENESIS_TIME;
+}
+
+/* ---- lifecycle ---- */
+
+static uint64_t random_seed(void)
+{
+    uint64_t seed;
+    if (getrandom(&seed, sizeof seed, 0) == (ssize_t)sizeof seed)
+        return seed;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_nsec * 0x9e3779b97f4a7c15ull ^ (uint64_t)ts.tv_sec;
+}
+
+static int check_config(const plasma_chain_config *cfg)
+{
+    /* Times stay far below 2^64 so that sums of them cannot wrap. */
+    const uint64_t max_time = UINT64_MAX / 8;
+    if (cfg->block_gas_limit < PLASMA_GAS_BASE || cfg->block_time == 0 || cfg->block_time > max_time ||
+        cfg->min_exit_period > max_time || cfg->genesis_time > max_time)
+        return PLASMA_ERR_CONFIG;
+    return PLASMA_OK;
+}
+
+static void init_tables(plasma_chain *c)
+{
+    eg_table_init(&c->t[EG_T_ACCOUNT], sizeof(eg_account), sizeof(plasma_addr), c->seed);
+    eg_table_init(&c->t[EG_T_TOKBAL], sizeof(eg_tokbal), 40, c->seed);
+    eg_table_init(&c->t[EG_T_PBLOCK], sizeof(eg_pblock), sizeof(uint64_t), c->seed);
+    eg_table_init(&c->t[EG_T_EXIT], sizeof(eg_exit), sizeof(uint64_t), c->seed);
+    eg_table_init(&c->t[EG_T_QUEUE], sizeof(eg_queue), sizeof(plasma_addr), c->seed);
+}
+
+/* Block 0: no calls, the configured genesis time. */
+static int add_genesis(plasma_chain *c)
+{
+    eg_block b;
+    memset(&b, 0, sizeof b);
+    b.hdr.timestamp = c->cfg.genesis_time;
+    b.hdr.gas_limit = c->cfg.block_gas_limit;
+    int rc = eg_block_hash(c, &b);
+    if (rc == 0)
+        rc = eg_history_append_block(c, &b);
+    if (rc != 0)
+        return rc;
+    c->head.number = 0;
+    c->head.timestamp = b.hdr.timestamp;
+    c->head.hash = b.hdr.hash;
+    return PLASMA_OK;
+}
+
+int plasma_chain_new(plasma_chain **out, const plasma_chain_config *cfg, plasma_chain_store *store)
+{
+    int rc = check_config(cfg);
+    if (rc != 0)
+        return rc;
+    if (store && store->version != PLASMA_CHAIN_STORE_VERSION)
+        return PLASMA_ERR_CONFIG;
+    plasma_chain *c = calloc(1, sizeof *c);
+    if (!c)
+        return PLASMA_ERR_NOMEM;
+    c->cfg = *cfg;
+    c->seed = random_seed();
+    plasma_domain_init(&c->eip712, cfg->chain_id, &cfg->contract);
+    c->call_domain.chain_id = cfg->chain_id;
+    c->call_domain.contract = cfg->contract;
+    init_tables(c);
+    c->g.next_child_block = PLASMA_CHILD_BLOCK_INTERVAL;
+    c->g.next_deposit = 1;
+    c->store = store;
+    rc = store ? eg_persist_load(c) : add_genesis(c);
+    if (rc == PLASMA_ERR_NOT_FOUND) { /* an empty store */
+        rc = add_genesis(c);
+        if (rc == 0)
+            rc = eg_persist_genesis(c);
+    }
+    if (rc != 0) {
+        c->store = NULL;
+        plasma_chain_free(c);
+        return rc;
+    }
+    eg_journal_clear(c);
+    eg_dirty_clear(c);
+    *out = c;
+    return PLASMA_OK;
+}
+
+void plasma_chain_store_free(plasma_chain_store *store)
+{
+    if (store)
+        store->free(store);
+}
+
+void plasma_chain_free(plasma_chain *c)
+{
+    if (!c)
+        return;
+    for (size_t i = 0; i < c->t[EG_T_QUEUE].n; i++)
+        eg_heap_free(&((eg_queue *)eg_table_at(&c->t[EG_T_QUEUE], (uint32_t)i))->heap);
+    for (unsigned i = 0; i < EG_N_TABLES; i++)
+        eg_table_free(&c->t[i]);
+    for (size_t i = 0; i < c->n_pool; i++)
+        free(c->pool[i]);
+    free(c->pool);
+    free(c->jent);
+    plasma_buf_free(&c->undo);
+    free(c->dirty);
+    free(c->blocks);
+    free(c->receipts);
+    free(c->events);
+    eg_index_free(&c->receipt_ix);
+    plasma_chain_store_free(c->store);
+    free(c);
+}
+
+const plasma_chain_config *plasma_chain_get_config(const plasma_chain *c)
+{
+    return &c->cfg;
+}
+
+void plasma_chain_call_domain(plasma_call_domain *out, const plasma_chain *c)
+{
+    *out = c->call_domain;
+}
+
+/* ---- development controls ---- */
+
+/* Writes what the last change touched, or undoes it when the store fails. */
+static int commit_or_undo(plasma_chain *c, int rc)
+{
+    eg_mark start = {0, 0, c->n_events, 0};
+    if (rc == 0 && c->store)
+        rc = eg_persist_commit(c, NULL);
+    if (rc != 0)
+        eg_undo_to(c, &start);
+    eg_journal_clear(c);
+    if (rc == 0)
+        eg_dirty_clear(c);
+    return rc;
+}
+
+int plasma_chain_dev_fund(plasma_chain *c, const plasma_addr *addr, const plasma_u256 *amount)
+{
+    return commit_or_undo(c, eg_credit(c, addr, NULL, amount, NULL));
+}
+
+int plasma_chain_dev_mint(plasma_chain *c, const plasma_addr *addr, const plasma_addr *token,
+                          const plasma_u256 *amount)
+{
+    if (eg_is_eth(token))
+        return PLASMA_ERR_BAD_REQUEST;
+    return commit_or_undo(c, eg_credit(c, addr, token, amount, NULL));
+}
+
+int plasma_chain_dev_advance_time(plasma_chain *c, uint64_t seconds)
+{
+    if (seconds > UINT64_MAX / 8 - c->head.time_offset)
+        return PLASMA_ERR_OVERFLOW;
+    uint64_t old = c->head.time_offset;
+    c->head.time_offset += seconds;
+    c->head_dirty = true;
+    int rc = commit_or_undo(c, PLASMA_OK);
+    if (rc != 0)
+        c->head.time_offset = old;
+    return rc;
+}
+
+int plasma_chain_dev_prefund(plasma_chain *c)
+{
+    /* 10,000 ETH = 10^22 wei */
+    plasma_u256 amount = plasma_u256_from_u64(10000);
+    plasma_u256_mul_u64(&amount, &amount, 1000000000000000000ull);
+    int rc = PLASMA_OK;
+    for (unsigned i = 0; i < PLASMA_DEV_ACCOUNTS && rc == 0; i++) {
+        plasma_addr a;
+        plasma_dev_addr(&a, i);
+        rc = eg_credit(c, &a, NULL, &amount, NULL);
+    }
+    return commit_or_undo(c, rc);
+}
+
+/* ---- queries ---- */
+
+void plasma_chain_balance(plasma_u256 *out, const plasma_chain *c, const plasma_addr *addr,
+                          const plasma_addr *token)
+{
+    eg_balance(out, c, addr, token);
+}
+
+uint64_t plasma_chain_nonce(const plasma_chain *c, const plasma_addr *addr)
+{
+    const eg_account *a = eg_account_get(c, addr);
+    return a ? a->nonce : 0;
+}
+
+uint64_t plasma_chain_next_nonce(const plasma_chain *c, const plasma_addr *addr)
+{
+    const eg_account *a = eg_account_get(c, addr);
+    return a ? a->nonce + a->pending : 0;
+}
+
+void plasma_chain_get_head(plasma_chain_head *out, const plasma_chain *c)
+{
+    memset(out, 0, sizeof *out);
+    out->number = c->head.number;
+    out->timestamp = c->head.timestamp;
+    out->hash = c->head.hash;
+    out->time_offset = c->head.time_offset;
+    out->total_gas_used = c->head.total_gas;
+    out->next_child_block = c->g.next_child_block;
+    out->next_deposit_block = c->g.next_child_block - PLASMA_CHILD_BLOCK_INTERVAL + c->g.next_deposit;
+    out->pending_calls = c->n_pool;
+}
+
+int plasma_chain_block_root(plasma_block_record *out, const plasma_chain *c, uint64_t blknum)
+{
+    uint32_t r = eg_table_find(&c->t[EG_T_PBLOCK], &blknum);
+    if (r == EG_NONE)
+        return PLASMA_ERR_BLOCK_NOT_FOUND;
+    const eg_pblock *b = eg_table_at(&c->t[EG_T_PBLOCK], r);
+    memset(out, 0, sizeof *out);
+    out->blknum = b->blknum;
+    out->root = b->root;
+    out->timestamp = b->timestamp;
+    out->is_deposit = b->is_deposit;
+    out->depositor = b->depositor;
+    out->token = b->token;
+    out->amount = b->amount;
+    return PLASMA_OK;
+}
+
+static void exit_info(plasma_exit_info *out, const eg_exit *e)
+{
+    memset(out, 0, sizeof *out);
+    out->exit_id = e->utxo_pos;
+    out->state = (plasma_exit_state)e->state;
+    out->owner = e->owner;
+    out->token = e->token;
+    out->amount = e->amount;
+    out->exitable_at = e->exitable_at;
+    out->queued = e->queued != 0;
+}
+
+int plasma_chain_exit(plasma_exit_info *out, const plasma_chain *c, uint64_t exit_id)
+{
+    uint32_t r = eg_table_find(&c->t[EG_T_EXIT], &exit_id);
+    if (r == EG_NONE)
+        return PLASMA_ERR_EXIT_NOT_FOUND;
+    exit_info(out, eg_table_at(&c->t[EG_T_EXIT], r));
+    return PLASMA_OK;
+}
+
+void plasma_chain_exit_queue(plasma_exit_queue_info *out, const plasma_chain *c, const plasma_addr *token)
+{
+    memset(out, 0, sizeof *out);
+    const eg_heap *h = eg_queue_find(c, token);
+    if (!h)
+        return;
+    out->size = h->n;
+    if (h->n > 0) {
+        out->head_exit_id = h->a[0].utxo_pos;
+        out->head_exitable_at = h->a[0].exitable_at;
+    }
+}
+
+int plasma_chain_foreach_exit(const plasma_chain *c, plasma_exit_cb cb, void *payload)
+{
+    size_t n = c->t[EG_T_EXIT].n;
+    uint32_t *order = malloc((n ? n : 1) * sizeof *order);
+    if (!order)
+        return PLASMA_ERR_NOMEM;
+    for (size_t i = 0; i < n; i++)
+        order[i] = (uint32_t)i;
+    eg_sort_records(c, EG_T_EXIT, order, n);
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        plasma_exit_info info;
+        exit_info(&info, eg_table_at(&c->t[EG_T_EXIT], order[i]));
+        rc = cb(&info, payload);
+    }
+    free(order);
+    return rc;
+}
+
+/* ---- history ---- */
+
+int plasma_chain_block_header(plasma_chain_block *out, const plasma_chain *c, uint64_t number)
+{
+    if (number >= c->n_blocks)
+        return PLASMA_ERR_NOT_FOUND;
+    *out = c->blocks[number].hdr;
+    return PLASMA_OK;
+}
+
+static bool receipt_eq(const void *ctx, uint32_t rec, const void *key)
+{
+    const plasma_chain *c = ctx;
+    return plasma_hash_eq(&c->receipts[rec].call_hash, key);
+}
+
+uint32_t eg_receipt_find(const plasma_chain *c, const plasma_hash *call_hash)
+{
+    return eg_index_find(&c->receipt_ix, eg_fingerprint(call_hash->b, 32, c->seed), receipt_eq, c, call_hash);
+}
+
+int plasma_chain_receipt(plasma_receipt *out, const plasma_chain *c, const plasma_hash *call_hash)
+{
+    uint32_t r = eg_receipt_find(c, call_hash);
+    if (r == EG_NONE)
+        return PLASMA_ERR_NOT_FOUND;
+    *out = c->receipts[r];
+    return PLASMA_OK;
+}
+
+int plasma_chain_block_receipts(const plasma_chain *c, uint64_t number, plasma_receipt_cb cb, void *payload)
+{
+    if (number >= c->n_blocks)
+        return PLASMA_ERR_NOT_FOUND;
+    if (number < c->oldest_block)
+        return PLASMA_ERR_NOT_FOUND;
+    const eg_block *b = &c->blocks[number];
+    for (size_t i = 0; i < b->hdr.n_calls; i++) {
+        int rc = cb(eg_receipt_at(c, b->first_receipt + i), payload);
+        if (rc != 0)
+            return rc;
+    }
+    return PLASMA_OK;
+}
+
+int plasma_chain_events_since(const plasma_chain *c, uint64_t from_block, plasma_event_cb cb, void *payload)
+{
+    if (from_block >= c->n_blocks)
+        return PLASMA_OK;
+    if (from_block < c->oldest_block)
+        from_block = c->oldest_block;
+    for (size_t i = c->blocks[from_block].first_event - c->event_base; i < c->n_events; i++) {
+        int rc = cb(&c->events[i], payload);
+        if (rc != 0)
+            return rc;
+    }
+    return PLASMA_OK;
+}

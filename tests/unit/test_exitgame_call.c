@@ -1,0 +1,341 @@
+/* The signed call envelope: encoding, strict decoding, signing hash,
+ * signatures, call hashes, and nonces (replays refused). */
+#include "test_exitgame_kit.h"
+
+static void sample_calls(const egk *k, plasma_call calls[6])
+{
+    plasma_call_init(&calls[0], PLASMA_CALL_TRANSFER, NULL, 0, 7, 21000);
+    calls[0].transfer.to = k->addr[2];
+    calls[0].transfer.token = k->token;
+    calls[0].transfer.amount = egk_wei(1234);
+    plasma_call_init(&calls[1], PLASMA_CALL_DEPOSIT, NULL, 1, EGK_GWEI, 100000);
+    calls[1].deposit.amount = egk_u(0x80);
+    plasma_call_init(&calls[2], PLASMA_CALL_SUBMIT_BLOCK, NULL, 300, 1, 90000);
+    memset(calls[2].submit_block.root.b, 0x5a, 32);
+    plasma_call_init(&calls[3], PLASMA_CALL_START_EXIT, NULL, 0x1234567890ull, 3, 300000);
+    calls[3].start_exit.utxo_pos = plasma_utxo_pos(1000, 3, 1);
+    calls[3].start_exit.bond = k->cfg.exit_bond;
+    calls[3].start_exit.tx_len = PLASMA_CALL_MAX_TX;
+    memset(calls[3].start_exit.tx, 0xc3, PLASMA_CALL_MAX_TX);
+    for (int i = 0; i < PLASMA_MERKLE_PROOF_LEN; i++)
+        calls[3].start_exit.proof[i] = (uint8_t)i;
+    plasma_call_init(&calls[4], PLASMA_CALL_CHALLENGE_EXIT, NULL, 9, 0, 100000);
+    calls[4].challenge_exit.exit_id = plasma_utxo_pos(1, 0, 0);
+    calls[4].challenge_exit.input_index = 3;
+    calls[4].challenge_exit.tx_len = 0;
+    plasma_call_init(&calls[5], PLASMA_CALL_PROCESS_EXITS, NULL, UINT64_MAX, UINT64_MAX, UINT64_MAX);
+    calls[5].process_exits.max_exits = 0;
+}
+
+static void encode(plasma_buf *b, const plasma_call_domain *d, const plasma_call *c)
+{
+    b->len = 0;
+    assert_int_equal(plasma_call_encode(b, d, c), 0);
+}
+
+static void assert_same_call(const plasma_call_domain *d, const plasma_call *a, const plasma_call *b)
+{
+    plasma_buf x = {0}, y = {0};
+    encode(&x, d, a);
+    encode(&y, d, b);
+    assert_int_equal(x.len, y.len);
+    assert_memory_equal(x.data, y.data, x.len);
+    plasma_buf_free(&x);
+    plasma_buf_free(&y);
+}
+
+static void test_roundtrip(void **state)
+{
+    (void)state;
+    egk k;
+    egk_init(&k);
+    plasma_call calls[6];
+    sample_calls(&k, calls);
+    plasma_buf b = {0};
+    for (int i = 0; i < 6; i++) {
+        encode(&b, &k.cd, &calls[i]);
+        plasma_call back;
+        assert_int_equal(plasma_call_decode(&back, &k.cd, b.data, b.len), 0);
+        assert_int_equal(back.kind, calls[i].kind);
+        assert_int_equal(back.nonce, calls[i].nonce);
+        assert_int_equal(back.gas_limit, calls[i].gas_limit);
+        assert_true(plasma_addr_is_zero(&back.from));
+        assert_same_call(&k.cd, &back, &calls[i]);
+    }
+    /* a known shape: [31337, contract, 1, 1e9, 100000, 2, token, 0x80] */
+    encode(&b, &k.cd, &calls[1]);
+    tu_assert_hex(b.data, b.len,
+                  "0xf83a827a69945fbdb2315678afecb367f032d93f642f64180aa301843b9aca00830186a00294"
+                  "00000000000000000000000000000000000000008180");
+    plasma_buf_free(&b);
+    egk_free(&k);
+}
+
+static void expect_bad(const plasma_call_domain *d, const uint8_t *buf, size_t len)
+{
+    plasma_call c;
+    assert_int_equal(plasma_call_decode(&c, d, buf, len), PLASMA_ERR_BAD_CALL);
+}
+
+/* Re-encodes a call's envelope with item `at` replaced by raw (removed
+ * when raw is NULL); at == -1 appends raw instead. */
+static void envelope_with(plasma_buf *out, const plasma_call_domain *d, const plasma_call *c, int at,
+                          const uint8_t *raw, size_t raw_len)
+{
+    plasma_buf env = {0};
+    encode(&env, d, c);
+    plasma_rlp_item top, it;
+    assert_int_equal(plasma_rlp_decode(&top, env.data, env.len), 0);
+    plasma_rlp_iter iter;
+    plasma_rlp_iter_init(&iter, &top);
+    out->len = 0;
+    size_t mark = plasma_rlp_list_begin(out);
+    const uint8_t *p = top.data;
+    for (int i = 0; plasma_rlp_iter_next(&iter, &it) == 1; i++) {
+        if (i != at)
+            plasma_buf_append(out, p, (size_t)(iter.p - p));
+        else if (raw)
+            plasma_buf_append(out, raw, raw_len);
+        p = iter.p;
+    }
+    if (at == -1)
+        plasma_buf_append(out, raw, raw_len);
+    assert_int_equal(plasma_rlp_list_end(out, mark), 0);
+    plasma_buf_free(&env);
+}
+
+/* Framing: domain, trailing bytes, item counts, kind. */
+static void test_strict_envelope(void **state)
+{
+    (void)state;
+    egk k;
+    egk_init(&k);
+    plasma_call calls[6];
+    sample_calls(&k, calls);
+    plasma_buf b = {0}, m = {0};
+
+    encode(&b, &k.cd, &calls[1]);
+    plasma_call_domain other = k.cd;
+    other.chain_id = 1;
+    expect_bad(&other, b.data, b.len);
+    other = k.cd;
+    other.contract.b[0] ^= 1;
+    expect_bad(&other, b.data, b.len);
+    plasma_buf_append(&b, (const uint8_t *)"\x00", 1);
+    expect_bad(&k.cd, b.data, b.len); /* trailing byte */
+    expect_bad(&k.cd, b.data, 0);
+    expect_bad(&k.cd, (const uint8_t *)"\xc0", 1);
+
+    envelope_with(&m, &k.cd, &calls[1], 7, NULL, 0); /* amount missing */
+    expect_bad(&k.cd, m.data, m.len);
+    envelope_with(&m, &k.cd, &calls[1], -1, (const uint8_t *)"\x01", 1); /* one item too many */
+    expect_bad(&k.cd, m.data, m.len);
+    envelope_with(&m, &k.cd, &calls[1], 5, NULL, 0); /* kind missing: token read as kind */
+    expect_bad(&k.cd, m.data, m.len);
+
+    /* an unknown kind */
+    plasma_call c = calls[5];
+    c.kind = (plasma_call_kind)7;
+    assert_int_equal(plasma_call_encode(&b, &k.cd, &c), PLASMA_ERR_BAD_CALL);
+    plasma_buf_free(&b);
+    plasma_buf_free(&m);
+    egk_free(&k);
+}
+
+/* Fields: fixed lengths, integer canonicity and ranges. */
+static void test_strict_arguments(void **state)
+{
+    (void)state;
+    egk k;
+    egk_init(&k);
+    plasma_call calls[6];
+    sample_calls(&k, calls);
+    plasma_buf b = {0}, m = {0};
+
+    /* a proof one byte short, a tx one byte too long */
+    plasma_call c = calls[3];
+    encode(&b, &k.cd, &c);
+    plasma_call back;
+    assert_int_equal(plasma_call_decode(&back, &k.cd, b.data, b.len), 0);
+    c.start_exit.tx_len = PLASMA_CALL_MAX_TX + 1;
+    size_t before = b.len;
+    assert_int_equal(plasma_call_encode(&b, &k.cd, &c), PLASMA_ERR_BAD_CALL);
+    assert_int_equal(b.len, before);
+
+    uint8_t short_proof[1 + 2 + 511];
+    short_proof[0] = 0xb9;
+    short_proof[1] = 0x01;
+    short_proof[2] = 0xff;
+    memset(short_proof + 3, 1, 511);
+    envelope_with(&m, &k.cd, &calls[3], 8, short_proof, sizeof short_proof);
+    expect_bad(&k.cd, m.data, m.len);
+    envelope_with(&m, &k.cd, &calls[3], 8, NULL, 0); /* no proof at all */
+    expect_bad(&k.cd, m.data, m.len);
+    /* the unchanged proof, re-inserted raw, decodes: the helper is sound */
+    {
+        plasma_buf proof = {0};
+        plasma_rlp_put_bytes(&proof, calls[3].start_exit.proof, PLASMA_MERKLE_PROOF_LEN);
+        envelope_with(&m, &k.cd, &calls[3], 8, proof.data, proof.len);
+        assert_int_equal(plasma_call_decode(&back, &k.cd, m.data, m.len), 0);
+        plasma_buf_free(&proof);
+    }
+
+    /* a non-canonical integer: nonce 1 wrapped as a one-byte string */
+    envelope_with(&m, &k.cd, &calls[1], 2, (const uint8_t *)"\x81\x01", 2);
+    expect_bad(&k.cd, m.data, m.len);
+    /* a leading zero in gas_price; an input index past 32 bits */
+    envelope_with(&m, &k.cd, &calls[1], 3, (const uint8_t *)"\x82\x00\x01", 3);
+    expect_bad(&k.cd, m.data, m.len);
+    envelope_with(&m, &k.cd, &calls[4], 8, (const uint8_t *)"\x85\x01\x00\x00\x00\x00", 6);
+    expect_bad(&k.cd, m.data, m.len);
+    /* an address of 19 bytes */
+    uint8_t addr19[20] = {0x93};
+    envelope_with(&m, &k.cd, &calls[0], 6, addr19, sizeof addr19);
+    expect_bad(&k.cd, m.data, m.len);
+
+    plasma_buf_free(&b);
+    plasma_buf_free(&m);
+    egk_free(&k);
+}
+
+static void test_sign_and_recover(void **state)
+{
+    (void)state;
+    egk k;
+    egk_init(&k);
+    plasma_call calls[6];
+    sample_calls(&k, calls);
+    plasma_buf b = {0};
+    for (int i = 0; i < 6; i++) {
+        plasma_sig sig;
+        assert_int_equal(plasma_call_sign(&sig, &k.cd, &calls[i], &k.key[3]), 0);
+        plasma_addr who;
+        assert_int_equal(plasma_call_recover(&who, &k.cd, &calls[i], &sig), 0);
+        assert_true(plasma_addr_eq(&who, &k.addr[3]));
+        b.len = 0;
+        assert_int_equal(plasma_call_encode_signed(&b, &k.cd, &calls[i], &sig), 0);
+        plasma_call back;
+        plasma_sig sig2;
+        assert_int_equal(plasma_call_decode_signed(&back, &sig2, &k.cd, b.data, b.len), 0);
+        assert_true(plasma_addr_eq(&back.from, &k.addr[3]));
+        assert_memory_equal(sig.b, sig2.b, 65);
+        assert_same_call(&k.cd, &back, &calls[i]);
+
+        /* a changed envelope recovers someone else (or nobody) */
+        b.data[5] ^= 1;
+        int rc = plasma_call_decode_signed(&back, NULL, &k.cd, b.data, b.len);
+        assert_true(rc != 0 || !plasma_addr_eq(&back.from, &k.addr[3]));
+    }
+
+    /* signing hash = keccak256(0x19 ‖ "PlasmaRootchainCall" ‖ envelope) */
+    b.len = 0;
+    plasma_buf_append(&b, (const uint8_t *)"\x19PlasmaRootchainCall", 20);
+    assert_int_equal(plasma_call_encode(&b, &k.cd, &calls[2]), 0);
+    plasma_hash want, got;
+    plasma_keccak256(&want, b.data, b.len);
+    assert_int_equal(plasma_call_signing_hash(&got, &k.cd, &calls[2]), 0);
+    assert_true(plasma_hash_eq(&want, &got));
+
+    /* the call hash tells senders apart */
+    plasma_hash h1, h2;
+    calls[2].from = k.addr[1];
+    assert_int_equal(plasma_call_hash(&h1, &k.cd, &calls[2]), 0);
+    calls[2].from = k.addr[2];
+    assert_int_equal(plasma_call_hash(&h2, &k.cd, &calls[2]), 0);
+    assert_false(plasma_hash_eq(&h1, &h2));
+
+    /* a bad signature */
+    plasma_sig junk;
+    memset(junk.b, 0xff, sizeof junk.b);
+    plasma_addr who;
+    assert_int_equal(plasma_call_recover(&who, &k.cd, &calls[2], &junk), PLASMA_ERR_BAD_SIGNATURE);
+    plasma_buf_free(&b);
+    egk_free(&k);
+}
+
+static void test_nonces_and_replay(void **state)
+{
+    (void)state;
+    egk k;
+    egk_init(&k);
+    plasma_call c;
+    egk_call(&k, &c, PLASMA_CALL_TRANSFER, 1);
+    c.transfer.to = k.addr[2];
+    c.transfer.amount = egk_u(5);
+    c.gas_limit = 30000;
+    plasma_sig sig;
+    assert_int_equal(plasma_call_sign(&sig, &k.cd, &c, &k.key[1]), 0);
+    plasma_buf b = {0};
+    assert_int_equal(plasma_call_encode_signed(&b, &k.cd, &c, &sig), 0);
+
+    plasma_call wire;
+    assert_int_equal(plasma_call_decode_signed(&wire, NULL, &k.cd, b.data, b.len), 0);
+    /* a future nonce is refused, the next one accepted even while the
+     * previous is pending */
+    plasma_call ahead = wire;
+    ahead.nonce = 1;
+    assert_int_equal(plasma_chain_submit(k.chain, &ahead, NULL), PLASMA_ERR_BAD_NONCE);
+    plasma_hash h;
+    assert_int_equal(plasma_chain_submit(k.chain, &wire, &h), 0);
+    assert_int_equal(plasma_chain_submit(k.chain, &wire, NULL), PLASMA_ERR_BAD_NONCE);
+    assert_int_equal(plasma_chain_submit(k.chain, &ahead, NULL), 0);
+    assert_int_equal(plasma_chain_mine(k.chain, NULL), 0);
+    assert_int_equal(egk_receipt(&k, &h).err, 0);
+    assert_int_equal(plasma_chain_nonce(k.chain, &k.addr[1]), 2);
+
+    /* the same signed bytes again: a replay */
+    assert_int_equal(plasma_call_decode_signed(&wire, NULL, &k.cd, b.data, b.len), 0);
+    assert_int_equal(plasma_chain_submit(k.chain, &wire, NULL), PLASMA_ERR_BAD_NONCE);
+    assert_int_equal(plasma_chain_check_call(k.chain, &wire, NULL), PLASMA_ERR_BAD_NONCE);
+    plasma_u256 two = egk_bal(&k, &k.addr[2], NULL), want = egk_add(egk_wei(10000000), egk_u(10));
+    egk_assert_u256(two, want);
+    plasma_buf_free(&b);
+    egk_free(&k);
+}
+
+/* The worked example of docs/rootchain-calls.md: account 1 deposits 1 ETH. */
+static void test_known_answer(void **state)
+{
+    (void)state;
+    egk k;
+    egk_init(&k);
+    plasma_call c;
+    plasma_call_init(&c, PLASMA_CALL_DEPOSIT, &k.addr[1], 0, EGK_GWEI, 100000);
+    c.deposit.amount = egk_u(EGK_ETH);
+    plasma_buf b = {0};
+    assert_int_equal(plasma_call_encode(&b, &k.cd, &c), 0);
+    tu_assert_hex(b.data, b.len,
+                  "0xf841827a69945fbdb2315678afecb367f032d93f642f64180aa380843b9aca00830186a002940000000000"
+                  "000000000000000000000000000000880de0b6b3a7640000");
+    plasma_hash h;
+    assert_int_equal(plasma_call_signing_hash(&h, &k.cd, &c), 0);
+    tu_assert_hex(h.b, 32, "0xa86f5c74a4a219188a65f0810848be4f0f3b93ad867c2b67093a9651ab598b91");
+    plasma_sig sig;
+    assert_int_equal(plasma_call_sign(&sig, &k.cd, &c, &k.key[1]), 0);
+    tu_assert_hex(
+        sig.b, 65,
+        "0x3b75d7af1c3a84fab8d66ef6b3e8de83280a08fa4f1bc0e72036d4c6c8945a935ea013b4bb23b760fb64a7e07a"
+        "07016d4be127244b0322066a3cff6f4bf1c6c21c");
+    b.len = 0;
+    assert_int_equal(plasma_call_encode_signed(&b, &k.cd, &c, &sig), 0);
+    tu_assert_hex(b.data, b.len,
+                  "0xf886f841827a69945fbdb2315678afecb367f032d93f642f64180aa380843b9aca00830186a00294000000"
+                  "0000000000000000000000000000000000880de0b6b3a7640000b8413b75d7af1c3a84fab8d66ef6b3e8de8328"
+                  "0a08fa4f1bc0e72036d4c6c8945a935ea013b4bb23b760fb64a7e07a07016d4be127244b0322066a3cff6f4bf1"
+                  "c6c21c");
+    assert_int_equal(plasma_call_hash(&h, &k.cd, &c), 0);
+    tu_assert_hex(h.b, 32, "0xd70ff13edd6dc080cf0175f3c2d0103e57a7f5822c67de084640e60da9f804b0");
+    assert_int_equal(plasma_call_intrinsic_gas(&c), 21248);
+    plasma_buf_free(&b);
+    egk_free(&k);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_known_answer),     cmocka_unit_test(test_roundtrip),
+        cmocka_unit_test(test_strict_envelope),  cmocka_unit_test(test_strict_arguments),
+        cmocka_unit_test(test_sign_and_recover), cmocka_unit_test(test_nonces_and_replay),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,348 @@
+/* Gas and the call pool: block gas limits, gas-price ordering, out-of-gas
+ * reverts, prepayment, dry runs, and the gas each call kind uses. */
+#include "test_exitgame_kit.h"
+
+static plasma_call transfer(const egk *k, unsigned from, unsigned to, uint64_t wei, uint64_t gas_limit,
+                            uint64_t price)
+{
+    plasma_call c;
+    egk_call(k, &c, PLASMA_CALL_TRANSFER, from);
+    c.transfer.to = k->addr[to];
+    c.transfer.amount = egk_u(wei);
+    c.gas_limit = gas_limit;
+    c.gas_price = price;
+    return c;
+}
+
+static bool mined(const egk *k, const plasma_hash *h)
+{
+    plasma_receipt r;
+    return plasma_chain_receipt(&r, k->chain, h) == 0;
+}
+
+static void test_call_waits_for_next_block(void **state)
+{
+    (void)state;
+    plasma_chain_config cfg;
+    plasma_chain_config_default(&cfg);
+    cfg.block_gas_limit = 60000;
+    egk k;
+    egk_setup(&k, &cfg, NULL, true);
+    plasma_call a = transfer(&k, 1, 5, 7, 50000, EGK_GWEI), b = transfer(&k, 2, 5, 9, 40000, EGK_GWEI);
+    plasma_hash ha, hb;
+    assert_int_equal(plasma_chain_submit(k.chain, &a, &ha), 0);
+    assert_int_equal(plasma_chain_submit(k.chain, &b, &hb), 0);
+    plasma_chain_block blk;
+    assert_int_equal(plasma_chain_mine(k.chain, &blk), 0);
+    assert_true(mined(&k, &ha));
+    assert_false(mined(&k, &hb));
+    assert_int_equal(blk.n_calls, 1);
+    assert_true(blk.gas_used <= blk.gas_limit);
+    assert_int_equal(plasma_chain_mine(k.chain, NULL), 0);
+    plasma_receipt rb = egk_receipt(&k, &hb);
+    assert_int_equal(rb.block_number, blk.number + 1);
+    plasma_u256 five = egk_bal(&k, &k.addr[5], NULL), want = egk_add(egk_wei(10000000), egk_u(16));
+    egk_assert_u256(five, want);
+
+    /* a call that could never fit is refused at once */
+    plasma_call big = transfer(&k, 3, 5, 1, 60001, EGK_GWEI);
+    assert_int_equal(plasma_chain_submit(k.chain, &big, NULL), PLASMA_ERR_GAS_LIMIT);
+    plasma_chain_head h;
+    plasma_chain_get_head(&h, k.chain);
+    assert_int_equal(h.pending_calls, 0);
+    assert_int_equal(plasma_chain_next_nonce(k.chain, &k.addr[3]), 0);
+    egk_free(&k);
+}
+
+static void test_gas_price_order(void **state)
+{
+    (void)state;
+    egk k;
+    egk_init(&k);
+    plasma_hash h[5];
+    plasma_call c = transfer(&k, 1, 9, 1, 30000, 1 * EGK_GWEI);
+    assert_int_equal(plasma_chain_submit(k.chain, &c, &h[0]), 0);
+    c = transfer(&k, 2, 9, 1, 30000, 3 * EGK_GWEI);
+    assert_int_equal(plasma_chain_submit(k.chain, &c, &h[1]), 0);
+    c = transfer(&k, 3, 9, 1, 30000, 2 * EGK_GWEI);
+    assert_int_equal(plasma_chain_submit(k.chain, &c, &h[2]), 0);
+    /* a sender's later call pays more but still runs after its earlier one */
+    c = transfer(&k, 4, 9, 1, 30000, 1 * EGK_GWEI);
+    assert_int_equal(plasma_chain_submit(k.chain, &c, &h[3]), 0);
+    c = transfer(&k, 4, 9, 1, 30000, 10 * EGK_GWEI);
+    assert_int_equal(c.nonce, 1);
+    assert_int_equal(plasma_chain_submit(k.chain, &c, &h[4]), 0);
+    assert_int_equal(plasma_chain_mine(k.chain, NULL), 0);
+    const unsigned expect[5] = {2, 0, 1, 3, 4}; /* index in the block of h[i] */
+    for (int i = 0; i < 5; i++) {
+        plasma_receipt r = egk_receipt(&k, &h[i]);
+        assert_int_equal(r.err, 0);
+        assert_int_equal(r.index, expect[i]);
+    }
+    assert_int_equal(plasma_chain_nonce(k.chain, &k.addr[4]), 2);
+    egk_free(&k);
+}
+
+static void test_out_of_gas_reverts_and_charges(void **state)
+{
+    (void)state;
+    egk k;
+    egk_init(&k);
+    plasma_call c;
+    egk_call(&k, &c, PLASMA_CALL_DEPOSIT, 1);
+    c.deposit.amount = egk_wei(1000);
+    uint64_t intrinsic = plasma_call_intrinsic_gas(&c);
+    assert_true(intrinsic > PLASMA_GAS_BASE);
+    c.gas_limit = intrinsic - 1;
+    assert_int_equal(plasma_chain_submit(k.chain, &c, NULL), PLASMA_ERR_OUT_OF_GAS);
+
+    c.gas_limit = intrinsic + 10000;
+    plasma_u256 a0 = egk_bal(&k, &k.addr[1], NULL);
+    plasma_hash digest0;
+    plasma_receipt r = egk_run(&k, &c);
+    assert_int_equal(r.err, PLASMA_ERR_OUT_OF_GAS);
+    assert_int_equal(r.gas_used, c.gas_limit);
+    plasma_u256 a1 = egk_bal(&k, &k.addr[1], NULL), fee = egk_u(c.gas_limit);
+    plasma_u256_mul_u64(&fee, &fee, EGK_GWEI);
+    plasma_u256 want = egk_sub(a0, fee);
+    egk_assert_u256(a1, want);
+    plasma_u256 contract = egk_bal(&k, &k.cfg.contract, NULL);
+    assert_true(plasma_u256_is_zero(&contract));
+    plasma_block_record rec;
+    assert_int_equal(plasma_chain_block_root(&rec, k.chain, 1), PLASMA_ERR_BLOCK_NOT_FOUND);
+    assert_int_equal(plasma_chain_nonce(k.chain, &k.addr[1]), 1);
+    plasma_chain_head h;
+    plasma_chain_get_head(&h, k.chain);
+    assert_int_equal(h.next_deposit_block, 1);
+    assert_int_equal(plasma_chain_state_digest(&digest0, k.chain), 0);
+
+    /* with enough gas the same deposit works and is refunded the rest */
+    egk_call(&k, &c, PLASMA_CALL_DEPOSIT, 1);
+    c.deposit.amount = egk_wei(1000);
+    r = egk_run(&k, &c);
+    assert_int_equal(r.err, 0);
+    assert_true(r.gas_used < c.gas_limit);
+    plasma_u256 a2 = egk_bal(&k, &k.addr[1], NULL);
+    want = egk_sub(egk_sub(a1, egk_wei(1000)), egk_fee(&r));
+    egk_assert_u256(a2, want);
+    egk_free(&k);
+}
+
+static void test_prepayment(void **state)
+{
+    (void)state;
+    egk k;
+    egk_init(&k);
+    plasma_addr poor;
+    memset(poor.b, 0x42, sizeof poor.b);
+    plasma_call c;
+    plasma_call_init(&c, PLASMA_CALL_TRANSFER, &poor, 0, 1, 30000);
+    c.transfer.to = k.addr[1];
+    c.transfer.amount = egk_u(1);
+    assert_int_equal(plasma_chain_submit(k.chain, &c, NULL), PLASMA_ERR_INSUFFICIENT_FUNDS);
+
+    /* free gas, but nothing to send: the call fails, its nonce is used */
+    c.gas_price = 0;
+    plasma_receipt r = egk_run(&k, &c);
+    assert_int_equal(r.err, PLASMA_ERR_INSUFFICIENT_FUNDS);
+    assert_int_equal(plasma_chain_nonce(k.chain, &poor), 1);
+
+    /* a sender who spends everything cannot prepay its next call */
+    plasma_u256 all = egk_bal(&k, &k.addr[6], NULL);
+    plasma_call spend;
+    egk_call(&k, &spend, PLASMA_CALL_TRANSFER, 6);
+    spend.transfer.to = k.addr[7];
+    spend.gas_limit = 30000;
+    plasma_u256 fee_max = egk_u(30000);
+    plasma_u256_mul_u64(&fee_max, &fee_max, EGK_GWEI);
+    spend.transfer.amount = egk_sub(all, fee_max);
+    plasma_call next = transfer(&k, 6, 7, 0, 30000, EGK_GWEI);
+    next.nonce = 1;
+    plasma_hash h1, h2;
+    assert_int_equal(plasma_chain_submit(k.chain, &spend, &h1), 0);
+    assert_int_equal(plasma_chain_submit(k.chain, &next, &h2), 0);
+    assert_int_equal(plasma_chain_mine(k.chain, NULL), 0);
+    plasma_receipt r1 = egk_receipt(&k, &h1), r2 = egk_receipt(&k, &h2);
+    assert_int_equal(r1.err, 0);
+    assert_int_equal(r2.err, PLASMA_ERR_INSUFFICIENT_FUNDS);
+    assert_int_equal(r2.gas_used, 0);
+    assert_int_equal(plasma_chain_nonce(k.chain, &k.addr[6]), 2);
+    plasma_u256 left = egk_bal(&k, &k.addr[6], NULL), want = egk_sub(fee_max, egk_fee(&r1));
+    egk_assert_u256(left, want);
+    egk_free(&k);
+}
+
+static void test_check_call_changes_nothing(void **state)
+{
+    (void)state;
+    egk k;
+    egk_init(&k);
+    plasma_hash d0, d1;
+    assert_int_equal(plasma_chain_state_digest(&d0, k.chain), 0);
+    plasma_call c;
+    egk_call(&k, &c, PLASMA_CALL_DEPOSIT, 1);
+    c.deposit.amount = egk_wei(5);
+    uint64_t gas = 0;
+    assert_int_equal(plasma_chain_check_call(k.chain, &c, &gas), 0);
+    assert_true(gas > PLASMA_GAS_BASE);
+    egk_call(&k, &c, PLASMA_CALL_SUBMIT_BLOCK, 2);
+    assert_int_equal(plasma_chain_check_call(k.chain, &c, NULL), PLASMA_ERR_NOT_OPERATOR);
+    egk_call(&k, &c, PLASMA_CALL_START_EXIT, 2);
+    c.start_exit.utxo_pos = plasma_utxo_pos(1, 0, 0);
+    c.start_exit.bond = k.cfg.exit_bond;
+    assert_int_equal(plasma_chain_check_call(k.chain, &c, NULL), PLASMA_ERR_BLOCK_NOT_FOUND);
+    c.nonce = 5;
+    assert_int_equal(plasma_chain_check_call(k.chain, &c, NULL), PLASMA_ERR_BAD_NONCE);
+    assert_int_equal(plasma_chain_state_digest(&d1, k.chain), 0);
+    assert_true(plasma_hash_eq(&d0, &d1));
+    plasma_chain_head h;
+    plasma_chain_get_head(&h, k.chain);
+    assert_int_equal(h.pending_calls, 0);
+    assert_int_equal(h.next_deposit_block, 1);
+
+    /* the dry run's gas is what mining charges */
+    egk_call(&k, &c, PLASMA_CALL_DEPOSIT, 1);
+    c.deposit.amount = egk_wei(5);
+    plasma_receipt r = egk_run(&k, &c);
+    assert_int_equal(r.gas_used, gas);
+    egk_free(&k);
+}
+
+/* ---- measured gas per call kind (docs/gas.md) ---- */
+
+static void report(const char *what, uint64_t gas)
+{
+    print_message("gas %-34s %8llu\n", what, (unsigned long long)gas);
+}
+
+static void test_gas_of_transfers_and_deposits(void **state)
+{
+    (void)state;
+    egk k;
+    egk_init(&k);
+    plasma_call c = transfer(&k, 1, 2, 1000, 30000, EGK_GWEI);
+    plasma_receipt r = egk_run(&k, &c);
+    report("transfer ETH", r.gas_used);
+    assert_int_equal(r.gas_used, plasma_call_intrinsic_gas(&c));
+
+    plasma_u256 minted = egk_u(1000000);
+    assert_int_equal(plasma_chain_dev_mint(k.chain, &k.addr[1], &k.token, &minted), 0);
+    egk_call(&k, &c, PLASMA_CALL_TRANSFER, 1);
+    c.transfer.to = k.addr[2];
+    c.transfer.token = k.token;
+    c.transfer.amount = egk_u(10);
+    r = egk_run(&k, &c);
+    assert_int_equal(r.err, 0);
+    report("transfer token (new holder)", r.gas_used);
+
+    egk_deposit(&k, 1, NULL, egk_wei(1000), &r);
+    report("deposit ETH", r.gas_used);
+    assert_true(r.gas_used > 60000 && r.gas_used < 100000);
+    egk_deposit(&k, 1, &k.token, egk_u(5000), &r);
+    report("deposit token", r.gas_used);
+    egk_free(&k);
+}
+
+/* A child block of four outputs of accounts 1-4; returns its header. */
+static plasma_chain_block four_output_block(egk *k, egk_block *b)
+{
+    memset(b, 0, sizeof *b);
+    for (int i = 0; i < 4; i++)
+        egk_payment(&b->txs[i], plasma_utxo_pos(1, 0, 0) + (uint64_t)i, &k->addr[1 + i], NULL, egk_wei(100));
+    b->n = 4;
+    egk_submit_block(k, b);
+    plasma_chain_head h;
+    plasma_chain_get_head(&h, k->chain);
+    plasma_chain_block blk;
+    assert_int_equal(plasma_chain_block_header(&blk, k->chain, h.number), 0);
+    return blk;
+}
+
+static void test_gas_of_the_exit_game(void **state)
+{
+    (void)state;
+    egk k;
+    egk_init(&k);
+    egk_deposit(&k, 5, NULL, egk_wei(1000), NULL); /* backs the child block */
+    uint64_t tblk = egk_deposit(&k, 5, NULL, egk_wei(1), NULL);
+    egk_block b;
+    plasma_chain_block blk = four_output_block(&k, &b);
+    report("submitBlock", blk.gas_used);
+    assert_true(blk.gas_used > 60000 && blk.gas_used < 100000);
+
+    plasma_call c;
+    plasma_receipt r = {0};
+    for (int i = 0; i < 4; i++) {
+        egk_exit_call(&k, &c, 1 + (unsigned)i, plasma_utxo_pos(b.blknum, (uint32_t)i, 0), &b.txs[i], b.tree,
+                      (uint64_t)i);
+        r = egk_run(&k, &c);
+        assert_int_equal(r.err, 0);
+        if (i == 0)
+            report("startStandardExit (new queue)", r.gas_used);
+    }
+    report("startStandardExit", r.gas_used);
+    assert_true(r.gas_used > 150000 && r.gas_used < 300000);
+    plasma_tx dtx;
+    plasma_merkle *dtree = egk_deposit_tree(&k.addr[5], NULL, egk_wei(1), &dtx);
+    egk_exit_call(&k, &c, 5, plasma_utxo_pos(tblk, 0, 0), &dtx, dtree, 0);
+    assert_int_equal(egk_run(&k, &c).err, 0);
+    plasma_merkle_free(dtree);
+
+    egk_challenge_call(&k, &c, 6, plasma_utxo_pos(b.blknum, 3, 0), plasma_utxo_pos(b.blknum, 3, 0), 4);
+    r = egk_run(&k, &c);
+    assert_int_equal(r.err, 0);
+    report("challengeStandardExit", r.gas_used);
+
+    assert_int_equal(plasma_chain_dev_advance_time(k.chain, 3 * k.cfg.min_exit_period), 0);
+    r = egk_process(&k, 7, NULL, 1);
+    report("processExits, 1 of 5 queued", r.gas_used);
+    uint64_t one = r.gas_used;
+    r = egk_process(&k, 7, NULL, 3);
+    report("processExits, 3 of 4 queued", r.gas_used);
+    report("  per further exit", (r.gas_used - one) / 2);
+    r = egk_process(&k, 7, NULL, 10);
+    report("processExits, a challenged exit dropped", r.gas_used);
+    r = egk_process(&k, 7, NULL, 10);
+    report("processExits, empty queue", r.gas_used);
+    assert_int_equal(r.err, 0);
+    egk_block_free(&b);
+    egk_free(&k);
+}
+
+static void test_gas_of_token_exits(void **state)
+{
+    (void)state;
+    egk k;
+    egk_init(&k);
+    plasma_u256 minted = egk_u(1000000);
+    assert_int_equal(plasma_chain_dev_mint(k.chain, &k.addr[1], &k.token, &minted), 0);
+    uint64_t tblk = egk_deposit(&k, 1, &k.token, egk_u(5000), NULL);
+    plasma_tx ttx;
+    plasma_merkle *ttree = egk_deposit_tree(&k.addr[1], &k.token, egk_u(5000), &ttx);
+    plasma_call c;
+    egk_exit_call(&k, &c, 1, plasma_utxo_pos(tblk, 0, 0), &ttx, ttree, 0);
+    plasma_receipt r = egk_run(&k, &c);
+    assert_int_equal(r.err, 0);
+    report("startStandardExit token (new queue)", r.gas_used);
+    plasma_merkle_free(ttree);
+    assert_int_equal(plasma_chain_dev_advance_time(k.chain, k.cfg.min_exit_period), 0);
+    r = egk_process(&k, 7, &k.token, 1);
+    assert_int_equal(r.err, 0);
+    report("processExits token, 1 (holder had some)", r.gas_used);
+    egk_free(&k);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_call_waits_for_next_block),
+        cmocka_unit_test(test_gas_price_order),
+        cmocka_unit_test(test_out_of_gas_reverts_and_charges),
+        cmocka_unit_test(test_prepayment),
+        cmocka_unit_test(test_check_call_changes_nothing),
+        cmocka_unit_test(test_gas_of_transfers_and_deposits),
+        cmocka_unit_test(test_gas_of_the_exit_game),
+        cmocka_unit_test(test_gas_of_token_exits),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
