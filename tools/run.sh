@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # The main job: installs what is missing, builds, checks the primitives and
-# runs the project's daemon in development mode. Extra arguments go to the
-# daemon (try --help).
+# runs the operator in development mode with its embedded root chain
+# (API on http://127.0.0.1:7434, the root chain's under /rootchain/).
+# Extra arguments go to plasma-operator (try --help).
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 "$here/tools/setup.sh"
 echo "== build"
 "$here/tools/build.sh" "$here/build/release" -DPLASMA_BUILD_TESTS=OFF
 "$here/build/release/tools/plasma-selfcheck"
+echo "== plasma-operator --dev (Ctrl-C stops it; data in $here/data/operator)"
+exec "$here/build/release/operator/plasma-operator" --dev --data-dir "$here/data/operator" "$@"

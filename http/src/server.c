@@ -214,7 +214,6 @@ int plasma_http_server_start(plasma_http_server **out, const plasma_http_config 
                                 MHD_OPTION_CONNECTION_LIMIT, (unsigned)srv->cfg.max_conns,
                                 MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)srv->cfg.idle_timeout_s,
                                 MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
-                                MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1,
                                 MHD_OPTION_END);
     if (!srv->mhd) {
         free(srv);

@@ -48,6 +48,7 @@ double bench_measure_ns(bench_op op, void *ctx, double seconds);
 /* The subcommands (bench_<name>.c). */
 int bench_primitives(int argc, char **argv);
 int plasma_bench_exits(int argc, char **argv);
+int plasma_bench_operator(int argc, char **argv);
 
 /* Prints obj as one JSON object and a newline on stdout; takes ownership.
  * Returns 0, or 1 if it could not be written. */

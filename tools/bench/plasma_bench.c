@@ -13,6 +13,7 @@
 static const bench_cmd commands[] = {
     {"primitives", "keccak, Merkle tree, tx codec, signatures, EIP-712 (single core)", bench_primitives},
     {"exits", "standard exits at scale: start + process N, gas per call, peak RSS", plasma_bench_exits},
+    {"operator", "operator end to end over HTTP: tps, seal time, latency, RSS", plasma_bench_operator},
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])

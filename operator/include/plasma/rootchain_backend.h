@@ -1,0 +1,72 @@
+/* How the operator talks to the root chain: a versioned table of functions
+ * over an opaque context, so that the ledger never knows whether the chain
+ * runs in-process (the simulated exit game), behind the plasma-rootchain
+ * daemon, or is a real Ethereum node reached by JSON-RPC.
+ *
+ * Every function returns 0 or a negative plasma_err; PLASMA_ERR_UNAVAILABLE
+ * means "try again later" (the chain cannot be reached), and the caller
+ * retries. Functions may block on the network but must not wait for mining.
+ * A backend is used from two threads at once (follower and submitter). */
+#ifndef PLASMA_ROOTCHAIN_BACKEND_H
+#define PLASMA_ROOTCHAIN_BACKEND_H
+
+#include "plasma/types.h"
+
+#define PLASMA_ROOTCHAIN_BACKEND_VERSION 1
+
+/* DepositCreated(depositor, blknum, token, amount), found in a root-chain block. */
+typedef struct plasma_rc_deposit {
+    uint64_t rc_block;
+    uint64_t blknum;
+    plasma_addr depositor;
+    plasma_addr token;
+    plasma_u256 amount;
+    uint64_t timestamp; /* root-chain time of rc_block */
+} plasma_rc_deposit;
+
+/* ExitStarted(owner, exit_id, token, amount); exit_id is the utxo_pos. */
+typedef struct plasma_rc_exit {
+    uint64_t rc_block;
+    uint64_t utxo_pos;
+    plasma_addr owner;
+    plasma_addr token;
+    plasma_u256 amount;
+} plasma_rc_exit;
+
+typedef struct plasma_rootchain_backend {
+    unsigned version; /* PLASMA_ROOTCHAIN_BACKEND_VERSION */
+    const char *name; /* "embedded", "remote", ... for logs */
+    void *ctx;
+
+    /* Out: the number of the latest mined root-chain block. */
+    int (*head)(void *ctx, uint64_t *rc_block);
+
+    /* Out: the child block number the contract gives the next submitBlock. */
+    int (*next_child_block)(void *ctx, uint64_t *blknum);
+
+    /* Sends submitBlock(root) as the operator, meant to become child block
+     * blknum. Returns once the call is accepted for mining (not mined).
+     * Calling it again for the same blknum before it is mined must not
+     * create a second block (a backend uses one nonce per blknum, or checks
+     * next_child_block); PLASMA_ERR_BAD_REQUEST when blknum is not the next. */
+    int (*submit_block)(void *ctx, uint64_t blknum, const plasma_hash *root);
+
+    /* Out: the root and root-chain timestamp stored for blknum (child or
+     * deposit block). Returns 0 or PLASMA_ERR_NOT_FOUND (not mined yet). */
+    int (*get_block)(void *ctx, uint64_t blknum, plasma_hash *root, uint64_t *timestamp);
+
+    /* Events of the root-chain blocks from..to (inclusive), in chain order.
+     * Out: a malloc'd array (*out, caller frees; NULL when *n is 0). */
+    int (*deposits)(void *ctx, uint64_t from, uint64_t to, plasma_rc_deposit **out, size_t *n);
+    int (*exits)(void *ctx, uint64_t from, uint64_t to, plasma_rc_exit **out, size_t *n);
+
+    /* Releases ctx; the table itself is owned by whoever made it. */
+    void (*free)(void *ctx);
+} plasma_rootchain_backend;
+
+/* A remote backend: a plasma-rootchain daemon at base_url ("http://h:p"),
+ * submitting as the operator with key (copied, wiped on free). Fills *out.
+ * Returns 0 or PLASMA_ERR_NOMEM. */
+int plasma_rootchain_remote(plasma_rootchain_backend *out, const char *base_url, const plasma_privkey *key);
+
+#endif

@@ -1,0 +1,426 @@
+/* Handlers of the operator API. Each parses its input, calls the ledger and
+ * renders JSON; every error goes out as {"error": {"code", "message"}} with
+ * the status of plasma_err_http_status. */
+#include "api.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "plasma/core.h"
+
+#define MAX_UTXOS_PER_OWNER 10000
+
+static json_t *hex_json(const uint8_t *data, size_t len)
+{
+    char *s = malloc(2 * len + 3);
+    if (!s)
+        return NULL;
+    plasma_hex_encode(s, data, len);
+    json_t *j = json_string(s);
+    free(s);
+    return j;
+}
+
+static json_t *hash_json(const plasma_hash *h)
+{
+    char s[67];
+    return json_string(plasma_hash_format(s, h));
+}
+
+static json_t *addr_json(const plasma_addr *a)
+{
+    char s[43];
+    return json_string(plasma_addr_format(s, a));
+}
+
+static json_t *u256_json(const plasma_u256 *v)
+{
+    char s[PLASMA_U256_DEC_MAX];
+    return json_string(plasma_u256_format_dec(s, v));
+}
+
+static json_t *u64_str_json(uint64_t v)
+{
+    char s[24];
+    snprintf(s, sizeof s, "%" PRIu64, v);
+    return json_string(s);
+}
+
+/* Parses a decimal u64 path segment; false on anything else. */
+static bool parse_u64(const char *s, uint64_t *out)
+{
+    plasma_u256 v;
+    return plasma_u256_parse_dec(&v, s) == 0 && plasma_u256_to_u64(&v, out);
+}
+
+static json_t *receipt_json(const plasma_ledger_receipt *r)
+{
+    return json_pack("{s:o,s:I,s:I}", "txhash", hash_json(&r->txhash), "blknum", (json_int_t)r->blknum,
+                     "txindex", (json_int_t)r->txindex);
+}
+
+/* --- GET /v1/status --- */
+
+static void h_status(void *ctx, const plasma_http_req *req, plasma_http_resp *resp)
+{
+    (void)req;
+    op_api *api = ctx;
+    plasma_ledger_status st;
+    plasma_ledger_status_get(api->ledger, &st);
+    char contract[43];
+    json_t *body = json_pack(
+        "{s:I,s:s,s:o,s:I,s:{s:I,s:o},s:I}", "chain_id", (json_int_t)api->domain.chain_id,
+        "verifying_contract", plasma_addr_format(contract, &api->domain.verifying_contract), "operator",
+        addr_json(&api->operator_addr), "child_block_interval", (json_int_t)PLASMA_CHILD_BLOCK_INTERVAL,
+        "latest_block", "blknum", (json_int_t)st.latest_blknum, "root", hash_json(&st.latest_root),
+        "pending_txs", (json_int_t)st.pending_txs);
+    plasma_http_reply(resp, 200, body);
+}
+
+/* --- POST /v1/transactions and /batch --- */
+
+/* Decodes a "0x..." transaction string. Returns 0 or PLASMA_ERR_MALFORMED_TX. */
+static int tx_bytes_of(const json_t *v, uint8_t **data, size_t *len)
+{
+    if (!json_is_string(v))
+        return PLASMA_ERR_MALFORMED_TX;
+    const char *s = json_string_value(v);
+    if (strncmp(s, "0x", 2) != 0 || plasma_hex_decode_alloc(data, len, s) != 0)
+        return PLASMA_ERR_MALFORMED_TX;
+    return PLASMA_OK;
+}
+
+static void h_submit(void *ctx, const plasma_http_req *req, plasma_http_resp *resp)
+{
+    op_api *api = ctx;
+    json_t *body = plasma_http_body_json(req, resp);
+    if (!body)
+        return;
+    json_t *tx = json_object_get(body, "tx");
+    uint8_t *data = NULL;
+    size_t len = 0;
+    int rc = tx ? tx_bytes_of(tx, &data, &len) : PLASMA_ERR_BAD_REQUEST;
+    plasma_ledger_receipt r;
+    if (rc == 0)
+        rc = plasma_ledger_submit(api->ledger, &r, data, len);
+    if (rc == 0)
+        plasma_http_reply(resp, 200, receipt_json(&r));
+    else if (rc == PLASMA_ERR_BAD_REQUEST)
+        plasma_http_error(resp, rc, "body must be {\"tx\": \"0x<rlp SignedTx>\"}");
+    else if (rc == PLASMA_ERR_MALFORMED_TX && !data)
+        plasma_http_error(resp, rc, "tx must be a 0x-prefixed hex string");
+    else
+        plasma_http_error(resp, rc, NULL);
+    free(data);
+    json_decref(body);
+}
+
+typedef struct batch_in {
+    size_t n;
+    plasma_tx_bytes *txs;
+    int *errs;
+    plasma_ledger_receipt *receipts;
+} batch_in;
+
+static void batch_free(batch_in *b)
+{
+    for (size_t i = 0; b->txs && i < b->n; i++)
+        free((void *)b->txs[i].data);
+    free(b->txs);
+    free(b->errs);
+    free(b->receipts);
+}
+
+static int batch_decode(batch_in *b, const json_t *arr)
+{
+    b->n = json_array_size(arr);
+    b->txs = calloc(b->n + 1, sizeof *b->txs);
+    b->errs = calloc(b->n + 1, sizeof *b->errs);
+    b->receipts = calloc(b->n + 1, sizeof *b->receipts);
+    if (!b->txs || !b->errs || !b->receipts)
+        return PLASMA_ERR_NOMEM;
+    for (size_t i = 0; i < b->n; i++) {
+        uint8_t *d = NULL;
+        size_t len = 0;
+        b->errs[i] = tx_bytes_of(json_array_get(arr, i), &d, &len);
+        b->txs[i] = (plasma_tx_bytes){d, len};
+    }
+    return PLASMA_OK;
+}
+
+/* Entries that failed to decode are left out of the ledger call, so that
+ * the ledger sees a dense array and the results keep request order. */
+static void batch_submit(op_api *api, batch_in *b)
+{
+    size_t *idx = calloc(b->n + 1, sizeof *idx), m = 0;
+    plasma_tx_bytes *txs = calloc(b->n + 1, sizeof *txs);
+    int *errs = calloc(b->n + 1, sizeof *errs);
+    plasma_ledger_receipt *rs = calloc(b->n + 1, sizeof *rs);
+    if (!idx || !txs || !errs || !rs) {
+        for (size_t i = 0; i < b->n; i++)
+            b->errs[i] = b->errs[i] ? b->errs[i] : PLASMA_ERR_NOMEM;
+    } else {
+        for (size_t i = 0; i < b->n; i++)
+            if (b->errs[i] == 0) {
+                idx[m] = i;
+                txs[m++] = b->txs[i];
+            }
+        plasma_ledger_submit_batch(api->ledger, rs, errs, txs, m);
+        for (size_t k = 0; k < m; k++) {
+            b->errs[idx[k]] = errs[k];
+            b->receipts[idx[k]] = rs[k];
+        }
+    }
+    free(idx);
+    free(txs);
+    free(errs);
+    free(rs);
+}
+
+static void h_submit_batch(void *ctx, const plasma_http_req *req, plasma_http_resp *resp)
+{
+    op_api *api = ctx;
+    json_t *body = plasma_http_body_json(req, resp);
+    if (!body)
+        return;
+    json_t *arr = json_object_get(body, "txs");
+    batch_in b = {0};
+    char msg[96];
+    if (!json_is_array(arr)) {
+        plasma_http_error(resp, PLASMA_ERR_BAD_REQUEST, "body must be {\"txs\": [\"0x...\", ...]}");
+    } else if (json_array_size(arr) > api->max_batch) {
+        snprintf(msg, sizeof msg, "a batch holds at most %zu transactions", api->max_batch);
+        plasma_http_error(resp, PLASMA_ERR_BAD_REQUEST, msg);
+    } else if (batch_decode(&b, arr) < 0) {
+        plasma_http_error(resp, PLASMA_ERR_NOMEM, NULL);
+    } else {
+        batch_submit(api, &b);
+        json_t *results = json_array();
+        for (size_t i = 0; i < b.n; i++)
+            json_array_append_new(results, b.errs[i] ? plasma_http_error_json(b.errs[i], NULL)
+                                                     : receipt_json(&b.receipts[i]));
+        plasma_http_reply(resp, 200, json_pack("{s:o}", "results", results));
+    }
+    batch_free(&b);
+    json_decref(body);
+}
+
+/* --- GET /v1/transactions/{txhash} --- */
+
+static void h_get_tx(void *ctx, const plasma_http_req *req, plasma_http_resp *resp)
+{
+    op_api *api = ctx;
+    plasma_hash h;
+    if (plasma_hash_parse(&h, req->params[0]) != 0) {
+        plasma_http_error(resp, PLASMA_ERR_BAD_REQUEST, "txhash must be 0x + 64 hex digits");
+        return;
+    }
+    plasma_buf rlp = {0};
+    uint64_t blknum;
+    uint32_t txindex;
+    int rc = plasma_ledger_get_tx(api->ledger, &h, &blknum, &txindex, &rlp);
+    if (rc == 0)
+        plasma_http_reply(resp, 200,
+                          json_pack("{s:o,s:I,s:I,s:o}", "txhash", hash_json(&h), "blknum",
+                                    (json_int_t)blknum, "txindex", (json_int_t)txindex, "tx",
+                                    hex_json(rlp.data, rlp.len)));
+    else
+        plasma_http_error(resp, rc, rc == PLASMA_ERR_NOT_FOUND ? "no transaction with this hash" : NULL);
+    plasma_buf_free(&rlp);
+}
+
+/* --- GET /v1/blocks/{blknum} --- */
+
+static bool add_block_tx(void *arg, const uint8_t *rlp, size_t len)
+{
+    return json_array_append_new(arg, hex_json(rlp, len)) == 0;
+}
+
+static void h_get_block(void *ctx, const plasma_http_req *req, plasma_http_resp *resp)
+{
+    op_api *api = ctx;
+    uint64_t blknum;
+    if (!parse_u64(req->params[0], &blknum)) {
+        plasma_http_error(resp, PLASMA_ERR_BAD_REQUEST, "blknum must be a decimal number");
+        return;
+    }
+    json_t *txs = json_array();
+    plasma_block_info info;
+    int rc = plasma_ledger_get_block(api->ledger, blknum, &info, add_block_tx, txs);
+    if (rc == 0)
+        plasma_http_reply(resp, 200,
+                          json_pack("{s:I,s:o,s:I,s:o}", "blknum", (json_int_t)info.blknum, "root",
+                                    hash_json(&info.root), "timestamp", (json_int_t)info.timestamp, "txs",
+                                    txs));
+    else {
+        json_decref(txs);
+        plasma_http_error(resp, rc,
+                          rc == PLASMA_ERR_NOT_FOUND ? "no sealed or deposit block with this number" : NULL);
+    }
+}
+
+/* --- UTXOs --- */
+
+static json_t *utxo_json(const plasma_utxo *u)
+{
+    return json_pack("{s:o,s:I,s:I,s:I,s:o,s:o,s:o}", "utxo_pos", u64_str_json(u->pos), "blknum",
+                     (json_int_t)plasma_pos_blknum(u->pos), "txindex", (json_int_t)plasma_pos_txindex(u->pos),
+                     "oindex", (json_int_t)plasma_pos_oindex(u->pos), "owner", addr_json(&u->owner), "token",
+                     addr_json(&u->token), "amount", u256_json(&u->amount));
+}
+
+static bool add_utxo(void *arg, const plasma_utxo *u)
+{
+    return json_array_append_new(arg, utxo_json(u)) == 0;
+}
+
+static void h_utxos(void *ctx, const plasma_http_req *req, plasma_http_resp *resp)
+{
+    op_api *api = ctx;
+    const char *owner_s = plasma_http_query(req, "owner");
+    plasma_addr owner;
+    if (!owner_s || plasma_addr_parse(&owner, owner_s) != 0) {
+        plasma_http_error(resp, PLASMA_ERR_BAD_REQUEST, "owner=0x<address> is required");
+        return;
+    }
+    json_t *list = json_array();
+    int rc = plasma_ledger_utxos_by_owner(api->ledger, &owner, MAX_UTXOS_PER_OWNER, add_utxo, list);
+    if (rc == 0)
+        plasma_http_reply(resp, 200, json_pack("{s:o}", "utxos", list));
+    else {
+        json_decref(list);
+        plasma_http_error(resp, rc, NULL);
+    }
+}
+
+static bool parse_pos(const plasma_http_req *req, plasma_http_resp *resp, uint64_t *pos)
+{
+    if (parse_u64(req->params[0], pos) && plasma_utxo_pos_valid(*pos))
+        return true;
+    plasma_http_error(resp, PLASMA_ERR_BAD_REQUEST, "utxo_pos must be a valid decimal position");
+    return false;
+}
+
+static void h_utxo(void *ctx, const plasma_http_req *req, plasma_http_resp *resp)
+{
+    op_api *api = ctx;
+    uint64_t pos;
+    if (!parse_pos(req, resp, &pos))
+        return;
+    plasma_utxo u;
+    int rc = plasma_ledger_get_utxo(api->ledger, pos, &u);
+    if (rc == 0)
+        plasma_http_reply(resp, 200, utxo_json(&u));
+    else
+        plasma_http_error(resp, rc, NULL);
+}
+
+static void h_exit_data(void *ctx, const plasma_http_req *req, plasma_http_resp *resp)
+{
+    op_api *api = ctx;
+    uint64_t pos;
+    if (!parse_pos(req, resp, &pos))
+        return;
+    plasma_buf tx = {0};
+    uint8_t proof[PLASMA_MERKLE_PROOF_LEN];
+    int rc = plasma_ledger_exit_data(api->ledger, pos, &tx, proof);
+    if (rc == 0)
+        plasma_http_reply(resp, 200,
+                          json_pack("{s:o,s:o,s:o}", "utxo_pos", u64_str_json(pos), "tx",
+                                    hex_json(tx.data, tx.len), "proof", hex_json(proof, sizeof proof)));
+    else
+        plasma_http_error(resp, rc, rc == PLASMA_ERR_NOT_FOUND ? "no such output in a sealed block" : NULL);
+    plasma_buf_free(&tx);
+}
+
+/* --- operational endpoints --- */
+
+static void h_health(void *ctx, const plasma_http_req *req, plasma_http_resp *resp)
+{
+    (void)req;
+    op_api *api = ctx;
+    plasma_ledger_status st;
+    plasma_ledger_status_get(api->ledger, &st);
+    op_sync_stats ss = {0};
+    if (api->sync)
+        op_sync_stats_get(api->sync, &ss);
+    bool ok = !st.failed && !ss.diverged;
+    json_t *body = json_pack("{s:s,s:b,s:b,s:b,s:I,s:I}", "status", ok ? "ok" : "failing", "ledger_failed",
+                             st.failed, "rootchain_reachable", api->sync ? ss.rc_reachable : 0,
+                             "rootchain_diverged", ss.diverged, "latest_blknum", (json_int_t)st.latest_blknum,
+                             "last_submitted", (json_int_t)st.last_submitted);
+    plasma_http_reply(resp, ok ? 200 : 503, body);
+}
+
+static void h_openapi(void *ctx, const plasma_http_req *req, plasma_http_resp *resp)
+{
+    (void)ctx;
+    (void)req;
+    size_t len = strlen(op_openapi_json);
+    resp->raw = malloc(len);
+    if (!resp->raw) {
+        plasma_http_error(resp, PLASMA_ERR_NOMEM, NULL);
+        return;
+    }
+    memcpy(resp->raw, op_openapi_json, len);
+    resp->raw_len = len;
+    resp->status = 200;
+}
+
+/* Constant-time comparison: the admin token must not leak by timing. */
+static bool token_ok(const op_api *api, const plasma_http_req *req)
+{
+    const char *got = plasma_http_header(req, "X-Admin-Token");
+    size_t n = strlen(api->admin_token);
+    if (!n || !got || strlen(got) != n)
+        return false;
+    unsigned char diff = 0;
+    for (size_t i = 0; i < n; i++)
+        diff |= (unsigned char)(got[i] ^ api->admin_token[i]);
+    return diff == 0;
+}
+
+static void h_admin_seal(void *ctx, const plasma_http_req *req, plasma_http_resp *resp)
+{
+    op_api *api = ctx;
+    if (!token_ok(api, req)) {
+        plasma_http_error(resp, PLASMA_ERR_UNAUTHORIZED, NULL);
+        return;
+    }
+    uint64_t blknum = 0;
+    int rc = plasma_ledger_seal(api->ledger, &blknum);
+    if (rc == 0)
+        plasma_http_reply(resp, 200, json_pack("{s:I}", "sealed_blknum", (json_int_t)blknum));
+    else
+        plasma_http_error(resp, rc, NULL);
+}
+
+static void h_admin_shutdown(void *ctx, const plasma_http_req *req, plasma_http_resp *resp)
+{
+    op_api *api = ctx;
+    if (!token_ok(api, req)) {
+        plasma_http_error(resp, PLASMA_ERR_UNAUTHORIZED, NULL);
+        return;
+    }
+    api->request_stop(api->stop_ctx);
+    plasma_http_reply(resp, 200, json_pack("{s:s}", "status", "stopping"));
+}
+
+const plasma_http_route op_api_routes[] = {
+    {"GET", "/v1/status", h_status},
+    {"POST", "/v1/transactions/batch", h_submit_batch},
+    {"POST", "/v1/transactions", h_submit},
+    {"GET", "/v1/transactions/{}", h_get_tx},
+    {"GET", "/v1/blocks/{}", h_get_block},
+    {"GET", "/v1/utxos", h_utxos},
+    {"GET", "/v1/utxos/{}", h_utxo},
+    {"GET", "/v1/utxos/{}/exit-data", h_exit_data},
+    {"GET", "/health", h_health},
+    {"GET", "/metrics", op_api_metrics},
+    {"GET", "/openapi.json", h_openapi},
+    {"POST", "/admin/seal", h_admin_seal},
+    {"POST", "/admin/shutdown", h_admin_shutdown},
+};
+const size_t op_api_n_routes = sizeof op_api_routes / sizeof op_api_routes[0];

@@ -1,0 +1,138 @@
+/* Internals shared by the ledger's files: ledger.c (open, recovery,
+ * queries), ledger_submit.c (checks and acceptance), ledger_commit.c (the
+ * committer thread: group commit and sealing). */
+#ifndef PLASMA_OP_LEDGER_INT_H
+#define PLASMA_OP_LEDGER_INT_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include "plasma/ledger.h"
+#include "sigs.h"
+#include "store.h"
+#include "uidx.h"
+
+typedef struct fee_acc {
+    plasma_addr token;
+    plasma_u256 total;
+} fee_acc;
+
+/* A child block being filled, or closed and waiting for the committer to
+ * seal it. */
+typedef struct block_acc {
+    struct block_acc *next;
+    uint64_t blknum;
+    uint32_t n_payments;
+    uint32_t leaves_cap;
+    plasma_hash *leaves;
+    fee_acc *fees;
+    uint32_t n_fees;
+    uint32_t fees_cap;
+    uint64_t first_tx_ms; /* when the first payment arrived */
+} block_acc;
+
+typedef enum rec_kind { REC_TX, REC_DEPOSIT, REC_EXIT, REC_META } rec_kind;
+
+/* One change waiting in the commit queue. */
+typedef struct commit_rec {
+    struct commit_rec *next;
+    rec_kind kind;
+    uint64_t seq;
+    uint64_t blknum;
+    uint32_t txindex;
+    plasma_tx tx;
+    plasma_hash txhash;
+    plasma_hash leaf;
+    plasma_addr in_owner[PLASMA_MAX_INPUTS];
+    plasma_addr fee_token;
+    plasma_u256 fee;
+    uint64_t timestamp; /* deposits */
+    uint64_t pos;       /* exits */
+    bool applies;       /* exits: the output was unspent */
+    plasma_addr owner;  /* exits: its owner */
+    char name[48];      /* meta */
+    uint64_t value;     /* meta */
+    size_t rlp_len;
+    uint8_t rlp[];
+} commit_rec;
+
+#define TREE_CACHE 4
+
+typedef struct tree_slot {
+    uint64_t blknum;
+    plasma_merkle *tree;
+    uint64_t used;
+} tree_slot;
+
+struct plasma_ledger {
+    plasma_ledger_config cfg;
+    plasma_fee_rule *fee_rules;
+    op_store *store;
+    op_pubkeys *pubkeys;
+    op_pool *pool;
+
+    pthread_mutex_t mu;
+    pthread_cond_t commit_cv;  /* wakes the committer */
+    pthread_cond_t durable_cv; /* wakes submitters waiting for durability */
+    op_uidx uidx;
+    block_acc *open;
+    block_acc *closing; /* closed blocks in order, sealed by the committer */
+    commit_rec *q_head;
+    commit_rec *q_tail;
+    size_t q_len;
+    uint64_t next_seq;
+    uint64_t durable_seq;
+    int failed; /* sticky: PLASMA_ERR_IO once a write failed */
+    bool stop;
+    bool committer_running;
+    pthread_t committer;
+    uint64_t last_sealed;
+    plasma_hash last_root;
+    uint64_t last_submitted;
+    unsigned n_unsubmitted; /* closed or sealed, not yet on the root chain */
+
+    pthread_mutex_t tree_mu;
+    tree_slot trees[TREE_CACHE];
+    uint64_t tree_clock;
+
+    atomic_uint_fast64_t accepted;
+    atomic_uint_fast64_t rejected[64];
+    atomic_uint_fast64_t blocks_sealed;
+    atomic_uint_fast64_t seal_ms_last;
+    atomic_uint_fast64_t seal_ms_total;
+    atomic_uint_fast64_t commits;
+    atomic_uint_fast64_t committed_txs;
+};
+
+uint64_t op_now_ms(void);
+
+/* block_acc helpers (ledger.c). */
+block_acc *op_block_new(uint64_t blknum);
+void op_block_free(block_acc *b);
+/* Appends a payment leaf and adds its fee. Returns 0 or PLASMA_ERR_NOMEM. */
+int op_block_add(block_acc *b, const plasma_hash *leaf, const plasma_addr *fee_token, const plasma_u256 *fee);
+/* True when the block can take one more payment paying a fee in token (or
+ * no fee when fee_token is NULL) and still hold its fee transactions. */
+bool op_block_has_room(const block_acc *b, uint32_t capacity, const plasma_addr *fee_token);
+
+/* Closes the open block and opens the next one (mu held). Returns false
+ * when too many blocks await the root chain. */
+bool op_rollover_locked(plasma_ledger *l);
+
+/* Looks up pos for spending (mu held). Returns 0 (*rec, *state written),
+ * PLASMA_ERR_UTXO_SPENT, _UTXO_NOT_FOUND or _IO. */
+int op_lookup_locked(plasma_ledger *l, uint64_t pos, op_utxo_rec *rec, op_ustate *state);
+
+/* Queues r (mu held), giving it the next sequence number. */
+void op_enqueue_locked(plasma_ledger *l, commit_rec *r);
+/* Waits (mu held) until seq is durable. Returns 0 or l->failed. */
+int op_wait_durable_locked(plasma_ledger *l, uint64_t seq);
+
+/* The committer thread (ledger_commit.c); blocks closed before a crash are
+ * in l->closing when it starts and are sealed in its first round. */
+void *op_committer_main(void *arg);
+
+/* Tree cache (ledger.c). Takes ownership of tree. */
+void op_tree_cache_put(plasma_ledger *l, uint64_t blknum, plasma_merkle *tree);
+
+#endif

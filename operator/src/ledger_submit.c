@@ -1,0 +1,350 @@
+/* Acceptance of submitted transactions: stateless decoding and hashing, then
+ * owner lookup, signature checks and the ledger rules of PROTOCOL §3.
+ *
+ * The expensive part (signatures) runs without the ledger lock: owners are
+ * read under the lock, signatures are checked outside it (in parallel for a
+ * batch), and the lock is taken again to re-check the inputs and apply. The
+ * owner of a position never changes, so a signature checked against it stays
+ * valid; only spentness can change in between, and it is checked again. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "ledger_int.h"
+#include "plasma/err.h"
+#include "plasma/keccak.h"
+#include "plasma/u256.h"
+
+typedef struct prep {
+    plasma_tx tx;
+    plasma_hash txhash;
+    plasma_hash leaf;
+    plasma_hash digest;
+    const uint8_t *rlp;
+    size_t rlp_len;
+    plasma_addr owner[PLASMA_MAX_INPUTS];
+    bool checked[PLASMA_MAX_INPUTS]; /* signature of input i verified */
+    int err;
+    uint64_t seq;
+    uint64_t blknum;
+    uint32_t txindex;
+} prep;
+
+typedef struct batch {
+    plasma_ledger *l;
+    prep *p;
+    const plasma_tx_bytes *txs;
+} batch;
+
+static int prepare(prep *p, const plasma_domain *domain, const uint8_t *rlp, size_t len)
+{
+    int rc = plasma_tx_decode_signed(&p->tx, rlp, len);
+    if (rc < 0)
+        return rc;
+    plasma_buf ub = {0};
+    rc = plasma_tx_encode_unsigned(&ub, &p->tx);
+    if (rc == 0) {
+        plasma_keccak256(&p->txhash, ub.data, ub.len);
+        plasma_merkle_leaf(&p->leaf, ub.data, ub.len);
+        plasma_eip712_digest(&p->digest, domain, &p->tx);
+    }
+    plasma_buf_free(&ub);
+    p->rlp = rlp;
+    p->rlp_len = len;
+    return rc;
+}
+
+int op_lookup_locked(plasma_ledger *l, uint64_t pos, op_utxo_rec *rec, op_ustate *state)
+{
+    if (op_uidx_get(&l->uidx, pos, rec, state))
+        return *state == OP_U_PENDING_SPENT ? PLASMA_ERR_UTXO_SPENT : PLASMA_OK;
+    uint8_t key[9];
+    if (!l->uidx.complete) {
+        int rc = op_store_get_utxo(l->store, pos, rec);
+        if (rc == 0) {
+            *state = OP_U_UNSPENT;
+            /* Caching is an optimisation: a failure to allocate only means
+             * the next lookup reads the store again. */
+            (void)op_uidx_cache(&l->uidx, pos, rec);
+            return PLASMA_OK;
+        }
+        if (rc != PLASMA_ERR_NOT_FOUND)
+            return rc;
+    }
+    op_key_spent(key, pos);
+    return op_store_has(l->store, key, sizeof key) ? PLASMA_ERR_UTXO_SPENT : PLASMA_ERR_UTXO_NOT_FOUND;
+}
+
+/* Reads the owners of the inputs that exist now (mu held). Missing ones are
+ * left for apply: an earlier transaction of the same batch may create them. */
+static void resolve_locked(plasma_ledger *l, prep *p)
+{
+    for (unsigned i = 0; i < p->tx.n_inputs; i++) {
+        op_utxo_rec rec;
+        op_ustate st;
+        if (op_lookup_locked(l, p->tx.inputs[i], &rec, &st) == 0)
+            p->owner[i] = rec.owner;
+        else
+            memset(&p->owner[i], 0, sizeof p->owner[i]);
+    }
+}
+
+static int check_sig(plasma_ledger *l, prep *p, unsigned i)
+{
+    op_sig_mode mode = l->cfg.sig_verify_cached ? OP_SIG_VERIFY_CACHED : OP_SIG_RECOVER;
+    int rc = op_sig_check_owner(l->pubkeys, mode, &p->digest, &p->tx.sigs[i], &p->owner[i]);
+    if (rc == 0)
+        p->checked[i] = true;
+    return rc;
+}
+
+static void verify_resolved(plasma_ledger *l, prep *p)
+{
+    for (unsigned i = 0; i < p->tx.n_inputs && p->err == 0; i++)
+        if (!plasma_addr_is_zero(&p->owner[i]))
+            p->err = check_sig(l, p, i);
+}
+
+/* --- amounts and fees --- */
+
+typedef struct tok_sum {
+    plasma_addr token;
+    plasma_u256 in;
+    plasma_u256 out;
+} tok_sum;
+
+static tok_sum *tok_find(tok_sum *t, size_t *n, const plasma_addr *token)
+{
+    for (size_t i = 0; i < *n; i++)
+        if (plasma_addr_eq(&t[i].token, token))
+            return &t[i];
+    memset(&t[*n], 0, sizeof t[*n]);
+    t[*n].token = *token;
+    return &t[(*n)++];
+}
+
+static const plasma_u256 *min_fee_of(const plasma_ledger *l, const plasma_addr *token)
+{
+    for (size_t i = 0; i < l->cfg.n_fee_rules; i++)
+        if (plasma_addr_eq(&l->fee_rules[i].token, token))
+            return &l->fee_rules[i].min_fee;
+    return &l->cfg.min_fee;
+}
+
+/* Out: *has_fee and, when set, the fee's token and amount. */
+static int check_amounts(const plasma_ledger *l, const plasma_tx *tx, const op_utxo_rec *ins, bool *has_fee,
+                         plasma_addr *fee_token, plasma_u256 *fee)
+{
+    tok_sum t[PLASMA_MAX_INPUTS + PLASMA_MAX_OUTPUTS];
+    size_t n = 0;
+    for (unsigned i = 0; i < tx->n_inputs; i++) {
+        tok_sum *s = tok_find(t, &n, &ins[i].token);
+        if (plasma_u256_add(&s->in, &s->in, &ins[i].amount) < 0)
+            return PLASMA_ERR_AMOUNTS_DO_NOT_ADD_UP;
+    }
+    for (unsigned i = 0; i < tx->n_outputs; i++) {
+        tok_sum *s = tok_find(t, &n, &tx->outputs[i].token);
+        if (plasma_u256_add(&s->out, &s->out, &tx->outputs[i].amount) < 0)
+            return PLASMA_ERR_AMOUNTS_DO_NOT_ADD_UP;
+    }
+    size_t n_surplus = 0;
+    bool free_token = false;
+    for (size_t i = 0; i < n; i++) {
+        plasma_u256 surplus;
+        if (plasma_u256_sub(&surplus, &t[i].in, &t[i].out) < 0)
+            return PLASMA_ERR_AMOUNTS_DO_NOT_ADD_UP;
+        if (plasma_u256_is_zero(min_fee_of(l, &t[i].token)))
+            free_token = true;
+        if (plasma_u256_is_zero(&surplus))
+            continue;
+        n_surplus++;
+        *fee_token = t[i].token;
+        *fee = surplus;
+    }
+    if (n_surplus > 1)
+        return PLASMA_ERR_AMOUNTS_DO_NOT_ADD_UP;
+    *has_fee = n_surplus == 1;
+    if (*has_fee)
+        return plasma_u256_cmp(fee, min_fee_of(l, fee_token)) < 0 ? PLASMA_ERR_FEE_TOO_LOW : PLASMA_OK;
+    /* No surplus pays a zero fee, which some token of the tx must allow. */
+    return free_token ? PLASMA_OK : PLASMA_ERR_FEE_TOO_LOW;
+}
+
+/* --- applying --- */
+
+static int read_inputs_locked(plasma_ledger *l, prep *p, op_utxo_rec *ins, op_ustate *states)
+{
+    for (unsigned i = 0; i < p->tx.n_inputs; i++) {
+        int rc = op_lookup_locked(l, p->tx.inputs[i], &ins[i], &states[i]);
+        if (rc < 0)
+            return rc;
+        if (!p->checked[i]) {
+            /* Created by an earlier tx of this batch: checked here, under the
+             * lock, as this rare case does not justify another round. */
+            p->owner[i] = ins[i].owner;
+            rc = check_sig(l, p, i);
+            if (rc < 0)
+                return rc;
+        }
+    }
+    return PLASMA_OK;
+}
+
+static commit_rec *make_tx_rec(const prep *p, const op_utxo_rec *ins, const plasma_addr *fee_token,
+                               const plasma_u256 *fee)
+{
+    commit_rec *r = calloc(1, sizeof *r + p->rlp_len);
+    if (!r)
+        return NULL;
+    r->kind = REC_TX;
+    r->tx = p->tx;
+    r->txhash = p->txhash;
+    r->leaf = p->leaf;
+    for (unsigned i = 0; i < p->tx.n_inputs; i++)
+        r->in_owner[i] = ins[i].owner;
+    if (fee_token)
+        r->fee_token = *fee_token;
+    r->fee = *fee;
+    r->rlp_len = p->rlp_len;
+    memcpy(r->rlp, p->rlp, p->rlp_len);
+    return r;
+}
+
+static int update_index_locked(plasma_ledger *l, const commit_rec *r, const op_utxo_rec *ins,
+                               const op_ustate *states)
+{
+    for (unsigned i = 0; i < r->tx.n_inputs; i++) {
+        if (states[i] == OP_U_UNSPENT || states[i] == OP_U_PENDING_NEW) {
+            if (op_uidx_set_state(&l->uidx, r->tx.inputs[i], OP_U_PENDING_SPENT))
+                continue;
+        }
+        int rc = op_uidx_put(&l->uidx, r->tx.inputs[i], &ins[i], OP_U_PENDING_SPENT);
+        if (rc < 0)
+            return rc;
+    }
+    for (unsigned o = 0; o < r->tx.n_outputs; o++) {
+        op_utxo_rec out = {r->tx.outputs[o].owner, r->tx.outputs[o].token, r->tx.outputs[o].amount};
+        int rc = op_uidx_put(&l->uidx, plasma_utxo_pos(r->blknum, r->txindex, o), &out, OP_U_PENDING_NEW);
+        if (rc < 0)
+            return rc;
+    }
+    return PLASMA_OK;
+}
+
+static int apply_locked(plasma_ledger *l, prep *p)
+{
+    if (l->failed)
+        return l->failed;
+    op_utxo_rec ins[PLASMA_MAX_INPUTS];
+    op_ustate states[PLASMA_MAX_INPUTS];
+    int rc = read_inputs_locked(l, p, ins, states);
+    bool has_fee = false;
+    plasma_addr fee_token;
+    plasma_u256 fee = plasma_u256_from_u64(0);
+    if (rc == 0)
+        rc = check_amounts(l, &p->tx, ins, &has_fee, &fee_token, &fee);
+    if (rc < 0)
+        return rc;
+    const plasma_addr *ft = has_fee ? &fee_token : NULL;
+    if (!op_block_has_room(l->open, l->cfg.block_capacity, ft) && !op_rollover_locked(l))
+        return PLASMA_ERR_BLOCK_FULL;
+    commit_rec *r = make_tx_rec(p, ins, ft, &fee);
+    if (!r || op_block_add(l->open, &p->leaf, ft, &fee) < 0) {
+        free(r);
+        return PLASMA_ERR_NOMEM;
+    }
+    r->blknum = l->open->blknum;
+    r->txindex = l->open->n_payments - 1;
+    rc = update_index_locked(l, r, ins, states);
+    if (rc < 0) {
+        /* The index is now partly updated: nothing can be trusted until a
+         * restart rebuilds it from the store. */
+        l->failed = rc;
+        free(r);
+        return rc;
+    }
+    p->blknum = r->blknum;
+    p->txindex = r->txindex;
+    op_enqueue_locked(l, r);
+    p->seq = r->seq;
+    return PLASMA_OK;
+}
+
+/* --- entry points --- */
+
+static void prep_job(void *arg, size_t i)
+{
+    batch *b = arg;
+    b->p[i].err = prepare(&b->p[i], &b->l->cfg.domain, b->txs[i].data, b->txs[i].len);
+}
+
+static void verify_job(void *arg, size_t i)
+{
+    batch *b = arg;
+    if (b->p[i].err == 0)
+        verify_resolved(b->l, &b->p[i]);
+}
+
+static void count_result(plasma_ledger *l, int err)
+{
+    if (err == 0)
+        atomic_fetch_add(&l->accepted, 1);
+    else if (err < 0 && err > -64)
+        atomic_fetch_add(&l->rejected[-err], 1);
+}
+
+static void run_batch(plasma_ledger *l, prep *p, const plasma_tx_bytes *txs, size_t n)
+{
+    batch b = {l, p, txs};
+    op_pool_run(l->pool, n, prep_job, &b);
+    pthread_mutex_lock(&l->mu);
+    for (size_t i = 0; i < n; i++)
+        if (p[i].err == 0)
+            resolve_locked(l, &p[i]);
+    pthread_mutex_unlock(&l->mu);
+    op_pool_run(l->pool, n, verify_job, &b);
+
+    uint64_t last = 0;
+    pthread_mutex_lock(&l->mu);
+    for (size_t i = 0; i < n; i++) {
+        if (p[i].err == 0)
+            p[i].err = apply_locked(l, &p[i]);
+        if (p[i].err == 0)
+            last = p[i].seq;
+    }
+    int rc = last ? op_wait_durable_locked(l, last) : 0;
+    pthread_mutex_unlock(&l->mu);
+    for (size_t i = 0; i < n; i++) {
+        if (p[i].err == 0 && rc < 0)
+            p[i].err = rc;
+        count_result(l, p[i].err);
+    }
+}
+
+void plasma_ledger_submit_batch(plasma_ledger *l, plasma_ledger_receipt *out, int *errs,
+                                const plasma_tx_bytes *txs, size_t n)
+{
+    prep *p = calloc(n ? n : 1, sizeof *p);
+    if (!p) {
+        for (size_t i = 0; i < n; i++)
+            errs[i] = PLASMA_ERR_NOMEM;
+        return;
+    }
+    run_batch(l, p, txs, n);
+    for (size_t i = 0; i < n; i++) {
+        errs[i] = p[i].err;
+        if (p[i].err == 0)
+            out[i] = (plasma_ledger_receipt){p[i].txhash, p[i].blknum, p[i].txindex};
+    }
+    free(p);
+}
+
+int plasma_ledger_submit(plasma_ledger *l, plasma_ledger_receipt *out, const uint8_t *rlp, size_t len)
+{
+    prep p;
+    memset(&p, 0, sizeof p);
+    plasma_tx_bytes tx = {rlp, len};
+    run_batch(l, &p, &tx, 1);
+    if (p.err == 0)
+        *out = (plasma_ledger_receipt){p.txhash, p.blknum, p.txindex};
+    return p.err;
+}

@@ -1,0 +1,335 @@
+/* The operator node: turns the parsed configuration into a running ledger,
+ * root-chain backend, follower/submitter and HTTP server, and tears them
+ * down in reverse order. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "api.h"
+#include "backend.h"
+#include "devkeys.h"
+#include "log.h"
+#include "plasma/core.h"
+#include "plasma/operator.h"
+#include "sync.h"
+
+struct plasma_operator {
+    plasma_operator_config cfg;
+    plasma_privkey key;
+    plasma_addr addr;
+    plasma_domain domain;
+    char ledger_dir[PLASMA_OPERATOR_PATH_MAX + 16];
+    plasma_fee_rule *rules;
+    size_t n_rules;
+    plasma_ledger *ledger;
+    op_backend *backend;
+    pthread_mutex_t sync_mu; /* the seal hook must not wake a freed sync */
+    op_sync *sync;
+    plasma_http_server *http;
+    op_api api;
+    int stop_pipe[2];
+};
+
+/* --- configuration checks --- */
+
+static int fail(char *err, size_t err_len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static int fail(char *err, size_t err_len, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, err_len, fmt, ap);
+    va_end(ap);
+    return PLASMA_ERR_CONFIG;
+}
+
+static int read_key_file(const char *path, char *out, size_t out_len, char *err, size_t err_len)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return fail(err, err_len, "--operator-key-file: cannot open %s", path);
+    char line[256] = {0};
+    bool ok = fgets(line, sizeof line, f) != NULL;
+    fclose(f);
+    line[strcspn(line, " \t\r\n")] = '\0';
+    if (!ok || strlen(line) >= out_len)
+        return fail(err, err_len, "--operator-key-file: %s does not hold a 0x-hex key", path);
+    memcpy(out, line, strlen(line) + 1);
+    plasma_wipe(line, sizeof line);
+    return 0;
+}
+
+static int load_key(plasma_operator *op, char *err, size_t err_len)
+{
+    char hex[96];
+    snprintf(hex, sizeof hex, "%s", op->cfg.operator_key);
+    int rc = 0;
+    if (op->cfg.operator_key_file[0])
+        rc = read_key_file(op->cfg.operator_key_file, hex, sizeof hex, err, err_len);
+    if (rc == 0 && !hex[0])
+        rc = fail(err, err_len, "an operator key is required: --operator-key-file FILE");
+    if (rc == 0 && (plasma_hex_decode_fixed(op->key.b, sizeof op->key.b, hex) != 0 ||
+                    plasma_privkey_addr(&op->addr, &op->key) != 0))
+        rc = fail(err, err_len, "the operator key is not a valid 0x-hex secp256k1 private key");
+    if (rc == 0 && !op->cfg.dev && op_is_dev_key(&op->key))
+        rc = fail(err, err_len, "refusing a public development key outside --dev");
+    plasma_wipe(hex, sizeof hex);
+    plasma_wipe(op->cfg.operator_key, sizeof op->cfg.operator_key);
+    return rc;
+}
+
+static int parse_fee_rules(plasma_operator *op, char *err, size_t err_len)
+{
+    char *copy = strdup(op->cfg.fee_rules), *save = NULL;
+    if (!copy)
+        return PLASMA_ERR_NOMEM;
+    int rc = 0;
+    for (char *tok = strtok_r(copy, ",", &save); tok && rc == 0; tok = strtok_r(NULL, ",", &save)) {
+        char *eq = strchr(tok, '=');
+        plasma_fee_rule r;
+        if (!eq) {
+            rc = fail(err, err_len, "--fee-rules: \"%.60s\" is not 0xTOKEN=AMOUNT", tok);
+            break;
+        }
+        *eq = '\0';
+        if (plasma_addr_parse(&r.token, tok) != 0 || plasma_u256_parse_dec(&r.min_fee, eq + 1) != 0) {
+            rc = fail(err, err_len, "--fee-rules: bad token or amount in \"%.60s\"", tok);
+            break;
+        }
+        plasma_fee_rule *nr = realloc(op->rules, (op->n_rules + 1) * sizeof *nr);
+        if (!nr) {
+            rc = PLASMA_ERR_NOMEM;
+            break;
+        }
+        op->rules = nr;
+        op->rules[op->n_rules++] = r;
+    }
+    free(copy);
+    return rc;
+}
+
+static void on_sealed(void *ctx, uint64_t blknum)
+{
+    plasma_operator *op = ctx;
+    op_log(OP_LOG_INFO, "block_sealed", "blknum=%llu", (unsigned long long)blknum);
+    pthread_mutex_lock(&op->sync_mu);
+    if (op->sync)
+        op_sync_wake(op->sync);
+    pthread_mutex_unlock(&op->sync_mu);
+}
+
+
+/* mkdir -p: creates dir and any missing parents (mode 0700). Returns 0 or
+ * -1 with errno set. */
+static int mkdir_parents(const char *dir)
+{
+    char path[PATH_MAX];
+    if (snprintf(path, sizeof path, "%s", dir) >= (int)sizeof path) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    for (char *p = path + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(path, 0700) != 0 && errno != EEXIST)
+            return -1;
+        *p = '/';
+    }
+    return mkdir(path, 0700) != 0 && errno != EEXIST ? -1 : 0;
+}
+
+static int ledger_config(plasma_operator *op, plasma_ledger_config *lc, char *err, size_t err_len)
+{
+    const plasma_operator_config *c = &op->cfg;
+    plasma_ledger_config_default(lc);
+    plasma_addr contract;
+    if (plasma_addr_parse(&contract, c->verifying_contract) != 0)
+        return fail(err, err_len, "--verifying-contract: \"%.60s\" is not an address", c->verifying_contract);
+    plasma_domain_init(&lc->domain, c->chain_id, &contract);
+    op->domain = lc->domain;
+    lc->fee_beneficiary = op->addr;
+    if (c->fee_beneficiary[0] && (plasma_addr_parse(&lc->fee_beneficiary, c->fee_beneficiary) != 0 ||
+                                  plasma_addr_is_zero(&lc->fee_beneficiary)))
+        return fail(err, err_len, "--fee-beneficiary: \"%.60s\" is not a non-zero address",
+                    c->fee_beneficiary);
+    if (plasma_u256_parse_dec(&lc->min_fee, c->min_fee) != 0)
+        return fail(err, err_len, "--min-fee: \"%.60s\" is not a decimal amount", c->min_fee);
+    int rc = parse_fee_rules(op, err, err_len);
+    if (rc < 0)
+        return rc;
+    snprintf(op->ledger_dir, sizeof op->ledger_dir, "%s/ledger", c->data_dir);
+    if (mkdir_parents(c->data_dir) != 0)
+        return fail(err, err_len, "--data-dir: cannot create %s: %s", c->data_dir, strerror(errno));
+    lc->data_dir = op->ledger_dir;
+    lc->fee_rules = op->rules;
+    lc->n_fee_rules = op->n_rules;
+    lc->utxo_cache_bytes = (size_t)c->utxo_cache_mb << 20;
+    lc->pubkey_cache_entries = c->pubkey_cache;
+    lc->store_cache_mb = c->store_cache_mb;
+    lc->sig_threads = (unsigned)c->sig_threads;
+    lc->sig_verify_cached = c->sig_verify_cached;
+    lc->commit_linger_us = (unsigned)c->commit_linger_us;
+    lc->commit_max_txs = (unsigned)c->commit_max_txs;
+    lc->block_capacity = (uint32_t)c->block_capacity;
+    lc->seal_interval_ms = (unsigned)c->seal_interval_ms;
+    lc->max_unsubmitted_blocks = (unsigned)c->max_unsubmitted_blocks;
+    lc->on_sealed = on_sealed;
+    lc->hook_ctx = op;
+    return PLASMA_OK;
+}
+
+/* --- lifecycle --- */
+
+static void stop_from_api(void *ctx)
+{
+    plasma_operator_request_stop(ctx);
+}
+
+static int start_http(plasma_operator *op, char *err, size_t err_len)
+{
+    op->api = (op_api){.ledger = op->ledger,
+                       .sync = op->sync,
+                       .domain = op->domain,
+                       .operator_addr = op->addr,
+                       .admin_token = op->cfg.admin_token,
+                       .max_batch = op->cfg.max_batch,
+                       .request_stop = stop_from_api,
+                       .stop_ctx = op};
+    plasma_http_mount mounts[2] = {{"", op_api_routes, op_api_n_routes, &op->api}};
+    size_t n = 1;
+    if (op_backend_mount(op->backend, &mounts[1]))
+        n++;
+    plasma_http_config hc = {.bind = op->cfg.bind,
+                             .port = (uint16_t)op->cfg.port,
+                             .max_body = (size_t)op->cfg.max_body_kb << 10,
+                             .max_conns = (unsigned)op->cfg.max_conns,
+                             .idle_timeout_s = (unsigned)op->cfg.idle_timeout_s};
+    int rc = plasma_http_server_start(&op->http, &hc, mounts, n);
+    if (rc == PLASMA_ERR_BAD_REQUEST)
+        return fail(err, err_len, "--bind: \"%.40s\" is not an IPv4 address", op->cfg.bind);
+    if (rc < 0)
+        snprintf(err, err_len, "cannot listen on %s:%u (port in use?)", op->cfg.bind, (unsigned)op->cfg.port);
+    return rc;
+}
+
+static int start_parts(plasma_operator *op, char *err, size_t err_len)
+{
+    op_log_level level;
+    if (op_log_parse_level(op->cfg.log_level, &level) != 0)
+        return fail(err, err_len, "--log-level: \"%.20s\" is not debug, info, warn or error",
+                    op->cfg.log_level);
+    op_log_set_level(level);
+    int rc = load_key(op, err, err_len);
+    if (rc == 0 && !op->cfg.rootchain[0])
+        rc = fail(err, err_len, "--rootchain is required (embedded or http://HOST:PORT)");
+    plasma_ledger_config lc;
+    if (rc == 0)
+        rc = ledger_config(op, &lc, err, err_len);
+    if (rc == 0)
+        rc = plasma_ledger_open(&op->ledger, &lc, err, err_len);
+    if (rc == 0)
+        rc = op_backend_start(&op->backend, &op->cfg, &op->key, err, err_len);
+    if (rc == 0) {
+        op_sync_config sc = {.finality_margin = op->cfg.finality_margin,
+                             .poll_ms = (unsigned)op->cfg.poll_ms};
+        op_sync *s = NULL;
+        rc = op_sync_start(&s, op->ledger, op_backend_table(op->backend), &sc);
+        pthread_mutex_lock(&op->sync_mu);
+        op->sync = s;
+        pthread_mutex_unlock(&op->sync_mu);
+    }
+    if (rc == 0)
+        rc = start_http(op, err, err_len);
+    return rc;
+}
+
+int plasma_operator_start(plasma_operator **out, const plasma_operator_config *cfg, char *err, size_t err_len)
+{
+    err[0] = '\0';
+    plasma_operator *op = calloc(1, sizeof *op);
+    if (!op)
+        return PLASMA_ERR_NOMEM;
+    op->cfg = *cfg;
+    pthread_mutex_init(&op->sync_mu, NULL);
+    op->stop_pipe[0] = op->stop_pipe[1] = -1;
+    int rc = pipe2(op->stop_pipe, O_CLOEXEC) == 0 ? 0 : PLASMA_ERR_IO;
+    if (rc == 0)
+        rc = start_parts(op, err, err_len);
+    if (rc < 0) {
+        if (!err[0])
+            snprintf(err, err_len, "%s", plasma_err_message(rc));
+        plasma_operator_free(op);
+        return rc;
+    }
+    char addr[43];
+    op_log(OP_LOG_INFO, "operator_started", "port=%u operator=%s rootchain=%s dev=%s data_dir=%s",
+           plasma_operator_port(op), plasma_addr_format(addr, &op->addr), op->cfg.rootchain,
+           op->cfg.dev ? "true" : "false", op->cfg.data_dir);
+    *out = op;
+    return PLASMA_OK;
+}
+
+uint16_t plasma_operator_port(const plasma_operator *op)
+{
+    return plasma_http_server_port(op->http);
+}
+
+plasma_ledger *plasma_operator_ledger(plasma_operator *op)
+{
+    return op->ledger;
+}
+
+void plasma_operator_request_stop(plasma_operator *op)
+{
+    char c = 1;
+    ssize_t n = write(op->stop_pipe[1], &c, 1);
+    (void)n;
+}
+
+void plasma_operator_wait(plasma_operator *op)
+{
+    char c;
+    for (;;) {
+        ssize_t n = read(op->stop_pipe[0], &c, 1);
+        if (n == 1 || (n < 0 && errno != EINTR) || n == 0)
+            break;
+    }
+    /* The stop may come from a request (admin shutdown) whose answer is
+     * still on its way out: give it a moment before the server closes. */
+    struct timespec ts = {0, 200 * 1000 * 1000};
+    nanosleep(&ts, NULL);
+}
+
+void plasma_operator_free(plasma_operator *op)
+{
+    if (!op)
+        return;
+    plasma_http_server_free(op->http);
+    pthread_mutex_lock(&op->sync_mu);
+    op_sync *s = op->sync;
+    op->sync = NULL;
+    pthread_mutex_unlock(&op->sync_mu);
+    op_sync_free(s);
+    op_backend_free(op->backend);
+    plasma_ledger_free(op->ledger);
+    if (op->stop_pipe[0] >= 0)
+        close(op->stop_pipe[0]);
+    if (op->stop_pipe[1] >= 0)
+        close(op->stop_pipe[1]);
+    plasma_wipe(&op->key, sizeof op->key);
+    bool started = op->http != NULL;
+    pthread_mutex_destroy(&op->sync_mu);
+    free(op->rules);
+    free(op);
+    if (started)
+        op_log(OP_LOG_INFO, "operator_stopped", "%s", "");
+}

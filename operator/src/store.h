@@ -1,0 +1,137 @@
+/* The operator's LevelDB store: key layout, record codecs, batches.
+ *
+ * Keys (numbers big-endian so that iteration follows numeric order):
+ *   'u' pos8                 -> owner20 token20 amount32       unspent output
+ *   's' pos8                 -> reason1 (1 spent, 2 exited)    spent output
+ *   'o' owner20 pos8         -> ""                             unspent by owner
+ *   't' txhash32             -> blknum8 txindex4               payments and fee txs
+ *   'b' blknum8 txindex4     -> leaf32 feetoken20 fee32 rlp    a block's transactions
+ *   'B' blknum8              -> root32 time8 ntxs4 flags1      sealed child and deposit blocks
+ *   'm' name                 -> value                          cursors and identity
+ */
+#ifndef PLASMA_OP_STORE_H
+#define PLASMA_OP_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "plasma/types.h"
+
+#define OP_SPENT_BY_TX 1
+#define OP_SPENT_BY_EXIT 2
+
+#define OP_BLOCK_SUBMITTED 1u
+
+typedef struct op_store op_store;
+typedef struct op_batch op_batch;
+typedef struct op_iter op_iter;
+
+typedef struct op_utxo_rec {
+    plasma_addr owner;
+    plasma_addr token;
+    plasma_u256 amount;
+} op_utxo_rec;
+
+typedef struct op_block_hdr {
+    plasma_hash root;
+    uint64_t timestamp;
+    uint32_t n_txs;
+    uint32_t flags;
+} op_block_hdr;
+
+/* A stored block transaction; rlp points into the record buffer. */
+typedef struct op_block_tx {
+    plasma_hash leaf;
+    plasma_addr fee_token;
+    plasma_u256 fee;
+    const uint8_t *rlp;
+    size_t rlp_len;
+} op_block_tx;
+
+#define OP_UTXO_REC_LEN 72
+#define OP_BLOCK_HDR_LEN 45
+#define OP_BLOCK_TX_PREFIX 84
+
+/* Opens (creating) the database in dir. Returns 0 or PLASMA_ERR_IO with a
+ * message in err (err_len bytes). */
+int op_store_open(op_store **out, const char *dir, size_t cache_mb, char *err, size_t err_len);
+void op_store_free(op_store *s);
+
+/* Reads key. Out: *val (malloc'd, caller frees) and *len. Returns 0,
+ * PLASMA_ERR_NOT_FOUND or PLASMA_ERR_IO. */
+int op_store_get(op_store *s, const uint8_t *key, size_t klen, uint8_t **val, size_t *len);
+/* True when key exists; an I/O error reads as absent. */
+bool op_store_has(op_store *s, const uint8_t *key, size_t klen);
+
+op_batch *op_batch_new(void);
+void op_batch_free(op_batch *b);
+void op_batch_clear(op_batch *b);
+void op_batch_put(op_batch *b, const uint8_t *key, size_t klen, const uint8_t *val, size_t vlen);
+void op_batch_del(op_batch *b, const uint8_t *key, size_t klen);
+/* Applies b atomically; sync makes it durable before returning.
+ * Returns 0 or PLASMA_ERR_IO. */
+int op_store_write(op_store *s, op_batch *b, bool sync);
+
+/* Iterates keys starting with prefix, from the first key ≥ start (start
+ * may be NULL for the whole prefix). */
+op_iter *op_store_iter(op_store *s, const uint8_t *prefix, size_t plen, const uint8_t *start, size_t slen);
+/* Returns true and the current key/value while inside the prefix. */
+bool op_iter_get(op_iter *it, const uint8_t **key, size_t *klen, const uint8_t **val, size_t *vlen);
+void op_iter_next(op_iter *it);
+void op_iter_free(op_iter *it);
+
+/* Test hook: after n more successful writes every write fails (n < 0: never). */
+void op_store_fail_after(op_store *s, long n);
+
+/* --- keys --- */
+static inline void op_be64(uint8_t *p, uint64_t v)
+{
+    for (int i = 7; i >= 0; i--, v >>= 8)
+        p[i] = (uint8_t)v;
+}
+static inline void op_be32(uint8_t *p, uint32_t v)
+{
+    for (int i = 3; i >= 0; i--, v >>= 8)
+        p[i] = (uint8_t)v;
+}
+static inline uint64_t op_rd64(const uint8_t *p)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < 8; i++)
+        v = v << 8 | p[i];
+    return v;
+}
+static inline uint32_t op_rd32(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+void op_key_utxo(uint8_t out[9], uint64_t pos);
+void op_key_spent(uint8_t out[9], uint64_t pos);
+void op_key_owner(uint8_t out[29], const plasma_addr *owner, uint64_t pos);
+void op_key_txhash(uint8_t out[33], const plasma_hash *h);
+void op_key_blocktx(uint8_t out[13], uint64_t blknum, uint32_t txindex);
+void op_key_block(uint8_t out[9], uint64_t blknum);
+/* 'm' + name; returns the key length (name is truncated to fit 64 bytes). */
+size_t op_key_meta(uint8_t out[65], const char *name);
+
+/* --- records --- */
+void op_utxo_encode(uint8_t out[OP_UTXO_REC_LEN], const op_utxo_rec *r);
+int op_utxo_decode(op_utxo_rec *r, const uint8_t *val, size_t len);
+void op_block_hdr_encode(uint8_t out[OP_BLOCK_HDR_LEN], const op_block_hdr *h);
+int op_block_hdr_decode(op_block_hdr *h, const uint8_t *val, size_t len);
+/* Encodes the fixed prefix of a block tx record (the rlp follows it). */
+void op_block_tx_encode_prefix(uint8_t out[OP_BLOCK_TX_PREFIX], const plasma_hash *leaf,
+                               const plasma_addr *fee_token, const plasma_u256 *fee);
+int op_block_tx_decode(op_block_tx *t, const uint8_t *val, size_t len);
+
+/* Reads a block header. Returns 0, PLASMA_ERR_NOT_FOUND or PLASMA_ERR_IO. */
+int op_store_get_block(op_store *s, uint64_t blknum, op_block_hdr *out);
+/* Reads an unspent output. Returns 0, PLASMA_ERR_NOT_FOUND or PLASMA_ERR_IO. */
+int op_store_get_utxo(op_store *s, uint64_t pos, op_utxo_rec *out);
+/* Reads a u64 meta value; returns 0 (found), PLASMA_ERR_NOT_FOUND or _IO. */
+int op_store_get_meta_u64(op_store *s, const char *name, uint64_t *out);
+void op_batch_put_meta_u64(op_batch *b, const char *name, uint64_t v);
+
+#endif

@@ -1,0 +1,316 @@
+#include "sync.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "log.h"
+#include "plasma/err.h"
+
+struct op_sync {
+    plasma_ledger *l;
+    const plasma_rootchain_backend *be;
+    op_sync_config cfg;
+    pthread_mutex_t mu; /* guards the fields below and serialises follower rounds */
+    pthread_cond_t cv;
+    bool stop;
+    bool wake_submitter;
+    bool wake_follower;
+    pthread_mutex_t round_mu; /* one follower round at a time */
+    pthread_t follower;
+    pthread_t submitter;
+    int started;
+    /* Next root-chain block to read, ahead of the stored cursors: a range
+     * without events is not written (a restart reads it again, harmlessly,
+     * as known deposits and spent outputs are skipped). */
+    uint64_t dep_next;
+    uint64_t exit_next;
+    op_sync_stats st;
+};
+
+static void wait_ms(op_sync *s, unsigned ms, bool *wake)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    uint64_t ns = (uint64_t)ts.tv_nsec + (uint64_t)ms * 1000000u;
+    ts.tv_sec += (time_t)(ns / 1000000000u);
+    ts.tv_nsec = (long)(ns % 1000000000u);
+    pthread_mutex_lock(&s->mu);
+    while (!s->stop && !*wake)
+        if (pthread_cond_timedwait(&s->cv, &s->mu, &ts) != 0)
+            break;
+    *wake = false;
+    pthread_mutex_unlock(&s->mu);
+}
+
+static bool stopping(op_sync *s)
+{
+    pthread_mutex_lock(&s->mu);
+    bool stop = s->stop;
+    pthread_mutex_unlock(&s->mu);
+    return stop;
+}
+
+static uint64_t cursor_or_zero(op_sync *s, const char *name)
+{
+    uint64_t v = 0;
+    return plasma_ledger_cursor(s->l, name, &v) == 0 ? v : 0;
+}
+
+/* --- follower --- */
+
+static int follow_deposits(op_sync *s, uint64_t head)
+{
+    if (head < s->cfg.finality_margin)
+        return PLASMA_OK;
+    uint64_t to = head - s->cfg.finality_margin, from = s->dep_next;
+    if (from > to)
+        return PLASMA_OK;
+    if (to - from >= s->cfg.max_range)
+        to = from + s->cfg.max_range - 1;
+    plasma_rc_deposit *ev = NULL;
+    size_t n = 0;
+    int rc = s->be->deposits(s->be->ctx, from, to, &ev, &n);
+    plasma_deposit *d = rc == 0 && n ? calloc(n, sizeof *d) : NULL;
+    if (rc == 0 && n && !d)
+        rc = PLASMA_ERR_NOMEM;
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        d[i] = (plasma_deposit){ev[i].blknum, ev[i].depositor, ev[i].token, ev[i].amount, ev[i].timestamp};
+    if (rc == 0 && n)
+        rc = plasma_ledger_follow(s->l, d, n, NULL, 0, "deposits", to + 1);
+    if (rc == 0)
+        s->dep_next = to + 1;
+    if (rc == 0 && n) {
+        op_log(OP_LOG_INFO, "deposits_applied", "count=%zu rc_from=%llu rc_to=%llu", n,
+               (unsigned long long)from, (unsigned long long)to);
+        pthread_mutex_lock(&s->mu);
+        s->st.deposits += n;
+        pthread_mutex_unlock(&s->mu);
+    }
+    free(ev);
+    free(d);
+    return rc;
+}
+
+static int follow_exits(op_sync *s, uint64_t head)
+{
+    uint64_t from = s->exit_next, to = head;
+    if (from > to)
+        return PLASMA_OK;
+    if (to - from >= s->cfg.max_range)
+        to = from + s->cfg.max_range - 1;
+    plasma_rc_exit *ev = NULL;
+    size_t n = 0;
+    int rc = s->be->exits(s->be->ctx, from, to, &ev, &n);
+    uint64_t *pos = rc == 0 && n ? calloc(n, sizeof *pos) : NULL;
+    if (rc == 0 && n && !pos)
+        rc = PLASMA_ERR_NOMEM;
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        pos[i] = ev[i].utxo_pos;
+    if (rc == 0 && n)
+        rc = plasma_ledger_follow(s->l, NULL, 0, pos, n, "exits", to + 1);
+    if (rc == 0)
+        s->exit_next = to + 1;
+    if (rc == 0 && n) {
+        op_log(OP_LOG_INFO, "exits_applied", "count=%zu rc_from=%llu rc_to=%llu", n, (unsigned long long)from,
+               (unsigned long long)to);
+        pthread_mutex_lock(&s->mu);
+        s->st.exits += n;
+        pthread_mutex_unlock(&s->mu);
+    }
+    free(ev);
+    free(pos);
+    return rc;
+}
+
+static int follow_round(op_sync *s)
+{
+    pthread_mutex_lock(&s->round_mu);
+    uint64_t head = 0;
+    int rc = s->be->head(s->be->ctx, &head);
+    pthread_mutex_lock(&s->mu);
+    s->st.rc_reachable = rc == 0;
+    if (rc == 0)
+        s->st.rc_head = head;
+    pthread_mutex_unlock(&s->mu);
+    if (rc == 0)
+        rc = follow_exits(s, head);
+    if (rc == 0)
+        rc = follow_deposits(s, head);
+    pthread_mutex_lock(&s->mu);
+    s->st.deposit_next = s->dep_next;
+    s->st.exit_next = s->exit_next;
+    pthread_mutex_unlock(&s->mu);
+    pthread_mutex_unlock(&s->round_mu);
+    return rc;
+}
+
+int op_sync_follow_now(op_sync *s)
+{
+    return follow_round(s);
+}
+
+static void *follower_main(void *arg)
+{
+    op_sync *s = arg;
+    int last_rc = 0;
+    while (!stopping(s)) {
+        int rc = follow_round(s);
+        if (rc < 0 && rc != last_rc)
+            op_log(OP_LOG_WARN, "follow_failed", "backend=%s error=%s", s->be->name, plasma_err_code(rc));
+        last_rc = rc;
+        /* Catching up: go on without waiting while whole ranges come back. */
+        pthread_mutex_lock(&s->mu);
+        bool behind = rc == 0 && s->st.exit_next <= s->st.rc_head;
+        pthread_mutex_unlock(&s->mu);
+        if (!behind)
+            wait_ms(s, s->cfg.poll_ms, &s->wake_follower);
+    }
+    return NULL;
+}
+
+/* --- submitter --- */
+
+typedef struct pending_submit {
+    uint64_t blknum;
+    uint64_t sent_ms;
+} pending_submit;
+
+static uint64_t mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+static void diverged(op_sync *s, uint64_t blknum)
+{
+    pthread_mutex_lock(&s->mu);
+    bool first = !s->st.diverged;
+    s->st.diverged = true;
+    pthread_mutex_unlock(&s->mu);
+    if (first)
+        op_log(OP_LOG_ERROR, "root_chain_diverged", "blknum=%llu reason=\"another root is stored\"",
+               (unsigned long long)blknum);
+}
+
+/* One step for the oldest unsubmitted block. Returns true when progress was
+ * made and the next block may be tried at once. */
+static bool submit_step(op_sync *s, pending_submit *p)
+{
+    uint64_t blknum, ts, next;
+    plasma_hash root, stored;
+    if (plasma_ledger_next_unsubmitted(s->l, &blknum, &root) != 0)
+        return false;
+    int rc = s->be->get_block(s->be->ctx, blknum, &stored, &ts);
+    if (rc == 0) {
+        if (!plasma_hash_eq(&root, &stored)) {
+            diverged(s, blknum);
+            return false;
+        }
+        if (plasma_ledger_mark_submitted(s->l, blknum, ts) != 0)
+            return false;
+        op_log(OP_LOG_INFO, "block_submitted", "blknum=%llu rc_timestamp=%llu", (unsigned long long)blknum,
+               (unsigned long long)ts);
+        return true;
+    }
+    if (rc != PLASMA_ERR_NOT_FOUND && rc != PLASMA_ERR_BLOCK_NOT_FOUND)
+        return false;
+    if (p->blknum == blknum && mono_ms() - p->sent_ms < s->cfg.resubmit_ms)
+        return false;
+    if (s->be->next_child_block(s->be->ctx, &next) != 0)
+        return false;
+    if (next != blknum) {
+        if (next > blknum)
+            diverged(s, blknum);
+        return false;
+    }
+    rc = s->be->submit_block(s->be->ctx, blknum, &root);
+    if (rc == 0) {
+        *p = (pending_submit){blknum, mono_ms()};
+        pthread_mutex_lock(&s->mu);
+        s->st.submissions++;
+        pthread_mutex_unlock(&s->mu);
+    } else {
+        op_log(OP_LOG_WARN, "submit_failed", "blknum=%llu error=%s", (unsigned long long)blknum,
+               plasma_err_code(rc));
+    }
+    return false;
+}
+
+static void *submitter_main(void *arg)
+{
+    op_sync *s = arg;
+    pending_submit p = {0, 0};
+    while (!stopping(s)) {
+        if (!submit_step(s, &p))
+            wait_ms(s, s->cfg.poll_ms, &s->wake_submitter);
+    }
+    return NULL;
+}
+
+int op_sync_start(op_sync **out, plasma_ledger *l, const plasma_rootchain_backend *be,
+                  const op_sync_config *cfg)
+{
+    op_sync *s = calloc(1, sizeof *s);
+    if (!s)
+        return PLASMA_ERR_NOMEM;
+    s->l = l;
+    s->be = be;
+    s->cfg = *cfg;
+    if (!s->cfg.poll_ms)
+        s->cfg.poll_ms = 200;
+    if (!s->cfg.resubmit_ms)
+        s->cfg.resubmit_ms = 10000;
+    if (!s->cfg.max_range)
+        s->cfg.max_range = 1000;
+    s->dep_next = cursor_or_zero(s, "deposits");
+    s->exit_next = cursor_or_zero(s, "exits");
+    pthread_mutex_init(&s->mu, NULL);
+    pthread_mutex_init(&s->round_mu, NULL);
+    pthread_cond_init(&s->cv, NULL);
+    if (pthread_create(&s->follower, NULL, follower_main, s) == 0)
+        s->started++;
+    if (s->started == 1 && pthread_create(&s->submitter, NULL, submitter_main, s) == 0)
+        s->started++;
+    if (s->started != 2) {
+        op_sync_free(s);
+        return PLASMA_ERR_NOMEM;
+    }
+    *out = s;
+    return PLASMA_OK;
+}
+
+void op_sync_wake(op_sync *s)
+{
+    pthread_mutex_lock(&s->mu);
+    s->wake_submitter = true;
+    pthread_cond_broadcast(&s->cv);
+    pthread_mutex_unlock(&s->mu);
+}
+
+void op_sync_stats_get(op_sync *s, op_sync_stats *out)
+{
+    pthread_mutex_lock(&s->mu);
+    *out = s->st;
+    pthread_mutex_unlock(&s->mu);
+}
+
+void op_sync_free(op_sync *s)
+{
+    if (!s)
+        return;
+    pthread_mutex_lock(&s->mu);
+    s->stop = true;
+    pthread_cond_broadcast(&s->cv);
+    pthread_mutex_unlock(&s->mu);
+    if (s->started >= 1)
+        pthread_join(s->follower, NULL);
+    if (s->started >= 2)
+        pthread_join(s->submitter, NULL);
+    pthread_cond_destroy(&s->cv);
+    pthread_mutex_destroy(&s->mu);
+    pthread_mutex_destroy(&s->round_mu);
+    free(s);
+}

@@ -1,0 +1,105 @@
+/* Helpers shared by the operator's unit tests: temporary directories, the
+ * development keys and signed payments. Header-only, static. */
+#ifndef PLASMA_OP_TESTKIT_H
+#define PLASMA_OP_TESTKIT_H
+
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "plasma/core.h"
+#include "testutil.h"
+
+static const char *const tk_dev_keys[] = {
+    "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80",
+    "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d",
+    "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a",
+    "0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6",
+};
+
+static inline plasma_privkey tk_key(int i)
+{
+    plasma_privkey k;
+    assert_int_equal(plasma_hex_decode_fixed(k.b, sizeof k.b, tk_dev_keys[i]), 0);
+    return k;
+}
+
+static inline plasma_addr tk_addr(int i)
+{
+    plasma_privkey k = tk_key(i);
+    plasma_addr a;
+    assert_int_equal(plasma_privkey_addr(&a, &k), 0);
+    return a;
+}
+
+static inline plasma_addr tk_token(uint8_t tag)
+{
+    plasma_addr t;
+    memset(t.b, 0, sizeof t.b);
+    t.b[19] = tag;
+    return t;
+}
+
+static int tk_rm_cb(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb;
+    (void)flag;
+    (void)ftw;
+    return remove(path);
+}
+
+static inline void tk_rmrf(const char *dir)
+{
+    nftw(dir, tk_rm_cb, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static inline char *tk_tmpdir(void)
+{
+    char *d = strdup("/tmp/plasma-op-test-XXXXXX");
+    assert_non_null(mkdtemp(d));
+    return d;
+}
+
+typedef struct tk_out {
+    int owner; /* dev key index */
+    uint8_t token;
+    uint64_t amount;
+} tk_out;
+
+/* A payment spending inputs (signed by keys[i]) into outputs. */
+static inline plasma_tx tk_payment(const uint64_t *inputs, const int *keys, int n_in, const tk_out *outs,
+                                   int n_out)
+{
+    plasma_tx tx;
+    memset(&tx, 0, sizeof tx);
+    tx.tx_type = PLASMA_TX_PAYMENT;
+    tx.n_inputs = (uint8_t)n_in;
+    tx.n_outputs = (uint8_t)n_out;
+    for (int i = 0; i < n_in; i++)
+        tx.inputs[i] = inputs[i];
+    for (int o = 0; o < n_out; o++) {
+        tx.outputs[o].owner = tk_addr(outs[o].owner);
+        tx.outputs[o].token = tk_token(outs[o].token);
+        tx.outputs[o].amount = plasma_u256_from_u64(outs[o].amount);
+    }
+    plasma_domain d;
+    plasma_domain_dev(&d);
+    for (int i = 0; i < n_in; i++) {
+        plasma_privkey k = tk_key(keys[i]);
+        assert_int_equal(plasma_tx_sign_input(&tx, &d, (unsigned)i, &k), 0);
+    }
+    return tx;
+}
+
+/* The SignedTx RLP of tx in a malloc'd buffer. */
+static inline uint8_t *tk_rlp(const plasma_tx *tx, size_t *len)
+{
+    plasma_buf b = {0};
+    assert_int_equal(plasma_tx_encode_signed(&b, tx), 0);
+    *len = b.len;
+    return b.data;
+}
+
+#endif

@@ -1,0 +1,159 @@
+/* Unit tests of the operator's table-driven configuration
+ * (plasma_operator_config_parse): defaults, --dev defaults, both flag forms,
+ * bounds, config files and their precedence, clear errors, --help. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "plasma/operator.h"
+#include "testutil.h"
+
+static int parse(plasma_operator_config *cfg, char *err, size_t err_len, int argc, char **argv)
+{
+    FILE *out = fopen("/dev/null", "w");
+    int rc = plasma_operator_config_parse(cfg, argc, argv, out, err, err_len);
+    fclose(out);
+    return rc;
+}
+
+#define PARSE(cfg, err, ...)                                                                                 \
+    parse(cfg, err, sizeof err, (int)(sizeof((char *[]){"op", __VA_ARGS__}) / sizeof(char *)),               \
+          (char *[]){"op", __VA_ARGS__})
+
+static void test_defaults_and_dev(void **state)
+{
+    (void)state;
+    plasma_operator_config c;
+    char err[256];
+    char *argv[] = {"op"};
+    assert_int_equal(parse(&c, err, sizeof err, 1, argv), 0);
+    assert_int_equal(c.port, 7434);
+    assert_int_equal(c.finality_margin, 12);
+    assert_string_equal(c.rootchain, "");
+    assert_string_equal(c.min_fee, "1");
+    assert_false(c.dev);
+    assert_int_equal(PARSE(&c, err, "--dev"), 0);
+    assert_true(c.dev);
+    assert_string_equal(c.rootchain, "embedded");
+    assert_int_equal(c.finality_margin, 0);
+    assert_string_equal(c.min_fee, "0");
+    assert_int_equal(c.seal_interval_ms, 1000);
+    assert_int_equal(c.rc_block_interval_ms, 1000);
+    /* A flag overrides a development default, whatever the order. */
+    assert_int_equal(PARSE(&c, err, "--finality-margin", "3", "--dev"), 0);
+    assert_int_equal(c.finality_margin, 3);
+}
+
+static void test_flag_forms_and_bounds(void **state)
+{
+    (void)state;
+    plasma_operator_config c;
+    char err[256];
+    assert_int_equal(PARSE(&c, err, "--port=8080", "--sig-verify-cached"), 0);
+    assert_int_equal(c.port, 8080);
+    assert_true(c.sig_verify_cached);
+    assert_int_equal(PARSE(&c, err, "--port", "9090", "--sig-verify-cached=false"), 0);
+    assert_int_equal(c.port, 9090);
+    assert_false(c.sig_verify_cached);
+
+    assert_int_equal(PARSE(&c, err, "--port", "0"), PLASMA_ERR_CONFIG);
+    assert_non_null(strstr(err, "--port"));
+    assert_non_null(strstr(err, "1..65535"));
+    assert_int_equal(PARSE(&c, err, "--block-capacity", "65537"), PLASMA_ERR_CONFIG);
+    assert_int_equal(PARSE(&c, err, "--port", "-1"), PLASMA_ERR_CONFIG);
+    assert_int_equal(PARSE(&c, err, "--port", "12x"), PLASMA_ERR_CONFIG);
+    assert_int_equal(PARSE(&c, err, "--port"), PLASMA_ERR_CONFIG);
+    assert_non_null(strstr(err, "needs a value"));
+    assert_int_equal(PARSE(&c, err, "--no-such-flag", "1"), PLASMA_ERR_CONFIG);
+    assert_non_null(strstr(err, "unknown flag --no-such-flag"));
+    assert_int_equal(PARSE(&c, err, "--dev=maybe"), PLASMA_ERR_CONFIG);
+    assert_int_equal(PARSE(&c, err, "stray"), PLASMA_ERR_CONFIG);
+    char long_token[300];
+    memset(long_token, 'a', sizeof long_token - 1);
+    long_token[sizeof long_token - 1] = '\0';
+    assert_int_equal(PARSE(&c, err, "--admin-token", long_token), PLASMA_ERR_CONFIG);
+    assert_non_null(strstr(err, "longer than"));
+}
+
+static char *write_file(const char *text)
+{
+    char *path = strdup("/tmp/plasma-op-cfg-XXXXXX");
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+    close(fd);
+    return path;
+}
+
+static void test_config_file(void **state)
+{
+    (void)state;
+    plasma_operator_config c;
+    char err[256];
+    char *path = write_file("# operator settings\n"
+                            "port = 7500\n"
+                            "  admin-token =  s3cret  \n"
+                            "\n"
+                            "fee-rules = 0x00000000000000000000000000000000000000aa=5\n");
+    assert_int_equal(PARSE(&c, err, "--config", path), 0);
+    assert_int_equal(c.port, 7500);
+    assert_string_equal(c.admin_token, "s3cret");
+    assert_string_equal(c.fee_rules, "0x00000000000000000000000000000000000000aa=5");
+    /* Flags win over the file, before or after --config. */
+    assert_int_equal(PARSE(&c, err, "--port", "7600", "--config", path), 0);
+    assert_int_equal(c.port, 7600);
+    unlink(path);
+    free(path);
+
+    path = write_file("port = 7500\nmax-conns = 0\n");
+    assert_int_equal(PARSE(&c, err, "--config", path), PLASMA_ERR_CONFIG);
+    assert_non_null(strstr(err, "--max-conns"));
+    unlink(path);
+    free(path);
+    path = write_file("port = 7500\nbogus = 1\n");
+    assert_int_equal(PARSE(&c, err, "--config", path), PLASMA_ERR_CONFIG);
+    assert_non_null(strstr(err, ":2: unknown setting \"bogus\""));
+    unlink(path);
+    free(path);
+    path = write_file("just words\n");
+    assert_int_equal(PARSE(&c, err, "--config", path), PLASMA_ERR_CONFIG);
+    assert_non_null(strstr(err, "expected name = value"));
+    unlink(path);
+    free(path);
+    assert_int_equal(PARSE(&c, err, "--config", "/nonexistent/op.conf"), PLASMA_ERR_CONFIG);
+    assert_non_null(strstr(err, "cannot open"));
+}
+
+static void test_help_lists_every_flag(void **state)
+{
+    (void)state;
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&buf, &len);
+    plasma_operator_config c;
+    char err[64];
+    char *argv[] = {"op", "--help"};
+    assert_int_equal(plasma_operator_config_parse(&c, 2, argv, out, err, sizeof err), 1);
+    fclose(out);
+    const char *flags[] = {
+        "--dev",         "--port",        "--data-dir",        "--rootchain",         "--operator-key-file",
+        "--min-fee",     "--fee-rules",   "--finality-margin", "--seal-interval-ms",  "--block-capacity",
+        "--max-body-kb", "--admin-token", "--utxo-cache-mb",   "--sig-verify-cached", "--config",
+        "(1..65535)"};
+    for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++)
+        if (!strstr(buf, flags[i]))
+            fail_msg("--help does not mention %s", flags[i]);
+    free(buf);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_defaults_and_dev),
+        cmocka_unit_test(test_flag_forms_and_bounds),
+        cmocka_unit_test(test_config_file),
+        cmocka_unit_test(test_help_lists_every_flag),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
