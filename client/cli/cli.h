@@ -1,0 +1,84 @@
+/* Shared by the `plasma` subcommands: global options, key loading,
+ * output in human or JSON form. */
+#ifndef PLASMA_CLI_H
+#define PLASMA_CLI_H
+
+#include <stdio.h>
+
+#include "plasma/client.h"
+
+#define CLI_EXIT_OK 0
+#define CLI_EXIT_FAIL 1
+#define CLI_EXIT_USAGE 2
+
+typedef struct cli_ctx {
+    const char *operator_url;
+    const char *rootchain_url; /* NULL: operator URL + /rootchain */
+    const char *account;       /* name or address in the keystore dir */
+    const char *key_hex;       /* --key 0x… */
+    const char *keystore_dir;
+    uint64_t gas_price;
+    bool json;
+    char keystore_buf[4096];
+} cli_ctx;
+
+typedef struct cli_command {
+    const char *name;
+    int (*run)(cli_ctx *ctx, int argc, char **argv); /* argv[0] is the command name */
+    const char *summary;
+} cli_command;
+
+int cmd_account(cli_ctx *ctx, int argc, char **argv);
+int cmd_deposit(cli_ctx *ctx, int argc, char **argv);
+int cmd_balance(cli_ctx *ctx, int argc, char **argv);
+int cmd_utxos(cli_ctx *ctx, int argc, char **argv);
+int cmd_send(cli_ctx *ctx, int argc, char **argv);
+int cmd_exit(cli_ctx *ctx, int argc, char **argv);
+int cmd_challenge(cli_ctx *ctx, int argc, char **argv);
+int cmd_process_exits(cli_ctx *ctx, int argc, char **argv);
+int cmd_rootchain(cli_ctx *ctx, int argc, char **argv);
+
+/* Prints "plasma: <message>" to stderr (and {"error": …} to stdout with
+ * --json); returns code. */
+int cli_error(const cli_ctx *ctx, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Reports a library failure: its message, or the error's default one. */
+int cli_client_error(const cli_ctx *ctx, plasma_client *c, int err);
+
+/* Option scanning: true when argv[*i] is `name VALUE` or `name=VALUE`;
+ * then *value is set and *i advanced past it. A missing value is a usage
+ * error reported through *bad. */
+bool cli_opt(int argc, char **argv, int *i, const char *name, const char **value, bool *bad);
+bool cli_flag(char **argv, int i, const char *name);
+bool cli_wants_help(int argc, char **argv);
+/* Prints help: to stdout when asked for (returns CLI_EXIT_OK), else to
+ * stderr as a usage error (returns CLI_EXIT_USAGE). */
+int cli_help(const char *help, bool asked);
+
+/* Parsers that report their own usage errors (return false). */
+bool cli_parse_u64(const cli_ctx *ctx, const char *what, const char *s, uint64_t *out);
+bool cli_parse_addr(const cli_ctx *ctx, const char *what, const char *s, plasma_addr *out);
+bool cli_parse_amount(const cli_ctx *ctx, const char *what, const char *s, plasma_u256 *out);
+
+/* Reads a password: PLASMA_PASSWORD, else a prompt on the terminal
+ * without echo (twice when confirm). Returns 0 or CLI_EXIT_FAIL. */
+int cli_password(const cli_ctx *ctx, const char *prompt, bool confirm, char *out, size_t out_len);
+/* The signing key: --key, else --account from the keystore dir, else the
+ * only account there. Returns 0 or an exit code (error printed). */
+int cli_load_key(cli_ctx *ctx, plasma_privkey *key, plasma_addr *addr);
+/* The address a query is about: address_s if given, else the signing
+ * account's. Returns 0 or an exit code. */
+int cli_query_address(cli_ctx *ctx, const char *address_s, plasma_addr *addr);
+/* A library client for the URLs of ctx. Returns 0 or an exit code. */
+int cli_client(const cli_ctx *ctx, plasma_client **out);
+
+/* Prints result: JSON with --json, else human (may be NULL: JSON pretty).
+ * Consumes result. Returns CLI_EXIT_OK. */
+int cli_output(const cli_ctx *ctx, json_t *result, void (*human)(const json_t *result));
+
+/* String forms for JSON results. */
+json_t *cli_json_u256(const plasma_u256 *v);
+json_t *cli_json_addr(const plasma_addr *a);
+json_t *cli_json_hash(const plasma_hash *h);
+json_t *cli_json_u64s(uint64_t v); /* decimal string, for positions */
+
+#endif

@@ -1,0 +1,184 @@
+/* plasma rootchain status|block N|exits|balance|mine [N]|advance-time SECONDS */
+#include "cli.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char help[] =
+    "usage: plasma rootchain SUBCOMMAND\n"
+    "  status                  chain id, contract, head, exit bond and period\n"
+    "  block N                 the root the root chain stores for child or deposit block N\n"
+    "  exits                   every exit started so far, with its state\n"
+    "  balance [--address A] [--token T]   an account's root-chain balance\n"
+    "  mine [N]                mine N blocks now (development chains only)\n"
+    "  advance-time SECONDS    move the next block's time forward (development chains only)\n";
+
+static const char *exit_state_name(plasma_exit_state s)
+{
+    switch (s) {
+    case PLASMA_EXIT_IN_PROGRESS:
+        return "in_progress";
+    case PLASMA_EXIT_CHALLENGED:
+        return "challenged";
+    case PLASMA_EXIT_FINALIZED:
+        return "finalized";
+    default:
+        return "none";
+    }
+}
+
+static int rc_fail(const cli_ctx *ctx, plasma_rootchain_client *rc, int err, const char *what)
+{
+    if (err == PLASMA_ERR_UNAVAILABLE)
+        return cli_error(ctx, CLI_EXIT_FAIL, "%s: root chain unreachable (check --rootchain / --operator)",
+                         what);
+    if (err == PLASMA_ERR_UNAUTHORIZED)
+        return cli_error(ctx, CLI_EXIT_FAIL, "%s: the root chain is not in development mode", what);
+    return cli_error(ctx, CLI_EXIT_FAIL, "%s: %s", what, plasma_rootchain_client_errmsg(rc));
+}
+
+static int do_status(const cli_ctx *ctx, plasma_rootchain_client *rc)
+{
+    plasma_rootchain_status st;
+    int err = plasma_rootchain_client_status(rc, &st);
+    if (err)
+        return rc_fail(ctx, rc, err, "status");
+    return cli_output(
+        ctx,
+        json_pack("{s:I, s:o, s:o, s:I, s:I, s:I, s:I, s:I, s:o, s:b}", "chain_id", (json_int_t)st.chain_id,
+                  "contract", cli_json_addr(&st.contract), "operator", cli_json_addr(&st.operator_addr),
+                  "head_number", (json_int_t)st.head_number, "head_timestamp", (json_int_t)st.head_timestamp,
+                  "next_child_block", (json_int_t)st.next_child_block, "next_deposit_block",
+                  (json_int_t)st.next_deposit_block, "min_exit_period", (json_int_t)st.min_exit_period,
+                  "exit_bond", cli_json_u256(&st.exit_bond), "dev", st.dev),
+        NULL);
+}
+
+static int do_block(const cli_ctx *ctx, plasma_rootchain_client *rc, int argc, char **argv)
+{
+    plasma_block_record rec;
+    uint64_t n;
+    int err;
+    if (argc < 3)
+        return cli_error(ctx, CLI_EXIT_USAGE, "rootchain block: give a block number");
+    if (!cli_parse_u64(ctx, "block", argv[2], &n))
+        return CLI_EXIT_USAGE;
+    if ((err = plasma_rootchain_client_block_root(rc, n, &rec)) != 0)
+        return rc_fail(ctx, rc, err, "block");
+    json_t *r =
+        json_pack("{s:I, s:o, s:I, s:b}", "blknum", (json_int_t)rec.blknum, "root", cli_json_hash(&rec.root),
+                  "timestamp", (json_int_t)rec.timestamp, "is_deposit", rec.is_deposit);
+    if (rec.is_deposit) {
+        json_object_set_new(r, "depositor", cli_json_addr(&rec.depositor));
+        json_object_set_new(r, "token", cli_json_addr(&rec.token));
+        json_object_set_new(r, "amount", cli_json_u256(&rec.amount));
+    }
+    return cli_output(ctx, r, NULL);
+}
+
+static json_t *exit_json(const plasma_exit_info *e)
+{
+    return json_pack("{s:o, s:s, s:o, s:o, s:o, s:I}", "exit_id", cli_json_u64s(e->exit_id), "state",
+                     exit_state_name(e->state), "owner", cli_json_addr(&e->owner), "token",
+                     cli_json_addr(&e->token), "amount", cli_json_u256(&e->amount), "exitable_at",
+                     (json_int_t)e->exitable_at);
+}
+
+/* Exits are found through their ExitStarted events. */
+static int do_exits(const cli_ctx *ctx, plasma_rootchain_client *rc)
+{
+    json_t *arr = json_array();
+    uint64_t from = 0, next = 0;
+    int err = 0;
+    for (;;) {
+        plasma_event *ev = NULL;
+        size_t n = 0;
+        if ((err = plasma_rootchain_client_events(rc, from, UINT64_MAX, 0, &ev, &n, &next)) != 0)
+            break;
+        for (size_t i = 0; i < n; i++) {
+            plasma_exit_info info;
+            if (ev[i].kind == PLASMA_EVENT_EXIT_STARTED &&
+                plasma_rootchain_client_exit(rc, ev[i].exit_started.exit_id, &info) == 0)
+                json_array_append_new(arr, exit_json(&info));
+        }
+        free(ev);
+        if (n == 0 || next <= from)
+            break;
+        from = next;
+    }
+    if (err) {
+        json_decref(arr);
+        return rc_fail(ctx, rc, err, "exits");
+    }
+    return cli_output(ctx, json_pack("{s:o}", "exits", arr), NULL);
+}
+
+static int do_balance(cli_ctx *ctx, plasma_rootchain_client *rc, int argc, char **argv)
+{
+    const char *address_s = NULL, *token_s = NULL;
+    plasma_addr addr, token = {{0}};
+    plasma_u256 bal;
+    bool bad = false;
+    int err;
+    for (int i = 2; i < argc; i++)
+        if (!cli_opt(argc, argv, &i, "--address", &address_s, &bad) &&
+            !cli_opt(argc, argv, &i, "--token", &token_s, &bad))
+            return cli_error(ctx, CLI_EXIT_USAGE, "rootchain balance: unknown option %s", argv[i]);
+    if (bad || (token_s && !cli_parse_addr(ctx, "--token", token_s, &token)))
+        return CLI_EXIT_USAGE;
+    if ((err = cli_query_address(ctx, address_s, &addr)) != 0)
+        return err;
+    if ((err = plasma_rootchain_client_balance(rc, &addr, &token, &bal)) != 0)
+        return rc_fail(ctx, rc, err, "balance");
+    return cli_output(ctx,
+                      json_pack("{s:o, s:o, s:o}", "address", cli_json_addr(&addr), "token",
+                                cli_json_addr(&token), "balance", cli_json_u256(&bal)),
+                      NULL);
+}
+
+static int do_dev(const cli_ctx *ctx, plasma_rootchain_client *rc, int argc, char **argv)
+{
+    bool mine = strcmp(argv[1], "mine") == 0;
+    uint64_t n = 1, head = 0;
+    int err;
+    if (argc >= 3 && !cli_parse_u64(ctx, argv[1], argv[2], &n))
+        return CLI_EXIT_USAGE;
+    if (!mine && argc < 3)
+        return cli_error(ctx, CLI_EXIT_USAGE, "rootchain advance-time: give SECONDS");
+    err = mine ? plasma_rootchain_client_dev_mine(rc, n, &head)
+               : plasma_rootchain_client_dev_advance_time(rc, n);
+    if (err)
+        return rc_fail(ctx, rc, err, argv[1]);
+    return cli_output(ctx,
+                      mine ? json_pack("{s:I}", "head_number", (json_int_t)head)
+                           : json_pack("{s:I}", "advanced_seconds", (json_int_t)n),
+                      NULL);
+}
+
+int cmd_rootchain(cli_ctx *ctx, int argc, char **argv)
+{
+    plasma_rootchain_client *rc = NULL;
+    char url[1024];
+    int ret;
+    if (cli_wants_help(argc, argv) || argc < 2)
+        return cli_help(help, argc >= 2);
+    snprintf(url, sizeof url, "%s", ctx->rootchain_url ? ctx->rootchain_url : ctx->operator_url);
+    if (!ctx->rootchain_url)
+        strncat(url, "/rootchain", sizeof url - strlen(url) - 1);
+    if (plasma_rootchain_client_new(&rc, url, 30000) != 0)
+        return cli_error(ctx, CLI_EXIT_FAIL, "out of memory");
+    if (strcmp(argv[1], "status") == 0)
+        ret = do_status(ctx, rc);
+    else if (strcmp(argv[1], "block") == 0)
+        ret = do_block(ctx, rc, argc, argv);
+    else if (strcmp(argv[1], "exits") == 0)
+        ret = do_exits(ctx, rc);
+    else if (strcmp(argv[1], "balance") == 0)
+        ret = do_balance(ctx, rc, argc, argv);
+    else if (strcmp(argv[1], "mine") == 0 || strcmp(argv[1], "advance-time") == 0)
+        ret = do_dev(ctx, rc, argc, argv);
+    else
+        ret = cli_error(ctx, CLI_EXIT_USAGE, "rootchain: unknown subcommand \"%s\" (see --help)", argv[1]);
+    plasma_rootchain_client_free(rc);
+    return ret;
+}

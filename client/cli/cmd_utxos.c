@@ -1,0 +1,72 @@
+/* plasma utxos [--address ADDR] */
+#include "cli.h"
+
+#include <stdlib.h>
+
+static const char help[] =
+    "usage: plasma utxos [--address ADDR]\n"
+    "Lists the unspent child-chain outputs of ADDR (default: your account) as the operator knows\n"
+    "them: {\"utxos\": [{\"utxo_pos\", \"blknum\", \"txindex\", \"oindex\", \"token\", \"amount\"}]}.\n";
+
+static void human(const json_t *r)
+{
+    json_t *arr = json_object_get(r, "utxos"), *u;
+    size_t i;
+    if (json_array_size(arr) == 0)
+        printf("no unspent outputs\n");
+    json_array_foreach (arr, i, u) {
+        printf("%-20s token %s  amount %s\n", json_string_value(json_object_get(u, "utxo_pos")),
+               json_string_value(json_object_get(u, "token")),
+               json_string_value(json_object_get(u, "amount")));
+    }
+}
+
+/* The address to query: --address, else the account's. */
+int cli_query_address(cli_ctx *ctx, const char *address_s, plasma_addr *addr)
+{
+    plasma_privkey key;
+    int rc;
+    if (address_s)
+        return cli_parse_addr(ctx, "--address", address_s, addr) ? 0 : CLI_EXIT_USAGE;
+    rc = cli_load_key(ctx, &key, addr);
+    plasma_wipe(&key, sizeof key);
+    return rc;
+}
+
+int cmd_utxos(cli_ctx *ctx, int argc, char **argv)
+{
+    const char *address_s = NULL;
+    plasma_client_utxo *utxos = NULL;
+    plasma_client *c = NULL;
+    plasma_addr addr;
+    size_t n = 0;
+    bool bad = false;
+    int rc;
+    if (cli_wants_help(argc, argv))
+        return cli_help(help, true);
+    for (int i = 1; i < argc; i++)
+        if (!cli_opt(argc, argv, &i, "--address", &address_s, &bad))
+            return cli_error(ctx, CLI_EXIT_USAGE, "utxos: unknown option %s (see --help)", argv[i]);
+    if (bad)
+        return CLI_EXIT_USAGE;
+    if ((rc = cli_query_address(ctx, address_s, &addr)) != 0 || (rc = cli_client(ctx, &c)) != 0)
+        return rc;
+    if ((rc = plasma_client_utxos(c, &addr, &utxos, &n)) != 0) {
+        rc = cli_client_error(ctx, c, rc);
+        goto cleanup;
+    }
+    json_t *arr = json_array();
+    for (size_t i = 0; i < n; i++) {
+        uint64_t p = utxos[i].utxo_pos;
+        json_array_append_new(arr, json_pack("{s:o, s:I, s:i, s:i, s:o, s:o}", "utxo_pos", cli_json_u64s(p),
+                                             "blknum", (json_int_t)plasma_pos_blknum(p), "txindex",
+                                             (int)plasma_pos_txindex(p), "oindex", (int)plasma_pos_oindex(p),
+                                             "token", cli_json_addr(&utxos[i].out.token), "amount",
+                                             cli_json_u256(&utxos[i].out.amount)));
+    }
+    rc = cli_output(ctx, json_pack("{s:o, s:o}", "address", cli_json_addr(&addr), "utxos", arr), human);
+cleanup:
+    free(utxos);
+    plasma_client_free(c);
+    return rc;
+}

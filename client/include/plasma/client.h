@@ -1,0 +1,207 @@
+/* The wallet library behind the `plasma` CLI: Ethereum v3 keystores and
+ * amounts with units.
+ *
+ * Conventions: functions return 0 or a negative plasma_err; outputs are
+ * written only on success; secrets are wiped after use. */
+#ifndef PLASMA_CLIENT_H
+#define PLASMA_CLIENT_H
+
+#include <jansson.h>
+
+#include "plasma/core.h"
+#include "plasma/rootchain.h"
+
+/* ------------------------------------------------------------------------
+ * Keystore (Ethereum v3 JSON: scrypt or pbkdf2-hmac-sha256, aes-128-ctr,
+ * mac = keccak256(derived_key[16..32] ‖ ciphertext))
+ * ------------------------------------------------------------------------ */
+
+/* Default scrypt cost of new keystores (what other wallets use). */
+#define PLASMA_KEYSTORE_SCRYPT_N 262144u
+#define PLASMA_KEYSTORE_SCRYPT_R 8u
+#define PLASMA_KEYSTORE_SCRYPT_P 1u
+
+/* Encrypts key under password with scrypt cost n (a power of two ≥ 2; use
+ * PLASMA_KEYSTORE_SCRYPT_N outside tests), r = 8, p = 1, a random salt, IV
+ * and UUID. Out: *out a new v3 keystore object (caller decrefs).
+ * Returns 0, PLASMA_ERR_BAD_REQUEST (invalid key or n), PLASMA_ERR_IO (no
+ * randomness) or PLASMA_ERR_NOMEM. */
+int plasma_keystore_encrypt(json_t **out, const plasma_privkey *key, const char *password, uint64_t n);
+
+/* Decrypts a v3 keystore. Out: *key, and *addr (may be NULL) its address.
+ * Returns 0, PLASMA_ERR_UNAUTHORIZED (wrong password: the MAC differs),
+ * PLASMA_ERR_BAD_REQUEST (not a v3 keystore, unsupported cipher or KDF, or
+ * a field missing or malformed; errmsg names it) or PLASMA_ERR_NOMEM.
+ * errmsg (may be NULL) receives a one-line reason, errmsg_len bytes max. */
+int plasma_keystore_decrypt(plasma_privkey *key, plasma_addr *addr, const json_t *keystore,
+                            const char *password, char *errmsg, size_t errmsg_len);
+
+/* As plasma_keystore_decrypt for a file; a file that cannot be read or is
+ * not JSON gives PLASMA_ERR_IO or PLASMA_ERR_BAD_REQUEST. */
+int plasma_keystore_decrypt_file(plasma_privkey *key, plasma_addr *addr, const char *path,
+                                 const char *password, char *errmsg, size_t errmsg_len);
+
+/* Writes keystore into directory dir (created with mode 0700 if missing,
+ * not its parents) as UTC--<time>--<address hex> with mode 0600, never
+ * overwriting. Out: path (may be NULL) receives the file path, path_len
+ * bytes max. Returns 0, PLASMA_ERR_BAD_REQUEST (no address field) or
+ * PLASMA_ERR_IO. */
+int plasma_keystore_save(const json_t *keystore, const char *dir, char *path, size_t path_len);
+
+/* Finds the keystore of account in dir: account is an address (0x + 40
+ * hex) or a file name inside dir. Out: path, path_len bytes max.
+ * Returns 0, PLASMA_ERR_NOT_FOUND or PLASMA_ERR_IO (dir unreadable). */
+int plasma_keystore_find(char *path, size_t path_len, const char *dir, const char *account);
+
+/* Called by plasma_keystore_list for each keystore file in dir (sorted by
+ * name); non-zero stops the listing and is returned. */
+typedef int (*plasma_keystore_list_cb)(const char *path, const plasma_addr *addr, void *payload);
+/* Lists the files in dir with a valid "address" field. A missing dir lists
+ * nothing. Returns 0, cb's non-zero result, PLASMA_ERR_IO or
+ * PLASMA_ERR_NOMEM. */
+int plasma_keystore_list(const char *dir, plasma_keystore_list_cb cb, void *payload);
+
+/* ------------------------------------------------------------------------
+ * Amounts
+ * ------------------------------------------------------------------------ */
+
+/* Parses an amount: a decimal number of wei ("1000"), or a decimal with a
+ * unit suffix, case-insensitive: "wei", "gwei" (1e9), "eth" or "ether"
+ * (1e18); the number may have a fraction ("1.5eth") as long as the result
+ * is a whole number of wei. 0x-hex is also accepted as wei.
+ * Returns 0, PLASMA_ERR_BAD_REQUEST (errmsg says why: empty, bad digit,
+ * unknown unit, fraction finer than a wei) or PLASMA_ERR_OVERFLOW. */
+int plasma_amount_parse(plasma_u256 *out, const char *s, char *errmsg, size_t errmsg_len);
+
+/* Formats wei as ether with up to 18 decimals, trailing zeros removed
+ * ("1.5", "0.000000001", "0"); out must hold PLASMA_AMOUNT_FMT_MAX. */
+#define PLASMA_AMOUNT_FMT_MAX 82
+char *plasma_amount_format_eth(char out[PLASMA_AMOUNT_FMT_MAX], const plasma_u256 *wei);
+
+/* ------------------------------------------------------------------------
+ * A connection to an operator and its root chain
+ * ------------------------------------------------------------------------ */
+
+#define PLASMA_CLIENT_DEFAULT_GAS_PRICE 1000000000ull /* 1 gwei */
+#define PLASMA_CLIENT_MAX_UTXOS 10000u
+
+/* Opaque; one per thread. Every function below returns 0, the error the
+ * operator or root chain answered with, PLASMA_ERR_UNAVAILABLE (cannot reach
+ * one of them), PLASMA_ERR_BAD_REQUEST (a reply without the expected fields)
+ * or PLASMA_ERR_NOMEM, plus the errors named in each contract; the message
+ * of the last error is kept for plasma_client_errmsg. */
+typedef struct plasma_client plasma_client;
+
+/* operator_url like "http://127.0.0.1:7434"; rootchain_url NULL means
+ * operator_url + "/rootchain". Nothing is contacted yet.
+ * Returns 0 or PLASMA_ERR_NOMEM. */
+int plasma_client_new(plasma_client **out, const char *operator_url, const char *rootchain_url);
+void plasma_client_free(plasma_client *c);
+/* The message of the last failure ("" if none). */
+const char *plasma_client_errmsg(const plasma_client *c);
+/* Gas price of root-chain calls (default PLASMA_CLIENT_DEFAULT_GAS_PRICE;
+ * 0 is allowed by development chains). */
+void plasma_client_set_gas_price(plasma_client *c, uint64_t wei_per_gas);
+/* Milliseconds to wait for a root-chain call to be mined (default 60000). */
+void plasma_client_set_receipt_timeout(plasma_client *c, long ms);
+/* The root-chain client this client uses (owned by c). */
+plasma_rootchain_client *plasma_client_rootchain(plasma_client *c);
+
+typedef struct plasma_client_status {
+    plasma_domain domain; /* EIP-712 domain transactions are signed under */
+    plasma_addr operator_addr;
+    uint64_t child_block_interval;
+    uint64_t latest_blknum;
+    plasma_hash latest_root;
+    uint64_t pending_txs;
+} plasma_client_status;
+
+/* GET /v1/status of the operator; also remembers the domain for signing. */
+int plasma_client_status_get(plasma_client *c, plasma_client_status *out);
+
+typedef struct plasma_client_utxo {
+    uint64_t utxo_pos;
+    plasma_output out;
+} plasma_client_utxo;
+
+/* The unspent outputs of owner known to the operator, in position order.
+ * Out: *utxos (malloc'd, caller frees; NULL when *n is 0), *n. */
+int plasma_client_utxos(plasma_client *c, const plasma_addr *owner, plasma_client_utxo **utxos, size_t *n);
+
+/* Sums of amount per token. */
+typedef struct plasma_client_balance {
+    plasma_addr token;
+    plasma_u256 amount;
+    size_t n_utxos;
+} plasma_client_balance;
+/* Out: one entry per token of utxos, ETH first then by token bytes
+ * (*balances malloc'd, caller frees). Returns 0, PLASMA_ERR_OVERFLOW or
+ * PLASMA_ERR_NOMEM. */
+int plasma_client_balances(plasma_client_balance **balances, size_t *n, const plasma_client_utxo *utxos,
+                           size_t n_utxos);
+
+/* A payment request: amount of token to `to`; fee (may be 0) paid in
+ * fee_token, the surplus the operator keeps. */
+typedef struct plasma_payment {
+    plasma_addr to;
+    plasma_addr token;
+    plasma_u256 amount;
+    plasma_addr fee_token;
+    plasma_u256 fee;
+} plasma_payment;
+
+/* Picks inputs of owner from utxos (largest first per token, at most 4 in
+ * all) and builds the unsigned transaction: the payment, change of each
+ * token back to owner. Out: *tx. Returns 0, PLASMA_ERR_AMOUNT_ZERO (amount
+ * 0), PLASMA_ERR_INSUFFICIENT_FUNDS (not enough of a token, or more than 4
+ * inputs would be needed; errmsg says which), PLASMA_ERR_TOO_MANY_OUTPUTS. */
+int plasma_payment_build(plasma_tx *tx, const plasma_addr *owner, const plasma_payment *pay,
+                         const plasma_client_utxo *utxos, size_t n_utxos, char *errmsg, size_t errmsg_len);
+
+typedef struct plasma_client_submitted {
+    plasma_hash txhash;
+    uint64_t blknum;
+    uint32_t txindex;
+} plasma_client_submitted;
+
+/* Builds a payment from key's outputs, signs every input under the
+ * operator's domain, submits it. Out: *res. */
+int plasma_client_send(plasma_client *c, const plasma_privkey *key, const plasma_payment *pay,
+                       plasma_client_submitted *res);
+
+/* Signs call with key (nonce: the account's next one; gas price as set),
+ * submits it and waits until it is mined. Out: *receipt (may be NULL).
+ * Returns 0, or the error the call failed with on the root chain. */
+int plasma_client_rc_call(plasma_client *c, const plasma_privkey *key, plasma_call *call,
+                          plasma_receipt *receipt);
+
+/* deposit(token, amount) on the root chain. Out: *blknum of the deposit
+ * block (its output is utxo_pos blknum·1e9), *call_hash. */
+int plasma_client_deposit(plasma_client *c, const plasma_privkey *key, const plasma_addr *token,
+                          const plasma_u256 *amount, uint64_t *blknum, plasma_hash *call_hash);
+
+/* Exit data of utxo_pos from the operator, verified locally: the proof must
+ * show the transaction under the root the ROOT CHAIN stores for the block.
+ * Out: the unsigned tx RLP (tx, *tx_len ≤ PLASMA_CALL_MAX_TX) and proof.
+ * Returns 0, PLASMA_ERR_NOT_FOUND or PLASMA_ERR_BAD_PROOF (the operator's
+ * data does not match the root chain). */
+int plasma_client_exit_data(plasma_client *c, uint64_t utxo_pos, uint8_t tx[PLASMA_CALL_MAX_TX],
+                            size_t *tx_len, uint8_t proof[PLASMA_MERKLE_PROOF_LEN]);
+
+/* Starts the standard exit of utxo_pos (verified exit data, the chain's
+ * bond). Out: *info the exit as the root chain records it. */
+int plasma_client_start_exit(plasma_client *c, const plasma_privkey *key, uint64_t utxo_pos,
+                             plasma_exit_info *info);
+
+/* Finds, in the operator's child blocks after the exiting output's block,
+ * a transaction spending exit_id's output and challenges the exit with it.
+ * Returns 0, PLASMA_ERR_EXIT_NOT_FOUND, PLASMA_ERR_EXIT_NOT_ACTIVE or
+ * PLASMA_ERR_NOT_FOUND (no spending transaction: the exit is honest). */
+int plasma_client_challenge(plasma_client *c, const plasma_privkey *key, uint64_t exit_id);
+
+/* processExits(token, max_exits). Out: exit_ids (room for max_exits, may
+ * be NULL) of the exits finalized by the call, *n_paid. */
+int plasma_client_process_exits(plasma_client *c, const plasma_privkey *key, const plasma_addr *token,
+                                uint64_t max_exits, uint64_t *exit_ids, size_t *n_paid);
+
+#endif

@@ -1,0 +1,31 @@
+/* Shared between the library's files; not installed. */
+#ifndef PLASMA_CLIENT_INTERNAL_H
+#define PLASMA_CLIENT_INTERNAL_H
+
+#include "plasma/client.h"
+
+struct plasma_client {
+    plasma_http_client *op;
+    plasma_rootchain_client *rc;
+    plasma_domain domain;
+    bool have_domain;
+    uint64_t gas_price;
+    long receipt_timeout_ms;
+    char errmsg[512];
+};
+
+/* Records a formatted message and returns err. */
+int client_fail(plasma_client *c, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Records the root-chain client's last message under `what`; returns err. */
+int client_rc_fail(plasma_client *c, int err, const char *what);
+/* plasma_http_call to the operator, recording a message on failure. */
+int client_op_call(plasma_client *c, const char *method, const char *path, const json_t *body,
+                   json_t **reply);
+/* A JSON number or decimal string that fits in 64 bits. */
+bool client_json_u64(uint64_t *out, const json_t *obj, const char *key);
+/* A string member, or "" when absent. */
+const char *client_json_str(const json_t *obj, const char *key);
+/* Fetches the operator's signing domain once. */
+int client_domain(plasma_client *c);
+
+#endif

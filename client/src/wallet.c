@@ -1,0 +1,241 @@
+/* Outputs, balances, coin selection and payments. */
+#include "client_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int parse_utxo(plasma_client_utxo *u, const json_t *o)
+{
+    if (!client_json_u64(&u->utxo_pos, o, "utxo_pos") ||
+        plasma_addr_parse(&u->out.owner, client_json_str(o, "owner")) != 0 ||
+        plasma_addr_parse(&u->out.token, client_json_str(o, "token")) != 0 ||
+        plasma_u256_parse_dec(&u->out.amount, client_json_str(o, "amount")) != 0)
+        return PLASMA_ERR_BAD_REQUEST;
+    return 0;
+}
+
+int plasma_client_utxos(plasma_client *c, const plasma_addr *owner, plasma_client_utxo **utxos, size_t *n)
+{
+    char path[96], a[43];
+    json_t *r = NULL, *arr;
+    plasma_client_utxo *list = NULL;
+    size_t count;
+    int rc;
+    snprintf(path, sizeof path, "/v1/utxos?owner=%s", plasma_addr_format(a, owner));
+    if ((rc = client_op_call(c, "GET", path, NULL, &r)) != 0)
+        return rc;
+    arr = json_object_get(r, "utxos");
+    if (!json_is_array(arr)) {
+        rc = client_fail(c, PLASMA_ERR_BAD_REQUEST, "operator: /v1/utxos reply lacks \"utxos\"");
+        goto cleanup;
+    }
+    count = json_array_size(arr);
+    if (count && !(list = calloc(count, sizeof *list))) {
+        rc = PLASMA_ERR_NOMEM;
+        goto cleanup;
+    }
+    for (size_t i = 0; i < count; i++)
+        if (parse_utxo(&list[i], json_array_get(arr, i)) != 0) {
+            rc = client_fail(c, PLASMA_ERR_BAD_REQUEST, "operator: malformed output in /v1/utxos");
+            goto cleanup;
+        }
+    *utxos = list;
+    *n = count;
+    list = NULL;
+cleanup:
+    free(list);
+    json_decref(r);
+    return rc;
+}
+
+static int cmp_balance(const void *a, const void *b)
+{
+    return memcmp(((const plasma_client_balance *)a)->token.b, ((const plasma_client_balance *)b)->token.b,
+                  20);
+}
+
+int plasma_client_balances(plasma_client_balance **balances, size_t *n, const plasma_client_utxo *utxos,
+                           size_t n_utxos)
+{
+    plasma_client_balance *list = calloc(n_utxos ? n_utxos : 1, sizeof *list);
+    size_t count = 0;
+    if (!list)
+        return PLASMA_ERR_NOMEM;
+    for (size_t i = 0; i < n_utxos; i++) {
+        size_t j = 0;
+        while (j < count && !plasma_addr_eq(&list[j].token, &utxos[i].out.token))
+            j++;
+        if (j == count)
+            list[count++].token = utxos[i].out.token;
+        if (plasma_u256_add(&list[j].amount, &list[j].amount, &utxos[i].out.amount) != 0) {
+            free(list);
+            return PLASMA_ERR_OVERFLOW;
+        }
+        list[j].n_utxos++;
+    }
+    /* All-zero (ETH) sorts first by byte order. */
+    qsort(list, count, sizeof *list, cmp_balance);
+    *balances = list;
+    *n = count;
+    return 0;
+}
+
+/* --- coin selection --- */
+
+typedef struct selection {
+    const plasma_client_utxo *picked[PLASMA_MAX_INPUTS];
+    size_t n;
+} selection;
+
+static bool already_picked(const selection *sel, const plasma_client_utxo *u)
+{
+    for (size_t i = 0; i < sel->n; i++)
+        if (sel->picked[i] == u)
+            return true;
+    return false;
+}
+
+/* Adds the largest unpicked outputs of token until their sum reaches need.
+ * Out: *total the sum picked for token. */
+static int pick_token(selection *sel, plasma_u256 *total, const plasma_addr *owner, const plasma_addr *token,
+                      const plasma_u256 *need, const plasma_client_utxo *utxos, size_t n)
+{
+    *total = plasma_u256_from_u64(0);
+    while (plasma_u256_cmp(total, need) < 0) {
+        const plasma_client_utxo *best = NULL;
+        for (size_t i = 0; i < n; i++) {
+            const plasma_client_utxo *u = &utxos[i];
+            if (!plasma_addr_eq(&u->out.owner, owner) || !plasma_addr_eq(&u->out.token, token) ||
+                already_picked(sel, u))
+                continue;
+            if (!best || plasma_u256_cmp(&u->out.amount, &best->out.amount) > 0)
+                best = u;
+        }
+        if (!best || sel->n == PLASMA_MAX_INPUTS)
+            return PLASMA_ERR_INSUFFICIENT_FUNDS;
+        sel->picked[sel->n++] = best;
+        if (plasma_u256_add(total, total, &best->out.amount) != 0)
+            return PLASMA_ERR_OVERFLOW;
+    }
+    return 0;
+}
+
+static int add_output(plasma_tx *tx, const plasma_addr *owner, const plasma_addr *token,
+                      const plasma_u256 *amount)
+{
+    if (plasma_u256_is_zero(amount))
+        return 0;
+    if (tx->n_outputs == PLASMA_MAX_OUTPUTS)
+        return PLASMA_ERR_TOO_MANY_OUTPUTS;
+    plasma_output *o = &tx->outputs[tx->n_outputs++];
+    o->owner = *owner;
+    o->token = *token;
+    o->amount = *amount;
+    return 0;
+}
+
+static int funds_error(char *errmsg, size_t len, const plasma_addr *token, const plasma_u256 *need)
+{
+    char a[43], d[PLASMA_U256_DEC_MAX];
+    if (errmsg && len)
+        snprintf(errmsg, len,
+                 "insufficient funds: need %s wei of token %s in at most %d outputs (check `plasma utxos`; "
+                 "merge small outputs by sending to yourself)",
+                 plasma_u256_format_dec(d, need), plasma_addr_format(a, token), PLASMA_MAX_INPUTS);
+    return PLASMA_ERR_INSUFFICIENT_FUNDS;
+}
+
+int plasma_payment_build(plasma_tx *tx, const plasma_addr *owner, const plasma_payment *pay,
+                         const plasma_client_utxo *utxos, size_t n_utxos, char *errmsg, size_t errmsg_len)
+{
+    bool same = plasma_addr_eq(&pay->token, &pay->fee_token) || plasma_u256_is_zero(&pay->fee);
+    selection sel = {0};
+    plasma_u256 need = pay->amount, got, change, fee_got, fee_change;
+    plasma_tx t = {.tx_type = PLASMA_TX_PAYMENT};
+    int rc;
+    if (plasma_u256_is_zero(&pay->amount))
+        return PLASMA_ERR_AMOUNT_ZERO;
+    if (same && plasma_u256_add(&need, &need, &pay->fee) != 0)
+        return PLASMA_ERR_OVERFLOW;
+    if ((rc = pick_token(&sel, &got, owner, &pay->token, &need, utxos, n_utxos)) != 0)
+        return rc == PLASMA_ERR_INSUFFICIENT_FUNDS ? funds_error(errmsg, errmsg_len, &pay->token, &need) : rc;
+    plasma_u256_sub(&change, &got, &need);
+    if ((rc = add_output(&t, &pay->to, &pay->token, &pay->amount)) ||
+        (rc = add_output(&t, owner, &pay->token, &change)))
+        return rc;
+    if (!same) {
+        if ((rc = pick_token(&sel, &fee_got, owner, &pay->fee_token, &pay->fee, utxos, n_utxos)) != 0)
+            return rc == PLASMA_ERR_INSUFFICIENT_FUNDS
+                       ? funds_error(errmsg, errmsg_len, &pay->fee_token, &pay->fee)
+                       : rc;
+        plasma_u256_sub(&fee_change, &fee_got, &pay->fee);
+        if ((rc = add_output(&t, owner, &pay->fee_token, &fee_change)) != 0)
+            return rc;
+    }
+    t.n_inputs = (uint8_t)sel.n;
+    for (size_t i = 0; i < sel.n; i++)
+        t.inputs[i] = sel.picked[i]->utxo_pos;
+    *tx = t;
+    return 0;
+}
+
+static int submit_tx(plasma_client *c, const plasma_tx *tx, plasma_client_submitted *res)
+{
+    plasma_buf buf = {0};
+    char *hex = NULL;
+    json_t *body = NULL, *r = NULL;
+    plasma_client_submitted s;
+    uint64_t txindex;
+    int rc = plasma_tx_encode_signed(&buf, tx);
+    if (rc)
+        goto cleanup;
+    if (!(hex = malloc(2 * buf.len + 3)) ||
+        !(body = json_pack("{s:s}", "tx", plasma_hex_encode(hex, buf.data, buf.len)))) {
+        rc = PLASMA_ERR_NOMEM;
+        goto cleanup;
+    }
+    if ((rc = client_op_call(c, "POST", "/v1/transactions", body, &r)) != 0)
+        goto cleanup;
+    if (plasma_hash_parse(&s.txhash, client_json_str(r, "txhash")) ||
+        !client_json_u64(&s.blknum, r, "blknum") || !client_json_u64(&txindex, r, "txindex")) {
+        rc = client_fail(c, PLASMA_ERR_BAD_REQUEST, "operator: /v1/transactions reply lacks expected fields");
+        goto cleanup;
+    }
+    s.txindex = (uint32_t)txindex;
+    *res = s;
+cleanup:
+    json_decref(r);
+    json_decref(body);
+    free(hex);
+    plasma_buf_free(&buf);
+    return rc;
+}
+
+int plasma_client_send(plasma_client *c, const plasma_privkey *key, const plasma_payment *pay,
+                       plasma_client_submitted *res)
+{
+    plasma_client_utxo *utxos = NULL;
+    plasma_addr owner;
+    plasma_tx tx;
+    size_t n = 0;
+    int rc;
+    if (plasma_privkey_addr(&owner, key) != 0)
+        return client_fail(c, PLASMA_ERR_BAD_REQUEST, "invalid private key");
+    if ((rc = client_domain(c)) != 0 || (rc = plasma_client_utxos(c, &owner, &utxos, &n)) != 0)
+        return rc;
+    if ((rc = plasma_payment_build(&tx, &owner, pay, utxos, n, c->errmsg, sizeof c->errmsg)) != 0) {
+        if (rc == PLASMA_ERR_AMOUNT_ZERO)
+            client_fail(c, rc, "amount must be greater than 0");
+        else if (rc == PLASMA_ERR_TOO_MANY_OUTPUTS)
+            client_fail(c, rc, "payment needs more than 4 outputs; pay the fee in the payment's token");
+        goto cleanup;
+    }
+    for (unsigned i = 0; i < tx.n_inputs; i++)
+        if ((rc = plasma_tx_sign_input(&tx, &c->domain, i, key)) != 0)
+            goto cleanup;
+    rc = submit_tx(c, &tx, res);
+cleanup:
+    free(utxos);
+    return rc;
+}

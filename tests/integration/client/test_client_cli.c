@@ -1,0 +1,390 @@
+/* The `plasma` CLI against a real `plasma-operator --dev` (embedded root
+ * chain): deposits, multi-input / token / fee payments, balances that agree
+ * between the operator, the CLI and the root chain, an invalid exit
+ * challenged, honest exits processed, and exact root-chain balances. */
+#include "itest.h"
+
+#include <stdarg.h>
+
+#include "plasma/client.h"
+
+#define ALICE_KEY "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d"
+#define BOB_KEY "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a"
+#define ALICE "0x70997970c51812dc3a010c7d01b50e0d17dc79c8"
+#define BOB "0x3c44cdddb6a900fa2b585dd299e03d12fa4293bc"
+#define TOKEN "0x00000000000000000000000000000000000000aa"
+#define ETH "0x0000000000000000000000000000000000000000"
+#define E18 1000000000000000000ull
+
+static it_daemon daemon_;
+static char base_args[512];
+static char keystore[128];
+
+/* Runs `plasma <base args> <args>`; returns the exit status and, when out
+ * is not NULL, the parsed JSON printed on stdout. */
+static int run(json_t **out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int run(json_t **out, const char *fmt, ...)
+{
+    char args[2048], cmd[4096], buf[65536];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(args, sizeof args, fmt, ap);
+    va_end(ap);
+    snprintf(cmd, sizeof cmd, "%s %s %s 2>>%s/cli.log", PLASMA_CLI_BIN, base_args, args, daemon_.dir);
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    size_t n = fread(buf, 1, sizeof buf - 1, p);
+    buf[n] = '\0';
+    int status = pclose(p);
+    if (out)
+        *out = json_loads(buf, 0, NULL);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* As run with --json, asserting success and a JSON object. */
+static json_t *run_ok(const char *args)
+{
+    json_t *j = NULL;
+    int rc = run(&j, "--json %s", args);
+    if (rc != 0 || !json_is_object(j))
+        fail_msg("plasma %s: exit %d (log %s/cli.log)", args, rc, daemon_.dir);
+    return j;
+}
+
+static uint64_t json_u64(const json_t *o, const char *key)
+{
+    json_t *v = json_object_get(o, key);
+    if (json_is_integer(v))
+        return (uint64_t)json_integer_value(v);
+    return strtoull(json_string_value(v) ? json_string_value(v) : "0", NULL, 10);
+}
+
+static plasma_u256 json_amount(const json_t *o, const char *key)
+{
+    plasma_u256 v = {{0}};
+    const char *s = json_string_value(json_object_get(o, key));
+    assert_non_null(s);
+    assert_int_equal(plasma_u256_parse_dec(&v, s), 0);
+    return v;
+}
+
+/* The CLI's balance of token for addr (0 when none). */
+static plasma_u256 cli_balance(const char *addr, const char *token)
+{
+    char args[128];
+    snprintf(args, sizeof args, "balance --address %s", addr);
+    json_t *j = run_ok(args), *b;
+    plasma_u256 total = {{0}};
+    size_t i;
+    json_array_foreach (json_object_get(j, "balances"), i, b) {
+        if (strcmp(json_string_value(json_object_get(b, "token")), token) == 0)
+            total = json_amount(b, "amount");
+    }
+    json_decref(j);
+    return total;
+}
+
+/* The root-chain balance of token for addr. */
+static plasma_u256 rc_balance(const char *addr, const char *token)
+{
+    char args[200];
+    snprintf(args, sizeof args, "rootchain balance --address %s --token %s", addr, token);
+    json_t *j = run_ok(args);
+    plasma_u256 v = json_amount(j, "balance");
+    json_decref(j);
+    return v;
+}
+
+static plasma_u256 u(uint64_t v)
+{
+    return plasma_u256_from_u64(v);
+}
+
+static void assert_u256(const plasma_u256 *got, const plasma_u256 *want, const char *what)
+{
+    char g[PLASMA_U256_DEC_MAX], w[PLASMA_U256_DEC_MAX];
+    if (plasma_u256_cmp(got, want) != 0)
+        fail_msg("%s: got %s, want %s", what, plasma_u256_format_dec(g, got),
+                 plasma_u256_format_dec(w, want));
+}
+
+/* Polls until the CLI shows want of token for addr. */
+static void wait_balance(const char *addr, const char *token, plasma_u256 want)
+{
+    double deadline = it_now() + 15;
+    for (;;) {
+        plasma_u256 got = cli_balance(addr, token);
+        if (plasma_u256_cmp(&got, &want) == 0)
+            return;
+        if (it_now() > deadline)
+            assert_u256(&got, &want, "child-chain balance");
+        it_sleep_ms(100);
+    }
+}
+
+/* Polls until the root chain stores the root of child block blknum. */
+static void wait_submitted(uint64_t blknum)
+{
+    double deadline = it_now() + 15;
+    char args[64];
+    snprintf(args, sizeof args, "rootchain block %llu", (unsigned long long)blknum);
+    while (run(NULL, "--json %s >/dev/null", args) != 0) {
+        if (it_now() > deadline)
+            fail_msg("block %llu never reached the root chain", (unsigned long long)blknum);
+        it_sleep_ms(100);
+    }
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    static const char *const extra[] = {"--dev", "--rc-block-interval-ms", "100", "--seal-interval-ms", "100",
+                                        NULL};
+    it_start(&daemon_, extra);
+    snprintf(keystore, sizeof keystore, "%s/keystore", daemon_.dir);
+    snprintf(base_args, sizeof base_args, "--operator http://127.0.0.1:%u --keystore %s --gas-price 0",
+             daemon_.port, keystore);
+    setenv("PLASMA_PASSWORD", "integration pw", 1);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    it_stop(&daemon_);
+    it_cleanup(&daemon_);
+    return 0;
+}
+
+static void test_usage_errors(void **state)
+{
+    (void)state;
+    static const char *const cmds[] = {"account", "deposit",   "balance",       "utxos",    "send",
+                                       "exit",    "challenge", "process-exits", "rootchain"};
+    for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
+        assert_int_equal(run(NULL, "%s --help >/dev/null", cmds[i]), 0);
+    assert_int_equal(run(NULL, "no-such-command"), 2);
+    assert_int_equal(run(NULL, "--key " ALICE_KEY " send --to " BOB " --amount 1.5"), 2); /* no unit */
+    assert_int_equal(run(NULL, "--key " ALICE_KEY " send --amount 1"), 2);
+    assert_int_equal(run(NULL, "--key 0x1234 balance"), 2);
+    assert_int_equal(run(NULL, "--operator http://127.0.0.1:1 balance --address " BOB), 1);
+    assert_int_equal(run(NULL, "balance"), 1); /* no key, empty keystore */
+}
+
+/* Imports Alice's key into the keystore; later commands use --account. */
+static void import_alice(void)
+{
+    json_t *j = run_ok("account import --key " ALICE_KEY " --scrypt-n 16");
+    assert_string_equal(json_string_value(json_object_get(j, "address")), ALICE);
+    json_decref(j);
+    j = run_ok("account list");
+    assert_int_equal(json_array_size(json_object_get(j, "accounts")), 3);
+    json_decref(j);
+    j = run_ok("--account " ALICE " account export --private-key");
+    assert_string_equal(json_string_value(json_object_get(j, "private_key")), ALICE_KEY);
+    json_decref(j);
+    setenv("PLASMA_PASSWORD", "wrong", 1);
+    assert_int_equal(run(NULL, "--account " ALICE " balance"), 1);
+    setenv("PLASMA_PASSWORD", "integration pw", 1);
+}
+
+/* A keystore made by another wallet imports; a new account is created. */
+static void test_accounts(void **state)
+{
+    (void)state;
+    setenv("PLASMA_PASSWORD", "correct horse battery staple", 1);
+    json_t *j = run_ok("account import " PLASMA_KEYSTORE_FIXTURES "/ethers-v3.json");
+    assert_string_equal(json_string_value(json_object_get(j, "address")),
+                        "0x2c7536e3605d9c16a7a3d7b1898e529396a65c23");
+    json_decref(j);
+    assert_int_equal(run(NULL, "account import /nonexistent/file"), 1);
+    setenv("PLASMA_PASSWORD", "integration pw", 1);
+    assert_int_equal(run(NULL, "account import " PLASMA_KEYSTORE_FIXTURES "/ethers-v3.json"),
+                     1); /* wrong pw */
+    j = run_ok("account new --scrypt-n 16");
+    char addr[43];
+    snprintf(addr, sizeof addr, "%s", json_string_value(json_object_get(j, "address")));
+    json_decref(j);
+    j = run_ok("account list");
+    assert_int_equal(json_array_size(json_object_get(j, "accounts")), 2);
+    json_decref(j);
+    assert_int_equal(run(NULL, "balance"), 1); /* two accounts: --account needed */
+    char args[128];
+    snprintf(args, sizeof args, "--account %s balance", addr);
+    j = run_ok(args);
+    assert_int_equal(json_array_size(json_object_get(j, "balances")), 0);
+    json_decref(j);
+}
+
+static void mint_token(void)
+{
+    plasma_rootchain_client *rc;
+    char url[96];
+    plasma_addr a, t;
+    plasma_u256 v = u(500);
+    snprintf(url, sizeof url, "http://127.0.0.1:%u/rootchain", daemon_.port);
+    assert_int_equal(plasma_rootchain_client_new(&rc, url, 10000), 0);
+    plasma_addr_parse(&a, ALICE);
+    plasma_addr_parse(&t, TOKEN);
+    assert_int_equal(plasma_rootchain_client_dev_mint(rc, &a, &t, &v), 0);
+    plasma_rootchain_client_free(rc);
+}
+
+static uint64_t deposit(const char *args)
+{
+    json_t *j = run_ok(args);
+    uint64_t pos = json_u64(j, "utxo_pos");
+    assert_int_equal(pos, json_u64(j, "blknum") * PLASMA_POS_BLOCK);
+    json_decref(j);
+    return pos;
+}
+
+static plasma_u256 exit_bond(void)
+{
+    json_t *j = run_ok("rootchain status");
+    plasma_u256 b = json_amount(j, "exit_bond");
+    json_decref(j);
+    return b;
+}
+
+static void test_full_cycle(void **state)
+{
+    (void)state;
+    import_alice();
+    mint_token();
+    plasma_u256 bond = exit_bond();
+    plasma_u256 alice_eth0 = rc_balance(ALICE, ETH), bob_eth0 = rc_balance(BOB, ETH);
+
+    /* Three deposits: two of ETH, one of the token. */
+    uint64_t d1 = deposit("--account " ALICE " deposit --amount 1eth");
+    deposit("--account " ALICE " deposit --amount 2eth");
+    deposit("--account " ALICE " deposit --amount 500 --token " TOKEN);
+    wait_balance(ALICE, ETH, u(3 * E18));
+    wait_balance(ALICE, TOKEN, u(500));
+
+    /* Multi-input ETH payment with change and a fee; then a token payment
+     * whose fee is paid in ETH. */
+    json_t *s1 = run_ok("--account " ALICE " send --to " BOB " --amount 2.5eth --fee 1gwei");
+    uint64_t blk = json_u64(s1, "blknum");
+    json_decref(s1);
+    json_t *s2 = run_ok("--account " ALICE " send --to " BOB " --amount 200 --token " TOKEN
+                        " --fee 1000 --fee-token " ETH);
+    json_decref(s2);
+    json_t *s3 = run_ok("--key " BOB_KEY " send --to " BOB " --amount 1eth");
+    json_decref(s3);
+
+    plasma_u256 alice_eth = u(E18 / 2 - 1000000000ull - 1000);
+    wait_balance(ALICE, ETH, alice_eth);
+    wait_balance(ALICE, TOKEN, u(300));
+    wait_balance(BOB, ETH, u(5 * E18 / 2));
+    wait_balance(BOB, TOKEN, u(200));
+
+    /* The operator's view through the library agrees with the CLI. */
+    plasma_client *c;
+    char url[96];
+    snprintf(url, sizeof url, "http://127.0.0.1:%u", daemon_.port);
+    assert_int_equal(plasma_client_new(&c, url, NULL), 0);
+    plasma_client_utxo *utxos = NULL;
+    plasma_client_balance *bal = NULL;
+    size_t n = 0, nb = 0;
+    plasma_addr bob;
+    plasma_addr_parse(&bob, BOB);
+    assert_int_equal(plasma_client_utxos(c, &bob, &utxos, &n), 0);
+    assert_int_equal(plasma_client_balances(&bal, &nb, utxos, n), 0);
+    assert_int_equal(nb, 2);
+    plasma_u256 want = u(5 * E18 / 2);
+    assert_u256(&bal[0].amount, &want, "operator: Bob's ETH");
+    free(bal);
+    free(utxos);
+
+    /* The root chain holds exactly what was deposited. */
+    json_t *st = run_ok("rootchain status");
+    char contract[64];
+    snprintf(contract, sizeof contract, "%s", json_string_value(json_object_get(st, "contract")));
+    json_decref(st);
+    plasma_u256 c_eth = rc_balance(contract, ETH), c_tok = rc_balance(contract, TOKEN);
+    want = u(3 * E18);
+    assert_u256(&c_eth, &want, "contract ETH");
+    want = u(500);
+    assert_u256(&c_tok, &want, "contract token");
+
+    /* Every payment block must be on the root chain before exiting. */
+    json_t *status = NULL;
+    assert_int_equal(run(&status, "--json --key " BOB_KEY " utxos"), 0);
+    uint64_t last_blk = blk;
+    size_t i;
+    json_t *o;
+    json_array_foreach (json_object_get(status, "utxos"), i, o) {
+        if (json_u64(o, "blknum") > last_blk)
+            last_blk = json_u64(o, "blknum");
+    }
+    json_decref(status);
+    for (uint64_t b = blk; b <= last_blk; b += PLASMA_CHILD_BLOCK_INTERVAL)
+        wait_submitted(b);
+
+    /* Alice exits her spent first deposit; Bob challenges it and wins the bond. */
+    char args[256];
+    snprintf(args, sizeof args, "--account " ALICE " exit --utxo %llu", (unsigned long long)d1);
+    json_t *bad = run_ok(args);
+    json_decref(bad);
+    snprintf(args, sizeof args, "--key " BOB_KEY " challenge --exit-id %llu", (unsigned long long)d1);
+    json_t *ch = run_ok(args);
+    assert_true(json_is_true(json_object_get(ch, "challenged")));
+    json_decref(ch);
+    assert_int_equal(run(NULL, "--key %s challenge --exit-id %llu", BOB_KEY, (unsigned long long)d1), 1);
+
+    /* Honest exits of everything both hold. */
+    json_t *ea = run_ok("--account " ALICE " exit --all");
+    assert_int_equal(json_array_size(json_object_get(ea, "exits")), 2);
+    json_decref(ea);
+    json_t *eb = run_ok("--key " BOB_KEY " exit --all");
+    size_t bob_exits = json_array_size(json_object_get(eb, "exits"));
+    json_decref(eb);
+    assert_true(bob_exits >= 2);
+    assert_int_equal(run(NULL, "--key " BOB_KEY " --json process-exits >/dev/null"), 0); /* not yet mature */
+
+    json_t *adv = run_ok("rootchain advance-time 100000");
+    json_decref(adv);
+    json_t *mined = run_ok("rootchain mine 2");
+    json_decref(mined);
+    json_t *pe = run_ok("--key " BOB_KEY " process-exits --max 20");
+    uint64_t paid_eth = json_u64(pe, "processed");
+    json_decref(pe);
+    json_t *pt = run_ok("--key " BOB_KEY " process-exits --max 20 --token " TOKEN);
+    uint64_t paid_tok = json_u64(pt, "processed");
+    json_decref(pt);
+    assert_int_equal(paid_eth + paid_tok, 2 + bob_exits);
+
+    /* Exact root-chain balances (gas price 0): Alice lost one bond to Bob. */
+    plasma_u256 a_eth = rc_balance(ALICE, ETH), b_eth = rc_balance(BOB, ETH);
+    plasma_u256 a_want, b_want;
+    plasma_u256 dep = u(3 * E18);
+    assert_int_equal(plasma_u256_sub(&a_want, &alice_eth0, &dep), 0);
+    assert_int_equal(plasma_u256_add(&a_want, &a_want, &alice_eth), 0);
+    assert_int_equal(plasma_u256_sub(&a_want, &a_want, &bond), 0);
+    want = u(5 * E18 / 2);
+    assert_int_equal(plasma_u256_add(&b_want, &bob_eth0, &want), 0);
+    assert_int_equal(plasma_u256_add(&b_want, &b_want, &bond), 0);
+    assert_u256(&a_eth, &a_want, "Alice's root-chain ETH");
+    assert_u256(&b_eth, &b_want, "Bob's root-chain ETH");
+    plasma_u256 a_tok = rc_balance(ALICE, TOKEN), b_tok = rc_balance(BOB, TOKEN);
+    want = u(300);
+    assert_u256(&a_tok, &want, "Alice's root-chain token");
+    want = u(200);
+    assert_u256(&b_tok, &want, "Bob's root-chain token");
+    /* The contract keeps only the operator's unexited fees. */
+    c_eth = rc_balance(contract, ETH);
+    want = u(1000000000ull + 1000);
+    assert_u256(&c_eth, &want, "contract ETH after exits");
+    plasma_client_free(c);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_usage_errors),
+        cmocka_unit_test(test_accounts),
+        cmocka_unit_test(test_full_cycle),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}

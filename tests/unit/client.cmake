@@ -1,0 +1,20 @@
+# Tests of the wallet library (client/): keystores, amounts, coin selection.
+set(CLIENT_UNIT_DIR ${CMAKE_CURRENT_LIST_DIR})
+set(CLIENT_FIXTURES ${CLIENT_UNIT_DIR}/../fixtures/keystore)
+plasma_add_test(test_client_keystore ${CLIENT_UNIT_DIR}/test_client_keystore.c LIBS plasma_client TIMEOUT 60)
+target_compile_definitions(test_client_keystore PRIVATE PLASMA_KEYSTORE_FIXTURES="${CLIENT_FIXTURES}")
+plasma_add_test(test_client_amount ${CLIENT_UNIT_DIR}/test_client_amount.c LIBS plasma_client TIMEOUT 60)
+plasma_add_test(test_client_payment ${CLIENT_UNIT_DIR}/test_client_payment.c LIBS plasma_client TIMEOUT 60)
+# A fake operator beside an in-process root chain: forged exit data is refused.
+plasma_add_test(test_client_exitdata ${CLIENT_UNIT_DIR}/test_client_exitdata.c LIBS plasma_client TIMEOUT 60)
+
+# Integration: the real `plasma` CLI against the real plasma-operator --dev.
+if(TARGET plasma-operator)
+    set(CLIENT_IT_DIR ${CLIENT_UNIT_DIR}/../integration/client)
+    plasma_add_test(test_client_cli ${CLIENT_IT_DIR}/test_client_cli.c LIBS plasma_client TIMEOUT 120)
+    target_include_directories(test_client_cli PRIVATE ${CLIENT_IT_DIR} ${CLIENT_UNIT_DIR}/../integration/operator)
+    target_compile_definitions(test_client_cli PRIVATE PLASMA_OPERATOR_BIN="$<TARGET_FILE:plasma-operator>"
+                                                       PLASMA_CLI_BIN="$<TARGET_FILE:plasma>"
+                                                       PLASMA_KEYSTORE_FIXTURES="${CLIENT_FIXTURES}")
+    add_dependencies(test_client_cli plasma-operator plasma)
+endif()
