@@ -1,8 +1,12 @@
 /* Byte buffers, hex and the fixed-size value types. */
 #include "plasma/types.h"
 
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "plasma/err.h"
 
@@ -187,4 +191,22 @@ bool plasma_hash_eq(const plasma_hash *a, const plasma_hash *b)
 void plasma_wipe(void *p, size_t len)
 {
     explicit_bzero(p, len);
+}
+
+int plasma_mkdir_parents(const char *dir)
+{
+    char path[PATH_MAX];
+    if (snprintf(path, sizeof path, "%s", dir) >= (int)sizeof path) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    for (char *p = path + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(path, 0700) != 0 && errno != EEXIST)
+            return -1;
+        *p = '/';
+    }
+    return mkdir(path, 0700) != 0 && errno != EEXIST ? -1 : 0;
 }

@@ -127,25 +127,6 @@ static void on_sealed(void *ctx, uint64_t blknum)
 }
 
 
-/* mkdir -p: creates dir and any missing parents (mode 0700). Returns 0 or
- * -1 with errno set. */
-static int mkdir_parents(const char *dir)
-{
-    char path[PATH_MAX];
-    if (snprintf(path, sizeof path, "%s", dir) >= (int)sizeof path) {
-        errno = ENAMETOOLONG;
-        return -1;
-    }
-    for (char *p = path + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        if (mkdir(path, 0700) != 0 && errno != EEXIST)
-            return -1;
-        *p = '/';
-    }
-    return mkdir(path, 0700) != 0 && errno != EEXIST ? -1 : 0;
-}
 
 static int ledger_config(plasma_operator *op, plasma_ledger_config *lc, char *err, size_t err_len)
 {
@@ -167,7 +148,7 @@ static int ledger_config(plasma_operator *op, plasma_ledger_config *lc, char *er
     if (rc < 0)
         return rc;
     snprintf(op->ledger_dir, sizeof op->ledger_dir, "%s/ledger", c->data_dir);
-    if (mkdir_parents(c->data_dir) != 0)
+    if (plasma_mkdir_parents(c->data_dir) != 0)
         return fail(err, err_len, "--data-dir: cannot create %s: %s", c->data_dir, strerror(errno));
     lc->data_dir = op->ledger_dir;
     lc->fee_rules = op->rules;

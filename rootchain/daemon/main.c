@@ -23,21 +23,6 @@ static const char *u64s(char buf[24], uint64_t v)
     return buf;
 }
 
-/* Creates dir and its missing parents. Returns 0 or -1 (errno set). */
-static int mkdir_p(const char *dir)
-{
-    char path[RC_PATH_MAX];
-    snprintf(path, sizeof path, "%s", dir);
-    for (char *p = path + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        if (mkdir(path, 0700) != 0 && errno != EEXIST)
-            return -1;
-        *p = '/';
-    }
-    return mkdir(path, 0700) != 0 && errno != EEXIST ? -1 : 0;
-}
 
 static void on_mined(void *payload, const plasma_chain_block *b)
 {
@@ -115,7 +100,7 @@ static const char *open_failure(int rc)
 
 static int open_node(plasma_rootnode **node, const rc_daemon_config *cfg)
 {
-    if (cfg->data_dir[0] && mkdir_p(cfg->data_dir) != 0) {
+    if (cfg->data_dir[0] && plasma_mkdir_parents(cfg->data_dir) != 0) {
         rc_log(RC_LOG_ERROR, "start_failed", "data_dir", cfg->data_dir, "detail", strerror(errno), NULL);
         return EXIT_START;
     }

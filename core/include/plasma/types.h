@@ -61,6 +61,10 @@ char *plasma_hash_format(char out[67], const plasma_hash *h);
 int plasma_hash_parse(plasma_hash *out, const char *s);
 bool plasma_hash_eq(const plasma_hash *a, const plasma_hash *b);
 
+/* Creates directory dir and any missing parents with mode 0700 (mkdir -p).
+ * Returns 0, or -1 with errno set (ENAMETOOLONG past PATH_MAX). */
+int plasma_mkdir_parents(const char *dir);
+
 /* Overwrites len bytes with zeros in a way the compiler keeps. */
 void plasma_wipe(void *p, size_t len);
 
