@@ -59,6 +59,8 @@ static const err_row err_table[] = {
     {PLASMA_ERR_GAS_LIMIT, 400, "gas_limit", "call's gas limit exceeds a block's"},
     {PLASMA_ERR_BAD_AMOUNT, 400, "bad_amount", "amount is zero or invalid"},
     {PLASMA_ERR_BAD_CALL, 400, "bad_call", "unknown or malformed root-chain call"},
+    {PLASMA_ERR_INSOLVENT, 409, "contract_insolvent",
+     "contract holds less than the exit pays out (invalid exits were paid before it)"},
 };
 
 static const err_row *err_find(int err)

@@ -56,6 +56,7 @@ typedef enum plasma_err {
     PLASMA_ERR_GAS_LIMIT = -54,         /* call's gas limit exceeds a block's */
     PLASMA_ERR_BAD_AMOUNT = -55,        /* zero or otherwise invalid amount */
     PLASMA_ERR_BAD_CALL = -56,          /* unknown or malformed root-chain call */
+    PLASMA_ERR_INSOLVENT = -57,         /* contract holds less than an exit pays out */
 } plasma_err;
 
 /* Returns the snake_case API code of err ("malformed_tx", ...), never NULL.
