@@ -37,6 +37,7 @@ int cmd_exit(cli_ctx *ctx, int argc, char **argv);
 int cmd_challenge(cli_ctx *ctx, int argc, char **argv);
 int cmd_process_exits(cli_ctx *ctx, int argc, char **argv);
 int cmd_rootchain(cli_ctx *ctx, int argc, char **argv);
+int cmd_watch(cli_ctx *ctx, int argc, char **argv);
 
 /* Prints "plasma: <message>" to stderr (and {"error": …} to stdout with
  * --json); returns code. */

@@ -15,6 +15,8 @@ static const cli_command commands[] = {
     {"exit", cmd_exit, "exit --utxo POS | --all: start standard exits"},
     {"challenge", cmd_challenge, "challenge --exit-id ID: challenge an exit of a spent output"},
     {"process-exits", cmd_process_exits, "process-exits [--token ADDR] [--max N]: pay out matured exits"},
+    {"watch", cmd_watch,
+     "watch [--challenge-with ACCOUNT] [--once]: verify blocks, report and challenge fraud"},
     {"rootchain", cmd_rootchain, "rootchain status|block N|exits|balance|mine [N]|advance-time S"},
 };
 

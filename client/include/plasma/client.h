@@ -204,4 +204,57 @@ int plasma_client_challenge(plasma_client *c, const plasma_privkey *key, uint64_
 int plasma_client_process_exits(plasma_client *c, const plasma_privkey *key, const plasma_addr *token,
                                 uint64_t max_exits, uint64_t *exit_ids, size_t *n_paid);
 
+/* ------------------------------------------------------------------------
+ * The watcher: re-verifies every child block against the root chain and
+ * its own UTXO view; reports byzantine events
+ * ------------------------------------------------------------------------ */
+
+/* Receives each report, a JSON object {"event": "invalid_exit" |
+ * "unchallenged_exit" | "invalid_block" | "block_withholding" |
+ * "exit_started", …} (borrowed: valid during the
+ * call). */
+typedef void (*plasma_watch_report_cb)(const json_t *event, void *payload);
+
+/* Opaque; uses c (not owned, must outlive it) from one thread. */
+typedef struct plasma_watcher plasma_watcher;
+
+/* challenger (may be NULL: report only) signs challenges of invalid exits
+ * and receives their bonds; a submitted block the operator does not serve
+ * within withholding_timeout_ms is reported as withheld. Reads the root
+ * chain's domain. Returns 0 or an error as the client functions. */
+int plasma_watcher_new(plasma_watcher **out, plasma_client *c, const plasma_privkey *challenger,
+                       uint64_t withholding_timeout_ms, plasma_watch_report_cb cb, void *payload);
+void plasma_watcher_free(plasma_watcher *w);
+
+/* Reads every root-chain event available, verifies the blocks the operator
+ * serves (root, signatures, spent inputs, amounts) in order and checks new
+ * exits against the outputs seen spent, challenging them when it can; an
+ * invalid exit left unchallenged is reported again (unchallenged_exit) once
+ * less than half the exit period remains before it can be processed.
+ * Returns 0 or an error as the client functions (reports are not errors). */
+int plasma_watcher_step(plasma_watcher *w);
+
+/* Keeps the watcher's state (verified blocks and deposits, where to resume,
+ * trust) in a LevelDB under dir (created if missing) and resumes from what
+ * is stored there: its view is rebuilt from its own stored blocks without
+ * the operator. Call before the first step, at most once.
+ * Returns 0, PLASMA_ERR_IO (cannot open) or PLASMA_ERR_BAD_REQUEST
+ * (unreadable state). */
+int plasma_watcher_set_data_dir(plasma_watcher *w, const char *dir);
+
+/* False once an invalid or withheld block was seen. */
+bool plasma_watcher_trusted(const plasma_watcher *w);
+/* The next root-chain block whose events the watcher has not read. */
+uint64_t plasma_watcher_rootchain_block(const plasma_watcher *w);
+/* The last child or deposit block applied to the view (0: none). */
+uint64_t plasma_watcher_last_verified(const plasma_watcher *w);
+
+/* Starts standard exits of every output of key's address unspent in the
+ * watcher's view (which stops before an invalid or withheld block), oldest
+ * first, with exit data built from the watcher's own verified blocks (the
+ * operator is not asked). Outputs already exiting or finalized are
+ * skipped; each started exit is reported as {"event": "exit_started"}.
+ * Out: *n_started. Returns 0 or an error as the client functions. */
+int plasma_watcher_exit_for(plasma_watcher *w, const plasma_privkey *key, size_t *n_started);
+
 #endif

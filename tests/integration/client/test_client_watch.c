@@ -1,0 +1,661 @@
+/* `plasma watch` against a real `plasma-operator --dev` (embedded root
+ * chain): an honest chain gives no report; a user exits an output it has
+ * already spent, the watcher reports and challenges it, the exit is never
+ * paid and the challenger holds the bond (exact root-chain balances).
+ * Then the watcher library against a cheating in-process operator beside
+ * an in-process root chain: a theft tx, a block that does not match its
+ * root, a withheld block; honest funds held before it exit with the
+ * watcher's own proofs and are paid. */
+#include "itest.h"
+
+#include <stdarg.h>
+
+#include "plasma/client.h"
+#include "plasma/http.h"
+
+#define ALICE_KEY "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d"
+#define CAROL_KEY "0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6"
+#define ALICE "0x70997970c51812dc3a010c7d01b50e0d17dc79c8"
+#define BOB "0x3c44cdddb6a900fa2b585dd299e03d12fa4293bc"
+#define CAROL "0x90f79bf6eb2c4f870365e785982e1f101e93b906"
+#define ETH "0x0000000000000000000000000000000000000000"
+#define E18 1000000000000000000ull
+
+static it_daemon daemon_;
+static char base_args[512];
+
+/* Runs `plasma <base args> <args>`; returns the exit status, stdout in out
+ * (out_len bytes max). */
+static int run_raw(char *out, size_t out_len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int run_raw(char *out, size_t out_len, const char *fmt, ...)
+{
+    char args[2048], cmd[4096];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(args, sizeof args, fmt, ap);
+    va_end(ap);
+    snprintf(cmd, sizeof cmd, "%s %s %s 2>>%s/cli.log", PLASMA_CLI_BIN, base_args, args, daemon_.dir);
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    size_t n = fread(out, 1, out_len - 1, p);
+    out[n] = '\0';
+    int status = pclose(p);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* As run_raw with --json, asserting success and one JSON object. */
+static json_t *run_ok(const char *args)
+{
+    char buf[65536];
+    int rc = run_raw(buf, sizeof buf, "--json %s", args);
+    json_t *j = json_loads(buf, 0, NULL);
+    if (rc != 0 || !json_is_object(j))
+        fail_msg("plasma %s: exit %d (log %s/cli.log)", args, rc, daemon_.dir);
+    return j;
+}
+
+static uint64_t json_u64(const json_t *o, const char *key)
+{
+    json_t *v = json_object_get(o, key);
+    if (json_is_integer(v))
+        return (uint64_t)json_integer_value(v);
+    return strtoull(json_string_value(v) ? json_string_value(v) : "0", NULL, 10);
+}
+
+static plasma_u256 u(uint64_t v)
+{
+    return plasma_u256_from_u64(v);
+}
+
+static plasma_u256 json_amount(const json_t *o, const char *key)
+{
+    plasma_u256 v = {{0}};
+    const char *s = json_string_value(json_object_get(o, key));
+    assert_non_null(s);
+    assert_int_equal(plasma_u256_parse_dec(&v, s), 0);
+    return v;
+}
+
+static plasma_u256 rc_balance(const char *addr)
+{
+    char args[200];
+    snprintf(args, sizeof args, "rootchain balance --address %s --token " ETH, addr);
+    json_t *j = run_ok(args);
+    plasma_u256 v = json_amount(j, "balance");
+    json_decref(j);
+    return v;
+}
+
+static void assert_u256(const plasma_u256 *got, const plasma_u256 *want, const char *what)
+{
+    char g[PLASMA_U256_DEC_MAX], w[PLASMA_U256_DEC_MAX];
+    if (plasma_u256_cmp(got, want) != 0)
+        fail_msg("%s: got %s, want %s", what, plasma_u256_format_dec(g, got),
+                 plasma_u256_format_dec(w, want));
+}
+
+static void wait_submitted(uint64_t blknum)
+{
+    double deadline = it_now() + 15;
+    char buf[4096];
+    while (run_raw(buf, sizeof buf, "--json rootchain block %llu", (unsigned long long)blknum) != 0) {
+        if (it_now() > deadline)
+            fail_msg("block %llu never reached the root chain", (unsigned long long)blknum);
+        it_sleep_ms(100);
+    }
+}
+
+/* Runs `watch --once` with extra args. Out: the JSON reports printed, one
+ * per line, in an array (caller decrefs). */
+static json_t *watch_once(const char *extra)
+{
+    static char buf[1 << 20];
+    json_t *arr = json_array();
+    int rc = run_raw(buf, sizeof buf, "--json watch --once --withholding-timeout 5 %s", extra);
+    assert_int_equal(rc, 0);
+    for (char *line = strtok(buf, "\n"); line; line = strtok(NULL, "\n")) {
+        json_t *j = json_loads(line, 0, NULL);
+        if (!json_is_object(j))
+            fail_msg("watch printed a line that is not a JSON object: %s", line);
+        json_array_append_new(arr, j);
+    }
+    return arr;
+}
+
+/* Runs `plasma watch --status-port` in the background until GET /status
+ * shows last_verified ≥ blknum; returns that status (caller decrefs). */
+static json_t *watch_status(uint64_t blknum)
+{
+    char cmd[2048], port_s[16];
+    uint16_t port = it_free_port();
+    snprintf(port_s, sizeof port_s, "%u", port);
+    snprintf(cmd, sizeof cmd, "exec %s %s watch --poll-ms 50 --status-port %s >/dev/null 2>>%s/cli.log",
+             PLASMA_CLI_BIN, base_args, port_s, daemon_.dir);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+        _exit(127);
+    }
+    json_t *st = NULL;
+    double deadline = it_now() + 15;
+    while (!st && it_now() < deadline) {
+        it_resp r = {0};
+        if (it_request(port, "GET", "/status", NULL, 0, NULL, NULL, &r) && r.status == 200 && r.json &&
+            json_integer_value(json_object_get(r.json, "last_verified")) >= (json_int_t)blknum)
+            st = json_incref(r.json);
+        it_resp_free(&r);
+        if (!st)
+            it_sleep_ms(50);
+    }
+    kill(pid, SIGTERM);
+    waitpid(pid, NULL, 0);
+    if (!st)
+        fail_msg("the watcher's status never showed block %llu verified", (unsigned long long)blknum);
+    return st;
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    static const char *const extra[] = {"--dev", "--rc-block-interval-ms", "100", "--seal-interval-ms", "100",
+                                        NULL};
+    it_start(&daemon_, extra);
+    snprintf(base_args, sizeof base_args,
+             "--operator http://127.0.0.1:%u --keystore %s/keystore --gas-price 0", daemon_.port,
+             daemon_.dir);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    it_stop(&daemon_);
+    it_cleanup(&daemon_);
+    return 0;
+}
+
+static void test_usage_errors(void **state)
+{
+    (void)state;
+    char buf[4096];
+    assert_int_equal(run_raw(buf, sizeof buf, "watch --bogus"), 2);
+    assert_int_equal(run_raw(buf, sizeof buf, "watch --poll-ms 0"), 2);
+    assert_int_equal(run_raw(buf, sizeof buf, "watch --status-port 70000"), 2);
+    assert_int_equal(run_raw(buf, sizeof buf, "watch --withholding-timeout"), 2);
+    assert_int_equal(run_raw(buf, sizeof buf, "watch --help"), 0);
+    assert_non_null(strstr(buf, "invalid_exit"));
+}
+
+static uint64_t exit_state(uint64_t exit_id)
+{
+    plasma_rootchain_client *rc;
+    plasma_exit_info info;
+    char url[96];
+    snprintf(url, sizeof url, "http://127.0.0.1:%u/rootchain", daemon_.port);
+    assert_int_equal(plasma_rootchain_client_new(&rc, url, 10000), 0);
+    assert_int_equal(plasma_rootchain_client_exit(rc, exit_id, &info), 0);
+    plasma_rootchain_client_free(rc);
+    return info.state;
+}
+
+static void test_invalid_exit_challenged(void **state)
+{
+    (void)state;
+    json_t *rs = run_ok("rootchain status");
+    plasma_u256 bond = json_amount(rs, "exit_bond");
+    uint64_t mep = json_u64(rs, "min_exit_period");
+    assert_true(mep > 0);
+    json_decref(rs);
+    plasma_u256 alice0 = rc_balance(ALICE), carol0 = rc_balance(CAROL);
+
+    /* Alice deposits 1 ETH and pays half of it to Bob, with a fee (the
+     * block then ends with a fee transaction). */
+    json_t *d = run_ok("--key " ALICE_KEY " deposit --amount 1eth");
+    uint64_t dep = json_u64(d, "utxo_pos");
+    json_decref(d);
+    json_t *s = NULL;
+    double deadline = it_now() + 15;
+    char buf[65536];
+    while (run_raw(buf, sizeof buf,
+                   "--json --key " ALICE_KEY " send --to " BOB " --amount 0.5eth --fee 1gwei") != 0) {
+        if (it_now() > deadline)
+            fail_msg("the deposit never reached the operator");
+        it_sleep_ms(100);
+    }
+    s = json_loads(buf, 0, NULL);
+    uint64_t blk = json_u64(s, "blknum");
+    json_decref(s);
+    wait_submitted(blk);
+
+    /* An honest chain: nothing to report. */
+    json_t *r = watch_once("");
+    assert_int_equal(json_array_size(r), 0);
+    json_decref(r);
+    char datadir_arg[256];
+    snprintf(datadir_arg, sizeof datadir_arg, "--data-dir %s/watcher", daemon_.dir);
+    r = watch_once(datadir_arg);
+    assert_int_equal(json_array_size(r), 0);
+    json_decref(r);
+    json_t *st = watch_status(blk);
+    assert_true(json_is_true(json_object_get(st, "trusted")));
+    assert_true(json_integer_value(json_object_get(st, "head")) > 0);
+    assert_int_equal(json_array_size(json_object_get(st, "events")), 0);
+    json_decref(st);
+
+    /* Alice exits the deposit she spent; the watcher challenges it. */
+    char args[256];
+    snprintf(args, sizeof args, "--key " ALICE_KEY " exit --utxo %llu", (unsigned long long)dep);
+    json_decref(run_ok(args));
+    r = watch_once("");
+    assert_int_equal(json_array_size(r), 1);
+    assert_false(json_is_true(json_object_get(json_array_get(r, 0), "challenged")));
+    json_decref(r);
+    /* Resumed from its data dir, a watcher reads only the new events and
+     * knows the spend from the blocks it stored. */
+    r = watch_once(datadir_arg);
+    assert_int_equal(json_array_size(r), 1);
+    assert_int_equal(json_u64(json_array_get(r, 0), "spent_in"), blk);
+    json_decref(r);
+    r = watch_once(datadir_arg);
+    assert_int_equal(json_array_size(r), 0);
+    json_decref(r);
+
+    /* Left unchallenged past half its exit period, it is reported again. */
+    snprintf(args, sizeof args, "rootchain advance-time %llu", (unsigned long long)(mep * 6 / 10));
+    json_decref(run_ok(args));
+    json_decref(run_ok("rootchain mine 1"));
+    r = watch_once("");
+    assert_int_equal(json_array_size(r), 2);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(r, 1), "event")),
+                        "unchallenged_exit");
+    assert_int_equal(json_u64(json_array_get(r, 1), "exit_id"), dep);
+    json_decref(r);
+
+    r = watch_once("--challenge-with " CAROL_KEY);
+    assert_int_equal(json_array_size(r), 1);
+    json_t *ev = json_array_get(r, 0);
+    assert_string_equal(json_string_value(json_object_get(ev, "event")), "invalid_exit");
+    assert_int_equal(json_u64(ev, "exit_id"), dep);
+    assert_int_equal(json_u64(ev, "spent_in"), blk);
+    assert_string_equal(json_string_value(json_object_get(ev, "owner")), ALICE);
+    assert_true(json_is_true(json_object_get(ev, "challenged")));
+    json_decref(r);
+    assert_int_equal(exit_state(dep), PLASMA_EXIT_CHALLENGED);
+
+    /* A second watcher still reports it; it can no longer be challenged. */
+    r = watch_once("--challenge-with " CAROL_KEY);
+    assert_int_equal(json_array_size(r), 1);
+    assert_false(json_is_true(json_object_get(json_array_get(r, 0), "challenged")));
+    json_decref(r);
+
+    /* After the exit period the exit is not paid; Carol holds the bond. */
+    json_decref(run_ok("rootchain advance-time 100000"));
+    json_decref(run_ok("rootchain mine 2"));
+    json_t *pe = run_ok("--key " CAROL_KEY " process-exits --max 20");
+    assert_int_equal(json_u64(pe, "processed"), 0);
+    json_decref(pe);
+    assert_int_equal(exit_state(dep), PLASMA_EXIT_CHALLENGED);
+    plasma_u256 a = rc_balance(ALICE), c = rc_balance(CAROL), want;
+    plasma_u256 one = u(E18);
+    assert_int_equal(plasma_u256_sub(&want, &alice0, &one), 0);
+    assert_int_equal(plasma_u256_sub(&want, &want, &bond), 0);
+    assert_u256(&a, &want, "Alice's root-chain ETH");
+    assert_int_equal(plasma_u256_add(&want, &carol0, &bond), 0);
+    assert_u256(&c, &want, "Carol's root-chain ETH");
+}
+
+/* --- a cheating operator ------------------------------------------------ */
+
+enum cheat { SERVE_THEFT, WITHHOLD, WRONG_TXS };
+
+typedef struct fake_block {
+    uint64_t blknum;
+    char txs[2][2 * PLASMA_TX_MAX_RLP + 3];
+    size_t n;
+} fake_block;
+
+static fake_block fblocks[2];
+static enum cheat cheat_mode;
+
+/* GET /v1/blocks/{blknum}: block 1000 honestly, block 2000 per cheat_mode. */
+static void fake_get_block(void *ctx, const plasma_http_req *req, plasma_http_resp *resp)
+{
+    (void)ctx;
+    uint64_t blknum = strtoull(req->params[0], NULL, 10);
+    for (size_t i = 0; i < 2; i++) {
+        if (fblocks[i].blknum != blknum)
+            continue;
+        if (blknum == 2000 && cheat_mode == WITHHOLD)
+            break;
+        json_t *txs = json_array();
+        size_t n = blknum == 2000 && cheat_mode == WRONG_TXS ? 0 : fblocks[i].n;
+        for (size_t k = 0; k < n; k++)
+            json_array_append_new(txs, json_string(fblocks[i].txs[k]));
+        plasma_http_reply(resp, 200, json_pack("{s:I, s:o}", "blknum", (json_int_t)blknum, "txs", txs));
+        return;
+    }
+    plasma_http_error(resp, PLASMA_ERR_NOT_FOUND, NULL);
+}
+
+static const plasma_http_route fake_routes[] = {
+    {"GET", "/v1/blocks/{}", fake_get_block},
+};
+
+typedef struct cheat_env {
+    plasma_rootnode *node;
+    plasma_http_server *srv;
+    plasma_client *c;
+    plasma_domain domain;
+    plasma_privkey keys[4]; /* 0 the operator (the thief), 1 Alice, 2 Bob, 3 Carol */
+    plasma_addr addrs[4];
+} cheat_env;
+
+/* Signs every input of tx with key, puts it in fblocks[slot] at index
+ * fblocks[slot].n and returns its leaf. */
+static plasma_hash put_tx(cheat_env *e, size_t slot, plasma_tx *tx, const plasma_privkey *key)
+{
+    plasma_buf b = {0}, u = {0};
+    plasma_hash leaf;
+    for (unsigned i = 0; i < tx->n_inputs; i++)
+        assert_int_equal(plasma_tx_sign_input(tx, &e->domain, i, key), 0);
+    assert_int_equal(plasma_tx_encode_signed(&b, tx), 0);
+    assert_int_equal(plasma_tx_encode_unsigned(&u, tx), 0);
+    plasma_merkle_leaf(&leaf, u.data, u.len);
+    plasma_hex_encode(fblocks[slot].txs[fblocks[slot].n++], b.data, b.len);
+    plasma_buf_free(&b);
+    plasma_buf_free(&u);
+    return leaf;
+}
+
+static void submit_root(cheat_env *e, const plasma_hash *leaves, size_t n)
+{
+    plasma_call call;
+    plasma_call_init(&call, PLASMA_CALL_SUBMIT_BLOCK, NULL, 0, 0, 0);
+    assert_int_equal(plasma_merkle_root(&call.submit_block.root, leaves, n), 0);
+    assert_int_equal(plasma_client_rc_call(e->c, &e->keys[0], &call, NULL), 0);
+}
+
+static void payment(plasma_tx *tx, uint64_t in, const plasma_addr *to, uint64_t amount,
+                    const plasma_addr *change_to, uint64_t change)
+{
+    memset(tx, 0, sizeof *tx);
+    tx->tx_type = PLASMA_TX_PAYMENT;
+    tx->n_inputs = 1;
+    tx->inputs[0] = in;
+    tx->n_outputs = change ? 2 : 1;
+    tx->outputs[0] = (plasma_output){.owner = *to, .amount = plasma_u256_from_u64(amount)};
+    if (change)
+        tx->outputs[1] = (plasma_output){.owner = *change_to, .amount = plasma_u256_from_u64(change)};
+}
+
+/* The root chain, the fake operator and a client (gas price 0). */
+static void env_start(cheat_env *e)
+{
+    plasma_rootnode_config nc;
+    plasma_http_mount mounts[2];
+    plasma_http_config hc = {0};
+    plasma_rootchain_status st;
+    char url[64];
+    plasma_rootnode_config_default(&nc);
+    nc.dev = true;
+    nc.mine_interval_ms = 20;
+    assert_int_equal(plasma_rootnode_new(&e->node, &nc), 0);
+    plasma_rootnode_mount(e->node, "/rootchain", &mounts[0]);
+    mounts[1] = (plasma_http_mount){"", fake_routes, 1, NULL};
+    assert_int_equal(plasma_http_server_start(&e->srv, &hc, mounts, 2), 0);
+    snprintf(url, sizeof url, "http://127.0.0.1:%u", plasma_http_server_port(e->srv));
+    assert_int_equal(plasma_client_new(&e->c, url, NULL), 0);
+    plasma_client_set_gas_price(e->c, 0);
+    assert_int_equal(plasma_rootchain_client_status(plasma_client_rootchain(e->c), &st), 0);
+    plasma_domain_init(&e->domain, st.chain_id, &st.contract);
+    for (unsigned i = 0; i < 4; i++) {
+        assert_int_equal(plasma_dev_key(&e->keys[i], i), 0);
+        assert_int_equal(plasma_dev_addr(&e->addrs[i], i), 0);
+    }
+    memset(fblocks, 0, sizeof fblocks);
+    fblocks[0].blknum = 1000;
+    fblocks[1].blknum = 2000;
+    cheat_mode = SERVE_THEFT;
+}
+
+static void deposit_as(cheat_env *e, unsigned who, uint64_t amount, uint64_t want_blknum)
+{
+    plasma_u256 v = plasma_u256_from_u64(amount);
+    uint64_t blk = 0;
+    assert_int_equal(plasma_client_deposit(e->c, &e->keys[who], &(plasma_addr){{0}}, &v, &blk, NULL), 0);
+    assert_int_equal(blk, want_blknum);
+}
+
+/* Deposits by Alice (777, block 1) and Bob (500, block 2); block 1000:
+ * Alice pays Bob 700; block 2000: the operator steals Bob's deposit. */
+static void cheat_setup(cheat_env *e)
+{
+    plasma_tx tx;
+    env_start(e);
+    deposit_as(e, 1, 777, 1);
+    deposit_as(e, 2, 500, 2);
+    payment(&tx, plasma_utxo_pos(1, 0, 0), &e->addrs[2], 700, &e->addrs[1], 77);
+    plasma_hash l1 = put_tx(e, 0, &tx, &e->keys[1]);
+    submit_root(e, &l1, 1);
+    payment(&tx, plasma_utxo_pos(2, 0, 0), &e->addrs[0], 500, NULL, 0);
+    plasma_hash l2 = put_tx(e, 1, &tx, &e->keys[0]);
+    submit_root(e, &l2, 1);
+}
+
+static void cheat_teardown(cheat_env *e)
+{
+    plasma_client_free(e->c);
+    plasma_http_server_free(e->srv);
+    plasma_rootnode_free(e->node);
+}
+
+typedef struct collected {
+    json_t *events;
+} collected;
+
+static void collect(const json_t *ev, void *payload)
+{
+    collected *col = payload;
+    json_array_append(col->events, (json_t *)ev);
+}
+
+/* A fresh watcher's verdict on the chain under mode: one report of event,
+ * the operator distrusted after block 1000. The watcher is returned. */
+static plasma_watcher *verdict(cheat_env *e, enum cheat mode, uint64_t timeout_ms, const char *event,
+                               collected *col)
+{
+    plasma_watcher *w = NULL;
+    cheat_mode = mode;
+    json_array_clear(col->events);
+    assert_int_equal(plasma_watcher_new(&w, e->c, NULL, timeout_ms, collect, col), 0);
+    assert_int_equal(plasma_watcher_step(w), 0);
+    if (!event) {
+        assert_int_equal(json_array_size(col->events), 0);
+        assert_true(plasma_watcher_trusted(w));
+        return w;
+    }
+    assert_int_equal(json_array_size(col->events), 1);
+    json_t *ev = json_array_get(col->events, 0);
+    assert_string_equal(json_string_value(json_object_get(ev, "event")), event);
+    assert_int_equal(json_integer_value(json_object_get(ev, "blknum")), 2000);
+    assert_false(plasma_watcher_trusted(w));
+    assert_int_equal(plasma_watcher_last_verified(w), 1000);
+    return w;
+}
+
+/* `plasma watch --once --exit-for key` against the cheating operator:
+ * the withheld block, then Alice's one honest output exiting. */
+static void cli_exit_for(cheat_env *e, const char *key)
+{
+    char cmd[2048], buf[65536];
+    snprintf(cmd, sizeof cmd,
+             "%s --operator http://127.0.0.1:%u --gas-price 0 --json watch --once --withholding-timeout 0 "
+             "--exit-for %s 2>/dev/null",
+             PLASMA_CLI_BIN, plasma_http_server_port(e->srv), key);
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    size_t n = fread(buf, 1, sizeof buf - 1, p);
+    buf[n] = '\0';
+    assert_int_equal(pclose(p), 0);
+    char *second = strchr(buf, '\n');
+    assert_non_null(second);
+    *second++ = '\0';
+    json_t *a = json_loads(buf, 0, NULL), *b = json_loads(second, 0, NULL);
+    assert_string_equal(json_string_value(json_object_get(a, "event")), "block_withholding");
+    assert_string_equal(json_string_value(json_object_get(b, "event")), "exit_started");
+    assert_int_equal(json_u64(b, "utxo_pos"), plasma_utxo_pos(1000, 0, 1));
+    assert_true(json_is_true(json_object_get(b, "started")));
+    json_decref(a);
+    json_decref(b);
+}
+
+/* who starts the exit of output 0 of tx at pos, the only tx of its block,
+ * with a proof built here (the operator is not asked). */
+static void start_exit_raw(cheat_env *e, unsigned who, uint64_t pos, const plasma_tx *tx)
+{
+    plasma_buf u = {0};
+    plasma_hash leaf;
+    plasma_merkle *tree = NULL;
+    plasma_rootchain_status st;
+    plasma_call call;
+    assert_int_equal(plasma_tx_encode_unsigned(&u, tx), 0);
+    plasma_merkle_leaf(&leaf, u.data, u.len);
+    assert_int_equal(plasma_merkle_build(&tree, &leaf, 1), 0);
+    plasma_call_init(&call, PLASMA_CALL_START_EXIT, NULL, 0, 0, 0);
+    assert_int_equal(plasma_merkle_proof(call.start_exit.proof, tree, 0), 0);
+    memcpy(call.start_exit.tx, u.data, u.len);
+    call.start_exit.tx_len = u.len;
+    call.start_exit.utxo_pos = pos;
+    assert_int_equal(plasma_rootchain_client_status(plasma_client_rootchain(e->c), &st), 0);
+    call.start_exit.bond = st.exit_bond;
+    assert_int_equal(plasma_client_rc_call(e->c, &e->keys[who], &call, NULL), 0);
+    plasma_merkle_free(tree);
+    plasma_buf_free(&u);
+}
+
+/* The operator exits the output of its theft (it holds the block). */
+static void theft_exit(cheat_env *e)
+{
+    plasma_tx tx;
+    payment(&tx, plasma_utxo_pos(2, 0, 0), &e->addrs[0], 500, NULL, 0);
+    start_exit_raw(e, 0, plasma_utxo_pos(2000, 0, 0), &tx);
+}
+
+/* Alice exits her deposit, then spends it in a block submitted later: the
+ * watcher, which saw the exit first, challenges it once the block comes. */
+static void test_exit_then_spend(void **state)
+{
+    (void)state;
+    cheat_env e = {0};
+    collected col = {json_array()};
+    plasma_watcher *w = NULL;
+    plasma_tx tx;
+    plasma_exit_info info;
+    env_start(&e);
+    deposit_as(&e, 1, 777, 1);
+    assert_int_equal(plasma_watcher_new(&w, e.c, &e.keys[3], 60000, collect, &col), 0);
+    assert_int_equal(plasma_watcher_step(w), 0);
+    assert_int_equal(json_array_size(col.events), 0);
+
+    plasma_u256 amount = plasma_u256_from_u64(777);
+    plasma_tx_make_deposit(&tx, &e.addrs[1], &(plasma_addr){{0}}, &amount);
+    start_exit_raw(&e, 1, plasma_utxo_pos(1, 0, 0), &tx);
+    assert_int_equal(plasma_watcher_step(w), 0);
+    assert_int_equal(json_array_size(col.events), 0); /* honest so far */
+
+    payment(&tx, plasma_utxo_pos(1, 0, 0), &e.addrs[2], 700, &e.addrs[1], 77);
+    plasma_hash leaf = put_tx(&e, 0, &tx, &e.keys[1]);
+    submit_root(&e, &leaf, 1);
+    assert_int_equal(plasma_watcher_step(w), 0);
+    assert_int_equal(json_array_size(col.events), 1);
+    json_t *ev = json_array_get(col.events, 0);
+    assert_string_equal(json_string_value(json_object_get(ev, "event")), "invalid_exit");
+    assert_int_equal(json_u64(ev, "spent_in"), 1000);
+    assert_true(json_is_true(json_object_get(ev, "challenged")));
+    assert_int_equal(
+        plasma_rootchain_client_exit(plasma_client_rootchain(e.c), plasma_utxo_pos(1, 0, 0), &info), 0);
+    assert_int_equal(info.state, PLASMA_EXIT_CHALLENGED);
+
+    plasma_watcher_free(w);
+    json_decref(col.events);
+    cheat_teardown(&e);
+}
+
+static void test_cheating_operator(void **state)
+{
+    (void)state;
+    cheat_env e = {0};
+    collected col = {json_array()};
+    cheat_setup(&e);
+
+    plasma_watcher_free(verdict(&e, SERVE_THEFT, 0, "invalid_block", &col));
+    assert_non_null(
+        strstr(json_string_value(json_object_get(json_array_get(col.events, 0), "reason")), "own"));
+    plasma_watcher_free(verdict(&e, WRONG_TXS, 0, "invalid_block", &col));
+    assert_non_null(
+        strstr(json_string_value(json_object_get(json_array_get(col.events, 0), "reason")), "root"));
+    plasma_watcher_free(verdict(&e, WITHHOLD, 60000, NULL, &col)); /* not yet timed out */
+    plasma_watcher *w = verdict(&e, WITHHOLD, 0, "block_withholding", &col);
+
+    /* Alice and Bob exit what they held before the withheld block. */
+    plasma_u256 a0, b0, a, b, want;
+    plasma_rootchain_client *rc = plasma_client_rootchain(e.c);
+    assert_int_equal(plasma_rootchain_client_balance(rc, &e.addrs[1], NULL, &a0), 0);
+    assert_int_equal(plasma_rootchain_client_balance(rc, &e.addrs[2], NULL, &b0), 0);
+    size_t n = 0;
+    cli_exit_for(&e, ALICE_KEY); /* 77 change in block 1000 */
+    assert_int_equal(plasma_watcher_exit_for(w, &e.keys[1], &n), 0);
+    assert_int_equal(n, 0); /* already exiting */
+    assert_int_equal(plasma_watcher_exit_for(w, &e.keys[2], &n), 0);
+    assert_int_equal(n, 2); /* the deposit stolen in block 2000, 700 in block 1000 */
+    assert_int_equal(plasma_watcher_exit_for(w, &e.keys[2], &n), 0);
+    assert_int_equal(n, 0); /* already exiting */
+    plasma_exit_info info;
+    assert_int_equal(plasma_rootchain_client_exit(rc, plasma_utxo_pos(2, 0, 0), &info), 0);
+    assert_int_equal(info.state, PLASMA_EXIT_IN_PROGRESS);
+
+    theft_exit(&e);
+    plasma_u256 m0;
+    assert_int_equal(plasma_rootchain_client_balance(rc, &e.addrs[0], NULL, &m0), 0);
+
+    plasma_rootchain_status st;
+    assert_int_equal(plasma_rootchain_client_status(rc, &st), 0);
+    assert_int_equal(plasma_rootchain_client_dev_advance_time(rc, 3 * st.min_exit_period + 10), 0);
+    assert_int_equal(plasma_rootchain_client_dev_mine(rc, 1, NULL), 0);
+    size_t paid = 0;
+    assert_int_equal(plasma_client_process_exits(e.c, &e.keys[1], &(plasma_addr){{0}}, 3, NULL, &paid), 0);
+    assert_int_equal(paid, 3);
+    /* The theft comes last and is never paid: the contract no longer holds it. */
+    paid = 0;
+    assert_int_not_equal(plasma_client_process_exits(e.c, &e.keys[1], &(plasma_addr){{0}}, 10, NULL, &paid),
+                         0);
+    assert_int_equal(plasma_rootchain_client_exit(rc, plasma_utxo_pos(2000, 0, 0), &info), 0);
+    assert_int_equal(info.state, PLASMA_EXIT_IN_PROGRESS);
+    plasma_u256 m;
+    assert_int_equal(plasma_rootchain_client_balance(rc, &e.addrs[0], NULL, &m), 0);
+    assert_u256(&m, &m0, "the thief's root-chain ETH");
+    assert_int_equal(plasma_rootchain_client_balance(rc, &e.addrs[1], NULL, &a), 0);
+    assert_int_equal(plasma_rootchain_client_balance(rc, &e.addrs[2], NULL, &b), 0);
+    want = plasma_u256_from_u64(77);
+    assert_int_equal(plasma_u256_add(&want, &want, &a0), 0);
+    assert_u256(&a, &want, "Alice after her exit");
+    want = plasma_u256_from_u64(1200);
+    assert_int_equal(plasma_u256_add(&want, &want, &b0), 0);
+    assert_u256(&b, &want, "Bob after his exits");
+
+    plasma_watcher_free(w);
+    json_decref(col.events);
+    cheat_teardown(&e);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_usage_errors),
+        cmocka_unit_test(test_invalid_exit_challenged),
+        cmocka_unit_test(test_cheating_operator),
+        cmocka_unit_test(test_exit_then_spend),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
