@@ -314,7 +314,10 @@ static void test_full_cycle(void **state)
     uint64_t last_blk = blk;
     size_t i;
     json_t *o;
+    assert_true(json_array_size(json_object_get(status, "utxos")) > 0);
     json_array_foreach (json_object_get(status, "utxos"), i, o) {
+        /* The CLI's utxo objects mirror the operator API's, owner included. */
+        assert_string_equal(json_string_value(json_object_get(o, "owner")), BOB);
         if (json_u64(o, "blknum") > last_blk)
             last_blk = json_u64(o, "blknum");
     }
