@@ -55,6 +55,13 @@ static bool parse_u64(const char *s, uint64_t *out)
     return plasma_u256_parse_dec(&v, s) == 0 && plasma_u256_to_u64(&v, out);
 }
 
+/* Development: whether blknum is the block the operator withholds. */
+static bool is_withheld(op_api *api, uint64_t blknum)
+{
+    uint64_t w = atomic_load(&api->withheld);
+    return w != 0 && w == blknum;
+}
+
 static json_t *receipt_json(const plasma_ledger_receipt *r)
 {
     return json_pack("{s:o,s:I,s:I}", "txhash", hash_json(&r->txhash), "blknum", (json_int_t)r->blknum,
@@ -246,6 +253,10 @@ static void h_get_block(void *ctx, const plasma_http_req *req, plasma_http_resp 
         plasma_http_error(resp, PLASMA_ERR_BAD_REQUEST, "blknum must be a decimal number");
         return;
     }
+    if (is_withheld(api, blknum)) {
+        plasma_http_error(resp, PLASMA_ERR_NOT_FOUND, "no sealed or deposit block with this number");
+        return;
+    }
     json_t *txs = json_array();
     plasma_block_info info;
     int rc = plasma_ledger_get_block(api->ledger, blknum, &info, add_block_tx, txs);
@@ -295,11 +306,17 @@ static void h_utxos(void *ctx, const plasma_http_req *req, plasma_http_resp *res
     }
 }
 
-static bool parse_pos(const plasma_http_req *req, plasma_http_resp *resp, uint64_t *pos)
+/* Parses the position in the path; an output of a withheld block is
+ * answered as missing. */
+static bool parse_pos(op_api *api, const plasma_http_req *req, plasma_http_resp *resp, uint64_t *pos)
 {
-    if (parse_u64(req->params[0], pos) && plasma_utxo_pos_valid(*pos))
+    if (!parse_u64(req->params[0], pos) || !plasma_utxo_pos_valid(*pos)) {
+        plasma_http_error(resp, PLASMA_ERR_BAD_REQUEST, "utxo_pos must be a valid decimal position");
+        return false;
+    }
+    if (!is_withheld(api, plasma_pos_blknum(*pos)))
         return true;
-    plasma_http_error(resp, PLASMA_ERR_BAD_REQUEST, "utxo_pos must be a valid decimal position");
+    plasma_http_error(resp, PLASMA_ERR_NOT_FOUND, "no such output in a sealed block");
     return false;
 }
 
@@ -307,7 +324,7 @@ static void h_utxo(void *ctx, const plasma_http_req *req, plasma_http_resp *resp
 {
     op_api *api = ctx;
     uint64_t pos;
-    if (!parse_pos(req, resp, &pos))
+    if (!parse_pos(api, req, resp, &pos))
         return;
     plasma_utxo u;
     int rc = plasma_ledger_get_utxo(api->ledger, pos, &u);
@@ -321,7 +338,7 @@ static void h_exit_data(void *ctx, const plasma_http_req *req, plasma_http_resp 
 {
     op_api *api = ctx;
     uint64_t pos;
-    if (!parse_pos(req, resp, &pos))
+    if (!parse_pos(api, req, resp, &pos))
         return;
     plasma_buf tx = {0};
     uint8_t proof[PLASMA_MERKLE_PROOF_LEN];
@@ -408,6 +425,66 @@ static void h_admin_shutdown(void *ctx, const plasma_http_req *req, plasma_http_
     plasma_http_reply(resp, 200, json_pack("{s:s}", "status", "stopping"));
 }
 
+/* --- development switches (--dev only) --- */
+
+/* The admin token is required as elsewhere; outside --dev the switches
+ * answer 403. */
+static bool dev_allowed(const op_api *api, const plasma_http_req *req, plasma_http_resp *resp)
+{
+    if (!token_ok(api, req)) {
+        plasma_http_error(resp, PLASMA_ERR_UNAUTHORIZED, NULL);
+        return false;
+    }
+    if (api->dev)
+        return true;
+    plasma_http_reply(resp, 403,
+                      json_pack("{s:{s:s,s:s}}", "error", "code", "forbidden", "message",
+                                "development switches exist only with --dev"));
+    return false;
+}
+
+static void h_dev_withhold(void *ctx, const plasma_http_req *req, plasma_http_resp *resp)
+{
+    op_api *api = ctx;
+    if (!dev_allowed(api, req, resp))
+        return;
+    json_t *body = plasma_http_body_json(req, resp);
+    if (!body)
+        return;
+    json_t *v = json_object_get(body, "blknum");
+    if (!json_is_integer(v) || json_integer_value(v) <= 0) {
+        plasma_http_error(resp, PLASMA_ERR_BAD_REQUEST, "body must be {\"blknum\": N}");
+    } else {
+        atomic_store(&api->withheld, (uint64_t)json_integer_value(v));
+        plasma_http_reply(resp, 200, json_pack("{s:I}", "withheld_blknum", json_integer_value(v)));
+    }
+    json_decref(body);
+}
+
+static void h_dev_steal(void *ctx, const plasma_http_req *req, plasma_http_resp *resp)
+{
+    op_api *api = ctx;
+    if (!dev_allowed(api, req, resp))
+        return;
+    json_t *body = plasma_http_body_json(req, resp);
+    if (!body)
+        return;
+    json_t *tx = json_object_get(body, "tx");
+    uint8_t *data = NULL;
+    size_t len = 0;
+    int rc = tx ? tx_bytes_of(tx, &data, &len) : PLASMA_ERR_BAD_REQUEST;
+    plasma_ledger_receipt r;
+    if (rc == 0)
+        rc = plasma_ledger_submit_unchecked_owner(api->ledger, &r, data, len);
+    if (rc == 0)
+        plasma_http_reply(resp, 200, receipt_json(&r));
+    else
+        plasma_http_error(resp, rc,
+                          rc == PLASMA_ERR_BAD_REQUEST ? "body must be {\"tx\": \"0x<rlp SignedTx>\"}" : NULL);
+    free(data);
+    json_decref(body);
+}
+
 const plasma_http_route op_api_routes[] = {
     {"GET", "/v1/status", h_status},
     {"POST", "/v1/transactions/batch", h_submit_batch},
@@ -422,5 +499,7 @@ const plasma_http_route op_api_routes[] = {
     {"GET", "/openapi.json", h_openapi},
     {"POST", "/admin/seal", h_admin_seal},
     {"POST", "/admin/shutdown", h_admin_shutdown},
+    {"POST", "/admin/dev/withhold", h_dev_withhold},
+    {"POST", "/admin/dev/steal", h_dev_steal},
 };
 const size_t op_api_n_routes = sizeof op_api_routes / sizeof op_api_routes[0];

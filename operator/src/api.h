@@ -3,6 +3,10 @@
 #ifndef PLASMA_OP_API_H
 #define PLASMA_OP_API_H
 
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
 #include "plasma/http.h"
 #include "plasma/ledger.h"
 #include "sync.h"
@@ -14,6 +18,8 @@ typedef struct op_api {
     plasma_addr operator_addr;
     const char *admin_token; /* empty: admin endpoints disabled */
     size_t max_batch;
+    bool dev;                  /* --dev: the /admin/dev/ switches are on */
+    _Atomic uint64_t withheld; /* development: a block not served, 0 none */
     void (*request_stop)(void *ctx);
     void *stop_ctx;
 } op_api;

@@ -23,6 +23,7 @@ typedef struct prep {
     size_t rlp_len;
     plasma_addr owner[PLASMA_MAX_INPUTS];
     bool checked[PLASMA_MAX_INPUTS]; /* signature of input i verified */
+    bool skip_owner;                 /* development: owners are not checked */
     int err;
     uint64_t seq;
     uint64_t blknum;
@@ -99,6 +100,8 @@ static int check_sig(plasma_ledger *l, prep *p, unsigned i)
 
 static void verify_resolved(plasma_ledger *l, prep *p)
 {
+    if (p->skip_owner)
+        return;
     for (unsigned i = 0; i < p->tx.n_inputs && p->err == 0; i++)
         if (!plasma_addr_is_zero(&p->owner[i]))
             p->err = check_sig(l, p, i);
@@ -177,7 +180,7 @@ static int read_inputs_locked(plasma_ledger *l, prep *p, op_utxo_rec *ins, op_us
         int rc = op_lookup_locked(l, p->tx.inputs[i], &ins[i], &states[i]);
         if (rc < 0)
             return rc;
-        if (!p->checked[i]) {
+        if (!p->checked[i] && !p->skip_owner) {
             /* Created by an earlier tx of this batch: checked here, under the
              * lock, as this rare case does not justify another round. */
             p->owner[i] = ins[i].owner;
@@ -338,13 +341,26 @@ void plasma_ledger_submit_batch(plasma_ledger *l, plasma_ledger_receipt *out, in
     free(p);
 }
 
-int plasma_ledger_submit(plasma_ledger *l, plasma_ledger_receipt *out, const uint8_t *rlp, size_t len)
+static int submit_one(plasma_ledger *l, plasma_ledger_receipt *out, const uint8_t *rlp, size_t len,
+                      bool skip_owner)
 {
     prep p;
     memset(&p, 0, sizeof p);
+    p.skip_owner = skip_owner;
     plasma_tx_bytes tx = {rlp, len};
     run_batch(l, &p, &tx, 1);
     if (p.err == 0)
         *out = (plasma_ledger_receipt){p.txhash, p.blknum, p.txindex};
     return p.err;
+}
+
+int plasma_ledger_submit(plasma_ledger *l, plasma_ledger_receipt *out, const uint8_t *rlp, size_t len)
+{
+    return submit_one(l, out, rlp, len, false);
+}
+
+int plasma_ledger_submit_unchecked_owner(plasma_ledger *l, plasma_ledger_receipt *out, const uint8_t *rlp,
+                                         size_t len)
+{
+    return submit_one(l, out, rlp, len, true);
 }

@@ -183,6 +183,7 @@ static int start_http(plasma_operator *op, char *err, size_t err_len)
                        .operator_addr = op->addr,
                        .admin_token = op->cfg.admin_token,
                        .max_batch = op->cfg.max_batch,
+                       .dev = op->cfg.dev,
                        .request_stop = stop_from_api,
                        .stop_ctx = op};
     plasma_http_mount mounts[2] = {{"", op_api_routes, op_api_n_routes, &op->api}};

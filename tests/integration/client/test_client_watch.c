@@ -2,6 +2,9 @@
  * chain): an honest chain gives no report; a user exits an output it has
  * already spent, the watcher reports and challenges it, the exit is never
  * paid and the challenger holds the bond (exact root-chain balances).
+ * Then the real operator cheating through its development switches: it
+ * steals an output and withholds the block; the `plasma watch --exit-for`
+ * runs recover every honest output and the theft is never paid.
  * Then the watcher library against a cheating in-process operator beside
  * an in-process root chain: a theft tx, a block that does not match its
  * root, a withheld block; honest funds held before it exit with the
@@ -15,6 +18,10 @@
 
 #define ALICE_KEY "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d"
 #define CAROL_KEY "0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6"
+#define BOB_KEY "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a"
+#define OP_KEY "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"
+#define OP "0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266"
+#define ADMIN_TOKEN "watch-test-token"
 #define ALICE "0x70997970c51812dc3a010c7d01b50e0d17dc79c8"
 #define BOB "0x3c44cdddb6a900fa2b585dd299e03d12fa4293bc"
 #define CAROL "0x90f79bf6eb2c4f870365e785982e1f101e93b906"
@@ -159,7 +166,7 @@ static int setup(void **state)
 {
     (void)state;
     static const char *const extra[] = {"--dev", "--rc-block-interval-ms", "100", "--seal-interval-ms", "100",
-                                        NULL};
+                                        "--admin-token", ADMIN_TOKEN, NULL};
     it_start(&daemon_, extra);
     snprintf(base_args, sizeof base_args,
              "--operator http://127.0.0.1:%u --keystore %s/keystore --gas-price 0", daemon_.port,
@@ -303,6 +310,214 @@ static void test_invalid_exit_challenged(void **state)
     assert_u256(&a, &want, "Alice's root-chain ETH");
     assert_int_equal(plasma_u256_add(&want, &carol0, &bond), 0);
     assert_u256(&c, &want, "Carol's root-chain ETH");
+}
+
+/* --- the real operator cheating through its development switches --- */
+
+static it_resp admin_post(const char *path, const char *body, bool with_token)
+{
+    it_resp r = {0};
+    if (!it_request(daemon_.port, "POST", path, body, strlen(body), "application/json",
+                    with_token ? "X-Admin-Token: " ADMIN_TOKEN "\r\n" : NULL, &r))
+        fail_msg("POST %s: no response", path);
+    return r;
+}
+
+/* Sum of the unspent outputs of owner; *first gets the position of one. */
+static plasma_u256 child_balance(const char *owner, uint64_t *first)
+{
+    char path[128];
+    snprintf(path, sizeof path, "/v1/utxos?owner=%s", owner);
+    it_resp r = it_get(&daemon_, path);
+    assert_int_equal(r.status, 200);
+    json_t *list = json_object_get(r.json, "utxos");
+    plasma_u256 sum = u(0);
+    for (size_t i = 0; i < json_array_size(list); i++) {
+        plasma_u256 a = json_amount(json_array_get(list, i), "amount");
+        assert_int_equal(plasma_u256_add(&sum, &sum, &a), 0);
+        if (first && i == 0)
+            *first = json_u64(json_array_get(list, i), "utxo_pos");
+    }
+    it_resp_free(&r);
+    return sum;
+}
+
+/* Carol deposits 1 ETH and pays 0.5 ETH of it to Bob; returns the block. */
+static uint64_t honest_payments(void)
+{
+    json_decref(run_ok("--key " CAROL_KEY " deposit --amount 1eth"));
+    char buf[65536];
+    double deadline = it_now() + 15;
+    while (run_raw(buf, sizeof buf, "--json --key " CAROL_KEY " send --to " BOB " --amount 0.5eth --fee 1gwei") !=
+           0) {
+        if (it_now() > deadline)
+            fail_msg("the deposit never reached the operator");
+        it_sleep_ms(100);
+    }
+    json_t *s = json_loads(buf, 0, NULL);
+    uint64_t blk = json_u64(s, "blknum");
+    json_decref(s);
+    wait_submitted(blk);
+    return blk;
+}
+
+/* The operator's signed payment of the whole output at pos (less 1 wei of
+ * fee) to itself, as a 0x string. */
+static void theft_tx(char *hex, uint64_t pos, const plasma_u256 *amount)
+{
+    plasma_client *c;
+    plasma_rootchain_status st;
+    plasma_domain domain;
+    plasma_privkey key;
+    plasma_tx tx;
+    plasma_buf b = {0};
+    char url[64];
+    snprintf(url, sizeof url, "http://127.0.0.1:%u", daemon_.port);
+    assert_int_equal(plasma_client_new(&c, url, NULL), 0);
+    assert_int_equal(plasma_rootchain_client_status(plasma_client_rootchain(c), &st), 0);
+    plasma_client_free(c);
+    plasma_domain_init(&domain, st.chain_id, &st.contract);
+    assert_int_equal(plasma_dev_key(&key, 0), 0);
+    memset(&tx, 0, sizeof tx);
+    tx.tx_type = PLASMA_TX_PAYMENT;
+    tx.n_inputs = 1;
+    tx.inputs[0] = pos;
+    tx.n_outputs = 1;
+    plasma_u256 one = u(1);
+    assert_int_equal(plasma_dev_addr(&tx.outputs[0].owner, 0), 0);
+    assert_int_equal(plasma_u256_sub(&tx.outputs[0].amount, amount, &one), 0);
+    assert_int_equal(plasma_tx_sign_input(&tx, &domain, 0, &key), 0);
+    assert_int_equal(plasma_tx_encode_signed(&b, &tx), 0);
+    plasma_hex_encode(hex, b.data, b.len);
+    plasma_buf_free(&b);
+}
+
+/* The operator takes Bob's output at pos in a new block, exits it while it
+ * still holds the proof, then withholds the block. Returns the theft's
+ * output position. */
+static uint64_t steal_and_withhold(uint64_t pos, const plasma_u256 *amount)
+{
+    char hex[4096], body[4200], args[128];
+    theft_tx(hex, pos, amount);
+    snprintf(body, sizeof body, "{\"tx\": \"%s\"}", hex);
+    it_resp r = it_post(&daemon_, "/v1/transactions", body);
+    it_assert_error(r, 403, "unauthorized_spend");
+    it_resp_free(&r);
+    r = admin_post("/admin/dev/steal", body, false);
+    it_assert_error(r, 401, "unauthorized");
+    it_resp_free(&r);
+    r = admin_post("/admin/dev/steal", body, true);
+    assert_int_equal(r.status, 200);
+    uint64_t blk = json_u64(r.json, "blknum");
+    uint64_t theft = plasma_utxo_pos(blk, json_u64(r.json, "txindex"), 0);
+    it_resp_free(&r);
+    wait_submitted(blk);
+    snprintf(args, sizeof args, "--key " OP_KEY " exit --utxo %llu", (unsigned long long)theft);
+    json_decref(run_ok(args));
+    snprintf(body, sizeof body, "{\"blknum\": %llu}", (unsigned long long)blk);
+    r = admin_post("/admin/dev/withhold", body, true);
+    assert_int_equal(r.status, 200);
+    it_resp_free(&r);
+    snprintf(args, sizeof args, "/v1/blocks/%llu", (unsigned long long)blk);
+    r = it_get(&daemon_, args);
+    it_assert_error(r, 404, "not_found");
+    it_resp_free(&r);
+    snprintf(args, sizeof args, "/v1/utxos/%llu/exit-data", (unsigned long long)theft);
+    r = it_get(&daemon_, args);
+    it_assert_error(r, 404, "not_found");
+    it_resp_free(&r);
+    return theft;
+}
+
+/* `watch --once --withholding-timeout 0 --exit-for key`: asserts that the
+ * withheld block is reported; returns how many exits it started. */
+static size_t watch_exit_for(const char *key, uint64_t withheld)
+{
+    static char buf[1 << 20];
+    int rc = run_raw(buf, sizeof buf, "--json watch --once --withholding-timeout 0 --exit-for %s", key);
+    assert_int_equal(rc, 0);
+    size_t started = 0;
+    bool reported = false;
+    for (char *line = strtok(buf, "\n"); line; line = strtok(NULL, "\n")) {
+        json_t *j = json_loads(line, 0, NULL);
+        assert_true(json_is_object(j));
+        const char *ev = json_string_value(json_object_get(j, "event"));
+        if (ev && (!strcmp(ev, "block_withholding") || !strcmp(ev, "invalid_block")))
+            reported = reported || json_u64(j, "blknum") == withheld;
+        if (ev && !strcmp(ev, "exit_started") && json_is_true(json_object_get(j, "started")))
+            started++;
+        json_decref(j);
+    }
+    assert_true(reported);
+    return started;
+}
+
+/* Processes exits one at a time until one fails or none is left. */
+static size_t process_all_exits(size_t max)
+{
+    size_t paid = 0;
+    char buf[65536];
+    for (size_t i = 0; i < max; i++) {
+        if (run_raw(buf, sizeof buf, "--json --key " CAROL_KEY " process-exits --max 1") != 0)
+            break;
+        json_t *j = json_loads(buf, 0, NULL);
+        uint64_t n = json_u64(j, "processed");
+        json_decref(j);
+        if (n == 0)
+            break;
+        paid += n;
+    }
+    return paid;
+}
+
+static void assert_recovered(const char *addr, const plasma_u256 *before, const plasma_u256 *held,
+                             const plasma_u256 *spent, const char *what)
+{
+    plasma_u256 want, got = rc_balance(addr);
+    assert_int_equal(plasma_u256_add(&want, before, held), 0);
+    assert_int_equal(plasma_u256_sub(&want, &want, spent), 0);
+    assert_u256(&got, &want, what);
+}
+
+static void test_dev_operator_cheats(void **state)
+{
+    (void)state;
+    plasma_u256 alice0 = rc_balance(ALICE), bob0 = rc_balance(BOB), carol0 = rc_balance(CAROL);
+    plasma_u256 zero = u(0), one_eth = u(E18);
+    uint64_t blk = honest_payments();
+    uint64_t bob_pos = 0;
+    plasma_u256 alice_held = child_balance(ALICE, NULL), carol_held = child_balance(CAROL, NULL);
+    plasma_u256 bob_held = child_balance(BOB, &bob_pos);
+    assert_true(bob_pos != 0);
+    char path[96];
+    snprintf(path, sizeof path, "/v1/utxos/%llu", (unsigned long long)bob_pos);
+    it_resp r = it_get(&daemon_, path);
+    plasma_u256 stolen = json_amount(r.json, "amount");
+    it_resp_free(&r);
+    assert_true(plasma_pos_blknum(bob_pos) <= blk);
+
+    uint64_t theft = steal_and_withhold(bob_pos, &stolen);
+    size_t exits = watch_exit_for(ALICE_KEY, plasma_pos_blknum(theft)) +
+                   watch_exit_for(BOB_KEY, plasma_pos_blknum(theft)) +
+                   watch_exit_for(CAROL_KEY, plasma_pos_blknum(theft));
+    assert_int_equal(exits, 4); /* Alice 1, Bob 2 (one now stolen), Carol 1 */
+    plasma_u256 thief0 = rc_balance(OP);
+
+    json_t *rs = run_ok("rootchain status");
+    char args[96];
+    snprintf(args, sizeof args, "rootchain advance-time %llu",
+             (unsigned long long)(3 * json_u64(rs, "min_exit_period") + 10));
+    json_decref(rs);
+    json_decref(run_ok(args));
+    json_decref(run_ok("rootchain mine 1"));
+    assert_int_equal(process_all_exits(exits + 3), exits);
+    assert_int_equal(exit_state(theft), PLASMA_EXIT_IN_PROGRESS);
+
+    plasma_u256 thief = rc_balance(OP);
+    assert_u256(&thief, &thief0, "the thief's root-chain ETH");
+    assert_recovered(ALICE, &alice0, &alice_held, &zero, "Alice's root-chain ETH");
+    assert_recovered(BOB, &bob0, &bob_held, &zero, "Bob's root-chain ETH");
+    assert_recovered(CAROL, &carol0, &carol_held, &one_eth, "Carol's root-chain ETH");
 }
 
 /* --- a cheating operator ------------------------------------------------ */
@@ -654,6 +869,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_usage_errors),
         cmocka_unit_test(test_invalid_exit_challenged),
+        cmocka_unit_test(test_dev_operator_cheats),
         cmocka_unit_test(test_cheating_operator),
         cmocka_unit_test(test_exit_then_spend),
     };

@@ -334,6 +334,14 @@ static void test_admin(void **state)
     assert_int_equal(r.status, 200);
     assert_int_equal(json_integer_value(json_object_get(r.json, "sealed_blknum")), 0);
     it_resp_free(&r);
+    /* The development switches exist only with --dev. */
+    static const char *const dev_paths[] = {"/admin/dev/withhold", "/admin/dev/steal"};
+    for (size_t i = 0; i < 2; i++) {
+        assert_true(it_request(d->port, "POST", dev_paths[i], "{}", 2, "application/json",
+                               "X-Admin-Token: s3cret\r\n", &r));
+        it_assert_error(r, 403, "forbidden");
+        it_resp_free(&r);
+    }
     assert_true(it_request(d->port, "POST", "/admin/shutdown", "{}", 2, "application/json",
                            "X-Admin-Token: s3cret\r\n", &r));
     assert_int_equal(r.status, 200);
