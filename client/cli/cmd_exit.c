@@ -7,18 +7,18 @@ static const char help[] =
     "usage: plasma exit --utxo POS | --all\n"
     "Starts the standard exit of one output (or of every output you own), after checking the\n"
     "operator's inclusion proof against the root the root chain stores. Pays the exit bond.\n"
-    "Prints {\"exit_id\", \"exitable_at\"} (with --all: {\"exits\": [...]}).\n";
+    "Prints {\"exit_id\", \"exitable_at\", \"token\", \"amount\"} (with --all: a list of them).\n";
 
 static void human(const json_t *r)
 {
-    json_t *arr = json_object_get(r, "exits"), *e;
+    json_t *e;
     size_t i;
-    if (!arr) {
+    if (!json_is_array(r)) {
         printf("exit %s started; exitable at %lld\n", json_string_value(json_object_get(r, "exit_id")),
                json_integer_value(json_object_get(r, "exitable_at")));
         return;
     }
-    json_array_foreach (arr, i, e) {
+    json_array_foreach (r, i, e) {
         human(e);
     }
     if (i == 0)
@@ -57,7 +57,7 @@ static int exit_all(cli_ctx *ctx, plasma_client *c, const plasma_privkey *key, c
         json_decref(arr);
         return rc;
     }
-    *out = json_pack("{s:o}", "exits", arr);
+    *out = arr;
     return 0;
 }
 

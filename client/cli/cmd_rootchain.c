@@ -128,11 +128,22 @@ static int do_balance(cli_ctx *ctx, plasma_rootchain_client *rc, int argc, char 
         return CLI_EXIT_USAGE;
     if ((err = cli_query_address(ctx, address_s, &addr)) != 0)
         return err;
-    if ((err = plasma_rootchain_client_balance(rc, &addr, &token, &bal)) != 0)
+    /* "balance" is always ETH; a --token's balance goes under "tokens". */
+    if ((err = plasma_rootchain_client_balance(rc, &addr, NULL, &bal)) != 0)
         return rc_fail(ctx, rc, err, "balance");
+    json_t *tokens = json_object();
+    if (!plasma_addr_is_zero(&token)) {
+        plasma_u256 tbal;
+        char hex[43];
+        if ((err = plasma_rootchain_client_balance(rc, &addr, &token, &tbal)) != 0) {
+            json_decref(tokens);
+            return rc_fail(ctx, rc, err, "balance");
+        }
+        json_object_set_new(tokens, plasma_addr_format(hex, &token), cli_json_u256(&tbal));
+    }
     return cli_output(ctx,
-                      json_pack("{s:o, s:o, s:o}", "address", cli_json_addr(&addr), "token",
-                                cli_json_addr(&token), "balance", cli_json_u256(&bal)),
+                      json_pack("{s:o, s:o, s:o}", "address", cli_json_addr(&addr), "balance",
+                                cli_json_u256(&bal), "tokens", tokens),
                       NULL);
 }
 
