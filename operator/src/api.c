@@ -99,9 +99,12 @@ static int tx_bytes_of(const json_t *v, uint8_t **data, size_t *len)
     return PLASMA_OK;
 }
 
-static void h_submit(void *ctx, const plasma_http_req *req, plasma_http_resp *resp)
+typedef int (*submit_fn)(plasma_ledger *l, plasma_ledger_receipt *out, const uint8_t *rlp, size_t len);
+
+/* Reads {"tx": "0x<rlp SignedTx>"}, hands it to submit and replies with the
+ * receipt or the error. */
+static void submit_body(op_api *api, const plasma_http_req *req, plasma_http_resp *resp, submit_fn submit)
 {
-    op_api *api = ctx;
     json_t *body = plasma_http_body_json(req, resp);
     if (!body)
         return;
@@ -111,7 +114,7 @@ static void h_submit(void *ctx, const plasma_http_req *req, plasma_http_resp *re
     int rc = tx ? tx_bytes_of(tx, &data, &len) : PLASMA_ERR_BAD_REQUEST;
     plasma_ledger_receipt r;
     if (rc == 0)
-        rc = plasma_ledger_submit(api->ledger, &r, data, len);
+        rc = submit(api->ledger, &r, data, len);
     if (rc == 0)
         plasma_http_reply(resp, 200, receipt_json(&r));
     else if (rc == PLASMA_ERR_BAD_REQUEST)
@@ -122,6 +125,11 @@ static void h_submit(void *ctx, const plasma_http_req *req, plasma_http_resp *re
         plasma_http_error(resp, rc, NULL);
     free(data);
     json_decref(body);
+}
+
+static void h_submit(void *ctx, const plasma_http_req *req, plasma_http_resp *resp)
+{
+    submit_body(ctx, req, resp, plasma_ledger_submit);
 }
 
 typedef struct batch_in {
@@ -464,25 +472,8 @@ static void h_dev_withhold(void *ctx, const plasma_http_req *req, plasma_http_re
 static void h_dev_steal(void *ctx, const plasma_http_req *req, plasma_http_resp *resp)
 {
     op_api *api = ctx;
-    if (!dev_allowed(api, req, resp))
-        return;
-    json_t *body = plasma_http_body_json(req, resp);
-    if (!body)
-        return;
-    json_t *tx = json_object_get(body, "tx");
-    uint8_t *data = NULL;
-    size_t len = 0;
-    int rc = tx ? tx_bytes_of(tx, &data, &len) : PLASMA_ERR_BAD_REQUEST;
-    plasma_ledger_receipt r;
-    if (rc == 0)
-        rc = plasma_ledger_submit_unchecked_owner(api->ledger, &r, data, len);
-    if (rc == 0)
-        plasma_http_reply(resp, 200, receipt_json(&r));
-    else
-        plasma_http_error(resp, rc,
-                          rc == PLASMA_ERR_BAD_REQUEST ? "body must be {\"tx\": \"0x<rlp SignedTx>\"}" : NULL);
-    free(data);
-    json_decref(body);
+    if (dev_allowed(api, req, resp))
+        submit_body(api, req, resp, plasma_ledger_submit_unchecked_owner);
 }
 
 const plasma_http_route op_api_routes[] = {
