@@ -69,6 +69,11 @@ int cli_load_key(cli_ctx *ctx, plasma_privkey *key, plasma_addr *addr);
 /* The address a query is about: address_s if given, else the signing
  * account's. Returns 0 or an exit code. */
 int cli_query_address(cli_ctx *ctx, const char *address_s, plasma_addr *addr);
+/* For `NAME [--address ADDR]` commands: parses argv, resolves the address
+ * and fetches its unspent outputs from the operator. Out: *addr, *utxos
+ * (caller frees), *n. Returns 0 or an exit code (error printed). */
+int cli_owner_utxos(cli_ctx *ctx, int argc, char **argv, const char *name, plasma_addr *addr,
+                    plasma_client_utxo **utxos, size_t *n);
 /* A library client for the URLs of ctx. Returns 0 or an exit code. */
 int cli_client(const cli_ctx *ctx, plasma_client **out);
 

@@ -31,26 +31,17 @@ static void human(const json_t *r)
 
 int cmd_balance(cli_ctx *ctx, int argc, char **argv)
 {
-    const char *address_s = NULL;
     plasma_client_utxo *utxos = NULL;
     plasma_client_balance *bal = NULL;
-    plasma_client *c = NULL;
     plasma_addr addr;
     size_t n = 0, nb = 0;
-    bool bad = false;
-    int rc;
     if (cli_wants_help(argc, argv))
         return cli_help(help, true);
-    for (int i = 1; i < argc; i++)
-        if (!cli_opt(argc, argv, &i, "--address", &address_s, &bad))
-            return cli_error(ctx, CLI_EXIT_USAGE, "balance: unknown option %s (see --help)", argv[i]);
-    if (bad)
-        return CLI_EXIT_USAGE;
-    if ((rc = cli_query_address(ctx, address_s, &addr)) != 0 || (rc = cli_client(ctx, &c)) != 0)
+    int rc = cli_owner_utxos(ctx, argc, argv, "balance", &addr, &utxos, &n);
+    if (rc != 0)
         return rc;
-    if ((rc = plasma_client_utxos(c, &addr, &utxos, &n)) != 0 ||
-        (rc = plasma_client_balances(&bal, &nb, utxos, n)) != 0) {
-        rc = cli_client_error(ctx, c, rc);
+    if ((rc = plasma_client_balances(&bal, &nb, utxos, n)) != 0) {
+        rc = cli_client_error(ctx, NULL, rc);
         goto cleanup;
     }
     json_t *arr = json_array();
@@ -62,6 +53,5 @@ int cmd_balance(cli_ctx *ctx, int argc, char **argv)
 cleanup:
     free(bal);
     free(utxos);
-    plasma_client_free(c);
     return rc;
 }

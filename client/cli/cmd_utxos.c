@@ -33,28 +33,36 @@ int cli_query_address(cli_ctx *ctx, const char *address_s, plasma_addr *addr)
     return rc;
 }
 
-int cmd_utxos(cli_ctx *ctx, int argc, char **argv)
+int cli_owner_utxos(cli_ctx *ctx, int argc, char **argv, const char *name, plasma_addr *addr,
+                    plasma_client_utxo **utxos, size_t *n)
 {
     const char *address_s = NULL;
-    plasma_client_utxo *utxos = NULL;
     plasma_client *c = NULL;
-    plasma_addr addr;
-    size_t n = 0;
     bool bad = false;
     int rc;
-    if (cli_wants_help(argc, argv))
-        return cli_help(help, true);
     for (int i = 1; i < argc; i++)
         if (!cli_opt(argc, argv, &i, "--address", &address_s, &bad))
-            return cli_error(ctx, CLI_EXIT_USAGE, "utxos: unknown option %s (see --help)", argv[i]);
+            return cli_error(ctx, CLI_EXIT_USAGE, "%s: unknown option %s (see --help)", name, argv[i]);
     if (bad)
         return CLI_EXIT_USAGE;
-    if ((rc = cli_query_address(ctx, address_s, &addr)) != 0 || (rc = cli_client(ctx, &c)) != 0)
+    if ((rc = cli_query_address(ctx, address_s, addr)) != 0 || (rc = cli_client(ctx, &c)) != 0)
         return rc;
-    if ((rc = plasma_client_utxos(c, &addr, &utxos, &n)) != 0) {
+    if ((rc = plasma_client_utxos(c, addr, utxos, n)) != 0)
         rc = cli_client_error(ctx, c, rc);
-        goto cleanup;
-    }
+    plasma_client_free(c);
+    return rc;
+}
+
+int cmd_utxos(cli_ctx *ctx, int argc, char **argv)
+{
+    plasma_client_utxo *utxos = NULL;
+    plasma_addr addr;
+    size_t n = 0;
+    if (cli_wants_help(argc, argv))
+        return cli_help(help, true);
+    int rc = cli_owner_utxos(ctx, argc, argv, "utxos", &addr, &utxos, &n);
+    if (rc != 0)
+        return rc;
     json_t *arr = json_array();
     for (size_t i = 0; i < n; i++) {
         uint64_t p = utxos[i].utxo_pos;
@@ -66,8 +74,6 @@ int cmd_utxos(cli_ctx *ctx, int argc, char **argv)
                                              cli_json_u256(&utxos[i].out.amount)));
     }
     rc = cli_output(ctx, json_pack("{s:o, s:o}", "address", cli_json_addr(&addr), "utxos", arr), human);
-cleanup:
     free(utxos);
-    plasma_client_free(c);
     return rc;
 }
