@@ -181,26 +181,39 @@ void plasma_keccak_init(plasma_keccak *ctx)
 void plasma_keccak_update(plasma_keccak *ctx, const void *data, size_t len)
 {
     const uint8_t *p = data;
-    /* Finish a partly filled block byte by byte, then absorb whole blocks
-     * straight from the input, then buffer the tail (whole lanes first). */
-    while (len > 0 && ctx->pos != 0) {
-        xor_byte(ctx->st, ctx->pos, *p++);
-        len--;
-        if (++ctx->pos == KECCAK_RATE) {
+    /* Whole blocks straight from the input when the buffer is empty; else
+     * eight bytes at a time into one lane, or across two lanes when the
+     * position is not lane-aligned (a Merkle leaf's one-byte prefix puts
+     * everything after it off by one); single bytes only at the block's end
+     * and for the tail. */
+    while (len > 0) {
+        unsigned pos = ctx->pos, k = pos % 8;
+        if (pos == 0 && len >= KECCAK_RATE) {
+            absorb_block(ctx->st, p);
+            p += KECCAK_RATE;
+            len -= KECCAK_RATE;
+            continue;
+        }
+        if (len >= 8 && k == 0) {
+            ctx->st[pos / 8] ^= load64_le(p);
+            ctx->pos += 8;
+            p += 8;
+            len -= 8;
+        } else if (len >= 8 && pos + 8 < KECCAK_RATE) {
+            uint64_t v = load64_le(p);
+            ctx->st[pos / 8] ^= v << (8 * k);
+            ctx->st[pos / 8 + 1] ^= v >> (64 - 8 * k);
+            ctx->pos += 8;
+            p += 8;
+            len -= 8;
+        } else {
+            xor_byte(ctx->st, ctx->pos++, *p++);
+            len--;
+        }
+        if (ctx->pos == KECCAK_RATE) {
             keccak_f1600(ctx->st);
             ctx->pos = 0;
         }
-    }
-    while (len >= KECCAK_RATE) {
-        absorb_block(ctx->st, p);
-        p += KECCAK_RATE;
-        len -= KECCAK_RATE;
-    }
-    for (; len >= 8 && ctx->pos % 8 == 0; len -= 8, p += 8, ctx->pos += 8)
-        ctx->st[ctx->pos / 8] ^= load64_le(p);
-    while (len > 0) {
-        xor_byte(ctx->st, ctx->pos++, *p++);
-        len--;
     }
 }
 

@@ -58,17 +58,14 @@ void plasma_buf_free(plasma_buf *buf)
 
 static const char hex_digits[] = "0123456789abcdef";
 
-/* Returns the value of a hex digit, or -1. */
-static int hex_value(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
+/* Each byte's hex value plus one; 0 for a byte that is not a hex digit. One
+ * load per digit instead of three range tests: batch bodies run to
+ * megabytes of hex. */
+static const uint8_t hex_plus1[256] = {
+    ['0'] = 1,  ['1'] = 2,  ['2'] = 3,  ['3'] = 4,  ['4'] = 5,  ['5'] = 6,  ['6'] = 7,  ['7'] = 8,
+    ['8'] = 9,  ['9'] = 10, ['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
+    ['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
+};
 
 static const char *hex_skip_prefix(const char *hex)
 {
@@ -80,14 +77,21 @@ static const char *hex_skip_prefix(const char *hex)
 /* Decodes 2*len digits (already known to be present) into out. */
 static int hex_decode_digits(uint8_t *out, const char *digits, size_t len)
 {
+    const unsigned char *d = (const unsigned char *)digits;
+    unsigned bad = 0;
     for (size_t i = 0; i < len; i++) {
-        int hi = hex_value(digits[2 * i]);
-        int lo = hex_value(digits[2 * i + 1]);
-        if (hi < 0 || lo < 0)
-            return PLASMA_ERR_BAD_REQUEST;
-        out[i] = (uint8_t)(hi << 4 | lo);
+        unsigned hi = hex_plus1[d[2 * i]], lo = hex_plus1[d[2 * i + 1]];
+        bad |= (hi - 1) | (lo - 1); /* a 0 entry wraps to all ones */
+        out[i] = (uint8_t)((hi - 1) << 4 | (lo - 1));
     }
-    return PLASMA_OK;
+    return bad > 0xf ? PLASMA_ERR_BAD_REQUEST : PLASMA_OK;
+}
+
+int plasma_hex_decode_digits(uint8_t *out, const char *digits, size_t ndigits)
+{
+    if (ndigits % 2 != 0)
+        return PLASMA_ERR_BAD_REQUEST;
+    return hex_decode_digits(out, digits, ndigits / 2);
 }
 
 char *plasma_hex_encode(char *out, const uint8_t *data, size_t len)

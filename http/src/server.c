@@ -245,13 +245,20 @@ const char *plasma_http_header(const plasma_http_req *req, const char *name)
     return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
 }
 
-json_t *plasma_http_body_json(const plasma_http_req *req, plasma_http_resp *resp)
+bool plasma_http_json_content_type(const plasma_http_req *req, plasma_http_resp *resp)
 {
     const char *ctype = plasma_http_header(req, "Content-Type");
     if (ctype && strncmp(ctype, "application/json", 16) != 0) {
         plasma_http_error(resp, PLASMA_ERR_BAD_REQUEST, "Content-Type must be application/json");
-        return NULL;
+        return false;
     }
+    return true;
+}
+
+json_t *plasma_http_body_json(const plasma_http_req *req, plasma_http_resp *resp)
+{
+    if (!plasma_http_json_content_type(req, resp))
+        return NULL;
     json_error_t jerr;
     json_t *obj = json_loadb((const char *)req->body, req->body_len, JSON_REJECT_DUPLICATES, &jerr);
     if (!obj) {

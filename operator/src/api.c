@@ -132,8 +132,20 @@ static void h_submit(void *ctx, const plasma_http_req *req, plasma_http_resp *re
     submit_body(ctx, req, resp, plasma_ledger_submit);
 }
 
+/* --- the batch body --- */
+
+/* One entry of "txs" as text: a string's characters (no quotes, no
+ * escapes), or is_string false for any other JSON value. */
+typedef struct tx_text {
+    const char *s;
+    size_t len;
+    bool is_string;
+} tx_text;
+
 typedef struct batch_in {
     size_t n;
+    tx_text *text;
+    uint8_t *arena; /* all decoded transactions, back to back */
     plasma_tx_bytes *txs;
     int *errs;
     plasma_ledger_receipt *receipts;
@@ -141,26 +153,119 @@ typedef struct batch_in {
 
 static void batch_free(batch_in *b)
 {
-    for (size_t i = 0; b->txs && i < b->n; i++)
-        free((void *)b->txs[i].data);
+    free(b->text);
+    free(b->arena);
     free(b->txs);
     free(b->errs);
     free(b->receipts);
 }
 
-static int batch_decode(batch_in *b, const json_t *arr)
+static const char *skip_ws(const char *p, const char *end)
 {
-    b->n = json_array_size(arr);
-    b->txs = calloc(b->n + 1, sizeof *b->txs);
-    b->errs = calloc(b->n + 1, sizeof *b->errs);
-    b->receipts = calloc(b->n + 1, sizeof *b->receipts);
-    if (!b->txs || !b->errs || !b->receipts)
+    while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+        p++;
+    return p;
+}
+
+/* Recognises the body every client sends, {"txs": ["…", …]} with JSON
+ * whitespace anywhere and strings of printable ASCII without escapes, and
+ * fills out[0..n) with views into it (out NULL: only counts). Returns n, or
+ * -1 for any other body
+ * (more than max entries included): the caller then parses it with jansson,
+ * which accepts everything JSON allows and names what is wrong. On full
+ * batches jansson's parse and its copy of every string cost more than the
+ * hex decoding itself. */
+static long scan_batch(const char *p, size_t len, tx_text *out, size_t max)
+{
+    const char *end = p + len;
+    p = skip_ws(p, end);
+    if (p == end || *p++ != '{')
+        return -1;
+    p = skip_ws(p, end);
+    if (end - p < 5 || memcmp(p, "\"txs\"", 5) != 0)
+        return -1;
+    p = skip_ws(p + 5, end);
+    if (p == end || *p++ != ':')
+        return -1;
+    p = skip_ws(p, end);
+    if (p == end || *p++ != '[')
+        return -1;
+    p = skip_ws(p, end);
+    size_t n = 0;
+    if (p < end && *p == ']') {
+        p++;
+    } else {
+        for (;;) {
+            if (p == end || *p++ != '"' || n == max)
+                return -1;
+            const char *s = p;
+            while (p < end && *p != '"') {
+                unsigned char c = (unsigned char)*p++;
+                if (c < 0x20 || c > 0x7e || c == '\\')
+                    return -1;
+            }
+            if (p == end)
+                return -1;
+            if (out)
+                out[n] = (tx_text){s, (size_t)(p - s), true};
+            n++;
+            p = skip_ws(p + 1, end);
+            if (p == end)
+                return -1;
+            if (*p == ']') {
+                p++;
+                break;
+            }
+            if (*p++ != ',')
+                return -1;
+            p = skip_ws(p, end);
+        }
+    }
+    p = skip_ws(p, end);
+    if (p == end || *p++ != '}')
+        return -1;
+    return skip_ws(p, end) == end ? (long)n : -1;
+}
+
+/* The entries of a "txs" array parsed by jansson, as views into it. */
+static void texts_of_array(const json_t *arr, tx_text *out)
+{
+    for (size_t i = 0; i < json_array_size(arr); i++) {
+        const json_t *v = json_array_get(arr, i);
+        out[i] = json_is_string(v) ? (tx_text){json_string_value(v), json_string_length(v), true}
+                                   : (tx_text){NULL, 0, false};
+    }
+}
+
+static int batch_alloc(batch_in *b, size_t max)
+{
+    b->text = calloc(max + 1, sizeof *b->text);
+    b->txs = calloc(max + 1, sizeof *b->txs);
+    b->errs = calloc(max + 1, sizeof *b->errs);
+    b->receipts = calloc(max + 1, sizeof *b->receipts);
+    return b->text && b->txs && b->errs && b->receipts ? PLASMA_OK : PLASMA_ERR_NOMEM;
+}
+
+/* Decodes every "0x…" entry into one arena; an entry that is not a string of
+ * 0x and an even number of hex digits gets malformed_tx. */
+static int batch_decode(batch_in *b)
+{
+    size_t total = 1;
+    for (size_t i = 0; i < b->n; i++)
+        total += b->text[i].len / 2;
+    b->arena = malloc(total);
+    if (!b->arena)
         return PLASMA_ERR_NOMEM;
+    uint8_t *dst = b->arena;
     for (size_t i = 0; i < b->n; i++) {
-        uint8_t *d = NULL;
-        size_t len = 0;
-        b->errs[i] = tx_bytes_of(json_array_get(arr, i), &d, &len);
-        b->txs[i] = (plasma_tx_bytes){d, len};
+        const tx_text *t = &b->text[i];
+        if (!t->is_string || t->len < 2 || t->s[0] != '0' || t->s[1] != 'x' ||
+            plasma_hex_decode_digits(dst, t->s + 2, t->len - 2) != 0) {
+            b->errs[i] = PLASMA_ERR_MALFORMED_TX;
+            continue;
+        }
+        b->txs[i] = (plasma_tx_bytes){dst, (t->len - 2) / 2};
+        dst += (t->len - 2) / 2;
     }
     return PLASMA_OK;
 }
@@ -194,30 +299,103 @@ static void batch_submit(op_api *api, batch_in *b)
     free(rs);
 }
 
+/* {"results": [...]} written directly: a receipt is three fixed fields, and
+ * building a jansson object per entry to serialise it again cost more than
+ * the text. Errors (rare) go through jansson. The same bytes as the server's
+ * own serialisation (compact, one newline at the end). */
+static int results_text(const batch_in *b, plasma_buf *out)
+{
+    static const char head[] = "{\"results\":[";
+    plasma_buf_append(out, (const uint8_t *)head, sizeof head - 1);
+    for (size_t i = 0; i < b->n; i++) {
+        if (i > 0)
+            plasma_buf_append(out, (const uint8_t *)",", 1);
+        if (b->errs[i] != 0) {
+            json_t *e = plasma_http_error_json(b->errs[i], NULL);
+            char *t = e ? json_dumps(e, JSON_COMPACT) : NULL;
+            if (t)
+                plasma_buf_append(out, (const uint8_t *)t, strlen(t));
+            free(t);
+            json_decref(e);
+            if (!t)
+                return PLASMA_ERR_NOMEM;
+            continue;
+        }
+        const plasma_ledger_receipt *r = &b->receipts[i];
+        char hash[67], line[160];
+        int len = snprintf(line, sizeof line, "{\"txhash\":\"%s\",\"blknum\":%" PRIu64 ",\"txindex\":%" PRIu32 "}",
+                           plasma_hash_format(hash, &r->txhash), r->blknum, r->txindex);
+        plasma_buf_append(out, (const uint8_t *)line, (size_t)len);
+    }
+    plasma_buf_append(out, (const uint8_t *)"]}\n", 3);
+    return out->failed ? PLASMA_ERR_NOMEM : PLASMA_OK;
+}
+
+/* Any body scan_batch does not take. Returns false having filled resp with
+ * the error. */
+static bool batch_from_json(op_api *api, const plasma_http_req *req, plasma_http_resp *resp, batch_in *b,
+                            json_t **body)
+{
+    *body = plasma_http_body_json(req, resp);
+    if (!*body)
+        return false;
+    json_t *arr = json_object_get(*body, "txs");
+    if (!json_is_array(arr)) {
+        plasma_http_error(resp, PLASMA_ERR_BAD_REQUEST, "body must be {\"txs\": [\"0x...\", ...]}");
+        return false;
+    }
+    if (json_array_size(arr) > api->max_batch) {
+        char msg[96];
+        snprintf(msg, sizeof msg, "a batch holds at most %zu transactions", api->max_batch);
+        plasma_http_error(resp, PLASMA_ERR_BAD_REQUEST, msg);
+        return false;
+    }
+    b->n = json_array_size(arr);
+    if (batch_alloc(b, b->n) < 0) {
+        plasma_http_error(resp, PLASMA_ERR_NOMEM, NULL);
+        return false;
+    }
+    texts_of_array(arr, b->text);
+    return true;
+}
+
 static void h_submit_batch(void *ctx, const plasma_http_req *req, plasma_http_resp *resp)
 {
     op_api *api = ctx;
-    json_t *body = plasma_http_body_json(req, resp);
-    if (!body)
+    if (!plasma_http_json_content_type(req, resp))
         return;
-    json_t *arr = json_object_get(body, "txs");
     batch_in b = {0};
-    char msg[96];
-    if (!json_is_array(arr)) {
-        plasma_http_error(resp, PLASMA_ERR_BAD_REQUEST, "body must be {\"txs\": [\"0x...\", ...]}");
-    } else if (json_array_size(arr) > api->max_batch) {
-        snprintf(msg, sizeof msg, "a batch holds at most %zu transactions", api->max_batch);
-        plasma_http_error(resp, PLASMA_ERR_BAD_REQUEST, msg);
-    } else if (batch_decode(&b, arr) < 0) {
-        plasma_http_error(resp, PLASMA_ERR_NOMEM, NULL);
+    json_t *body = NULL;
+    plasma_buf text = {0};
+    const char *raw = (const char *)req->body;
+    long n = scan_batch(raw, req->body_len, NULL, api->max_batch);
+    bool ok;
+    if (n >= 0) {
+        b.n = (size_t)n;
+        ok = batch_alloc(&b, b.n) == 0;
+        if (ok)
+            scan_batch(raw, req->body_len, b.text, b.n);
+        else
+            plasma_http_error(resp, PLASMA_ERR_NOMEM, NULL);
     } else {
-        batch_submit(api, &b);
-        json_t *results = json_array();
-        for (size_t i = 0; i < b.n; i++)
-            json_array_append_new(results, b.errs[i] ? plasma_http_error_json(b.errs[i], NULL)
-                                                     : receipt_json(&b.receipts[i]));
-        plasma_http_reply(resp, 200, json_pack("{s:o}", "results", results));
+        ok = batch_from_json(api, req, resp, &b, &body);
     }
+    if (ok && batch_decode(&b) < 0) {
+        plasma_http_error(resp, PLASMA_ERR_NOMEM, NULL);
+        ok = false;
+    }
+    if (ok) {
+        batch_submit(api, &b);
+        if (results_text(&b, &text) < 0) {
+            plasma_http_error(resp, PLASMA_ERR_NOMEM, NULL);
+        } else {
+            plasma_http_reply(resp, 200, NULL);
+            resp->raw = (char *)text.data;
+            resp->raw_len = text.len;
+            text.data = NULL;
+        }
+    }
+    plasma_buf_free(&text);
     batch_free(&b);
     json_decref(body);
 }

@@ -46,6 +46,10 @@ int plasma_hex_decode_fixed(uint8_t *out, size_t outlen, const char *hex);
  * the caller, free()). Returns 0, PLASMA_ERR_BAD_REQUEST or PLASMA_ERR_NOMEM;
  * *out written only on success. */
 int plasma_hex_decode_alloc(uint8_t **out, size_t *outlen, const char *hex);
+/* Decodes ndigits hex digits (no prefix, not NUL-terminated) into
+ * ndigits / 2 bytes of out. Returns 0, or PLASMA_ERR_BAD_REQUEST on an odd
+ * count or a non-hex digit (out then unspecified). */
+int plasma_hex_decode_digits(uint8_t *out, const char *digits, size_t ndigits);
 
 /* Parses an address, 0x + 40 hex digits, any case. Mixed case is accepted
  * as it is (checksum is not enforced). Returns 0 or PLASMA_ERR_BAD_REQUEST. */

@@ -79,6 +79,9 @@ void plasma_http_server_free(plasma_http_server *srv);
 /* Request helpers for handlers. */
 const char *plasma_http_query(const plasma_http_req *req, const char *key);
 const char *plasma_http_header(const plasma_http_req *req, const char *name);
+/* False, having filled resp with a 400 bad_request, when the request names
+ * a Content-Type other than application/json (none at all is accepted). */
+bool plasma_http_json_content_type(const plasma_http_req *req, plasma_http_resp *resp);
 /* Parses the body as a JSON object. Returns it (caller decrefs) or NULL,
  * having filled resp with a 400 bad_request naming the problem. */
 json_t *plasma_http_body_json(const plasma_http_req *req, plasma_http_resp *resp);

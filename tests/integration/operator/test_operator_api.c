@@ -275,6 +275,65 @@ static void test_request_errors(void **state)
     free(big);
 }
 
+/* The batch body is read by a fast scanner when it has the plain shape and
+ * by the JSON parser otherwise: every spelling of the same request gets the
+ * same answer, and every broken one a 400. */
+static void test_batch_spellings(void **state)
+{
+    it_daemon *d = *state;
+    size_t len;
+    uint8_t *rlp = raw_tx(&(raw_spec){1, 1, {POS(1, 0, 0)}, 1, {1}}, &len);
+    char *hex = malloc(2 * len + 3);
+    plasma_hex_encode(hex, rlp, len);
+    /* A stateful failure (utxo_not_found), a stateless one and a non-string. */
+    const char *forms[] = {
+        "{\"txs\":[\"%s\",\"0xc0\",7]}",
+        " {\n\t\"txs\" :\r\n [ \"%s\" ,\n\"0xc0\" , 7 ] } \n",
+        "{\"txs\":[\"\\u0030x%s\",\"0xc0\",7]}", /* an escape: "\u0030x…" is "0x…" */
+    };
+    char *body = malloc(strlen(hex) + 128);
+    char *first = NULL;
+    for (size_t f = 0; f < sizeof forms / sizeof forms[0]; f++) {
+        sprintf(body, forms[f], f == 2 ? hex + 2 : hex);
+        it_resp r = it_post(d, "/v1/transactions/batch", body);
+        assert_int_equal(r.status, 200);
+        json_t *res = json_object_get(r.json, "results");
+        assert_int_equal(json_array_size(res), 3);
+        const char *codes[] = {"utxo_not_found", "malformed_tx", "malformed_tx"};
+        for (size_t i = 0; i < 3; i++) {
+            json_t *code = json_object_get(json_object_get(json_array_get(res, i), "error"), "code");
+            assert_string_equal(json_string_value(code), codes[i]);
+        }
+        if (!first)
+            first = strdup(r.body);
+        else
+            assert_string_equal(r.body, first);
+        it_resp_free(&r);
+    }
+    /* Empty list: an empty result list. */
+    it_resp r = it_post(d, "/v1/transactions/batch", " { \"txs\" : [ ] } ");
+    assert_int_equal(r.status, 200);
+    assert_string_equal(r.body, "{\"results\":[]}\n");
+    it_resp_free(&r);
+    const char *broken[] = {
+        "{\"txs\":[\"0xc0\"]} x",          /* trailing garbage */
+        "{\"txs\":[\"0xc0\"],\"txs\":[]}", /* duplicate member */
+        "{\"txs\":[\"0xc0\",]}",           /* trailing comma */
+        "{\"txs\":[\"0xc0\"",              /* truncated */
+        "{\"txs\":[\"0x\x01\"]}",          /* a control character in a string */
+        "{\"txs\":[\"0xc0\"]",             /* unclosed object */
+    };
+    for (size_t i = 0; i < sizeof broken / sizeof broken[0]; i++) {
+        r = it_post(d, "/v1/transactions/batch", broken[i]);
+        it_assert_error(r, 400, "bad_request");
+        it_resp_free(&r);
+    }
+    free(first);
+    free(body);
+    free(hex);
+    free(rlp);
+}
+
 static void test_payload_too_large(void **state)
 {
     it_daemon *d = *state;
@@ -421,6 +480,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_stateless_error_codes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_not_found, setup, teardown),
         cmocka_unit_test_setup_teardown(test_request_errors, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_batch_spellings, setup, teardown),
         cmocka_unit_test_setup_teardown(test_payload_too_large, setup, teardown),
         cmocka_unit_test_setup_teardown(test_slow_client, setup, teardown),
         cmocka_unit_test_setup_teardown(test_admin, setup, teardown),
