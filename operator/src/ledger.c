@@ -724,6 +724,12 @@ int plasma_ledger_get_utxo(plasma_ledger *l, uint64_t pos, plasma_utxo *out)
     return op_store_has(l->store, key, sizeof key) ? PLASMA_ERR_UTXO_SPENT : PLASMA_ERR_UTXO_NOT_FOUND;
 }
 
+/* The index keeps entries of spent outputs: deleting them in the commit
+ * would add a random key to every transaction's write. A query skips them
+ * and deletes those it met in one unsynced write, so each costs one scan;
+ * a lost delete only leaves an entry for the next query. An entry whose
+ * output reads as spent is stale for good: outputs are never unspent, and
+ * an output and its entry are written in the same batch. */
 int plasma_ledger_utxos_by_owner(plasma_ledger *l, const plasma_addr *owner, size_t max,
                                  bool (*fn)(void *arg, const plasma_utxo *u), void *arg)
 {
@@ -731,20 +737,34 @@ int plasma_ledger_utxos_by_owner(plasma_ledger *l, const plasma_addr *owner, siz
     prefix[0] = 'o';
     memcpy(prefix + 1, owner->b, 20);
     op_iter *it = op_store_iter(l->store, prefix, sizeof prefix, NULL, 0);
-    if (!it)
+    op_batch *stale = op_batch_new();
+    if (!it || !stale) {
+        op_iter_free(it);
+        op_batch_free(stale);
         return PLASMA_ERR_NOMEM;
+    }
     const uint8_t *k, *v;
-    size_t klen, vlen, n = 0;
+    size_t klen, vlen, n = 0, n_stale = 0;
     int rc = PLASMA_OK;
     for (; n < max && op_iter_get(it, &k, &klen, &v, &vlen); op_iter_next(it)) {
         plasma_utxo u;
-        if (klen != 29 || plasma_ledger_get_utxo(l, op_rd64(k + 21), &u) != 0)
+        if (klen != 29)
+            continue;
+        int urc = plasma_ledger_get_utxo(l, op_rd64(k + 21), &u);
+        if (urc == PLASMA_ERR_UTXO_SPENT) {
+            op_batch_del(stale, k, klen);
+            n_stale++;
+        }
+        if (urc != 0)
             continue;
         n++;
         if (!fn(arg, &u))
             break;
     }
     op_iter_free(it);
+    if (n_stale > 0)
+        (void)op_store_write(l->store, stale, false);
+    op_batch_free(stale);
     return rc;
 }
 

@@ -38,15 +38,15 @@ static void put_utxo(op_batch *b, uint64_t pos, const plasma_addr *owner, const 
     op_batch_put(b, key, 29, NULL, 0);
 }
 
-static void spend_utxo(op_batch *b, uint64_t pos, const plasma_addr *owner, uint8_t reason)
+/* The owner index entry stays: it is the one random key of the three, and
+ * the queries that meet it remove it (plasma_ledger_utxos_by_owner). */
+static void spend_utxo(op_batch *b, uint64_t pos, uint8_t reason)
 {
-    uint8_t key[29];
+    uint8_t key[9];
     op_key_utxo(key, pos);
     op_batch_del(b, key, 9);
     op_key_spent(key, pos);
     op_batch_put(b, key, 9, &reason, 1);
-    op_key_owner(key, owner, pos);
-    op_batch_del(b, key, 29);
 }
 
 static int put_block_tx(op_batch *b, uint64_t blknum, uint32_t txindex, const plasma_hash *leaf,
@@ -84,7 +84,7 @@ static void put_header(op_batch *b, uint64_t blknum, const op_block_hdr *h)
 static int encode_tx_rec(op_batch *b, const commit_rec *r)
 {
     for (unsigned i = 0; i < r->tx.n_inputs; i++)
-        spend_utxo(b, r->tx.inputs[i], &r->in_owner[i], OP_SPENT_BY_TX);
+        spend_utxo(b, r->tx.inputs[i], OP_SPENT_BY_TX);
     for (unsigned o = 0; o < r->tx.n_outputs; o++) {
         const plasma_output *out = &r->tx.outputs[o];
         put_utxo(b, plasma_utxo_pos(r->blknum, r->txindex, o), &out->owner, &out->token, &out->amount);
@@ -115,7 +115,7 @@ static int encode_rec(op_batch *b, const commit_rec *r)
         return encode_deposit_rec(b, r);
     case REC_EXIT:
         if (r->applies)
-            spend_utxo(b, r->pos, &r->owner, OP_SPENT_BY_EXIT);
+            spend_utxo(b, r->pos, OP_SPENT_BY_EXIT);
         return PLASMA_OK;
     case REC_META:
         op_batch_put_meta_u64(b, r->name, r->value);

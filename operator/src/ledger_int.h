@@ -43,7 +43,6 @@ typedef struct commit_rec {
     plasma_tx tx;
     plasma_hash txhash;
     plasma_hash leaf;
-    plasma_addr in_owner[PLASMA_MAX_INPUTS];
     plasma_addr fee_token;
     plasma_u256 fee;
     uint64_t timestamp; /* deposits */

@@ -192,7 +192,7 @@ static int read_inputs_locked(plasma_ledger *l, prep *p, op_utxo_rec *ins, op_us
     return PLASMA_OK;
 }
 
-static commit_rec *make_tx_rec(const prep *p, const op_utxo_rec *ins, const plasma_addr *fee_token,
+static commit_rec *make_tx_rec(const prep *p, const plasma_addr *fee_token,
                                const plasma_u256 *fee)
 {
     commit_rec *r = calloc(1, sizeof *r + p->rlp_len);
@@ -202,8 +202,6 @@ static commit_rec *make_tx_rec(const prep *p, const op_utxo_rec *ins, const plas
     r->tx = p->tx;
     r->txhash = p->txhash;
     r->leaf = p->leaf;
-    for (unsigned i = 0; i < p->tx.n_inputs; i++)
-        r->in_owner[i] = ins[i].owner;
     if (fee_token)
         r->fee_token = *fee_token;
     r->fee = *fee;
@@ -250,7 +248,7 @@ static int apply_locked(plasma_ledger *l, prep *p)
     const plasma_addr *ft = has_fee ? &fee_token : NULL;
     if (!op_block_has_room(l->open, l->cfg.block_capacity, ft) && !op_rollover_locked(l))
         return PLASMA_ERR_BLOCK_FULL;
-    commit_rec *r = make_tx_rec(p, ins, ft, &fee);
+    commit_rec *r = make_tx_rec(p, ft, &fee);
     if (!r || op_block_add(l->open, &p->leaf, ft, &fee) < 0) {
         free(r);
         return PLASMA_ERR_NOMEM;

@@ -3,7 +3,8 @@
  * Keys (numbers big-endian so that iteration follows numeric order):
  *   'u' pos8                 -> owner20 token20 amount32       unspent output
  *   's' pos8                 -> reason1 (1 spent, 2 exited)    spent output
- *   'o' owner20 pos8         -> ""                             unspent by owner
+ *   'o' owner20 pos8         -> ""                             outputs by owner (entries of
+ *                                                              spent ones removed lazily)
  *   't' txhash32             -> blknum8 txindex4               payments and fee txs
  *   'b' blknum8 txindex4     -> leaf32 feetoken20 fee32 rlp    a block's transactions
  *   'B' blknum8              -> root32 time8 ntxs4 flags1      sealed child and deposit blocks

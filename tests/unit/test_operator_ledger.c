@@ -4,6 +4,7 @@
 #include "op_testkit.h"
 #include "plasma/ledger.h"
 #include "plasma/merkle.h"
+#include "store.h"
 
 typedef struct fixture {
     char *dir;
@@ -370,6 +371,78 @@ static void test_exit_marks_spent(void **state)
     assert_int_equal(pay(f, DEP1, 1, o, 1, NULL), PLASMA_ERR_UTXO_SPENT);
 }
 
+static bool collect_pos(void *arg, const plasma_utxo *u)
+{
+    uint64_t *out = arg;
+    out[++out[0]] = u->pos;
+    return true;
+}
+
+/* Positions listed for owner k, sorted as the index is (out[0] the count). */
+static void owned(fixture *f, int k, uint64_t *out)
+{
+    plasma_addr a = tk_addr(k);
+    out[0] = 0;
+    assert_int_equal(plasma_ledger_utxos_by_owner(f->l, &a, 100, collect_pos, out), 0);
+}
+
+/* Raw 'o' entries of owner k in the store (the ledger closed). */
+static size_t index_entries(fixture *f, int k)
+{
+    char err[256];
+    op_store *s = NULL;
+    assert_int_equal(op_store_open(&s, f->dir, 8, err, sizeof err), 0);
+    uint8_t prefix[21] = {'o'};
+    plasma_addr a = tk_addr(k);
+    memcpy(prefix + 1, a.b, 20);
+    op_iter *it = op_store_iter(s, prefix, sizeof prefix, NULL, 0);
+    const uint8_t *key, *val;
+    size_t klen, vlen, n = 0;
+    for (; op_iter_get(it, &key, &klen, &val, &vlen); op_iter_next(it))
+        n++;
+    op_iter_free(it);
+    op_store_free(s);
+    return n;
+}
+
+/* Spent outputs leave their index entries behind; the query skips them and
+ * removes them, and a later query lists the same outputs. */
+static void test_utxos_by_owner(void **state)
+{
+    fixture *f = *state;
+    deposit(f, 1, 1, 0, 100);
+    deposit(f, 2, 1, 0, 100);
+    deposit(f, 3, 1, 0, 100);
+    tk_out outs[2] = {{2, 0, 60}, {1, 0, 40}};
+    plasma_ledger_receipt r;
+    assert_int_equal(pay(f, DEP1, 1, outs, 2, &r), 0);
+    uint64_t exits[1] = {plasma_utxo_pos(2, 0, 0)};
+    assert_int_equal(plasma_ledger_follow(f->l, NULL, 0, exits, 1, "exit", 9), 0);
+    seal(f);
+    plasma_ledger_free(f->l);
+    f->l = NULL;
+    assert_int_equal(index_entries(f, 1), 4); /* 3 deposits and the change */
+    open_ledger(f);
+    uint64_t change = plasma_utxo_pos(r.blknum, r.txindex, 1);
+    uint64_t got[16];
+    owned(f, 1, got);
+    assert_int_equal(got[0], 2);
+    assert_int_equal(got[1], plasma_utxo_pos(3, 0, 0));
+    assert_int_equal(got[2], change);
+    owned(f, 2, got);
+    assert_int_equal(got[0], 1);
+    assert_int_equal(got[1], plasma_utxo_pos(r.blknum, r.txindex, 0));
+
+    plasma_ledger_free(f->l);
+    f->l = NULL;
+    assert_int_equal(index_entries(f, 1), 2); /* the two stale entries are gone */
+    open_ledger(f);
+    owned(f, 1, got);
+    assert_int_equal(got[0], 2);
+    assert_int_equal(got[1], plasma_utxo_pos(3, 0, 0));
+    assert_int_equal(got[2], change);
+}
+
 static void test_storage_failure(void **state)
 {
     fixture *f = *state;
@@ -426,6 +499,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_block_full, setup, teardown),
         cmocka_unit_test_setup_teardown(test_batch, setup, teardown),
         cmocka_unit_test_setup_teardown(test_exit_marks_spent, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_utxos_by_owner, setup, teardown),
         cmocka_unit_test_setup_teardown(test_storage_failure, setup, teardown),
         cmocka_unit_test_setup_teardown(test_small_cache, setup, teardown),
     };
