@@ -8,6 +8,7 @@
 
 #include "ledger_int.h"
 #include "plasma/err.h"
+#include "plasma/keccak.h"
 #include "plasma/rlp.h"
 #include "plasma/u256.h"
 
@@ -209,6 +210,25 @@ static int check_identity(plasma_ledger *l, char *err, size_t err_len)
     return rc;
 }
 
+/* The index entries of a stored payment of an unsealed block (defer.h). */
+static int defer_again(plasma_ledger *l, uint64_t blknum, uint32_t txindex, const op_block_tx *t)
+{
+    plasma_tx tx;
+    plasma_buf ub = {0};
+    int rc = plasma_tx_decode_signed(&tx, t->rlp, t->rlp_len);
+    if (rc == 0)
+        rc = plasma_tx_encode_unsigned(&ub, &tx);
+    if (rc == 0) {
+        plasma_hash h;
+        plasma_keccak256(&h, ub.data, ub.len);
+        rc = op_defer_add(&l->defer, blknum, txindex, &h, &tx);
+    } else if (rc != PLASMA_ERR_NOMEM) {
+        rc = PLASMA_ERR_IO; /* the store holds what it accepted: a record that does not decode is damage */
+    }
+    plasma_buf_free(&ub);
+    return rc;
+}
+
 /* Rebuilds the blocks that were filling when the ledger closed: every stored
  * transaction above the last sealed block, grouped by child block. All but
  * the newest were closed already and are sealed first thing. */
@@ -241,8 +261,11 @@ static int recover_blocks(plasma_ledger *l)
         bool fee = rc == 0 && !plasma_u256_is_zero(&t.fee);
         if (rc == 0)
             rc = op_block_add(cur, &t.leaf, fee ? &t.fee_token : NULL, &t.fee);
+        if (rc == 0)
+            rc = defer_again(l, blknum, op_rd32(k + 9), &t);
     }
     op_iter_free(it);
+    op_defer_publish(&l->defer);
     return rc;
 }
 
@@ -356,6 +379,7 @@ int plasma_ledger_open(plasma_ledger **out, const plasma_ledger_config *cfg, cha
         return PLASMA_ERR_NOMEM;
     pthread_mutex_init(&l->mu, NULL);
     pthread_mutex_init(&l->tree_mu, NULL);
+    op_defer_init(&l->defer);
     pthread_cond_init(&l->commit_cv, NULL);
     pthread_cond_init(&l->durable_cv, NULL);
     int rc = copy_config(l, cfg);
@@ -388,6 +412,7 @@ void plasma_ledger_free(plasma_ledger *l)
     op_pool_free(l->pool);
     op_pubkeys_free(l->pubkeys);
     op_uidx_free(&l->uidx);
+    op_defer_free(&l->defer);
     op_store_free(l->store);
     op_block_free(l->open);
     while (l->closing) {
@@ -656,16 +681,21 @@ int plasma_ledger_get_tx(plasma_ledger *l, const plasma_hash *txhash, uint64_t *
     uint8_t key[33], *val = NULL;
     size_t len;
     op_key_txhash(key, txhash);
+    uint64_t b;
+    uint32_t i;
     int rc = op_store_get(l->store, key, sizeof key, &val, &len);
     if (rc == 0 && len != 12)
         rc = PLASMA_ERR_IO;
-    if (rc < 0) {
-        free(val);
-        return rc;
+    if (rc == PLASMA_ERR_NOT_FOUND && op_defer_find_tx(&l->defer, txhash, &b, &i)) {
+        rc = PLASMA_OK;
+    } else if (rc == 0) {
+        b = op_rd64(val);
+        i = op_rd32(val + 8);
     }
-    uint64_t b = op_rd64(val);
-    uint32_t i = op_rd32(val + 8);
     free(val);
+    val = NULL;
+    if (rc < 0)
+        return rc;
     op_block_tx t;
     rc = read_block_tx(l, b, i, &val, &len, &t);
     if (rc == PLASMA_ERR_NOT_FOUND)
@@ -724,33 +754,46 @@ int plasma_ledger_get_utxo(plasma_ledger *l, uint64_t pos, plasma_utxo *out)
     return op_store_has(l->store, key, sizeof key) ? PLASMA_ERR_UTXO_SPENT : PLASMA_ERR_UTXO_NOT_FOUND;
 }
 
-/* The index keeps entries of spent outputs: deleting them in the commit
- * would add a random key to every transaction's write. A query skips them
- * and deletes those it met in one unsynced write, so each costs one scan;
- * a lost delete only leaves an entry for the next query. An entry whose
- * output reads as spent is stale for good: outputs are never unspent, and
- * an output and its entry are written in the same batch. */
+static int cmp_pos(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Stored entries first, then those of unsealed blocks (defer.h); an entry
+ * of a block sealed a moment ago can be in both, and is listed once.
+ *
+ * The stored index keeps entries of spent outputs: deleting them in the
+ * commit would add a random key to every transaction's write. A query skips
+ * them and deletes those it met in one unsynced write, so each costs one
+ * scan; a lost delete only leaves an entry for the next query. An entry
+ * whose output reads as spent is stale for good: outputs are never unspent,
+ * and an output and its entry are written in the same batch. */
 int plasma_ledger_utxos_by_owner(plasma_ledger *l, const plasma_addr *owner, size_t max,
                                  bool (*fn)(void *arg, const plasma_utxo *u), void *arg)
 {
     uint8_t prefix[21];
     prefix[0] = 'o';
     memcpy(prefix + 1, owner->b, 20);
-    op_iter *it = op_store_iter(l->store, prefix, sizeof prefix, NULL, 0);
+    uint64_t *recent = calloc(max + 1, sizeof *recent);
+    op_iter *it = recent ? op_store_iter(l->store, prefix, sizeof prefix, NULL, 0) : NULL;
     op_batch *stale = op_batch_new();
-    if (!it || !stale) {
+    if (!recent || !it || !stale) {
+        free(recent);
         op_iter_free(it);
         op_batch_free(stale);
         return PLASMA_ERR_NOMEM;
     }
+    size_t n_recent = op_defer_owned(&l->defer, owner, recent, max);
     const uint8_t *k, *v;
     size_t klen, vlen, n = 0, n_stale = 0;
-    int rc = PLASMA_OK;
-    for (; n < max && op_iter_get(it, &k, &klen, &v, &vlen); op_iter_next(it)) {
+    bool more = true;
+    for (; more && n < max && op_iter_get(it, &k, &klen, &v, &vlen); op_iter_next(it)) {
         plasma_utxo u;
-        if (klen != 29)
+        uint64_t pos = klen == 29 ? op_rd64(k + 21) : 0;
+        if (klen != 29 || bsearch(&pos, recent, n_recent, sizeof *recent, cmp_pos))
             continue;
-        int urc = plasma_ledger_get_utxo(l, op_rd64(k + 21), &u);
+        int urc = plasma_ledger_get_utxo(l, pos, &u);
         if (urc == PLASMA_ERR_UTXO_SPENT) {
             op_batch_del(stale, k, klen);
             n_stale++;
@@ -758,14 +801,21 @@ int plasma_ledger_utxos_by_owner(plasma_ledger *l, const plasma_addr *owner, siz
         if (urc != 0)
             continue;
         n++;
-        if (!fn(arg, &u))
-            break;
+        more = fn(arg, &u);
     }
     op_iter_free(it);
+    for (size_t i = 0; more && n < max && i < n_recent; i++) {
+        plasma_utxo u;
+        if (plasma_ledger_get_utxo(l, recent[i], &u) != 0)
+            continue;
+        n++;
+        more = fn(arg, &u);
+    }
     if (n_stale > 0)
         (void)op_store_write(l->store, stale, false);
     op_batch_free(stale);
-    return rc;
+    free(recent);
+    return PLASMA_OK;
 }
 
 /* Builds the tree of a stored block from the leaves kept with its txs. */

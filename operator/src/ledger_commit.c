@@ -26,16 +26,20 @@ typedef struct sealed {
 
 /* --- encoding changes into the batch --- */
 
+/* An output; with its owner index entry unless that one is deferred to the
+ * seal (payments, see defer.h). */
 static void put_utxo(op_batch *b, uint64_t pos, const plasma_addr *owner, const plasma_addr *token,
-                     const plasma_u256 *amount)
+                     const plasma_u256 *amount, bool index_now)
 {
     uint8_t key[29], val[OP_UTXO_REC_LEN];
     op_utxo_rec r = {*owner, *token, *amount};
     op_utxo_encode(val, &r);
     op_key_utxo(key, pos);
     op_batch_put(b, key, 9, val, sizeof val);
-    op_key_owner(key, owner, pos);
-    op_batch_put(b, key, 29, NULL, 0);
+    if (index_now) {
+        op_key_owner(key, owner, pos);
+        op_batch_put(b, key, 29, NULL, 0);
+    }
 }
 
 /* The owner index entry stays: it is the one random key of the three, and
@@ -81,15 +85,17 @@ static void put_header(op_batch *b, uint64_t blknum, const op_block_hdr *h)
     op_batch_put(b, key, sizeof key, val, sizeof val);
 }
 
-static int encode_tx_rec(op_batch *b, const commit_rec *r)
+static int encode_tx_rec(plasma_ledger *l, op_batch *b, const commit_rec *r)
 {
     for (unsigned i = 0; i < r->tx.n_inputs; i++)
         spend_utxo(b, r->tx.inputs[i], OP_SPENT_BY_TX);
     for (unsigned o = 0; o < r->tx.n_outputs; o++) {
         const plasma_output *out = &r->tx.outputs[o];
-        put_utxo(b, plasma_utxo_pos(r->blknum, r->txindex, o), &out->owner, &out->token, &out->amount);
+        put_utxo(b, plasma_utxo_pos(r->blknum, r->txindex, o), &out->owner, &out->token, &out->amount, false);
     }
-    put_txhash(b, &r->txhash, r->blknum, r->txindex);
+    int rc = op_defer_add(&l->defer, r->blknum, r->txindex, &r->txhash, &r->tx);
+    if (rc < 0)
+        return rc;
     return put_block_tx(b, r->blknum, r->txindex, &r->leaf, &r->fee_token, &r->fee, r->rlp, r->rlp_len);
 }
 
@@ -101,16 +107,16 @@ static int encode_deposit_rec(op_batch *b, const commit_rec *r)
         return rc;
     put_header(b, r->blknum, &h);
     const plasma_output *out = &r->tx.outputs[0];
-    put_utxo(b, plasma_utxo_pos(r->blknum, 0, 0), &out->owner, &out->token, &out->amount);
+    put_utxo(b, plasma_utxo_pos(r->blknum, 0, 0), &out->owner, &out->token, &out->amount, true);
     plasma_u256 zero = plasma_u256_from_u64(0);
     return put_block_tx(b, r->blknum, 0, &r->leaf, &r->fee_token, &zero, r->rlp, r->rlp_len);
 }
 
-static int encode_rec(op_batch *b, const commit_rec *r)
+static int encode_rec(plasma_ledger *l, op_batch *b, const commit_rec *r)
 {
     switch (r->kind) {
     case REC_TX:
-        return encode_tx_rec(b, r);
+        return encode_tx_rec(l, b, r);
     case REC_DEPOSIT:
         return encode_deposit_rec(b, r);
     case REC_EXIT:
@@ -149,7 +155,7 @@ static int put_fee_tx(plasma_ledger *l, op_batch *b, const block_acc *blk, uint3
         plasma_u256 zero = plasma_u256_from_u64(0);
         rc = put_block_tx(b, blk->blknum, txindex, leaf, &blk->fees[k].token, &zero, sb.data, sb.len);
         put_utxo(b, plasma_utxo_pos(blk->blknum, txindex, 0), &l->cfg.fee_beneficiary, &blk->fees[k].token,
-                 &blk->fees[k].total);
+                 &blk->fees[k].total, true);
     }
     plasma_buf_free(&ub);
     plasma_buf_free(&sb);
@@ -179,7 +185,9 @@ static int seal_block(plasma_ledger *l, op_batch *b, block_acc *blk, sealed *out
         if (rc < 0)
             return rc;
     }
-    int rc = plasma_merkle_build(&out->tree, blk->leaves, n);
+    int rc = op_defer_seal(&l->defer, b, blk->blknum);
+    if (rc == 0)
+        rc = plasma_merkle_build(&out->tree, blk->leaves, n);
     if (rc < 0)
         return rc;
     out->root = *plasma_merkle_tree_root(out->tree);
@@ -297,7 +305,7 @@ static int write_round(plasma_ledger *l, op_batch *b, commit_rec *q, block_acc *
     op_batch_clear(b);
     int rc = PLASMA_OK;
     for (const commit_rec *r = q; r && rc == 0; r = r->next)
-        rc = encode_rec(b, r);
+        rc = encode_rec(l, b, r);
     *n_sealed = 0;
     for (block_acc *blk = closing; blk && rc == 0; blk = blk->next)
         rc = seal_block(l, b, blk, &sealed_out[(*n_sealed)++]);
@@ -323,8 +331,11 @@ static void finish_round_locked(plasma_ledger *l, commit_rec *q, sealed *s, size
         last_seq = r->seq;
     }
     if (rc == 0) {
-        for (size_t i = 0; i < n_sealed; i++)
+        op_defer_publish(&l->defer);
+        for (size_t i = 0; i < n_sealed; i++) {
+            op_defer_drop(&l->defer, s[i].blknum);
             settle_sealed_locked(l, &s[i]);
+        }
         atomic_fetch_add(&l->commits, 1);
     } else if (!l->failed) {
         l->failed = rc == PLASMA_ERR_NOMEM ? PLASMA_ERR_NOMEM : PLASMA_ERR_IO;

@@ -1,0 +1,211 @@
+#include "defer.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "plasma/err.h"
+
+/* Entries are kept in the byte form of their key after the prefix letter,
+ * so that sorting them is sorting keys. */
+typedef struct own_ent {
+    uint8_t k[28]; /* owner20 pos8 */
+} own_ent;
+
+typedef struct tx_ent {
+    plasma_hash txhash;
+    uint32_t txindex;
+} tx_ent;
+
+struct op_defer_blk {
+    op_defer_blk *next;
+    uint64_t blknum;
+    own_ent *own;
+    size_t n_own, cap_own, vis_own;
+    tx_ent *txs;
+    size_t n_txs, cap_txs, vis_txs;
+};
+
+void op_defer_init(op_defer *d)
+{
+    pthread_mutex_init(&d->mu, NULL);
+    d->blocks = NULL;
+}
+
+static void blk_free(op_defer_blk *b)
+{
+    free(b->own);
+    free(b->txs);
+    free(b);
+}
+
+void op_defer_free(op_defer *d)
+{
+    while (d->blocks) {
+        op_defer_blk *next = d->blocks->next;
+        blk_free(d->blocks);
+        d->blocks = next;
+    }
+    pthread_mutex_destroy(&d->mu);
+}
+
+/* The block's entry, created in order if missing (mu held). */
+static op_defer_blk *blk_get(op_defer *d, uint64_t blknum, bool create)
+{
+    op_defer_blk **pp = &d->blocks;
+    while (*pp && (*pp)->blknum < blknum)
+        pp = &(*pp)->next;
+    if (*pp && (*pp)->blknum == blknum)
+        return *pp;
+    if (!create)
+        return NULL;
+    op_defer_blk *b = calloc(1, sizeof *b);
+    if (!b)
+        return NULL;
+    b->blknum = blknum;
+    b->next = *pp;
+    *pp = b;
+    return b;
+}
+
+static bool grow(void **arr, size_t *cap, size_t need, size_t size)
+{
+    if (need <= *cap)
+        return true;
+    size_t n = *cap ? *cap * 2 : 1024;
+    while (n < need)
+        n *= 2;
+    void *p = realloc(*arr, n * size);
+    if (!p)
+        return false;
+    *arr = p;
+    *cap = n;
+    return true;
+}
+
+int op_defer_add(op_defer *d, uint64_t blknum, uint32_t txindex, const plasma_hash *txhash, const plasma_tx *tx)
+{
+    pthread_mutex_lock(&d->mu);
+    op_defer_blk *b = blk_get(d, blknum, true);
+    bool ok = b && grow((void **)&b->txs, &b->cap_txs, b->n_txs + 1, sizeof *b->txs) &&
+              grow((void **)&b->own, &b->cap_own, b->n_own + tx->n_outputs, sizeof *b->own);
+    if (ok) {
+        b->txs[b->n_txs++] = (tx_ent){*txhash, txindex};
+        for (unsigned o = 0; o < tx->n_outputs; o++) {
+            own_ent *e = &b->own[b->n_own++];
+            memcpy(e->k, tx->outputs[o].owner.b, 20);
+            op_be64(e->k + 20, plasma_utxo_pos(blknum, txindex, o));
+        }
+    }
+    pthread_mutex_unlock(&d->mu);
+    return ok ? PLASMA_OK : PLASMA_ERR_NOMEM;
+}
+
+void op_defer_publish(op_defer *d)
+{
+    pthread_mutex_lock(&d->mu);
+    for (op_defer_blk *b = d->blocks; b; b = b->next) {
+        b->vis_own = b->n_own;
+        b->vis_txs = b->n_txs;
+    }
+    pthread_mutex_unlock(&d->mu);
+}
+
+static int cmp_own(const void *a, const void *b)
+{
+    return memcmp(a, b, sizeof(own_ent));
+}
+
+static int cmp_tx(const void *a, const void *b)
+{
+    return memcmp(((const tx_ent *)a)->txhash.b, ((const tx_ent *)b)->txhash.b, 32);
+}
+
+int op_defer_seal(op_defer *d, op_batch *batch, uint64_t blknum)
+{
+    /* Copied under the lock, sorted outside it: queries go on meanwhile. */
+    pthread_mutex_lock(&d->mu);
+    op_defer_blk *b = blk_get(d, blknum, false);
+    size_t n_own = b ? b->n_own : 0, n_txs = b ? b->n_txs : 0;
+    own_ent *own = malloc((n_own ? n_own : 1) * sizeof *own);
+    tx_ent *txs = malloc((n_txs ? n_txs : 1) * sizeof *txs);
+    if (own && txs) {
+        if (n_own)
+            memcpy(own, b->own, n_own * sizeof *own);
+        if (n_txs)
+            memcpy(txs, b->txs, n_txs * sizeof *txs);
+    }
+    pthread_mutex_unlock(&d->mu);
+    if (!own || !txs) {
+        free(own);
+        free(txs);
+        return PLASMA_ERR_NOMEM;
+    }
+    qsort(own, n_own, sizeof *own, cmp_own);
+    qsort(txs, n_txs, sizeof *txs, cmp_tx);
+    uint8_t key[33], val[12];
+    key[0] = 'o';
+    for (size_t i = 0; i < n_own; i++) {
+        memcpy(key + 1, own[i].k, sizeof own[i].k);
+        op_batch_put(batch, key, 29, NULL, 0);
+    }
+    for (size_t i = 0; i < n_txs; i++) {
+        op_key_txhash(key, &txs[i].txhash);
+        op_be64(val, blknum);
+        op_be32(val + 8, txs[i].txindex);
+        op_batch_put(batch, key, sizeof key, val, sizeof val);
+    }
+    free(own);
+    free(txs);
+    return PLASMA_OK;
+}
+
+void op_defer_drop(op_defer *d, uint64_t blknum)
+{
+    pthread_mutex_lock(&d->mu);
+    for (op_defer_blk **pp = &d->blocks; *pp; pp = &(*pp)->next) {
+        if ((*pp)->blknum == blknum) {
+            op_defer_blk *b = *pp;
+            *pp = b->next;
+            blk_free(b);
+            break;
+        }
+    }
+    pthread_mutex_unlock(&d->mu);
+}
+
+bool op_defer_find_tx(op_defer *d, const plasma_hash *txhash, uint64_t *blknum, uint32_t *txindex)
+{
+    bool found = false;
+    pthread_mutex_lock(&d->mu);
+    for (op_defer_blk *b = d->blocks; b && !found; b = b->next) {
+        for (size_t i = 0; i < b->vis_txs; i++) {
+            if (memcmp(b->txs[i].txhash.b, txhash->b, 32) == 0) {
+                *blknum = b->blknum;
+                *txindex = b->txs[i].txindex;
+                found = true;
+                break;
+            }
+        }
+    }
+    pthread_mutex_unlock(&d->mu);
+    return found;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+size_t op_defer_owned(op_defer *d, const plasma_addr *owner, uint64_t *out, size_t max)
+{
+    size_t n = 0;
+    pthread_mutex_lock(&d->mu);
+    for (op_defer_blk *b = d->blocks; b && n < max; b = b->next)
+        for (size_t i = 0; i < b->vis_own && n < max; i++)
+            if (memcmp(b->own[i].k, owner->b, 20) == 0)
+                out[n++] = op_rd64(b->own[i].k + 20);
+    pthread_mutex_unlock(&d->mu);
+    qsort(out, n, sizeof *out, cmp_u64);
+    return n;
+}
