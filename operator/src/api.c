@@ -323,8 +323,9 @@ static int results_text(const batch_in *b, plasma_buf *out)
         }
         const plasma_ledger_receipt *r = &b->receipts[i];
         char hash[67], line[160];
-        int len = snprintf(line, sizeof line, "{\"txhash\":\"%s\",\"blknum\":%" PRIu64 ",\"txindex\":%" PRIu32 "}",
-                           plasma_hash_format(hash, &r->txhash), r->blknum, r->txindex);
+        int len =
+            snprintf(line, sizeof line, "{\"txhash\":\"%s\",\"blknum\":%" PRIu64 ",\"txindex\":%" PRIu32 "}",
+                     plasma_hash_format(hash, &r->txhash), r->blknum, r->txindex);
         plasma_buf_append(out, (const uint8_t *)line, (size_t)len);
     }
     plasma_buf_append(out, (const uint8_t *)"]}\n", 3);

@@ -82,7 +82,8 @@ static bool grow(void **arr, size_t *cap, size_t need, size_t size)
     return true;
 }
 
-int op_defer_add(op_defer *d, uint64_t blknum, uint32_t txindex, const plasma_hash *txhash, const plasma_tx *tx)
+int op_defer_add(op_defer *d, uint64_t blknum, uint32_t txindex, const plasma_hash *txhash,
+                 const plasma_tx *tx)
 {
     pthread_mutex_lock(&d->mu);
     op_defer_blk *b = blk_get(d, blknum, true);

@@ -38,7 +38,8 @@ void op_defer_free(op_defer *d);
 
 /* Records payment (blknum, txindex) with its hash and the owners of its
  * outputs. Returns 0 or PLASMA_ERR_NOMEM. */
-int op_defer_add(op_defer *d, uint64_t blknum, uint32_t txindex, const plasma_hash *txhash, const plasma_tx *tx);
+int op_defer_add(op_defer *d, uint64_t blknum, uint32_t txindex, const plasma_hash *txhash,
+                 const plasma_tx *tx);
 /* Makes everything added so far visible to the queries. */
 void op_defer_publish(op_defer *d);
 /* Adds block blknum's entries to b, sorted by key. Returns 0 or

@@ -287,8 +287,7 @@ static void test_batch_spellings(void **state)
     plasma_hex_encode(hex, rlp, len);
     /* A stateful failure (utxo_not_found), a stateless one and a non-string. */
     const char *forms[] = {
-        "{\"txs\":[\"%s\",\"0xc0\",7]}",
-        " {\n\t\"txs\" :\r\n [ \"%s\" ,\n\"0xc0\" , 7 ] } \n",
+        "{\"txs\":[\"%s\",\"0xc0\",7]}", " {\n\t\"txs\" :\r\n [ \"%s\" ,\n\"0xc0\" , 7 ] } \n",
         "{\"txs\":[\"\\u0030x%s\",\"0xc0\",7]}", /* an escape: "\u0030x…" is "0x…" */
     };
     char *body = malloc(strlen(hex) + 128);
