@@ -170,11 +170,10 @@ static const char *skip_ws(const char *p, const char *end)
 /* Recognises the body every client sends, {"txs": ["…", …]} with JSON
  * whitespace anywhere and strings of printable ASCII without escapes, and
  * fills out[0..n) with views into it (out NULL: only counts). Returns n, or
- * -1 for any other body
- * (more than max entries included): the caller then parses it with jansson,
- * which accepts everything JSON allows and names what is wrong. On full
- * batches jansson's parse and its copy of every string cost more than the
- * hex decoding itself. */
+ * -1 for any other body, one of more than max entries included: the caller
+ * then parses it with jansson, which accepts everything JSON allows and
+ * names what is wrong. On full batches jansson's parse and its copy of
+ * every string cost more than the hex decoding itself. */
 static long scan_batch(const char *p, size_t len, tx_text *out, size_t max)
 {
     const char *end = p + len;

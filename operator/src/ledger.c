@@ -683,14 +683,18 @@ int plasma_ledger_get_tx(plasma_ledger *l, const plasma_hash *txhash, uint64_t *
     op_key_txhash(key, txhash);
     uint64_t b;
     uint32_t i;
-    int rc = op_store_get(l->store, key, sizeof key, &val, &len);
-    if (rc == 0 && len != 12)
-        rc = PLASMA_ERR_IO;
-    if (rc == PLASMA_ERR_NOT_FOUND && op_defer_find_tx(&l->defer, txhash, &b, &i)) {
-        rc = PLASMA_OK;
-    } else if (rc == 0) {
-        b = op_rd64(val);
-        i = op_rd32(val + 8);
+    /* Unsealed blocks first: an entry leaves them only once its block's
+     * seal, which stores it, is durable; read the other way round, a seal
+     * between the two reads would hide the transaction. */
+    int rc = PLASMA_OK;
+    if (!op_defer_find_tx(&l->defer, txhash, &b, &i)) {
+        rc = op_store_get(l->store, key, sizeof key, &val, &len);
+        if (rc == 0 && len != 12)
+            rc = PLASMA_ERR_IO;
+        if (rc == 0) {
+            b = op_rd64(val);
+            i = op_rd32(val + 8);
+        }
     }
     free(val);
     val = NULL;
