@@ -141,8 +141,10 @@ int op_defer_seal(op_defer *d, op_batch *batch, uint64_t blknum)
         free(txs);
         return PLASMA_ERR_NOMEM;
     }
-    qsort(own, n_own, sizeof *own, cmp_own);
-    qsort(txs, n_txs, sizeof *txs, cmp_tx);
+    if (n_own > 1)
+        qsort(own, n_own, sizeof *own, cmp_own);
+    if (n_txs > 1)
+        qsort(txs, n_txs, sizeof *txs, cmp_tx);
     uint8_t key[33], val[12];
     key[0] = 'o';
     for (size_t i = 0; i < n_own; i++) {
@@ -198,15 +200,29 @@ static int cmp_u64(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-size_t op_defer_owned(op_defer *d, const plasma_addr *owner, uint64_t *out, size_t max)
+int op_defer_owned(op_defer *d, const plasma_addr *owner, uint64_t **out, size_t *n_out)
 {
-    size_t n = 0;
+    size_t n = 0, cap = 0;
+    uint64_t *pos = NULL;
+    int rc = PLASMA_OK;
     pthread_mutex_lock(&d->mu);
-    for (op_defer_blk *b = d->blocks; b && n < max; b = b->next)
-        for (size_t i = 0; i < b->vis_own && n < max; i++)
-            if (memcmp(b->own[i].k, owner->b, 20) == 0)
-                out[n++] = op_rd64(b->own[i].k + 20);
+    for (op_defer_blk *b = d->blocks; b && rc == 0; b = b->next)
+        for (size_t i = 0; i < b->vis_own && rc == 0; i++) {
+            if (memcmp(b->own[i].k, owner->b, 20) != 0)
+                continue;
+            if (!grow((void **)&pos, &cap, n + 1, sizeof *pos))
+                rc = PLASMA_ERR_NOMEM;
+            else
+                pos[n++] = op_rd64(b->own[i].k + 20);
+        }
     pthread_mutex_unlock(&d->mu);
-    qsort(out, n, sizeof *out, cmp_u64);
-    return n;
+    if (rc < 0) {
+        free(pos);
+        return rc;
+    }
+    if (n > 1)
+        qsort(pos, n, sizeof *pos, cmp_u64);
+    *out = pos;
+    *n_out = n;
+    return PLASMA_OK;
 }

@@ -50,8 +50,9 @@ void op_defer_drop(op_defer *d, uint64_t blknum);
 
 /* Finds a visible payment by hash. */
 bool op_defer_find_tx(op_defer *d, const plasma_hash *txhash, uint64_t *blknum, uint32_t *txindex);
-/* The visible output positions of owner, ascending, at most max. Returns
- * how many were written to out. */
-size_t op_defer_owned(op_defer *d, const plasma_addr *owner, uint64_t *out, size_t max);
+/* The visible output positions of owner, ascending: *out (malloc'd, NULL
+ * when there are none; the caller frees it) and *n. Returns 0 or
+ * PLASMA_ERR_NOMEM. */
+int op_defer_owned(op_defer *d, const plasma_addr *owner, uint64_t **out, size_t *n);
 
 #endif

@@ -779,23 +779,25 @@ int plasma_ledger_utxos_by_owner(plasma_ledger *l, const plasma_addr *owner, siz
     uint8_t prefix[21];
     prefix[0] = 'o';
     memcpy(prefix + 1, owner->b, 20);
-    uint64_t *recent = calloc(max + 1, sizeof *recent);
-    op_iter *it = recent ? op_store_iter(l->store, prefix, sizeof prefix, NULL, 0) : NULL;
+    uint64_t *recent = NULL;
+    size_t n_recent = 0;
+    if (op_defer_owned(&l->defer, owner, &recent, &n_recent) < 0)
+        return PLASMA_ERR_NOMEM;
+    op_iter *it = op_store_iter(l->store, prefix, sizeof prefix, NULL, 0);
     op_batch *stale = op_batch_new();
-    if (!recent || !it || !stale) {
+    if (!it || !stale) {
         free(recent);
         op_iter_free(it);
         op_batch_free(stale);
         return PLASMA_ERR_NOMEM;
     }
-    size_t n_recent = op_defer_owned(&l->defer, owner, recent, max);
     const uint8_t *k, *v;
     size_t klen, vlen, n = 0, n_stale = 0;
     bool more = true;
     for (; more && n < max && op_iter_get(it, &k, &klen, &v, &vlen); op_iter_next(it)) {
         plasma_utxo u;
         uint64_t pos = klen == 29 ? op_rd64(k + 21) : 0;
-        if (klen != 29 || bsearch(&pos, recent, n_recent, sizeof *recent, cmp_pos))
+        if (klen != 29 || (n_recent && bsearch(&pos, recent, n_recent, sizeof *recent, cmp_pos)))
             continue;
         int urc = plasma_ledger_get_utxo(l, pos, &u);
         if (urc == PLASMA_ERR_UTXO_SPENT) {
