@@ -58,6 +58,24 @@ void plasma_buf_free(plasma_buf *buf)
 
 static const char hex_digits[] = "0123456789abcdef";
 
+int plasma_grow(void **arr, size_t *cap, size_t need, size_t elem)
+{
+    if (need <= *cap)
+        return PLASMA_OK;
+    size_t n = *cap ? *cap : 64;
+    while (n < need) {
+        if (n > SIZE_MAX / 2 / elem)
+            return PLASMA_ERR_NOMEM;
+        n *= 2;
+    }
+    void *a = realloc(*arr, n * elem);
+    if (!a)
+        return PLASMA_ERR_NOMEM;
+    *arr = a;
+    *cap = n;
+    return PLASMA_OK;
+}
+
 /* Each byte's hex value plus one; 0 for a byte that is not a hex digit. One
  * load per digit instead of three range tests: batch bodies run to
  * megabytes of hex. */

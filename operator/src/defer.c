@@ -67,28 +67,13 @@ static op_defer_blk *blk_get(op_defer *d, uint64_t blknum, bool create)
     return b;
 }
 
-static bool grow(void **arr, size_t *cap, size_t need, size_t size)
-{
-    if (need <= *cap)
-        return true;
-    size_t n = *cap ? *cap * 2 : 1024;
-    while (n < need)
-        n *= 2;
-    void *p = realloc(*arr, n * size);
-    if (!p)
-        return false;
-    *arr = p;
-    *cap = n;
-    return true;
-}
-
 int op_defer_add(op_defer *d, uint64_t blknum, uint32_t txindex, const plasma_hash *txhash,
                  const plasma_tx *tx)
 {
     pthread_mutex_lock(&d->mu);
     op_defer_blk *b = blk_get(d, blknum, true);
-    bool ok = b && grow((void **)&b->txs, &b->cap_txs, b->n_txs + 1, sizeof *b->txs) &&
-              grow((void **)&b->own, &b->cap_own, b->n_own + tx->n_outputs, sizeof *b->own);
+    bool ok = b && plasma_grow((void **)&b->txs, &b->cap_txs, b->n_txs + 1, sizeof *b->txs) == 0 &&
+              plasma_grow((void **)&b->own, &b->cap_own, b->n_own + tx->n_outputs, sizeof *b->own) == 0;
     if (ok) {
         b->txs[b->n_txs++] = (tx_ent){*txhash, txindex};
         for (unsigned o = 0; o < tx->n_outputs; o++) {
@@ -210,7 +195,7 @@ int op_defer_owned(op_defer *d, const plasma_addr *owner, uint64_t **out, size_t
         for (size_t i = 0; i < b->vis_own && rc == 0; i++) {
             if (memcmp(b->own[i].k, owner->b, 20) != 0)
                 continue;
-            if (!grow((void **)&pos, &cap, n + 1, sizeof *pos))
+            if (plasma_grow((void **)&pos, &cap, n + 1, sizeof *pos) < 0)
                 rc = PLASMA_ERR_NOMEM;
             else
                 pos[n++] = op_rd64(b->own[i].k + 20);

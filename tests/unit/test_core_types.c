@@ -37,6 +37,45 @@ static void test_hex(void **state)
     assert_int_equal(plasma_hex_decode_alloc(&p, &len, "0xabc"), PLASMA_ERR_BAD_REQUEST);
     assert_int_equal(plasma_hex_decode_alloc(&p, &len, "0xzz"), PLASMA_ERR_BAD_REQUEST);
     assert_null(p);
+
+    /* Digits without prefix or NUL; every byte value that is not a digit
+     * is refused, in either position of a pair. */
+    uint8_t two[2];
+    assert_int_equal(plasma_hex_decode_digits(two, "7fAbXX", 4), 0);
+    assert_int_equal(two[0], 0x7f);
+    assert_int_equal(two[1], 0xab);
+    assert_int_equal(plasma_hex_decode_digits(two, "7fa", 3), PLASMA_ERR_BAD_REQUEST);
+    assert_int_equal(plasma_hex_decode_digits(two, "", 0), 0);
+    for (int c = 0; c < 256; c++) {
+        bool digit = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+        char pair[2] = {(char)c, '0'};
+        assert_int_equal(plasma_hex_decode_digits(two, pair, 2), digit ? 0 : PLASMA_ERR_BAD_REQUEST);
+        pair[0] = '0';
+        pair[1] = (char)c;
+        assert_int_equal(plasma_hex_decode_digits(two, pair, 2), digit ? 0 : PLASMA_ERR_BAD_REQUEST);
+    }
+}
+
+static void test_grow(void **state)
+{
+    (void)state;
+    uint32_t *a = NULL;
+    size_t cap = 0;
+    for (uint32_t i = 0; i < 1000; i++) {
+        assert_int_equal(plasma_grow((void **)&a, &cap, i + 1, sizeof *a), 0);
+        assert_true(cap >= i + 1);
+        a[i] = i;
+    }
+    for (uint32_t i = 0; i < 1000; i++)
+        assert_int_equal(a[i], i);
+    size_t before = cap;
+    assert_int_equal(plasma_grow((void **)&a, &cap, 10, sizeof *a), 0); /* no shrinking */
+    assert_int_equal(cap, before);
+    /* A size that cannot be allocated leaves the array as it was. */
+    assert_int_equal(plasma_grow((void **)&a, &cap, SIZE_MAX / 2, sizeof *a), PLASMA_ERR_NOMEM);
+    assert_int_equal(cap, before);
+    assert_int_equal(a[999], 999);
+    free(a);
 }
 
 static void test_addr_and_hash(void **state)
@@ -153,7 +192,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_hex),  cmocka_unit_test(test_addr_and_hash), cmocka_unit_test(test_buf),
-        cmocka_unit_test(test_wipe), cmocka_unit_test(test_err_table),
+        cmocka_unit_test(test_wipe), cmocka_unit_test(test_err_table),     cmocka_unit_test(test_grow),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -22,25 +22,10 @@
 
 /* ---- growable arrays ---- */
 
-static int grow(void **arr, size_t *cap, size_t need, size_t elem)
-{
-    if (need <= *cap)
-        return PLASMA_OK;
-    size_t cap2 = *cap ? *cap : 64;
-    while (cap2 < need)
-        cap2 *= 2;
-    void *a = realloc(*arr, cap2 * elem);
-    if (!a)
-        return PLASMA_ERR_NOMEM;
-    *arr = a;
-    *cap = cap2;
-    return PLASMA_OK;
-}
-
 static int new_out(sim_world *w, uint32_t tx, uint8_t token, uint32_t owner, const plasma_u256 *amount,
                    uint32_t *out)
 {
-    int rc = grow((void **)&w->outs, &w->cap_outs, w->n_outs + 1, sizeof *w->outs);
+    int rc = plasma_grow((void **)&w->outs, &w->cap_outs, w->n_outs + 1, sizeof *w->outs);
     if (rc != 0)
         return rc;
     sim_tx *t = &w->txs[tx];
@@ -62,7 +47,7 @@ static int new_out(sim_world *w, uint32_t tx, uint8_t token, uint32_t owner, con
 /* Appends a transaction to the last block. */
 static int new_tx(sim_world *w, uint8_t kind, uint32_t *out)
 {
-    int rc = grow((void **)&w->txs, &w->cap_txs, w->n_txs + 1, sizeof *w->txs);
+    int rc = plasma_grow((void **)&w->txs, &w->cap_txs, w->n_txs + 1, sizeof *w->txs);
     if (rc != 0)
         return rc;
     sim_tx *t = &w->txs[w->n_txs];
@@ -76,7 +61,7 @@ static int new_tx(sim_world *w, uint8_t kind, uint32_t *out)
 
 static int open_block(sim_world *w, bool deposit)
 {
-    int rc = grow((void **)&w->blocks, &w->cap_blocks, w->n_blocks + 1, sizeof *w->blocks);
+    int rc = plasma_grow((void **)&w->blocks, &w->cap_blocks, w->n_blocks + 1, sizeof *w->blocks);
     if (rc != 0)
         return rc;
     sim_block *b = &w->blocks[w->n_blocks++];
@@ -118,7 +103,7 @@ static int close_block(sim_world *w)
 
 static int live_add(sim_world *w, uint32_t out)
 {
-    int rc = grow((void **)&w->live, &w->cap_live, w->n_live + 1, sizeof *w->live);
+    int rc = plasma_grow((void **)&w->live, &w->cap_live, w->n_live + 1, sizeof *w->live);
     if (rc != 0)
         return rc;
     sim_out *o = &w->outs[out];
@@ -249,7 +234,7 @@ static int plan_outputs(sim_world *w, planned **out, size_t *n_out, char *err, s
             snprintf(err, errlen, "users.utxos_per_user: the users hold more than %u outputs", SIM_MAX_UTXOS);
             return SIM_EBADSCENARIO;
         }
-        if (grow((void **)&p, &cap, n + count, sizeof *p) != 0) {
+        if (plasma_grow((void **)&p, &cap, n + count, sizeof *p) != 0) {
             free(p);
             return PLASMA_ERR_NOMEM;
         }

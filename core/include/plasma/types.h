@@ -33,6 +33,11 @@ int plasma_buf_reserve(plasma_buf *buf, size_t extra);
 /* Frees the storage and zeroes the struct; NULL-safe. */
 void plasma_buf_free(plasma_buf *buf);
 
+/* Grows the array *arr of *cap elements of elem bytes to hold at least need
+ * (capacity doubling, 64 at first). Returns 0, or PLASMA_ERR_NOMEM with
+ * *arr and *cap unchanged. */
+int plasma_grow(void **arr, size_t *cap, size_t need, size_t elem);
+
 /* Hex helpers. Lowercase output with a 0x prefix; input accepts an optional
  * 0x/0X prefix and either case. */
 
