@@ -2,71 +2,11 @@
  * chain): deposits, multi-input / token / fee payments, balances that agree
  * between the operator, the CLI and the root chain, an invalid exit
  * challenged, honest exits processed, and exact root-chain balances. */
-#include "itest.h"
+#include "cli_kit.h"
 
-#include <stdarg.h>
-
-#include "plasma/client.h"
-
-#define ALICE_KEY "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d"
-#define BOB_KEY "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a"
-#define ALICE "0x70997970c51812dc3a010c7d01b50e0d17dc79c8"
-#define BOB "0x3c44cdddb6a900fa2b585dd299e03d12fa4293bc"
 #define TOKEN "0x00000000000000000000000000000000000000aa"
-#define ETH "0x0000000000000000000000000000000000000000"
-#define E18 1000000000000000000ull
 
-static it_daemon daemon_;
-static char base_args[512];
 static char keystore[128];
-
-/* Runs `plasma <base args> <args>`; returns the exit status and, when out
- * is not NULL, the parsed JSON printed on stdout. */
-static int run(json_t **out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int run(json_t **out, const char *fmt, ...)
-{
-    char args[2048], cmd[4096], buf[65536];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(args, sizeof args, fmt, ap);
-    va_end(ap);
-    snprintf(cmd, sizeof cmd, "%s %s %s 2>>%s/cli.log", PLASMA_CLI_BIN, base_args, args, daemon_.dir);
-    FILE *p = popen(cmd, "r");
-    assert_non_null(p);
-    size_t n = fread(buf, 1, sizeof buf - 1, p);
-    buf[n] = '\0';
-    int status = pclose(p);
-    if (out)
-        *out = json_loads(buf, 0, NULL);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-/* As run with --json, asserting success and a JSON object (or array). */
-static json_t *run_ok(const char *args)
-{
-    json_t *j = NULL;
-    int rc = run(&j, "--json %s", args);
-    if (rc != 0 || !(json_is_object(j) || json_is_array(j)))
-        fail_msg("plasma %s: exit %d (log %s/cli.log)", args, rc, daemon_.dir);
-    return j;
-}
-
-static uint64_t json_u64(const json_t *o, const char *key)
-{
-    json_t *v = json_object_get(o, key);
-    if (json_is_integer(v))
-        return (uint64_t)json_integer_value(v);
-    return strtoull(json_string_value(v) ? json_string_value(v) : "0", NULL, 10);
-}
-
-static plasma_u256 json_amount(const json_t *o, const char *key)
-{
-    plasma_u256 v = {{0}};
-    const char *s = json_string_value(json_object_get(o, key));
-    assert_non_null(s);
-    assert_int_equal(plasma_u256_parse_dec(&v, s), 0);
-    return v;
-}
 
 /* The CLI's balance of token for addr (0 when none). */
 static plasma_u256 cli_balance(const char *addr, const char *token)
@@ -84,36 +24,6 @@ static plasma_u256 cli_balance(const char *addr, const char *token)
     return total;
 }
 
-/* The root-chain balance of token for addr. */
-static plasma_u256 rc_balance(const char *addr, const char *token)
-{
-    char args[200];
-    snprintf(args, sizeof args, "rootchain balance --address %s --token %s", addr, token);
-    json_t *j = run_ok(args);
-    plasma_u256 v;
-    if (strcmp(token, ETH) == 0) {
-        assert_int_equal(json_object_size(json_object_get(j, "tokens")), 0);
-        v = json_amount(j, "balance");
-    } else {
-        v = json_amount(json_object_get(j, "tokens"), token);
-    }
-    json_decref(j);
-    return v;
-}
-
-static plasma_u256 u(uint64_t v)
-{
-    return plasma_u256_from_u64(v);
-}
-
-static void assert_u256(const plasma_u256 *got, const plasma_u256 *want, const char *what)
-{
-    char g[PLASMA_U256_DEC_MAX], w[PLASMA_U256_DEC_MAX];
-    if (plasma_u256_cmp(got, want) != 0)
-        fail_msg("%s: got %s, want %s", what, plasma_u256_format_dec(g, got),
-                 plasma_u256_format_dec(w, want));
-}
-
 /* Polls until the CLI shows want of token for addr. */
 static void wait_balance(const char *addr, const char *token, plasma_u256 want)
 {
@@ -124,19 +34,6 @@ static void wait_balance(const char *addr, const char *token, plasma_u256 want)
             return;
         if (it_now() > deadline)
             assert_u256(&got, &want, "child-chain balance");
-        it_sleep_ms(100);
-    }
-}
-
-/* Polls until the root chain stores the root of child block blknum. */
-static void wait_submitted(uint64_t blknum)
-{
-    double deadline = it_now() + 15;
-    char args[64];
-    snprintf(args, sizeof args, "rootchain block %llu", (unsigned long long)blknum);
-    while (run(NULL, "--json %s >/dev/null", args) != 0) {
-        if (it_now() > deadline)
-            fail_msg("block %llu never reached the root chain", (unsigned long long)blknum);
         it_sleep_ms(100);
     }
 }

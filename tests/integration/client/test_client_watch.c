@@ -9,108 +9,14 @@
  * an in-process root chain: a theft tx, a block that does not match its
  * root, a withheld block; honest funds held before it exit with the
  * watcher's own proofs and are paid. */
-#include "itest.h"
-
-#include <stdarg.h>
-
-#include "plasma/client.h"
+#include "cli_kit.h"
 #include "plasma/http.h"
 
-#define ALICE_KEY "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d"
 #define CAROL_KEY "0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6"
-#define BOB_KEY "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a"
 #define OP_KEY "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"
 #define OP "0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266"
 #define ADMIN_TOKEN "watch-test-token"
-#define ALICE "0x70997970c51812dc3a010c7d01b50e0d17dc79c8"
-#define BOB "0x3c44cdddb6a900fa2b585dd299e03d12fa4293bc"
 #define CAROL "0x90f79bf6eb2c4f870365e785982e1f101e93b906"
-#define ETH "0x0000000000000000000000000000000000000000"
-#define E18 1000000000000000000ull
-
-static it_daemon daemon_;
-static char base_args[512];
-
-/* Runs `plasma <base args> <args>`; returns the exit status, stdout in out
- * (out_len bytes max). */
-static int run_raw(char *out, size_t out_len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int run_raw(char *out, size_t out_len, const char *fmt, ...)
-{
-    char args[2048], cmd[4096];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(args, sizeof args, fmt, ap);
-    va_end(ap);
-    snprintf(cmd, sizeof cmd, "%s %s %s 2>>%s/cli.log", PLASMA_CLI_BIN, base_args, args, daemon_.dir);
-    FILE *p = popen(cmd, "r");
-    assert_non_null(p);
-    size_t n = fread(out, 1, out_len - 1, p);
-    out[n] = '\0';
-    int status = pclose(p);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-/* As run_raw with --json, asserting success and one JSON object. */
-static json_t *run_ok(const char *args)
-{
-    char buf[65536];
-    int rc = run_raw(buf, sizeof buf, "--json %s", args);
-    json_t *j = json_loads(buf, 0, NULL);
-    if (rc != 0 || !json_is_object(j))
-        fail_msg("plasma %s: exit %d (log %s/cli.log)", args, rc, daemon_.dir);
-    return j;
-}
-
-static uint64_t json_u64(const json_t *o, const char *key)
-{
-    json_t *v = json_object_get(o, key);
-    if (json_is_integer(v))
-        return (uint64_t)json_integer_value(v);
-    return strtoull(json_string_value(v) ? json_string_value(v) : "0", NULL, 10);
-}
-
-static plasma_u256 u(uint64_t v)
-{
-    return plasma_u256_from_u64(v);
-}
-
-static plasma_u256 json_amount(const json_t *o, const char *key)
-{
-    plasma_u256 v = {{0}};
-    const char *s = json_string_value(json_object_get(o, key));
-    assert_non_null(s);
-    assert_int_equal(plasma_u256_parse_dec(&v, s), 0);
-    return v;
-}
-
-static plasma_u256 rc_balance(const char *addr)
-{
-    char args[200];
-    snprintf(args, sizeof args, "rootchain balance --address %s --token " ETH, addr);
-    json_t *j = run_ok(args);
-    plasma_u256 v = json_amount(j, "balance");
-    json_decref(j);
-    return v;
-}
-
-static void assert_u256(const plasma_u256 *got, const plasma_u256 *want, const char *what)
-{
-    char g[PLASMA_U256_DEC_MAX], w[PLASMA_U256_DEC_MAX];
-    if (plasma_u256_cmp(got, want) != 0)
-        fail_msg("%s: got %s, want %s", what, plasma_u256_format_dec(g, got),
-                 plasma_u256_format_dec(w, want));
-}
-
-static void wait_submitted(uint64_t blknum)
-{
-    double deadline = it_now() + 15;
-    char buf[4096];
-    while (run_raw(buf, sizeof buf, "--json rootchain block %llu", (unsigned long long)blknum) != 0) {
-        if (it_now() > deadline)
-            fail_msg("block %llu never reached the root chain", (unsigned long long)blknum);
-        it_sleep_ms(100);
-    }
-}
 
 /* Runs `watch --once` with extra args. Out: the JSON reports printed, one
  * per line, in an array (caller decrefs). */
@@ -165,8 +71,8 @@ static json_t *watch_status(uint64_t blknum)
 static int setup(void **state)
 {
     (void)state;
-    static const char *const extra[] = {"--dev", "--rc-block-interval-ms", "100", "--seal-interval-ms", "100",
-                                        "--admin-token", ADMIN_TOKEN, NULL};
+    static const char *const extra[] = {"--dev", "--rc-block-interval-ms", "100",       "--seal-interval-ms",
+                                        "100",   "--admin-token",          ADMIN_TOKEN, NULL};
     it_start(&daemon_, extra);
     snprintf(base_args, sizeof base_args,
              "--operator http://127.0.0.1:%u --keystore %s/keystore --gas-price 0", daemon_.port,
@@ -214,7 +120,7 @@ static void test_invalid_exit_challenged(void **state)
     uint64_t mep = json_u64(rs, "min_exit_period");
     assert_true(mep > 0);
     json_decref(rs);
-    plasma_u256 alice0 = rc_balance(ALICE), carol0 = rc_balance(CAROL);
+    plasma_u256 alice0 = rc_balance(ALICE, ETH), carol0 = rc_balance(CAROL, ETH);
 
     /* Alice deposits 1 ETH and pays half of it to Bob, with a fee (the
      * block then ends with a fee transaction). */
@@ -303,7 +209,7 @@ static void test_invalid_exit_challenged(void **state)
     assert_int_equal(json_u64(pe, "processed"), 0);
     json_decref(pe);
     assert_int_equal(exit_state(dep), PLASMA_EXIT_CHALLENGED);
-    plasma_u256 a = rc_balance(ALICE), c = rc_balance(CAROL), want;
+    plasma_u256 a = rc_balance(ALICE, ETH), c = rc_balance(CAROL, ETH), want;
     plasma_u256 one = u(E18);
     assert_int_equal(plasma_u256_sub(&want, &alice0, &one), 0);
     assert_int_equal(plasma_u256_sub(&want, &want, &bond), 0);
@@ -348,8 +254,8 @@ static uint64_t honest_payments(void)
     json_decref(run_ok("--key " CAROL_KEY " deposit --amount 1eth"));
     char buf[65536];
     double deadline = it_now() + 15;
-    while (run_raw(buf, sizeof buf, "--json --key " CAROL_KEY " send --to " BOB " --amount 0.5eth --fee 1gwei") !=
-           0) {
+    while (run_raw(buf, sizeof buf,
+                   "--json --key " CAROL_KEY " send --to " BOB " --amount 0.5eth --fee 1gwei") != 0) {
         if (it_now() > deadline)
             fail_msg("the deposit never reached the operator");
         it_sleep_ms(100);
@@ -473,7 +379,7 @@ static size_t process_all_exits(size_t max)
 static void assert_recovered(const char *addr, const plasma_u256 *before, const plasma_u256 *held,
                              const plasma_u256 *spent, const char *what)
 {
-    plasma_u256 want, got = rc_balance(addr);
+    plasma_u256 want, got = rc_balance(addr, ETH);
     assert_int_equal(plasma_u256_add(&want, before, held), 0);
     assert_int_equal(plasma_u256_sub(&want, &want, spent), 0);
     assert_u256(&got, &want, what);
@@ -482,7 +388,7 @@ static void assert_recovered(const char *addr, const plasma_u256 *before, const 
 static void test_dev_operator_cheats(void **state)
 {
     (void)state;
-    plasma_u256 alice0 = rc_balance(ALICE), bob0 = rc_balance(BOB), carol0 = rc_balance(CAROL);
+    plasma_u256 alice0 = rc_balance(ALICE, ETH), bob0 = rc_balance(BOB, ETH), carol0 = rc_balance(CAROL, ETH);
     plasma_u256 zero = u(0), one_eth = u(E18);
     uint64_t blk = honest_payments();
     uint64_t bob_pos = 0;
@@ -501,7 +407,7 @@ static void test_dev_operator_cheats(void **state)
                    watch_exit_for(BOB_KEY, plasma_pos_blknum(theft)) +
                    watch_exit_for(CAROL_KEY, plasma_pos_blknum(theft));
     assert_int_equal(exits, 4); /* Alice 1, Bob 2 (one now stolen), Carol 1 */
-    plasma_u256 thief0 = rc_balance(OP);
+    plasma_u256 thief0 = rc_balance(OP, ETH);
 
     json_t *rs = run_ok("rootchain status");
     char args[96];
@@ -513,7 +419,7 @@ static void test_dev_operator_cheats(void **state)
     assert_int_equal(process_all_exits(exits + 3), exits);
     assert_int_equal(exit_state(theft), PLASMA_EXIT_IN_PROGRESS);
 
-    plasma_u256 thief = rc_balance(OP);
+    plasma_u256 thief = rc_balance(OP, ETH);
     assert_u256(&thief, &thief0, "the thief's root-chain ETH");
     assert_recovered(ALICE, &alice0, &alice_held, &zero, "Alice's root-chain ETH");
     assert_recovered(BOB, &bob0, &bob_held, &zero, "Bob's root-chain ETH");
@@ -867,10 +773,8 @@ static void test_cheating_operator(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_usage_errors),
-        cmocka_unit_test(test_invalid_exit_challenged),
-        cmocka_unit_test(test_dev_operator_cheats),
-        cmocka_unit_test(test_cheating_operator),
+        cmocka_unit_test(test_usage_errors),        cmocka_unit_test(test_invalid_exit_challenged),
+        cmocka_unit_test(test_dev_operator_cheats), cmocka_unit_test(test_cheating_operator),
         cmocka_unit_test(test_exit_then_spend),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
