@@ -62,7 +62,7 @@ int plasma_grow(void **arr, size_t *cap, size_t need, size_t elem)
 {
     if (need <= *cap)
         return PLASMA_OK;
-    size_t n = *cap ? *cap : 64;
+    size_t n = *cap ? *cap : 8;
     while (n < need) {
         if (n > SIZE_MAX / 2 / elem)
             return PLASMA_ERR_NOMEM;

@@ -50,7 +50,7 @@ static void sift_down(eg_heap *h, size_t i, const eg_node *node, eg_heap_cost *c
 
 int eg_heap_push(eg_heap *h, const eg_node *node, eg_heap_cost *cost)
 {
-    int rc = eg_grow((void **)&h->a, &h->cap, h->n + 1, sizeof *h->a);
+    int rc = plasma_grow((void **)&h->a, &h->cap, h->n + 1, sizeof *h->a);
     if (rc != 0)
         return rc;
     eg_heap_cost c = {0, 1, 0}; /* the new last slot is written once */

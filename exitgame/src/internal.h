@@ -222,9 +222,6 @@ static inline size_t eg_event_count(const plasma_chain *c)
     return c->event_base + c->n_events;
 }
 
-/* ---- growable arrays ---- */
-int eg_grow(void **arr, size_t *cap, size_t need, size_t elem);
-
 /* ---- state access (state.c) ---- */
 eg_mark eg_mark_now(const plasma_chain *c);
 /* Undoes every change recorded after m, newest first. */

@@ -63,7 +63,7 @@ int plasma_chain_submit(plasma_chain *c, const plasma_call *call, plasma_hash *c
     eg_account *a;
     rc = plasma_call_hash(&p->hash, &c->call_domain, call);
     if (rc == 0)
-        rc = eg_grow((void **)&c->pool, &c->cap_pool, c->n_pool + 1, sizeof *c->pool);
+        rc = plasma_grow((void **)&c->pool, &c->cap_pool, c->n_pool + 1, sizeof *c->pool);
     if (rc == 0)
         rc = pending_account(c, &call->from, &a);
     if (rc != 0) {
@@ -153,7 +153,7 @@ int plasma_chain_check_call(plasma_chain *c, const plasma_call *call, uint64_t *
 
 static int push_receipt(plasma_chain *c, const plasma_receipt *r)
 {
-    int rc = eg_grow((void **)&c->receipts, &c->cap_receipts, c->n_receipts + 1, sizeof *c->receipts);
+    int rc = plasma_grow((void **)&c->receipts, &c->cap_receipts, c->n_receipts + 1, sizeof *c->receipts);
     if (rc == 0)
         c->receipts[c->n_receipts++] = *r;
     return rc;
@@ -315,7 +315,7 @@ int eg_history_append_block(plasma_chain *c, const eg_block *b)
 {
     if (b->hdr.number != c->n_blocks)
         return PLASMA_ERR_INTERNAL;
-    int rc = eg_grow((void **)&c->blocks, &c->cap_blocks, c->n_blocks + 1, sizeof *c->blocks);
+    int rc = plasma_grow((void **)&c->blocks, &c->cap_blocks, c->n_blocks + 1, sizeof *c->blocks);
     if (rc == 0)
         c->blocks[c->n_blocks++] = *b;
     return rc;

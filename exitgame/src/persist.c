@@ -357,7 +357,7 @@ typedef struct batch {
 
 static int batch_add(batch *bt, size_t koff, size_t klen, size_t voff, size_t vlen)
 {
-    int rc = eg_grow((void **)&bt->off, &bt->cap, 4 * (bt->n + 1), sizeof *bt->off);
+    int rc = plasma_grow((void **)&bt->off, &bt->cap, 4 * (bt->n + 1), sizeof *bt->off);
     if (rc != 0)
         return rc;
     size_t *o = bt->off + 4 * bt->n++;
@@ -558,7 +558,7 @@ static int load_block(loader *l, rd *k, rd *v)
         return PLASMA_ERR_IO;
     int rc = PLASMA_OK;
     for (uint32_t i = 0; i < b.hdr.n_calls && rc == 0; i++) {
-        rc = eg_grow((void **)&c->receipts, &c->cap_receipts, c->n_receipts + 1, sizeof *c->receipts);
+        rc = plasma_grow((void **)&c->receipts, &c->cap_receipts, c->n_receipts + 1, sizeof *c->receipts);
         if (rc == 0) {
             dec_receipt(v, &c->receipts[c->n_receipts], b.hdr.number);
             rc = eg_receipt_index(c, (uint32_t)c->n_receipts++);

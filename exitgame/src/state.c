@@ -14,7 +14,7 @@ eg_mark eg_mark_now(const plasma_chain *c)
 
 static int journal_add(plasma_chain *c, const eg_jent *e)
 {
-    int rc = eg_grow((void **)&c->jent, &c->cap_jent, c->n_jent + 1, sizeof *c->jent);
+    int rc = plasma_grow((void **)&c->jent, &c->cap_jent, c->n_jent + 1, sizeof *c->jent);
     if (rc != 0)
         return rc;
     c->jent[c->n_jent++] = *e;
@@ -26,7 +26,7 @@ static int mark_dirty(plasma_chain *c, unsigned table, uint32_t rec)
     eg_table *t = &c->t[table];
     if (t->dirty[rec])
         return PLASMA_OK;
-    int rc = eg_grow((void **)&c->dirty, &c->cap_dirty, c->n_dirty + 1, sizeof *c->dirty);
+    int rc = plasma_grow((void **)&c->dirty, &c->cap_dirty, c->n_dirty + 1, sizeof *c->dirty);
     if (rc != 0)
         return rc;
     c->dirty[c->n_dirty++] = (uint64_t)table << 32 | rec;
@@ -248,7 +248,7 @@ int eg_debit(plasma_chain *c, const plasma_addr *addr, const plasma_addr *token,
 
 int eg_push_event(plasma_chain *c, const plasma_event *ev)
 {
-    int rc = eg_grow((void **)&c->events, &c->cap_events, c->n_events + 1, sizeof *c->events);
+    int rc = plasma_grow((void **)&c->events, &c->cap_events, c->n_events + 1, sizeof *c->events);
     if (rc == 0)
         c->events[c->n_events++] = *ev;
     return rc;

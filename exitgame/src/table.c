@@ -12,24 +12,6 @@
 /* Grow when more than 3/4 full: linear probing stays short. */
 #define INDEX_FULL(n, cap) ((n)*4 >= (cap)*3)
 
-int eg_grow(void **arr, size_t *cap, size_t need, size_t elem)
-{
-    if (need <= *cap)
-        return PLASMA_OK;
-    size_t ncap = *cap ? *cap : 8;
-    while (ncap < need) {
-        if (ncap > SIZE_MAX / 2 / elem)
-            return PLASMA_ERR_NOMEM;
-        ncap *= 2;
-    }
-    void *p = realloc(*arr, ncap * elem);
-    if (!p)
-        return PLASMA_ERR_NOMEM;
-    *arr = p;
-    *cap = ncap;
-    return PLASMA_OK;
-}
-
 uint64_t eg_fingerprint(const void *key, size_t len, uint64_t seed)
 {
     uint64_t h = XXH3_64bits_withSeed(key, len, seed);
@@ -162,10 +144,10 @@ int eg_table_append(eg_table *t, const void *key, uint32_t *rec)
         return PLASMA_ERR_NOMEM;
     if (t->n == t->cap) {
         size_t cap = t->cap, cap2 = t->cap;
-        int rc = eg_grow((void **)&t->recs, &cap, t->n + 1, t->rec_size);
+        int rc = plasma_grow((void **)&t->recs, &cap, t->n + 1, t->rec_size);
         if (rc != 0)
             return rc;
-        rc = eg_grow((void **)&t->dirty, &cap2, t->n + 1, 1);
+        rc = plasma_grow((void **)&t->dirty, &cap2, t->n + 1, 1);
         if (rc != 0)
             return rc; /* recs grew but cap is kept: the next append retries */
         t->cap = cap < cap2 ? cap : cap2;

@@ -34,7 +34,7 @@ int plasma_buf_reserve(plasma_buf *buf, size_t extra);
 void plasma_buf_free(plasma_buf *buf);
 
 /* Grows the array *arr of *cap elements of elem bytes to hold at least need
- * (capacity doubling, 64 at first). Returns 0, or PLASMA_ERR_NOMEM with
+ * (capacity doubling, 8 at first). Returns 0, or PLASMA_ERR_NOMEM with
  * *arr and *cap unchanged. */
 int plasma_grow(void **arr, size_t *cap, size_t need, size_t elem);
 
