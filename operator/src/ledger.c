@@ -523,7 +523,6 @@ static int add_exit_locked(plasma_ledger *l, uint64_t pos)
         return PLASMA_ERR_NOMEM;
     r->kind = REC_EXIT;
     r->pos = pos;
-    r->owner = u.owner;
     r->applies = true;
     if (!op_uidx_set_state(&l->uidx, pos, OP_U_PENDING_SPENT)) {
         int rc = op_uidx_put(&l->uidx, pos, &u, OP_U_PENDING_SPENT);

@@ -49,7 +49,6 @@ typedef struct commit_rec {
     uint64_t timestamp; /* deposits */
     uint64_t pos;       /* exits */
     bool applies;       /* exits: the output was unspent */
-    plasma_addr owner;  /* exits: its owner */
     char name[48];      /* meta */
     uint64_t value;     /* meta */
     size_t rlp_len;
