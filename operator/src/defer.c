@@ -234,7 +234,7 @@ bool op_defer_find_tx(op_defer *d, const plasma_hash *txhash, uint64_t *blknum, 
     return found;
 }
 
-static int cmp_u64(const void *a, const void *b)
+int op_cmp_pos(const void *a, const void *b)
 {
     uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
     return (x > y) - (x < y);
@@ -261,7 +261,7 @@ int op_defer_owned(op_defer *d, const plasma_addr *owner, uint64_t **out, size_t
         return rc;
     }
     if (n > 1)
-        qsort(pos, n, sizeof *pos, cmp_u64);
+        qsort(pos, n, sizeof *pos, op_cmp_pos);
     *out = pos;
     *n_out = n;
     return PLASMA_OK;

@@ -54,5 +54,7 @@ bool op_defer_find_tx(op_defer *d, const plasma_hash *txhash, uint64_t *blknum, 
  * when there are none; the caller frees it) and *n. Returns 0 or
  * PLASMA_ERR_NOMEM. */
 int op_defer_owned(op_defer *d, const plasma_addr *owner, uint64_t **out, size_t *n);
+/* qsort/bsearch order of output positions (uint64_t), ascending. */
+int op_cmp_pos(const void *a, const void *b);
 
 #endif

@@ -757,12 +757,6 @@ int plasma_ledger_get_utxo(plasma_ledger *l, uint64_t pos, plasma_utxo *out)
     return op_store_has(l->store, key, sizeof key) ? PLASMA_ERR_UTXO_SPENT : PLASMA_ERR_UTXO_NOT_FOUND;
 }
 
-static int cmp_pos(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return (x > y) - (x < y);
-}
-
 /* Stored entries first, then those of unsealed blocks (defer.h); an entry
  * of a block sealed a moment ago can be in both, and is listed once.
  *
@@ -796,7 +790,7 @@ int plasma_ledger_utxos_by_owner(plasma_ledger *l, const plasma_addr *owner, siz
     for (; more && n < max && op_iter_get(it, &k, &klen, &v, &vlen); op_iter_next(it)) {
         plasma_utxo u;
         uint64_t pos = klen == 29 ? op_rd64(k + 21) : 0;
-        if (klen != 29 || (n_recent && bsearch(&pos, recent, n_recent, sizeof *recent, cmp_pos)))
+        if (klen != 29 || (n_recent && bsearch(&pos, recent, n_recent, sizeof *recent, op_cmp_pos)))
             continue;
         int urc = plasma_ledger_get_utxo(l, pos, &u);
         if (urc == PLASMA_ERR_UTXO_SPENT) {
