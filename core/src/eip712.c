@@ -62,13 +62,6 @@ static void put_u64(plasma_keccak *k, uint64_t v)
     put_word(k, w);
 }
 
-static void put_u256(plasma_keccak *k, const plasma_u256 *v)
-{
-    uint8_t w[32];
-    plasma_u256_to_be(w, v);
-    put_word(k, w);
-}
-
 static void put_addr(plasma_keccak *k, const plasma_addr *a)
 {
     uint8_t w[32] = {0};
@@ -105,74 +98,141 @@ void plasma_domain_dev(plasma_domain *out)
     plasma_domain_init(out, PLASMA_DEV_CHAIN_ID, &contract);
 }
 
-/* --- hashStruct --- */
+/* --- hashStruct ---
+ *
+ * Every struct is encoded into a byte buffer and the buffers of one stage
+ * (all inputs and outputs, then the arrays, then the transactions, then the
+ * digests) are hashed together by plasma_keccak256_many, which takes them
+ * eight at a time where the CPU allows. */
 
-static void hash_input(plasma_hash *out, uint64_t pos)
+enum {
+    WORD = 32,
+    INPUT_LEN = 4 * WORD,  /* typeHash, blknum, txindex, oindex */
+    OUTPUT_LEN = 5 * WORD, /* typeHash, outputType, owner, token, amount */
+    TX_LEN = 5 * WORD,     /* typeHash, txType, inputs, outputs, metadata */
+    FINAL_LEN = 2 + 2 * WORD,
+    CHUNK = 16, /* transactions hashed together */
+    STRUCTS = PLASMA_MAX_INPUTS + PLASMA_MAX_OUTPUTS,
+};
+
+static uint8_t *word_u64(uint8_t *w, uint64_t v)
 {
-    plasma_keccak k;
-    plasma_keccak_init(&k);
-    put_word(&k, g_typehash.input.b);
-    put_u64(&k, plasma_pos_blknum(pos));
-    put_u64(&k, plasma_pos_txindex(pos));
-    put_u64(&k, plasma_pos_oindex(pos));
-    plasma_keccak_final(&k, out);
+    memset(w, 0, WORD);
+    for (int i = 0; i < 8; i++)
+        w[WORD - 1 - i] = (uint8_t)(v >> (8 * i));
+    return w + WORD;
 }
 
-static void hash_output(plasma_hash *out, const plasma_output *o)
+static uint8_t *word_addr(uint8_t *w, const plasma_addr *a)
 {
-    plasma_keccak k;
-    plasma_keccak_init(&k);
-    put_word(&k, g_typehash.output.b);
-    put_u64(&k, PLASMA_OUTPUT_TYPE_PAYMENT);
-    put_addr(&k, &o->owner);
-    put_addr(&k, &o->token);
-    put_u256(&k, &o->amount);
-    plasma_keccak_final(&k, out);
+    memset(w, 0, WORD - sizeof a->b);
+    memcpy(w + WORD - sizeof a->b, a->b, sizeof a->b);
+    return w + WORD;
 }
 
-/* hashStruct(Transaction). An array member is the keccak of its elements'
- * hashStructs concatenated (keccak("") when empty). */
-static void hash_tx(plasma_hash *out, const plasma_tx *tx)
+static uint8_t *word_bytes(uint8_t *w, const uint8_t b[WORD])
 {
-    plasma_keccak arr;
-    plasma_hash h, inputs, outputs;
+    memcpy(w, b, WORD);
+    return w + WORD;
+}
 
-    plasma_keccak_init(&arr);
-    for (unsigned i = 0; i < tx->n_inputs && i < PLASMA_MAX_INPUTS; i++) {
-        hash_input(&h, tx->inputs[i]);
-        put_word(&arr, h.b);
+static void enc_input(uint8_t *w, uint64_t pos)
+{
+    w = word_bytes(w, g_typehash.input.b);
+    w = word_u64(w, plasma_pos_blknum(pos));
+    w = word_u64(w, plasma_pos_txindex(pos));
+    word_u64(w, plasma_pos_oindex(pos));
+}
+
+static void enc_output(uint8_t *w, const plasma_output *o)
+{
+    w = word_bytes(w, g_typehash.output.b);
+    w = word_u64(w, PLASMA_OUTPUT_TYPE_PAYMENT);
+    w = word_addr(w, &o->owner);
+    w = word_addr(w, &o->token);
+    plasma_u256_to_be(w, &o->amount);
+}
+
+/* Per chunk of transactions: every buffer of every stage. */
+typedef struct digest_work {
+    uint8_t structs[CHUNK * STRUCTS][OUTPUT_LEN];
+    plasma_hash struct_hash[CHUNK * STRUCTS];
+    plasma_hash arrays[CHUNK * 2];
+    uint8_t txs[CHUNK][TX_LEN];
+    plasma_hash tx_hash[CHUNK];
+    uint8_t finals[CHUNK][FINAL_LEN];
+    const uint8_t *msgs[CHUNK * STRUCTS];
+    size_t lens[CHUNK * STRUCTS];
+} digest_work;
+
+/* An array member is the keccak of its elements' hashStructs concatenated,
+ * which here lie back to back in struct_hash (keccak("") when empty). */
+static void digest_chunk(digest_work *w, plasma_hash *out, const plasma_domain *domain,
+                         const plasma_tx *const *txs, size_t n)
+{
+    size_t m = 0, first[CHUNK];
+    for (size_t t = 0; t < n; t++) {
+        const plasma_tx *tx = txs[t];
+        unsigned ni = tx->n_inputs < PLASMA_MAX_INPUTS ? tx->n_inputs : PLASMA_MAX_INPUTS;
+        unsigned no = tx->n_outputs < PLASMA_MAX_OUTPUTS ? tx->n_outputs : PLASMA_MAX_OUTPUTS;
+        first[t] = m;
+        for (unsigned i = 0; i < ni; i++, m++) {
+            enc_input(w->structs[m], tx->inputs[i]);
+            w->msgs[m] = w->structs[m];
+            w->lens[m] = INPUT_LEN;
+        }
+        for (unsigned o = 0; o < no; o++, m++) {
+            enc_output(w->structs[m], &tx->outputs[o]);
+            w->msgs[m] = w->structs[m];
+            w->lens[m] = OUTPUT_LEN;
+        }
     }
-    plasma_keccak_final(&arr, &inputs);
+    plasma_keccak256_many(w->struct_hash, w->msgs, w->lens, m);
 
-    plasma_keccak_init(&arr);
-    for (unsigned i = 0; i < tx->n_outputs && i < PLASMA_MAX_OUTPUTS; i++) {
-        hash_output(&h, &tx->outputs[i]);
-        put_word(&arr, h.b);
+    for (size_t t = 0; t < n; t++) {
+        unsigned ni = txs[t]->n_inputs < PLASMA_MAX_INPUTS ? txs[t]->n_inputs : PLASMA_MAX_INPUTS;
+        unsigned no = txs[t]->n_outputs < PLASMA_MAX_OUTPUTS ? txs[t]->n_outputs : PLASMA_MAX_OUTPUTS;
+        w->msgs[2 * t] = w->struct_hash[first[t]].b;
+        w->lens[2 * t] = ni * WORD;
+        w->msgs[2 * t + 1] = w->struct_hash[first[t] + ni].b;
+        w->lens[2 * t + 1] = no * WORD;
     }
-    plasma_keccak_final(&arr, &outputs);
+    plasma_keccak256_many(w->arrays, w->msgs, w->lens, 2 * n);
 
-    plasma_keccak k;
-    plasma_keccak_init(&k);
-    put_word(&k, g_typehash.tx.b);
-    put_u64(&k, tx->tx_type);
-    put_word(&k, inputs.b);
-    put_word(&k, outputs.b);
-    put_word(&k, tx->metadata.b);
-    plasma_keccak_final(&k, out);
+    for (size_t t = 0; t < n; t++) {
+        uint8_t *p = word_bytes(w->txs[t], g_typehash.tx.b);
+        p = word_u64(p, txs[t]->tx_type);
+        p = word_bytes(p, w->arrays[2 * t].b);
+        p = word_bytes(p, w->arrays[2 * t + 1].b);
+        word_bytes(p, txs[t]->metadata.b);
+        w->msgs[t] = w->txs[t];
+        w->lens[t] = TX_LEN;
+    }
+    plasma_keccak256_many(w->tx_hash, w->msgs, w->lens, n);
+
+    for (size_t t = 0; t < n; t++) {
+        w->finals[t][0] = 0x19;
+        w->finals[t][1] = 0x01;
+        memcpy(w->finals[t] + 2, domain->separator.b, WORD);
+        memcpy(w->finals[t] + 2 + WORD, w->tx_hash[t].b, WORD);
+        w->msgs[t] = w->finals[t];
+        w->lens[t] = FINAL_LEN;
+    }
+    plasma_keccak256_many(out, w->msgs, w->lens, n);
+}
+
+void plasma_eip712_digest_many(plasma_hash *out, const plasma_domain *domain, const plasma_tx *const *txs,
+                               size_t n)
+{
+    typehash_ensure();
+    digest_work w;
+    for (size_t i = 0; i < n; i += CHUNK)
+        digest_chunk(&w, out + i, domain, txs + i, n - i < CHUNK ? n - i : CHUNK);
 }
 
 void plasma_eip712_digest(plasma_hash *out, const plasma_domain *domain, const plasma_tx *tx)
 {
-    typehash_ensure();
-    plasma_hash st;
-    hash_tx(&st, tx);
-    static const uint8_t prefix[2] = {0x19, 0x01};
-    plasma_keccak k;
-    plasma_keccak_init(&k);
-    plasma_keccak_update(&k, prefix, sizeof prefix);
-    put_word(&k, domain->separator.b);
-    put_word(&k, st.b);
-    plasma_keccak_final(&k, out);
+    plasma_eip712_digest_many(out, domain, &tx, 1);
 }
 
 /* --- signing --- */

@@ -68,16 +68,31 @@ static size_t parent_count(size_t count)
     return count / 2 + count % 2;
 }
 
-/* Hashes the `count` nodes of level `height` into their parents in dst.
- * dst may equal src: parent i is written only after children 2i and 2i+1
- * have been read, and i ≤ 2i. */
+/* Hashes the `count` nodes of level `height` into their parents in dst,
+ * CHUNK parents per call of plasma_keccak256_many. dst may equal src:
+ * a chunk's children are copied out before its parents are written, and
+ * parent i never lies past child 2i. */
+enum { CHUNK = 64, NODE_LEN = 1 + 2 * sizeof(plasma_hash) };
+
 static void hash_level(plasma_hash *dst, const plasma_hash *src, size_t count, unsigned height)
 {
-    size_t pairs = count / 2;
-    for (size_t i = 0; i < pairs; i++)
-        hash_node(&dst[i], &src[2 * i], &src[2 * i + 1]);
-    if (count % 2)
-        hash_node(&dst[pairs], &src[count - 1], plasma_merkle_empty(height));
+    uint8_t buf[CHUNK][NODE_LEN];
+    const uint8_t *msgs[CHUNK];
+    size_t lens[CHUNK];
+    size_t parents = parent_count(count);
+    for (size_t c = 0; c < parents; c += CHUNK) {
+        size_t m = parents - c < CHUNK ? parents - c : CHUNK;
+        for (size_t k = 0; k < m; k++) {
+            size_t i = c + k;
+            const plasma_hash *right = 2 * i + 1 < count ? &src[2 * i + 1] : plasma_merkle_empty(height);
+            buf[k][0] = NODE_PREFIX;
+            memcpy(buf[k] + 1, src[2 * i].b, sizeof(plasma_hash));
+            memcpy(buf[k] + 1 + sizeof(plasma_hash), right->b, sizeof(plasma_hash));
+            msgs[k] = buf[k];
+            lens[k] = NODE_LEN;
+        }
+        plasma_keccak256_many(&dst[c], msgs, lens, m);
+    }
 }
 
 int plasma_merkle_root(plasma_hash *out, const plasma_hash *leaves, size_t n)

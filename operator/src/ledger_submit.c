@@ -34,24 +34,64 @@ typedef struct batch {
     plasma_ledger *l;
     prep *p;
     const plasma_tx_bytes *txs;
+    size_t n;
 } batch;
 
-static int prepare(prep *p, const plasma_domain *domain, const uint8_t *rlp, size_t len)
+/* Transactions prepared together: their hashes go through the vectorised
+ * Keccak side by side (plasma_keccak256_many). */
+#define PREP_CHUNK 16
+
+/* Decodes p[i] from txs[i] for i < n and computes its txhash, Merkle leaf and
+ * EIP-712 digest, or sets p[i].err. The unsigned encodings are laid out in
+ * one buffer as 0x00 ‖ rlp(UnsignedTx): the leaf hashes the whole, the
+ * txhash all but the prefix byte. */
+static void prepare_many(prep *p, const plasma_domain *domain, const plasma_tx_bytes *txs, size_t n)
 {
-    int rc = plasma_tx_decode_signed(&p->tx, rlp, len);
-    if (rc < 0)
-        return rc;
     plasma_buf ub = {0};
-    rc = plasma_tx_encode_unsigned(&ub, &p->tx);
-    if (rc == 0) {
-        plasma_keccak256(&p->txhash, ub.data, ub.len);
-        plasma_merkle_leaf(&p->leaf, ub.data, ub.len);
-        plasma_eip712_digest(&p->digest, domain, &p->tx);
+    size_t start[PREP_CHUNK], end[PREP_CHUNK], ok[PREP_CHUNK], m = 0;
+    for (size_t i = 0; i < n; i++) {
+        p[i].rlp = txs[i].data;
+        p[i].rlp_len = txs[i].len;
+        p[i].err = plasma_tx_decode_signed(&p[i].tx, txs[i].data, txs[i].len);
+        if (p[i].err < 0)
+            continue;
+        static const uint8_t leaf_prefix = 0x00;
+        start[m] = ub.len;
+        plasma_buf_append(&ub, &leaf_prefix, 1);
+        if ((p[i].err = plasma_tx_encode_unsigned(&ub, &p[i].tx)) < 0) {
+            ub.len = start[m];
+            continue;
+        }
+        end[m] = ub.len;
+        ok[m++] = i;
     }
+    if (ub.failed) {
+        for (size_t i = 0; i < n; i++)
+            if (p[i].err == 0)
+                p[i].err = PLASMA_ERR_NOMEM;
+        plasma_buf_free(&ub);
+        return;
+    }
+    const uint8_t *msgs[2 * PREP_CHUNK] = {0};
+    size_t lens[2 * PREP_CHUNK] = {0};
+    plasma_hash h[2 * PREP_CHUNK];
+    const plasma_tx *tx[PREP_CHUNK];
+    for (size_t k = 0; k < m; k++) {
+        msgs[2 * k] = ub.data + start[k] + 1;
+        lens[2 * k] = end[k] - start[k] - 1;
+        msgs[2 * k + 1] = ub.data + start[k];
+        lens[2 * k + 1] = end[k] - start[k];
+        tx[k] = &p[ok[k]].tx;
+    }
+    plasma_keccak256_many(h, msgs, lens, 2 * m);
+    for (size_t k = 0; k < m; k++) {
+        p[ok[k]].txhash = h[2 * k];
+        p[ok[k]].leaf = h[2 * k + 1];
+    }
+    plasma_eip712_digest_many(h, domain, tx, m);
+    for (size_t k = 0; k < m; k++)
+        p[ok[k]].digest = h[k];
     plasma_buf_free(&ub);
-    p->rlp = rlp;
-    p->rlp_len = len;
-    return rc;
 }
 
 int op_lookup_locked(plasma_ledger *l, uint64_t pos, op_utxo_rec *rec, op_ustate *state)
@@ -272,10 +312,11 @@ static int apply_locked(plasma_ledger *l, prep *p)
 
 /* --- entry points --- */
 
-static void prep_job(void *arg, size_t i)
+static void prep_job(void *arg, size_t chunk)
 {
     batch *b = arg;
-    b->p[i].err = prepare(&b->p[i], &b->l->cfg.domain, b->txs[i].data, b->txs[i].len);
+    size_t from = chunk * PREP_CHUNK, m = b->n - from < PREP_CHUNK ? b->n - from : PREP_CHUNK;
+    prepare_many(b->p + from, &b->l->cfg.domain, b->txs + from, m);
 }
 
 static void verify_job(void *arg, size_t i)
@@ -295,8 +336,8 @@ static void count_result(plasma_ledger *l, int err)
 
 static void run_batch(plasma_ledger *l, prep *p, const plasma_tx_bytes *txs, size_t n)
 {
-    batch b = {l, p, txs};
-    op_pool_run(l->pool, n, prep_job, &b);
+    batch b = {l, p, txs, n};
+    op_pool_run(l->pool, (n + PREP_CHUNK - 1) / PREP_CHUNK, prep_job, &b);
     pthread_mutex_lock(&l->mu);
     for (size_t i = 0; i < n; i++)
         if (p[i].err == 0)

@@ -240,6 +240,41 @@ static void test_transactions(void **state)
     json_decref(root);
 }
 
+/* The vectors' digests again, hashed together: 45 transactions (the twelve
+ * repeated, so several chunks and mixed input and output counts per pass),
+ * on the vectorised Keccak path and on the portable one. */
+static void test_digest_many(void **state)
+{
+    (void)state;
+    json_t *root = tu_load_json("protocol.json");
+    json_t *list = json_object_get(root, "transactions");
+    size_t nv = json_array_size(list);
+    assert_true(nv >= 12);
+    plasma_domain dom;
+    plasma_domain_dev(&dom);
+    enum { N = 45 };
+    static plasma_tx txs[N];
+    const plasma_tx *ptrs[N];
+    plasma_hash got[N + 1];
+    for (size_t i = 0; i < N; i++) {
+        tx_from_json(&txs[i], json_object_get(json_array_get(list, (i * 7) % nv), "tx"));
+        ptrs[i] = &txs[i];
+    }
+    for (int pass = 0; pass < 2; pass++) {
+        plasma_keccak_set_simd(pass == 0);
+        for (size_t n = 0; n <= N; n += (n < 20 ? 1 : 5)) {
+            memset(got, 0xab, sizeof got);
+            plasma_eip712_digest_many(got, &dom, ptrs, n);
+            for (size_t i = 0; i < n; i++)
+                tu_assert_hex(got[i].b, 32, tu_str(json_array_get(list, (i * 7) % nv), "eip712_digest"));
+            for (int b = 0; b < 32; b++)
+                assert_int_equal(got[n].b[b], 0xab);
+        }
+    }
+    plasma_keccak_set_simd(true);
+    json_decref(root);
+}
+
 /* --- deposit and fee --- */
 
 static void test_deposit(void **state)
@@ -681,6 +716,7 @@ int main(void)
         cmocka_unit_test(test_domain),
         cmocka_unit_test(test_utxo_pos),
         cmocka_unit_test(test_transactions),
+        cmocka_unit_test(test_digest_many),
         cmocka_unit_test(test_deposit),
         cmocka_unit_test(test_fee),
         cmocka_unit_test(test_invalid_signed),

@@ -94,6 +94,55 @@ static void test_empty_updates(void **state)
     tu_assert_hex(h.b, 32, "0x4e03657aea45a94fc7d47ba826c8d667c0d1e6e33a64a036ec44f58fa12d6c45");
 }
 
+/* Many messages at once, of mixed lengths (across the rate boundaries) and
+ * in every group size, give the one-shot digests, on the vectorised path
+ * and on the portable one. */
+static void check_many(size_t n, const size_t *lens, const uint8_t *data)
+{
+    const uint8_t *msgs[40] = {0};
+    plasma_hash got[40], want[40];
+    for (size_t i = 0; i < n; i++) {
+        msgs[i] = data + 7 * i; /* unaligned, overlapping starts */
+        plasma_keccak256(&want[i], msgs[i], lens[i]);
+    }
+    memset(got, 0xee, sizeof got);
+    plasma_keccak256_many(got, msgs, lens, n);
+    for (size_t i = 0; i < n; i++)
+        assert_memory_equal(got[i].b, want[i].b, 32);
+    /* Nothing past out[n - 1] is written. */
+    for (size_t i = n; i < 40; i++)
+        for (int b = 0; b < 32; b++)
+            assert_int_equal(got[i].b[b], 0xee);
+}
+
+static void test_many_equals_oneshot(void **state)
+{
+    (void)state;
+    enum { MAX = 1200 };
+    static uint8_t data[MAX];
+    uint64_t rng = 0x243f6a8885a308d3ull;
+    for (size_t i = 0; i < MAX; i++)
+        data[i] = (uint8_t)tu_rand(&rng);
+    static const size_t edges[] = {0, 1, 31, 32, 64, 66, 127, 128, 135, 136, 137, 160, 271, 272, 273, 500, 900};
+    size_t ne = sizeof edges / sizeof edges[0];
+    bool simd = plasma_keccak_set_simd(true);
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t n = 0; n <= 40; n++) {
+            size_t lens[40];
+            for (size_t i = 0; i < n; i++)
+                lens[i] = edges[(i * 5 + n) % ne];
+            check_many(n, lens, data);
+            for (size_t i = 0; i < n; i++)
+                lens[i] = 64; /* the Merkle case: all one length */
+            check_many(n, lens, data);
+        }
+        /* The second pass takes the portable path. */
+        assert_false(plasma_keccak_set_simd(false));
+    }
+    plasma_keccak_set_simd(true);
+    print_message("keccak many: vectorised path %s\n", simd ? "tested" : "not available on this CPU");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -101,6 +150,7 @@ int main(void)
         cmocka_unit_test(test_empty_and_abc),
         cmocka_unit_test(test_chunked_equals_oneshot),
         cmocka_unit_test(test_empty_updates),
+        cmocka_unit_test(test_many_equals_oneshot),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -2,6 +2,9 @@
  * on one core.
  *
  *   keccak64_ns            keccak256 of 64 bytes
+ *   keccak64_many_ns       the same per message, 64 messages per call of
+ *                          plasma_keccak256_many (vectorised where the CPU
+ *                          has AVX-512)
  *   merkle_root_65536_ms   plasma_merkle_root of a full block (65,536 leaves)
  *   merkle_build_65536_ms  plasma_merkle_build + free of a full block
  *   merkle_proof_ns        one proof from a built full block
@@ -45,6 +48,7 @@ typedef struct prim {
     plasma_hash hash;   /* rolling output, so no call is dead code */
     uint8_t block64[64];
     plasma_hash *leaves; /* a full block */
+    plasma_hash many[64];
     plasma_merkle *tree;
     uint8_t proof[PLASMA_MERKLE_PROOF_LEN];
     uint64_t index;
@@ -60,6 +64,20 @@ static void op_keccak64(void *p)
     prim *s = p;
     plasma_keccak256(&s->hash, s->block64, sizeof s->block64);
     memcpy(s->block64, s->hash.b, sizeof s->hash.b);
+}
+
+enum { MANY = sizeof((prim *)0)->many / sizeof(plasma_hash) };
+
+static void op_keccak64_many(void *p)
+{
+    prim *s = p;
+    const uint8_t *msgs[MANY];
+    size_t lens[MANY];
+    for (int i = 0; i < MANY; i++) {
+        msgs[i] = s->leaves[2 * i].b; /* 64 bytes: two adjacent leaves */
+        lens[i] = 64;
+    }
+    plasma_keccak256_many(s->many, msgs, lens, MANY);
 }
 
 static void op_merkle_root(void *p)
@@ -223,6 +241,7 @@ typedef struct figure {
 
 static const figure figures[] = {
     {"keccak64_ns", op_keccak64, 1},
+    {"keccak64_many_ns", op_keccak64_many, 1.0 / MANY},
     {"merkle_root_65536_ms", op_merkle_root, 1e-6},
     {"merkle_build_65536_ms", op_merkle_build, 1e-6},
     {"merkle_proof_ns", op_merkle_proof, 1},

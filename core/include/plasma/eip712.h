@@ -33,6 +33,11 @@ const plasma_hash *plasma_eip712_tx_typehash(void);
 /* The digest an input's owner signs. */
 void plasma_eip712_digest(plasma_hash *out, const plasma_domain *domain, const plasma_tx *tx);
 
+/* out[i] = the digest of *txs[i], for i < n: hashed together, several
+ * transactions per pass of the vectorised Keccak where the CPU has it. */
+void plasma_eip712_digest_many(plasma_hash *out, const plasma_domain *domain, const plasma_tx *const *txs,
+                               size_t n);
+
 /* Signs input i of tx with key (tx->sigs[i]); sets n_sigs to at least i+1.
  * Returns 0 or PLASMA_ERR_BAD_REQUEST (bad key or i out of range). */
 int plasma_tx_sign_input(plasma_tx *tx, const plasma_domain *domain, unsigned i,
