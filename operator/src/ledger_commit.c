@@ -205,23 +205,13 @@ static void settle_rec_locked(plasma_ledger *l, const commit_rec *r)
     case REC_TX:
         for (unsigned i = 0; i < r->tx.n_inputs; i++)
             op_uidx_del(&l->uidx, r->tx.inputs[i]);
-        for (unsigned o = 0; o < r->tx.n_outputs; o++) {
-            uint64_t pos = plasma_utxo_pos(r->blknum, r->txindex, o);
-            op_utxo_rec u;
-            op_ustate st;
-            if (op_uidx_get(&l->uidx, pos, &u, &st) && st == OP_U_PENDING_NEW)
-                op_uidx_settle_new(&l->uidx, pos);
-        }
+        for (unsigned o = 0; o < r->tx.n_outputs; o++)
+            op_uidx_settle_new(&l->uidx, plasma_utxo_pos(r->blknum, r->txindex, o));
         atomic_fetch_add(&l->committed_txs, 1);
         break;
-    case REC_DEPOSIT: {
-        uint64_t pos = plasma_utxo_pos(r->blknum, 0, 0);
-        op_utxo_rec u;
-        op_ustate st;
-        if (op_uidx_get(&l->uidx, pos, &u, &st) && st == OP_U_PENDING_NEW)
-            op_uidx_settle_new(&l->uidx, pos);
+    case REC_DEPOSIT:
+        op_uidx_settle_new(&l->uidx, plasma_utxo_pos(r->blknum, 0, 0));
         break;
-    }
     case REC_EXIT:
         if (r->applies)
             op_uidx_del(&l->uidx, r->pos);

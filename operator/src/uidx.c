@@ -149,12 +149,15 @@ bool op_uidx_set_state(op_uidx *x, uint64_t pos, op_ustate state)
 
 void op_uidx_settle_new(op_uidx *x, uint64_t pos)
 {
+    uint8_t *v = op_hmap_get(&x->map, &pos);
+    if (!v || v[offsetof(entry, state)] != OP_U_PENDING_NEW)
+        return;
     if (x->map.count > x->max_entries) {
         op_uidx_del(x, pos);
         x->complete = false;
         return;
     }
-    op_uidx_set_state(x, pos, OP_U_UNSPENT);
+    v[offsetof(entry, state)] = (uint8_t)OP_U_UNSPENT;
 }
 
 void op_uidx_del(op_uidx *x, uint64_t pos)

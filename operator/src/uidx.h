@@ -42,7 +42,8 @@ int op_uidx_cache(op_uidx *x, uint64_t pos, const op_utxo_rec *rec);
 /* Sets the state of a held position; false when not held. */
 bool op_uidx_set_state(op_uidx *x, uint64_t pos, op_ustate state);
 /* A pending-new output became durable: kept as unspent when there is room,
- * dropped (index incomplete) otherwise. */
+ * dropped (index incomplete) otherwise. Positions not held as pending-new
+ * are left alone. */
 void op_uidx_settle_new(op_uidx *x, uint64_t pos);
 void op_uidx_del(op_uidx *x, uint64_t pos);
 
