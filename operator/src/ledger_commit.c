@@ -33,9 +33,9 @@ static void put_utxo(op_batch *b, uint64_t pos, const plasma_addr *owner, const 
 {
     uint8_t key[29], val[OP_UTXO_REC_LEN];
     op_utxo_rec r = {*owner, *token, *amount};
-    op_utxo_encode(val, &r);
+    size_t vlen = op_utxo_encode(val, &r);
     op_key_utxo(key, pos);
-    op_batch_put(b, key, 9, val, sizeof val);
+    op_batch_put(b, key, 9, val, vlen);
     if (index_now) {
         op_key_owner(key, owner, pos);
         op_batch_put(b, key, 29, NULL, 0);

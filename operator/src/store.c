@@ -262,20 +262,24 @@ size_t op_key_meta(uint8_t out[65], const char *name)
     return n + 1;
 }
 
-void op_utxo_encode(uint8_t out[OP_UTXO_REC_LEN], const op_utxo_rec *r)
+size_t op_utxo_encode(uint8_t out[OP_UTXO_REC_LEN], const op_utxo_rec *r)
 {
+    uint8_t be[32];
+    size_t n = plasma_u256_byte_len(&r->amount);
+    plasma_u256_to_be(be, &r->amount);
     memcpy(out, r->owner.b, 20);
     memcpy(out + 20, r->token.b, 20);
-    plasma_u256_to_be(out + 40, &r->amount);
+    memcpy(out + 40, be + 32 - n, n);
+    return 40 + n;
 }
 
 int op_utxo_decode(op_utxo_rec *r, const uint8_t *val, size_t len)
 {
-    if (len != OP_UTXO_REC_LEN)
+    if (len < 40 || len > OP_UTXO_REC_LEN)
         return PLASMA_ERR_IO;
     memcpy(r->owner.b, val, 20);
     memcpy(r->token.b, val + 20, 20);
-    return plasma_u256_from_be(&r->amount, val + 40, 32) == 0 ? PLASMA_OK : PLASMA_ERR_IO;
+    return plasma_u256_from_be(&r->amount, val + 40, len - 40) == 0 ? PLASMA_OK : PLASMA_ERR_IO;
 }
 
 void op_block_hdr_encode(uint8_t out[OP_BLOCK_HDR_LEN], const op_block_hdr *h)

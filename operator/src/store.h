@@ -50,6 +50,7 @@ typedef struct op_block_tx {
     size_t rlp_len;
 } op_block_tx;
 
+/* Longest encoded output: owner, token and a 32-byte amount. */
 #define OP_UTXO_REC_LEN 72
 #define OP_BLOCK_HDR_LEN 45
 #define OP_BLOCK_TX_PREFIX 84
@@ -118,7 +119,10 @@ void op_key_block(uint8_t out[9], uint64_t blknum);
 size_t op_key_meta(uint8_t out[65], const char *name);
 
 /* --- records --- */
-void op_utxo_encode(uint8_t out[OP_UTXO_REC_LEN], const op_utxo_rec *r);
+/* owner20 token20 amount as minimal big-endian (0..32 bytes); returns the
+ * length. The decoder takes any amount length up to 32, so the fixed
+ * 32-byte form of earlier versions reads the same. */
+size_t op_utxo_encode(uint8_t out[OP_UTXO_REC_LEN], const op_utxo_rec *r);
 int op_utxo_decode(op_utxo_rec *r, const uint8_t *val, size_t len);
 void op_block_hdr_encode(uint8_t out[OP_BLOCK_HDR_LEN], const op_block_hdr *h);
 int op_block_hdr_decode(op_block_hdr *h, const uint8_t *val, size_t len);

@@ -508,9 +508,41 @@ static void test_small_cache(void **state)
         assert_int_equal(pay(f, plasma_utxo_pos(1000, i, 0), 2, o, 1, NULL), PLASMA_ERR_UTXO_SPENT);
 }
 
+/* An output record keeps its amount in minimal big-endian form, and the
+ * fixed 32-byte form of earlier versions still reads the same. */
+static void test_utxo_record(void **state)
+{
+    (void)state;
+    static const char *const amounts[] = {"0", "1", "255", "256", "600000", "18446744073709551616",
+                                          "115792089237316195423570985008687907853269984665640564039457584007913129639935"};
+    for (size_t i = 0; i < sizeof amounts / sizeof amounts[0]; i++) {
+        op_utxo_rec r, back;
+        memset(&r, 0, sizeof r);
+        memset(r.owner.b, 0x11, 20);
+        memset(r.token.b, 0x22, 20);
+        assert_int_equal(plasma_u256_parse_dec(&r.amount, amounts[i]), 0);
+        uint8_t val[OP_UTXO_REC_LEN];
+        size_t len = op_utxo_encode(val, &r);
+        assert_int_equal(len, 40 + plasma_u256_byte_len(&r.amount));
+        assert_int_equal(op_utxo_decode(&back, val, len), 0);
+        assert_memory_equal(&back, &r, sizeof r);
+
+        uint8_t fixed[72];
+        memcpy(fixed, val, 40);
+        plasma_u256_to_be(fixed + 40, &r.amount);
+        assert_int_equal(op_utxo_decode(&back, fixed, sizeof fixed), 0);
+        assert_memory_equal(&back, &r, sizeof r);
+    }
+    uint8_t junk[80] = {0};
+    op_utxo_rec out;
+    assert_int_equal(op_utxo_decode(&out, junk, 39), PLASMA_ERR_IO);
+    assert_int_equal(op_utxo_decode(&out, junk, 73), PLASMA_ERR_IO);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_utxo_record),
         cmocka_unit_test_setup_teardown(test_accept_and_double_spend, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rejections, setup, teardown),
         cmocka_unit_test_setup_teardown(test_min_fee, setup, teardown),
