@@ -10,11 +10,19 @@
  *
  *   accepted_tps            durable acks per second, counted once the blocks
  *                           holding them are sealed
- *   recover_per_core_per_s  secp256k1_ecdsa_recover on one core, same run:
- *                           the mean of a measurement just before the load
- *                           and one just after it (recover_before/_after),
- *                           as the machine's speed drifts when it is shared
+ *   recover_per_core_per_s  secp256k1_ecdsa_recover on one core, same run,
+ *                           over the run's own signatures in turn (each
+ *                           payment's signature and digest, as the operator
+ *                           meets them): the mean of a measurement just
+ *                           before the load and one just after it
+ *                           (recover_before/_after), as the machine's speed
+ *                           drifts when it is shared
  *   ratio                   accepted_tps / (2 × recover_per_core_per_s)
+ *   recover_same_sig_per_core_per_s, ratio_same_sig
+ *                           the rate recovering one signature again and
+ *                           again (its table entries stay in the L1 cache:
+ *                           faster than any real stream of signatures), and
+ *                           the ratio against it
  *   recover_2threads_per_core_per_s, ratio_2threads
  *                           the same with both cores recovering at once
  *                           (one thread each, after the load): the ceiling
