@@ -8,8 +8,9 @@
 
 #include <string.h>
 
+#include "keccak_int.h"
+
 #define KECCAK_RATE 136
-#define KECCAK_ROUNDS 24
 #define ROL64(v, n) (((v) << (n)) | ((v) >> (64 - (n))))
 
 /* With GCC on x86-64 the permutation is also compiled for x86-64-v3 and the
@@ -22,7 +23,7 @@
 #define KECCAK_CLONES
 #endif
 
-static const uint64_t keccak_rc[KECCAK_ROUNDS] = {
+const uint64_t plasma_keccak_rc[KECCAK_ROUNDS] = {
     0x0000000000000001ull, 0x0000000000008082ull, 0x800000000000808aull, 0x8000000080008000ull,
     0x000000000000808bull, 0x0000000080000001ull, 0x8000000080008081ull, 0x8000000000008009ull,
     0x000000000000008aull, 0x0000000000000088ull, 0x0000000080008009ull, 0x000000008000000aull,
@@ -129,7 +130,7 @@ KECCAK_CLONES static void keccak_f1600(uint64_t st[25])
         a24 = b24 ^ (~b34 & b44);
         a34 = b34 ^ (~b44 & b04);
         a44 = b44 ^ (~b04 & b14);
-        a00 ^= keccak_rc[round];
+        a00 ^= plasma_keccak_rc[round];
     }
 
     st[0] = a00;

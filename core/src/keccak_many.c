@@ -16,6 +16,8 @@
 
 #include "plasma/keccak.h"
 
+#include "keccak_int.h"
+
 #define RATE 136
 #define RATE_WORDS (RATE / 8)
 #define GROUP 8
@@ -57,15 +59,6 @@ static bool simd_on(void)
     return v == 1;
 }
 
-static const uint64_t rc[24] = {
-    0x0000000000000001ull, 0x0000000000008082ull, 0x800000000000808aull, 0x8000000080008000ull,
-    0x000000000000808bull, 0x0000000080000001ull, 0x8000000080008081ull, 0x8000000000008009ull,
-    0x000000000000008aull, 0x0000000000000088ull, 0x0000000080008009ull, 0x000000008000000aull,
-    0x000000008000808bull, 0x800000000000008bull, 0x8000000000008089ull, 0x8000000000008003ull,
-    0x8000000000008002ull, 0x8000000000000080ull, 0x000000000000800aull, 0x800000008000000aull,
-    0x8000000080008081ull, 0x8000000000008080ull, 0x0000000080000001ull, 0x8000000080008008ull,
-};
-
 #define XOR3(a, b, c) _mm512_ternarylogic_epi64((a), (b), (c), 0x96)
 #define CHI(a, b, c) _mm512_ternarylogic_epi64((a), (b), (c), 0xD2) /* a ^ (~b & c) */
 #define ROL(v, n) _mm512_rol_epi64((v), (n))
@@ -79,7 +72,7 @@ __attribute__((target("avx512f"))) static void keccak_x8(__m512i s[25])
     __m512i a02 = s[10], a12 = s[11], a22 = s[12], a32 = s[13], a42 = s[14];
     __m512i a03 = s[15], a13 = s[16], a23 = s[17], a33 = s[18], a43 = s[19];
     __m512i a04 = s[20], a14 = s[21], a24 = s[22], a34 = s[23], a44 = s[24];
-    for (int round = 0; round < 24; round++) {
+    for (int round = 0; round < KECCAK_ROUNDS; round++) {
         __m512i c0 = XOR3(XOR3(a00, a01, a02), a03, a04);
         __m512i c1 = XOR3(XOR3(a10, a11, a12), a13, a14);
         __m512i c2 = XOR3(XOR3(a20, a21, a22), a23, a24);
@@ -115,7 +108,7 @@ __attribute__((target("avx512f"))) static void keccak_x8(__m512i s[25])
         __m512i b24 = ROL(_mm512_xor_si512(a42, d4), 39);
         __m512i b32 = ROL(_mm512_xor_si512(a43, d4), 8);
         __m512i b40 = ROL(_mm512_xor_si512(a44, d4), 14);
-        a00 = _mm512_xor_si512(CHI(b00, b10, b20), _mm512_set1_epi64((long long)rc[round]));
+        a00 = _mm512_xor_si512(CHI(b00, b10, b20), _mm512_set1_epi64((long long)plasma_keccak_rc[round]));
         a10 = CHI(b10, b20, b30);
         a20 = CHI(b20, b30, b40);
         a30 = CHI(b30, b40, b00);
@@ -173,7 +166,7 @@ static const uint8_t *block_of(const uint8_t *msg, size_t len, size_t b, uint8_t
 
 /* Up to eight messages (n <= GROUP); unused states are permuted but unread. */
 __attribute__((target("avx512f"))) static void hash_group(plasma_hash *out, const uint8_t *const *msgs,
-                                                           const size_t *lens, size_t n)
+                                                          const size_t *lens, size_t n)
 {
     union {
         __m512i v[25];

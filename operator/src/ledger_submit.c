@@ -232,8 +232,7 @@ static int read_inputs_locked(plasma_ledger *l, prep *p, op_utxo_rec *ins, op_us
     return PLASMA_OK;
 }
 
-static commit_rec *make_tx_rec(const prep *p, const plasma_addr *fee_token,
-                               const plasma_u256 *fee)
+static commit_rec *make_tx_rec(const prep *p, const plasma_addr *fee_token, const plasma_u256 *fee)
 {
     commit_rec *r = calloc(1, sizeof *r + p->rlp_len);
     if (!r)

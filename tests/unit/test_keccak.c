@@ -123,7 +123,8 @@ static void test_many_equals_oneshot(void **state)
     uint64_t rng = 0x243f6a8885a308d3ull;
     for (size_t i = 0; i < MAX; i++)
         data[i] = (uint8_t)tu_rand(&rng);
-    static const size_t edges[] = {0, 1, 31, 32, 64, 66, 127, 128, 135, 136, 137, 160, 271, 272, 273, 500, 900};
+    static const size_t edges[] = {0,   1,   31,  32,  64,  66,  127, 128, 135,
+                                   136, 137, 160, 271, 272, 273, 500, 900};
     size_t ne = sizeof edges / sizeof edges[0];
     bool simd = plasma_keccak_set_simd(true);
     for (int pass = 0; pass < 2; pass++) {

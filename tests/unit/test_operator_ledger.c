@@ -513,8 +513,14 @@ static void test_small_cache(void **state)
 static void test_utxo_record(void **state)
 {
     (void)state;
-    static const char *const amounts[] = {"0", "1", "255", "256", "600000", "18446744073709551616",
-                                          "115792089237316195423570985008687907853269984665640564039457584007913129639935"};
+    static const char *const amounts[] = {
+        "0",
+        "1",
+        "255",
+        "256",
+        "600000",
+        "18446744073709551616",
+        "115792089237316195423570985008687907853269984665640564039457584007913129639935"};
     for (size_t i = 0; i < sizeof amounts / sizeof amounts[0]; i++) {
         op_utxo_rec r, back;
         memset(&r, 0, sizeof r);

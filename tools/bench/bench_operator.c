@@ -217,7 +217,7 @@ typedef struct signer_job {
     const bench_args *a;
     const plasma_privkey *keys;
     const plasma_addr *addrs;
-    char **hex;           /* hex[i]: "0x..." of tx i */
+    char **hex;          /* hex[i]: "0x..." of tx i */
     signed_digest *sigs; /* sigs[i]: tx i's signature and EIP-712 digest */
     size_t from;
     size_t step;
@@ -445,8 +445,9 @@ static void one_recover(void *arg)
     r->next = r->next + 1 < r->n ? r->next + 1 : 0;
     secp256k1_ecdsa_recoverable_signature sig;
     secp256k1_pubkey pub;
-    r->failures += !secp256k1_ecdsa_recoverable_signature_parse_compact(r->ctx, &sig, s->sig.b, s->sig.b[64] - 27) ||
-                   !secp256k1_ecdsa_recover(r->ctx, &pub, &sig, s->digest.b);
+    r->failures +=
+        !secp256k1_ecdsa_recoverable_signature_parse_compact(r->ctx, &sig, s->sig.b, s->sig.b[64] - 27) ||
+        !secp256k1_ecdsa_recover(r->ctx, &pub, &sig, s->digest.b);
 }
 
 /* Recoveries per second, or 0 when a recovery failed. */
@@ -569,13 +570,14 @@ static json_t *throughput(const bench_args *a)
     double rec_after = recover_rate(sigs, a->txs), rec = (rec_before + rec_after) / 2;
     double rec2 = recover_rate_2threads(sigs, a->txs);
     out = json_pack(
-        "{s:s,s:I,s:I,s:I,s:I,s:s,s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:I,s:f,s:f,s:f,s:I,s:I,s:f,s:f}", "bench",
-        "operator", "txs", (json_int_t)a->txs, "conns", (json_int_t)a->conns, "batch", (json_int_t)a->batch,
-        "senders", (json_int_t)a->senders, "sig_mode", a->verify_cached ? "verify_cached" : "recover",
-        "accepted_tps", tps, "recover_per_core_per_s", rec, "recover_before", rec_before, "recover_after",
-        rec_after, "ratio", rec > 0 ? tps / (2 * rec) : 0.0, "recover_2threads_per_core_per_s", rec2,
-        "ratio_2threads", rec2 > 0 ? tps / (2 * rec2) : 0.0, "recover_same_sig_per_core_per_s", rec_same,
-        "ratio_same_sig", rec_same > 0 ? tps / (2 * rec_same) : 0.0, "full_blocks", (json_int_t)full, "seal_65536_ms",
+        "{s:s,s:I,s:I,s:I,s:I,s:s,s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:I,s:f,s:f,s:f,s:I,s:I,s:f,s:f}",
+        "bench", "operator", "txs", (json_int_t)a->txs, "conns", (json_int_t)a->conns, "batch",
+        (json_int_t)a->batch, "senders", (json_int_t)a->senders, "sig_mode",
+        a->verify_cached ? "verify_cached" : "recover", "accepted_tps", tps, "recover_per_core_per_s", rec,
+        "recover_before", rec_before, "recover_after", rec_after, "ratio", rec > 0 ? tps / (2 * rec) : 0.0,
+        "recover_2threads_per_core_per_s", rec2, "ratio_2threads", rec2 > 0 ? tps / (2 * rec2) : 0.0,
+        "recover_same_sig_per_core_per_s", rec_same, "ratio_same_sig",
+        rec_same > 0 ? tps / (2 * rec_same) : 0.0, "full_blocks", (json_int_t)full, "seal_65536_ms",
         full ? (double)(s1.seal_ms_total - s0.seal_ms_total) / (double)full : 0.0, "single_p50_ms",
         pct(L.lat_ms, L.n_lat, 0.5), "single_p99_ms", pct(L.lat_ms, L.n_lat, 0.99), "accepted",
         (json_int_t)atomic_load(&L.accepted), "rejected", (json_int_t)atomic_load(&L.rejected),

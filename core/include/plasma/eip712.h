@@ -40,8 +40,7 @@ void plasma_eip712_digest_many(plasma_hash *out, const plasma_domain *domain, co
 
 /* Signs input i of tx with key (tx->sigs[i]); sets n_sigs to at least i+1.
  * Returns 0 or PLASMA_ERR_BAD_REQUEST (bad key or i out of range). */
-int plasma_tx_sign_input(plasma_tx *tx, const plasma_domain *domain, unsigned i,
-                         const plasma_privkey *key);
+int plasma_tx_sign_input(plasma_tx *tx, const plasma_domain *domain, unsigned i, const plasma_privkey *key);
 
 /* Recovers the signer of every input: out[i] for i < n_inputs.
  * Returns 0 or PLASMA_ERR_BAD_SIGNATURE / _MISSING_SIGNATURE. */
