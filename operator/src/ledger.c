@@ -721,6 +721,8 @@ int plasma_ledger_get_block(plasma_ledger *l, uint64_t blknum, plasma_block_info
     if (rc < 0)
         return rc;
     *info = (plasma_block_info){blknum, h.root, h.timestamp, h.n_txs, (h.flags & OP_BLOCK_SUBMITTED) != 0};
+    if (!fn)
+        return PLASMA_OK;
     uint8_t prefix[9];
     op_key_block(prefix, blknum);
     prefix[0] = 'b';

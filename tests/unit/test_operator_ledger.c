@@ -357,6 +357,63 @@ static void test_batch(void **state)
         free((void *)b[i].data);
 }
 
+/* A batch is prepared sixteen transactions at a time with their hashes
+ * computed side by side: across those chunks every transaction still gets
+ * its own verdict and hash, malformed and wrongly signed ones in between,
+ * on the vectorised Keccak path and on the portable one. */
+static void test_batch_chunks(void **state)
+{
+    fixture *f = *state;
+    enum { N = 40 };
+    uint32_t accepted = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        plasma_keccak_set_simd(pass == 0);
+        plasma_tx txs[N];
+        plasma_tx_bytes b[N];
+        int want[N];
+        for (int i = 0; i < N; i++) {
+            uint64_t blknum = (uint64_t)(pass * N + i + 1);
+            deposit(f, blknum, 1, 0, 100);
+            uint64_t in = plasma_utxo_pos(blknum, 0, 0);
+            int key = i % 11 == 5 ? 2 : 1; /* someone else's signature */
+            tk_out o[2] = {{2, 0, 70}, {1, 0, 30}};
+            txs[i] = tk_payment(&in, &key, 1, o, 2);
+            b[i].data = tk_rlp(&txs[i], &b[i].len);
+            want[i] = key == 2 ? PLASMA_ERR_UNAUTHORIZED_SPEND : 0;
+            if (i % 7 == 3) { /* cut short: not RLP any more */
+                b[i].len -= 5;
+                want[i] = PLASMA_ERR_MALFORMED_TX;
+            }
+        }
+        plasma_ledger_receipt r[N];
+        int errs[N];
+        plasma_ledger_submit_batch(f->l, r, errs, b, N);
+        uint32_t next = pass == 0 ? 0 : accepted;
+        for (int i = 0; i < N; i++) {
+            assert_int_equal(errs[i], want[i]);
+            if (want[i] != 0)
+                continue;
+            plasma_hash h;
+            assert_int_equal(plasma_tx_hash(&h, &txs[i]), 0);
+            assert_memory_equal(r[i].txhash.b, h.b, 32);
+            assert_int_equal(r[i].blknum, 1000);
+            assert_int_equal(r[i].txindex, next++);
+            accepted++;
+        }
+        for (int i = 0; i < N; i++)
+            free((void *)b[i].data);
+    }
+    plasma_keccak_set_simd(true);
+    /* Every accepted one is in the block, and its proof (from the leaves
+     * hashed side by side) verifies against the sealed root. */
+    assert_int_equal(seal(f), 1000);
+    plasma_block_info info;
+    assert_int_equal(plasma_ledger_get_block(f->l, 1000, &info, NULL, NULL), 0);
+    assert_int_equal(info.n_txs, accepted);
+    for (uint32_t i = 0; i < accepted; i++)
+        check_proof(f, plasma_utxo_pos(1000, i, 0), &info.root);
+}
+
 static void test_exit_marks_spent(void **state)
 {
     fixture *f = *state;
@@ -556,6 +613,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_restart_keeps_positions, setup, teardown),
         cmocka_unit_test_setup_teardown(test_block_full, setup, teardown),
         cmocka_unit_test_setup_teardown(test_batch, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_batch_chunks, setup, teardown),
         cmocka_unit_test_setup_teardown(test_exit_marks_spent, setup, teardown),
         cmocka_unit_test_setup_teardown(test_utxos_by_owner, setup, teardown),
         cmocka_unit_test_setup_teardown(test_storage_failure, setup, teardown),

@@ -167,7 +167,8 @@ typedef struct plasma_block_info {
 
 /* Reads a sealed child block or a deposit block, calling fn for each
  * transaction's SignedTx RLP in order (deposits with an empty signature
- * list); fn returns false to stop. Returns 0, PLASMA_ERR_NOT_FOUND, _IO. */
+ * list); fn returns false to stop. With fn NULL, only *info is read.
+ * Returns 0, PLASMA_ERR_NOT_FOUND, _IO. */
 int plasma_ledger_get_block(plasma_ledger *l, uint64_t blknum, plasma_block_info *info,
                             bool (*fn)(void *arg, const uint8_t *rlp, size_t len), void *arg);
 
