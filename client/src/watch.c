@@ -137,14 +137,8 @@ static int utxo_add(plasma_watcher *w, uint64_t pos, const plasma_output *out)
     size_t i = utxo_find(w, pos, &found);
     if (found)
         return 0;
-    if (w->n_utxos == w->cap_utxos) {
-        size_t cap = w->cap_utxos ? 2 * w->cap_utxos : 64;
-        watch_utxo *n = realloc(w->utxos, cap * sizeof *n);
-        if (!n)
-            return PLASMA_ERR_NOMEM;
-        w->utxos = n;
-        w->cap_utxos = cap;
-    }
+    if (plasma_grow((void **)&w->utxos, &w->cap_utxos, w->n_utxos + 1, sizeof *w->utxos) < 0)
+        return PLASMA_ERR_NOMEM;
     memmove(&w->utxos[i + 1], &w->utxos[i], (w->n_utxos - i) * sizeof *w->utxos);
     w->utxos[i] = (watch_utxo){.pos = pos, .out = *out};
     w->n_utxos++;
@@ -153,14 +147,8 @@ static int utxo_add(plasma_watcher *w, uint64_t pos, const plasma_output *out)
 
 static int item_push(plasma_watcher *w, const watch_item *it)
 {
-    if (w->n_items == w->cap_items) {
-        size_t cap = w->cap_items ? 2 * w->cap_items : 16;
-        watch_item *n = realloc(w->items, cap * sizeof *n);
-        if (!n)
-            return PLASMA_ERR_NOMEM;
-        w->items = n;
-        w->cap_items = cap;
-    }
+    if (plasma_grow((void **)&w->items, &w->cap_items, w->n_items + 1, sizeof *w->items) < 0)
+        return PLASMA_ERR_NOMEM;
     w->items[w->n_items++] = *it;
     return 0;
 }
@@ -183,15 +171,9 @@ static void block_free(watch_block *b)
 /* Takes ownership of b's arrays (freed on failure too). */
 static int block_keep(plasma_watcher *w, watch_block *b)
 {
-    if (w->n_blocks == w->cap_blocks) {
-        size_t cap = w->cap_blocks ? 2 * w->cap_blocks : 16;
-        watch_block *n = realloc(w->blocks, cap * sizeof *n);
-        if (!n) {
-            block_free(b);
-            return PLASMA_ERR_NOMEM;
-        }
-        w->blocks = n;
-        w->cap_blocks = cap;
+    if (plasma_grow((void **)&w->blocks, &w->cap_blocks, w->n_blocks + 1, sizeof *w->blocks) < 0) {
+        block_free(b);
+        return PLASMA_ERR_NOMEM;
     }
     w->blocks[w->n_blocks++] = *b;
     return 0;
@@ -715,14 +697,8 @@ static int challenge(plasma_watcher *w, const watch_utxo *u)
  * was reported already). */
 static void track_exit(plasma_watcher *w, uint64_t exit_id)
 {
-    if (w->n_exits == w->cap_exits) {
-        size_t cap = w->cap_exits ? 2 * w->cap_exits : 8;
-        watch_exit *n = realloc(w->exits, cap * sizeof *n);
-        if (!n)
-            return;
-        w->exits = n;
-        w->cap_exits = cap;
-    }
+    if (plasma_grow((void **)&w->exits, &w->cap_exits, w->n_exits + 1, sizeof *w->exits) < 0)
+        return;
     w->exits[w->n_exits++] = (watch_exit){.exit_id = exit_id};
 }
 

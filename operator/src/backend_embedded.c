@@ -103,14 +103,8 @@ typedef struct collect {
 
 static int push(collect *c, const void *item)
 {
-    if (c->n == c->cap) {
-        size_t cap = c->cap ? c->cap * 2 : 16;
-        void *ni = realloc(c->items, cap * c->item_size);
-        if (!ni)
-            return PLASMA_ERR_NOMEM;
-        c->items = ni;
-        c->cap = cap;
-    }
+    if (plasma_grow(&c->items, &c->cap, c->n + 1, c->item_size) < 0)
+        return PLASMA_ERR_NOMEM;
     memcpy((uint8_t *)c->items + c->n++ * c->item_size, item, c->item_size);
     return 0;
 }

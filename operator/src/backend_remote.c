@@ -101,14 +101,8 @@ typedef struct out_list {
 
 static int append(out_list *o, const void *item)
 {
-    if (o->n == o->cap) {
-        size_t cap = o->cap ? o->cap * 2 : 16;
-        void *ni = realloc(o->items, cap * o->size);
-        if (!ni)
-            return PLASMA_ERR_NOMEM;
-        o->items = ni;
-        o->cap = cap;
-    }
+    if (plasma_grow(&o->items, &o->cap, o->n + 1, o->size) < 0)
+        return PLASMA_ERR_NOMEM;
     memcpy((uint8_t *)o->items + o->n++ * o->size, item, o->size);
     return PLASMA_OK;
 }

@@ -354,14 +354,8 @@ typedef struct plan {
 
 static int push_action(action **a, size_t *n, size_t *cap, const action *x)
 {
-    if (*n == *cap) {
-        size_t c = *cap ? 2 * *cap : 256;
-        action *p = realloc(*a, c * sizeof *p);
-        if (!p)
-            return PLASMA_ERR_NOMEM;
-        *a = p;
-        *cap = c;
-    }
+    if (plasma_grow((void **)a, cap, *n + 1, sizeof **a) < 0)
+        return PLASMA_ERR_NOMEM;
     (*a)[(*n)++] = *x;
     return PLASMA_OK;
 }
@@ -550,14 +544,8 @@ static int unplan(sim *s, const action *a, size_t n)
 
 static int push_fed(sim *s, const sim_fed *f)
 {
-    if (s->n_fed == s->cap_fed) {
-        size_t c = s->cap_fed ? 2 * s->cap_fed : 256;
-        sim_fed *p = realloc(s->fed, c * sizeof *p);
-        if (!p)
-            return PLASMA_ERR_NOMEM;
-        s->fed = p;
-        s->cap_fed = c;
-    }
+    if (plasma_grow((void **)&s->fed, &s->cap_fed, s->n_fed + 1, sizeof *s->fed) < 0)
+        return PLASMA_ERR_NOMEM;
     s->fed[s->n_fed++] = *f;
     return PLASMA_OK;
 }
@@ -655,14 +643,8 @@ static uint64_t queue_depth(const sim *s)
 
 static int push_row(sim *s)
 {
-    if (s->n_rows == s->cap_rows) {
-        size_t c = s->cap_rows ? 2 * s->cap_rows : 1024;
-        sim_row *p = realloc(s->rows, c * sizeof *p);
-        if (!p)
-            return PLASMA_ERR_NOMEM;
-        s->rows = p;
-        s->cap_rows = c;
-    }
+    if (plasma_grow((void **)&s->rows, &s->cap_rows, s->n_rows + 1, sizeof *s->rows) < 0)
+        return PLASMA_ERR_NOMEM;
     s->row.queue_depth = queue_depth(s);
     s->rows[s->n_rows++] = s->row;
     return PLASMA_OK;

@@ -30,14 +30,8 @@ static void *at(const sim_heap *h, size_t i)
 
 int sim_heap_push(sim_heap *h, const void *e)
 {
-    if (h->n == h->cap) {
-        size_t cap = h->cap ? 2 * h->cap : 64;
-        uint8_t *a = realloc(h->a, cap * h->size);
-        if (!a)
-            return PLASMA_ERR_NOMEM;
-        h->a = a;
-        h->cap = cap;
-    }
+    if (plasma_grow((void **)&h->a, &h->cap, h->n + 1, h->size) < 0)
+        return PLASMA_ERR_NOMEM;
     size_t i = h->n++;
     while (i > 0 && h->less(e, at(h, (i - 1) / 2))) {
         memcpy(at(h, i), at(h, (i - 1) / 2), h->size);

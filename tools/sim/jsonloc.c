@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "plasma/err.h"
+#include "plasma/types.h"
 
 #define MAX_DEPTH 64
 
@@ -65,15 +66,9 @@ static void record(scanner *sc, const char *path)
     sim_jlocs *o = sc->out;
     if (sc->nomem)
         return;
-    if (o->n == o->cap) {
-        size_t cap = o->cap ? 2 * o->cap : 32;
-        sim_jloc *v = realloc(o->v, cap * sizeof *v);
-        if (!v) {
-            sc->nomem = true;
-            return;
-        }
-        o->v = v;
-        o->cap = cap;
+    if (plasma_grow((void **)&o->v, &o->cap, o->n + 1, sizeof *o->v) < 0) {
+        sc->nomem = true;
+        return;
     }
     char *copy = strdup(path);
     if (!copy) {
