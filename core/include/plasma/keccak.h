@@ -20,13 +20,14 @@ void plasma_keccak256(plasma_hash *out, const void *data, size_t len);
 
 /* out[i] = keccak256 of the lens[i] bytes at msgs[i], for i < n: the same
  * digests as n calls of plasma_keccak256. Where the CPU has AVX-512 the
- * messages go eight at a time through one vectorised permutation, about
- * four times the throughput; lengths may differ. */
+ * messages go eight at a time through one vectorised permutation (about six
+ * times the throughput), with AVX2 four at a time; lengths may differ. */
 void plasma_keccak256_many(plasma_hash *out, const uint8_t *const *msgs, const size_t *lens, size_t n);
 
-/* Turns the vectorised path of plasma_keccak256_many on (where the CPU has
- * it) or off; on by default. Returns whether it is now on. For tests and
- * benchmarks comparing the two paths. */
-bool plasma_keccak_set_simd(bool enabled);
+/* Caps plasma_keccak256_many at `lanes` messages per permutation: 8 (AVX-512),
+ * 4 (AVX2) or 1 (one at a time), each only where the CPU has it; the
+ * default is the widest it has. Returns the lanes now in effect. For tests
+ * and benchmarks comparing the paths. */
+unsigned plasma_keccak_set_lanes(unsigned lanes);
 
 #endif
