@@ -185,12 +185,26 @@ int op_defer_seal(op_defer *d, op_batch *batch, uint64_t blknum)
         free(txs);
         return rc;
     }
-    uint8_t key[33], val[12];
-    key[0] = 'o';
-    for (size_t i = 0; i < n_own; i++) {
-        memcpy(key + 1, own[i].k, sizeof own[i].k);
-        op_batch_put(batch, key, 29, NULL, 0);
+    /* One 'O' entry per owner: the sorted entries of an owner are adjacent
+     * and in position order. */
+    uint8_t key[33], val[12], *list = malloc((n_own ? n_own : 1) * OP_OWNED_LEN);
+    if (!list) {
+        free(own);
+        free(txs);
+        return PLASMA_ERR_NOMEM;
     }
+    for (size_t i = 0, j; i < n_own; i = j) {
+        size_t m = 0;
+        for (j = i; j < n_own && memcmp(own[j].k, own[i].k, 20) == 0; j++) {
+            uint64_t pos = op_rd64(own[j].k + 20);
+            op_owned_encode(list + OP_OWNED_LEN * m++, plasma_pos_txindex(pos), plasma_pos_oindex(pos));
+        }
+        plasma_addr owner;
+        memcpy(owner.b, own[i].k, 20);
+        op_key_owner_group(key, &owner, blknum);
+        op_batch_put(batch, key, 29, list, OP_OWNED_LEN * m);
+    }
+    free(list);
     for (size_t i = 0; i < n_txs; i++) {
         op_key_txhash(key, &txs[i].txhash);
         op_be64(val, blknum);

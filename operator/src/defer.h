@@ -1,12 +1,14 @@
 /* Index entries of blocks not sealed yet.
  *
- * The two secondary indexes, 'o' (outputs by owner) and 't' (tx by hash),
- * have random keys: inserted one transaction at a time they cost LevelDB a
+ * The two secondary indexes, outputs by owner and 't' (tx by hash), have
+ * random keys: inserted one transaction at a time they cost LevelDB a
  * cache-missing skip-list walk each, more than the rest of a transaction's
  * write together. So the committer does not write them with the
  * transaction; it keeps them here per block and writes a block's entries
  * sorted, in the batch that seals the block, where consecutive keys reuse
- * the same walk. Until then the queries read them here.
+ * the same walk: one 'O' entry per owner listing the owner's outputs of the
+ * block, and one 't' entry per transaction. Until then the queries read
+ * them here.
  *
  * Nothing is lost by a crash: the transactions of unsealed blocks are in the
  * store ('b' records), and the ledger rebuilds these entries from them when
@@ -42,7 +44,8 @@ int op_defer_add(op_defer *d, uint64_t blknum, uint32_t txindex, const plasma_ha
                  const plasma_tx *tx);
 /* Makes everything added so far visible to the queries. */
 void op_defer_publish(op_defer *d);
-/* Adds block blknum's entries to b, sorted by key. Returns 0 or
+/* Adds block blknum's entries to b, sorted by key (an owner's outputs in
+ * one 'O' group). Returns 0 or
  * PLASMA_ERR_NOMEM. The entries stay readable here until op_defer_drop. */
 int op_defer_seal(op_defer *d, op_batch *b, uint64_t blknum);
 /* Forgets block blknum (its seal is durable). */

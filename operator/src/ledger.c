@@ -759,15 +759,108 @@ int plasma_ledger_get_utxo(plasma_ledger *l, uint64_t pos, plasma_utxo *out)
     return op_store_has(l->store, key, sizeof key) ? PLASMA_ERR_UTXO_SPENT : PLASMA_ERR_UTXO_NOT_FOUND;
 }
 
-/* Stored entries first, then those of unsealed blocks (defer.h); an entry
- * of a block sealed a moment ago can be in both, and is listed once.
+/* An owner's per-block groups ('O' entries) walked one output at a time.
+ * The group in hand is copied: the iterator moves on before the group's
+ * stale outputs are dropped from it. */
+typedef struct group_walk {
+    op_iter *it;
+    uint8_t key[29];
+    uint64_t blknum;
+    uint8_t *list; /* the group's entries (OP_OWNED_LEN bytes each) */
+    size_t cap_list;
+    size_t n, next;
+    uint8_t *keep; /* its entries still to be listed by later queries */
+    size_t cap_keep;
+    size_t n_keep;
+    bool stale; /* an entry of the group read as spent */
+} group_walk;
+
+/* Loads the group under the iterator (skipping malformed entries); n = 0
+ * once there are no more. Returns 0 or PLASMA_ERR_NOMEM. */
+static int group_load(group_walk *g)
+{
+    const uint8_t *k, *v;
+    size_t klen, vlen;
+    g->n = g->next = g->n_keep = 0;
+    g->stale = false;
+    for (; op_iter_get(g->it, &k, &klen, &v, &vlen); op_iter_next(g->it)) {
+        if (klen != 29 || vlen == 0 || vlen % OP_OWNED_LEN)
+            continue;
+        if (plasma_grow((void **)&g->list, &g->cap_list, vlen, 1) < 0 ||
+            plasma_grow((void **)&g->keep, &g->cap_keep, vlen, 1) < 0)
+            return PLASMA_ERR_NOMEM;
+        memcpy(g->key, k, 29);
+        g->blknum = op_rd64(k + 21);
+        memcpy(g->list, v, vlen);
+        g->n = vlen / OP_OWNED_LEN;
+        return PLASMA_OK;
+    }
+    return PLASMA_OK;
+}
+
+static uint64_t group_pos(const group_walk *g)
+{
+    return op_owned_pos(g->blknum, g->list + OP_OWNED_LEN * g->next);
+}
+
+/* A group that met spent outputs is rewritten without them (the outputs
+ * not visited yet stay), or deleted when none is left, in stale. */
+static void group_flush(group_walk *g, op_batch *stale, size_t *n_stale)
+{
+    if (!g->n || !g->stale)
+        return;
+    size_t rest = g->n - g->next;
+    memcpy(g->keep + OP_OWNED_LEN * g->n_keep, g->list + OP_OWNED_LEN * g->next, OP_OWNED_LEN * rest);
+    g->n_keep += rest;
+    if (g->n_keep)
+        op_batch_put(stale, g->key, sizeof g->key, g->keep, OP_OWNED_LEN * g->n_keep);
+    else
+        op_batch_del(stale, g->key, sizeof g->key);
+    (*n_stale)++;
+}
+
+/* Moves past the current output (spent: dropped from the group), and on
+ * to the next group after the last one. */
+static int group_step(group_walk *g, bool spent, op_batch *stale, size_t *n_stale)
+{
+    const uint8_t *e = g->list + OP_OWNED_LEN * g->next++;
+    if (spent)
+        g->stale = true;
+    else
+        memcpy(g->keep + OP_OWNED_LEN * g->n_keep++, e, OP_OWNED_LEN);
+    if (g->next < g->n)
+        return PLASMA_OK;
+    group_flush(g, stale, n_stale);
+    op_iter_next(g->it);
+    return group_load(g);
+}
+
+/* The next well-formed 'o' entry's position; false at the end. */
+static bool single_pos(op_iter *it, uint64_t *pos)
+{
+    const uint8_t *k, *v;
+    size_t klen, vlen;
+    for (; op_iter_get(it, &k, &klen, &v, &vlen); op_iter_next(it))
+        if (klen == 29) {
+            *pos = op_rd64(k + 21);
+            return true;
+        }
+    return false;
+}
+
+/* Stored entries first, in position order: the single entries of 'o'
+ * (deposits and fee outputs, written with them) merged with the per-block
+ * groups of 'O' (a sealed block's payments). Then those of unsealed blocks
+ * (defer.h), which come after every stored one; an entry of a block sealed a
+ * moment ago can be in both, and is listed once.
  *
  * The stored index keeps entries of spent outputs: deleting them in the
  * commit would add a random key to every transaction's write. A query skips
- * them and deletes those it met in one unsynced write, so each costs one
- * scan; a lost delete only leaves an entry for the next query. An entry
- * whose output reads as spent is stale for good: outputs are never unspent,
- * and an output and its entry are written in the same batch. */
+ * them and removes those it met in one unsynced write (a single entry is
+ * deleted, a group is rewritten without them), so each costs one scan; a
+ * lost write only leaves them for the next query. An entry
+ * whose output reads as spent is stale for good: outputs are never
+ * unspent, and an output is written before or with its entry. */
 int plasma_ledger_utxos_by_owner(plasma_ledger *l, const plasma_addr *owner, size_t max,
                                  bool (*fn)(void *arg, const plasma_utxo *u), void *arg)
 {
@@ -778,45 +871,58 @@ int plasma_ledger_utxos_by_owner(plasma_ledger *l, const plasma_addr *owner, siz
     size_t n_recent = 0;
     if (op_defer_owned(&l->defer, owner, &recent, &n_recent) < 0)
         return PLASMA_ERR_NOMEM;
-    op_iter *it = op_store_iter(l->store, prefix, sizeof prefix, NULL, 0);
+    op_iter *single = op_store_iter(l->store, prefix, sizeof prefix, NULL, 0);
+    prefix[0] = 'O';
+    group_walk g = {.it = op_store_iter(l->store, prefix, sizeof prefix, NULL, 0)};
     op_batch *stale = op_batch_new();
-    if (!it || !stale) {
-        free(recent);
-        op_iter_free(it);
-        op_batch_free(stale);
-        return PLASMA_ERR_NOMEM;
-    }
-    const uint8_t *k, *v;
-    size_t klen, vlen, n = 0, n_stale = 0;
+    int rc = single && g.it && stale ? group_load(&g) : PLASMA_ERR_NOMEM;
+    size_t n = 0, n_stale = 0;
     bool more = true;
-    for (; more && n < max && op_iter_get(it, &k, &klen, &v, &vlen); op_iter_next(it)) {
+    uint64_t spos = 0;
+    bool have_single = rc == 0 && single_pos(single, &spos);
+    while (rc == 0 && more && n < max && (have_single || g.n)) {
+        bool from_group = g.n && (!have_single || group_pos(&g) < spos);
+        uint64_t pos = from_group ? group_pos(&g) : spos;
         plasma_utxo u;
-        uint64_t pos = klen == 29 ? op_rd64(k + 21) : 0;
-        if (klen != 29 || (n_recent && bsearch(&pos, recent, n_recent, sizeof *recent, op_cmp_pos)))
-            continue;
-        int urc = plasma_ledger_get_utxo(l, pos, &u);
-        if (urc == PLASMA_ERR_UTXO_SPENT) {
-            op_batch_del(stale, k, klen);
-            n_stale++;
+        bool listed_later = n_recent && bsearch(&pos, recent, n_recent, sizeof *recent, op_cmp_pos);
+        int urc = listed_later ? PLASMA_ERR_NOT_FOUND : plasma_ledger_get_utxo(l, pos, &u);
+        bool spent = urc == PLASMA_ERR_UTXO_SPENT;
+        if (from_group) {
+            rc = group_step(&g, spent, stale, &n_stale);
+        } else {
+            if (spent) {
+                const uint8_t *k, *v;
+                size_t klen, vlen;
+                if (op_iter_get(single, &k, &klen, &v, &vlen))
+                    op_batch_del(stale, k, klen);
+                n_stale++;
+            }
+            op_iter_next(single);
+            have_single = single_pos(single, &spos);
         }
         if (urc != 0)
             continue;
         n++;
         more = fn(arg, &u);
     }
-    op_iter_free(it);
-    for (size_t i = 0; more && n < max && i < n_recent; i++) {
+    if (rc == 0)
+        group_flush(&g, stale, &n_stale); /* a group left part-way */
+    for (size_t i = 0; rc == 0 && more && n < max && i < n_recent; i++) {
         plasma_utxo u;
         if (plasma_ledger_get_utxo(l, recent[i], &u) != 0)
             continue;
         n++;
         more = fn(arg, &u);
     }
-    if (n_stale > 0)
+    if (rc == 0 && n_stale > 0)
         (void)op_store_write(l->store, stale, false);
+    op_iter_free(single);
+    op_iter_free(g.it);
     op_batch_free(stale);
+    free(g.list);
+    free(g.keep);
     free(recent);
-    return PLASMA_OK;
+    return rc;
 }
 
 /* Builds the tree of a stored block from the leaves kept with its txs. */

@@ -74,7 +74,7 @@ struct plasma_ledger {
     pthread_cond_t commit_cv;  /* wakes the committer */
     pthread_cond_t durable_cv; /* wakes submitters waiting for durability */
     op_uidx uidx;
-    op_defer defer; /* 'o' and 't' entries of unsealed blocks */
+    op_defer defer; /* owner and 't' entries of unsealed blocks */
     block_acc *open;
     block_acc *closing; /* closed blocks in order, sealed by the committer */
     commit_rec *q_head;

@@ -126,8 +126,6 @@ static void on_sealed(void *ctx, uint64_t blknum)
     pthread_mutex_unlock(&op->sync_mu);
 }
 
-
-
 static int ledger_config(plasma_operator *op, plasma_ledger_config *lc, char *err, size_t err_len)
 {
     const plasma_operator_config *c = &op->cfg;

@@ -233,6 +233,13 @@ void op_key_owner(uint8_t out[29], const plasma_addr *owner, uint64_t pos)
     op_be64(out + 21, pos);
 }
 
+void op_key_owner_group(uint8_t out[29], const plasma_addr *owner, uint64_t blknum)
+{
+    out[0] = 'O';
+    memcpy(out + 1, owner->b, 20);
+    op_be64(out + 21, blknum);
+}
+
 void op_key_txhash(uint8_t out[33], const plasma_hash *h)
 {
     out[0] = 't';

@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "plasma/tx.h"
 #include "plasma/types.h"
 
 #define OP_SPENT_BY_TX 1
@@ -112,6 +113,20 @@ static inline uint32_t op_rd32(const uint8_t *p)
 void op_key_utxo(uint8_t out[9], uint64_t pos);
 void op_key_spent(uint8_t out[9], uint64_t pos);
 void op_key_owner(uint8_t out[29], const plasma_addr *owner, uint64_t pos);
+/* 'O' owner20 blknum8: an owner's outputs created by the payments of one
+ * sealed block, in one entry whose value lists them (op_owned_* below). */
+void op_key_owner_group(uint8_t out[29], const plasma_addr *owner, uint64_t blknum);
+/* An entry of an owner group: txindex and oindex of one output. */
+#define OP_OWNED_LEN 4
+static inline void op_owned_encode(uint8_t out[OP_OWNED_LEN], uint32_t txindex, uint32_t oindex)
+{
+    op_be32(out, txindex << 8 | (oindex & 0xff));
+}
+static inline uint64_t op_owned_pos(uint64_t blknum, const uint8_t in[OP_OWNED_LEN])
+{
+    uint32_t v = op_rd32(in);
+    return plasma_utxo_pos(blknum, v >> 8, v & 0xff);
+}
 void op_key_txhash(uint8_t out[33], const plasma_hash *h);
 void op_key_blocktx(uint8_t out[13], uint64_t blknum, uint32_t txindex);
 void op_key_block(uint8_t out[9], uint64_t blknum);

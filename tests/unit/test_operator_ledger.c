@@ -443,13 +443,36 @@ static void owned(fixture *f, int k, uint64_t *out)
     assert_int_equal(plasma_ledger_utxos_by_owner(f->l, &a, 100, collect_pos, out), 0);
 }
 
-/* Raw 'o' entries of owner k in the store (the ledger closed). */
+/* Raw index entries of owner k in the store (the ledger closed): outputs
+ * named by single 'o' entries plus those listed in 'O' groups. */
 static size_t index_entries(fixture *f, int k)
 {
     char err[256];
     op_store *s = NULL;
     assert_int_equal(op_store_open(&s, f->dir, 8, err, sizeof err), 0);
-    uint8_t prefix[21] = {'o'};
+    size_t n = 0;
+    for (int kind = 0; kind < 2; kind++) {
+        uint8_t prefix[21] = {kind ? 'O' : 'o'};
+        plasma_addr a = tk_addr(k);
+        memcpy(prefix + 1, a.b, 20);
+        op_iter *it = op_store_iter(s, prefix, sizeof prefix, NULL, 0);
+        const uint8_t *key, *val;
+        size_t klen, vlen;
+        for (; op_iter_get(it, &key, &klen, &val, &vlen); op_iter_next(it))
+            n += kind ? vlen / OP_OWNED_LEN : 1;
+        op_iter_free(it);
+    }
+    op_store_free(s);
+    return n;
+}
+
+/* Raw 'O' entries (groups) of owner k (the ledger closed). */
+static size_t group_entries(fixture *f, int k)
+{
+    char err[256];
+    op_store *s = NULL;
+    assert_int_equal(op_store_open(&s, f->dir, 8, err, sizeof err), 0);
+    uint8_t prefix[21] = {'O'};
     plasma_addr a = tk_addr(k);
     memcpy(prefix + 1, a.b, 20);
     op_iter *it = op_store_iter(s, prefix, sizeof prefix, NULL, 0);
@@ -460,6 +483,84 @@ static size_t index_entries(fixture *f, int k)
     op_iter_free(it);
     op_store_free(s);
     return n;
+}
+
+static void closed(fixture *f, int k, size_t *positions, size_t *groups)
+{
+    plasma_ledger_free(f->l);
+    f->l = NULL;
+    *positions = index_entries(f, k);
+    *groups = group_entries(f, k);
+    open_ledger(f);
+}
+
+/* A sealed block's outputs of one owner are one 'O' entry. Listing merges
+ * them with the owner's deposits in position order; a query drops the
+ * spent outputs it met from a group (also when it stops part-way, keeping
+ * the outputs it did not reach), and the group once all are spent. */
+static void test_owner_groups(void **state)
+{
+    fixture *f = *state;
+    enum { N = 30 };
+    deposit(f, 500, 2, 0, 7); /* before the block */
+    uint64_t mine[N];
+    for (int i = 0; i < N; i++) {
+        deposit(f, (uint64_t)(i + 1), 1, 0, 100);
+        tk_out o[2] = {{2, 0, 60}, {1, 0, 40}};
+        plasma_ledger_receipt r;
+        assert_int_equal(pay(f, plasma_utxo_pos((uint64_t)(i + 1), 0, 0), 1, o, 2, &r), 0);
+        mine[i] = plasma_utxo_pos(r.blknum, r.txindex, 0);
+    }
+    assert_int_equal(seal(f), 1000);
+    deposit(f, 1001, 2, 0, 7); /* after it */
+    size_t pos_n, groups;
+    closed(f, 2, &pos_n, &groups);
+    assert_int_equal(pos_n, N + 2);
+    assert_int_equal(groups, 1);
+
+    uint64_t got[64];
+    owned(f, 2, got);
+    assert_int_equal(got[0], N + 2);
+    assert_int_equal(got[1], plasma_utxo_pos(500, 0, 0));
+    for (int i = 0; i < N; i++)
+        assert_int_equal(got[2 + i], mine[i]);
+    assert_int_equal(got[N + 2], plasma_utxo_pos(1001, 0, 0));
+
+    /* Spend ten: the next full listing rewrites the group without them. */
+    tk_out away[1] = {{3, 0, 60}};
+    for (int i = 0; i < 10; i++)
+        assert_int_equal(pay(f, mine[i], 2, away, 1, NULL), 0);
+    owned(f, 2, got);
+    assert_int_equal(got[0], N - 10 + 2);
+    closed(f, 2, &pos_n, &groups);
+    assert_int_equal(pos_n, N - 10 + 2);
+    assert_int_equal(groups, 1);
+
+    /* Five more, and a listing stopped after three outputs: the five it met
+     * go, the fourteen it did not reach stay. */
+    for (int i = 10; i < 15; i++)
+        assert_int_equal(pay(f, mine[i], 2, away, 1, NULL), 0);
+    plasma_addr a = tk_addr(2);
+    got[0] = 0;
+    assert_int_equal(plasma_ledger_utxos_by_owner(f->l, &a, 3, collect_pos, got), 0);
+    assert_int_equal(got[0], 3);
+    assert_int_equal(got[1], plasma_utxo_pos(500, 0, 0));
+    assert_int_equal(got[2], mine[15]);
+    assert_int_equal(got[3], mine[16]);
+    closed(f, 2, &pos_n, &groups);
+    assert_int_equal(pos_n, N - 15 + 2);
+    assert_int_equal(groups, 1);
+
+    /* All of them: the group goes. */
+    for (int i = 15; i < N; i++)
+        assert_int_equal(pay(f, mine[i], 2, away, 1, NULL), 0);
+    owned(f, 2, got);
+    assert_int_equal(got[0], 2);
+    assert_int_equal(got[1], plasma_utxo_pos(500, 0, 0));
+    assert_int_equal(got[2], plasma_utxo_pos(1001, 0, 0));
+    closed(f, 2, &pos_n, &groups);
+    assert_int_equal(pos_n, 2);
+    assert_int_equal(groups, 0);
 }
 
 /* Spent outputs leave their index entries behind; the query skips them and
@@ -616,6 +717,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_batch_chunks, setup, teardown),
         cmocka_unit_test_setup_teardown(test_exit_marks_spent, setup, teardown),
         cmocka_unit_test_setup_teardown(test_utxos_by_owner, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_owner_groups, setup, teardown),
         cmocka_unit_test_setup_teardown(test_storage_failure, setup, teardown),
         cmocka_unit_test_setup_teardown(test_small_cache, setup, teardown),
     };
