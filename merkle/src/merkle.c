@@ -14,8 +14,8 @@
 #include "plasma/err.h"
 #include "plasma/keccak.h"
 
-#define LEAF_PREFIX 0x00
-#define NODE_PREFIX 0x01
+#define LEAF_PREFIX PLASMA_MERKLE_LEAF_PREFIX
+#define NODE_PREFIX PLASMA_MERKLE_NODE_PREFIX
 
 struct plasma_merkle {
     size_t count[PLASMA_MERKLE_DEPTH + 1];       /* nodes stored per level */

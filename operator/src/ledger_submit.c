@@ -12,6 +12,7 @@
 #include "ledger_int.h"
 #include "plasma/err.h"
 #include "plasma/keccak.h"
+#include "plasma/merkle.h"
 #include "plasma/u256.h"
 
 typedef struct prep {
@@ -55,7 +56,7 @@ static void prepare_many(prep *p, const plasma_domain *domain, const plasma_tx_b
         p[i].err = plasma_tx_decode_signed(&p[i].tx, txs[i].data, txs[i].len);
         if (p[i].err < 0)
             continue;
-        static const uint8_t leaf_prefix = 0x00;
+        static const uint8_t leaf_prefix = PLASMA_MERKLE_LEAF_PREFIX;
         start[m] = ub.len;
         plasma_buf_append(&ub, &leaf_prefix, 1);
         if ((p[i].err = plasma_tx_encode_unsigned(&ub, &p[i].tx)) < 0) {

@@ -13,6 +13,9 @@
 #define PLASMA_MERKLE_DEPTH 16
 #define PLASMA_MERKLE_LEAVES 65536u
 #define PLASMA_MERKLE_PROOF_LEN (32 * PLASMA_MERKLE_DEPTH)
+/* The first byte hashed for a leaf and for an inner node (see above). */
+#define PLASMA_MERKLE_LEAF_PREFIX 0x00
+#define PLASMA_MERKLE_NODE_PREFIX 0x01
 
 /* Leaf hash of one transaction's unsigned RLP. */
 void plasma_merkle_leaf(plasma_hash *out, const uint8_t *unsigned_rlp, size_t len);
