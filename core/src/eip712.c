@@ -171,10 +171,11 @@ static void digest_chunk(digest_work *w, plasma_hash *out, const plasma_domain *
                          const plasma_tx *const *txs, size_t n)
 {
     size_t m = 0, first[CHUNK];
+    unsigned n_in[CHUNK], n_out[CHUNK];
     for (size_t t = 0; t < n; t++) {
         const plasma_tx *tx = txs[t];
-        unsigned ni = tx->n_inputs < PLASMA_MAX_INPUTS ? tx->n_inputs : PLASMA_MAX_INPUTS;
-        unsigned no = tx->n_outputs < PLASMA_MAX_OUTPUTS ? tx->n_outputs : PLASMA_MAX_OUTPUTS;
+        unsigned ni = n_in[t] = tx->n_inputs < PLASMA_MAX_INPUTS ? tx->n_inputs : PLASMA_MAX_INPUTS;
+        unsigned no = n_out[t] = tx->n_outputs < PLASMA_MAX_OUTPUTS ? tx->n_outputs : PLASMA_MAX_OUTPUTS;
         first[t] = m;
         for (unsigned i = 0; i < ni; i++, m++) {
             enc_input(w->structs[m], tx->inputs[i]);
@@ -190,12 +191,10 @@ static void digest_chunk(digest_work *w, plasma_hash *out, const plasma_domain *
     plasma_keccak256_many(w->struct_hash, w->msgs, w->lens, m);
 
     for (size_t t = 0; t < n; t++) {
-        unsigned ni = txs[t]->n_inputs < PLASMA_MAX_INPUTS ? txs[t]->n_inputs : PLASMA_MAX_INPUTS;
-        unsigned no = txs[t]->n_outputs < PLASMA_MAX_OUTPUTS ? txs[t]->n_outputs : PLASMA_MAX_OUTPUTS;
         w->msgs[2 * t] = w->struct_hash[first[t]].b;
-        w->lens[2 * t] = ni * WORD;
-        w->msgs[2 * t + 1] = w->struct_hash[first[t] + ni].b;
-        w->lens[2 * t + 1] = no * WORD;
+        w->lens[2 * t] = n_in[t] * WORD;
+        w->msgs[2 * t + 1] = w->struct_hash[first[t] + n_in[t]].b;
+        w->lens[2 * t + 1] = n_out[t] * WORD;
     }
     plasma_keccak256_many(w->arrays, w->msgs, w->lens, 2 * n);
 

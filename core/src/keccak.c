@@ -10,7 +10,6 @@
 
 #include "keccak_int.h"
 
-#define KECCAK_RATE 136
 #define ROL64(v, n) (((v) << (n)) | ((v) >> (64 - (n))))
 
 /* With GCC on x86-64 the permutation is also compiled for x86-64-v3 and the
@@ -158,18 +157,6 @@ KECCAK_CLONES static void keccak_f1600(uint64_t st[25])
     st[22] = a24;
     st[23] = a34;
     st[24] = a44;
-}
-
-/* Lanes are little-endian; memcpy plus a byte swap on big-endian hosts lets
- * the compiler emit a single load here. */
-static uint64_t load64_le(const uint8_t *p)
-{
-    uint64_t v;
-    memcpy(&v, p, sizeof v);
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-    v = __builtin_bswap64(v);
-#endif
-    return v;
 }
 
 static void absorb_block(uint64_t st[25], const uint8_t *block)

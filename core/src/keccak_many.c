@@ -18,8 +18,7 @@
 
 #include "keccak_int.h"
 
-#define RATE 136
-#define RATE_WORDS (RATE / 8)
+#define RATE_WORDS (KECCAK_RATE / 8)
 #define MAX_LANES 8
 
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 10
@@ -166,26 +165,19 @@ __attribute__((target("avx2"))) static void permute_x4(uint64_t *st)
     KECCAK_PERMUTE(__m256i, X4_XOR, X4_XOR3, X4_CHI, X4_ROL, _mm256_set1_epi64x)
 }
 
-static uint64_t load64_le(const uint8_t *p)
-{
-    uint64_t v;
-    memcpy(&v, p, sizeof v);
-    return v; /* x86-64 only: little-endian */
-}
-
 /* Block b (0-based) of a message in its padded form: whole blocks come
  * straight from the message, the last one from pad (built here). */
-static const uint8_t *block_of(const uint8_t *msg, size_t len, size_t b, uint8_t pad[RATE])
+static const uint8_t *block_of(const uint8_t *msg, size_t len, size_t b, uint8_t pad[KECCAK_RATE])
 {
-    size_t full = len / RATE;
+    size_t full = len / KECCAK_RATE;
     if (b < full)
-        return msg + b * RATE;
-    size_t tail = len - full * RATE;
-    memset(pad, 0, RATE);
+        return msg + b * KECCAK_RATE;
+    size_t tail = len - full * KECCAK_RATE;
+    memset(pad, 0, KECCAK_RATE);
     if (tail)
-        memcpy(pad, msg + full * RATE, tail);
+        memcpy(pad, msg + full * KECCAK_RATE, tail);
     pad[tail] ^= 0x01;
-    pad[RATE - 1] ^= 0x80;
+    pad[KECCAK_RATE - 1] ^= 0x80;
     return pad;
 }
 
@@ -200,11 +192,11 @@ static inline __attribute__((always_inline)) void hash_group(plasma_hash *out, c
     memset(st, 0, sizeof st);
     size_t blocks[MAX_LANES] = {0}, most = 0;
     for (size_t k = 0; k < n; k++) {
-        blocks[k] = lens[k] / RATE + 1;
+        blocks[k] = lens[k] / KECCAK_RATE + 1;
         if (blocks[k] > most)
             most = blocks[k];
     }
-    uint8_t pad[RATE];
+    uint8_t pad[KECCAK_RATE];
     for (size_t b = 0; b < most; b++) {
         for (size_t k = 0; k < n; k++) {
             if (b >= blocks[k])
