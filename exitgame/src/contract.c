@@ -95,7 +95,7 @@ static int eth_move(plasma_chain *c, const plasma_addr *from, const plasma_addr 
 
 /* ETH sent out of the contract. An honest chain never runs the contract
  * short, but once invalid exits have been paid (an operator's theft) a later
- * payout can find too little: the call reverts with PLASMA_ERR_INSOLVENT,
+ * payout can find too little: the call reverts with PLASMA_ERR_PAYMENT_FAILED,
  * as a failed transfer reverts on Ethereum. */
 static int pay_eth(eg_exec *ex, const plasma_addr *to, const plasma_u256 *amount)
 {
@@ -104,7 +104,7 @@ static int pay_eth(eg_exec *ex, const plasma_addr *to, const plasma_u256 *amount
         return rc;
     rc = eg_debit(ex->c, &ex->c->cfg.contract, NULL, amount);
     if (rc == PLASMA_ERR_INSUFFICIENT_FUNDS)
-        return PLASMA_ERR_INSOLVENT;
+        return PLASMA_ERR_PAYMENT_FAILED;
     return rc ? rc : eg_credit(ex->c, to, NULL, amount, NULL);
 }
 
@@ -475,7 +475,7 @@ static int settle(eg_exec *ex, uint64_t pos)
     } else {
         rc = token_move(ex, &c->cfg.contract, &paid.owner, &paid.token, &paid.amount);
         if (rc == PLASMA_ERR_INSUFFICIENT_FUNDS)
-            rc = PLASMA_ERR_INSOLVENT;
+            rc = PLASMA_ERR_PAYMENT_FAILED;
         if (rc == 0)
             rc = pay_eth(ex, &paid.owner, &c->cfg.exit_bond);
     }

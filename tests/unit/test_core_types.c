@@ -174,7 +174,7 @@ static void test_err_table(void **state)
     for (int e = -1; e >= -16; e--)
         assert_string_equal(plasma_err_code(e), api_codes[-e - 1]);
     int known = 0;
-    for (int e = -60; e < 0; e++) {
+    for (int e = -100; e < 0; e++) {
         const char *code = plasma_err_code(e);
         if (strcmp(code, "internal") == 0 && e != PLASMA_ERR_INTERNAL)
             continue;
@@ -185,7 +185,12 @@ static void test_err_table(void **state)
         for (int f = e + 1; f < 0; f++)
             assert_true(strcmp(code, plasma_err_code(f)) != 0 || strcmp(code, "internal") == 0);
     }
-    assert_int_equal(known, 16 + 9 + 18);
+    /* §7, input_finalized; generic; root chain; in-flight exits. */
+    assert_int_equal(known, 17 + 9 + 18 + 15);
+    assert_string_equal(plasma_err_code(PLASMA_ERR_PAYMENT_FAILED), "payment_failed");
+    assert_string_equal(plasma_err_code(PLASMA_ERR_INPUT_FINALIZED), "input_finalized");
+    assert_string_equal(plasma_err_code(PLASMA_ERR_IFE_PROCESSING), "ife_processing");
+    assert_int_equal(plasma_err_http_status(PLASMA_ERR_IFE_NOT_FOUND), 404);
 }
 
 int main(void)
