@@ -50,6 +50,8 @@ void plasma_chain_config_default(plasma_chain_config *out)
     out->block_time = PLASMA_CHAIN_DEFAULT_BLOCK_TIME;
     out->min_exit_period = PLASMA_CHAIN_DEFAULT_MIN_EXIT_PERIOD;
     out->exit_bond = plasma_u256_from_u64(PLASMA_CHAIN_DEFAULT_EXIT_BOND);
+    out->ife_bond = plasma_u256_from_u64(PLASMA_CHAIN_DEFAULT_IFE_BOND);
+    out->piggyback_bond = plasma_u256_from_u64(PLASMA_CHAIN_DEFAULT_PIGGYBACK_BOND);
     out->genesis_time = PLASMA_CHAIN_DEFAULT_GENESIS_TIME;
 }
 

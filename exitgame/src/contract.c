@@ -536,6 +536,7 @@ int eg_contract_run(eg_exec *ex)
         return run_challenge_exit(ex);
     case PLASMA_CALL_PROCESS_EXITS:
         return run_process_exits(ex);
+    default:
+        return PLASMA_ERR_BAD_CALL;
     }
-    return PLASMA_ERR_BAD_CALL;
 }

@@ -7,7 +7,7 @@
 #include "plasma/rootchain.h"
 
 /* Per call kind, over every receipt seen (index: plasma_call_kind). */
-#define RC_KINDS 7
+#define RC_KINDS PLASMA_CALL_KINDS
 typedef struct rc_gas_stats {
     uint64_t calls[RC_KINDS];
     uint64_t failed[RC_KINDS];

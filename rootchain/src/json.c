@@ -51,7 +51,22 @@ json_t *rc_json_u64(uint64_t v)
 }
 
 static const char *const KIND_NAMES[RC_KINDS] = {
-    NULL, "transfer", "deposit", "submit_block", "start_exit", "challenge_exit", "process_exits",
+    NULL,
+    "transfer",
+    "deposit",
+    "submit_block",
+    "start_exit",
+    "challenge_exit",
+    "process_exits",
+    "start_ife",
+    "piggyback_input",
+    "piggyback_output",
+    "challenge_ife",
+    "respond_ife",
+    "challenge_ife_input",
+    "challenge_ife_output",
+    "delete_ife",
+    "withdraw",
 };
 
 const char *rc_call_kind_name(plasma_call_kind kind)

@@ -36,7 +36,9 @@
 #define PLASMA_CHAIN_DEFAULT_BLOCK_GAS_LIMIT 30000000u
 #define PLASMA_CHAIN_DEFAULT_BLOCK_TIME 12u
 #define PLASMA_CHAIN_DEFAULT_MIN_EXIT_PERIOD 604800u
-#define PLASMA_CHAIN_DEFAULT_EXIT_BOND 23300000000000000ull /* 0.0233 ETH in wei */
+#define PLASMA_CHAIN_DEFAULT_EXIT_BOND 23300000000000000ull      /* 0.0233 ETH in wei */
+#define PLASMA_CHAIN_DEFAULT_IFE_BOND 37000000000000000ull       /* 0.037 ETH */
+#define PLASMA_CHAIN_DEFAULT_PIGGYBACK_BOND 28000000000000000ull /* 0.028 ETH */
 #define PLASMA_CHAIN_DEFAULT_GENESIS_TIME 1700000000u
 
 /* Gas schedule (docs/gas.md). */
@@ -61,7 +63,9 @@ typedef struct plasma_chain_config {
     uint64_t block_gas_limit;
     uint64_t block_time;      /* seconds between consecutive blocks */
     uint64_t min_exit_period; /* seconds */
-    plasma_u256 exit_bond;    /* wei every startStandardExit must carry */
+    plasma_u256 exit_bond;      /* wei every startStandardExit must carry */
+    plasma_u256 ife_bond;       /* wei every startInFlightExit must carry */
+    plasma_u256 piggyback_bond; /* wei every piggyback must carry */
     uint64_t genesis_time;    /* timestamp of block 0 (a daemon may use the wall clock) */
     /* Root-chain blocks whose receipts and events stay in memory and
      * queryable; 0 keeps all. Older blocks keep their headers (and, with a
@@ -90,15 +94,91 @@ typedef enum plasma_call_kind {
     PLASMA_CALL_START_EXIT = 4,     /* startStandardExit(utxo_pos, tx, proof) + bond */
     PLASMA_CALL_CHALLENGE_EXIT = 5, /* challengeStandardExit(exit_id, tx, input_index) */
     PLASMA_CALL_PROCESS_EXITS = 6,  /* processExits(token, max_exits) */
+    /* In-flight exits (PROTOCOL §6b, docs/inflight.md), in §9's order. */
+    PLASMA_CALL_START_IFE = 7,            /* startInFlightExit(tx, input_txs, input_utxo_pos, input_proofs) + bond */
+    PLASMA_CALL_PIGGYBACK_INPUT = 8,      /* piggybackInFlightExitOnInput(tx, input_index) + bond */
+    PLASMA_CALL_PIGGYBACK_OUTPUT = 9,     /* piggybackInFlightExitOnOutput(tx, output_index) + bond */
+    PLASMA_CALL_CHALLENGE_IFE = 10,       /* challengeInFlightExitNotCanonical(...) */
+    PLASMA_CALL_RESPOND_IFE = 11,         /* respondToNonCanonicalChallenge(tx, tx_pos, proof) */
+    PLASMA_CALL_CHALLENGE_IFE_INPUT = 12, /* challengeInFlightExitInputSpent(...) */
+    PLASMA_CALL_CHALLENGE_IFE_OUTPUT = 13, /* challengeInFlightExitOutputSpent(...) */
+    PLASMA_CALL_DELETE_IFE = 14,           /* deleteNonPiggybackedInFlightExit(ife_id) */
+    PLASMA_CALL_WITHDRAW = 15,             /* withdraw(token) */
 } plasma_call_kind;
+
+/* One past the largest call kind. */
+#define PLASMA_CALL_KINDS 16
 
 /* Longest transaction a call can carry. */
 #define PLASMA_CALL_MAX_TX PLASMA_TX_MAX_RLP
 
-/* One root-chain call. A value type (about 1.6 KB, no pointers): fill it,
- * submit it, copy it freely. `from` is not part of the signed envelope; it
- * is the recovered signer (plasma_call_recover) or, in-process, whoever the
- * caller says it is. Token all-zero means ETH. */
+/* A transaction argument: rlp(SignedTx) or rlp(UnsignedTx), as the kind says. */
+typedef struct plasma_call_tx {
+    size_t len; /* ≤ PLASMA_CALL_MAX_TX */
+    uint8_t b[PLASMA_CALL_MAX_TX];
+} plasma_call_tx;
+
+/* A proof argument that may be empty (a competitor never included). */
+typedef struct plasma_call_proof {
+    size_t len; /* 0 or PLASMA_MERKLE_PROOF_LEN */
+    uint8_t b[PLASMA_MERKLE_PROOF_LEN];
+} plasma_call_proof;
+
+/* The arguments of the in-flight exit calls, in §9's order. */
+typedef struct plasma_call_start_ife {
+    plasma_call_tx tx; /* rlp(SignedTx) */
+    /* The three arrays have their own lengths (each ≤ PLASMA_MAX_INPUTS):
+     * that they match the tx's inputs is a check of the contract. */
+    uint8_t n_input_txs;
+    uint8_t n_input_pos;
+    uint8_t n_input_proofs;
+    plasma_call_tx input_txs[PLASMA_MAX_INPUTS]; /* rlp(UnsignedTx) */
+    uint64_t input_pos[PLASMA_MAX_INPUTS];
+    uint8_t input_proofs[PLASMA_MAX_INPUTS][PLASMA_MERKLE_PROOF_LEN];
+    plasma_u256 bond;
+} plasma_call_start_ife;
+
+typedef struct plasma_call_piggyback {
+    plasma_call_tx tx; /* rlp(SignedTx) of the in-flight exit */
+    uint64_t index;    /* input (kind 8) or output (kind 9) index */
+    plasma_u256 bond;
+} plasma_call_piggyback;
+
+typedef struct plasma_call_challenge_ife {
+    plasma_call_tx tx;
+    uint64_t input_index;
+    plasma_call_tx competing_tx; /* rlp(SignedTx) */
+    uint64_t competing_input_index;
+    uint64_t competitor_pos;            /* 0: never included */
+    plasma_call_proof competitor_proof; /* empty with competitor_pos 0 */
+} plasma_call_challenge_ife;
+
+typedef struct plasma_call_respond_ife {
+    plasma_call_tx tx;
+    uint64_t tx_pos;
+    plasma_call_proof proof;
+} plasma_call_respond_ife;
+
+typedef struct plasma_call_challenge_ife_input {
+    plasma_call_tx tx;
+    uint64_t input_index;
+    plasma_call_tx spending_tx; /* rlp(SignedTx) */
+    uint64_t spending_input_index;
+} plasma_call_challenge_ife_input;
+
+typedef struct plasma_call_challenge_ife_output {
+    plasma_call_tx tx;
+    uint64_t output_utxo_pos;
+    plasma_call_proof proof;
+    plasma_call_tx spending_tx; /* rlp(SignedTx) */
+    uint64_t spending_input_index;
+} plasma_call_challenge_ife_output;
+
+/* One root-chain call. A value type (about 7.3 KB, the size of the largest
+ * kind, startInFlightExit with four input txs and proofs; no pointers):
+ * fill it, submit it, copy it freely. `from` is not part of the signed
+ * envelope; it is the recovered signer (plasma_call_recover) or, in-process,
+ * whoever the caller says it is. Token all-zero means ETH. */
 typedef struct plasma_call {
     plasma_call_kind kind;
     plasma_addr from;
@@ -135,6 +215,18 @@ typedef struct plasma_call {
             plasma_addr token;
             uint64_t max_exits;
         } process_exits;
+        plasma_call_start_ife start_ife;
+        plasma_call_piggyback piggyback; /* kinds 8 and 9 */
+        plasma_call_challenge_ife challenge_ife;
+        plasma_call_respond_ife respond_ife;
+        plasma_call_challenge_ife_input challenge_ife_input;
+        plasma_call_challenge_ife_output challenge_ife_output;
+        struct {
+            plasma_u256 ife_id;
+        } delete_ife;
+        struct {
+            plasma_addr token;
+        } withdraw;
     };
 } plasma_call;
 
@@ -153,14 +245,30 @@ typedef struct plasma_call_domain {
  *   startExit       utxo_pos: uint, tx: bytes, proof: bytes512, bond: uint
  *   challengeExit   exit_id: uint, tx: bytes, input_index: uint
  *   processExits    token: bytes20, max_exits: uint
+ *   startIFE        tx: bytes, input_txs: [bytes…], input_utxo_pos: [uint…],
+ *                   input_proofs: [bytes512…], bond: uint
+ *   piggyback…      tx: bytes, index: uint, bond: uint
+ *   challengeIFE    tx: bytes, input_index: uint, competing_tx: bytes,
+ *                   competing_input_index: uint, competitor_pos: uint,
+ *                   competitor_proof: bytes (empty or 512)
+ *   respondIFE      tx: bytes, tx_pos: uint, proof: bytes (empty or 512)
+ *   …InputSpent     tx: bytes, input_index: uint, spending_tx: bytes,
+ *                   spending_input_index: uint
+ *   …OutputSpent    tx: bytes, output_utxo_pos: uint, proof: bytes (empty or
+ *                   512), spending_tx: bytes, spending_input_index: uint
+ *   deleteIFE       ife_id: uint (up to 256 bits)
+ *   withdraw        token: bytes20
+ * Integers other than amounts, bonds and ife_id are at most 64 bits, arrays
+ * hold at most PLASMA_MAX_INPUTS items, transactions at most
+ * PLASMA_CALL_MAX_TX bytes.
  * signing hash = keccak256(0x19 ‖ "PlasmaRootchainCall" ‖ envelope)
  * signed form  = rlp([envelope, sig: bytes65])
  * call hash    = keccak256(signing hash ‖ from), unique per (from, nonce).
  */
 
 /* Appends the envelope of call under domain to buf.
- * Returns 0, PLASMA_ERR_BAD_CALL (unknown kind, tx_len too long) or
- * PLASMA_ERR_NOMEM. */
+ * Returns 0, PLASMA_ERR_BAD_CALL (unknown kind, a length out of its bounds)
+ * or PLASMA_ERR_NOMEM. */
 int plasma_call_encode(plasma_buf *buf, const plasma_call_domain *domain, const plasma_call *call);
 
 /* Decodes an envelope strictly (canonical RLP, exact item counts, fixed
@@ -200,6 +308,10 @@ int plasma_call_hash(plasma_hash *out, const plasma_call_domain *domain, const p
 /* Gas charged before execution starts: base + calldata of
  * rlp([kind, args...]). Returns 0 for a call that cannot be encoded. */
 uint64_t plasma_call_intrinsic_gas(const plasma_call *call);
+
+/* Out: the ETH value call carries into the contract: the bond of
+ * startStandardExit, startInFlightExit and the piggybacks, else 0. */
+void plasma_call_value(plasma_u256 *out, const plasma_call *call);
 
 /* Fills the common fields of a call and zeroes the arguments. */
 void plasma_call_init(plasma_call *out, plasma_call_kind kind, const plasma_addr *from, uint64_t nonce,
