@@ -31,7 +31,8 @@ static const err_row err_table[] = {
     {PLASMA_ERR_BLOCK_FULL, 503, "block_full", "block is full, retry later"},
     {PLASMA_ERR_NOT_FOUND, 404, "not_found", "not found"},
     {PLASMA_ERR_PAYLOAD_TOO_LARGE, 413, "payload_too_large", "request body is too large"},
-    {PLASMA_ERR_INPUT_FINALIZED, 409, "input_finalized", "an input was finalized by an exit on the root chain"},
+    {PLASMA_ERR_INPUT_FINALIZED, 409, "input_finalized",
+     "an input was finalized by an exit on the root chain"},
 
     {PLASMA_ERR_BAD_REQUEST, 400, "bad_request", "request is malformed"},
     {PLASMA_ERR_MALFORMED_RLP, 400, "malformed_rlp", "RLP encoding is malformed"},

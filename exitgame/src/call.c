@@ -11,7 +11,7 @@
 #include "internal.h"
 
 #define SIGNING_PREFIX "\x19PlasmaRootchainCall"
-#define ENVELOPE_FIXED 6 /* chain_id .. kind */
+#define ENVELOPE_FIXED 6               /* chain_id .. kind */
 #define MAX_ITEMS (ENVELOPE_FIXED + 6) /* challengeInFlightExitNotCanonical */
 
 void plasma_call_init(plasma_call *out, plasma_call_kind kind, const plasma_addr *from, uint64_t nonce,
@@ -130,7 +130,8 @@ static bool put_ife_args(plasma_buf *b, const plasma_call *call)
         if (!put_tx(b, &call->challenge_ife_output.tx))
             return false;
         plasma_rlp_put_u64(b, call->challenge_ife_output.output_utxo_pos);
-        if (!put_proof(b, &call->challenge_ife_output.proof) || !put_tx(b, &call->challenge_ife_output.spending_tx))
+        if (!put_proof(b, &call->challenge_ife_output.proof) ||
+            !put_tx(b, &call->challenge_ife_output.spending_tx))
             return false;
         plasma_rlp_put_u64(b, call->challenge_ife_output.spending_input_index);
         return true;

@@ -332,13 +332,70 @@ int plasma_rootchain_client_block_root(plasma_rootchain_client *c, uint64_t blkn
 static bool read_event_kind(const json_t *j, plasma_event_kind *out)
 {
     const char *s = json_string_value(json_object_get(j, "event"));
-    for (int k = PLASMA_EVENT_DEPOSIT_CREATED; s && k <= PLASMA_EVENT_EXIT_FINALIZED; k++) {
+    for (int k = PLASMA_EVENT_DEPOSIT_CREATED; s && k < PLASMA_EVENT_KINDS; k++) {
         if (strcmp(s, rc_event_kind_name((plasma_event_kind)k)) == 0) {
             *out = (plasma_event_kind)k;
             return true;
         }
     }
     return false;
+}
+
+static bool j_ife_id(const json_t *o, const char *k, plasma_u256 *out)
+{
+    return rc_parse_ife_id(out, json_string_value(json_object_get(o, k))) == PLASMA_OK;
+}
+
+static bool read_positions(const json_t *o, const char *k, uint64_t *out, uint8_t *n)
+{
+    const json_t *a = json_object_get(o, k);
+    if (!json_is_array(a) || json_array_size(a) > PLASMA_MAX_INPUTS)
+        return false;
+    *n = (uint8_t)json_array_size(a);
+    for (size_t i = 0; i < *n; i++)
+        if (rc_parse_u64(&out[i], json_string_value(json_array_get(a, i))) != PLASMA_OK)
+            return false;
+    return true;
+}
+
+static bool read_ife_event_fields(const json_t *j, plasma_event *ev)
+{
+    switch (ev->kind) {
+    case PLASMA_EVENT_IFE_STARTED:
+        return j_addr(j, "initiator", &ev->ife_started.initiator) &&
+               j_ife_id(j, "ife_id", &ev->ife_started.ife_id) &&
+               j_hash(j, "txhash", &ev->ife_started.txhash) &&
+               read_positions(j, "inputs", ev->ife_started.inputs, &ev->ife_started.n_inputs);
+    case PLASMA_EVENT_IFE_INPUT_PIGGYBACKED:
+    case PLASMA_EVENT_IFE_OUTPUT_PIGGYBACKED:
+        return j_addr(j, "owner", &ev->ife_index.who) && j_ife_id(j, "ife_id", &ev->ife_index.ife_id) &&
+               j_u64(j, "index", &ev->ife_index.index);
+    case PLASMA_EVENT_IFE_INPUT_BLOCKED:
+    case PLASMA_EVENT_IFE_OUTPUT_BLOCKED:
+        return j_addr(j, "challenger", &ev->ife_index.who) && j_ife_id(j, "ife_id", &ev->ife_index.ife_id) &&
+               j_u64(j, "index", &ev->ife_index.index);
+    case PLASMA_EVENT_IFE_CHALLENGED:
+        return j_addr(j, "challenger", &ev->ife_challenged.challenger) &&
+               j_ife_id(j, "ife_id", &ev->ife_challenged.ife_id) &&
+               j_u256(j, "position", &ev->ife_challenged.position);
+    case PLASMA_EVENT_IFE_RESPONDED:
+        return j_addr(j, "responder", &ev->ife_responded.responder) &&
+               j_ife_id(j, "ife_id", &ev->ife_responded.ife_id) &&
+               j_u64s(j, "tx_pos", &ev->ife_responded.tx_pos);
+    case PLASMA_EVENT_IFE_INPUT_WITHDRAWN:
+    case PLASMA_EVENT_IFE_OUTPUT_WITHDRAWN:
+        return j_ife_id(j, "ife_id", &ev->ife_withdrawn.ife_id) &&
+               j_u64(j, "index", &ev->ife_withdrawn.index);
+    case PLASMA_EVENT_IFE_FINALIZED:
+    case PLASMA_EVENT_IFE_DELETED:
+        return j_ife_id(j, "ife_id", &ev->ife_closed.ife_id);
+    case PLASMA_EVENT_PAYMENT_DEFERRED:
+    case PLASMA_EVENT_WITHDRAWAL:
+        return j_addr(j, "owner", &ev->payment.owner) && j_addr(j, "token", &ev->payment.token) &&
+               j_u256(j, "amount", &ev->payment.amount);
+    default:
+        return false;
+    }
 }
 
 static bool read_event_fields(const json_t *j, plasma_event *ev)
@@ -361,8 +418,9 @@ static bool read_event_fields(const json_t *j, plasma_event *ev)
                j_addr(j, "challenger", &ev->exit_challenged.challenger);
     case PLASMA_EVENT_EXIT_FINALIZED:
         return j_u64s(j, "exit_id", &ev->exit_finalized.exit_id);
+    default:
+        return read_ife_event_fields(j, ev);
     }
-    return false;
 }
 
 static bool read_event(const json_t *j, plasma_event *ev)
@@ -432,7 +490,7 @@ static bool read_exit(const json_t *r, plasma_exit_info *x)
     return state && rc_exit_state_parse(&x->state, state) == PLASMA_OK && json_is_boolean(queued) &&
            j_u64s(r, "exit_id", &x->exit_id) && j_addr(r, "owner", &x->owner) &&
            j_addr(r, "token", &x->token) && j_u256(r, "amount", &x->amount) &&
-           j_u64(r, "exitable_at", &x->exitable_at);
+           j_u64(r, "exitable_at", &x->exitable_at) && j_hash(r, "output_id", &x->output_id);
 }
 
 int plasma_rootchain_client_exit(plasma_rootchain_client *c, uint64_t exit_id, plasma_exit_info *out)

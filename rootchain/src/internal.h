@@ -68,6 +68,10 @@ const char *rc_exit_state_name(plasma_exit_state state);
 /* Returns 0 and *out for a known name, else PLASMA_ERR_BAD_REQUEST. */
 int rc_exit_state_parse(plasma_exit_state *out, const char *name);
 const char *rc_event_kind_name(plasma_event_kind kind);
+/* In-flight exit ids: 0x + 64 hex digits (32 bytes big-endian). */
+json_t *rc_json_ife_id(const plasma_u256 *id);
+/* Returns 0 or PLASMA_ERR_BAD_REQUEST. */
+int rc_parse_ife_id(plasma_u256 *out, const char *s);
 
 json_t *rc_receipt_json(const plasma_receipt *r);
 json_t *rc_event_json(const plasma_event *ev, uint64_t timestamp);

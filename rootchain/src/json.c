@@ -75,7 +75,7 @@ const char *rc_call_kind_name(plasma_call_kind kind)
     return k < RC_KINDS && KIND_NAMES[k] ? KIND_NAMES[k] : "unknown";
 }
 
-static const char *const EXIT_STATES[] = {"none", "in_progress", "challenged", "finalized"};
+static const char *const EXIT_STATES[] = {"none", "in_progress", "challenged", "finalized", "superseded"};
 
 const char *rc_exit_state_name(plasma_exit_state state)
 {
@@ -94,21 +94,48 @@ int rc_exit_state_parse(plasma_exit_state *out, const char *name)
     return PLASMA_ERR_BAD_REQUEST;
 }
 
+static const char *const EVENT_NAMES[PLASMA_EVENT_KINDS] = {
+    NULL,
+    "DepositCreated",
+    "BlockSubmitted",
+    "ExitStarted",
+    "ExitChallenged",
+    "ExitFinalized",
+    "InFlightExitStarted",
+    "InFlightExitInputPiggybacked",
+    "InFlightExitOutputPiggybacked",
+    "InFlightExitChallenged",
+    "InFlightExitChallengeResponded",
+    "InFlightExitInputBlocked",
+    "InFlightExitOutputBlocked",
+    "InFlightExitInputWithdrawn",
+    "InFlightExitOutputWithdrawn",
+    "InFlightExitFinalized",
+    "InFlightExitDeleted",
+    "PaymentDeferred",
+    "Withdrawal",
+};
+
 const char *rc_event_kind_name(plasma_event_kind kind)
 {
-    switch (kind) {
-    case PLASMA_EVENT_DEPOSIT_CREATED:
-        return "DepositCreated";
-    case PLASMA_EVENT_BLOCK_SUBMITTED:
-        return "BlockSubmitted";
-    case PLASMA_EVENT_EXIT_STARTED:
-        return "ExitStarted";
-    case PLASMA_EVENT_EXIT_CHALLENGED:
-        return "ExitChallenged";
-    case PLASMA_EVENT_EXIT_FINALIZED:
-        return "ExitFinalized";
-    }
-    return "Unknown";
+    unsigned k = (unsigned)kind;
+    return k < PLASMA_EVENT_KINDS && EVENT_NAMES[k] ? EVENT_NAMES[k] : "Unknown";
+}
+
+json_t *rc_json_ife_id(const plasma_u256 *id)
+{
+    uint8_t be[32];
+    plasma_u256_to_be(be, id);
+    return rc_json_hex(be, 32);
+}
+
+int rc_parse_ife_id(plasma_u256 *out, const char *s)
+{
+    plasma_hash h;
+    if (!s || plasma_hash_parse(&h, s) != PLASMA_OK)
+        return PLASMA_ERR_BAD_REQUEST;
+    plasma_u256_from_be(out, h.b, 32);
+    return PLASMA_OK;
 }
 
 json_t *rc_receipt_json(const plasma_receipt *r)
@@ -118,6 +145,63 @@ json_t *rc_receipt_json(const plasma_receipt *r)
                      "kind", rc_call_kind_name(r->kind), "from", rc_json_addr(&r->from), "nonce",
                      (json_int_t)r->nonce, "gas_used", (json_int_t)r->gas_used, "gas_price",
                      (json_int_t)r->gas_price, "error", r->err ? plasma_err_code(r->err) : NULL);
+}
+
+static json_t *positions_json(const uint64_t *pos, unsigned n)
+{
+    json_t *a = json_array();
+    for (unsigned i = 0; a && i < n; i++) {
+        if (json_array_append_new(a, rc_json_u64_str(pos[i])) != 0) {
+            json_decref(a);
+            return NULL;
+        }
+    }
+    return a;
+}
+
+/* The fields of an in-flight exit's event (and of the payment events). */
+static int ife_event_fields(json_t *o, const plasma_event *ev)
+{
+    switch (ev->kind) {
+    case PLASMA_EVENT_IFE_STARTED:
+        return json_object_set_new(o, "initiator", rc_json_addr(&ev->ife_started.initiator)) |
+               json_object_set_new(o, "ife_id", rc_json_ife_id(&ev->ife_started.ife_id)) |
+               json_object_set_new(o, "txhash", rc_json_hash(&ev->ife_started.txhash)) |
+               json_object_set_new(o, "inputs",
+                                   positions_json(ev->ife_started.inputs, ev->ife_started.n_inputs));
+    case PLASMA_EVENT_IFE_INPUT_PIGGYBACKED:
+    case PLASMA_EVENT_IFE_OUTPUT_PIGGYBACKED:
+    case PLASMA_EVENT_IFE_INPUT_BLOCKED:
+    case PLASMA_EVENT_IFE_OUTPUT_BLOCKED: {
+        bool piggyback =
+            ev->kind == PLASMA_EVENT_IFE_INPUT_PIGGYBACKED || ev->kind == PLASMA_EVENT_IFE_OUTPUT_PIGGYBACKED;
+        return json_object_set_new(o, piggyback ? "owner" : "challenger", rc_json_addr(&ev->ife_index.who)) |
+               json_object_set_new(o, "ife_id", rc_json_ife_id(&ev->ife_index.ife_id)) |
+               json_object_set_new(o, "index", rc_json_u64(ev->ife_index.index));
+    }
+    case PLASMA_EVENT_IFE_CHALLENGED:
+        return json_object_set_new(o, "challenger", rc_json_addr(&ev->ife_challenged.challenger)) |
+               json_object_set_new(o, "ife_id", rc_json_ife_id(&ev->ife_challenged.ife_id)) |
+               json_object_set_new(o, "position", rc_json_u256(&ev->ife_challenged.position));
+    case PLASMA_EVENT_IFE_RESPONDED:
+        return json_object_set_new(o, "responder", rc_json_addr(&ev->ife_responded.responder)) |
+               json_object_set_new(o, "ife_id", rc_json_ife_id(&ev->ife_responded.ife_id)) |
+               json_object_set_new(o, "tx_pos", rc_json_u64_str(ev->ife_responded.tx_pos));
+    case PLASMA_EVENT_IFE_INPUT_WITHDRAWN:
+    case PLASMA_EVENT_IFE_OUTPUT_WITHDRAWN:
+        return json_object_set_new(o, "ife_id", rc_json_ife_id(&ev->ife_withdrawn.ife_id)) |
+               json_object_set_new(o, "index", rc_json_u64(ev->ife_withdrawn.index));
+    case PLASMA_EVENT_IFE_FINALIZED:
+    case PLASMA_EVENT_IFE_DELETED:
+        return json_object_set_new(o, "ife_id", rc_json_ife_id(&ev->ife_closed.ife_id));
+    case PLASMA_EVENT_PAYMENT_DEFERRED:
+    case PLASMA_EVENT_WITHDRAWAL:
+        return json_object_set_new(o, "owner", rc_json_addr(&ev->payment.owner)) |
+               json_object_set_new(o, "token", rc_json_addr(&ev->payment.token)) |
+               json_object_set_new(o, "amount", rc_json_u256(&ev->payment.amount));
+    default:
+        return -1;
+    }
 }
 
 static int event_fields(json_t *o, const plasma_event *ev)
@@ -141,8 +225,9 @@ static int event_fields(json_t *o, const plasma_event *ev)
                json_object_set_new(o, "challenger", rc_json_addr(&ev->exit_challenged.challenger));
     case PLASMA_EVENT_EXIT_FINALIZED:
         return json_object_set_new(o, "exit_id", rc_json_u64_str(ev->exit_finalized.exit_id));
+    default:
+        return ife_event_fields(o, ev);
     }
-    return 0;
 }
 
 json_t *rc_event_json(const plasma_event *ev, uint64_t timestamp)
@@ -159,10 +244,11 @@ json_t *rc_event_json(const plasma_event *ev, uint64_t timestamp)
 
 json_t *rc_exit_json(const plasma_exit_info *x)
 {
-    return json_pack("{s:o,s:s,s:o,s:o,s:o,s:o,s:b}", "exit_id", rc_json_u64_str(x->exit_id), "state",
+    return json_pack("{s:o,s:s,s:o,s:o,s:o,s:o,s:o,s:b}", "exit_id", rc_json_u64_str(x->exit_id), "state",
                      rc_exit_state_name(x->state), "owner", rc_json_addr(&x->owner), "token",
                      rc_json_addr(&x->token), "amount", rc_json_u256(&x->amount), "exitable_at",
-                     rc_json_u64(x->exitable_at), "queued", x->queued);
+                     rc_json_u64(x->exitable_at), "output_id", rc_json_hash(&x->output_id), "queued",
+                     x->queued);
 }
 
 json_t *rc_block_record_json(const plasma_block_record *r)

@@ -520,10 +520,10 @@ static void test_known_answer(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_known_answer),     cmocka_unit_test(test_roundtrip),
-        cmocka_unit_test(test_strict_envelope),  cmocka_unit_test(test_strict_arguments),
+        cmocka_unit_test(test_known_answer),         cmocka_unit_test(test_roundtrip),
+        cmocka_unit_test(test_strict_envelope),      cmocka_unit_test(test_strict_arguments),
         cmocka_unit_test(test_strict_ife_arguments), cmocka_unit_test(test_intrinsic_gas),
-        cmocka_unit_test(test_sign_and_recover), cmocka_unit_test(test_nonces_and_replay),
+        cmocka_unit_test(test_sign_and_recover),     cmocka_unit_test(test_nonces_and_replay),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

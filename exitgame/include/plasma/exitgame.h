@@ -61,12 +61,12 @@ typedef struct plasma_chain_config {
     plasma_addr contract;      /* the Plasma contract's address */
     plasma_addr operator_addr; /* the only account allowed to submitBlock */
     uint64_t block_gas_limit;
-    uint64_t block_time;      /* seconds between consecutive blocks */
-    uint64_t min_exit_period; /* seconds */
+    uint64_t block_time;        /* seconds between consecutive blocks */
+    uint64_t min_exit_period;   /* seconds */
     plasma_u256 exit_bond;      /* wei every startStandardExit must carry */
     plasma_u256 ife_bond;       /* wei every startInFlightExit must carry */
     plasma_u256 piggyback_bond; /* wei every piggyback must carry */
-    uint64_t genesis_time;    /* timestamp of block 0 (a daemon may use the wall clock) */
+    uint64_t genesis_time;      /* timestamp of block 0 (a daemon may use the wall clock) */
     /* Root-chain blocks whose receipts and events stay in memory and
      * queryable; 0 keeps all. Older blocks keep their headers (and, with a
      * store, their records on disk). Long simulations set it to bound
@@ -95,12 +95,12 @@ typedef enum plasma_call_kind {
     PLASMA_CALL_CHALLENGE_EXIT = 5, /* challengeStandardExit(exit_id, tx, input_index) */
     PLASMA_CALL_PROCESS_EXITS = 6,  /* processExits(token, max_exits) */
     /* In-flight exits (PROTOCOL §6b, docs/inflight.md), in §9's order. */
-    PLASMA_CALL_START_IFE = 7,            /* startInFlightExit(tx, input_txs, input_utxo_pos, input_proofs) + bond */
-    PLASMA_CALL_PIGGYBACK_INPUT = 8,      /* piggybackInFlightExitOnInput(tx, input_index) + bond */
-    PLASMA_CALL_PIGGYBACK_OUTPUT = 9,     /* piggybackInFlightExitOnOutput(tx, output_index) + bond */
-    PLASMA_CALL_CHALLENGE_IFE = 10,       /* challengeInFlightExitNotCanonical(...) */
-    PLASMA_CALL_RESPOND_IFE = 11,         /* respondToNonCanonicalChallenge(tx, tx_pos, proof) */
-    PLASMA_CALL_CHALLENGE_IFE_INPUT = 12, /* challengeInFlightExitInputSpent(...) */
+    PLASMA_CALL_START_IFE = 7, /* startInFlightExit(tx, input_txs, input_utxo_pos, input_proofs) + bond */
+    PLASMA_CALL_PIGGYBACK_INPUT = 8,       /* piggybackInFlightExitOnInput(tx, input_index) + bond */
+    PLASMA_CALL_PIGGYBACK_OUTPUT = 9,      /* piggybackInFlightExitOnOutput(tx, output_index) + bond */
+    PLASMA_CALL_CHALLENGE_IFE = 10,        /* challengeInFlightExitNotCanonical(...) */
+    PLASMA_CALL_RESPOND_IFE = 11,          /* respondToNonCanonicalChallenge(tx, tx_pos, proof) */
+    PLASMA_CALL_CHALLENGE_IFE_INPUT = 12,  /* challengeInFlightExitInputSpent(...) */
     PLASMA_CALL_CHALLENGE_IFE_OUTPUT = 13, /* challengeInFlightExitOutputSpent(...) */
     PLASMA_CALL_DELETE_IFE = 14,           /* deleteNonPiggybackedInFlightExit(ife_id) */
     PLASMA_CALL_WITHDRAW = 15,             /* withdraw(token) */
@@ -489,6 +489,7 @@ typedef enum plasma_exit_state {
     PLASMA_EXIT_IN_PROGRESS = 1,
     PLASMA_EXIT_CHALLENGED = 2, /* bond paid to the challenger; never paid, never reopened */
     PLASMA_EXIT_FINALIZED = 3,  /* amount + bond paid to the owner; the output is finalized */
+    PLASMA_EXIT_SUPERSEDED = 4, /* another exit finalized the output first: unpaid, bond kept */
 } plasma_exit_state;
 
 typedef struct plasma_exit_info {
@@ -498,16 +499,20 @@ typedef struct plasma_exit_info {
     plasma_addr token;
     plasma_u256 amount;
     uint64_t exitable_at;
-    bool queued; /* still in its token's queue (challenged exits stay until popped) */
+    plasma_hash output_id; /* PROTOCOL §6 */
+    bool queued;           /* still in its token's queue (challenged exits stay until popped) */
 } plasma_exit_info;
 
 /* Out: exit exit_id. Returns 0 or PLASMA_ERR_EXIT_NOT_FOUND. */
 int plasma_chain_exit(plasma_exit_info *out, const plasma_chain *chain, uint64_t exit_id);
 
 typedef struct plasma_exit_queue_info {
-    size_t size;           /* entries, challenged ones included */
-    uint64_t head_exit_id; /* when size > 0: the entry processExits pops next */
+    size_t size; /* entries, dropped ones included until popped */
+    /* When size > 0, the entry processExits pops next: */
     uint64_t head_exitable_at;
+    bool head_is_ife;      /* an in-flight exit's entry */
+    uint64_t head_exit_id; /* a standard exit's id (0 for an in-flight exit) */
+    plasma_u256 head_id;   /* the entry's id: exit_id or ife_id */
 } plasma_exit_queue_info;
 
 /* Out: the exit queue of token (NULL or all-zero: ETH); size 0 when none. */
@@ -518,6 +523,87 @@ void plasma_chain_exit_queue(plasma_exit_queue_info *out, const plasma_chain *ch
  * non-zero result and returns it. Returns 0 or that result. */
 typedef int (*plasma_exit_cb)(const plasma_exit_info *exit, void *payload);
 int plasma_chain_foreach_exit(const plasma_chain *chain, plasma_exit_cb cb, void *payload);
+
+/* --- output ids, finalized flags and deferred payments --- */
+
+/* Out: the output id of PROTOCOL §6 for output oindex of the tx whose
+ * rlp(UnsignedTx) is utx: keccak256(utx ‖ uint256(oindex)), and for a tx
+ * without inputs (deposit, fee) keccak256(utx ‖ uint256(oindex) ‖
+ * uint256(utxo_pos)). */
+void plasma_output_id(plasma_hash *out, const uint8_t *utx, size_t len, bool has_inputs, uint32_t oindex,
+                      uint64_t utxo_pos);
+
+/* Out: ife_id = keccak256(utx) | 2^255 for the tx whose rlp(UnsignedTx) is
+ * utx (PROTOCOL §6b). */
+void plasma_ife_id_of(plasma_u256 *out, const uint8_t *utx, size_t len);
+/* As plasma_ife_id_of for a decoded tx. Returns 0 or PLASMA_ERR_NOMEM. */
+int plasma_ife_id(plasma_u256 *out, const plasma_tx *tx);
+/* True when id is an in-flight exit's id (top bit set). */
+bool plasma_is_ife_id(const plasma_u256 *id);
+
+/* Out: finalized[output_id]: 0, or the id of the exit (exit_id or ife_id)
+ * that finalized the output. */
+void plasma_chain_finalized(plasma_u256 *out, const plasma_chain *chain, const plasma_hash *output_id);
+
+/* Out: withdrawable[owner][token] (token NULL or zero: ETH): payments the
+ * contract could not make, claimed with withdraw(token). */
+void plasma_chain_withdrawable(plasma_u256 *out, const plasma_chain *chain, const plasma_addr *owner,
+                               const plasma_addr *token);
+
+/* Calls cb for every non-zero claim (of owner, or of everyone when owner is
+ * NULL) in ascending (owner, token) order; stops at cb's non-zero result
+ * and returns it. Returns 0, that result or PLASMA_ERR_NOMEM. */
+typedef int (*plasma_claim_cb)(const plasma_addr *owner, const plasma_addr *token, const plasma_u256 *amount,
+                               void *payload);
+int plasma_chain_foreach_claim(const plasma_chain *chain, const plasma_addr *owner, plasma_claim_cb cb,
+                               void *payload);
+
+/* --- in-flight exits (docs/inflight.md, "Views") --- */
+
+typedef enum plasma_ife_path {
+    PLASMA_IFE_PATH_UNDECIDED = 0,
+    PLASMA_IFE_PATH_OUTPUTS = 1,
+    PLASMA_IFE_PATH_INPUTS = 2,
+} plasma_ife_path;
+
+/* An input (written at the start) or a piggybacked output of an in-flight
+ * exit; all zero for an output never piggybacked. */
+typedef struct plasma_ife_io {
+    plasma_hash output_id;
+    plasma_addr owner;
+    plasma_addr token;
+    plasma_u256 amount;
+} plasma_ife_io;
+
+#define PLASMA_IFE_BLOCKED_SHIFT 4 /* piggyback bits: i standing, 4 + i blocked */
+
+typedef struct plasma_ife_info {
+    plasma_u256 ife_id;
+    uint64_t exitable_at;
+    uint64_t start;
+    uint64_t youngest;             /* the largest input position */
+    plasma_u256 oldest_competitor; /* 0 none, 2^256 - 1 never included */
+    plasma_addr bond_owner;
+    bool canonical;
+    uint8_t inputs_piggybacked; /* bit i: piggybacked; bit 4 + i: blocked */
+    uint8_t outputs_piggybacked;
+    uint8_t n_inputs;
+    uint8_t n_outputs;
+    uint8_t pending_tokens; /* token queues still holding it */
+    plasma_ife_path exit_path;
+    plasma_ife_io inputs[PLASMA_MAX_INPUTS];
+    plasma_ife_io outputs[PLASMA_MAX_OUTPUTS];
+} plasma_ife_info;
+
+/* Out: the open in-flight exit ife_id. Returns 0 or
+ * PLASMA_ERR_IFE_NOT_FOUND (never started, deleted or fully processed). */
+int plasma_chain_ife(plasma_ife_info *out, const plasma_chain *chain, const plasma_u256 *ife_id);
+
+/* Calls cb for every open in-flight exit in ascending ife_id order; stops
+ * at cb's non-zero result and returns it. Returns 0, that result or
+ * PLASMA_ERR_NOMEM. */
+typedef int (*plasma_ife_cb)(const plasma_ife_info *ife, void *payload);
+int plasma_chain_foreach_ife(const plasma_chain *chain, plasma_ife_cb cb, void *payload);
 
 /* --- history: blocks, receipts, events --- */
 
@@ -554,7 +640,23 @@ typedef enum plasma_event_kind {
     PLASMA_EVENT_EXIT_STARTED = 3,
     PLASMA_EVENT_EXIT_CHALLENGED = 4,
     PLASMA_EVENT_EXIT_FINALIZED = 5,
+    PLASMA_EVENT_IFE_STARTED = 6,            /* InFlightExitStarted: ife_started */
+    PLASMA_EVENT_IFE_INPUT_PIGGYBACKED = 7,  /* ife_index (who: the owner) */
+    PLASMA_EVENT_IFE_OUTPUT_PIGGYBACKED = 8, /* ife_index */
+    PLASMA_EVENT_IFE_CHALLENGED = 9,         /* ife_challenged */
+    PLASMA_EVENT_IFE_RESPONDED = 10,         /* InFlightExitChallengeResponded: ife_responded */
+    PLASMA_EVENT_IFE_INPUT_BLOCKED = 11,     /* ife_index (who: the challenger) */
+    PLASMA_EVENT_IFE_OUTPUT_BLOCKED = 12,    /* ife_index */
+    PLASMA_EVENT_IFE_INPUT_WITHDRAWN = 13,   /* ife_withdrawn */
+    PLASMA_EVENT_IFE_OUTPUT_WITHDRAWN = 14,  /* ife_withdrawn */
+    PLASMA_EVENT_IFE_FINALIZED = 15,         /* ife_closed */
+    PLASMA_EVENT_IFE_DELETED = 16,           /* ife_closed */
+    PLASMA_EVENT_PAYMENT_DEFERRED = 17,      /* payment */
+    PLASMA_EVENT_WITHDRAWAL = 18,            /* payment */
 } plasma_event_kind;
+
+/* One past the largest event kind. */
+#define PLASMA_EVENT_KINDS 19
 
 typedef struct plasma_event {
     plasma_event_kind kind;
@@ -584,6 +686,43 @@ typedef struct plasma_event {
         struct {
             uint64_t exit_id;
         } exit_finalized;
+        struct {
+            plasma_addr initiator;
+            plasma_u256 ife_id;
+            plasma_hash txhash;
+            /* Not in the log: the tx's input positions, which a client of
+             * an Ethereum chain reads from the call data of the transaction
+             * that emitted it. */
+            uint8_t n_inputs;
+            uint64_t inputs[PLASMA_MAX_INPUTS];
+        } ife_started;
+        struct {
+            plasma_addr who; /* the piggybacking owner, or the challenger */
+            plasma_u256 ife_id;
+            uint64_t index;
+        } ife_index;
+        struct {
+            plasma_addr challenger;
+            plasma_u256 ife_id;
+            plasma_u256 position; /* 2^256 - 1: a competitor never included */
+        } ife_challenged;
+        struct {
+            plasma_addr responder;
+            plasma_u256 ife_id;
+            uint64_t tx_pos;
+        } ife_responded;
+        struct {
+            plasma_u256 ife_id;
+            uint64_t index;
+        } ife_withdrawn;
+        struct {
+            plasma_u256 ife_id;
+        } ife_closed;
+        struct {
+            plasma_addr owner;
+            plasma_addr token;
+            plasma_u256 amount;
+        } payment;
     };
 } plasma_event;
 
@@ -596,9 +735,11 @@ int plasma_chain_events_since(const plasma_chain *chain, uint64_t from_block, pl
 /* --- state digest --- */
 
 /* Out: keccak256 over the canonical serialization of the whole state
- * (accounts, token balances, child and deposit blocks, exits, contract
- * counters, chain head, consensus config), in key order: equal states give
- * equal digests. History (receipts, events) and pending calls are not in it.
+ * (accounts, token balances, child and deposit blocks, exits, finalized
+ * flags, in-flight exits and their queue entries, deferred payments,
+ * contract counters, chain head, consensus config), in key order: equal
+ * states give equal digests. History (receipts, events) and pending calls
+ * are not in it.
  * Returns 0 or PLASMA_ERR_NOMEM. */
 int plasma_chain_state_digest(plasma_hash *out, const plasma_chain *chain);
 
