@@ -7,3 +7,5 @@ plasma_add_test(test_exitgame_call unit/test_exitgame_call.c LIBS ${EG_TEST_LIBS
 plasma_add_test(test_exitgame_store unit/test_exitgame_store.c LIBS ${EG_TEST_LIBS})
 plasma_add_test(test_exitgame_random unit/test_exitgame_random.c LIBS ${EG_TEST_LIBS} TIMEOUT 600)
 plasma_add_test(test_exitgame_ife_flows unit/test_exitgame_ife_flows.c LIBS ${EG_TEST_LIBS})
+plasma_add_test(test_exitgame_ife_store unit/test_exitgame_ife_store.c LIBS ${EG_TEST_LIBS})
+plasma_add_test(test_exitgame_ife unit/test_exitgame_ife.c LIBS ${EG_TEST_LIBS})

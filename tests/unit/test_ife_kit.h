@@ -240,14 +240,77 @@ static inline void ifk_delete_call(const ifk *f, plasma_call *c, unsigned who, c
     c->delete_ife.ife_id = ifk_id(tx);
 }
 
+/* startStandardExit by who of output oindex of an included tx. */
+static inline void ifk_exit_call(const ifk *f, plasma_call *c, unsigned who, const ifk_incl *in,
+                                 uint32_t oindex)
+{
+    egk_call(&f->k, c, PLASMA_CALL_START_EXIT, who);
+    c->start_exit.utxo_pos = ifk_pos(in, oindex);
+    c->start_exit.bond = f->k.cfg.exit_bond;
+    egk_encode(&in->tx, c->start_exit.tx, &c->start_exit.tx_len);
+    assert_int_equal(plasma_merkle_proof(c->start_exit.proof, in->tree, in->txindex), 0);
+}
+
+static inline void ifk_withdraw_call(const ifk *f, plasma_call *c, unsigned who, const plasma_addr *token)
+{
+    egk_call(&f->k, c, PLASMA_CALL_WITHDRAW, who);
+    if (token)
+        c->withdraw.token = *token;
+}
+
+/* Runs c and fails the test unless it succeeds. */
+static inline void ifk_ok(ifk *f, const plasma_call *c)
+{
+    plasma_receipt r = egk_run(&f->k, c);
+    if (r.err != 0)
+        fail_msg("call kind %d failed: %s", (int)c->kind, plasma_err_code(r.err));
+}
+
+static inline plasma_hash ifk_digest(const ifk *f)
+{
+    plasma_hash d;
+    assert_int_equal(plasma_chain_state_digest(&d, f->k.chain), 0);
+    return d;
+}
+
 static inline int ifk_run(ifk *f, const plasma_call *c)
 {
     return egk_run(&f->k, c).err;
 }
 
-/* Runs c and asserts it fails with err and leaves the state as it was
- * (the sender's nonce and gas fee aside: the digest is taken after a
- * failing call of the same sender is mined, so compare with a dry run). */
+/* What a refused call must leave alone: the contract's holdings, every
+ * open in-flight exit, the queues and the claims. */
+typedef struct ifk_view {
+    plasma_u256 held[3]; /* ETH, token, token2 */
+    plasma_hash ifes;    /* keccak over every open IFE's info */
+    plasma_exit_queue_info q[3];
+    plasma_u256 sender;
+} ifk_view;
+
+static int ifk_hash_ife(const plasma_ife_info *info, void *payload)
+{
+    plasma_keccak_update(payload, (const uint8_t *)info, sizeof *info);
+    return 0;
+}
+
+static inline void ifk_look(const ifk *f, const plasma_addr *sender, ifk_view *v)
+{
+    memset(v, 0, sizeof *v);
+    const plasma_addr *tokens[3] = {NULL, &f->k.token, &f->token2};
+    for (int i = 0; i < 3; i++) {
+        plasma_chain_balance(&v->held[i], f->k.chain, &f->k.cfg.contract, tokens[i]);
+        plasma_chain_exit_queue(&v->q[i], f->k.chain, tokens[i]);
+    }
+    plasma_keccak k;
+    plasma_keccak_init(&k);
+    assert_int_equal(plasma_chain_foreach_ife(f->k.chain, ifk_hash_ife, &k), 0);
+    plasma_keccak_final(&k, &v->ifes);
+    plasma_chain_balance(&v->sender, f->k.chain, sender, NULL);
+}
+
+/* Asserts that c fails with err, in a dry run (which must leave the state
+ * digest as it was) and when mined (which must change nothing but the
+ * sender's nonce and gas fee). */
 static inline void ifk_refused(ifk *f, const plasma_call *c, int err)
 {
     plasma_hash before, after;
@@ -257,9 +320,14 @@ static inline void ifk_refused(ifk *f, const plasma_call *c, int err)
         fail_msg("expected %s, got %s", plasma_err_code(err), plasma_err_code(got));
     assert_int_equal(plasma_chain_state_digest(&after, f->k.chain), 0);
     assert_true(plasma_hash_eq(&before, &after));
+    ifk_view v0, v1;
+    ifk_look(f, &c->from, &v0);
     plasma_receipt r = egk_run(&f->k, c);
     if (r.err != err)
         fail_msg("mined: expected %s, got %s", plasma_err_code(err), plasma_err_code(r.err));
+    ifk_look(f, &c->from, &v1);
+    v0.sender = egk_sub(v0.sender, egk_fee(&r));
+    assert_memory_equal(&v0, &v1, sizeof v0);
 }
 
 static inline plasma_ife_info ifk_ife(const ifk *f, const plasma_tx *tx)
