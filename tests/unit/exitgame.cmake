@@ -10,3 +10,4 @@ plasma_add_test(test_exitgame_ife_flows unit/test_exitgame_ife_flows.c LIBS ${EG
 plasma_add_test(test_exitgame_ife_store unit/test_exitgame_ife_store.c LIBS ${EG_TEST_LIBS})
 plasma_add_test(test_exitgame_ife unit/test_exitgame_ife.c LIBS ${EG_TEST_LIBS})
 plasma_add_test(test_exitgame_ife_attacks unit/test_exitgame_ife_attacks.c LIBS ${EG_TEST_LIBS})
+plasma_add_test(test_exitgame_ife_random unit/test_exitgame_ife_random.c LIBS ${EG_TEST_LIBS})
