@@ -45,6 +45,46 @@ void plasma_call_value(plasma_u256 *out, const plasma_call *call)
     }
 }
 
+int plasma_call_tx_encode(plasma_call_tx *out, const plasma_tx *tx, bool with_sigs)
+{
+    plasma_buf b = {0};
+    int rc = with_sigs ? plasma_tx_encode_signed(&b, tx) : plasma_tx_encode_unsigned(&b, tx);
+    if (rc == 0 && b.len > sizeof out->b)
+        rc = PLASMA_ERR_BAD_CALL;
+    if (rc == 0) {
+        memcpy(out->b, b.data, b.len);
+        out->len = b.len;
+    }
+    plasma_buf_free(&b);
+    return rc;
+}
+
+uint64_t plasma_call_default_gas_limit(const plasma_call *call)
+{
+    switch (call->kind) {
+    case PLASMA_CALL_START_EXIT:
+    case PLASMA_CALL_CHALLENGE_EXIT:
+        return 1000000;
+    case PLASMA_CALL_START_IFE:
+        return 1500000; /* four inputs: about 500,000 */
+    case PLASMA_CALL_PROCESS_EXITS: {
+        /* an in-flight exit's entry can cost a few standard exits */
+        uint64_t n = call->process_exits.max_exits > 100 ? 100 : call->process_exits.max_exits;
+        return 100000 + 600000 * n;
+    }
+    case PLASMA_CALL_PIGGYBACK_INPUT:
+    case PLASMA_CALL_PIGGYBACK_OUTPUT:
+    case PLASMA_CALL_CHALLENGE_IFE:
+    case PLASMA_CALL_RESPOND_IFE:
+    case PLASMA_CALL_CHALLENGE_IFE_INPUT:
+    case PLASMA_CALL_CHALLENGE_IFE_OUTPUT:
+    case PLASMA_CALL_DELETE_IFE:
+        return 600000;
+    default:
+        return 300000;
+    }
+}
+
 /* ---- encoding ---- */
 
 static void put_addr(plasma_buf *b, const plasma_addr *a)

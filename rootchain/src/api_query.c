@@ -35,15 +35,16 @@ static bool path_addr(plasma_http_resp *resp, const char *s, const char *what, p
 static json_t *status_json(const plasma_chain_config *c, const plasma_chain_head *h,
                            const plasma_hash *digest, bool dev)
 {
-    return json_pack("{s:o,s:o,s:o,s:{s:o,s:o,s:o},s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:b}", "chain_id",
-                     rc_json_u64(c->chain_id), "contract", rc_json_addr(&c->contract), "operator",
+    return json_pack("{s:o,s:o,s:o,s:{s:o,s:o,s:o},s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:b}",
+                     "chain_id", rc_json_u64(c->chain_id), "contract", rc_json_addr(&c->contract), "operator",
                      rc_json_addr(&c->operator_addr), "head", "number", rc_json_u64(h->number), "timestamp",
                      rc_json_u64(h->timestamp), "hash", rc_json_hash(&h->hash), "gas_limit",
                      rc_json_u64(c->block_gas_limit), "block_time", rc_json_u64(c->block_time),
                      "total_gas_used", rc_json_u64(h->total_gas_used), "pending_calls",
                      rc_json_u64(h->pending_calls), "next_child_block", rc_json_u64(h->next_child_block),
                      "next_deposit_block", rc_json_u64(h->next_deposit_block), "min_exit_period",
-                     rc_json_u64(c->min_exit_period), "exit_bond", rc_json_u256(&c->exit_bond),
+                     rc_json_u64(c->min_exit_period), "exit_bond", rc_json_u256(&c->exit_bond), "ife_bond",
+                     rc_json_u256(&c->ife_bond), "piggyback_bond", rc_json_u256(&c->piggyback_bond),
                      "state_digest", rc_json_hash(digest), "dev", dev);
 }
 
@@ -233,8 +234,11 @@ void rc_h_queue(void *ctx, const plasma_http_req *req, plasma_http_resp *resp)
     plasma_chain_exit_queue(&q, node->chain, &token);
     pthread_mutex_unlock(&node->mu);
     json_t *head = json_null();
-    if (q.size > 0)
+    if (q.size > 0 && !q.head_is_ife)
         head = json_pack("{s:o,s:o}", "exit_id", rc_json_u64_str(q.head_exit_id), "exitable_at",
+                         rc_json_u64(q.head_exitable_at));
+    else if (q.size > 0)
+        head = json_pack("{s:o,s:o}", "ife_id", rc_json_ife_id(&q.head_id), "exitable_at",
                          rc_json_u64(q.head_exitable_at));
     reply_or_nomem(resp, json_pack("{s:o,s:o,s:o}", "token", rc_json_addr(&token), "size",
                                    rc_json_u64(q.size), "head", head));

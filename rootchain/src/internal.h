@@ -77,6 +77,12 @@ json_t *rc_receipt_json(const plasma_receipt *r);
 json_t *rc_event_json(const plasma_event *ev, uint64_t timestamp);
 json_t *rc_exit_json(const plasma_exit_info *x);
 json_t *rc_block_record_json(const plasma_block_record *r);
+json_t *rc_ife_json(const plasma_ife_info *info);
+/* {"output_id", "finalized", and "exit_id" or "ife_id" when finalized} */
+json_t *rc_finalized_json(const plasma_hash *output_id, const plasma_u256 *by);
+const char *rc_ife_path_name(plasma_ife_path path);
+/* Returns 0 and *out for a known name, else PLASMA_ERR_BAD_REQUEST. */
+int rc_ife_path_parse(plasma_ife_path *out, const char *name);
 
 /* ---- JSON input: strict parsing with one-line error messages ---- */
 
@@ -125,6 +131,10 @@ void rc_h_queue(void *ctx, const plasma_http_req *req, plasma_http_resp *resp);
 void rc_h_account(void *ctx, const plasma_http_req *req, plasma_http_resp *resp);
 void rc_h_events(void *ctx, const plasma_http_req *req, plasma_http_resp *resp);
 void rc_h_gas(void *ctx, const plasma_http_req *req, plasma_http_resp *resp);
+void rc_h_ifes(void *ctx, const plasma_http_req *req, plasma_http_resp *resp);
+void rc_h_ife(void *ctx, const plasma_http_req *req, plasma_http_resp *resp);
+void rc_h_finalized(void *ctx, const plasma_http_req *req, plasma_http_resp *resp);
+void rc_h_withdrawable(void *ctx, const plasma_http_req *req, plasma_http_resp *resp);
 
 void rc_h_dev_mine(void *ctx, const plasma_http_req *req, plasma_http_resp *resp);
 void rc_h_dev_advance_time(void *ctx, const plasma_http_req *req, plasma_http_resp *resp);

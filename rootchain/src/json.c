@@ -251,6 +251,84 @@ json_t *rc_exit_json(const plasma_exit_info *x)
                      x->queued);
 }
 
+static const char *const IFE_PATHS[] = {"undecided", "outputs", "inputs"};
+
+const char *rc_ife_path_name(plasma_ife_path path)
+{
+    unsigned p = (unsigned)path;
+    return p < sizeof IFE_PATHS / sizeof IFE_PATHS[0] ? IFE_PATHS[p] : "unknown";
+}
+
+int rc_ife_path_parse(plasma_ife_path *out, const char *name)
+{
+    for (unsigned p = 0; name && p < sizeof IFE_PATHS / sizeof IFE_PATHS[0]; p++) {
+        if (strcmp(name, IFE_PATHS[p]) == 0) {
+            *out = (plasma_ife_path)p;
+            return PLASMA_OK;
+        }
+    }
+    return PLASMA_ERR_BAD_REQUEST;
+}
+
+/* An input or output record; an output never piggybacked is null. */
+static json_t *ife_io_json(const plasma_ife_io *io, uint8_t bits, unsigned i, bool input)
+{
+    bool piggybacked = (bits >> i) & 1, blocked = (bits >> (i + PLASMA_IFE_BLOCKED_SHIFT)) & 1;
+    if (!input && !piggybacked && !blocked)
+        return json_null();
+    return json_pack("{s:o,s:o,s:o,s:o,s:b,s:b}", "output_id", rc_json_hash(&io->output_id), "owner",
+                     rc_json_addr(&io->owner), "token", rc_json_addr(&io->token), "amount",
+                     rc_json_u256(&io->amount), "piggybacked", piggybacked, "blocked", blocked);
+}
+
+static json_t *ife_ios_json(const plasma_ife_io *ios, unsigned n, uint8_t bits, bool input)
+{
+    json_t *a = json_array();
+    for (unsigned i = 0; a && i < n; i++) {
+        if (json_array_append_new(a, ife_io_json(&ios[i], bits, i, input)) != 0) {
+            json_decref(a);
+            a = NULL;
+        }
+    }
+    return a;
+}
+
+json_t *rc_ife_json(const plasma_ife_info *f)
+{
+    json_t *o = json_pack(
+        "{s:o,s:o,s:o,s:o,s:o,s:o,s:b,s:I,s:I,s:I,s:s}", "ife_id", rc_json_ife_id(&f->ife_id), "exitable_at",
+        rc_json_u64(f->exitable_at), "start", rc_json_u64(f->start), "youngest", rc_json_u64_str(f->youngest),
+        "oldest_competitor", rc_json_u256(&f->oldest_competitor), "bond_owner", rc_json_addr(&f->bond_owner),
+        "canonical", f->canonical, "inputs_piggybacked", (json_int_t)f->inputs_piggybacked,
+        "outputs_piggybacked", (json_int_t)f->outputs_piggybacked, "pending_tokens",
+        (json_int_t)f->pending_tokens, "exit_path", rc_ife_path_name(f->exit_path));
+    if (o &&
+        (json_object_set_new(o, "inputs", ife_ios_json(f->inputs, f->n_inputs, f->inputs_piggybacked, true)) |
+         json_object_set_new(o, "outputs",
+                             ife_ios_json(f->outputs, f->n_outputs, f->outputs_piggybacked, false)))) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
+}
+
+json_t *rc_finalized_json(const plasma_hash *output_id, const plasma_u256 *by)
+{
+    json_t *o =
+        json_pack("{s:o,s:b}", "output_id", rc_json_hash(output_id), "finalized", !plasma_u256_is_zero(by));
+    if (!o || plasma_u256_is_zero(by))
+        return o;
+    uint64_t exit_id;
+    int rc = plasma_is_ife_id(by) || !plasma_u256_to_u64(by, &exit_id)
+                 ? json_object_set_new(o, "ife_id", rc_json_ife_id(by))
+                 : json_object_set_new(o, "exit_id", rc_json_u64_str(exit_id));
+    if (rc != 0) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
+}
+
 json_t *rc_block_record_json(const plasma_block_record *r)
 {
     json_t *o =

@@ -309,6 +309,15 @@ int plasma_call_hash(plasma_hash *out, const plasma_call_domain *domain, const p
  * rlp([kind, args...]). Returns 0 for a call that cannot be encoded. */
 uint64_t plasma_call_intrinsic_gas(const plasma_call *call);
 
+/* Encodes tx into a call's tx argument: rlp(SignedTx) when with_sigs,
+ * else rlp(UnsignedTx). Returns 0, PLASMA_ERR_BAD_CALL (longer than
+ * PLASMA_CALL_MAX_TX) or PLASMA_ERR_NOMEM; *out is unchanged on failure. */
+int plasma_call_tx_encode(plasma_call_tx *out, const plasma_tx *tx, bool with_sigs);
+
+/* A gas limit that covers call whatever the state it meets (the largest
+ * arguments and queues of docs/gas.md, with room); unused gas is refunded. */
+uint64_t plasma_call_default_gas_limit(const plasma_call *call);
+
 /* Out: the ETH value call carries into the contract: the bond of
  * startStandardExit, startInFlightExit and the piggybacks, else 0. */
 void plasma_call_value(plasma_u256 *out, const plasma_call *call);
