@@ -157,6 +157,79 @@ static int e_exits(void *ctx, uint64_t from, uint64_t to, plasma_rc_exit **out, 
     return events(ctx, from, to, PLASMA_EVENT_EXIT_STARTED, sizeof **out, (void **)out, n);
 }
 
+/* ExitFinalized and the in-flight exits' start and end, as the follower
+ * needs them. Returns whether ev is one of them (*out filled). */
+bool op_exit_event_of(const plasma_event *ev, plasma_rc_exit_event *out)
+{
+    memset(out, 0, sizeof *out);
+    out->rc_block = ev->block_number;
+    switch (ev->kind) {
+    case PLASMA_EVENT_EXIT_FINALIZED:
+        out->kind = PLASMA_RC_EXIT_FINALIZED;
+        out->exit_id = ev->exit_finalized.exit_id;
+        return true;
+    case PLASMA_EVENT_IFE_STARTED:
+        out->kind = PLASMA_RC_IFE_STARTED;
+        out->ife_id = ev->ife_started.ife_id;
+        out->txhash = ev->ife_started.txhash;
+        out->n_inputs = ev->ife_started.n_inputs;
+        memcpy(out->inputs, ev->ife_started.inputs, sizeof out->inputs);
+        return true;
+    case PLASMA_EVENT_IFE_FINALIZED:
+    case PLASMA_EVENT_IFE_DELETED:
+        out->kind = PLASMA_RC_IFE_CLOSED;
+        out->ife_id = ev->ife_closed.ife_id;
+        return true;
+    default:
+        return false;
+    }
+}
+
+typedef struct exit_collect {
+    uint64_t to;
+    plasma_rc_exit_event *items;
+    size_t n, cap;
+} exit_collect;
+
+static int on_exit_event(const plasma_event *ev, void *payload)
+{
+    exit_collect *c = payload;
+    if (ev->block_number > c->to)
+        return 1;
+    plasma_rc_exit_event x;
+    if (!op_exit_event_of(ev, &x))
+        return 0;
+    if (plasma_grow((void **)&c->items, &c->cap, c->n + 1, sizeof *c->items) < 0)
+        return PLASMA_ERR_NOMEM;
+    c->items[c->n++] = x;
+    return 0;
+}
+
+static int e_exit_events(void *ctx, uint64_t from, uint64_t to, plasma_rc_exit_event **out, size_t *n)
+{
+    op_embedded *e = ctx;
+    exit_collect c = {.to = to};
+    plasma_rootnode_lock(e->node);
+    int rc = plasma_chain_events_since(plasma_rootnode_chain(e->node), from, on_exit_event, &c);
+    plasma_rootnode_unlock(e->node);
+    if (rc < 0) {
+        free(c.items);
+        return rc;
+    }
+    *out = c.items;
+    *n = c.n;
+    return PLASMA_OK;
+}
+
+static int e_finalized(void *ctx, const plasma_hash *output_id, plasma_u256 *by)
+{
+    op_embedded *e = ctx;
+    plasma_rootnode_lock(e->node);
+    plasma_chain_finalized(by, plasma_rootnode_chain(e->node), output_id);
+    plasma_rootnode_unlock(e->node);
+    return PLASMA_OK;
+}
+
 static void e_free(void *ctx)
 {
     (void)ctx;
@@ -174,6 +247,12 @@ static int node_config(plasma_rootnode_config *rc, op_embedded *e, const plasma_
     rc->chain.operator_addr = e->operator_addr;
     rc->chain.block_time = cfg->rc_block_interval_ms >= 1000 ? cfg->rc_block_interval_ms / 1000 : 1;
     rc->chain.min_exit_period = cfg->rc_min_exit_period_s;
+    /* node.c checked both amounts before opening the ledger */
+    if (plasma_u256_parse_dec(&rc->chain.ife_bond, cfg->ife_bond) != 0 ||
+        plasma_u256_parse_dec(&rc->chain.piggyback_bond, cfg->piggyback_bond) != 0) {
+        snprintf(err, err_len, "--ife-bond or --piggyback-bond is not an amount");
+        return PLASMA_ERR_CONFIG;
+    }
     snprintf(e->dir, sizeof e->dir, "%s/rootchain", cfg->data_dir);
     rc->data_dir = e->dir;
     rc->mine_interval_ms = cfg->rc_block_interval_ms;
@@ -210,6 +289,8 @@ int op_embedded_start(op_embedded **out, plasma_rootchain_backend *table, const 
                                         e_get_block,
                                         e_deposits,
                                         e_exits,
+                                        e_exit_events,
+                                        e_finalized,
                                         e_free};
     *out = e;
     return PLASMA_OK;

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backend_embedded.h"
 #include "plasma/err.h"
 #include "plasma/rootchain.h"
 #include "plasma/rootchain_backend.h"
@@ -169,6 +170,41 @@ static int r_exits(void *ctx, uint64_t from, uint64_t to, plasma_rc_exit **out, 
     return PLASMA_OK;
 }
 
+static int r_exit_events(void *ctx, uint64_t from, uint64_t to, plasma_rc_exit_event **out, size_t *n)
+{
+    remote *r = ctx;
+    out_list o = {.size = sizeof **out};
+    int rc = PLASMA_OK;
+    while (rc == 0 && from <= to) {
+        plasma_event *ev = NULL;
+        size_t m = 0;
+        uint64_t next = from;
+        rc = plasma_rootchain_client_events(r->client, from, to, EVENTS_PAGE, &ev, &m, &next);
+        for (size_t i = 0; rc == 0 && i < m; i++) {
+            plasma_rc_exit_event x;
+            if (op_exit_event_of(&ev[i], &x))
+                rc = append(&o, &x);
+        }
+        free(ev);
+        if (rc == 0 && next <= from)
+            break;
+        from = next;
+    }
+    if (rc < 0) {
+        free(o.items);
+        return rc;
+    }
+    *out = o.items;
+    *n = o.n;
+    return PLASMA_OK;
+}
+
+static int r_finalized(void *ctx, const plasma_hash *output_id, plasma_u256 *by)
+{
+    remote *r = ctx;
+    return plasma_rootchain_client_finalized(r->client, output_id, by);
+}
+
 static void r_free(void *ctx)
 {
     remote *r = ctx;
@@ -199,6 +235,8 @@ int plasma_rootchain_remote(plasma_rootchain_backend *out, const char *base_url,
                                       r_get_block,
                                       r_deposits,
                                       r_exits,
+                                      r_exit_events,
+                                      r_finalized,
                                       r_free};
     return PLASMA_OK;
 }

@@ -261,7 +261,7 @@ static int recover_blocks(plasma_ledger *l)
         bool fee = rc == 0 && !plasma_u256_is_zero(&t.fee);
         if (rc == 0)
             rc = op_block_add(cur, &t.leaf, fee ? &t.fee_token : NULL, &t.fee);
-        if (rc == 0)
+        if (rc == 0 && t.rlp_len > 0) /* a dropped tx leaves only its empty leaf */
             rc = defer_again(l, blknum, op_rd32(k + 9), &t);
     }
     op_iter_free(it);
@@ -860,7 +860,10 @@ static bool single_pos(op_iter *it, uint64_t *pos)
  * deleted, a group is rewritten without them), so each costs one scan; a
  * lost write only leaves them for the next query. An entry
  * whose output reads as spent is stale for good: outputs are never
- * unspent, and an output is written before or with its entry. */
+ * unspent, and an output is written before or with its entry. (The one
+ * exception, an input of a tx dropped because another input was finalized
+ * on the root chain, gets a single entry anew; a position met in a group
+ * and a single entry is listed once.) */
 int plasma_ledger_utxos_by_owner(plasma_ledger *l, const plasma_addr *owner, size_t max,
                                  bool (*fn)(void *arg, const plasma_utxo *u), void *arg)
 {
@@ -878,13 +881,14 @@ int plasma_ledger_utxos_by_owner(plasma_ledger *l, const plasma_addr *owner, siz
     int rc = single && g.it && stale ? group_load(&g) : PLASMA_ERR_NOMEM;
     size_t n = 0, n_stale = 0;
     bool more = true;
-    uint64_t spos = 0;
+    uint64_t spos = 0, last = 0;
     bool have_single = rc == 0 && single_pos(single, &spos);
     while (rc == 0 && more && n < max && (have_single || g.n)) {
         bool from_group = g.n && (!have_single || group_pos(&g) < spos);
         uint64_t pos = from_group ? group_pos(&g) : spos;
         plasma_utxo u;
-        bool listed_later = n_recent && bsearch(&pos, recent, n_recent, sizeof *recent, op_cmp_pos);
+        bool listed_later =
+            (n_recent && bsearch(&pos, recent, n_recent, sizeof *recent, op_cmp_pos)) || (n && pos == last);
         int urc = listed_later ? PLASMA_ERR_NOT_FOUND : plasma_ledger_get_utxo(l, pos, &u);
         bool spent = urc == PLASMA_ERR_UTXO_SPENT;
         if (from_group) {
@@ -903,6 +907,7 @@ int plasma_ledger_utxos_by_owner(plasma_ledger *l, const plasma_addr *owner, siz
         if (urc != 0)
             continue;
         n++;
+        last = pos;
         more = fn(arg, &u);
     }
     if (rc == 0)
@@ -1010,6 +1015,8 @@ int plasma_ledger_exit_data(plasma_ledger *l, uint64_t pos, plasma_buf *tx,
     op_block_tx t;
     rc = read_block_tx(l, blknum, txindex, &val, &len, &t);
     plasma_buf ub = {0};
+    if (rc == 0 && t.rlp_len == 0)
+        rc = PLASMA_ERR_NOT_FOUND; /* a dropped tx: its place holds the empty leaf */
     if (rc == 0)
         rc = unsigned_of(&ub, &n_outputs, t.rlp, t.rlp_len);
     if (rc == 0 && oindex >= n_outputs)

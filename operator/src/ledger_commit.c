@@ -368,6 +368,7 @@ static void one_round(plasma_ledger *l, op_batch *b)
     block_acc *closing = l->failed ? NULL : l->closing;
     if (!l->failed)
         l->closing = NULL;
+    l->round_busy = true;
     pthread_mutex_unlock(&l->mu);
 
     size_t n_blocks = count_blocks(closing), n_sealed = 0;
@@ -380,6 +381,8 @@ static void one_round(plasma_ledger *l, op_batch *b)
 
     pthread_mutex_lock(&l->mu);
     finish_round_locked(l, q, s, n_sealed, rc);
+    l->round_busy = false;
+    pthread_cond_broadcast(&l->durable_cv);
     pthread_mutex_unlock(&l->mu);
     release_round(l, q, closing, s, n_sealed, rc);
     free(s);

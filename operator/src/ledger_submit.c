@@ -113,7 +113,13 @@ int op_lookup_locked(plasma_ledger *l, uint64_t pos, op_utxo_rec *rec, op_ustate
             return rc;
     }
     op_key_spent(key, pos);
-    return op_store_has(l->store, key, sizeof key) ? PLASMA_ERR_UTXO_SPENT : PLASMA_ERR_UTXO_NOT_FOUND;
+    uint8_t *reason = NULL;
+    size_t len = 0;
+    int rc = op_store_get(l->store, key, sizeof key, &reason, &len);
+    if (rc == 0)
+        rc = len == 1 && reason[0] == OP_SPENT_FINALIZED ? PLASMA_ERR_INPUT_FINALIZED : PLASMA_ERR_UTXO_SPENT;
+    free(reason);
+    return rc == PLASMA_ERR_NOT_FOUND ? PLASMA_ERR_UTXO_NOT_FOUND : rc;
 }
 
 /* Reads the owners of the inputs that exist now (mu held). Missing ones are
@@ -273,6 +279,7 @@ static int update_index_locked(plasma_ledger *l, const commit_rec *r, const op_u
 
 static int apply_locked(plasma_ledger *l, prep *p)
 {
+    op_wait_unheld_locked(l);
     if (l->failed)
         return l->failed;
     op_utxo_rec ins[PLASMA_MAX_INPUTS];

@@ -318,7 +318,7 @@ void op_block_tx_encode_prefix(uint8_t out[OP_BLOCK_TX_PREFIX], const plasma_has
 
 int op_block_tx_decode(op_block_tx *t, const uint8_t *val, size_t len)
 {
-    if (len <= OP_BLOCK_TX_PREFIX)
+    if (len < OP_BLOCK_TX_PREFIX)
         return PLASMA_ERR_IO;
     memcpy(t->leaf.b, val, 32);
     memcpy(t->fee_token.b, val + 32, 20);

@@ -2,11 +2,13 @@
  *
  * Keys (numbers big-endian so that iteration follows numeric order):
  *   'u' pos8                 -> owner20 token20 amount32       unspent output
- *   's' pos8                 -> reason1 (1 spent, 2 exited)    spent output
+ *   's' pos8                 -> reason1 (1 spent, 2 exited,    spent output
+ *                               3 finalized on the root chain)
  *   'o' owner20 pos8         -> ""                             outputs by owner (entries of
  *                                                              spent ones removed lazily)
  *   't' txhash32             -> blknum8 txindex4               payments and fee txs
- *   'b' blknum8 txindex4     -> leaf32 feetoken20 fee32 rlp    a block's transactions
+ *   'b' blknum8 txindex4     -> leaf32 feetoken20 fee32 rlp    a block's transactions (rlp empty:
+ *                                                              a dropped tx, the empty leaf)
  *   'B' blknum8              -> root32 time8 ntxs4 flags1      sealed child and deposit blocks
  *   'm' name                 -> value                          cursors and identity
  */
@@ -22,6 +24,7 @@
 
 #define OP_SPENT_BY_TX 1
 #define OP_SPENT_BY_EXIT 2
+#define OP_SPENT_FINALIZED 3 /* finalized on the root chain: spends get input_finalized */
 
 #define OP_BLOCK_SUBMITTED 1u
 
