@@ -16,7 +16,7 @@
 #include "ledger_int.h"
 #include "log.h"
 #include "plasma/err.h"
-#include "plasma/keccak.h"
+#include "plasma/exitgame.h"
 #include "plasma/u256.h"
 
 void op_wait_unheld_locked(plasma_ledger *l)
@@ -58,16 +58,8 @@ int plasma_ledger_output_id(plasma_ledger *l, uint64_t pos, plasma_hash *out)
     plasma_buf utx = {0};
     bool has_inputs = false;
     int rc = op_read_output(l, pos, &rec, &utx, &has_inputs);
-    if (rc == 0) {
-        uint8_t words[64] = {0};
-        op_be64(words + 24, plasma_pos_oindex(pos));
-        op_be64(words + 56, pos);
-        plasma_keccak k;
-        plasma_keccak_init(&k);
-        plasma_keccak_update(&k, utx.data, utx.len);
-        plasma_keccak_update(&k, words, has_inputs ? 32 : 64);
-        plasma_keccak_final(&k, out);
-    }
+    if (rc == 0)
+        plasma_output_id(out, utx.data, utx.len, has_inputs, plasma_pos_oindex(pos), pos);
     plasma_buf_free(&utx);
     return rc;
 }
