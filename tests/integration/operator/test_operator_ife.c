@@ -249,6 +249,10 @@ static void test_finalized_input_refused_and_dropped(void **state)
     it_wait_utxo_status(d, plasma_utxo_pos(1000, 1, 0), 200, 5);
     assert_true(it_file_contains(d->log, "tx_dropped"));
     assert_true(it_file_contains(d->log, "reason=input_finalized"));
+    r = it_get(d, "/metrics");
+    assert_non_null(strstr(r.body, "plasma_operator_txs_dropped_total 1\n"));
+    assert_non_null(strstr(r.body, "plasma_operator_txs_rejected_total{code=\"input_finalized\"} 1\n"));
+    it_resp_free(&r);
 }
 
 int main(void)
