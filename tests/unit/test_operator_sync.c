@@ -147,6 +147,21 @@ typedef struct fixture {
     op_sync *sync;
 } fixture;
 
+/* The ledger on f->dir and the follower on the fake chain. */
+static void open_node(fixture *f)
+{
+    plasma_ledger_config cfg;
+    plasma_ledger_config_default(&cfg);
+    cfg.data_dir = f->dir;
+    cfg.fee_beneficiary = tk_addr(0);
+    cfg.seal_interval_ms = 0;
+    cfg.commit_linger_us = 0;
+    char err[200];
+    assert_int_equal(plasma_ledger_open(&f->l, &cfg, err, sizeof err), 0);
+    op_sync_config sc = {.finality_margin = 2, .poll_ms = 10, .resubmit_ms = 100};
+    assert_int_equal(op_sync_start(&f->sync, f->l, &f->be, &sc), 0);
+}
+
 static int setup(void **state)
 {
     fixture *f = calloc(1, sizeof *f);
@@ -165,18 +180,18 @@ static int setup(void **state)
                                        f_exit_events,
                                        f_finalized,
                                        NULL};
-    plasma_ledger_config cfg;
-    plasma_ledger_config_default(&cfg);
-    cfg.data_dir = f->dir;
-    cfg.fee_beneficiary = tk_addr(0);
-    cfg.seal_interval_ms = 0;
-    cfg.commit_linger_us = 0;
-    char err[200];
-    assert_int_equal(plasma_ledger_open(&f->l, &cfg, err, sizeof err), 0);
-    op_sync_config sc = {.finality_margin = 2, .poll_ms = 10, .resubmit_ms = 100};
-    assert_int_equal(op_sync_start(&f->sync, f->l, &f->be, &sc), 0);
+    open_node(f);
     *state = f;
     return 0;
+}
+
+/* Kills the follower and the ledger and opens both again on the same
+ * directory (a restart of the operator). */
+static void restart(fixture *f)
+{
+    op_sync_free(f->sync);
+    plasma_ledger_free(f->l);
+    open_node(f);
 }
 
 static int teardown(void **state)
@@ -339,18 +354,7 @@ static void test_finalized_input_drops_open_txs(void **state)
     assert_int_equal(plasma_ledger_get_utxo(f->l, plasma_utxo_pos(1000, 2, 0), &u), 0);
 
     /* a restart reopens the open block with its holes */
-    op_sync_free(f->sync);
-    plasma_ledger_free(f->l);
-    plasma_ledger_config cfg;
-    plasma_ledger_config_default(&cfg);
-    cfg.data_dir = f->dir;
-    cfg.fee_beneficiary = tk_addr(0);
-    cfg.seal_interval_ms = 0;
-    cfg.commit_linger_us = 0;
-    char err[200];
-    assert_int_equal(plasma_ledger_open(&f->l, &cfg, err, sizeof err), 0);
-    op_sync_config sc = {.finality_margin = 2, .poll_ms = 10, .resubmit_ms = 100};
-    assert_int_equal(op_sync_start(&f->sync, f->l, &f->be, &sc), 0);
+    restart(f);
     assert_int_equal(pay(f, d1, 1, 0, 100), PLASMA_ERR_INPUT_FINALIZED);
     uint64_t b;
     assert_int_equal(plasma_ledger_seal(f->l, &b), 0);
@@ -399,6 +403,67 @@ static void test_exit_finalized_refused(void **state)
     op_sync_stats_get(f->sync, &st);
     assert_int_equal(st.finalized, 1);
     assert_int_equal(st.dropped, 0);
+}
+
+/* An in-flight exit of a tx the operator sealed, processed through its
+ * outputs: the piggybacked output is finalized, the open block's spend of it
+ * dropped. The follower keeps watching the exit across a restart (its
+ * cursor stays at the exit's start); the tx's input stays spent. */
+static void test_ife_outputs_watched_across_restart(void **state)
+{
+    fixture *f = *state;
+    add_deposit(f, 0, 1, 1, 100);
+    for (int i = 0; i < 3; i++)
+        mine(&f->chain);
+    assert_int_equal(op_sync_follow_now(f->sync), 0);
+    uint64_t d1 = plasma_utxo_pos(1, 0, 0), out0 = plasma_utxo_pos(1000, 0, 0);
+    int key = 1;
+    tk_out o[1] = {{2, 0, 100}};
+    plasma_tx t = tk_payment(&d1, &key, 1, o, 1);
+    size_t len;
+    uint8_t *rlp = tk_rlp(&t, &len);
+    plasma_ledger_receipt r;
+    assert_int_equal(plasma_ledger_submit(f->l, &r, rlp, len), 0);
+    free(rlp);
+    uint64_t b;
+    assert_int_equal(plasma_ledger_seal(f->l, &b), 0);
+    assert_int_equal(b, 1000);
+    assert_int_equal(pay(f, out0, 2, 3, 100), 0); /* 2000:0, open */
+
+    plasma_u256 ife_id;
+    assert_int_equal(plasma_ife_id(&ife_id, &t), 0);
+    plasma_rc_exit_event start = {
+        .rc_block = 4, .kind = PLASMA_RC_IFE_STARTED, .ife_id = ife_id, .n_inputs = 1};
+    start.inputs[0] = d1;
+    assert_int_equal(plasma_tx_hash(&start.txhash, &t), 0);
+    add_exit_event(f, start);
+    mine(&f->chain);
+    assert_int_equal(op_sync_follow_now(f->sync), 0);
+    restart(f);
+    mine(&f->chain);
+    assert_int_equal(op_sync_follow_now(f->sync), 0);
+    op_sync_stats st;
+    op_sync_stats_get(f->sync, &st);
+    assert_int_equal(st.ifes_watched, 1);
+
+    plasma_buf utx = {0};
+    assert_int_equal(plasma_tx_encode_unsigned(&utx, &t), 0);
+    plasma_hash id;
+    plasma_output_id(&id, utx.data, utx.len, true, 0, out0);
+    plasma_buf_free(&utx);
+    flag(f, &id, &ife_id);
+    add_exit_event(f, (plasma_rc_exit_event){.rc_block = 6, .kind = PLASMA_RC_IFE_CLOSED, .ife_id = ife_id});
+    mine(&f->chain);
+    assert_int_equal(op_sync_follow_now(f->sync), 0);
+    op_sync_stats_get(f->sync, &st);
+    assert_int_equal(st.finalized, 1);
+    assert_int_equal(st.dropped, 1);
+    assert_int_equal(st.ifes_watched, 0);
+    assert_int_equal(pay(f, out0, 2, 3, 100), PLASMA_ERR_INPUT_FINALIZED);
+    assert_int_equal(pay(f, d1, 1, 2, 100), PLASMA_ERR_UTXO_SPENT);
+    plasma_utxo u;
+    assert_int_equal(plasma_ledger_get_utxo(f->l, plasma_utxo_pos(2000, 0, 0), &u),
+                     PLASMA_ERR_UTXO_NOT_FOUND);
 }
 
 static bool submitted_2000(fixture *f)
@@ -469,6 +534,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_exit_started_marks_spent, setup, teardown),
         cmocka_unit_test_setup_teardown(test_finalized_input_drops_open_txs, setup, teardown),
         cmocka_unit_test_setup_teardown(test_exit_finalized_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_ife_outputs_watched_across_restart, setup, teardown),
         cmocka_unit_test_setup_teardown(test_blocks_submitted_in_order_once, setup, teardown),
         cmocka_unit_test_setup_teardown(test_foreign_root_is_reported, setup, teardown),
     };

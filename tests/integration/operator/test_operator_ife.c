@@ -165,6 +165,10 @@ static void test_ife_data_starts_an_exit(void **state)
     r = it_get(d, path);
     it_assert_error(r, 400, "bad_request");
     it_resp_free(&r);
+    json_t *api = it_get_json(d, "/openapi.json");
+    assert_non_null(
+        json_object_get(json_object_get(api, "paths"), "/v1/transactions/{txhash}/in-flight-exit-data"));
+    json_decref(api);
     memset(h.b, 0x33, 32);
     snprintf(path, sizeof path, "/v1/transactions/%s/in-flight-exit-data", plasma_hash_format(hex, &h));
     r = it_get(d, path);
