@@ -18,7 +18,7 @@ typedef struct watched_ife {
     bool closed;          /* finalized or deleted: checked once more, then forgotten */
     unsigned n;
     uint64_t pos[WATCH_POS];
-    bool done[WATCH_POS]; /* finalized, or not the ledger's */
+    bool done[WATCH_POS]; /* finalized */
 } watched_ife;
 
 struct op_sync {
@@ -194,10 +194,8 @@ static int check_watched(op_sync *s, watched_ife *w)
         plasma_hash id;
         plasma_u256 by;
         int rc = plasma_ledger_output_id(s->l, w->pos[i], &id);
-        if (rc == PLASMA_ERR_NOT_FOUND) {
-            w->done[i] = true; /* not an output of this ledger */
-            continue;
-        }
+        if (rc == PLASMA_ERR_NOT_FOUND)
+            continue; /* not (yet) an output here: a deposit may still wait for its margin */
         if (rc == 0)
             rc = s->be->finalized(s->be->ctx, &id, &by);
         if (rc != 0)

@@ -466,6 +466,41 @@ static void test_ife_outputs_watched_across_restart(void **state)
                      PLASMA_ERR_UTXO_NOT_FOUND);
 }
 
+/* An in-flight exit whose input is a deposit still waiting for the finality
+ * margin: once applied, the deposit is watched like any input, and refused
+ * when the exit finalizes it. */
+static void test_ife_input_deposit_applied_later(void **state)
+{
+    fixture *f = *state;
+    for (int i = 0; i < 5; i++)
+        mine(&f->chain);
+    add_deposit(f, 5, 1, 1, 100);
+    uint64_t d1 = plasma_utxo_pos(1, 0, 0);
+    plasma_u256 ife_id = {{9, 0, 0, 1ull << 63}};
+    plasma_rc_exit_event start = {
+        .rc_block = 5, .kind = PLASMA_RC_IFE_STARTED, .ife_id = ife_id, .n_inputs = 1};
+    start.inputs[0] = d1;
+    add_exit_event(f, start);
+    assert_int_equal(op_sync_follow_now(f->sync), 0);
+    plasma_utxo u;
+    assert_int_equal(plasma_ledger_get_utxo(f->l, d1, &u), PLASMA_ERR_UTXO_NOT_FOUND);
+    mine(&f->chain);
+    mine(&f->chain);
+    assert_int_equal(op_sync_follow_now(f->sync), 0);
+    assert_int_equal(plasma_ledger_get_utxo(f->l, d1, &u), 0);
+
+    plasma_hash id = deposit_output_id(d1, 1, 100);
+    flag(f, &id, &ife_id);
+    add_exit_event(f, (plasma_rc_exit_event){.rc_block = 8, .kind = PLASMA_RC_IFE_CLOSED, .ife_id = ife_id});
+    mine(&f->chain);
+    assert_int_equal(op_sync_follow_now(f->sync), 0);
+    op_sync_stats st;
+    op_sync_stats_get(f->sync, &st);
+    assert_int_equal(st.finalized, 1);
+    assert_int_equal(st.ifes_watched, 0);
+    assert_int_equal(pay(f, d1, 1, 2, 100), PLASMA_ERR_INPUT_FINALIZED);
+}
+
 static bool submitted_2000(fixture *f)
 {
     plasma_ledger_status st;
@@ -535,6 +570,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_finalized_input_drops_open_txs, setup, teardown),
         cmocka_unit_test_setup_teardown(test_exit_finalized_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ife_outputs_watched_across_restart, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_ife_input_deposit_applied_later, setup, teardown),
         cmocka_unit_test_setup_teardown(test_blocks_submitted_in_order_once, setup, teardown),
         cmocka_unit_test_setup_teardown(test_foreign_root_is_reported, setup, teardown),
     };
