@@ -71,6 +71,19 @@ static const char *const unwatched_json =
     " \"strategy\": {\"watch_fraction\": 0,"
     "   \"unwatched_delay\": {\"dist\": \"uniform\", \"min\": \"1m\", \"max\": \"10m\"}}}";
 
+/* Blocks of 3M gas, and in each a few background transfers (of about 93)
+ * outbid the processor: a processExits that needs a whole block waits
+ * hours for one where none does. */
+static const char *const small_blocks_json =
+    "{\"format\": \"plasma-sim/1\", \"name\": \"t-small-blocks\", \"seed\": 8,"
+    " \"rootchain\": {\"exit_period\": \"30m\", \"block_gas_limit\": 3000000,"
+    "   \"background\": {\"gas_per_block\": 2000000,"
+    "     \"gas_price\": {\"dist\": \"lognormal\", \"median\": \"20 gwei\", \"sigma\": 0.5}}},"
+    " \"users\": {\"count\": 40, \"amount\": \"1 ether\"},"
+    " \"operator\": {\"behaviour\": \"honest\"},"
+    " \"strategy\": {\"reaction_delay\": \"1m\", \"gas_price\": \"150 gwei\"},"
+    " \"processing\": {\"gas_price\": \"40 gwei\"}}";
+
 static sim *run_text(const char *text)
 {
     char err[SIM_ERR_MAX];
@@ -353,6 +366,21 @@ static void test_outbid_blocks_pass_until_bids_rise(void **state)
     sim_free(s);
 }
 
+static void test_processing_leaves_room_for_outbidders(void **state)
+{
+    (void)state;
+    sim *s = run_text(small_blocks_json);
+    const sim_result *r = sim_get_result(s);
+    assert_false(r->queue_stuck);
+    assert_int_equal(r->honest_finalized, r->utxos_at_incident);
+    assert_int_equal(r->exits_deferred, 0);
+    /* the exits mature an hour in; a whole-block call took 13 hours more */
+    assert_true(r->drain_seconds < 2 * 3600);
+    assert_conservation(s);
+    assert_priority_order(s);
+    sim_free(s);
+}
+
 static void test_unchallenged_spent_exits_take_funds(void **state)
 {
     (void)state;
@@ -437,6 +465,7 @@ int main(void)
         cmocka_unit_test(test_theft_not_paid_when_users_exit_in_time),
         cmocka_unit_test(test_honest_shutdown_pays_everyone),
         cmocka_unit_test(test_outbid_blocks_pass_until_bids_rise),
+        cmocka_unit_test(test_processing_leaves_room_for_outbidders),
         cmocka_unit_test(test_unchallenged_spent_exits_take_funds),
         cmocka_unit_test(test_same_seed_same_output),
         cmocka_unit_test(test_outputs_are_written),
