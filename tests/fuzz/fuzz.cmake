@@ -4,15 +4,25 @@
 # ordinary test, fuzz_replay_<target>. With PLASMA_BUILD_FUZZERS=ON and clang,
 # the libFuzzer binaries fuzz_<target> are built as well, against a copy of
 # plasma_core instrumented for coverage; tests/fuzz/run-fuzz.sh runs them.
-set(PLASMA_FUZZ_TARGETS rlp signedtx)
+# The call target's decoder (exitgame/src/call.c) needs only plasma_core: the
+# fuzzer compiles that one file in, instrumented, instead of the exit game.
+set(PLASMA_FUZZ_TARGETS rlp signedtx call)
 set(PLASMA_FUZZ_DIR ${CMAKE_CURRENT_SOURCE_DIR}/fuzz)
+set(PLASMA_FUZZ_call_LIBS plasma_exitgame)
+set(PLASMA_FUZZ_call_SOURCES ${PROJECT_SOURCE_DIR}/exitgame/src/call.c)
+set(PLASMA_FUZZ_call_INCLUDES ${PROJECT_SOURCE_DIR}/exitgame/include ${PROJECT_SOURCE_DIR}/exitgame/src
+                             ${PROJECT_SOURCE_DIR}/merkle/include)
 
 foreach(t IN LISTS PLASMA_FUZZ_TARGETS)
     add_executable(fuzz_replay_${t} fuzz/fuzz_${t}.c fuzz/replay.c)
-    target_link_libraries(fuzz_replay_${t} PRIVATE plasma_core)
+    target_link_libraries(fuzz_replay_${t} PRIVATE plasma_core ${PLASMA_FUZZ_${t}_LIBS})
     add_test(NAME fuzz_replay_${t} COMMAND fuzz_replay_${t} ${PLASMA_FUZZ_DIR}/corpus/${t})
     set_tests_properties(fuzz_replay_${t} PROPERTIES TIMEOUT 300)
 endforeach()
+
+# Writes the call target's seeds (run by hand: see tests/fuzz/README.md).
+add_executable(make-call-corpus fuzz/make-call-corpus.c)
+target_link_libraries(make-call-corpus PRIVATE plasma_exitgame)
 
 # plasma_core's sources compiled again with libFuzzer's coverage
 # instrumentation, so that the fuzzers are guided by the decoders' branches.
@@ -43,7 +53,8 @@ if(PLASMA_BUILD_FUZZERS)
         set(sanitize -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer)
         plasma_add_instrumented_core(plasma_core_fuzz "${sanitize}")
         foreach(t IN LISTS PLASMA_FUZZ_TARGETS)
-            add_executable(fuzz_${t} fuzz/fuzz_${t}.c)
+            add_executable(fuzz_${t} fuzz/fuzz_${t}.c ${PLASMA_FUZZ_${t}_SOURCES})
+            target_include_directories(fuzz_${t} PRIVATE ${PLASMA_FUZZ_${t}_INCLUDES})
             target_compile_options(fuzz_${t} PRIVATE ${sanitize} -fsanitize=fuzzer)
             target_link_options(fuzz_${t} PRIVATE -fsanitize=fuzzer,address,undefined)
             target_link_libraries(fuzz_${t} PRIVATE plasma_core_fuzz)
