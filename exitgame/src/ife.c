@@ -13,8 +13,6 @@
  * entry. */
 #include "internal.h"
 
-#define IFE_IO_SLOTS 4
-
 /* The tx argument that names an in-flight exit. */
 typedef struct ife_tx {
     plasma_tx tx;
@@ -131,16 +129,21 @@ static int check_spend(eg_exec *ex, const ife_tx *t, const plasma_call_tx *arg, 
     return plasma_addr_eq(&signer, owner) ? PLASMA_OK : PLASMA_ERR_BAD_SIGNATURE;
 }
 
+uint64_t eg_ife_slots(const eg_ife *f)
+{
+    uint64_t slots =
+        2 + (plasma_u256_is_zero(&f->oldest_competitor) ? 0 : 1) + EG_IFE_IO_SLOTS * (uint64_t)f->n_inputs;
+    for (unsigned o = 0; o < f->n_outputs; o++)
+        if ((f->outputs_pb >> o | f->outputs_pb >> (o + EG_IFE_BLOCKED_SHIFT)) & 1)
+            slots += EG_IFE_IO_SLOTS;
+    return slots;
+}
+
 /* Clears record r in storage: the cost of deleting every slot it wrote. */
 static int close_ife(eg_exec *ex, uint32_t r)
 {
     eg_ife *f = ife_at(ex->c, r);
-    uint64_t slots =
-        2 + (plasma_u256_is_zero(&f->oldest_competitor) ? 0 : 1) + IFE_IO_SLOTS * (uint64_t)f->n_inputs;
-    for (unsigned o = 0; o < f->n_outputs; o++)
-        if ((f->outputs_pb >> o | f->outputs_pb >> (o + EG_IFE_BLOCKED_SHIFT)) & 1)
-            slots += IFE_IO_SLOTS;
-    int rc = eg_gas_sstore(ex, 0, slots);
+    int rc = eg_gas_sstore(ex, 0, eg_ife_slots(f));
     if (rc == 0)
         rc = eg_touch(ex->c, EG_T_IFE, r);
     if (rc != 0)
@@ -224,7 +227,7 @@ static int record_ife(eg_exec *ex, const ife_tx *t, const plasma_output *ins, co
                           plasma_pos_oindex(pos), pos);
     }
     if (rc == 0)
-        rc = eg_gas_sstore(ex, 2 + IFE_IO_SLOTS * (uint64_t)t->tx.n_inputs, 0);
+        rc = eg_gas_sstore(ex, 2 + EG_IFE_IO_SLOTS * (uint64_t)t->tx.n_inputs, 0);
     uint32_t r = eg_table_find(&ex->c->t[EG_T_IFE], t->id);
     if (rc == 0)
         rc = r == EG_NONE ? eg_create(ex->c, EG_T_IFE, t->id, &r) : eg_touch(ex->c, EG_T_IFE, r);
@@ -391,7 +394,7 @@ static int piggyback_effects(eg_exec *ex, const ife_tx *t, uint32_t r, bool on_i
     if (rc == 0 && !on_input)
         rc = eg_output_id(ex, &io.output_id, t->utx, t->utx_len, true, i, 0);
     if (rc == 0)
-        rc = eg_gas_sstore(ex, on_input ? 0 : IFE_IO_SLOTS, 1);
+        rc = eg_gas_sstore(ex, on_input ? 0 : EG_IFE_IO_SLOTS, 1);
     if (rc == 0)
         rc = eg_touch(ex->c, EG_T_IFE, r);
     if (rc != 0)

@@ -4,8 +4,6 @@
  * the last token the IFE bond and the record's deletion. */
 #include "internal.h"
 
-#define IFE_IO_SLOTS 4
-
 static eg_ife *ife_at(const plasma_chain *c, uint32_t r)
 {
     return eg_table_at(&c->t[EG_T_IFE], r);
@@ -55,7 +53,7 @@ static int pay_io(eg_exec *ex, const eg_ife_io *io, const plasma_u256 *id, plasm
                   unsigned index)
 {
     plasma_u256 by;
-    int rc = eg_gas_sload(ex, IFE_IO_SLOTS);
+    int rc = eg_gas_sload(ex, EG_IFE_IO_SLOTS);
     if (rc == 0)
         rc = eg_finalized_get(ex, &io->output_id, &by);
     if (rc != 0 || !plasma_u256_is_zero(&by))
@@ -114,11 +112,7 @@ static int finish(eg_exec *ex, uint32_t r, const plasma_u256 *id)
 {
     eg_ife *f = ife_at(ex->c, r);
     plasma_addr owner = f->bond_owner;
-    uint64_t slots =
-        2 + (plasma_u256_is_zero(&f->oldest_competitor) ? 0 : 1) + IFE_IO_SLOTS * (uint64_t)f->n_inputs;
-    for (unsigned o = 0; o < f->n_outputs; o++)
-        if ((f->outputs_pb >> o | f->outputs_pb >> (o + EG_IFE_BLOCKED_SHIFT)) & 1)
-            slots += IFE_IO_SLOTS;
+    uint64_t slots = eg_ife_slots(f);
     int rc = eg_gas_sload(ex, 2); /* bond_owner, the bond */
     if (rc == 0)
         rc = eg_pay(ex, &owner, NULL, &ex->c->cfg.ife_bond);

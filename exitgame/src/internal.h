@@ -122,6 +122,7 @@ typedef struct eg_ife_io {
 } eg_ife_io;
 
 #define EG_IFE_BLOCKED_SHIFT 4 /* bit 4 + i: piggyback i was blocked */
+#define EG_IFE_IO_SLOTS 4      /* an input's or output's record: output_id, owner, token, amount */
 
 /* An in-flight exit (docs/inflight.md, "The IFE record"). A record that
  * is closed (deleted or fully processed) stays in memory, not in the
@@ -400,6 +401,9 @@ int eg_run_delete_ife(eg_exec *ex);
 int eg_ife_settle(eg_exec *ex, const plasma_addr *token, uint32_t ife);
 /* The record of an open in-flight exit, or EG_NONE. */
 uint32_t eg_ife_find_open(const plasma_chain *c, const uint8_t id[32]);
+/* The storage slots record f holds (ife.c's layout): what deleting it
+ * clears. */
+uint64_t eg_ife_slots(const eg_ife *f);
 
 /* ---- persistence (persist.c) ---- */
 /* Writes the changed records (+ head, globals, block record when block is
