@@ -402,14 +402,21 @@ static void h_submit_batch(void *ctx, const plasma_http_req *req, plasma_http_re
 
 /* --- GET /v1/transactions/{txhash} --- */
 
+/* The path's txhash; false (the answer given) when it is malformed. */
+static bool txhash_param(const plasma_http_req *req, plasma_http_resp *resp, plasma_hash *h)
+{
+    if (plasma_hash_parse(h, req->params[0]) == 0)
+        return true;
+    plasma_http_error(resp, PLASMA_ERR_BAD_REQUEST, "txhash must be 0x + 64 hex digits");
+    return false;
+}
+
 static void h_get_tx(void *ctx, const plasma_http_req *req, plasma_http_resp *resp)
 {
     op_api *api = ctx;
     plasma_hash h;
-    if (plasma_hash_parse(&h, req->params[0]) != 0) {
-        plasma_http_error(resp, PLASMA_ERR_BAD_REQUEST, "txhash must be 0x + 64 hex digits");
+    if (!txhash_param(req, resp, &h))
         return;
-    }
     plasma_buf rlp = {0};
     uint64_t blknum;
     uint32_t txindex;
@@ -462,10 +469,8 @@ static void h_ife_data(void *ctx, const plasma_http_req *req, plasma_http_resp *
 {
     op_api *api = ctx;
     plasma_hash h;
-    if (plasma_hash_parse(&h, req->params[0]) != 0) {
-        plasma_http_error(resp, PLASMA_ERR_BAD_REQUEST, "txhash must be 0x + 64 hex digits");
+    if (!txhash_param(req, resp, &h))
         return;
-    }
     plasma_buf rlp = {0};
     uint64_t blknum;
     uint32_t txindex;
