@@ -713,6 +713,14 @@ int plasma_ledger_get_tx(plasma_ledger *l, const plasma_hash *txhash, uint64_t *
     return rc;
 }
 
+op_iter *op_block_txs(plasma_ledger *l, uint64_t blknum)
+{
+    uint8_t prefix[9];
+    op_key_block(prefix, blknum);
+    prefix[0] = 'b';
+    return op_store_iter(l->store, prefix, sizeof prefix, NULL, 0);
+}
+
 int plasma_ledger_get_block(plasma_ledger *l, uint64_t blknum, plasma_block_info *info,
                             bool (*fn)(void *arg, const uint8_t *rlp, size_t len), void *arg)
 {
@@ -723,10 +731,7 @@ int plasma_ledger_get_block(plasma_ledger *l, uint64_t blknum, plasma_block_info
     *info = (plasma_block_info){blknum, h.root, h.timestamp, h.n_txs, (h.flags & OP_BLOCK_SUBMITTED) != 0};
     if (!fn)
         return PLASMA_OK;
-    uint8_t prefix[9];
-    op_key_block(prefix, blknum);
-    prefix[0] = 'b';
-    op_iter *it = op_store_iter(l->store, prefix, sizeof prefix, NULL, 0);
+    op_iter *it = op_block_txs(l, blknum);
     if (!it)
         return PLASMA_ERR_NOMEM;
     const uint8_t *k, *v;
@@ -936,10 +941,7 @@ static int rebuild_tree(plasma_ledger *l, uint64_t blknum, uint32_t n_txs, plasm
     plasma_hash *leaves = calloc(n_txs ? n_txs : 1, sizeof *leaves);
     if (!leaves)
         return PLASMA_ERR_NOMEM;
-    uint8_t prefix[9];
-    op_key_block(prefix, blknum);
-    prefix[0] = 'b';
-    op_iter *it = op_store_iter(l->store, prefix, sizeof prefix, NULL, 0);
+    op_iter *it = op_block_txs(l, blknum);
     int rc = it ? PLASMA_OK : PLASMA_ERR_NOMEM;
     const uint8_t *k, *v;
     size_t klen, vlen;

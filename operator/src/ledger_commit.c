@@ -44,7 +44,7 @@ static void put_utxo(op_batch *b, uint64_t pos, const plasma_addr *owner, const 
 
 /* The owner index entry stays: it is the one random key of the three, and
  * the queries that meet it remove it (plasma_ledger_utxos_by_owner). */
-static void spend_utxo(op_batch *b, uint64_t pos, uint8_t reason)
+void op_spend_utxo(op_batch *b, uint64_t pos, uint8_t reason)
 {
     uint8_t key[9];
     op_key_utxo(key, pos);
@@ -88,7 +88,7 @@ static void put_header(op_batch *b, uint64_t blknum, const op_block_hdr *h)
 static int encode_tx_rec(plasma_ledger *l, op_batch *b, const commit_rec *r)
 {
     for (unsigned i = 0; i < r->tx.n_inputs; i++)
-        spend_utxo(b, r->tx.inputs[i], OP_SPENT_BY_TX);
+        op_spend_utxo(b, r->tx.inputs[i], OP_SPENT_BY_TX);
     for (unsigned o = 0; o < r->tx.n_outputs; o++) {
         const plasma_output *out = &r->tx.outputs[o];
         put_utxo(b, plasma_utxo_pos(r->blknum, r->txindex, o), &out->owner, &out->token, &out->amount, false);
@@ -121,7 +121,7 @@ static int encode_rec(plasma_ledger *l, op_batch *b, const commit_rec *r)
         return encode_deposit_rec(b, r);
     case REC_EXIT:
         if (r->applies)
-            spend_utxo(b, r->pos, OP_SPENT_BY_EXIT);
+            op_spend_utxo(b, r->pos, OP_SPENT_BY_EXIT);
         return PLASMA_OK;
     case REC_META:
         op_batch_put_meta_u64(b, r->name, r->value);

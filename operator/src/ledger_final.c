@@ -140,10 +140,7 @@ static int consider(drop_plan *p, uint64_t blknum, uint32_t txindex, const op_bl
 static int plan_drops(plasma_ledger *l, drop_plan *p)
 {
     uint64_t blknum = l->open->blknum;
-    uint8_t prefix[9];
-    op_key_block(prefix, blknum);
-    prefix[0] = 'b';
-    op_iter *it = op_store_iter(l->store, prefix, sizeof prefix, NULL, 0);
+    op_iter *it = op_block_txs(l, blknum);
     if (!it)
         return PLASMA_ERR_NOMEM;
     int rc = PLASMA_OK;
@@ -159,15 +156,6 @@ static int plan_drops(plasma_ledger *l, drop_plan *p)
 }
 
 /* ---- the store's side ---- */
-
-static void put_spent(op_batch *b, uint64_t pos, uint8_t reason)
-{
-    uint8_t key[9];
-    op_key_utxo(key, pos);
-    op_batch_del(b, key, 9);
-    op_key_spent(key, pos);
-    op_batch_put(b, key, 9, &reason, 1);
-}
 
 /* An input of a dropped tx that nothing else finalized or dropped is
  * unspent again. */
@@ -285,7 +273,7 @@ static int finalize_locked(plasma_ledger *l, uint64_t pos, size_t *dropped)
     for (size_t i = 0; rc == 0 && i < plan.n_txs; i++)
         rc = encode_drop(l, b, l->open->blknum, &plan, &plan.txs[i]);
     if (rc == 0) {
-        put_spent(b, pos, OP_SPENT_FINALIZED);
+        op_spend_utxo(b, pos, OP_SPENT_FINALIZED);
         rc = op_store_write(l->store, b, true);
         if (rc != 0)
             l->failed = PLASMA_ERR_IO; /* as a failed commit: restart to recover */

@@ -134,6 +134,11 @@ int op_wait_durable_locked(plasma_ledger *l, uint64_t seq);
  * in l->closing when it starts and are sealed in its first round. */
 void *op_committer_main(void *arg);
 
+/* An iterator over the 'b' records of block blknum, in index order; NULL
+ * when out of memory. */
+op_iter *op_block_txs(plasma_ledger *l, uint64_t blknum);
+/* Puts into b: pos unspent no more, its 's' record with reason. */
+void op_spend_utxo(op_batch *b, uint64_t pos, uint8_t reason);
 /* Waits (mu held) while a finalized output's drop holds acceptance. */
 void op_wait_unheld_locked(plasma_ledger *l);
 
