@@ -139,6 +139,14 @@ uint64_t eg_ife_slots(const eg_ife *f)
     return slots;
 }
 
+void eg_ife_wipe(eg_ife *f)
+{
+    uint8_t id[32];
+    memcpy(id, f->id, 32);
+    memset(f, 0, sizeof *f);
+    memcpy(f->id, id, 32);
+}
+
 /* Clears record r in storage: the cost of deleting every slot it wrote. */
 static int close_ife(eg_exec *ex, uint32_t r)
 {
@@ -148,11 +156,7 @@ static int close_ife(eg_exec *ex, uint32_t r)
         rc = eg_touch(ex->c, EG_T_IFE, r);
     if (rc != 0)
         return rc;
-    f = ife_at(ex->c, r);
-    uint8_t id[32];
-    memcpy(id, f->id, 32);
-    memset(f, 0, sizeof *f);
-    memcpy(f->id, id, 32);
+    eg_ife_wipe(ife_at(ex->c, r));
     return PLASMA_OK;
 }
 

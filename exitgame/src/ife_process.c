@@ -120,11 +120,7 @@ static int finish(eg_exec *ex, uint32_t r, const plasma_u256 *id)
         rc = eg_gas_sstore(ex, 0, slots);
     if (rc != 0)
         return rc;
-    f = ife_at(ex->c, r);
-    uint8_t key[32];
-    memcpy(key, f->id, 32);
-    memset(f, 0, sizeof *f);
-    memcpy(f->id, key, 32);
+    eg_ife_wipe(ife_at(ex->c, r));
     plasma_event ev = {.kind = PLASMA_EVENT_IFE_FINALIZED};
     ev.ife_closed.ife_id = *id;
     return eg_emit(ex, &ev, 2, 0);

@@ -404,6 +404,9 @@ uint32_t eg_ife_find_open(const plasma_chain *c, const uint8_t id[32]);
 /* The storage slots record f holds (ife.c's layout): what deleting it
  * clears. */
 uint64_t eg_ife_slots(const eg_ife *f);
+/* Empties record f but for its id (the exit is gone; the same tx may be
+ * started again). */
+void eg_ife_wipe(eg_ife *f);
 
 /* ---- persistence (persist.c) ---- */
 /* Writes the changed records (+ head, globals, block record when block is
