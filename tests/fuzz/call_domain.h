@@ -1,6 +1,7 @@
 /* The call domain of the fuzz target fuzz_call and of the program that
  * writes its seeds (make-call-corpus.c): an envelope decodes only under the
- * chain id and contract it names. The development chain's. */
+ * chain id and contract it names. The development chain's (the chain's
+ * defaults). */
 #ifndef PLASMA_FUZZ_CALL_DOMAIN_H
 #define PLASMA_FUZZ_CALL_DOMAIN_H
 
@@ -10,8 +11,8 @@
 
 static inline plasma_call_domain fuzz_call_domain(void)
 {
-    plasma_call_domain d = {.chain_id = 31337};
-    if (plasma_addr_parse(&d.contract, "0x5fbdb2315678afecb367f032d93f642f64180aa3") != 0)
+    plasma_call_domain d = {.chain_id = PLASMA_CHAIN_DEFAULT_CHAIN_ID};
+    if (plasma_addr_parse(&d.contract, PLASMA_CHAIN_DEFAULT_CONTRACT) != 0)
         abort();
     return d;
 }
