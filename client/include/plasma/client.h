@@ -42,7 +42,7 @@ int plasma_keystore_decrypt_file(plasma_privkey *key, plasma_addr *addr, const c
                                  const char *password, char *errmsg, size_t errmsg_len);
 
 /* Writes keystore into directory dir (created with mode 0700 if missing,
- * not its parents) as UTC--<time>--<address hex> with mode 0600, never
+ * missing parents too) as UTC--<time>--<address hex> with mode 0600, never
  * overwriting. Out: path (may be NULL) receives the file path, path_len
  * bytes max. Returns 0, PLASMA_ERR_BAD_REQUEST (no address field) or
  * PLASMA_ERR_IO. */
