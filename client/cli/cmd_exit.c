@@ -7,19 +7,28 @@ static const char help[] =
     "usage: plasma exit --utxo POS | --all\n"
     "Starts the standard exit of one output (or of every output you own), after checking the\n"
     "operator's inclusion proof against the root the root chain stores. Pays the exit bond.\n"
-    "Prints {\"exit_id\", \"exitable_at\", \"token\", \"amount\"} (with --all: a list of them).\n";
+    "--json: {\"exit_id\", \"exitable_at\", \"token\", \"amount\"}; with --all {\"exits\": [those]}.\n";
+
+static void human_one(const json_t *r)
+{
+    char amount[128], when[128];
+    printf("exit %s of %s started; it can be processed from %s\n",
+           json_string_value(json_object_get(r, "exit_id")),
+           cli_human_amount(amount, json_string_value(json_object_get(r, "token")),
+                            json_string_value(json_object_get(r, "amount"))),
+           cli_human_time(when, json_integer_value(json_object_get(r, "exitable_at"))));
+}
 
 static void human(const json_t *r)
 {
-    json_t *e;
+    json_t *list = json_object_get(r, "exits"), *e;
     size_t i;
-    if (!json_is_array(r)) {
-        printf("exit %s started; exitable at %lld\n", json_string_value(json_object_get(r, "exit_id")),
-               json_integer_value(json_object_get(r, "exitable_at")));
+    if (!list) {
+        human_one(r);
         return;
     }
-    json_array_foreach (r, i, e) {
-        human(e);
+    json_array_foreach (list, i, e) {
+        human_one(e);
     }
     if (i == 0)
         printf("no outputs to exit\n");
@@ -29,6 +38,9 @@ static int exit_one(cli_ctx *ctx, plasma_client *c, const plasma_privkey *key, u
 {
     plasma_exit_info info;
     int rc = plasma_client_start_exit(c, key, pos, &info);
+    if (rc == PLASMA_ERR_NOT_FOUND)
+        return cli_error(ctx, rc, "output %llu has no exit data yet: its block is not sealed (retry in a few "
+                                  "seconds), or nothing is at that position", (unsigned long long)pos);
     if (rc)
         return cli_client_error(ctx, c, rc);
     *out = json_pack("{s:o, s:I, s:o, s:o}", "exit_id", cli_json_u64s(info.exit_id), "exitable_at",
@@ -46,7 +58,10 @@ static int exit_all(cli_ctx *ctx, plasma_client *c, const plasma_privkey *key, c
     int rc = plasma_client_utxos(c, addr, &utxos, &n);
     if (rc)
         return cli_client_error(ctx, c, rc);
-    arr = json_array();
+    if (!(arr = json_array())) {
+        free(utxos);
+        return cli_error(ctx, PLASMA_ERR_NOMEM, "out of memory");
+    }
     for (size_t i = 0; i < n && rc == 0; i++) {
         json_t *one = NULL;
         if ((rc = exit_one(ctx, c, key, utxos[i].utxo_pos, &one)) == 0)
@@ -57,7 +72,7 @@ static int exit_all(cli_ctx *ctx, plasma_client *c, const plasma_privkey *key, c
         json_decref(arr);
         return rc;
     }
-    *out = arr;
+    *out = json_pack("{s:o}", "exits", arr);
     return 0;
 }
 
@@ -72,14 +87,17 @@ int cmd_exit(cli_ctx *ctx, int argc, char **argv)
     json_t *result = NULL;
     int rc;
     if (cli_wants_help(argc, argv))
-        return cli_help(help, true);
-    for (int i = 1; i < argc; i++)
+        return cli_help(help);
+    for (int i = 1; i < argc; i++) {
         if (cli_flag(argv, i, "--all"))
             all = true;
         else if (!cli_opt(argc, argv, &i, "--utxo", &utxo_s, &bad))
-            return cli_error(ctx, CLI_EXIT_USAGE, "exit: unknown option %s (see --help)", argv[i]);
-    if (bad || (!utxo_s) == !all)
-        return cli_error(ctx, CLI_EXIT_USAGE, "exit: give exactly one of --utxo POS or --all (see --help)");
+            return cli_error(ctx, PLASMA_ERR_USAGE, "exit: unknown option %s (see --help)", argv[i]);
+        if (bad)
+            return cli_missing(ctx, argv[i]);
+    }
+    if ((!utxo_s) == !all)
+        return cli_error(ctx, PLASMA_ERR_USAGE, "exit: give exactly one of --utxo POS or --all (see --help)");
     if (utxo_s && !cli_parse_u64(ctx, "--utxo", utxo_s, &pos))
         return CLI_EXIT_USAGE;
     if ((rc = cli_load_key(ctx, &key, &addr)) != 0 || (rc = cli_client(ctx, &c)) != 0)

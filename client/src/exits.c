@@ -2,9 +2,11 @@
  * locally verified proof, challenge, process). */
 #include "client_internal.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* Gas limits per call kind: generous upper bounds of docs/gas.md, refunded
  * where unused. */
@@ -95,6 +97,42 @@ int plasma_client_deposit(plasma_client *c, const plasma_privkey *key, const pla
     if (call_hash)
         *call_hash = r.call_hash;
     return 0;
+}
+
+#define SPENDABLE_POLL_MS 200
+
+static void sleep_ms(long ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+        ;
+}
+
+int plasma_client_wait_spendable(plasma_client *c, uint64_t utxo_pos, long timeout_ms,
+                                 plasma_client_progress_cb progress, void *payload)
+{
+    char path[64];
+    long waited = 0, reported = 0;
+    snprintf(path, sizeof path, "/v1/utxos/%llu", (unsigned long long)utxo_pos);
+    for (;;) {
+        json_t *r = NULL;
+        int rc = client_op_call(c, "GET", path, NULL, &r);
+        json_decref(r);
+        /* Spent means it was spendable: someone (its owner) already did. */
+        if (rc == 0 || rc == PLASMA_ERR_UTXO_SPENT)
+            return 0;
+        if (rc != PLASMA_ERR_UTXO_NOT_FOUND)
+            return rc;
+        if (waited >= timeout_ms)
+            return client_fail(c, PLASMA_ERR_TIMEOUT, "output %llu is not spendable after %ld s",
+                               (unsigned long long)utxo_pos, timeout_ms / 1000);
+        if (progress && waited - reported >= 1000) {
+            progress(waited, payload);
+            reported = waited;
+        }
+        sleep_ms(SPENDABLE_POLL_MS);
+        waited += SPENDABLE_POLL_MS;
+    }
 }
 
 static int parse_exit_data(plasma_client *c, const json_t *r, uint8_t *tx, size_t *tx_len, uint8_t *proof)

@@ -180,6 +180,18 @@ int plasma_client_rc_call(plasma_client *c, const plasma_privkey *key, plasma_ca
 int plasma_client_deposit(plasma_client *c, const plasma_privkey *key, const plasma_addr *token,
                           const plasma_u256 *amount, uint64_t *blknum, plasma_hash *call_hash);
 
+/* Called while waiting, about every second, with the milliseconds waited. */
+typedef void (*plasma_client_progress_cb)(long waited_ms, void *payload);
+
+/* Waits until output utxo_pos is spendable on the child chain: the operator
+ * answers it on GET /v1/utxos/{pos} (or reports it spent already). A
+ * deposit's output becomes spendable once the operator has followed the
+ * root chain past the deposit and its finality margin. progress may be
+ * NULL. Returns 0, PLASMA_ERR_TIMEOUT (not spendable after timeout_ms) or
+ * an error as the client functions (PLASMA_ERR_UNAVAILABLE, …). */
+int plasma_client_wait_spendable(plasma_client *c, uint64_t utxo_pos, long timeout_ms,
+                                 plasma_client_progress_cb progress, void *payload);
+
 /* Exit data of utxo_pos from the operator, verified locally: the proof must
  * show the transaction under the root the ROOT CHAIN stores for the block.
  * Out: the unsigned tx RLP (tx, *tx_len ≤ PLASMA_CALL_MAX_TX) and proof.
