@@ -289,6 +289,23 @@ const char *cli_human_time(char out[128], json_int_t unix_time)
     return out;
 }
 
+static void progress_line(long waited_ms, void *payload)
+{
+    fprintf(stderr, "\rwaiting for %s… %ld s ", (const char *)payload, waited_ms / 1000);
+    fflush(stderr);
+}
+
+plasma_client_progress_cb cli_progress(const cli_ctx *ctx)
+{
+    return !ctx->json && isatty(STDERR_FILENO) ? progress_line : NULL;
+}
+
+void cli_progress_end(const cli_ctx *ctx)
+{
+    if (cli_progress(ctx))
+        fprintf(stderr, "\r%72s\r", "");
+}
+
 json_t *cli_json_u256(const plasma_u256 *v)
 {
     char d[PLASMA_U256_DEC_MAX];

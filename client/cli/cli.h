@@ -96,6 +96,13 @@ int cli_output(const cli_ctx *ctx, json_t *result, void (*human)(const json_t *r
 const char *cli_human_amount(char out[128], const char *token, const char *amount);
 const char *cli_human_time(char out[128], json_int_t unix_time);
 
+/* Long waits show one progress line on stderr, redrawn in place, only on a
+ * terminal and without --json: cli_progress gives the callback (NULL when
+ * nothing is to be shown; its payload is a const char * naming what is
+ * awaited), cli_progress_end clears the line. */
+plasma_client_progress_cb cli_progress(const cli_ctx *ctx);
+void cli_progress_end(const cli_ctx *ctx);
+
 /* String forms for JSON results. */
 json_t *cli_json_u256(const plasma_u256 *v);
 json_t *cli_json_addr(const plasma_addr *a);

@@ -2,7 +2,6 @@
 #include "cli.h"
 
 #include <string.h>
-#include <unistd.h>
 
 #define DEFAULT_TIMEOUT_S 600
 
@@ -61,23 +60,14 @@ static int parse_args(cli_ctx *ctx, int argc, char **argv, deposit_args *a)
     return 0;
 }
 
-/* One line on a terminal, redrawn in place; nothing when piped. */
-static void progress(long waited_ms, void *payload)
-{
-    const char *pos = payload;
-    fprintf(stderr, "\rwaiting for the operator to see output %s… %ld s ", pos, waited_ms / 1000);
-    fflush(stderr);
-}
-
 static int wait_spendable(const cli_ctx *ctx, plasma_client *c, const deposit_args *a, uint64_t blknum)
 {
-    char pos[24];
-    bool tty = !ctx->json && isatty(STDERR_FILENO);
+    char pos[24], what[80];
     uint64_t utxo_pos = plasma_utxo_pos(blknum, 0, 0);
     snprintf(pos, sizeof pos, "%llu", (unsigned long long)utxo_pos);
-    int rc = plasma_client_wait_spendable(c, utxo_pos, (long)a->timeout_s * 1000, tty ? progress : NULL, pos);
-    if (tty)
-        fprintf(stderr, "\r%60s\r", "");
+    snprintf(what, sizeof what, "the operator to see output %s", pos);
+    int rc = plasma_client_wait_spendable(c, utxo_pos, (long)a->timeout_s * 1000, cli_progress(ctx), what);
+    cli_progress_end(ctx);
     if (rc == PLASMA_ERR_TIMEOUT)
         return cli_error(ctx, rc,
                          "the deposit is on the root chain (output %s, deposit block %llu), but the operator "

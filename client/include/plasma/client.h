@@ -192,6 +192,14 @@ typedef void (*plasma_client_progress_cb)(long waited_ms, void *payload);
 int plasma_client_wait_spendable(plasma_client *c, uint64_t utxo_pos, long timeout_ms,
                                  plasma_client_progress_cb progress, void *payload);
 
+/* Waits until output utxo_pos can be exited: the operator sealed its block
+ * and the root chain stores the block's root (plasma_client_exit_data
+ * succeeds). An output the operator does not know fails at once with
+ * PLASMA_ERR_UTXO_NOT_FOUND. Returns 0, PLASMA_ERR_TIMEOUT or an error as
+ * plasma_client_exit_data (PLASMA_ERR_BAD_PROOF, …). */
+int plasma_client_wait_exitable(plasma_client *c, uint64_t utxo_pos, long timeout_ms,
+                                plasma_client_progress_cb progress, void *payload);
+
 /* Exit data of utxo_pos from the operator, verified locally: the proof must
  * show the transaction under the root the ROOT CHAIN stores for the block.
  * Out: the unsigned tx RLP (tx, *tx_len ≤ PLASMA_CALL_MAX_TX) and proof.
