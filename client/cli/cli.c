@@ -45,8 +45,6 @@ static const char *hint(int err)
         return "see `plasma rootchain exits`";
     case PLASMA_ERR_BAD_NONCE:
         return "another call of this account was sent at the same time; retry";
-    case PLASMA_ERR_UNAVAILABLE:
-        return "is the operator running? (--operator, $PLASMA_OPERATOR)";
     default:
         return NULL;
     }

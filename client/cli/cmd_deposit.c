@@ -13,7 +13,7 @@ static const char help[] =
     "margin of root-chain blocks first). --no-wait returns once the deposit is mined;\n"
     "--timeout (default 600) bounds the second wait, after which the deposit is still made\n"
     "(exit status 1, code timeout: check `plasma utxos` later).\n"
-    "--json: {\"blknum\", \"utxo_pos\", \"txhash\", \"spendable\"}.\n";
+    "--json: {\"blknum\", \"utxo_pos\", \"txhash\", \"token\", \"amount\", \"spendable\"}.\n";
 
 typedef struct deposit_args {
     plasma_addr token;

@@ -5,8 +5,8 @@
 
 static const char help[] =
     "usage: plasma process-exits [--token ADDR] [--max N]\n"
-    "Pays out up to N (1..1000, default 10) matured exits of ETH or --token, highest priority\n"
-    "first. Anyone may call it (the caller pays the gas). --json: {\"processed\": n,\n"
+    "Pays out up to N (1..1000, default 10) matured exits of ETH or --token, in queue order\n"
+    "(earliest exitable first). Anyone may call it (the caller pays the gas). --json: {\"processed\": n,\n"
     "\"paid\": [{\"exit_id\", \"owner\", \"token\", \"amount\"}]}.\n";
 
 static void human(const json_t *r)

@@ -38,7 +38,7 @@ static int rc_fail(const cli_ctx *ctx, plasma_rootchain_client *rc, int err, con
 {
     if (err == PLASMA_ERR_UNAVAILABLE)
         return cli_error(
-            ctx, err, "%s: root chain unreachable (check --rootchain, --operator or $PLASMA_OPERATOR)", what);
+            ctx, err, "%s: cannot reach the root chain (is it running? see --rootchain, --operator)", what);
     if (err == PLASMA_ERR_FORBIDDEN)
         return cli_error(ctx, err, "%s: the root chain is not in development mode", what);
     return cli_error(ctx, err, "%s: %s", what, plasma_rootchain_client_errmsg(rc));
