@@ -148,7 +148,7 @@ static void log_started(plasma_rootnode *node, const rc_daemon_config *cfg)
         snprintf(data, sizeof data, "(memory)");
     else if (!realpath(cfg->data_dir, data))
         snprintf(data, sizeof data, "%s", cfg->data_dir);
-    rc_log(RC_LOG_INFO, "listening", "url", url, "bind", cfg->bind, "port", u64s(port, cfg->port), "dev",
+    rc_log(RC_LOG_INFO, "listening", "bind", cfg->bind, "port", u64s(port, cfg->port), "url", url, "dev",
            cfg->dev ? "true" : "false", "data_dir", data, "head", u64s(head, h.number), "head_hash",
            plasma_hash_format(hash, &h.hash), "mine_interval_ms", u64s(ms, cfg->mine_interval_ms), NULL);
 }

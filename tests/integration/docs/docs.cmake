@@ -10,4 +10,6 @@ if(TARGET plasma-operator AND NOT PLASMA_SANITIZE)
                                                              PLASMA_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
                                                              PLASMA_BUILD_DIR="${CMAKE_BINARY_DIR}")
     add_dependencies(test_doc_walkthroughs plasma-operator plasma plasma-bench)
+    # The longest test: started first, so that it does not run alone at the end.
+    set_tests_properties(test_doc_walkthroughs PROPERTIES COST 1000)
 endif()
