@@ -113,6 +113,13 @@ static void test_output_forms(void **state)
                      1);
     assert_int_equal(run_json_error("not_found", "--keystore /nonexistent balance"), 1); /* no key at all */
     assert_int_equal(run_json_error("io", "account import /nonexistent/file"), 1);
+    /* The environment names the peers; a flag wins over it. */
+    setenv("PLASMA_ROOTCHAIN", "http://127.0.0.1:1", 1);
+    assert_int_equal(run_json_error("unavailable", "rootchain status"), 1);
+    unsetenv("PLASMA_ROOTCHAIN");
+    setenv("PLASMA_OPERATOR", "http://127.0.0.1:1", 1);
+    json_decref(run_ok("rootchain status")); /* base_args has --operator */
+    unsetenv("PLASMA_OPERATOR");
     /* Nothing at that position: refused at once, not waited for. */
     double t0 = it_now();
     assert_int_equal(run_json_error("utxo_not_found", "--key " CAROL_KEY " exit --utxo 999000000000"), 1);
