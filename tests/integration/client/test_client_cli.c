@@ -172,6 +172,18 @@ static void test_deposit_timeout(void **state)
     assert_int_equal(json_u64(d, "blknum"), 2);
     assert_true(json_is_false(json_object_get(d, "spendable")));
     json_decref(d);
+    /* On a terminal (script(1) gives it one) the wait shows a progress line. */
+    char cmd[1024], out[4096];
+    snprintf(cmd, sizeof cmd,
+             "script -qec '%s %s --key " ALICE_KEY " deposit --amount 1 --timeout 2' /dev/null 2>&1",
+             PLASMA_CLI_BIN, base_args);
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    out[fread(out, 1, sizeof out - 1, p)] = '\0';
+    int st = pclose(p);
+    assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 1);
+    if (!strstr(out, "waiting for the operator to see output 3000000000… 1 s"))
+        fail_msg("no progress line on a terminal: %s", out);
     snprintf(args, sizeof args, "utxos --address %s", ALICE);
     json_t *u = run_ok(args);
     assert_int_equal(json_array_size(json_object_get(u, "utxos")), 0);
