@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "plasma/client.h"
+#include "plasma/json.h"
 
 #define CLI_EXIT_OK 0
 #define CLI_EXIT_FAIL 1
@@ -80,11 +81,5 @@ int cli_client(const cli_ctx *ctx, plasma_client **out);
 /* Prints result: JSON with --json, else human (may be NULL: JSON pretty).
  * Consumes result. Returns CLI_EXIT_OK. */
 int cli_output(const cli_ctx *ctx, json_t *result, void (*human)(const json_t *result));
-
-/* String forms for JSON results. */
-json_t *cli_json_u256(const plasma_u256 *v);
-json_t *cli_json_addr(const plasma_addr *a);
-json_t *cli_json_hash(const plasma_hash *h);
-json_t *cli_json_u64s(uint64_t v); /* decimal string, for positions */
 
 #endif

@@ -31,7 +31,7 @@ static int save_key(cli_ctx *ctx, const plasma_privkey *key, uint64_t n)
         return cli_error(ctx, CLI_EXIT_FAIL, "cannot write into %s (does its parent exist? is it writable?)",
                          ctx->keystore_dir);
     plasma_privkey_addr(&addr, key);
-    return cli_output(ctx, json_pack("{s:o, s:s}", "address", cli_json_addr(&addr), "path", path), NULL);
+    return cli_output(ctx, json_pack("{s:o, s:s}", "address", plasma_json_addr(&addr), "path", path), NULL);
 }
 
 static int account_new(cli_ctx *ctx, int argc, char **argv)
@@ -59,7 +59,7 @@ static int list_cb(const char *path, const plasma_addr *addr, void *payload)
 {
     json_t *arr = payload;
     const char *name = strrchr(path, '/');
-    json_array_append_new(arr, json_pack("{s:o, s:s, s:s}", "address", cli_json_addr(addr), "name",
+    json_array_append_new(arr, json_pack("{s:o, s:s, s:s}", "address", plasma_json_addr(addr), "name",
                                          name ? name + 1 : path, "path", path));
     return 0;
 }
@@ -121,8 +121,8 @@ static int import_file(cli_ctx *ctx, const char *file, uint64_t n)
         else if (plasma_keystore_save(ks, ctx->keystore_dir, path, sizeof path) != 0)
             rc = cli_error(ctx, CLI_EXIT_FAIL, "cannot write into %s", ctx->keystore_dir);
         else
-            rc =
-                cli_output(ctx, json_pack("{s:o, s:s}", "address", cli_json_addr(&addr), "path", path), NULL);
+            rc = cli_output(ctx, json_pack("{s:o, s:s}", "address", plasma_json_addr(&addr), "path", path),
+                            NULL);
     }
     json_decref(ks);
     return rc;
@@ -168,7 +168,7 @@ static int account_export(cli_ctx *ctx, int argc, char **argv)
         return rc;
     if (raw) {
         plasma_hex_encode(hex, key.b, 32);
-        rc = cli_output(ctx, json_pack("{s:o, s:s}", "address", cli_json_addr(&addr), "private_key", hex),
+        rc = cli_output(ctx, json_pack("{s:o, s:s}", "address", plasma_json_addr(&addr), "private_key", hex),
                         NULL);
         plasma_wipe(hex, sizeof hex);
     } else {

@@ -47,7 +47,8 @@ int cmd_deposit(cli_ctx *ctx, int argc, char **argv)
     }
     rc = cli_output(ctx,
                     json_pack("{s:I, s:o, s:o}", "blknum", (json_int_t)blknum, "utxo_pos",
-                              cli_json_u64s(plasma_utxo_pos(blknum, 0, 0)), "txhash", cli_json_hash(&h)),
+                              plasma_json_u64_str(plasma_utxo_pos(blknum, 0, 0)), "txhash",
+                              plasma_json_hash(&h)),
                     human);
 cleanup:
     plasma_client_free(c);

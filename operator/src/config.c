@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "plasma/core.h"
-#include "devkeys.h"
+#include "plasma/devkeys.h"
 #include "plasma/operator.h"
 
 typedef enum opt_kind { OPT_BOOL, OPT_UINT, OPT_STR } opt_kind;
@@ -36,8 +36,11 @@ static const opt opts[] = {
     {"port", OPT_UINT, OFF(port), 1, 65535, "7434", NULL, "TCP port of the API"},
     {"data-dir", OPT_STR, OFF(data_dir), 0, STRSZ(data_dir), "./data/operator", NULL,
      "directory of the ledger database (created if missing)"},
-    {"rootchain", OPT_STR, OFF(rootchain), 0, STRSZ(rootchain), "", "embedded",
-     "\"embedded\" (in-process simulated chain) or http://HOST:PORT of plasma-rootchain"},
+    {"rootchain", OPT_STR, OFF(rootchain), 0, STRSZ(rootchain), "embedded", NULL,
+     "root-chain kind: \"embedded\" (the simulated chain in-process) or \"sim\" (a plasma-rootchain daemon "
+     "at --rpc)"},
+    {"rpc", OPT_STR, OFF(rpc), 0, STRSZ(rpc), "", NULL,
+     "URL of the root chain's API for --rootchain sim (http://HOST:PORT)"},
     {"operator-key", OPT_STR, OFF(operator_key), 0, STRSZ(operator_key), "", PLASMA_DEV_OPERATOR_KEY,
      "operator private key, 0x-hex (prefer --operator-key-file)"},
     {"operator-key-file", OPT_STR, OFF(operator_key_file), 0, STRSZ(operator_key_file), "", NULL,

@@ -15,8 +15,8 @@
 
 #include "api.h"
 #include "backend.h"
-#include "devkeys.h"
-#include "log.h"
+#include "plasma/devkeys.h"
+#include "plasma/log.h"
 #include "plasma/core.h"
 #include "plasma/operator.h"
 #include "sync.h"
@@ -79,7 +79,7 @@ static int load_key(plasma_operator *op, char *err, size_t err_len)
     if (rc == 0 && (plasma_hex_decode_fixed(op->key.b, sizeof op->key.b, hex) != 0 ||
                     plasma_privkey_addr(&op->addr, &op->key) != 0))
         rc = fail(err, err_len, "the operator key is not a valid 0x-hex secp256k1 private key");
-    if (rc == 0 && !op->cfg.dev && op_is_dev_key(&op->key))
+    if (rc == 0 && !op->cfg.dev && plasma_dev_key_is_public(&op->key))
         rc = fail(err, err_len, "refusing a public development key outside --dev");
     plasma_wipe(hex, sizeof hex);
     plasma_wipe(op->cfg.operator_key, sizeof op->cfg.operator_key);
@@ -119,7 +119,7 @@ static int parse_fee_rules(plasma_operator *op, char *err, size_t err_len)
 static void on_sealed(void *ctx, uint64_t blknum)
 {
     plasma_operator *op = ctx;
-    op_log(OP_LOG_INFO, "block_sealed", "blknum=%llu", (unsigned long long)blknum);
+    plasma_log(PLASMA_LOG_INFO, "block_sealed", "blknum=%llu", (unsigned long long)blknum);
     pthread_mutex_lock(&op->sync_mu);
     if (op->sync)
         op_sync_wake(op->sync);
@@ -203,14 +203,12 @@ static int start_http(plasma_operator *op, char *err, size_t err_len)
 
 static int start_parts(plasma_operator *op, char *err, size_t err_len)
 {
-    op_log_level level;
-    if (op_log_parse_level(op->cfg.log_level, &level) != 0)
+    plasma_log_level level;
+    if (plasma_log_parse_level(&level, op->cfg.log_level) != 0)
         return fail(err, err_len, "--log-level: \"%.20s\" is not debug, info, warn or error",
                     op->cfg.log_level);
-    op_log_set_level(level);
+    plasma_log_set_level(level);
     int rc = load_key(op, err, err_len);
-    if (rc == 0 && !op->cfg.rootchain[0])
-        rc = fail(err, err_len, "--rootchain is required (embedded or http://HOST:PORT)");
     plasma_ledger_config lc;
     if (rc == 0)
         rc = ledger_config(op, &lc, err, err_len);
@@ -251,9 +249,9 @@ int plasma_operator_start(plasma_operator **out, const plasma_operator_config *c
         return rc;
     }
     char addr[43];
-    op_log(OP_LOG_INFO, "operator_started", "port=%u operator=%s rootchain=%s dev=%s data_dir=%s",
-           plasma_operator_port(op), plasma_addr_format(addr, &op->addr), op->cfg.rootchain,
-           op->cfg.dev ? "true" : "false", op->cfg.data_dir);
+    plasma_log(PLASMA_LOG_INFO, "operator_started", "port=%u operator=%s rootchain=%s dev=%s data_dir=%s",
+               plasma_operator_port(op), plasma_addr_format(addr, &op->addr), op->cfg.rootchain,
+               op->cfg.dev ? "true" : "false", op->cfg.data_dir);
     *out = op;
     return PLASMA_OK;
 }
@@ -311,5 +309,5 @@ void plasma_operator_free(plasma_operator *op)
     free(op->rules);
     free(op);
     if (started)
-        op_log(OP_LOG_INFO, "operator_stopped", "%s", "");
+        plasma_log(PLASMA_LOG_INFO, "operator_stopped", "%s", "");
 }

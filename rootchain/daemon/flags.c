@@ -133,7 +133,7 @@ static int set_value(const flag_spec *f, rc_daemon_config *cfg, const char *v, c
             return fail(err, err_len, "--%s: \"%.80s\" is not a decimal integer below 2^256", f->name, v);
         return 0;
     case F_LEVEL:
-        if (rc_log_level_parse(field, v) != 0)
+        if (plasma_log_parse_level(field, v) != 0)
             return fail(err, err_len, "--%s: \"%.20s\" is not debug, info, warn or error", f->name, v);
         return 0;
     }
@@ -168,7 +168,7 @@ static void apply_defaults(rc_daemon_config *out)
     out->max_body = 1u << 20;
     out->max_pending = rn.max_pending;
     out->max_conns = 256;
-    out->log_level = RC_LOG_INFO;
+    out->log_level = PLASMA_LOG_INFO;
 }
 
 /* One argument at argv[*i] (and its value, which may be the next one). */
@@ -234,7 +234,7 @@ static void format_default(char *out, size_t len, const flag_spec *s, const rc_d
         snprintf(out, len, "%s", plasma_u256_format_dec(u, field));
         break;
     case F_LEVEL:
-        snprintf(out, len, "%s", LEVELS[*(const rc_log_level *)field]);
+        snprintf(out, len, "%s", LEVELS[*(const plasma_log_level *)field]);
         break;
     }
 }

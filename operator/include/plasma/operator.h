@@ -17,7 +17,8 @@ typedef struct plasma_operator_config {
     char bind[64];
     uint64_t port;
     char data_dir[PLASMA_OPERATOR_PATH_MAX];
-    char rootchain[256];   /* "embedded" or the URL of a plasma-rootchain daemon */
+    char rootchain[16];    /* the kind: "embedded" or "sim" */
+    char rpc[256];         /* the chain's API URL (sim) */
     char operator_key[80]; /* 0x-hex private key */
     char operator_key_file[PLASMA_OPERATOR_PATH_MAX];
     uint64_t chain_id;
