@@ -382,8 +382,12 @@ static int decode_block_tx(block_txs *b, size_t i, const char *hex)
 {
     plasma_buf u = {0};
     int rc;
-    if (!hex || plasma_hex_decode_alloc(&b->raw[i], &b->raw_len[i], hex) != 0 ||
-        plasma_tx_decode_block_tx(&b->tx[i], b->raw[i], b->raw_len[i]) != 0)
+    if (!hex)
+        return PLASMA_ERR_MALFORMED_TX;
+    /* Out of memory is the watcher's failure, not the operator's. */
+    if ((rc = plasma_hex_decode_alloc(&b->raw[i], &b->raw_len[i], hex)) != 0)
+        return rc == PLASMA_ERR_NOMEM ? rc : PLASMA_ERR_MALFORMED_TX;
+    if (plasma_tx_decode_block_tx(&b->tx[i], b->raw[i], b->raw_len[i]) != 0)
         return PLASMA_ERR_MALFORMED_TX;
     if ((rc = plasma_tx_encode_unsigned(&u, &b->tx[i])) != 0) {
         plasma_buf_free(&u);

@@ -76,13 +76,13 @@ int op_block_add(block_acc *b, const plasma_hash *leaf, const plasma_fee *fee)
     return PLASMA_OK;
 }
 
-bool op_rollover_locked(plasma_ledger *l)
+int op_rollover_locked(plasma_ledger *l)
 {
     if (l->n_unsubmitted >= l->cfg.max_unsubmitted_blocks)
-        return false;
+        return PLASMA_ERR_BLOCK_FULL;
     block_acc *nb = op_block_new(l->open->blknum + PLASMA_CHILD_BLOCK_INTERVAL);
     if (!nb)
-        return false;
+        return PLASMA_ERR_NOMEM;
     block_acc **tail = &l->closing;
     while (*tail)
         tail = &(*tail)->next;
@@ -90,7 +90,7 @@ bool op_rollover_locked(plasma_ledger *l)
     l->open = nb;
     l->n_unsubmitted++;
     pthread_cond_signal(&l->commit_cv);
-    return true;
+    return PLASMA_OK;
 }
 
 void op_enqueue_locked(plasma_ledger *l, commit_rec *r)
@@ -220,7 +220,7 @@ static int recover_blocks(plasma_ledger *l)
             rc = PLASMA_ERR_IO;
         else if (!cur || cur->blknum != blknum) {
             if (cur)
-                op_rollover_locked(l);
+                rc = op_rollover_locked(l);
             cur = l->open;
             cur->blknum = blknum;
         }
@@ -232,6 +232,8 @@ static int recover_blocks(plasma_ledger *l)
         if (rc == 0)
             rc = defer_again(l, blknum, op_rd32(k + 9), &t);
     }
+    if (rc == 0)
+        rc = plasma_kv_iter_error(it);
     plasma_kv_iter_free(it);
     op_defer_publish(&l->defer);
     return rc;
@@ -257,8 +259,10 @@ static int load_utxos(plasma_ledger *l)
     for (; plasma_kv_iter_get(it, &k, &klen, &v, &vlen); plasma_kv_iter_next(it))
         if (!load_utxo(l, k, klen, v, vlen))
             break;
+    /* An index built from a read that failed half-way would miss outputs. */
+    int rc = plasma_kv_iter_error(it);
     plasma_kv_iter_free(it);
-    return PLASMA_OK;
+    return rc;
 }
 
 static int read_tips(plasma_ledger *l)
@@ -417,8 +421,7 @@ int plasma_ledger_seal(plasma_ledger *l, uint64_t *blknum)
     uint64_t target = 0;
     if (rc == 0 && l->open->n_payments > 0) {
         target = l->open->blknum;
-        if (!op_rollover_locked(l))
-            rc = PLASMA_ERR_BLOCK_FULL;
+        rc = op_rollover_locked(l);
     } else if (rc == 0) {
         target = last_closing_blknum(l);
     }
@@ -712,6 +715,8 @@ int plasma_ledger_get_block(plasma_ledger *l, uint64_t blknum, plasma_block_info
         if (!fn(arg, t.rlp, t.rlp_len))
             break;
     }
+    if (rc == 0)
+        rc = plasma_kv_iter_error(it);
     plasma_kv_iter_free(it);
     return rc;
 }
@@ -818,6 +823,21 @@ static bool single_pos(plasma_kv_iter *it, uint64_t *pos)
     return false;
 }
 
+/* Deletes the stale owner entries a listing met. Not synced: losing it
+ * only means a later query meets them again. A failure is still the store
+ * failing, and the ledger stops accepting as for any failed write. */
+static void drop_stale(plasma_ledger *l, plasma_kv_batch *stale)
+{
+    int rc = plasma_kv_write(l->store, stale, false);
+    if (rc == 0)
+        return;
+    pthread_mutex_lock(&l->mu);
+    if (!l->failed)
+        l->failed = rc;
+    pthread_cond_broadcast(&l->durable_cv);
+    pthread_mutex_unlock(&l->mu);
+}
+
 /* Stored entries first, in position order: the single entries of 'o'
  * (deposits and fee outputs, written with them) merged with the per-block
  * groups of 'O' (a sealed block's payments). Then those of unsealed blocks
@@ -884,8 +904,12 @@ int plasma_ledger_utxos_by_owner(plasma_ledger *l, const plasma_addr *owner, siz
         n++;
         more = fn(arg, &u);
     }
+    if (rc == 0 && single)
+        rc = plasma_kv_iter_error(single);
+    if (rc == 0 && g.it)
+        rc = plasma_kv_iter_error(g.it);
     if (rc == 0 && n_stale > 0)
-        (void)plasma_kv_write(l->store, stale, false);
+        drop_stale(l, stale);
     plasma_kv_iter_free(single);
     plasma_kv_iter_free(g.it);
     plasma_kv_batch_free(stale);
@@ -915,6 +939,8 @@ static int rebuild_tree(plasma_ledger *l, uint64_t blknum, uint32_t n_txs, plasm
         rc = op_block_tx_decode(&t, v, vlen);
         leaves[n] = t.leaf;
     }
+    if (rc == 0 && it)
+        rc = plasma_kv_iter_error(it);
     plasma_kv_iter_free(it);
     if (rc == 0 && n != n_txs)
         rc = PLASMA_ERR_IO;

@@ -239,8 +239,10 @@ static void timer_rollover_locked(plasma_ledger *l)
     block_acc *o = l->open;
     if (o->n_payments == 0 || l->cfg.seal_interval_ms == 0)
         return;
+    /* Too many blocks waiting, or no memory for the next one: the block
+     * stays open and the next round tries again. */
     if (op_now_ms() >= o->first_tx_ms + l->cfg.seal_interval_ms)
-        op_rollover_locked(l);
+        (void)op_rollover_locked(l);
 }
 
 static void timed_wait_ms(pthread_cond_t *cv, pthread_mutex_t *mu, uint64_t ms)

@@ -110,9 +110,10 @@ int op_block_add(block_acc *b, const plasma_hash *leaf, const plasma_fee *fee);
  * none) and still hold its fee transactions. */
 bool op_block_has_room(const block_acc *b, uint32_t capacity, const plasma_fee *fee);
 
-/* Closes the open block and opens the next one (mu held). Returns false
- * when too many blocks await the root chain. */
-bool op_rollover_locked(plasma_ledger *l);
+/* Closes the open block and opens the next one (mu held). Returns 0,
+ * PLASMA_ERR_BLOCK_FULL (too many blocks await the root chain) or
+ * PLASMA_ERR_NOMEM (nothing changed). */
+int op_rollover_locked(plasma_ledger *l);
 
 /* Looks up pos for spending (mu held). Returns 0 (*rec, *state written),
  * PLASMA_ERR_UTXO_SPENT, _UTXO_NOT_FOUND or _IO. */

@@ -226,8 +226,8 @@ static int apply_locked(plasma_ledger *l, prep *p)
     int rc = check_rules_locked(l, p, ins, states, &fee);
     if (rc < 0)
         return rc;
-    if (!op_block_has_room(l->open, l->cfg.block_capacity, &fee) && !op_rollover_locked(l))
-        return PLASMA_ERR_BLOCK_FULL;
+    if (!op_block_has_room(l->open, l->cfg.block_capacity, &fee) && (rc = op_rollover_locked(l)) < 0)
+        return rc;
     commit_rec *r = make_tx_rec(p, &fee);
     if (!r)
         return PLASMA_ERR_NOMEM;

@@ -60,10 +60,12 @@ static int read_key_file(const char *path, char *out, size_t out_len, char *err,
     bool ok = fgets(line, sizeof line, f) != NULL;
     fclose(f);
     line[strcspn(line, " \t\r\n")] = '\0';
-    if (!ok || strlen(line) >= out_len)
-        return fail(err, err_len, "--operator-key-file: %s does not hold a 0x-hex key", path);
-    memcpy(out, line, strlen(line) + 1);
+    size_t n = strlen(line);
+    if (ok && n < out_len)
+        memcpy(out, line, n + 1);
     plasma_wipe(line, sizeof line);
+    if (!ok || n >= out_len)
+        return fail(err, err_len, "--operator-key-file: %s does not hold a 0x-hex key", path);
     return 0;
 }
 

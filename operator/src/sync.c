@@ -210,8 +210,11 @@ static bool submit_step(op_sync *s, pending_submit *p)
             diverged(s, blknum);
             return false;
         }
-        if (plasma_ledger_mark_submitted(s->l, blknum, ts) != 0)
+        if ((rc = plasma_ledger_mark_submitted(s->l, blknum, ts)) != 0) {
+            plasma_log(PLASMA_LOG_ERROR, "mark_submitted_failed", "blknum=%llu error=%s",
+                       (unsigned long long)blknum, plasma_err_code(rc));
             return false;
+        }
         plasma_log(PLASMA_LOG_INFO, "block_submitted", "blknum=%llu rc_timestamp=%llu",
                    (unsigned long long)blknum, (unsigned long long)ts);
         return true;
