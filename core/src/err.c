@@ -41,6 +41,7 @@ static const err_row err_table[] = {
     {PLASMA_ERR_UNAVAILABLE, 503, "unavailable", "a peer cannot be reached"},
     {PLASMA_ERR_CONFIG, 500, "config", "bad configuration value"},
     {PLASMA_ERR_INTERNAL, 500, "internal", "internal error"},
+    {PLASMA_ERR_RATE_LIMITED, 429, "rate_limited", "too many requests from this address, slow down"},
 
     {PLASMA_ERR_NOT_OPERATOR, 403, "not_operator", "caller is not the operator"},
     {PLASMA_ERR_INSUFFICIENT_FUNDS, 409, "insufficient_funds", "insufficient funds"},

@@ -194,7 +194,11 @@ static int start_http(plasma_operator *op, char *err, size_t err_len)
                              .port = (uint16_t)op->cfg.port,
                              .max_body = (size_t)op->cfg.max_body_kb << 10,
                              .max_conns = (unsigned)op->cfg.max_conns,
-                             .idle_timeout_s = (unsigned)op->cfg.idle_timeout_s};
+                             .idle_timeout_s = (unsigned)op->cfg.idle_timeout_s,
+                             .max_conns_per_ip = (unsigned)op->cfg.max_conns_per_ip,
+                             .header_timeout_s = (unsigned)op->cfg.header_timeout_s,
+                             .body_timeout_s = (unsigned)op->cfg.body_timeout_s,
+                             .rate_per_ip = (unsigned)op->cfg.rate_per_ip};
     int rc = plasma_http_server_start(&op->http, &hc, mounts, n);
     if (rc == PLASMA_ERR_BAD_REQUEST)
         return fail(err, err_len, "--bind: \"%.40s\" is not an IPv4 address", op->cfg.bind);

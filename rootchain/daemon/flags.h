@@ -32,6 +32,11 @@ typedef struct rc_daemon_config {
     uint64_t max_body;
     uint64_t max_pending;
     uint64_t max_conns;
+    uint64_t max_conns_per_ip;
+    uint64_t rate_per_ip;
+    uint64_t header_timeout_s;
+    uint64_t body_timeout_s;
+    uint64_t idle_timeout_s;
     plasma_log_level log_level;
 } rc_daemon_config;
 

@@ -125,7 +125,12 @@ static int start_server(plasma_http_server **srv, plasma_rootnode *node, const r
     plasma_http_config hc = {.bind = cfg->bind,
                              .port = (uint16_t)cfg->port,
                              .max_body = cfg->max_body,
-                             .max_conns = (unsigned)cfg->max_conns};
+                             .max_conns = (unsigned)cfg->max_conns,
+                             .max_conns_per_ip = (unsigned)cfg->max_conns_per_ip,
+                             .rate_per_ip = (unsigned)cfg->rate_per_ip,
+                             .header_timeout_s = (unsigned)cfg->header_timeout_s,
+                             .body_timeout_s = (unsigned)cfg->body_timeout_s,
+                             .idle_timeout_s = (unsigned)cfg->idle_timeout_s};
     int rc = plasma_http_server_start(srv, &hc, &mount, 1);
     if (rc != PLASMA_OK) {
         char bind[Q_LEN];

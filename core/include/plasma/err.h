@@ -37,6 +37,7 @@ typedef enum plasma_err {
     PLASMA_ERR_UNAVAILABLE = -26,     /* a peer (root chain, operator) cannot be reached */
     PLASMA_ERR_CONFIG = -27,          /* bad configuration value */
     PLASMA_ERR_INTERNAL = -28,
+    PLASMA_ERR_RATE_LIMITED = -29,    /* an address sends more requests than its limit */
 
     /* Root chain and exit game (PROTOCOL §6). */
     PLASMA_ERR_NOT_OPERATOR = -40,

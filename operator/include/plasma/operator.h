@@ -40,6 +40,10 @@ typedef struct plasma_operator_config {
     uint64_t max_body_kb;
     uint64_t max_batch;
     uint64_t max_conns;
+    uint64_t max_conns_per_ip;
+    uint64_t rate_per_ip;
+    uint64_t header_timeout_s;
+    uint64_t body_timeout_s;
     uint64_t idle_timeout_s;
     char admin_token[128];
     char log_level[16];
