@@ -358,6 +358,8 @@ int plasma_ledger_open(plasma_ledger **out, const plasma_ledger_config *cfg, cha
     int rc = copy_config(l, cfg);
     if (rc == 0)
         rc = init_parts(l, err, err_len);
+    if (rc == 0 && !(l->commit_batch = plasma_kv_batch_new()))
+        rc = PLASMA_ERR_NOMEM;
     if (rc == 0 && pthread_create(&l->committer, NULL, op_committer_main, l) != 0)
         rc = PLASMA_ERR_NOMEM;
     if (rc < 0) {
@@ -399,6 +401,7 @@ void plasma_ledger_free(plasma_ledger *l)
     pthread_mutex_destroy(&l->tree_mu);
     pthread_cond_destroy(&l->commit_cv);
     pthread_cond_destroy(&l->durable_cv);
+    plasma_kv_batch_free(l->commit_batch);
     free((char *)l->cfg.data_dir);
     free(l->fee_rules);
     free(l);
@@ -823,6 +826,14 @@ static bool single_pos(plasma_kv_iter *it, uint64_t *pos)
     return false;
 }
 
+/* True for a lookup that found an output (0) or found none; false for a
+ * failure. */
+static bool lookup_answered(int urc)
+{
+    return urc == 0 || urc == PLASMA_ERR_UTXO_SPENT || urc == PLASMA_ERR_UTXO_NOT_FOUND ||
+           urc == PLASMA_ERR_NOT_FOUND;
+}
+
 /* Deletes the stale owner entries a listing met. Not synced: losing it
  * only means a later query meets them again. A failure is still the store
  * failing, and the ledger stops accepting as for any failed write. */
@@ -876,6 +887,10 @@ int plasma_ledger_utxos_by_owner(plasma_ledger *l, const plasma_addr *owner, siz
         plasma_utxo u;
         bool listed_later = n_recent && bsearch(&pos, recent, n_recent, sizeof *recent, op_cmp_pos);
         int urc = listed_later ? PLASMA_ERR_NOT_FOUND : plasma_ledger_get_utxo(l, pos, &u);
+        if (!lookup_answered(urc)) {
+            rc = urc; /* a listing with a hole is not an answer */
+            break;
+        }
         bool spent = urc == PLASMA_ERR_UTXO_SPENT;
         if (from_group) {
             rc = group_step(&g, spent, stale, &n_stale);
@@ -899,7 +914,10 @@ int plasma_ledger_utxos_by_owner(plasma_ledger *l, const plasma_addr *owner, siz
         group_flush(&g, stale, &n_stale); /* a group left part-way */
     for (size_t i = 0; rc == 0 && more && n < max && i < n_recent; i++) {
         plasma_utxo u;
-        if (plasma_ledger_get_utxo(l, recent[i], &u) != 0)
+        int urc = plasma_ledger_get_utxo(l, recent[i], &u);
+        if (!lookup_answered(urc))
+            rc = urc;
+        if (urc != 0)
             continue;
         n++;
         more = fn(arg, &u);

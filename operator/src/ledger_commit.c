@@ -388,7 +388,7 @@ static void one_round(plasma_ledger *l, plasma_kv_batch *b)
 void *op_committer_main(void *arg)
 {
     plasma_ledger *l = arg;
-    plasma_kv_batch *b = plasma_kv_batch_new();
+    plasma_kv_batch *b = l->commit_batch;
     pthread_mutex_lock(&l->mu);
     for (;;) {
         if (!l->stop)
@@ -403,6 +403,5 @@ void *op_committer_main(void *arg)
         wait_for_work_locked(l);
     }
     pthread_mutex_unlock(&l->mu);
-    plasma_kv_batch_free(b);
     return NULL;
 }

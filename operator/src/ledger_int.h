@@ -80,6 +80,7 @@ struct plasma_ledger {
     bool stop;
     bool committer_running;
     pthread_t committer;
+    plasma_kv_batch *commit_batch; /* the committer's, made at open */
     uint64_t last_sealed;
     plasma_hash last_root;
     uint64_t last_submitted;

@@ -30,3 +30,10 @@ if(TARGET plasma_rootchain)
         add_dependencies(test_operator_chain plasma-rootchain)
     endif()
 endif()
+
+# Allocation failure injected at every allocation of a ledger run and an
+# exit-game run (the linker's --wrap around the allocator), and secrets
+# wiped before their memory is freed.
+plasma_add_test(test_alloc_failure ${OP_UNIT_DIR}/test_alloc_failure.c LIBS plasma_operator plasma_exitgame TIMEOUT 600)
+target_link_options(test_alloc_failure PRIVATE -Wl,--wrap=malloc -Wl,--wrap=calloc -Wl,--wrap=realloc
+                    -Wl,--wrap=free -Wl,--wrap=strdup)
