@@ -3,6 +3,7 @@
 #include <microhttpd.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "limits.h"
 #include "plasma/err.h"
@@ -316,12 +317,17 @@ void plasma_http_server_free(plasma_http_server *srv)
 
 const char *plasma_http_query(const plasma_http_req *req, const char *key)
 {
-    return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, key);
+    return req->conn ? MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, key) : NULL;
 }
 
 const char *plasma_http_header(const plasma_http_req *req, const char *name)
 {
-    return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
+    if (req->conn)
+        return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
+    for (const char *const *h = req->headers; h && h[0] && h[1]; h += 2)
+        if (strcasecmp(h[0], name) == 0)
+            return h[1];
+    return NULL;
 }
 
 bool plasma_http_json_content_type(const plasma_http_req *req, plasma_http_resp *resp)

@@ -26,6 +26,10 @@ typedef struct plasma_http_req {
     const uint8_t *body;
     size_t body_len;
     void *conn;                  /* the server's connection, for plasma_http_query/header */
+    /* A request made in-process (conn NULL, e.g. by a fuzz target): its
+     * headers as NULL-terminated name, value pairs (may be NULL); it has no
+     * query parameters. */
+    const char *const *headers;
 } plasma_http_req;
 
 /* A handler fills the response. body is a JSON value the server serialises
