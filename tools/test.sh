@@ -3,7 +3,7 @@
 #   1. every ctest test with -Werror (gcc),
 #   2. the same suite under AddressSanitizer + UndefinedBehaviorSanitizer,
 #   3. a short libFuzzer run of each fuzz target (clang), on a copy of the corpus.
-# Set PLASMA_FUZZ_SECONDS (default 20) to change the per-target fuzz time.
+# Set PLASMA_FUZZ_SECONDS (default 10) to change the per-target fuzz time.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 cd "$here"
@@ -44,7 +44,7 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:ha
 
 echo "== build fuzzers (clang, libFuzzer)"
 CC=clang CXX=clang++ "$here/tools/build.sh" "$here/build/fuzz" -DPLASMA_BUILD_FUZZERS=ON -DPLASMA_BUILD_TESTS=ON
-if "$here/tests/fuzz/run-fuzz.sh" "$here/build/fuzz" "${PLASMA_FUZZ_SECONDS:-20}"; then
+if "$here/tests/fuzz/run-fuzz.sh" "$here/build/fuzz" "${PLASMA_FUZZ_SECONDS:-10}"; then
     passed=$((passed + 1))
 else
     failed=$((failed + 1))

@@ -303,28 +303,3 @@ void cli_progress_end(const cli_ctx *ctx)
     if (cli_progress(ctx))
         fprintf(stderr, "\r%72s\r", "");
 }
-
-json_t *cli_json_u256(const plasma_u256 *v)
-{
-    char d[PLASMA_U256_DEC_MAX];
-    return json_string(plasma_u256_format_dec(d, v));
-}
-
-json_t *cli_json_addr(const plasma_addr *a)
-{
-    char s[43];
-    return json_string(plasma_addr_format(s, a));
-}
-
-json_t *cli_json_hash(const plasma_hash *h)
-{
-    char s[67];
-    return json_string(plasma_hash_format(s, h));
-}
-
-json_t *cli_json_u64s(uint64_t v)
-{
-    char s[24];
-    snprintf(s, sizeof s, "%llu", (unsigned long long)v);
-    return json_string(s);
-}

@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "plasma/client.h"
+#include "plasma/json.h"
 
 #define CLI_EXIT_OK 0
 #define CLI_EXIT_FAIL 1
@@ -102,11 +103,5 @@ const char *cli_human_time(char out[128], json_int_t unix_time);
  * awaited), cli_progress_end clears the line. */
 plasma_client_progress_cb cli_progress(const cli_ctx *ctx);
 void cli_progress_end(const cli_ctx *ctx);
-
-/* String forms for JSON results. */
-json_t *cli_json_u256(const plasma_u256 *v);
-json_t *cli_json_addr(const plasma_addr *a);
-json_t *cli_json_hash(const plasma_hash *h);
-json_t *cli_json_u64s(uint64_t v); /* decimal string, for positions */
 
 #endif

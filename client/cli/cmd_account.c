@@ -37,7 +37,7 @@ static int save_key(cli_ctx *ctx, const plasma_privkey *key, uint64_t n)
     if (rc)
         return cli_error(ctx, rc, "cannot write a keystore into %s (is it writable?)", ctx->keystore_dir);
     plasma_privkey_addr(&addr, key);
-    return cli_output(ctx, json_pack("{s:o, s:s}", "address", cli_json_addr(&addr), "path", path),
+    return cli_output(ctx, json_pack("{s:o, s:s}", "address", plasma_json_addr(&addr), "path", path),
                       saved_human);
 }
 
@@ -69,7 +69,7 @@ static int list_cb(const char *path, const plasma_addr *addr, void *payload)
 {
     json_t *arr = payload;
     const char *name = strrchr(path, '/');
-    json_array_append_new(arr, json_pack("{s:o, s:s, s:s}", "address", cli_json_addr(addr), "name",
+    json_array_append_new(arr, json_pack("{s:o, s:s, s:s}", "address", plasma_json_addr(addr), "name",
                                          name ? name + 1 : path, "path", path));
     return 0;
 }
@@ -137,7 +137,7 @@ static int import_file(cli_ctx *ctx, const char *file, uint64_t n)
         else if ((rc = plasma_keystore_save(ks, ctx->keystore_dir, path, sizeof path)) != 0)
             rc = cli_error(ctx, rc, "cannot write a keystore into %s (is it writable?)", ctx->keystore_dir);
         else
-            rc = cli_output(ctx, json_pack("{s:o, s:s}", "address", cli_json_addr(&addr), "path", path),
+            rc = cli_output(ctx, json_pack("{s:o, s:s}", "address", plasma_json_addr(&addr), "path", path),
                             saved_human);
     }
     json_decref(ks);
@@ -203,7 +203,7 @@ static int account_export(cli_ctx *ctx, int argc, char **argv)
         return rc;
     if (raw) {
         plasma_hex_encode(hex, key.b, 32);
-        rc = cli_output(ctx, json_pack("{s:o, s:s}", "address", cli_json_addr(&addr), "private_key", hex),
+        rc = cli_output(ctx, json_pack("{s:o, s:s}", "address", plasma_json_addr(&addr), "private_key", hex),
                         key_human);
         plasma_wipe(hex, sizeof hex);
     } else {

@@ -43,10 +43,10 @@ int cmd_balance(cli_ctx *ctx, int argc, char **argv)
     }
     json_t *arr = json_array();
     for (size_t i = 0; arr && i < nb; i++)
-        json_array_append_new(arr,
-                              json_pack("{s:o, s:o, s:I}", "token", cli_json_addr(&bal[i].token), "amount",
-                                        cli_json_u256(&bal[i].amount), "utxos", (json_int_t)bal[i].n_utxos));
-    rc = cli_output(ctx, json_pack("{s:o, s:o}", "address", cli_json_addr(&addr), "balances", arr), human);
+        json_array_append_new(arr, json_pack("{s:o, s:o, s:I}", "token", plasma_json_addr(&bal[i].token),
+                                             "amount", plasma_json_u256(&bal[i].amount), "utxos",
+                                             (json_int_t)bal[i].n_utxos));
+    rc = cli_output(ctx, json_pack("{s:o, s:o}", "address", plasma_json_addr(&addr), "balances", arr), human);
 cleanup:
     free(bal);
     free(utxos);

@@ -40,7 +40,8 @@ int cmd_challenge(cli_ctx *ctx, int argc, char **argv)
     if (rc)
         rc = cli_client_error(ctx, c, rc);
     else
-        rc = cli_output(ctx, json_pack("{s:o, s:b}", "exit_id", cli_json_u64s(id), "challenged", 1), human);
+        rc = cli_output(ctx, json_pack("{s:o, s:b}", "exit_id", plasma_json_u64_str(id), "challenged", 1),
+                        human);
     plasma_client_free(c);
     return rc;
 }

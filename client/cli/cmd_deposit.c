@@ -105,9 +105,9 @@ int cmd_deposit(cli_ctx *ctx, int argc, char **argv)
         goto cleanup;
     rc = cli_output(ctx,
                     json_pack("{s:I, s:o, s:o, s:o, s:o, s:b}", "blknum", (json_int_t)blknum, "utxo_pos",
-                              cli_json_u64s(plasma_utxo_pos(blknum, 0, 0)), "txhash", cli_json_hash(&h),
-                              "token", cli_json_addr(&a.token), "amount", cli_json_u256(&a.amount),
-                              "spendable", a.wait),
+                              plasma_json_u64_str(plasma_utxo_pos(blknum, 0, 0)), "txhash",
+                              plasma_json_hash(&h), "token", plasma_json_addr(&a.token), "amount",
+                              plasma_json_u256(&a.amount), "spendable", a.wait),
                     human);
 cleanup:
     plasma_client_free(c);

@@ -59,9 +59,9 @@ static int exit_one(cli_ctx *ctx, plasma_client *c, const plasma_privkey *key, c
                          (unsigned long long)pos);
     if (rc)
         return cli_client_error(ctx, c, rc);
-    *out = json_pack("{s:o, s:I, s:o, s:o}", "exit_id", cli_json_u64s(info.exit_id), "exitable_at",
-                     (json_int_t)info.exitable_at, "token", cli_json_addr(&info.token), "amount",
-                     cli_json_u256(&info.amount));
+    *out = json_pack("{s:o, s:I, s:o, s:o}", "exit_id", plasma_json_u64_str(info.exit_id), "exitable_at",
+                     (json_int_t)info.exitable_at, "token", plasma_json_addr(&info.token), "amount",
+                     plasma_json_u256(&info.amount));
     return 0;
 }
 

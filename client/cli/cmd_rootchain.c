@@ -76,11 +76,11 @@ static int do_status(const cli_ctx *ctx, plasma_rootchain_client *rc)
     return cli_output(
         ctx,
         json_pack("{s:I, s:o, s:o, s:I, s:I, s:I, s:I, s:I, s:o, s:b}", "chain_id", (json_int_t)st.chain_id,
-                  "contract", cli_json_addr(&st.contract), "operator", cli_json_addr(&st.operator_addr),
+                  "contract", plasma_json_addr(&st.contract), "operator", plasma_json_addr(&st.operator_addr),
                   "head_number", (json_int_t)st.head_number, "head_timestamp", (json_int_t)st.head_timestamp,
                   "next_child_block", (json_int_t)st.next_child_block, "next_deposit_block",
                   (json_int_t)st.next_deposit_block, "min_exit_period", (json_int_t)st.min_exit_period,
-                  "exit_bond", cli_json_u256(&st.exit_bond), "dev", st.dev),
+                  "exit_bond", plasma_json_u256(&st.exit_bond), "dev", st.dev),
         status_human);
 }
 
@@ -106,22 +106,22 @@ static int do_block(const cli_ctx *ctx, plasma_rootchain_client *rc, int argc, c
         return CLI_EXIT_USAGE;
     if ((err = plasma_rootchain_client_block_root(rc, n, &rec)) != 0)
         return rc_fail(ctx, rc, err, "block");
-    json_t *r =
-        json_pack("{s:I, s:o, s:I, s:b}", "blknum", (json_int_t)rec.blknum, "root", cli_json_hash(&rec.root),
-                  "timestamp", (json_int_t)rec.timestamp, "is_deposit", rec.is_deposit);
+    json_t *r = json_pack("{s:I, s:o, s:I, s:b}", "blknum", (json_int_t)rec.blknum, "root",
+                          plasma_json_hash(&rec.root), "timestamp", (json_int_t)rec.timestamp, "is_deposit",
+                          rec.is_deposit);
     if (rec.is_deposit) {
-        json_object_set_new(r, "depositor", cli_json_addr(&rec.depositor));
-        json_object_set_new(r, "token", cli_json_addr(&rec.token));
-        json_object_set_new(r, "amount", cli_json_u256(&rec.amount));
+        json_object_set_new(r, "depositor", plasma_json_addr(&rec.depositor));
+        json_object_set_new(r, "token", plasma_json_addr(&rec.token));
+        json_object_set_new(r, "amount", plasma_json_u256(&rec.amount));
     }
     return cli_output(ctx, r, block_human);
 }
 
 static json_t *exit_json(const plasma_exit_info *e)
 {
-    return json_pack("{s:o, s:s, s:o, s:o, s:o, s:I}", "exit_id", cli_json_u64s(e->exit_id), "state",
-                     exit_state_name(e->state), "owner", cli_json_addr(&e->owner), "token",
-                     cli_json_addr(&e->token), "amount", cli_json_u256(&e->amount), "exitable_at",
+    return json_pack("{s:o, s:s, s:o, s:o, s:o, s:I}", "exit_id", plasma_json_u64_str(e->exit_id), "state",
+                     exit_state_name(e->state), "owner", plasma_json_addr(&e->owner), "token",
+                     plasma_json_addr(&e->token), "amount", plasma_json_u256(&e->amount), "exitable_at",
                      (json_int_t)e->exitable_at);
 }
 
@@ -214,11 +214,11 @@ static int do_balance(cli_ctx *ctx, plasma_rootchain_client *rc, int argc, char 
             json_decref(tokens);
             return rc_fail(ctx, rc, err, "balance");
         }
-        json_object_set_new(tokens, plasma_addr_format(hex, &token), cli_json_u256(&tbal));
+        json_object_set_new(tokens, plasma_addr_format(hex, &token), plasma_json_u256(&tbal));
     }
     return cli_output(ctx,
-                      json_pack("{s:o, s:o, s:o}", "address", cli_json_addr(&addr), "balance",
-                                cli_json_u256(&bal), "tokens", tokens),
+                      json_pack("{s:o, s:o, s:o}", "address", plasma_json_addr(&addr), "balance",
+                                plasma_json_u256(&bal), "tokens", tokens),
                       balance_human);
 }
 

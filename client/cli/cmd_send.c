@@ -66,7 +66,7 @@ int cmd_send(cli_ctx *ctx, int argc, char **argv)
         rc = cli_client_error(ctx, c, rc);
     else
         rc = cli_output(ctx,
-                        json_pack("{s:o, s:I, s:I}", "txhash", cli_json_hash(&res.txhash), "blknum",
+                        json_pack("{s:o, s:I, s:I}", "txhash", plasma_json_hash(&res.txhash), "blknum",
                                   (json_int_t)res.blknum, "txindex", (json_int_t)res.txindex),
                         human);
     plasma_client_free(c);

@@ -69,14 +69,15 @@ int cmd_utxos(cli_ctx *ctx, int argc, char **argv)
     json_t *arr = json_array();
     for (size_t i = 0; arr && i < n; i++) {
         uint64_t p = utxos[i].utxo_pos;
-        json_array_append_new(arr, json_pack("{s:o, s:I, s:i, s:i, s:o, s:o, s:o}", "utxo_pos", cli_json_u64s(p),
-                                             "blknum", (json_int_t)plasma_pos_blknum(p), "txindex",
+        json_array_append_new(arr, json_pack("{s:o, s:I, s:i, s:i, s:o, s:o, s:o}", "utxo_pos",
+                                             plasma_json_u64_str(p), "blknum",
+                                             (json_int_t)plasma_pos_blknum(p), "txindex",
                                              (int)plasma_pos_txindex(p), "oindex", (int)plasma_pos_oindex(p),
-                                             "owner", cli_json_addr(&utxos[i].out.owner), "token",
-                                             cli_json_addr(&utxos[i].out.token), "amount",
-                                             cli_json_u256(&utxos[i].out.amount)));
+                                             "owner", plasma_json_addr(&utxos[i].out.owner), "token",
+                                             plasma_json_addr(&utxos[i].out.token), "amount",
+                                             plasma_json_u256(&utxos[i].out.amount)));
     }
-    rc = cli_output(ctx, json_pack("{s:o, s:o}", "address", cli_json_addr(&addr), "utxos", arr), human);
+    rc = cli_output(ctx, json_pack("{s:o, s:o}", "address", plasma_json_addr(&addr), "utxos", arr), human);
     free(utxos);
     return rc;
 }

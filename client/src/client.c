@@ -94,26 +94,6 @@ int client_op_call(plasma_client *c, const char *method, const char *path, const
     return 0;
 }
 
-bool client_json_u64(uint64_t *out, const json_t *obj, const char *key)
-{
-    json_t *v = json_object_get(obj, key);
-    if (json_is_integer(v) && json_integer_value(v) >= 0) {
-        *out = (uint64_t)json_integer_value(v);
-        return true;
-    }
-    if (json_is_string(v)) {
-        plasma_u256 u;
-        return plasma_u256_parse_dec(&u, json_string_value(v)) == 0 && plasma_u256_to_u64(&u, out);
-    }
-    return false;
-}
-
-const char *client_json_str(const json_t *obj, const char *key)
-{
-    const char *s = json_string_value(json_object_get(obj, key));
-    return s ? s : "";
-}
-
 int plasma_client_status_get(plasma_client *c, plasma_client_status *out)
 {
     json_t *r = NULL, *latest;
@@ -126,12 +106,12 @@ int plasma_client_status_get(plasma_client *c, plasma_client_status *out)
         return rc;
     latest = json_object_get(r, "latest_block");
     root = json_string_value(json_object_get(latest, "root"));
-    if (!client_json_u64(&chain_id, r, "chain_id") ||
-        plasma_addr_parse(&contract, client_json_str(r, "verifying_contract")) ||
-        plasma_addr_parse(&st.operator_addr, client_json_str(r, "operator")) ||
-        !client_json_u64(&st.child_block_interval, r, "child_block_interval") ||
-        !client_json_u64(&st.latest_blknum, latest, "blknum") || !root ||
-        plasma_hash_parse(&st.latest_root, root) || !client_json_u64(&st.pending_txs, r, "pending_txs")) {
+    if (!plasma_json_get_u64(&chain_id, r, "chain_id") ||
+        plasma_addr_parse(&contract, plasma_json_get_str(r, "verifying_contract")) ||
+        plasma_addr_parse(&st.operator_addr, plasma_json_get_str(r, "operator")) ||
+        !plasma_json_get_u64(&st.child_block_interval, r, "child_block_interval") ||
+        !plasma_json_get_u64(&st.latest_blknum, latest, "blknum") || !root ||
+        plasma_hash_parse(&st.latest_root, root) || !plasma_json_get_u64(&st.pending_txs, r, "pending_txs")) {
         rc = client_fail(c, PLASMA_ERR_BAD_REQUEST, "operator: /v1/status reply lacks expected fields");
         goto cleanup;
     }

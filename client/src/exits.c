@@ -181,9 +181,9 @@ static int parse_exit_data(plasma_client *c, const json_t *r, uint8_t *tx, size_
     uint8_t *raw = NULL;
     size_t len = 0;
     int rc = 0;
-    if (plasma_hex_decode_fixed(proof, PLASMA_MERKLE_PROOF_LEN, client_json_str(r, "proof")) != 0)
+    if (plasma_hex_decode_fixed(proof, PLASMA_MERKLE_PROOF_LEN, plasma_json_get_str(r, "proof")) != 0)
         return client_fail(c, PLASMA_ERR_BAD_PROOF, "operator: exit data proof is not 512 bytes of hex");
-    if (plasma_hex_decode_alloc(&raw, &len, client_json_str(r, "tx")) != 0 || len > PLASMA_CALL_MAX_TX) {
+    if (plasma_hex_decode_alloc(&raw, &len, plasma_json_get_str(r, "tx")) != 0 || len > PLASMA_CALL_MAX_TX) {
         rc = client_fail(c, PLASMA_ERR_BAD_PROOF, "operator: exit data tx is malformed");
         goto cleanup;
     }

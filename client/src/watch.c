@@ -77,6 +77,10 @@ struct plasma_watcher {
     watch_exit *exits; /* invalid exits not (yet) challenged */
     size_t n_exits, cap_exits;
     watch_store *store; /* NULL: nothing persisted */
+    /* The operator's minimum fees when known (plasma_watcher_set_min_fees);
+     * all zero otherwise: a block charging less harms no one. */
+    plasma_fee_policy fee_policy;
+    plasma_fee_rule *fee_rules;
 };
 
 static double now_s(void)
@@ -84,19 +88,6 @@ static double now_s(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static json_t *json_u64s(uint64_t v)
-{
-    char s[24];
-    snprintf(s, sizeof s, "%llu", (unsigned long long)v);
-    return json_string(s);
-}
-
-static json_t *json_addr(const plasma_addr *a)
-{
-    char s[43];
-    return json_string(plasma_addr_format(s, a));
 }
 
 /* Hands a report (consumed) to the callback. */
@@ -254,11 +245,25 @@ void plasma_watcher_free(plasma_watcher *w)
         block_free(&w->blocks[i]);
     watch_store_close(w->store);
     plasma_wipe(&w->challenger, sizeof w->challenger);
+    free(w->fee_rules);
     free(w->exits);
     free(w->blocks);
     free(w->utxos);
     free(w->items);
     free(w);
+}
+
+int plasma_watcher_set_min_fees(plasma_watcher *w, const plasma_fee_policy *policy)
+{
+    plasma_fee_rule *rules = NULL;
+    if (policy->n_rules && !(rules = malloc(policy->n_rules * sizeof *rules)))
+        return PLASMA_ERR_NOMEM;
+    if (rules)
+        memcpy(rules, policy->rules, policy->n_rules * sizeof *rules);
+    free(w->fee_rules);
+    w->fee_rules = rules;
+    w->fee_policy = (plasma_fee_policy){policy->min_fee, rules, policy->n_rules};
+    return 0;
 }
 
 bool plasma_watcher_trusted(const plasma_watcher *w)
@@ -285,31 +290,20 @@ static void distrust(plasma_watcher *w, const char *event, uint64_t blknum, cons
 
 /* --- re-executing a block --- */
 
-/* Per-token balance: Σ outputs of each token ≤ Σ inputs of it. */
-static bool amounts_add_up(const plasma_tx *tx, const watch_utxo *const *in)
+/* A one-line reason for a broken amount rule (plasma_rules_check_amounts). */
+static const char *amounts_reason(int err)
 {
-    for (unsigned k = 0; k < tx->n_outputs; k++) {
-        const plasma_addr *token = &tx->outputs[k].token;
-        plasma_u256 sum_in = {{0}}, sum_out = {{0}};
-        for (unsigned i = 0; i < tx->n_inputs; i++)
-            if (plasma_addr_eq(&in[i]->out.token, token) &&
-                plasma_u256_add(&sum_in, &sum_in, &in[i]->out.amount) != 0)
-                return false;
-        for (unsigned j = 0; j < tx->n_outputs; j++)
-            if (plasma_addr_eq(&tx->outputs[j].token, token) &&
-                plasma_u256_add(&sum_out, &sum_out, &tx->outputs[j].amount) != 0)
-                return false;
-        if (plasma_u256_cmp(&sum_out, &sum_in) > 0)
-            return false;
-    }
-    return true;
+    return err == PLASMA_ERR_FEE_TOO_LOW
+               ? "a transaction pays less than the minimum fee"
+               : "a transaction's outputs exceed its inputs, or it pays fees in two tokens";
 }
 
-/* Checks a payment against the view. Out: in[] its inputs' entries.
+/* Checks a payment against the view. Out: in[] its inputs' entries, *fee.
  * Returns NULL when valid, else a one-line reason. */
-static const char *check_payment(plasma_watcher *w, const plasma_tx *tx, watch_utxo **in)
+static const char *check_payment(plasma_watcher *w, const plasma_tx *tx, watch_utxo **in, plasma_fee *fee)
 {
     plasma_addr signers[PLASMA_MAX_INPUTS];
+    plasma_output spent[PLASMA_MAX_INPUTS];
     if (tx->n_inputs == 0)
         return "a transaction creates outputs without inputs";
     for (unsigned i = 0; i < tx->n_inputs; i++) {
@@ -318,15 +312,15 @@ static const char *check_payment(plasma_watcher *w, const plasma_tx *tx, watch_u
             return "a transaction spends an output that does not exist";
         if (in[i]->spent)
             return "a transaction spends an output already spent";
+        spent[i] = in[i]->out;
     }
     if (plasma_tx_recover_signers(signers, &w->domain, tx) != 0)
         return "a transaction carries an invalid signature";
     for (unsigned i = 0; i < tx->n_inputs; i++)
         if (!plasma_addr_eq(&signers[i], &in[i]->out.owner))
             return "a transaction spends an output its signer does not own";
-    if (!amounts_add_up(tx, (const watch_utxo *const *)in))
-        return "a transaction's outputs exceed its inputs";
-    return NULL;
+    int rc = plasma_rules_check_amounts(fee, tx, spent, &w->fee_policy);
+    return rc < 0 ? amounts_reason(rc) : NULL;
 }
 
 /* Marks tx's inputs spent (keeping raw) and adds its outputs, logging
@@ -388,8 +382,12 @@ static int decode_block_tx(block_txs *b, size_t i, const char *hex)
 {
     plasma_buf u = {0};
     int rc;
-    if (!hex || plasma_hex_decode_alloc(&b->raw[i], &b->raw_len[i], hex) != 0 ||
-        plasma_tx_decode_block_tx(&b->tx[i], b->raw[i], b->raw_len[i]) != 0)
+    if (!hex)
+        return PLASMA_ERR_MALFORMED_TX;
+    /* Out of memory is the watcher's failure, not the operator's. */
+    if ((rc = plasma_hex_decode_alloc(&b->raw[i], &b->raw_len[i], hex)) != 0)
+        return rc == PLASMA_ERR_NOMEM ? rc : PLASMA_ERR_MALFORMED_TX;
+    if (plasma_tx_decode_block_tx(&b->tx[i], b->raw[i], b->raw_len[i]) != 0)
         return PLASMA_ERR_MALFORMED_TX;
     if ((rc = plasma_tx_encode_unsigned(&u, &b->tx[i])) != 0) {
         plasma_buf_free(&u);
@@ -423,75 +421,34 @@ static int decode_block(block_txs *b, const json_t *txs)
     return 0;
 }
 
-/* Fees collected in a block, per token. */
-typedef struct fee_acc {
-    plasma_addr token;
-    plasma_u256 amount;
-} fee_acc;
-
-static fee_acc *fee_slot(fee_acc *f, size_t *n, const plasma_addr *token)
+/* Checks and applies the payments of b, then checks its fee transactions
+ * and applies them. Returns NULL or the reason b is invalid (*err set when
+ * that reason is a failure of the watcher itself). */
+static const char *apply_block_txs(plasma_watcher *w, uint64_t blknum, const block_txs *b, watch_change *ch,
+                                   size_t *n_ch, int *err)
 {
-    for (size_t i = 0; i < *n; i++)
-        if (plasma_addr_eq(&f[i].token, token))
-            return &f[i];
-    f[*n] = (fee_acc){.token = *token};
-    return &f[(*n)++];
-}
-
-/* Σ of token over a payment's inputs or outputs (checked: no overflow). */
-static plasma_u256 token_sum(const plasma_tx *tx, watch_utxo *const *in, const plasma_addr *token)
-{
-    plasma_u256 sum = {{0}};
-    if (in) {
-        for (unsigned i = 0; i < tx->n_inputs; i++)
-            if (plasma_addr_eq(&in[i]->out.token, token))
-                plasma_u256_add(&sum, &sum, &in[i]->out.amount);
-    } else {
-        for (unsigned k = 0; k < tx->n_outputs; k++)
-            if (plasma_addr_eq(&tx->outputs[k].token, token))
-                plasma_u256_add(&sum, &sum, &tx->outputs[k].amount);
+    const char *bad = NULL;
+    size_t n_pay = 0;
+    plasma_block_fees fees = {0};
+    if (plasma_block_check_order(&n_pay, b->tx, b->n, &bad) < 0)
+        return bad;
+    for (size_t i = 0; i < b->n && !bad; i++) {
+        watch_utxo *in[PLASMA_MAX_INPUTS] = {0};
+        plasma_fee fee;
+        if (i < n_pay && (bad = check_payment(w, &b->tx[i], in, &fee)) == NULL &&
+            (*err = plasma_block_fees_add(&fees, &fee)) != 0)
+            bad = "out of memory";
+        if (i == n_pay) {
+            plasma_block_fees_sort(&fees);
+            plasma_block_check_fee_txs(&fees, blknum, NULL, b->tx + n_pay, b->n - n_pay, &bad);
+        }
+        if (!bad &&
+            (*err = apply_tx(w, blknum, (uint32_t)i, &b->tx[i], in, b->raw[i], b->raw_len[i], ch, n_ch)) != 0)
+            bad = "out of memory";
     }
-    return sum;
-}
-
-/* Adds a valid payment's surplus of each input token to the fees. */
-static void collect_fees(fee_acc *f, size_t *nf, const plasma_tx *tx, watch_utxo *const *in)
-{
-    for (unsigned i = 0; i < tx->n_inputs; i++) {
-        const plasma_addr *token = &in[i]->out.token;
-        bool seen = false;
-        for (unsigned j = 0; j < i; j++)
-            seen = seen || plasma_addr_eq(&in[j]->out.token, token);
-        if (seen)
-            continue;
-        plasma_u256 sum_in = token_sum(tx, in, token), sum_out = token_sum(tx, NULL, token), surplus;
-        fee_acc *slot = fee_slot(f, nf, token);
-        if (plasma_u256_sub(&surplus, &sum_in, &sum_out) == 0)
-            plasma_u256_add(&slot->amount, &slot->amount, &surplus);
-    }
-}
-
-/* A fee tx may claim at most what the block's payments left of its token. */
-static const char *claim_fee(fee_acc *f, size_t *nf, const plasma_tx *tx)
-{
-    fee_acc *slot;
-    if (tx->n_inputs != 0 || tx->n_outputs != 1)
-        return "a fee transaction has inputs or several outputs";
-    slot = fee_slot(f, nf, &tx->outputs[0].token);
-    if (plasma_u256_sub(&slot->amount, &slot->amount, &tx->outputs[0].amount) != 0)
-        return "a fee transaction claims more than the block's fees";
-    return NULL;
-}
-
-/* Checks tx i of b against the view and the fees so far. Out: in[]. */
-static const char *check_block_tx(plasma_watcher *w, const plasma_tx *tx, watch_utxo **in, fee_acc *f,
-                                  size_t *nf)
-{
-    const char *bad;
-    if (tx->tx_type == PLASMA_TX_FEE)
-        return claim_fee(f, nf, tx);
-    if ((bad = check_payment(w, tx, in)) == NULL)
-        collect_fees(f, nf, tx, in);
+    if (!bad && n_pay == b->n && fees.n > 0)
+        bad = "a token that collected fees has no fee transaction";
+    plasma_block_fees_free(&fees);
     return bad;
 }
 
@@ -499,28 +456,17 @@ static const char *check_block_tx(plasma_watcher *w, const plasma_tx *tx, watch_
  * then includes it) or the reason it is invalid (the view unchanged). */
 static const char *execute_block(plasma_watcher *w, uint64_t blknum, const block_txs *b, int *err)
 {
-    const char *bad = NULL;
-    size_t n_ch = 0, n_fees = 0;
+    size_t n_ch = 0;
     size_t slots = b->n ? b->n : 1;
     watch_change *ch = malloc(slots * (PLASMA_MAX_INPUTS + PLASMA_MAX_OUTPUTS) * sizeof *ch);
-    fee_acc *fees = malloc(slots * PLASMA_MAX_INPUTS * sizeof *fees);
-    if (!ch || !fees) {
-        free(ch);
-        free(fees);
+    if (!ch) {
         *err = PLASMA_ERR_NOMEM;
         return "out of memory";
     }
-    for (size_t i = 0; i < b->n && !bad; i++) {
-        watch_utxo *in[PLASMA_MAX_INPUTS] = {0};
-        bad = check_block_tx(w, &b->tx[i], in, fees, &n_fees);
-        if (!bad && (*err = apply_tx(w, blknum, (uint32_t)i, &b->tx[i], in, b->raw[i], b->raw_len[i], ch,
-                                     &n_ch)) != 0)
-            bad = "out of memory";
-    }
+    const char *bad = apply_block_txs(w, blknum, b, ch, &n_ch, err);
     if (bad)
         undo(w, ch, n_ch);
     free(ch);
-    free(fees);
     return bad;
 }
 
@@ -643,7 +589,8 @@ static int apply_deposit(plasma_watcher *w, const watch_item *it)
     char amount[PLASMA_U256_DEC_MAX];
     return persist(w, it->blknum,
                    json_pack("{s:s, s:o, s:o, s:s}", "kind", "deposit", "owner",
-                             json_addr(&it->deposit.owner), "token", json_addr(&it->deposit.token), "amount",
+                             plasma_json_addr(&it->deposit.owner), "token",
+                             plasma_json_addr(&it->deposit.token), "amount",
                              plasma_u256_format_dec(amount, &it->deposit.amount)));
 fail:
     plasma_buf_free(&u);
@@ -722,8 +669,8 @@ static int check_maturity(plasma_watcher *w)
         if (!x->warned && info.exitable_at <= st.head_timestamp + st.min_exit_period / 2) {
             x->warned = true;
             report(w, json_pack("{s:s, s:o, s:o, s:I}", "event", "unchallenged_exit", "exit_id",
-                                json_u64s(x->exit_id), "owner", json_addr(&info.owner), "exitable_at",
-                                (json_int_t)info.exitable_at));
+                                plasma_json_u64_str(x->exit_id), "owner", plasma_json_addr(&info.owner),
+                                "exitable_at", (json_int_t)info.exitable_at));
         }
         w->exits[kept++] = *x;
     }
@@ -740,8 +687,9 @@ static void invalid_exit(plasma_watcher *w, const watch_utxo *u)
     json_t *r;
     if (w->have_challenger)
         rc = challenge(w, u);
-    r = json_pack("{s:s, s:o, s:o, s:I, s:b}", "event", "invalid_exit", "exit_id", json_u64s(u->pos), "owner",
-                  json_addr(&u->out.owner), "spent_in", (json_int_t)u->spend_blknum, "challenged", rc == 0);
+    r = json_pack("{s:s, s:o, s:o, s:I, s:b}", "event", "invalid_exit", "exit_id",
+                  plasma_json_u64_str(u->pos), "owner", plasma_json_addr(&u->out.owner), "spent_in",
+                  (json_int_t)u->spend_blknum, "challenged", rc == 0);
     if (r && w->have_challenger && rc != 0)
         json_object_set_new(r, "error", json_string(plasma_client_errmsg(w->c)));
     report(w, r);
@@ -847,9 +795,9 @@ static int replay_one(const char *key, const char *val, void *payload)
     const char *kind = json_string_value(json_object_get(j, "kind"));
     if (kind && strcmp(kind, "deposit") == 0) {
         watch_item it = {.kind = ITEM_DEPOSIT, .blknum = blknum};
-        if (plasma_addr_parse(&it.deposit.owner, client_json_str(j, "owner")) == 0 &&
-            plasma_addr_parse(&it.deposit.token, client_json_str(j, "token")) == 0 &&
-            plasma_u256_parse_dec(&it.deposit.amount, client_json_str(j, "amount")) == 0)
+        if (plasma_addr_parse(&it.deposit.owner, plasma_json_get_str(j, "owner")) == 0 &&
+            plasma_addr_parse(&it.deposit.token, plasma_json_get_str(j, "token")) == 0 &&
+            plasma_u256_parse_dec(&it.deposit.amount, plasma_json_get_str(j, "amount")) == 0)
             rc = apply_deposit(w, &it);
     } else if (kind && strcmp(kind, "block") == 0) {
         block_txs b = {0};
@@ -877,7 +825,7 @@ static int load_state(plasma_watcher *w, watch_store *store)
         return rc;
     json_t *st = json_loads(text, 0, NULL);
     free(text);
-    if (!client_json_u64(&cursor, st, "cursor") || !json_is_boolean(json_object_get(st, "trusted")))
+    if (!plasma_json_get_u64(&cursor, st, "cursor") || !json_is_boolean(json_object_get(st, "trusted")))
         rc = PLASMA_ERR_BAD_REQUEST;
     else {
         w->cursor = cursor;
@@ -938,8 +886,9 @@ static int exit_one(plasma_watcher *w, const plasma_privkey *key, const watch_ut
     if ((rc = own_exit_data(w, u->pos, &call)) != 0)
         return rc;
     rc = plasma_client_rc_call(w->c, key, &call, NULL);
-    json_t *r = json_pack("{s:s, s:o, s:o, s:b}", "event", "exit_started", "utxo_pos", json_u64s(u->pos),
-                          "owner", json_addr(&u->out.owner), "started", rc == 0);
+    json_t *r =
+        json_pack("{s:s, s:o, s:o, s:b}", "event", "exit_started", "utxo_pos", plasma_json_u64_str(u->pos),
+                  "owner", plasma_json_addr(&u->out.owner), "started", rc == 0);
     if (r && rc)
         json_object_set_new(r, "error", json_string(plasma_client_errmsg(w->c)));
     report(w, r);

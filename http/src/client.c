@@ -15,7 +15,10 @@ struct plasma_http_client {
 };
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
-static void curl_init_once(void) { curl_global_init(CURL_GLOBAL_DEFAULT); }
+static void curl_init_once(void)
+{
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+}
 
 int plasma_http_client_new(plasma_http_client **out, const char *base_url, long timeout_ms)
 {

@@ -9,44 +9,9 @@
 #include <string.h>
 
 #include "plasma/core.h"
+#include "plasma/json.h"
 
 #define MAX_UTXOS_PER_OWNER 10000
-
-static json_t *hex_json(const uint8_t *data, size_t len)
-{
-    char *s = malloc(2 * len + 3);
-    if (!s)
-        return NULL;
-    plasma_hex_encode(s, data, len);
-    json_t *j = json_string(s);
-    free(s);
-    return j;
-}
-
-static json_t *hash_json(const plasma_hash *h)
-{
-    char s[67];
-    return json_string(plasma_hash_format(s, h));
-}
-
-static json_t *addr_json(const plasma_addr *a)
-{
-    char s[43];
-    return json_string(plasma_addr_format(s, a));
-}
-
-static json_t *u256_json(const plasma_u256 *v)
-{
-    char s[PLASMA_U256_DEC_MAX];
-    return json_string(plasma_u256_format_dec(s, v));
-}
-
-static json_t *u64_str_json(uint64_t v)
-{
-    char s[24];
-    snprintf(s, sizeof s, "%" PRIu64, v);
-    return json_string(s);
-}
 
 /* Parses a decimal u64 path segment; false on anything else. */
 static bool parse_u64(const char *s, uint64_t *out)
@@ -64,7 +29,7 @@ static bool is_withheld(op_api *api, uint64_t blknum)
 
 static json_t *receipt_json(const plasma_ledger_receipt *r)
 {
-    return json_pack("{s:o,s:I,s:I}", "txhash", hash_json(&r->txhash), "blknum", (json_int_t)r->blknum,
+    return json_pack("{s:o,s:I,s:I}", "txhash", plasma_json_hash(&r->txhash), "blknum", (json_int_t)r->blknum,
                      "txindex", (json_int_t)r->txindex);
 }
 
@@ -80,9 +45,9 @@ static void h_status(void *ctx, const plasma_http_req *req, plasma_http_resp *re
     json_t *body = json_pack(
         "{s:I,s:s,s:o,s:I,s:{s:I,s:o},s:I}", "chain_id", (json_int_t)api->domain.chain_id,
         "verifying_contract", plasma_addr_format(contract, &api->domain.verifying_contract), "operator",
-        addr_json(&api->operator_addr), "child_block_interval", (json_int_t)PLASMA_CHILD_BLOCK_INTERVAL,
-        "latest_block", "blknum", (json_int_t)st.latest_blknum, "root", hash_json(&st.latest_root),
-        "pending_txs", (json_int_t)st.pending_txs);
+        plasma_json_addr(&api->operator_addr), "child_block_interval",
+        (json_int_t)PLASMA_CHILD_BLOCK_INTERVAL, "latest_block", "blknum", (json_int_t)st.latest_blknum,
+        "root", plasma_json_hash(&st.latest_root), "pending_txs", (json_int_t)st.pending_txs);
     plasma_http_reply(resp, 200, body);
 }
 
@@ -416,9 +381,9 @@ static void h_get_tx(void *ctx, const plasma_http_req *req, plasma_http_resp *re
     int rc = plasma_ledger_get_tx(api->ledger, &h, &blknum, &txindex, &rlp);
     if (rc == 0)
         plasma_http_reply(resp, 200,
-                          json_pack("{s:o,s:I,s:I,s:o}", "txhash", hash_json(&h), "blknum",
+                          json_pack("{s:o,s:I,s:I,s:o}", "txhash", plasma_json_hash(&h), "blknum",
                                     (json_int_t)blknum, "txindex", (json_int_t)txindex, "tx",
-                                    hex_json(rlp.data, rlp.len)));
+                                    plasma_json_hex(rlp.data, rlp.len)));
     else
         plasma_http_error(resp, rc, rc == PLASMA_ERR_NOT_FOUND ? "no transaction with this hash" : NULL);
     plasma_buf_free(&rlp);
@@ -428,7 +393,7 @@ static void h_get_tx(void *ctx, const plasma_http_req *req, plasma_http_resp *re
 
 static bool add_block_tx(void *arg, const uint8_t *rlp, size_t len)
 {
-    return json_array_append_new(arg, hex_json(rlp, len)) == 0;
+    return json_array_append_new(arg, plasma_json_hex(rlp, len)) == 0;
 }
 
 static void h_get_block(void *ctx, const plasma_http_req *req, plasma_http_resp *resp)
@@ -449,8 +414,8 @@ static void h_get_block(void *ctx, const plasma_http_req *req, plasma_http_resp 
     if (rc == 0)
         plasma_http_reply(resp, 200,
                           json_pack("{s:I,s:o,s:I,s:o}", "blknum", (json_int_t)info.blknum, "root",
-                                    hash_json(&info.root), "timestamp", (json_int_t)info.timestamp, "txs",
-                                    txs));
+                                    plasma_json_hash(&info.root), "timestamp", (json_int_t)info.timestamp,
+                                    "txs", txs));
     else {
         json_decref(txs);
         plasma_http_error(resp, rc,
@@ -462,10 +427,10 @@ static void h_get_block(void *ctx, const plasma_http_req *req, plasma_http_resp 
 
 static json_t *utxo_json(const plasma_utxo *u)
 {
-    return json_pack("{s:o,s:I,s:I,s:I,s:o,s:o,s:o}", "utxo_pos", u64_str_json(u->pos), "blknum",
+    return json_pack("{s:o,s:I,s:I,s:I,s:o,s:o,s:o}", "utxo_pos", plasma_json_u64_str(u->pos), "blknum",
                      (json_int_t)plasma_pos_blknum(u->pos), "txindex", (json_int_t)plasma_pos_txindex(u->pos),
-                     "oindex", (json_int_t)plasma_pos_oindex(u->pos), "owner", addr_json(&u->owner), "token",
-                     addr_json(&u->token), "amount", u256_json(&u->amount));
+                     "oindex", (json_int_t)plasma_pos_oindex(u->pos), "owner", plasma_json_addr(&u->owner),
+                     "token", plasma_json_addr(&u->token), "amount", plasma_json_u256(&u->amount));
 }
 
 static bool add_utxo(void *arg, const plasma_utxo *u)
@@ -531,8 +496,9 @@ static void h_exit_data(void *ctx, const plasma_http_req *req, plasma_http_resp 
     int rc = plasma_ledger_exit_data(api->ledger, pos, &tx, proof);
     if (rc == 0)
         plasma_http_reply(resp, 200,
-                          json_pack("{s:o,s:o,s:o}", "utxo_pos", u64_str_json(pos), "tx",
-                                    hex_json(tx.data, tx.len), "proof", hex_json(proof, sizeof proof)));
+                          json_pack("{s:o,s:o,s:o}", "utxo_pos", plasma_json_u64_str(pos), "tx",
+                                    plasma_json_hex(tx.data, tx.len), "proof",
+                                    plasma_json_hex(proof, sizeof proof)));
     else
         plasma_http_error(resp, rc, rc == PLASMA_ERR_NOT_FOUND ? "no such output in a sealed block" : NULL);
     plasma_buf_free(&tx);

@@ -8,48 +8,6 @@
 
 #include "internal.h"
 
-/* ---- output ---- */
-
-json_t *rc_json_hex(const uint8_t *data, size_t len)
-{
-    char *s = malloc(2 * len + 3);
-    if (!s)
-        return NULL;
-    json_t *j = json_string(plasma_hex_encode(s, data, len));
-    free(s);
-    return j;
-}
-
-json_t *rc_json_addr(const plasma_addr *a)
-{
-    char s[43];
-    return json_string(plasma_addr_format(s, a));
-}
-
-json_t *rc_json_hash(const plasma_hash *h)
-{
-    char s[67];
-    return json_string(plasma_hash_format(s, h));
-}
-
-json_t *rc_json_u256(const plasma_u256 *v)
-{
-    char s[PLASMA_U256_DEC_MAX];
-    return json_string(plasma_u256_format_dec(s, v));
-}
-
-json_t *rc_json_u64_str(uint64_t v)
-{
-    char s[24];
-    snprintf(s, sizeof s, "%llu", (unsigned long long)v);
-    return json_string(s);
-}
-
-json_t *rc_json_u64(uint64_t v)
-{
-    return json_integer((json_int_t)v);
-}
-
 static const char *const KIND_NAMES[RC_KINDS] = {
     NULL, "transfer", "deposit", "submit_block", "start_exit", "challenge_exit", "process_exits",
 };
@@ -98,9 +56,10 @@ const char *rc_event_kind_name(plasma_event_kind kind)
 
 json_t *rc_receipt_json(const plasma_receipt *r)
 {
-    return json_pack("{s:o,s:s,s:o,s:I,s:s,s:o,s:I,s:I,s:I,s:s?}", "call_hash", rc_json_hash(&r->call_hash),
-                     "status", "mined", "block", rc_json_u64(r->block_number), "index", (json_int_t)r->index,
-                     "kind", rc_call_kind_name(r->kind), "from", rc_json_addr(&r->from), "nonce",
+    return json_pack("{s:o,s:s,s:o,s:I,s:s,s:o,s:I,s:I,s:I,s:s?}", "call_hash",
+                     plasma_json_hash(&r->call_hash), "status", "mined", "block",
+                     plasma_json_u64(r->block_number), "index", (json_int_t)r->index, "kind",
+                     rc_call_kind_name(r->kind), "from", plasma_json_addr(&r->from), "nonce",
                      (json_int_t)r->nonce, "gas_used", (json_int_t)r->gas_used, "gas_price",
                      (json_int_t)r->gas_price, "error", r->err ? plasma_err_code(r->err) : NULL);
 }
@@ -109,23 +68,23 @@ static int event_fields(json_t *o, const plasma_event *ev)
 {
     switch (ev->kind) {
     case PLASMA_EVENT_DEPOSIT_CREATED:
-        return json_object_set_new(o, "depositor", rc_json_addr(&ev->deposit_created.depositor)) |
-               json_object_set_new(o, "blknum", rc_json_u64(ev->deposit_created.blknum)) |
-               json_object_set_new(o, "token", rc_json_addr(&ev->deposit_created.token)) |
-               json_object_set_new(o, "amount", rc_json_u256(&ev->deposit_created.amount));
+        return json_object_set_new(o, "depositor", plasma_json_addr(&ev->deposit_created.depositor)) |
+               json_object_set_new(o, "blknum", plasma_json_u64(ev->deposit_created.blknum)) |
+               json_object_set_new(o, "token", plasma_json_addr(&ev->deposit_created.token)) |
+               json_object_set_new(o, "amount", plasma_json_u256(&ev->deposit_created.amount));
     case PLASMA_EVENT_BLOCK_SUBMITTED:
-        return json_object_set_new(o, "blknum", rc_json_u64(ev->block_submitted.blknum)) |
-               json_object_set_new(o, "root", rc_json_hash(&ev->block_submitted.root));
+        return json_object_set_new(o, "blknum", plasma_json_u64(ev->block_submitted.blknum)) |
+               json_object_set_new(o, "root", plasma_json_hash(&ev->block_submitted.root));
     case PLASMA_EVENT_EXIT_STARTED:
-        return json_object_set_new(o, "owner", rc_json_addr(&ev->exit_started.owner)) |
-               json_object_set_new(o, "exit_id", rc_json_u64_str(ev->exit_started.exit_id)) |
-               json_object_set_new(o, "token", rc_json_addr(&ev->exit_started.token)) |
-               json_object_set_new(o, "amount", rc_json_u256(&ev->exit_started.amount));
+        return json_object_set_new(o, "owner", plasma_json_addr(&ev->exit_started.owner)) |
+               json_object_set_new(o, "exit_id", plasma_json_u64_str(ev->exit_started.exit_id)) |
+               json_object_set_new(o, "token", plasma_json_addr(&ev->exit_started.token)) |
+               json_object_set_new(o, "amount", plasma_json_u256(&ev->exit_started.amount));
     case PLASMA_EVENT_EXIT_CHALLENGED:
-        return json_object_set_new(o, "exit_id", rc_json_u64_str(ev->exit_challenged.exit_id)) |
-               json_object_set_new(o, "challenger", rc_json_addr(&ev->exit_challenged.challenger));
+        return json_object_set_new(o, "exit_id", plasma_json_u64_str(ev->exit_challenged.exit_id)) |
+               json_object_set_new(o, "challenger", plasma_json_addr(&ev->exit_challenged.challenger));
     case PLASMA_EVENT_EXIT_FINALIZED:
-        return json_object_set_new(o, "exit_id", rc_json_u64_str(ev->exit_finalized.exit_id));
+        return json_object_set_new(o, "exit_id", plasma_json_u64_str(ev->exit_finalized.exit_id));
     }
     return 0;
 }
@@ -133,8 +92,8 @@ static int event_fields(json_t *o, const plasma_event *ev)
 json_t *rc_event_json(const plasma_event *ev, uint64_t timestamp)
 {
     json_t *o = json_pack("{s:s,s:o,s:I,s:o}", "event", rc_event_kind_name(ev->kind), "block",
-                          rc_json_u64(ev->block_number), "call_index", (json_int_t)ev->call_index,
-                          "timestamp", rc_json_u64(timestamp));
+                          plasma_json_u64(ev->block_number), "call_index", (json_int_t)ev->call_index,
+                          "timestamp", plasma_json_u64(timestamp));
     if (o && event_fields(o, ev) != 0) {
         json_decref(o);
         return NULL;
@@ -144,22 +103,22 @@ json_t *rc_event_json(const plasma_event *ev, uint64_t timestamp)
 
 json_t *rc_exit_json(const plasma_exit_info *x)
 {
-    return json_pack("{s:o,s:s,s:o,s:o,s:o,s:o,s:b}", "exit_id", rc_json_u64_str(x->exit_id), "state",
-                     rc_exit_state_name(x->state), "owner", rc_json_addr(&x->owner), "token",
-                     rc_json_addr(&x->token), "amount", rc_json_u256(&x->amount), "exitable_at",
-                     rc_json_u64(x->exitable_at), "queued", x->queued);
+    return json_pack("{s:o,s:s,s:o,s:o,s:o,s:o,s:b}", "exit_id", plasma_json_u64_str(x->exit_id), "state",
+                     rc_exit_state_name(x->state), "owner", plasma_json_addr(&x->owner), "token",
+                     plasma_json_addr(&x->token), "amount", plasma_json_u256(&x->amount), "exitable_at",
+                     plasma_json_u64(x->exitable_at), "queued", x->queued);
 }
 
 json_t *rc_block_record_json(const plasma_block_record *r)
 {
-    json_t *o =
-        json_pack("{s:o,s:o,s:o,s:b}", "blknum", rc_json_u64(r->blknum), "root", rc_json_hash(&r->root),
-                  "timestamp", rc_json_u64(r->timestamp), "is_deposit", r->is_deposit);
+    json_t *o = json_pack("{s:o,s:o,s:o,s:b}", "blknum", plasma_json_u64(r->blknum), "root",
+                          plasma_json_hash(&r->root), "timestamp", plasma_json_u64(r->timestamp),
+                          "is_deposit", r->is_deposit);
     if (!o || !r->is_deposit)
         return o;
-    if (json_object_set_new(o, "depositor", rc_json_addr(&r->depositor)) |
-        json_object_set_new(o, "token", rc_json_addr(&r->token)) |
-        json_object_set_new(o, "amount", rc_json_u256(&r->amount))) {
+    if (json_object_set_new(o, "depositor", plasma_json_addr(&r->depositor)) |
+        json_object_set_new(o, "token", plasma_json_addr(&r->token)) |
+        json_object_set_new(o, "amount", plasma_json_u256(&r->amount))) {
         json_decref(o);
         return NULL;
     }
@@ -230,23 +189,6 @@ json_t *rc_body(const plasma_http_req *req, plasma_http_resp *resp, const rc_fie
     return body;
 }
 
-int rc_parse_u64(uint64_t *out, const char *s)
-{
-    if (!s || !*s || strlen(s) > 20)
-        return PLASMA_ERR_BAD_REQUEST;
-    uint64_t v = 0;
-    for (const char *p = s; *p; p++) {
-        if (*p < '0' || *p > '9')
-            return PLASMA_ERR_BAD_REQUEST;
-        uint64_t d = (uint64_t)(*p - '0');
-        if (v > (UINT64_MAX - d) / 10)
-            return PLASMA_ERR_BAD_REQUEST;
-        v = v * 10 + d;
-    }
-    *out = v;
-    return PLASMA_OK;
-}
-
 bool rc_get_addr(plasma_http_resp *resp, const json_t *body, const char *name, plasma_addr *out)
 {
     const char *s = json_string_value(json_object_get(body, name));
@@ -286,7 +228,7 @@ bool rc_query_u64(plasma_http_resp *resp, const plasma_http_req *req, const char
 {
     const char *s = plasma_http_query(req, key);
     uint64_t v = def;
-    if (s && (rc_parse_u64(&v, s) != PLASMA_OK || v < min || v > max)) {
+    if (s && (plasma_json_parse_u64(&v, s) != PLASMA_OK || v < min || v > max)) {
         rc_bad_request(resp, "query parameter \"%s\" must be a decimal integer in %llu..%llu", key,
                        (unsigned long long)min, (unsigned long long)max);
         return false;

@@ -8,6 +8,10 @@ plasma_add_test(test_client_payment ${CLIENT_UNIT_DIR}/test_client_payment.c LIB
 # A fake operator beside an in-process root chain: forged exit data is refused.
 plasma_add_test(test_client_exitdata ${CLIENT_UNIT_DIR}/test_client_exitdata.c LIBS plasma_client TIMEOUT 60)
 
+# The operator's ledger and the watcher give the same verdicts (one set of rules).
+plasma_add_test(test_rules_agree ${CLIENT_UNIT_DIR}/test_rules_agree.c LIBS plasma_client plasma_operator TIMEOUT 60)
+target_include_directories(test_rules_agree PRIVATE ${CLIENT_UNIT_DIR})
+
 # Integration: the real `plasma` CLI against the real plasma-operator --dev.
 if(TARGET plasma-operator)
     set(CLIENT_IT_DIR ${CLIENT_UNIT_DIR}/../integration/client)

@@ -54,3 +54,13 @@ uint64_t tu_rand(uint64_t *state)
     *state = x;
     return x;
 }
+
+uint64_t tu_seed(const char *what, uint64_t def)
+{
+    const char *env = getenv("PLASMA_TEST_SEED");
+    uint64_t seed = env && *env ? strtoull(env, NULL, 0) : def;
+    printf("%s: seed %llu (rerun with PLASMA_TEST_SEED=%llu)\n", what, (unsigned long long)seed,
+           (unsigned long long)seed);
+    fflush(stdout);
+    return seed;
+}

@@ -27,4 +27,10 @@ const char *tu_str(const json_t *obj, const char *key);
 /* Deterministic xorshift PRNG for property tests. */
 uint64_t tu_rand(uint64_t *state);
 
+/* The seed of a randomized test: PLASMA_TEST_SEED when set (decimal or
+ * 0x-hex), else def. Prints "<what>: seed N (rerun with
+ * PLASMA_TEST_SEED=N)" so that any run can be repeated. A test that mixes
+ * several streams derives them from this one value. */
+uint64_t tu_seed(const char *what, uint64_t def);
+
 #endif

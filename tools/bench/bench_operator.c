@@ -138,6 +138,8 @@ static int node_start(node *n, const bench_args *a)
     plasma_wipe(&key, sizeof key);
     char *argv[] = {"operator",
                     "--rootchain",
+                    "sim",
+                    "--rpc",
                     "http://127.0.0.1:9",
                     "--operator-key",
                     key_hex,

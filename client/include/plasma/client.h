@@ -10,6 +10,7 @@
 
 #include "plasma/core.h"
 #include "plasma/rootchain.h"
+#include "plasma/rules.h"
 
 /* ------------------------------------------------------------------------
  * Keystore (Ethereum v3 JSON: scrypt or pbkdf2-hmac-sha256, aes-128-ctr,
@@ -263,6 +264,11 @@ int plasma_watcher_step(plasma_watcher *w);
 int plasma_watcher_set_data_dir(plasma_watcher *w, const char *dir);
 
 /* False once an invalid or withheld block was seen. */
+/* The operator's minimum fees (copied), so that a block whose payment pays
+ * less than them counts as invalid, as the operator would have refused it.
+ * Without it every fee ≥ 0 passes; every other rule of the fee
+ * (plasma/rules.h) is always checked. Returns 0 or PLASMA_ERR_NOMEM. */
+int plasma_watcher_set_min_fees(plasma_watcher *w, const plasma_fee_policy *policy);
 bool plasma_watcher_trusted(const plasma_watcher *w);
 /* The next root-chain block whose events the watcher has not read. */
 uint64_t plasma_watcher_rootchain_block(const plasma_watcher *w);

@@ -43,6 +43,7 @@ typedef enum plasma_err {
     PLASMA_ERR_METHOD_NOT_ALLOWED = -30, /* the path exists with another HTTP method */
     PLASMA_ERR_FORBIDDEN = -31,          /* a development control on a node without --dev */
     PLASMA_ERR_TIMEOUT = -32,            /* gave up waiting (a receipt, a deposit) */
+    PLASMA_ERR_RATE_LIMITED = -33,       /* an address sends more requests than its limit */
 
     /* Root chain and exit game (PROTOCOL §6). */
     PLASMA_ERR_NOT_OPERATOR = -40,

@@ -73,12 +73,6 @@ typedef struct plasma_chain_config {
 /* Fills *out with the defaults above (development chain). */
 void plasma_chain_config_default(plasma_chain_config *out);
 
-/* The development accounts of PROTOCOL §8 (account 0 is the operator).
- * Returns 0 or PLASMA_ERR_BAD_REQUEST when i > 9. These keys are public. */
-int plasma_dev_key(plasma_privkey *out, unsigned i);
-int plasma_dev_addr(plasma_addr *out, unsigned i);
-#define PLASMA_DEV_ACCOUNTS 10u
-
 /* ------------------------------------------------------------------------
  * Calls and their signed envelope
  * ------------------------------------------------------------------------ */

@@ -27,6 +27,10 @@ typedef struct plasma_http_req {
     const uint8_t *body;
     size_t body_len;
     void *conn;                  /* the server's connection, for plasma_http_query/header */
+    /* A request made in-process (conn NULL, e.g. by a fuzz target): its
+     * headers as NULL-terminated name, value pairs (may be NULL); it has no
+     * query parameters. */
+    const char *const *headers;
 } plasma_http_req;
 
 /* A handler fills the response. body is a JSON value the server serialises
@@ -57,12 +61,24 @@ typedef struct plasma_http_mount {
 
 #define PLASMA_HTTP_MAX_MOUNTS 4
 
+/* Limits against abuse. A zero takes the default. A request whose
+ * Content-Length exceeds max_body is answered 413 before its body is read;
+ * a connection whose headers take longer than header_timeout_s in total,
+ * or whose body takes longer than body_timeout_s, is closed (a client
+ * trickling bytes cannot hold it); one idle for idle_timeout_s is closed;
+ * an address may hold max_conns_per_ip connections and start rate_per_ip
+ * requests per second (bursts of twice that), past which it gets
+ * 429 rate_limited. */
 typedef struct plasma_http_config {
-    const char *bind;        /* IPv4 address; default "127.0.0.1" */
-    uint16_t port;           /* 0 picks a free port (see plasma_http_server_port) */
-    size_t max_body;         /* bytes; default 4 MiB */
-    unsigned max_conns;      /* default 256 */
-    unsigned idle_timeout_s; /* default 30 */
+    const char *bind;            /* IPv4 address; default "127.0.0.1" */
+    uint16_t port;               /* 0 picks a free port (see plasma_http_server_port) */
+    size_t max_body;             /* bytes; default 4 MiB */
+    unsigned max_conns;          /* default 256 */
+    unsigned idle_timeout_s;     /* default 30 */
+    unsigned max_conns_per_ip;   /* default 32 */
+    unsigned header_timeout_s;   /* default 10 */
+    unsigned body_timeout_s;     /* default 30 */
+    unsigned rate_per_ip;        /* requests per second; default 1000 */
 } plasma_http_config;
 
 typedef struct plasma_http_server plasma_http_server;

@@ -125,7 +125,12 @@ void plasma_rootchain_client_free(plasma_rootchain_client *c);
  * the next request from the calling thread's point of view. */
 const char *plasma_rootchain_client_errmsg(plasma_rootchain_client *c);
 
+/* The version of the root-chain API (calls, events, status): a client
+ * refuses a daemon that answers another one. */
+#define PLASMA_ROOTCHAIN_PROTOCOL_VERSION 1u
+
 typedef struct plasma_rootchain_status {
+    uint64_t protocol_version; /* 0: a daemon that does not say */
     uint64_t chain_id;
     plasma_addr contract;
     plasma_addr operator_addr;
