@@ -42,6 +42,9 @@ static const err_row err_table[] = {
     {PLASMA_ERR_CONFIG, 500, "config", "bad configuration value"},
     {PLASMA_ERR_INTERNAL, 500, "internal", "internal error"},
 
+    {PLASMA_ERR_RPC, 502, "rpc_error", "the Ethereum node refused the request"},
+    {PLASMA_ERR_REVERTED, 409, "reverted", "the call reverted"},
+
     {PLASMA_ERR_NOT_OPERATOR, 403, "not_operator", "caller is not the operator"},
     {PLASMA_ERR_INSUFFICIENT_FUNDS, 409, "insufficient_funds", "insufficient funds"},
     {PLASMA_ERR_BAD_BOND, 400, "bad_bond", "bond differs from the configured bond"},

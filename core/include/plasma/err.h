@@ -38,6 +38,10 @@ typedef enum plasma_err {
     PLASMA_ERR_CONFIG = -27,          /* bad configuration value */
     PLASMA_ERR_INTERNAL = -28,
 
+    /* Answers of an Ethereum node (eth/). */
+    PLASMA_ERR_RPC = -30,      /* the node answered a JSON-RPC error */
+    PLASMA_ERR_REVERTED = -31, /* reverted, for a reason that is not one of these codes */
+
     /* Root chain and exit game (PROTOCOL §6). */
     PLASMA_ERR_NOT_OPERATOR = -40,
     PLASMA_ERR_INSUFFICIENT_FUNDS = -41,
@@ -67,7 +71,7 @@ const char *plasma_err_code(int err);
 const char *plasma_err_message(int err);
 
 /* Returns the HTTP status an API should answer err with (400, 401, 403,
- * 404, 409, 413, 500, 503). */
+ * 404, 409, 413, 500, 502, 503). */
 int plasma_err_http_status(int err);
 
 #endif
