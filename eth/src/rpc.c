@@ -289,7 +289,9 @@ static int exchange(plasma_eth_rpc *rpc, const char *label, const char *body, js
     int rc = post_with_retries(rpc, label, body, &status, &reply);
     if (rc != 0)
         goto cleanup;
-    json_t *parsed = json_loadb((const char *)reply.data, reply.len, JSON_REJECT_DUPLICATES, NULL);
+    /* \u0000 is allowed: nodes put revert data into messages as text. */
+    json_t *parsed =
+        json_loadb((const char *)reply.data, reply.len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, NULL);
     if (!parsed && status >= 200 && status < 300)
         rc = fail(rpc, PLASMA_ERR_BAD_REQUEST, "%s: %s answered something that is not JSON", label,
                   rpc->endpoint);

@@ -81,10 +81,23 @@ static int fail(plasma_eth_sender *s, int err, const char *fmt, ...)
     return err;
 }
 
-/* An rpc failure, its message kept. */
+static bool says(const char *msg, const char *what)
+{
+    size_t n = strlen(what);
+    for (; *msg; msg++)
+        if (strncasecmp(msg, what, n) == 0)
+            return true;
+    return false;
+}
+
+/* An rpc failure, its message kept; a node's "insufficient funds" (for the
+ * value, or for the gas) is the project's insufficient_funds. */
 static int fail_rpc(plasma_eth_sender *s, int err)
 {
-    return fail(s, err, "%s", plasma_eth_rpc_last_error(s->rpc)->message);
+    const char *msg = plasma_eth_rpc_last_error(s->rpc)->message;
+    if (err == PLASMA_ERR_RPC && says(msg, "insufficient funds"))
+        err = PLASMA_ERR_INSUFFICIENT_FUNDS;
+    return fail(s, err, "%s", msg);
 }
 
 const char *plasma_eth_sender_errmsg(const plasma_eth_sender *s)
@@ -148,7 +161,7 @@ static int pending_count(plasma_eth_sender *s, const char *tag, uint64_t *out)
     if (rc == 0 && plasma_eth_quantity_u64(out, res) != 0)
         rc = fail(s, PLASMA_ERR_BAD_REQUEST, "eth_getTransactionCount: the answer is not a quantity");
     else if (rc != 0)
-        fail_rpc(s, rc);
+        rc = fail_rpc(s, rc);
     json_decref(res);
     json_decref(params);
     return rc;
@@ -179,7 +192,7 @@ static int estimate_gas(plasma_eth_sender *s, const plasma_eth_txreq *req, uint6
         return PLASMA_ERR_NOMEM;
     int rc = plasma_eth_rpc_call(s->rpc, "eth_estimateGas", params, &res);
     if (rc != 0)
-        fail_rpc(s, rc);
+        rc = fail_rpc(s, rc);
     else if (plasma_eth_quantity_u64(&est, res) != 0 || est > UINT64_MAX / 2000)
         rc = fail(s, PLASMA_ERR_BAD_REQUEST, "eth_estimateGas: the answer is not a gas amount");
     else
@@ -198,7 +211,7 @@ static int current_fees(plasma_eth_sender *s, plasma_eth_fees *out)
         return PLASMA_ERR_NOMEM;
     int rc = plasma_eth_rpc_call(s->rpc, "eth_feeHistory", params, &res);
     if (rc != 0)
-        fail_rpc(s, rc);
+        rc = fail_rpc(s, rc);
     else if ((rc = plasma_eth_fees_from_history(out, &s->cfg.fees, res)) != 0)
         fail(s, rc, "eth_feeHistory: the answer has no usable base fee (a chain without EIP-1559?)");
     json_decref(res);
@@ -209,15 +222,6 @@ static int current_fees(plasma_eth_sender *s, plasma_eth_fees *out)
 /* --- broadcast --- */
 
 typedef enum send_outcome { SENT, NONCE_TOO_LOW, UNDERPRICED, SEND_FAILED } send_outcome;
-
-static bool says(const char *msg, const char *what)
-{
-    size_t n = strlen(what);
-    for (; *msg; msg++)
-        if (strncasecmp(msg, what, n) == 0)
-            return true;
-    return false;
-}
 
 /* Signs and sends the pending transaction with fees. */
 static send_outcome broadcast(plasma_eth_sender *s, plasma_eth_pending *p, uint64_t nonce,
@@ -389,7 +393,7 @@ static int find_receipt(plasma_eth_sender *s, plasma_eth_pending *p, bool *found
                 fail(s, rc, "eth_getTransactionReceipt: malformed receipt");
             *found = rc == 0;
         } else if (rc != 0) {
-            fail_rpc(s, rc);
+            rc = fail_rpc(s, rc);
         }
         json_decref(res);
         if (rc != 0)

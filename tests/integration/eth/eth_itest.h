@@ -1,0 +1,401 @@
+/* The eth library's integration tests: a real anvil on a free loopback port
+ * (chain id 31337, the development accounts of PROTOCOL §8), always stopped;
+ * raw calls of anvil's test methods; the probe contract; and a loopback
+ * proxy in front of anvil that fails or stalls requests on demand.
+ * Header-only, static. */
+#ifndef PLASMA_ETH_ITEST_H
+#define PLASMA_ETH_ITEST_H
+
+#include "testutil.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "plasma/eth.h"
+#include "plasma/http.h"
+
+#ifndef PLASMA_ANVIL_BIN
+#error "PLASMA_ANVIL_BIN must name the anvil binary"
+#endif
+#ifndef PLASMA_ETH_PROBE_BIN
+#error "PLASMA_ETH_PROBE_BIN must name the probe contract's bytecode file"
+#endif
+
+static const char *const DEV_KEYS[10] = {
+    "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80",
+    "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d",
+    "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a",
+    "0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6",
+    "0x47e179ec197488593b187f80a00eb0da91f1b9d0b13f8733639f19c30a34926a",
+    "0x8b3a350cf5c34c9194ca85829a2df0ec3153be0318b5e2d3348e872092edffba",
+    "0x92db14e403b83dfe3df233f83dfa3a0d7096f21ca9b0d6d6b8d88b2b4ec1564e",
+    "0x4bbbf85ce3377467afe5d46f804f221813b2bb87f24d81f60f1fcdbf7cbf4356",
+    "0xdbda1821b80551c9d65939329250298aa3472ba22feea921c0cf5d620ea67b97",
+    "0x2a871d0798f97d79848a013d4936a73bf4cc922c825d33c1cf7073dff6d409c6",
+};
+
+static inline plasma_privkey eit_key(int i)
+{
+    plasma_privkey k;
+    assert_int_equal(plasma_hex_decode_fixed(k.b, 32, DEV_KEYS[i]), 0);
+    return k;
+}
+
+static inline plasma_addr eit_addr(int i)
+{
+    plasma_privkey k = eit_key(i);
+    plasma_addr a;
+    assert_int_equal(plasma_privkey_addr(&a, &k), 0);
+    return a;
+}
+
+static inline void eit_sleep_ms(long ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+        ;
+}
+
+static inline double eit_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static inline uint16_t eit_free_port(void)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof a;
+    assert_true(fd >= 0);
+    assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
+    assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &len), 0);
+    close(fd);
+    return ntohs(a.sin_port);
+}
+
+/* --- anvil --- */
+
+typedef struct eit_anvil {
+    pid_t pid;
+    uint16_t port;
+    char url[64];
+    char dir[64];
+    char log[96];
+} eit_anvil;
+
+/* The anvil still running when a failed assertion ends the test is killed
+ * at exit. */
+static pid_t eit_live_pid;
+
+static inline void eit_kill_live(void)
+{
+    if (eit_live_pid > 0)
+        kill(eit_live_pid, SIGKILL);
+}
+
+static inline plasma_eth_rpc *eit_rpc(const char *url, unsigned attempts)
+{
+    plasma_eth_rpc_config cfg;
+    plasma_eth_rpc_config_default(&cfg);
+    cfg.url = url;
+    cfg.max_attempts = attempts;
+    cfg.timeout_ms = 5000;
+    cfg.backoff_base_ms = 20;
+    cfg.backoff_max_ms = 100;
+    plasma_eth_rpc *rpc = NULL;
+    assert_int_equal(plasma_eth_rpc_new(&rpc, &cfg), 0);
+    return rpc;
+}
+
+/* Starts anvil and waits until it answers eth_chainId with 31337. */
+static inline void eit_anvil_start(eit_anvil *a)
+{
+    memset(a, 0, sizeof *a);
+    snprintf(a->dir, sizeof a->dir, "/tmp/plasma-eth-it-XXXXXX");
+    assert_non_null(mkdtemp(a->dir));
+    snprintf(a->log, sizeof a->log, "%s/anvil.log", a->dir);
+    a->port = eit_free_port();
+    snprintf(a->url, sizeof a->url, "http://127.0.0.1:%u", a->port);
+    char port[8];
+    snprintf(port, sizeof port, "%u", a->port);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        int fd = open(a->log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        if (fd >= 0) {
+            dup2(fd, 1);
+            dup2(fd, 2);
+            close(fd);
+        }
+        execl(PLASMA_ANVIL_BIN, "anvil", "--host", "127.0.0.1", "--port", port, "--chain-id", "31337",
+              "--accounts", "10", (char *)NULL);
+        _exit(127);
+    }
+    a->pid = pid;
+    eit_live_pid = pid;
+    static bool registered;
+    if (!registered)
+        registered = atexit(eit_kill_live) == 0;
+    plasma_eth_rpc *rpc = eit_rpc(a->url, 1);
+    for (double t0 = eit_now(); eit_now() - t0 < 30;) {
+        uint64_t chain = 0;
+        if (plasma_eth_chain_id(rpc, &chain) == 0) {
+            assert_int_equal(chain, 31337);
+            plasma_eth_rpc_free(rpc);
+            return;
+        }
+        int st;
+        if (waitpid(pid, &st, WNOHANG) == pid)
+            fail_msg("anvil (%s) exited during start-up; see %s (run tools/setup.sh?)", PLASMA_ANVIL_BIN,
+                     a->log);
+        eit_sleep_ms(50);
+    }
+    plasma_eth_rpc_free(rpc);
+    fail_msg("anvil did not answer within 30 s; see %s", a->log);
+}
+
+static inline void eit_anvil_stop(eit_anvil *a)
+{
+    if (a->pid > 0) {
+        kill(a->pid, SIGTERM);
+        int st;
+        while (waitpid(a->pid, &st, 0) < 0 && errno == EINTR)
+            ;
+        eit_live_pid = 0;
+        a->pid = 0;
+    }
+    unlink(a->log);
+    rmdir(a->dir);
+}
+
+/* --- raw calls --- */
+
+/* Calls method with params given as JSON text; returns the result. */
+static inline json_t *eit_call(plasma_eth_rpc *rpc, const char *method, const char *params_json)
+{
+    json_t *params = json_loads(params_json, 0, NULL), *res = NULL;
+    assert_non_null(params);
+    int rc = plasma_eth_rpc_call(rpc, method, params, &res);
+    if (rc != 0)
+        fail_msg("%s failed: %s", method, plasma_eth_rpc_last_error(rpc)->message);
+    json_decref(params);
+    return res;
+}
+
+static inline void eit_call_void(plasma_eth_rpc *rpc, const char *method, const char *params_json)
+{
+    json_decref(eit_call(rpc, method, params_json));
+}
+
+static inline uint64_t eit_head(plasma_eth_rpc *rpc)
+{
+    uint64_t head = 0;
+    assert_int_equal(plasma_eth_block_number(rpc, &head), 0);
+    return head;
+}
+
+/* Mines n empty blocks. */
+static inline void eit_mine(plasma_eth_rpc *rpc, unsigned n)
+{
+    char params[32];
+    snprintf(params, sizeof params, "[\"0x%x\"]", n);
+    eit_call_void(rpc, "anvil_mine", params);
+}
+
+static inline void eit_automine(plasma_eth_rpc *rpc, bool on)
+{
+    eit_call_void(rpc, "evm_setAutomine", on ? "[true]" : "[false]");
+}
+
+static inline plasma_u256 eit_balance(plasma_eth_rpc *rpc, const plasma_addr *a)
+{
+    plasma_u256 b;
+    assert_int_equal(plasma_eth_balance(rpc, a, &b), 0);
+    return b;
+}
+
+/* --- the sender --- */
+
+static inline plasma_eth_sender *eit_sender(plasma_eth_rpc *rpc, int key, unsigned confirmations)
+{
+    plasma_eth_sender_config cfg;
+    plasma_eth_sender_config_default(&cfg);
+    cfg.key = eit_key(key);
+    cfg.chain_id = 31337;
+    cfg.confirmations = confirmations;
+    cfg.poll_ms = 20;
+    cfg.wait_timeout_ms = 20000;
+    plasma_eth_sender *s = NULL;
+    assert_int_equal(plasma_eth_sender_new(&s, rpc, &cfg), 0);
+    plasma_wipe(&cfg.key, sizeof cfg.key);
+    return s;
+}
+
+/* --- the probe contract --- */
+
+static inline uint8_t *eit_probe_code(size_t *len)
+{
+    FILE *fp = fopen(PLASMA_ETH_PROBE_BIN, "r");
+    if (!fp)
+        fail_msg("cannot read %s", PLASMA_ETH_PROBE_BIN);
+    static char hex[16384];
+    size_t n = fread(hex, 1, sizeof hex - 1, fp);
+    fclose(fp);
+    hex[n] = '\0';
+    while (n > 0 && (hex[n - 1] == '\n' || hex[n - 1] == '\r'))
+        hex[--n] = '\0';
+    return tu_hex(hex, len);
+}
+
+/* Deploys the probe from the sender; returns its address (checked against
+ * the address its creator and nonce give). */
+static inline plasma_addr eit_deploy_probe(plasma_eth_sender *s, uint64_t *block)
+{
+    size_t len;
+    uint8_t *code = eit_probe_code(&len);
+    uint64_t nonce;
+    assert_int_equal(plasma_eth_sender_next_nonce(s, &nonce), 0);
+    plasma_eth_txreq req = {.create = true, .data = code, .data_len = len};
+    plasma_eth_receipt r;
+    int rc = plasma_eth_sender_transact(s, &req, &r);
+    if (rc != 0)
+        fail_msg("deploying the probe: %s", plasma_eth_sender_errmsg(s));
+    free(code);
+    assert_true(r.success && r.has_contract);
+    plasma_addr want;
+    plasma_eth_create_address(&want, plasma_eth_sender_address(s), nonce);
+    assert_true(plasma_addr_eq(&want, &r.contract_address));
+    if (block)
+        *block = r.block_number;
+    return r.contract_address;
+}
+
+/* Sends calldata to the contract and returns the receipt; fails the test
+ * unless it succeeds. */
+static inline plasma_eth_receipt eit_transact(plasma_eth_sender *s, const plasma_addr *to,
+                                              const plasma_buf *data, uint64_t value)
+{
+    plasma_eth_txreq req = {
+        .to = *to, .value = plasma_u256_from_u64(value), .data = data->data, .data_len = data->len};
+    plasma_eth_receipt r;
+    int rc = plasma_eth_sender_transact(s, &req, &r);
+    if (rc != 0)
+        fail_msg("transaction failed (%s): %s", plasma_err_code(rc), plasma_eth_sender_errmsg(s));
+    assert_true(r.success);
+    return r;
+}
+
+/* --- a proxy that fails on demand --- */
+
+typedef struct eit_proxy {
+    plasma_http_server *srv;
+    char url[64];
+    const char *upstream;
+    pthread_mutex_t mu;
+    int requests;  /* requests received */
+    int fail_next; /* the next n requests get fail_status */
+    int fail_status;
+    int stall_next; /* the next n requests are answered after stall_ms */
+    long stall_ms;
+    int fail_every; /* when > 0, every n-th request gets fail_status */
+    bool fail_all;
+} eit_proxy;
+
+static void eit_proxy_handle(void *ctx, const plasma_http_req *req, plasma_http_resp *resp)
+{
+    eit_proxy *p = ctx;
+    pthread_mutex_lock(&p->mu);
+    int n = ++p->requests;
+    bool fail = p->fail_all || p->fail_next > 0 || (p->fail_every > 0 && n % p->fail_every == 0);
+    if (p->fail_next > 0)
+        p->fail_next--;
+    long stall = 0;
+    if (!fail && p->stall_next > 0) {
+        p->stall_next--;
+        stall = p->stall_ms;
+    }
+    int status = p->fail_status ? p->fail_status : 503;
+    pthread_mutex_unlock(&p->mu);
+    if (fail) {
+        resp->status = status;
+        resp->raw = strdup("upstream unavailable");
+        resp->raw_len = strlen(resp->raw);
+        resp->content_type = "text/plain";
+        return;
+    }
+    if (stall)
+        eit_sleep_ms(stall);
+    plasma_http_client *c = NULL;
+    plasma_buf body = {0};
+    long st = 0;
+    if (plasma_http_client_new(&c, p->upstream, 10000) != 0 ||
+        plasma_http_request_bytes(c, "POST", "", req->body, req->body_len, &st, &body, SIZE_MAX, NULL, 0) !=
+            0) {
+        resp->status = 502;
+        st = 0;
+    }
+    plasma_http_client_free(c);
+    if (st) {
+        resp->status = (int)st;
+        resp->raw = (char *)body.data;
+        resp->raw_len = body.len;
+    } else {
+        plasma_buf_free(&body);
+    }
+}
+
+static const plasma_http_route EIT_PROXY_ROUTES[] = {{"POST", "/", eit_proxy_handle}};
+
+static inline void eit_proxy_start(eit_proxy *p, const char *upstream)
+{
+    memset(p, 0, sizeof *p);
+    pthread_mutex_init(&p->mu, NULL);
+    p->upstream = upstream;
+    plasma_http_mount m = {"", EIT_PROXY_ROUTES, 1, p};
+    plasma_http_config cfg = {.port = 0, .max_body = 1u << 20};
+    assert_int_equal(plasma_http_server_start(&p->srv, &cfg, &m, 1), 0);
+    snprintf(p->url, sizeof p->url, "http://127.0.0.1:%u", plasma_http_server_port(p->srv));
+}
+
+static inline void eit_proxy_set(eit_proxy *p, int fail_next, int fail_status, int stall_next, long stall_ms,
+                                 int fail_every, bool fail_all)
+{
+    pthread_mutex_lock(&p->mu);
+    p->fail_next = fail_next;
+    p->fail_status = fail_status;
+    p->stall_next = stall_next;
+    p->stall_ms = stall_ms;
+    p->fail_every = fail_every;
+    p->fail_all = fail_all;
+    p->requests = 0;
+    pthread_mutex_unlock(&p->mu);
+}
+
+static inline int eit_proxy_requests(eit_proxy *p)
+{
+    pthread_mutex_lock(&p->mu);
+    int n = p->requests;
+    pthread_mutex_unlock(&p->mu);
+    return n;
+}
+
+static inline void eit_proxy_stop(eit_proxy *p)
+{
+    plasma_http_server_free(p->srv);
+    pthread_mutex_destroy(&p->mu);
+}
+
+#endif
