@@ -19,6 +19,7 @@ function(plasma_eth_itest name)
     set_tests_properties(${name} PROPERTIES LABELS once)
 endfunction()
 plasma_eth_itest(test_eth_anvil_tx LIBS plasma_eth plasma_http Threads::Threads TIMEOUT 120)
+plasma_eth_itest(test_eth_anvil_follow LIBS plasma_eth plasma_http Threads::Threads TIMEOUT 120)
 
 # The committed vectors and probe bytecode are what their generators make.
 find_program(PLASMA_NODE node)

@@ -312,7 +312,32 @@ typedef struct eit_proxy {
     long stall_ms;
     int fail_every; /* when > 0, every n-th request gets fail_status */
     bool fail_all;
+    uint64_t max_logs_range; /* when > 0, an eth_getLogs over more blocks gets "too many results" */
+    int refused_logs;        /* eth_getLogs refused so far */
 } eit_proxy;
+
+/* The "too many results" answer some providers give to a wide eth_getLogs,
+ * or NULL when the request is not one. */
+static char *eit_proxy_refuse_logs(eit_proxy *p, const plasma_http_req *req)
+{
+    json_t *j = json_loadb((const char *)req->body, req->body_len, 0, NULL);
+    const char *method = json_string_value(json_object_get(j, "method"));
+    json_t *filter = json_array_get(json_object_get(j, "params"), 0);
+    uint64_t from = 0, to = 0;
+    char *answer = NULL;
+    if (method && strcmp(method, "eth_getLogs") == 0 &&
+        plasma_eth_quantity_u64(&from, json_object_get(filter, "fromBlock")) == 0 &&
+        plasma_eth_quantity_u64(&to, json_object_get(filter, "toBlock")) == 0 &&
+        to - from + 1 > p->max_logs_range) {
+        answer = malloc(200);
+        snprintf(answer, 200,
+                 "{\"jsonrpc\":\"2.0\",\"id\":%lld,\"error\":{\"code\":-32005,\"message\":\"query returned "
+                 "more than 10000 results\"}}",
+                 (long long)json_integer_value(json_object_get(j, "id")));
+    }
+    json_decref(j);
+    return answer;
+}
 
 static void eit_proxy_handle(void *ctx, const plasma_http_req *req, plasma_http_resp *resp)
 {
@@ -328,7 +353,15 @@ static void eit_proxy_handle(void *ctx, const plasma_http_req *req, plasma_http_
         stall = p->stall_ms;
     }
     int status = p->fail_status ? p->fail_status : 503;
+    char *refusal = !fail && p->max_logs_range ? eit_proxy_refuse_logs(p, req) : NULL;
+    p->refused_logs += refusal != NULL;
     pthread_mutex_unlock(&p->mu);
+    if (refusal) {
+        resp->status = 200;
+        resp->raw = refusal;
+        resp->raw_len = strlen(refusal);
+        return;
+    }
     if (fail) {
         resp->status = status;
         resp->raw = strdup("upstream unavailable");
@@ -381,6 +414,8 @@ static inline void eit_proxy_set(eit_proxy *p, int fail_next, int fail_status, i
     p->fail_every = fail_every;
     p->fail_all = fail_all;
     p->requests = 0;
+    p->max_logs_range = 0;
+    p->refused_logs = 0;
     pthread_mutex_unlock(&p->mu);
 }
 
