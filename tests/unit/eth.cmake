@@ -6,9 +6,10 @@ plasma_add_test(test_eth_tx unit/test_eth_tx.c LIBS plasma_eth)
 plasma_add_test(test_eth_rpc unit/test_eth_rpc.c LIBS plasma_eth plasma_http TIMEOUT 60)
 
 # Integration tests against a real anvil (contracts/node_modules, installed by
-# tools/setup.sh), each starting its own on a free loopback port. They and
-# the two checks of committed generated files run once: label "once" keeps
-# them out of the sanitizer pass of tools/test.sh.
+# tools/setup.sh), each starting its own on a free loopback port. They take
+# about 3 s together and are the only tests that run the sender and the
+# follower against a node, so they run in the sanitizer pass too; giving
+# them the label "once" would keep them out of it (tools/test.sh).
 set(ETH_IT_DIR ${CMAKE_CURRENT_LIST_DIR}/../integration/eth)
 set(PLASMA_ANVIL_BIN ${PROJECT_SOURCE_DIR}/contracts/node_modules/.bin/anvil)
 function(plasma_eth_itest name)
@@ -16,12 +17,12 @@ function(plasma_eth_itest name)
     target_include_directories(${name} PRIVATE ${ETH_IT_DIR})
     target_compile_definitions(${name} PRIVATE PLASMA_ANVIL_BIN="${PLASMA_ANVIL_BIN}"
                                                PLASMA_ETH_PROBE_BIN="${ETH_IT_DIR}/probe/EthProbe.bin")
-    set_tests_properties(${name} PROPERTIES LABELS once)
 endfunction()
 plasma_eth_itest(test_eth_anvil_tx LIBS plasma_eth plasma_http Threads::Threads TIMEOUT 120)
 plasma_eth_itest(test_eth_anvil_follow LIBS plasma_eth plasma_http Threads::Threads TIMEOUT 120)
 
 # The committed vectors and probe bytecode are what their generators make.
+# No C code runs in these: once is enough.
 find_program(PLASMA_NODE node)
 add_test(NAME eth_vectors_current
          COMMAND sh -c "out=$(mktemp) && \"$0\" \"$1\" \"$out\" && cmp \"$out\" \"$2\"; rc=$?; rm -f \"$out\"; exit $rc"
