@@ -21,6 +21,7 @@ struct plasma_eth_rpc {
     plasma_http_client *http;
     uint64_t rng;
     uint64_t next_id;
+    bool no_batches; /* the node refused a batch: requests go one at a time */
     plasma_eth_rpc_error last;
 };
 
@@ -318,36 +319,37 @@ static void reset_last(plasma_eth_rpc *rpc)
     memset(&rpc->last, 0, sizeof rpc->last);
 }
 
-int plasma_eth_rpc_call(plasma_eth_rpc *rpc, const char *method, const json_t *params, json_t **result)
+/* One request and its answer: a result or a JSON-RPC error in *a (returns
+ * 0), or the failure of the exchange. */
+static int call_once(plasma_eth_rpc *rpc, const char *method, const json_t *params, answer *a)
 {
-    reset_last(rpc);
     uint64_t id = rpc->next_id++;
     json_t *req = request_json(method, params, id), *reply = NULL;
     char *text = req ? json_dumps(req, JSON_COMPACT) : NULL;
-    answer a = {0};
     int rc = PLASMA_ERR_NOMEM;
-    if (!text) {
-        fail(rpc, rc, "%s: out of memory", method);
-        goto cleanup;
-    }
-    if ((rc = exchange(rpc, method, text, &reply)) != 0)
-        goto cleanup;
-    if (read_answer(&a, reply, id) != 0) {
+    memset(a, 0, sizeof *a);
+    if (!text)
+        rc = fail(rpc, rc, "%s: out of memory", method);
+    else if ((rc = exchange(rpc, method, text, &reply)) == 0 && read_answer(a, reply, id) != 0)
         rc = fail(rpc, PLASMA_ERR_BAD_REQUEST, "%s: %s answered something that is not a JSON-RPC 2.0 reply",
                   method, rpc->endpoint);
-        goto cleanup;
-    }
-    if ((rc = answer_err(&a)) != 0) {
-        fail_answer(rpc, method, &a);
-        goto cleanup;
-    }
-    *result = a.result;
-    a.result = NULL;
-cleanup:
-    json_decref(a.result);
     json_decref(reply);
     json_decref(req);
     free(text);
+    return rc;
+}
+
+int plasma_eth_rpc_call(plasma_eth_rpc *rpc, const char *method, const json_t *params, json_t **result)
+{
+    answer a;
+    reset_last(rpc);
+    int rc = call_once(rpc, method, params, &a);
+    if (rc == 0 && (rc = answer_err(&a)) != 0)
+        fail_answer(rpc, method, &a);
+    if (rc == 0)
+        *result = a.result;
+    else
+        json_decref(a.result);
     return rc;
 }
 
@@ -393,33 +395,41 @@ static void batch_release(plasma_eth_rpc_req *reqs, size_t n)
     }
 }
 
-int plasma_eth_rpc_batch(plasma_eth_rpc *rpc, plasma_eth_rpc_req *reqs, size_t n)
+/* The requests one at a time, for a node that does not take batches. */
+static int batch_one_by_one(plasma_eth_rpc *rpc, plasma_eth_rpc_req *reqs, size_t n)
 {
-    reset_last(rpc);
+    for (size_t i = 0; i < n; i++) {
+        answer a;
+        int rc = call_once(rpc, reqs[i].method, reqs[i].params, &a);
+        if (rc != 0) {
+            batch_release(reqs, n);
+            return rc;
+        }
+        batch_store(&reqs[i], &a);
+    }
+    return PLASMA_OK;
+}
+
+/* Sends the batch. Out: *refused when the node answered it with one error
+ * object, or with a 4xx that is not JSON: it does not take batches. */
+static int batch_send(plasma_eth_rpc *rpc, plasma_eth_rpc_req *reqs, size_t n, bool *refused)
+{
     uint64_t first_id = rpc->next_id;
     rpc->next_id += n;
     json_t *arr = json_array(), *reply = NULL;
     char *text = NULL;
     int rc = PLASMA_ERR_NOMEM;
-    for (size_t i = 0; i < n; i++) {
-        reqs[i].err = 0;
-        reqs[i].result = NULL;
+    for (size_t i = 0; i < n; i++)
         if (!arr ||
             json_array_append_new(arr, request_json(reqs[i].method, reqs[i].params, first_id + i)) != 0)
             goto cleanup;
-    }
     if (!arr || !(text = json_dumps(arr, JSON_COMPACT)))
         goto cleanup;
-    if ((rc = exchange(rpc, "batch", text, &reply)) != 0)
-        goto cleanup;
-    /* A node that refuses batches answers one error object. */
+    rc = exchange(rpc, "batch", text, &reply);
     answer a = {0};
-    if (json_is_object(reply) && read_error(&a, json_object_get(reply, "error")) == 0) {
-        rc = fail_answer(rpc, "batch", &a);
-        goto cleanup;
-    }
-    rc = batch_match(rpc, reqs, n, first_id, reply);
-    if (rc != 0)
+    *refused = rc == PLASMA_ERR_RPC ||
+               (rc == 0 && json_is_object(reply) && read_error(&a, json_object_get(reply, "error")) == 0);
+    if (rc == 0 && !*refused && (rc = batch_match(rpc, reqs, n, first_id, reply)) != 0)
         batch_release(reqs, n);
 cleanup:
     if (rc == PLASMA_ERR_NOMEM && !rpc->last.err)
@@ -428,4 +438,20 @@ cleanup:
     json_decref(arr);
     free(text);
     return rc;
+}
+
+int plasma_eth_rpc_batch(plasma_eth_rpc *rpc, plasma_eth_rpc_req *reqs, size_t n)
+{
+    reset_last(rpc);
+    for (size_t i = 0; i < n; i++) {
+        reqs[i].err = 0;
+        reqs[i].result = NULL;
+    }
+    bool refused = false;
+    int rc = rpc->no_batches ? PLASMA_OK : batch_send(rpc, reqs, n, &refused);
+    if (refused) {
+        rpc->no_batches = true;
+        reset_last(rpc);
+    }
+    return rpc->no_batches ? batch_one_by_one(rpc, reqs, n) : rc;
 }

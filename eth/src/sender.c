@@ -254,7 +254,10 @@ static send_outcome broadcast(plasma_eth_sender *s, plasma_eth_pending *p, uint6
         out = SENT;
     } else if (*rc == PLASMA_ERR_RPC && says(msg, "nonce too low")) {
         out = NONCE_TOO_LOW;
-    } else if (*rc == PLASMA_ERR_RPC && says(msg, "underpriced")) {
+    } else if (*rc == PLASMA_ERR_RPC && says(msg, "replacement") && says(msg, "underpriced")) {
+        /* Another transaction holds this nonce in the pool with higher
+         * fees. (A plain "transaction underpriced", fees under the node's
+         * minimum, is an error for the caller.) */
         out = UNDERPRICED;
     } else if (*rc == PLASMA_ERR_RPC && says(msg, "insufficient funds")) {
         *rc = PLASMA_ERR_INSUFFICIENT_FUNDS;

@@ -459,15 +459,34 @@ static void test_batches(void **state)
         for (int k = 0; k < 3; k++)
             assert_null(q[k].result);
     }
-    /* a node that refuses batches */
+    /* A node that refuses batches: the requests go one at a time, this
+     * time and from then on. */
     reply r2[] = {{200,
-                   "{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32600,\"message\":\"batch requests "
-                   "are not supported\"}}",
-                   0}};
-    play(f, r2, 1);
+                   "{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32600,\"message\":\"batch "
+                   "requests are not supported\"}}",
+                   0},
+                  {200, OK_ANSWER("\"0xa\""), 0},
+                  {200, "{\"jsonrpc\":\"2.0\",\"id\":%ID%,\"error\":{\"code\":-1,\"message\":\"no\"}}", 0},
+                  {200, OK_ANSWER("\"0xc\""), 0},
+                  {200, OK_ANSWER("\"0xd\""), 0}};
+    play(f, r2, 5);
     plasma_eth_rpc_req q[2] = {{.method = "a"}, {.method = "b"}};
-    assert_int_equal(plasma_eth_rpc_batch(rpc, q, 2), PLASMA_ERR_RPC);
-    assert_non_null(strstr(plasma_eth_rpc_last_error(rpc)->message, "not supported"));
+    assert_int_equal(plasma_eth_rpc_batch(rpc, q, 2), 0);
+    assert_string_equal(json_string_value(q[0].result), "0xa");
+    assert_int_equal(q[1].err, PLASMA_ERR_RPC);
+    assert_string_equal(q[1].message, "no");
+    assert_int_equal(f->sc.requests, 3);
+    json_decref(q[0].result);
+    plasma_eth_rpc_req q2[2] = {{.method = "c"}, {.method = "d"}};
+    assert_int_equal(plasma_eth_rpc_batch(rpc, q2, 2), 0);
+    assert_string_equal(json_string_value(q2[0].result), "0xc");
+    assert_string_equal(json_string_value(q2[1].result), "0xd");
+    assert_int_equal(f->sc.requests, 5);
+    json_t *last = json_loads(f->sc.last_request, 0, NULL);
+    assert_true(json_is_object(last));
+    json_decref(last);
+    json_decref(q2[0].result);
+    json_decref(q2[1].result);
     plasma_eth_rpc_free(rpc);
 }
 

@@ -77,9 +77,11 @@ typedef struct plasma_eth_rpc_req {
 } plasma_eth_rpc_req;
 
 /* Sends n requests as one JSON-RPC batch (retried as a whole) and matches
- * the answers to them by id, whatever their order. Returns 0 when every
- * request got an answer (each with its own err), or an error of the whole
- * batch as plasma_eth_rpc_call (then no result is set). */
+ * the answers to them by id, whatever their order. A node that refuses
+ * batches (one error object, or a 4xx that is not JSON) gets these
+ * requests and every later batch of the handle one at a time. Returns 0
+ * when every request got an answer (each with its own err), or an error of
+ * the whole batch as plasma_eth_rpc_call (then no result is set). */
 int plasma_eth_rpc_batch(plasma_eth_rpc *rpc, plasma_eth_rpc_req *reqs, size_t n);
 
 /* Details of the last failure on rpc (err 0 when the last call succeeded). */
