@@ -14,4 +14,9 @@ json_t *plasma_eth_call_object(const plasma_addr *from, const plasma_addr *to, c
 /* A new JSON string of the lowercase 0x-form of a. */
 json_t *plasma_eth_addr_json(const plasma_addr *a);
 
+/* Writes a one-line message into buf (size bytes) and returns err: a
+ * failure is recorded and returned in one statement. */
+int plasma_eth_fail(char *buf, size_t size, int err, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
 #endif

@@ -48,16 +48,8 @@ void plasma_eth_follow_config_default(plasma_eth_follow_config *cfg)
     cfg->reorg_window = 64;
 }
 
-static int fail(plasma_eth_follower *f, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static int fail(plasma_eth_follower *f, int err, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(f->message, sizeof f->message, fmt, ap);
-    va_end(ap);
-    return err;
-}
+/* Records a failure's message in f->message and returns err. */
+#define fail(f, code, ...) plasma_eth_fail((f)->message, sizeof(f)->message, (code), __VA_ARGS__)
 
 static int fail_rpc(plasma_eth_follower *f, int err)
 {

@@ -11,6 +11,7 @@
 #include "plasma/err.h"
 #include "plasma/eth_rpc.h"
 #include "plasma/http.h"
+#include "eth_internal.h"
 
 #define MS_MAX 3600000L
 
@@ -147,17 +148,9 @@ const plasma_eth_rpc_error *plasma_eth_rpc_last_error(const plasma_eth_rpc *rpc)
     return &rpc->last;
 }
 
-static int fail(plasma_eth_rpc *rpc, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static int fail(plasma_eth_rpc *rpc, int err, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(rpc->last.message, sizeof rpc->last.message, fmt, ap);
-    va_end(ap);
-    rpc->last.err = err;
-    return err;
-}
+/* Records a failure as the handle's last error and returns err. */
+#define fail(rpc, code, ...)                                                                                 \
+    ((rpc)->last.err = plasma_eth_fail((rpc)->last.message, sizeof(rpc)->last.message, (code), __VA_ARGS__))
 
 /* --- transport and retries --- */
 

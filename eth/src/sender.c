@@ -70,16 +70,8 @@ static void sleep_ms(long ms)
         ;
 }
 
-static int fail(plasma_eth_sender *s, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static int fail(plasma_eth_sender *s, int err, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(s->message, sizeof s->message, fmt, ap);
-    va_end(ap);
-    return err;
-}
+/* Records a failure's message in s->message and returns err. */
+#define fail(s, code, ...) plasma_eth_fail((s)->message, sizeof(s)->message, (code), __VA_ARGS__)
 
 static bool says(const char *msg, const char *what)
 {

@@ -18,8 +18,8 @@ function(plasma_eth_itest name)
     target_compile_definitions(${name} PRIVATE PLASMA_ANVIL_BIN="${PLASMA_ANVIL_BIN}"
                                                PLASMA_ETH_PROBE_BIN="${ETH_IT_DIR}/probe/EthProbe.bin")
 endfunction()
-plasma_eth_itest(test_eth_anvil_tx LIBS plasma_eth plasma_http Threads::Threads TIMEOUT 120)
-plasma_eth_itest(test_eth_anvil_follow LIBS plasma_eth plasma_http Threads::Threads TIMEOUT 120)
+plasma_eth_itest(test_eth_anvil_tx LIBS plasma_eth plasma_http plasma_exitgame Threads::Threads TIMEOUT 120)
+plasma_eth_itest(test_eth_anvil_follow LIBS plasma_eth plasma_http plasma_exitgame Threads::Threads TIMEOUT 120)
 
 # The committed vectors and probe bytecode are what their generators make.
 # No C code runs in these: once is enough.

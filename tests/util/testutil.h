@@ -27,4 +27,11 @@ const char *tu_str(const json_t *obj, const char *key);
 /* Deterministic xorshift PRNG for property tests. */
 uint64_t tu_rand(uint64_t *state);
 
+/* Monotonic time in seconds. */
+double tu_now(void);
+/* Sleeps ms milliseconds (through signals). */
+void tu_sleep_ms(long ms);
+/* A loopback TCP port that was free a moment ago; fails the test if none. */
+uint16_t tu_free_port(void);
+
 #endif

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "plasma/eth.h"
+#include "plasma/exitgame.h"
 #include "plasma/http.h"
 
 #ifndef PLASMA_ANVIL_BIN
@@ -32,23 +33,10 @@
 #error "PLASMA_ETH_PROBE_BIN must name the probe contract's bytecode file"
 #endif
 
-static const char *const DEV_KEYS[10] = {
-    "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80",
-    "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d",
-    "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a",
-    "0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6",
-    "0x47e179ec197488593b187f80a00eb0da91f1b9d0b13f8733639f19c30a34926a",
-    "0x8b3a350cf5c34c9194ca85829a2df0ec3153be0318b5e2d3348e872092edffba",
-    "0x92db14e403b83dfe3df233f83dfa3a0d7096f21ca9b0d6d6b8d88b2b4ec1564e",
-    "0x4bbbf85ce3377467afe5d46f804f221813b2bb87f24d81f60f1fcdbf7cbf4356",
-    "0xdbda1821b80551c9d65939329250298aa3472ba22feea921c0cf5d620ea67b97",
-    "0x2a871d0798f97d79848a013d4936a73bf4cc922c825d33c1cf7073dff6d409c6",
-};
-
 static inline plasma_privkey eit_key(int i)
 {
     plasma_privkey k;
-    assert_int_equal(plasma_hex_decode_fixed(k.b, 32, DEV_KEYS[i]), 0);
+    assert_int_equal(plasma_dev_key(&k, (unsigned)i), 0);
     return k;
 }
 
@@ -58,32 +46,6 @@ static inline plasma_addr eit_addr(int i)
     plasma_addr a;
     assert_int_equal(plasma_privkey_addr(&a, &k), 0);
     return a;
-}
-
-static inline void eit_sleep_ms(long ms)
-{
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-        ;
-}
-
-static inline double eit_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static inline uint16_t eit_free_port(void)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    socklen_t len = sizeof a;
-    assert_true(fd >= 0);
-    assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
-    assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &len), 0);
-    close(fd);
-    return ntohs(a.sin_port);
 }
 
 /* --- anvil --- */
@@ -127,7 +89,7 @@ static inline void eit_anvil_start(eit_anvil *a)
     snprintf(a->dir, sizeof a->dir, "/tmp/plasma-eth-it-XXXXXX");
     assert_non_null(mkdtemp(a->dir));
     snprintf(a->log, sizeof a->log, "%s/anvil.log", a->dir);
-    a->port = eit_free_port();
+    a->port = tu_free_port();
     snprintf(a->url, sizeof a->url, "http://127.0.0.1:%u", a->port);
     char port[8];
     snprintf(port, sizeof port, "%u", a->port);
@@ -150,7 +112,7 @@ static inline void eit_anvil_start(eit_anvil *a)
     if (!registered)
         registered = atexit(eit_kill_live) == 0;
     plasma_eth_rpc *rpc = eit_rpc(a->url, 1);
-    for (double t0 = eit_now(); eit_now() - t0 < 30;) {
+    for (double t0 = tu_now(); tu_now() - t0 < 30;) {
         uint64_t chain = 0;
         if (plasma_eth_chain_id(rpc, &chain) == 0) {
             assert_int_equal(chain, 31337);
@@ -161,7 +123,7 @@ static inline void eit_anvil_start(eit_anvil *a)
         if (waitpid(pid, &st, WNOHANG) == pid)
             fail_msg("anvil (%s) exited during start-up; see %s (run tools/setup.sh?)", PLASMA_ANVIL_BIN,
                      a->log);
-        eit_sleep_ms(50);
+        tu_sleep_ms(50);
     }
     plasma_eth_rpc_free(rpc);
     fail_msg("anvil did not answer within 30 s; see %s", a->log);
@@ -181,55 +143,75 @@ static inline void eit_anvil_stop(eit_anvil *a)
     rmdir(a->dir);
 }
 
+/* One anvil per test program, and a client of it. */
+static eit_anvil anvil;
+static plasma_eth_rpc *rpc;
+
+static int eit_group_setup(void **state)
+{
+    (void)state;
+    eit_anvil_start(&anvil);
+    rpc = eit_rpc(anvil.url, 3);
+    return 0;
+}
+
+static int eit_group_teardown(void **state)
+{
+    (void)state;
+    plasma_eth_rpc_free(rpc);
+    eit_anvil_stop(&anvil);
+    return 0;
+}
+
 /* --- raw calls --- */
 
 /* Calls method with params given as JSON text; returns the result. */
-static inline json_t *eit_call(plasma_eth_rpc *rpc, const char *method, const char *params_json)
+static inline json_t *eit_call(plasma_eth_rpc *node, const char *method, const char *params_json)
 {
     json_t *params = json_loads(params_json, 0, NULL), *res = NULL;
     assert_non_null(params);
-    int rc = plasma_eth_rpc_call(rpc, method, params, &res);
+    int rc = plasma_eth_rpc_call(node, method, params, &res);
     if (rc != 0)
-        fail_msg("%s failed: %s", method, plasma_eth_rpc_last_error(rpc)->message);
+        fail_msg("%s failed: %s", method, plasma_eth_rpc_last_error(node)->message);
     json_decref(params);
     return res;
 }
 
-static inline void eit_call_void(plasma_eth_rpc *rpc, const char *method, const char *params_json)
+static inline void eit_call_void(plasma_eth_rpc *node, const char *method, const char *params_json)
 {
-    json_decref(eit_call(rpc, method, params_json));
+    json_decref(eit_call(node, method, params_json));
 }
 
-static inline uint64_t eit_head(plasma_eth_rpc *rpc)
+static inline uint64_t eit_head(plasma_eth_rpc *node)
 {
     uint64_t head = 0;
-    assert_int_equal(plasma_eth_block_number(rpc, &head), 0);
+    assert_int_equal(plasma_eth_block_number(node, &head), 0);
     return head;
 }
 
 /* Mines n empty blocks. */
-static inline void eit_mine(plasma_eth_rpc *rpc, unsigned n)
+static inline void eit_mine(plasma_eth_rpc *node, unsigned n)
 {
     char params[32];
     snprintf(params, sizeof params, "[\"0x%x\"]", n);
-    eit_call_void(rpc, "anvil_mine", params);
+    eit_call_void(node, "anvil_mine", params);
 }
 
-static inline void eit_automine(plasma_eth_rpc *rpc, bool on)
+static inline void eit_automine(plasma_eth_rpc *node, bool on)
 {
-    eit_call_void(rpc, "evm_setAutomine", on ? "[true]" : "[false]");
+    eit_call_void(node, "evm_setAutomine", on ? "[true]" : "[false]");
 }
 
-static inline plasma_u256 eit_balance(plasma_eth_rpc *rpc, const plasma_addr *a)
+static inline plasma_u256 eit_balance(plasma_eth_rpc *node, const plasma_addr *a)
 {
     plasma_u256 b;
-    assert_int_equal(plasma_eth_balance(rpc, a, &b), 0);
+    assert_int_equal(plasma_eth_balance(node, a, &b), 0);
     return b;
 }
 
 /* --- the sender --- */
 
-static inline plasma_eth_sender *eit_sender(plasma_eth_rpc *rpc, int key, unsigned confirmations)
+static inline plasma_eth_sender *eit_sender(plasma_eth_rpc *node, int key, unsigned confirmations)
 {
     plasma_eth_sender_config cfg;
     plasma_eth_sender_config_default(&cfg);
@@ -239,7 +221,7 @@ static inline plasma_eth_sender *eit_sender(plasma_eth_rpc *rpc, int key, unsign
     cfg.poll_ms = 20;
     cfg.wait_timeout_ms = 20000;
     plasma_eth_sender *s = NULL;
-    assert_int_equal(plasma_eth_sender_new(&s, rpc, &cfg), 0);
+    assert_int_equal(plasma_eth_sender_new(&s, node, &cfg), 0);
     plasma_wipe(&cfg.key, sizeof cfg.key);
     return s;
 }
@@ -370,7 +352,7 @@ static void eit_proxy_handle(void *ctx, const plasma_http_req *req, plasma_http_
         return;
     }
     if (stall)
-        eit_sleep_ms(stall);
+        tu_sleep_ms(stall);
     plasma_http_client *c = NULL;
     plasma_buf body = {0};
     long st = 0;

@@ -7,25 +7,6 @@
  * stopped, a node that refuses wide eth_getLogs, and a flaky endpoint. */
 #include "eth_itest.h"
 
-static eit_anvil anvil;
-static plasma_eth_rpc *rpc;
-
-static int group_setup(void **state)
-{
-    (void)state;
-    eit_anvil_start(&anvil);
-    rpc = eit_rpc(anvil.url, 3);
-    return 0;
-}
-
-static int group_teardown(void **state)
-{
-    (void)state;
-    plasma_eth_rpc_free(rpc);
-    eit_anvil_stop(&anvil);
-    return 0;
-}
-
 /* --- a consumer that keeps events and persists its cursor --- */
 
 #define MAX_EVENTS 128
@@ -452,5 +433,5 @@ int main(void)
         cmocka_unit_test(test_follow_through_a_difficult_node),
         cmocka_unit_test(test_rpc_through_failures),
     };
-    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+    return cmocka_run_group_tests(tests, eit_group_setup, eit_group_teardown);
 }

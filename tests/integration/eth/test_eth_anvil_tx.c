@@ -7,25 +7,6 @@
  * transaction that failed on chain). */
 #include "eth_itest.h"
 
-static eit_anvil anvil;
-static plasma_eth_rpc *rpc;
-
-static int group_setup(void **state)
-{
-    (void)state;
-    eit_anvil_start(&anvil);
-    rpc = eit_rpc(anvil.url, 3);
-    return 0;
-}
-
-static int group_teardown(void **state)
-{
-    (void)state;
-    plasma_eth_rpc_free(rpc);
-    eit_anvil_stop(&anvil);
-    return 0;
-}
-
 static const uint64_t ETHER = 1000000000000000000ull;
 
 /* a - b - c, all in wei */
@@ -133,8 +114,8 @@ static void test_nonce_management(void **state)
     json_decref(params);
     plasma_buf_free(&raw);
     plasma_wipe(&key, sizeof key);
-    for (double t0 = eit_now(); !has_receipt(&foreign); eit_sleep_ms(10))
-        assert_true(eit_now() - t0 < 10);
+    for (double t0 = tu_now(); !has_receipt(&foreign); tu_sleep_ms(10))
+        assert_true(tu_now() - t0 < 10);
     assert_int_equal(mined_nonce(&me), n0 + 6);
 
     uint64_t local;
@@ -184,7 +165,7 @@ static void *miner(void *arg)
         }
         if (stop)
             break;
-        eit_sleep_ms(20);
+        tu_sleep_ms(20);
     }
     plasma_eth_rpc_free(own);
     return NULL;
@@ -283,6 +264,9 @@ static void test_confirmations(void **state)
     plasma_eth_txreq req = {.to = eit_addr(8), .value = plasma_u256_from_u64(1)};
     plasma_eth_pending *p = NULL;
     assert_int_equal(plasma_eth_sender_send(s, &req, &p), 0);
+    /* anvil mines as the transaction arrives, but may answer before */
+    for (double t0 = tu_now(); !has_receipt(&plasma_eth_pending_last(p)->hash); tu_sleep_ms(10))
+        assert_true(tu_now() - t0 < 10);
     uint64_t mined_at = eit_head(rpc);
     plasma_eth_receipt r;
     bool done = true;
@@ -428,5 +412,5 @@ int main(void)
         cmocka_unit_test(test_reverts_decoded),
         cmocka_unit_test(test_insufficient_funds),
     };
-    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+    return cmocka_run_group_tests(tests, eit_group_setup, eit_group_teardown);
 }
