@@ -35,7 +35,7 @@ typedef struct range_read {
     uint64_t from, to;
     plasma_eth_log *logs;
     size_t n_logs;
-    uint64_t lo;         /* first block with a known header (to + 1 when none) */
+    uint64_t lo;         /* first block whose header was read (at most to) */
     plasma_hash *hashes; /* of blocks lo..to */
 } range_read;
 

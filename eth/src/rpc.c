@@ -324,8 +324,11 @@ static int call_once(plasma_eth_rpc *rpc, const char *method, const json_t *para
     if (!text)
         rc = fail(rpc, rc, "%s: out of memory", method);
     else if ((rc = exchange(rpc, method, text, &reply)) == 0 && read_answer(a, reply, id) != 0)
-        rc = fail(rpc, PLASMA_ERR_BAD_REQUEST, "%s: %s answered something that is not a JSON-RPC 2.0 reply",
-                  method, rpc->endpoint);
+        rc = rpc->last.http_status / 100 != 2
+                 ? fail(rpc, PLASMA_ERR_RPC, "%s: %s answered HTTP %ld", method, rpc->endpoint,
+                        rpc->last.http_status)
+                 : fail(rpc, PLASMA_ERR_BAD_REQUEST,
+                        "%s: %s answered something that is not a JSON-RPC 2.0 reply", method, rpc->endpoint);
     json_decref(reply);
     json_decref(req);
     free(text);

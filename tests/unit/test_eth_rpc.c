@@ -331,6 +331,10 @@ static void test_rpc_errors_surfaced(void **state)
     play(f, r3, 1);
     assert_int_equal(plasma_eth_rpc_call(rpc, "eth_foo", NULL, &res), PLASMA_ERR_RPC);
     assert_int_equal(plasma_eth_rpc_last_error(rpc)->code, -32600);
+    reply r5[] = {{404, "{\"error\":\"no such route\"}", 0}};
+    play(f, r5, 1);
+    assert_int_equal(plasma_eth_rpc_call(rpc, "eth_foo", NULL, &res), PLASMA_ERR_RPC);
+    assert_non_null(strstr(plasma_eth_rpc_last_error(rpc)->message, "HTTP 404"));
     reply r4[] = {{401, "<html>unauthorized</html>", 0}};
     play(f, r4, 1);
     assert_int_equal(plasma_eth_rpc_call(rpc, "eth_foo", NULL, &res), PLASMA_ERR_RPC);
