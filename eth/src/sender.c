@@ -26,10 +26,12 @@ struct plasma_eth_sender {
     plasma_addr address;
     bool have_nonce;
     uint64_t nonce;
+    unsigned outstanding; /* pending transactions not yet freed */
     char message[320];
 };
 
 struct plasma_eth_pending {
+    plasma_eth_sender *owner;
     plasma_eth_txreq req;
     uint8_t *data;
     uint64_t gas_limit;
@@ -213,7 +215,51 @@ static int current_fees(plasma_eth_sender *s, plasma_eth_fees *out)
 
 /* --- broadcast --- */
 
-typedef enum send_outcome { SENT, NONCE_TOO_LOW, UNDERPRICED, SEND_FAILED } send_outcome;
+/* SENT: the node has it. IN_DOUBT: no answer came back, so it may have it.
+ * NONCE_TOO_LOW, UNDERPRICED: the nonce is taken (by a transaction that is
+ * not this one). SEND_FAILED: refused, *rc says why. */
+typedef enum send_outcome { SENT, IN_DOUBT, NONCE_TOO_LOW, UNDERPRICED, SEND_FAILED } send_outcome;
+
+/* True when the node knows the transaction (in its pool or mined). */
+static bool tx_known(plasma_eth_sender *s, const plasma_hash *hash)
+{
+    json_t *params = json_pack("[o]", plasma_eth_data_json(hash->b, 32)), *res = NULL;
+    bool known = params && plasma_eth_rpc_call(s->rpc, "eth_getTransactionByHash", params, &res) == 0 &&
+                 json_is_object(res);
+    json_decref(res);
+    json_decref(params);
+    return known;
+}
+
+/* What the node's answer to eth_sendRawTransaction means. A "nonce too
+ * low" can be about this very transaction: an earlier attempt whose answer
+ * was lost reached the node, and was mined. */
+static send_outcome classify_send(plasma_eth_sender *s, const plasma_hash *hash, int *rc)
+{
+    char msg[sizeof plasma_eth_rpc_last_error(s->rpc)->message];
+    snprintf(msg, sizeof msg, "%s", plasma_eth_rpc_last_error(s->rpc)->message);
+    send_outcome out = SEND_FAILED;
+    if (*rc == 0 || (*rc == PLASMA_ERR_RPC && (says(msg, "already known") || says(msg, "known transaction"))))
+        out = SENT;
+    else if (*rc == PLASMA_ERR_UNAVAILABLE)
+        out = IN_DOUBT;
+    else if (*rc == PLASMA_ERR_RPC && says(msg, "nonce too low"))
+        out = tx_known(s, hash) ? SENT : NONCE_TOO_LOW;
+    else if (*rc == PLASMA_ERR_RPC && says(msg, "replacement") && says(msg, "underpriced"))
+        /* Another transaction holds this nonce in the pool with higher
+         * fees. (A plain "transaction underpriced", fees under the node's
+         * minimum, is an error for the caller.) */
+        out = UNDERPRICED;
+    else if (*rc == PLASMA_ERR_RPC && says(msg, "insufficient funds"))
+        *rc = PLASMA_ERR_INSUFFICIENT_FUNDS;
+    if (out == IN_DOUBT)
+        fail(s, *rc, "%s (the transaction may have reached the node: waiting for it)", msg);
+    else if (out != SENT)
+        fail(s, *rc, "%s", msg);
+    if (out == SENT || out == IN_DOUBT)
+        *rc = PLASMA_OK;
+    return out;
+}
 
 /* Signs and sends the pending transaction with fees. */
 static send_outcome broadcast(plasma_eth_sender *s, plasma_eth_pending *p, uint64_t nonce,
@@ -239,23 +285,7 @@ static send_outcome broadcast(plasma_eth_sender *s, plasma_eth_pending *p, uint6
         goto cleanup;
     }
     *rc = plasma_eth_rpc_call(s->rpc, "eth_sendRawTransaction", params, &res);
-    const char *msg = plasma_eth_rpc_last_error(s->rpc)->message;
-    if (*rc == 0 ||
-        (*rc == PLASMA_ERR_RPC && (says(msg, "already known") || says(msg, "known transaction")))) {
-        *rc = PLASMA_OK;
-        out = SENT;
-    } else if (*rc == PLASMA_ERR_RPC && says(msg, "nonce too low")) {
-        out = NONCE_TOO_LOW;
-    } else if (*rc == PLASMA_ERR_RPC && says(msg, "replacement") && says(msg, "underpriced")) {
-        /* Another transaction holds this nonce in the pool with higher
-         * fees. (A plain "transaction underpriced", fees under the node's
-         * minimum, is an error for the caller.) */
-        out = UNDERPRICED;
-    } else if (*rc == PLASMA_ERR_RPC && says(msg, "insufficient funds")) {
-        *rc = PLASMA_ERR_INSUFFICIENT_FUNDS;
-    }
-    if (*rc != 0)
-        fail(s, *rc, "%s", msg);
+    out = classify_send(s, hash, rc);
 cleanup:
     json_decref(res);
     json_decref(params);
@@ -277,13 +307,15 @@ static int remember(plasma_eth_sender *s, plasma_eth_pending *p, uint64_t nonce,
     return PLASMA_OK;
 }
 
-static int pending_new(plasma_eth_pending **out, const plasma_eth_txreq *req)
+static int pending_new(plasma_eth_pending **out, plasma_eth_sender *s, const plasma_eth_txreq *req)
 {
     plasma_eth_pending *p = calloc(1, sizeof *p);
     if (!p || (req->data_len && !(p->data = malloc(req->data_len)))) {
         free(p);
         return PLASMA_ERR_NOMEM;
     }
+    p->owner = s;
+    s->outstanding++;
     if (req->data_len)
         memcpy(p->data, req->data, req->data_len);
     p->req = *req;
@@ -301,7 +333,10 @@ static int send_first(plasma_eth_sender *s, plasma_eth_pending *p, const plasma_
         if (rc != 0)
             return rc;
         send_outcome o = broadcast(s, p, s->nonce, fees, &hash, &rc);
-        if (o == SENT) {
+        if (o == SENT || o == IN_DOUBT) {
+            /* In doubt, the nonce counts as used: waiting finds the
+             * transaction mined, or sends it again. Another transaction
+             * with this nonce could be mined beside it. */
             s->nonce++;
             return remember(s, p, s->nonce - 1, fees, &hash);
         }
@@ -320,7 +355,12 @@ int plasma_eth_sender_send(plasma_eth_sender *s, const plasma_eth_txreq *req, pl
     plasma_eth_pending *p = NULL;
     plasma_eth_fees fees;
     s->message[0] = '\0';
-    int rc = pending_new(&p, req);
+    /* With no transaction of its own in flight the sender asks the node for
+     * the nonce: a transaction given up on (freed unmined, and dropped by
+     * the node) leaves no gap, one sent by another process no clash. */
+    if (s->outstanding == 0)
+        s->have_nonce = false;
+    int rc = pending_new(&p, s, req);
     if (rc != 0)
         return fail(s, rc, "out of memory");
     p->gas_limit = req->gas_limit;
@@ -347,6 +387,7 @@ void plasma_eth_pending_free(plasma_eth_pending *p)
 {
     if (!p)
         return;
+    p->owner->outstanding--;
     free(p->data);
     free(p->hashes);
     free(p);
@@ -428,7 +469,7 @@ static int replace(plasma_eth_sender *s, plasma_eth_pending *p)
         return PLASMA_OK;
     }
     send_outcome o = broadcast(s, p, p->last.nonce, &bumped, &hash, &rc);
-    if (o == SENT)
+    if (o == SENT || o == IN_DOUBT)
         return remember(s, p, p->last.nonce, &bumped, &hash);
     if (o == UNDERPRICED) {
         /* Outbid by the pool's rule: the next bump starts from these fees. */

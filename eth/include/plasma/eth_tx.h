@@ -129,7 +129,8 @@ void plasma_eth_sender_free(plasma_eth_sender *s);
 
 const plasma_addr *plasma_eth_sender_address(const plasma_eth_sender *s);
 
-/* One line on the last failure of a sender function ("" after success). */
+/* One line on the last failure of a sender function: "" after a success,
+ * but for a send whose answer was lost (it says so). */
 const char *plasma_eth_sender_errmsg(const plasma_eth_sender *s);
 
 /* The nonce the next transaction gets (the node's pending count the first
@@ -140,10 +141,13 @@ int plasma_eth_sender_next_nonce(plasma_eth_sender *s, uint64_t *out);
  * first when req->gas_limit is 0, so a call the contract would refuse is
  * refused here with the contract's error (PLASMA_ERR_BAD_BOND, ...) and no
  * nonce is used. A "nonce too low" answer resynchronises the nonce with
- * the node and signs again. Out: a pending transaction (caller frees with
- * plasma_eth_pending_free). Returns 0, the revert's error,
- * PLASMA_ERR_INSUFFICIENT_FUNDS, PLASMA_ERR_RPC, PLASMA_ERR_UNAVAILABLE,
- * PLASMA_ERR_NOMEM. */
+ * the node and signs again. A broadcast whose answer never came (the node
+ * unreachable after every attempt) may have reached the node: it counts as
+ * sent, and waiting finds it mined or sends it again. Out: a pending
+ * transaction (caller frees with plasma_eth_pending_free, before freeing
+ * the sender). Returns 0, the revert's error,
+ * PLASMA_ERR_INSUFFICIENT_FUNDS, PLASMA_ERR_RPC, PLASMA_ERR_UNAVAILABLE
+ * (nothing was sent), PLASMA_ERR_NOMEM. */
 int plasma_eth_sender_send(plasma_eth_sender *s, const plasma_eth_txreq *req, plasma_eth_pending **out);
 
 /* One step of waiting, without sleeping: looks for a receipt of any

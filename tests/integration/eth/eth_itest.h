@@ -296,7 +296,18 @@ typedef struct eit_proxy {
     bool fail_all;
     uint64_t max_logs_range; /* when > 0, an eth_getLogs over more blocks gets "too many results" */
     int refused_logs;        /* eth_getLogs refused so far */
+    const char *lose_method; /* the next lose_answers requests of this method reach anvil, */
+    int lose_answers;        /* but their answers are replaced by a 503 */
 } eit_proxy;
+
+static bool eit_proxy_is_method(const plasma_http_req *req, const char *method)
+{
+    json_t *j = json_loadb((const char *)req->body, req->body_len, 0, NULL);
+    const char *m = json_string_value(json_object_get(j, "method"));
+    bool is = m && strcmp(m, method) == 0;
+    json_decref(j);
+    return is;
+}
 
 /* The "too many results" answer some providers give to a wide eth_getLogs,
  * or NULL when the request is not one. */
@@ -337,6 +348,8 @@ static void eit_proxy_handle(void *ctx, const plasma_http_req *req, plasma_http_
     int status = p->fail_status ? p->fail_status : 503;
     char *refusal = !fail && p->max_logs_range ? eit_proxy_refuse_logs(p, req) : NULL;
     p->refused_logs += refusal != NULL;
+    bool lose = !fail && p->lose_answers > 0 && eit_proxy_is_method(req, p->lose_method);
+    p->lose_answers -= lose;
     pthread_mutex_unlock(&p->mu);
     if (refusal) {
         resp->status = 200;
@@ -363,7 +376,13 @@ static void eit_proxy_handle(void *ctx, const plasma_http_req *req, plasma_http_
         st = 0;
     }
     plasma_http_client_free(c);
-    if (st) {
+    if (lose) {
+        plasma_buf_free(&body);
+        resp->status = 503;
+        resp->raw = strdup("answer lost");
+        resp->raw_len = strlen(resp->raw);
+        resp->content_type = "text/plain";
+    } else if (st) {
         resp->status = (int)st;
         resp->raw = (char *)body.data;
         resp->raw_len = body.len;
@@ -398,6 +417,7 @@ static inline void eit_proxy_set(eit_proxy *p, int fail_next, int fail_status, i
     p->requests = 0;
     p->max_logs_range = 0;
     p->refused_logs = 0;
+    p->lose_answers = 0;
     pthread_mutex_unlock(&p->mu);
 }
 

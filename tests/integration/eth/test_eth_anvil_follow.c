@@ -426,12 +426,63 @@ static void test_rpc_through_failures(void **state)
     eit_proxy_stop(&px);
 }
 
+static uint64_t mined_nonce(const plasma_addr *a)
+{
+    char hex[43], params[80];
+    snprintf(params, sizeof params, "[\"%s\",\"latest\"]", plasma_addr_format(hex, a));
+    json_t *res = eit_call(rpc, "eth_getTransactionCount", params);
+    uint64_t n;
+    assert_int_equal(plasma_eth_quantity_u64(&n, res), 0);
+    json_decref(res);
+    return n;
+}
+
+/* eth_sendRawTransaction reaches the node but its answer is lost: once
+ * (the retry finds the transaction known), then on every attempt (the send
+ * is in doubt, and waiting finds it mined). Each transfer is mined once,
+ * each with its own nonce. */
+static void test_lost_answers(void **state)
+{
+    (void)state;
+    eit_proxy px;
+    eit_proxy_start(&px, anvil.url);
+    plasma_eth_rpc *via = rpc_via(px.url, 3, 3000);
+    plasma_eth_sender *s = eit_sender(via, 4, 0);
+    plasma_addr me = eit_addr(4), to = eit_addr(8);
+    uint64_t n0 = mined_nonce(&me);
+    plasma_u256 before = eit_balance(rpc, &to), total = plasma_u256_from_u64(0);
+    static const int LOSE[] = {1, 100, 0};
+    for (int i = 0; i < 3; i++) {
+        eit_proxy_set(&px, 0, 503, 0, 0, 0, false);
+        pthread_mutex_lock(&px.mu);
+        px.lose_method = "eth_sendRawTransaction";
+        px.lose_answers = LOSE[i];
+        pthread_mutex_unlock(&px.mu);
+        plasma_u256 value = plasma_u256_from_u64(1000 + (uint64_t)i);
+        plasma_eth_txreq req = {.to = to, .value = value};
+        plasma_eth_receipt r;
+        int rc = plasma_eth_sender_transact(s, &req, &r);
+        if (rc != 0)
+            fail_msg("transfer %d: %s", i, plasma_eth_sender_errmsg(s));
+        assert_int_equal(r.nonce, n0 + (uint64_t)i);
+        assert_int_equal(mined_nonce(&me), n0 + (uint64_t)i + 1);
+        assert_int_equal(plasma_u256_add(&total, &total, &value), 0);
+    }
+    plasma_u256 after = eit_balance(rpc, &to), want;
+    assert_int_equal(plasma_u256_add(&want, &before, &total), 0);
+    assert_int_equal(plasma_u256_cmp(&after, &want), 0);
+    plasma_eth_sender_free(s);
+    plasma_eth_rpc_free(via);
+    eit_proxy_stop(&px);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_follow_reorg_restart),
         cmocka_unit_test(test_follow_through_a_difficult_node),
         cmocka_unit_test(test_rpc_through_failures),
+        cmocka_unit_test(test_lost_answers),
     };
     return cmocka_run_group_tests(tests, eit_group_setup, eit_group_teardown);
 }
