@@ -102,7 +102,7 @@ static int status_start(const cli_ctx *ctx, const watch_opts *o, watch_status *s
     if (!o->status_port)
         return 0;
     if (plasma_http_server_start(srv, &hc, &m, 1) != 0)
-        return cli_error(ctx, CLI_EXIT_FAIL, "watch: cannot serve the status on port %llu",
+        return cli_error(ctx, PLASMA_ERR_IO, "watch: cannot serve the status on port %llu",
                          (unsigned long long)o->status_port);
     return 0;
 }
@@ -144,7 +144,7 @@ static int parse_opts(cli_ctx *ctx, int argc, char **argv, watch_opts *o)
             o->once = true;
         } else if (cli_opt(argc, argv, &i, "--exit-for", &acct, &bad)) {
             if (acct && o->n_exit_for == WATCH_MAX_EXIT_FOR)
-                return cli_error(ctx, CLI_EXIT_USAGE, "watch: at most %d --exit-for", WATCH_MAX_EXIT_FOR);
+                return cli_error(ctx, PLASMA_ERR_USAGE, "watch: at most %d --exit-for", WATCH_MAX_EXIT_FOR);
             if (acct)
                 o->exit_for[o->n_exit_for++] = acct;
         } else if (!cli_opt(argc, argv, &i, "--challenge-with", &o->challenge_with, &bad) &&
@@ -152,19 +152,19 @@ static int parse_opts(cli_ctx *ctx, int argc, char **argv, watch_opts *o)
                    !cli_opt(argc, argv, &i, "--poll-ms", &poll_s, &bad) &&
                    !cli_opt(argc, argv, &i, "--status-port", &port_s, &bad) &&
                    !cli_opt(argc, argv, &i, "--data-dir", &o->data_dir, &bad))
-            return cli_error(ctx, CLI_EXIT_USAGE, "watch: unknown option %s (see --help)", argv[i]);
+            return cli_error(ctx, PLASMA_ERR_USAGE, "watch: unknown option %s (see --help)", argv[i]);
         if (bad)
-            return cli_error(ctx, CLI_EXIT_USAGE, "watch: %s needs a value (see --help)", argv[i]);
+            return cli_error(ctx, PLASMA_ERR_USAGE, "watch: %s needs a value (see --help)", argv[i]);
     }
     if (timeout_s && (!cli_parse_u64(ctx, "--withholding-timeout", timeout_s, &o->timeout_s) ||
                       o->timeout_s > 365ull * 86400))
-        return cli_error(ctx, CLI_EXIT_USAGE, "watch: --withholding-timeout must be 0..31536000 seconds");
+        return cli_error(ctx, PLASMA_ERR_USAGE, "watch: --withholding-timeout must be 0..31536000 seconds");
     if (poll_s &&
         (!cli_parse_u64(ctx, "--poll-ms", poll_s, &o->poll_ms) || o->poll_ms < 10 || o->poll_ms > 3600000))
-        return cli_error(ctx, CLI_EXIT_USAGE, "watch: --poll-ms must be 10..3600000");
+        return cli_error(ctx, PLASMA_ERR_USAGE, "watch: --poll-ms must be 10..3600000");
     if (port_s && (!cli_parse_u64(ctx, "--status-port", port_s, &o->status_port) || o->status_port < 1 ||
                    o->status_port > 65535))
-        return cli_error(ctx, CLI_EXIT_USAGE, "watch: --status-port must be 1..65535");
+        return cli_error(ctx, PLASMA_ERR_USAGE, "watch: --status-port must be 1..65535");
     return 0;
 }
 
@@ -237,11 +237,11 @@ int cmd_watch(cli_ctx *ctx, int argc, char **argv)
     watch_status st = {.mu = PTHREAD_MUTEX_INITIALIZER, .trusted = true};
     int rc;
     if (cli_wants_help(argc, argv))
-        return cli_help(help, true);
+        return cli_help(help);
     if ((rc = parse_opts(ctx, argc, argv, &o)) != 0)
         return rc;
     if (!(st.events = json_array()))
-        return cli_error(ctx, CLI_EXIT_FAIL, "out of memory");
+        return cli_error(ctx, PLASMA_ERR_NOMEM, "out of memory");
     if (o.challenge_with && (rc = load_account_key(ctx, o.challenge_with, &key)) != 0)
         goto cleanup;
     for (size_t i = 0; i < o.n_exit_for; i++)

@@ -20,6 +20,8 @@ int plasma_client_new(plasma_client **out, const char *operator_url, const char 
         snprintf(rc_url, sizeof rc_url, "%s/rootchain", operator_url);
         rootchain_url = rc_url;
     }
+    snprintf(c->op_url, sizeof c->op_url, "%s", operator_url);
+    snprintf(c->rc_url, sizeof c->rc_url, "%s", rootchain_url);
     if (plasma_http_client_new(&c->op, operator_url, HTTP_TIMEOUT_MS) != 0 ||
         plasma_rootchain_client_new(&c->rc, rootchain_url, HTTP_TIMEOUT_MS) != 0) {
         plasma_client_free(c);
@@ -70,7 +72,8 @@ int client_fail(plasma_client *c, int err, const char *fmt, ...)
 int client_rc_fail(plasma_client *c, int err, const char *what)
 {
     if (err == PLASMA_ERR_UNAVAILABLE)
-        return client_fail(c, err, "%s: root chain unreachable (check --rootchain)", what);
+        return client_fail(c, err, "%s: cannot reach the root chain at %s (is it running? see --rootchain)", what,
+                           c->rc_url);
     if (err == PLASMA_ERR_INSUFFICIENT_FUNDS)
         return client_fail(c, err,
                            "%s: not enough ETH on the root chain for gas and bond (%s): fund the account",
@@ -84,7 +87,7 @@ int client_op_call(plasma_client *c, const char *method, const char *path, const
     char msg[200] = "";
     int rc = plasma_http_call(c->op, method, path, body, reply, msg, sizeof msg);
     if (rc == PLASMA_ERR_UNAVAILABLE)
-        return client_fail(c, rc, "operator unreachable at %s (check --operator)", path);
+        return client_fail(c, rc, "cannot reach the operator at %s (is it running? see --operator)", c->op_url);
     if (rc)
         return client_fail(c, rc, "operator: %s (%s)", msg[0] ? msg : plasma_err_message(rc),
                            plasma_err_code(rc));

@@ -11,6 +11,7 @@ struct plasma_client {
     bool have_domain;
     uint64_t gas_price;
     long receipt_timeout_ms;
+    char op_url[1024], rc_url[1024]; /* for messages */
     char errmsg[512];
 };
 

@@ -8,9 +8,7 @@
 #include "plasma/eth_abi.h"
 #include "plasma/u256.h"
 
-/* The error codes are small negative numbers; the scan covers them with
- * room to spare, as plasma_err_from_code does. */
-#define ERR_SCAN 256
+#define MAX_ERRORS 256
 #define NAME_MAX_LEN 48
 
 typedef struct custom_error {
@@ -19,7 +17,7 @@ typedef struct custom_error {
     char name[NAME_MAX_LEN];
 } custom_error;
 
-static custom_error errors[ERR_SCAN];
+static custom_error errors[MAX_ERRORS];
 static size_t n_errors;
 static pthread_once_t errors_once = PTHREAD_ONCE_INIT;
 
@@ -42,12 +40,12 @@ static bool camel_case(char *out, size_t size, const char *code)
     return n > 0;
 }
 
+/* One custom error per row of the error table. */
 static void build_errors(void)
 {
-    for (int e = -1; e > -ERR_SCAN; e--) {
+    for (size_t i = 0; i < plasma_err_count() && n_errors < MAX_ERRORS; i++) {
+        int e = plasma_err_nth(i);
         const char *code = plasma_err_code(e);
-        if (strcmp(code, "internal") == 0 && e != PLASMA_ERR_INTERNAL)
-            continue;
         custom_error *ce = &errors[n_errors];
         char sig[NAME_MAX_LEN + 2];
         if (!camel_case(ce->name, sizeof ce->name, code))

@@ -543,7 +543,7 @@ int plasma_eth_sender_wait(plasma_eth_sender *s, plasma_eth_pending *p, plasma_e
         if (done || (rc != 0 && rc != PLASMA_ERR_UNAVAILABLE))
             return rc;
         if ((now_s() - start) * 1000 >= (double)s->cfg.wait_timeout_ms)
-            return fail(s, PLASMA_ERR_UNAVAILABLE, "transaction %llu not confirmed within %ld ms (%zu sent)",
+            return fail(s, PLASMA_ERR_TIMEOUT, "transaction %llu not confirmed within %ld ms (%zu sent)",
                         (unsigned long long)p->last.nonce, s->cfg.wait_timeout_ms, p->n_hashes);
         sleep_ms(s->cfg.poll_ms);
     }

@@ -158,16 +158,6 @@ cleanup:
     return rc;
 }
 
-int plasma_err_from_code(const char *code)
-{
-    for (int e = -1; e >= -100; e--) {
-        const char *name = plasma_err_code(e);
-        if (strcmp(name, code) == 0 && strcmp(name, "internal") != 0)
-            return e;
-    }
-    return PLASMA_ERR_INTERNAL;
-}
-
 int plasma_http_call(plasma_http_client *c, const char *method, const char *path, const json_t *body,
                      json_t **reply, char *errmsg, size_t errmsg_len)
 {

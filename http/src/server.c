@@ -157,9 +157,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         route->fn(ctx, &req, &resp);
         break;
     case ROUTE_BAD_METHOD:
-        plasma_http_reply(&resp, 405, NULL);
-        resp.body = json_pack("{s:{s:s,s:s}}", "error", "code", "method_not_allowed", "message",
-                              "this path does not accept that method");
+        plasma_http_error(&resp, PLASMA_ERR_METHOD_NOT_ALLOWED, NULL);
         break;
     case ROUTE_NO_PATH:
         plasma_http_error(&resp, PLASMA_ERR_NOT_FOUND, "no such endpoint");

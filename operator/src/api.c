@@ -623,9 +623,7 @@ static bool dev_allowed(const op_api *api, const plasma_http_req *req, plasma_ht
     }
     if (api->dev)
         return true;
-    plasma_http_reply(resp, 403,
-                      json_pack("{s:{s:s,s:s}}", "error", "code", "forbidden", "message",
-                                "development switches exist only with --dev"));
+    plasma_http_error(resp, PLASMA_ERR_FORBIDDEN, "development switches exist only with --dev");
     return false;
 }
 

@@ -232,6 +232,21 @@ static int start_parts(plasma_operator *op, char *err, size_t err_len)
     return rc;
 }
 
+/* Where a newcomer finds the daemon: the API URL, the root chain's (served
+ * here when embedded) and the data directory as an absolute path. */
+static void log_started(const plasma_operator *op)
+{
+    char addr[43], url[96], rc_url[384], data[PATH_MAX];
+    bool embedded = strcmp(op->cfg.rootchain, "embedded") == 0;
+    snprintf(url, sizeof url, "http://%s:%u", op->cfg.bind, plasma_operator_port(op));
+    snprintf(rc_url, sizeof rc_url, "%s%s", embedded ? url : op->cfg.rootchain, embedded ? "/rootchain" : "");
+    if (!realpath(op->cfg.data_dir, data))
+        snprintf(data, sizeof data, "%s", op->cfg.data_dir);
+    op_log(OP_LOG_INFO, "operator_started", "url=%s rootchain=%s rootchain_url=%s operator=%s dev=%s data_dir=%s",
+           url, op->cfg.rootchain, rc_url, plasma_addr_format(addr, &op->addr), op->cfg.dev ? "true" : "false",
+           data);
+}
+
 int plasma_operator_start(plasma_operator **out, const plasma_operator_config *cfg, char *err, size_t err_len)
 {
     err[0] = '\0';
@@ -250,10 +265,7 @@ int plasma_operator_start(plasma_operator **out, const plasma_operator_config *c
         plasma_operator_free(op);
         return rc;
     }
-    char addr[43];
-    op_log(OP_LOG_INFO, "operator_started", "port=%u operator=%s rootchain=%s dev=%s data_dir=%s",
-           plasma_operator_port(op), plasma_addr_format(addr, &op->addr), op->cfg.rootchain,
-           op->cfg.dev ? "true" : "false", op->cfg.data_dir);
+    log_started(op);
     *out = op;
     return PLASMA_OK;
 }

@@ -55,7 +55,10 @@ int op_store_open(op_store **out, const char *dir, size_t cache_mb, char *err, s
     char *lerr = NULL;
     s->db = leveldb_open(s->opts, dir, &lerr);
     if (!s->db) {
-        snprintf(err, err_len, "cannot open database %s: %s", dir, lerr ? lerr : "unknown error");
+        /* The usual cause on a first run: a second daemon on the same data. */
+        bool locked = lerr && strstr(lerr, "/LOCK");
+        snprintf(err, err_len, "cannot open database %s: %s%s", dir, lerr ? lerr : "unknown error",
+                 locked ? " (is another plasma-operator using this --data-dir?)" : "");
         leveldb_free(lerr);
         op_store_free(s);
         return PLASMA_ERR_IO;

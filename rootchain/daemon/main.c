@@ -4,6 +4,7 @@
  * store. Exit status: 0 after a clean stop, 1 when the chain or the server
  * cannot start, 2 for a bad command line. */
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -141,11 +142,15 @@ static void log_started(plasma_rootnode *node, const rc_daemon_config *cfg)
     plasma_rootnode_lock(node);
     plasma_chain_get_head(&h, plasma_rootnode_chain(node));
     plasma_rootnode_unlock(node);
-    char port[24], head[24], ms[24], hash[67];
-    rc_log(RC_LOG_INFO, "listening", "bind", cfg->bind, "port", u64s(port, cfg->port), "dev",
-           cfg->dev ? "true" : "false", "data_dir", cfg->data_dir[0] ? cfg->data_dir : "(memory)", "head",
-           u64s(head, h.number), "head_hash", plasma_hash_format(hash, &h.hash), "mine_interval_ms",
-           u64s(ms, cfg->mine_interval_ms), NULL);
+    char port[24], head[24], ms[24], hash[67], url[96], data[PATH_MAX];
+    snprintf(url, sizeof url, "http://%s:%llu", cfg->bind, (unsigned long long)cfg->port);
+    if (!cfg->data_dir[0])
+        snprintf(data, sizeof data, "(memory)");
+    else if (!realpath(cfg->data_dir, data))
+        snprintf(data, sizeof data, "%s", cfg->data_dir);
+    rc_log(RC_LOG_INFO, "listening", "bind", cfg->bind, "port", u64s(port, cfg->port), "url", url, "dev",
+           cfg->dev ? "true" : "false", "data_dir", data, "head", u64s(head, h.number), "head_hash",
+           plasma_hash_format(hash, &h.hash), "mine_interval_ms", u64s(ms, cfg->mine_interval_ms), NULL);
 }
 
 /* Signals are blocked in every thread (the miner and the server's threads

@@ -7,10 +7,7 @@ static bool require_dev(const plasma_rootnode *node, plasma_http_resp *resp)
 {
     if (node->dev)
         return true;
-    /* 403, not the 401 of the code's default: no credential would help. */
-    plasma_http_reply(
-        resp, 403,
-        plasma_http_error_json(PLASMA_ERR_UNAUTHORIZED, "development controls need dev mode (--dev)"));
+    plasma_http_error(resp, PLASMA_ERR_FORBIDDEN, "development controls need dev mode (--dev)");
     return false;
 }
 

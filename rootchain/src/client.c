@@ -259,7 +259,7 @@ int plasma_rootchain_client_wait_receipt(plasma_rootchain_client *c, const plasm
             return rc;
         if (waited >= timeout_ms) {
             snprintf(c->errmsg, sizeof c->errmsg, "call still pending after %ld ms", timeout_ms);
-            return PLASMA_ERR_UNAVAILABLE;
+            return PLASMA_ERR_TIMEOUT;
         }
         sleep_ms(50);
     }

@@ -649,10 +649,9 @@ static void test_custom_errors_follow_the_error_table(void **state)
     /* Every code of the table round-trips: its custom error's data decodes
      * to the same plasma_err; and the Error/Panic selectors are the
      * keccak of their signatures. */
-    int named = 0;
-    for (int e = -1; e > -256; e--) {
-        if (plasma_eth_error_name(name, sizeof name, sel, e) != 0)
-            continue;
+    for (size_t i = 0; i < plasma_err_count(); i++) {
+        int e = plasma_err_nth(i);
+        assert_int_equal(plasma_eth_error_name(name, sizeof name, sel, e), 0);
         char sig[64];
         snprintf(sig, sizeof sig, "%s()", name);
         plasma_eth_abi_selector(want, sig);
@@ -661,9 +660,7 @@ static void test_custom_errors_follow_the_error_table(void **state)
         plasma_eth_revert_decode(&rv, sel, 4);
         assert_int_equal(rv.err, e);
         assert_string_equal(rv.name, name);
-        named++;
     }
-    assert_true(named >= 40);
     plasma_eth_abi_selector(want, "Error(string)");
     assert_memory_equal(want, "\x08\xc3\x79\xa0", 4);
     plasma_eth_abi_selector(want, "Panic(uint256)");

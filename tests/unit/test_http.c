@@ -107,6 +107,8 @@ static void test_errors(void **state)
     assert_int_equal(plasma_http_request(f->cli, "GET", "/echo", NULL, &status, &reply), 0);
     assert_int_equal(status, 405);
     json_decref(reply);
+    assert_int_equal(plasma_http_call(f->cli, "GET", "/echo", NULL, &reply, msg, sizeof msg),
+                     PLASMA_ERR_METHOD_NOT_ALLOWED);
 
     char big[2048];
     memset(big, 'a', sizeof big - 1);

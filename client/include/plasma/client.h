@@ -42,7 +42,7 @@ int plasma_keystore_decrypt_file(plasma_privkey *key, plasma_addr *addr, const c
                                  const char *password, char *errmsg, size_t errmsg_len);
 
 /* Writes keystore into directory dir (created with mode 0700 if missing,
- * not its parents) as UTC--<time>--<address hex> with mode 0600, never
+ * missing parents too) as UTC--<time>--<address hex> with mode 0600, never
  * overwriting. Out: path (may be NULL) receives the file path, path_len
  * bytes max. Returns 0, PLASMA_ERR_BAD_REQUEST (no address field) or
  * PLASMA_ERR_IO. */
@@ -179,6 +179,26 @@ int plasma_client_rc_call(plasma_client *c, const plasma_privkey *key, plasma_ca
  * block (its output is utxo_pos blknum·1e9), *call_hash. */
 int plasma_client_deposit(plasma_client *c, const plasma_privkey *key, const plasma_addr *token,
                           const plasma_u256 *amount, uint64_t *blknum, plasma_hash *call_hash);
+
+/* Called while waiting, about every second, with the milliseconds waited. */
+typedef void (*plasma_client_progress_cb)(long waited_ms, void *payload);
+
+/* Waits until output utxo_pos is spendable on the child chain: the operator
+ * answers it on GET /v1/utxos/{pos} (or reports it spent already). A
+ * deposit's output becomes spendable once the operator has followed the
+ * root chain past the deposit and its finality margin. progress may be
+ * NULL. Returns 0, PLASMA_ERR_TIMEOUT (not spendable after timeout_ms) or
+ * an error as the client functions (PLASMA_ERR_UNAVAILABLE, …). */
+int plasma_client_wait_spendable(plasma_client *c, uint64_t utxo_pos, long timeout_ms,
+                                 plasma_client_progress_cb progress, void *payload);
+
+/* Waits until output utxo_pos can be exited: the operator sealed its block
+ * and the root chain stores the block's root (plasma_client_exit_data
+ * succeeds). An output the operator does not know fails at once with
+ * PLASMA_ERR_UTXO_NOT_FOUND. Returns 0, PLASMA_ERR_TIMEOUT or an error as
+ * plasma_client_exit_data (PLASMA_ERR_BAD_PROOF, …). */
+int plasma_client_wait_exitable(plasma_client *c, uint64_t utxo_pos, long timeout_ms,
+                                plasma_client_progress_cb progress, void *payload);
 
 /* Exit data of utxo_pos from the operator, verified locally: the proof must
  * show the transaction under the root the ROOT CHAIN stores for the block.

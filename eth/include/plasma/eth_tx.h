@@ -161,8 +161,9 @@ int plasma_eth_sender_send(plasma_eth_sender *s, const plasma_eth_txreq *req, pl
 int plasma_eth_pending_poll(plasma_eth_sender *s, plasma_eth_pending *p, bool *done,
                             plasma_eth_receipt *receipt);
 
-/* Polls every poll_ms until done or wait_timeout_ms (PLASMA_ERR_UNAVAILABLE,
- * with the pending transaction still valid to wait for again). */
+/* Polls every poll_ms until done, through rpc failures (unavailable), or
+ * until wait_timeout_ms (PLASMA_ERR_TIMEOUT, with the pending transaction
+ * still valid to wait for again). */
 int plasma_eth_sender_wait(plasma_eth_sender *s, plasma_eth_pending *p, plasma_eth_receipt *receipt);
 
 /* send + wait. */

@@ -14,6 +14,7 @@
 
 #include <jansson.h>
 
+#include "plasma/err.h"
 #include "plasma/types.h"
 
 #define PLASMA_HTTP_MAX_PARAMS 4
@@ -133,9 +134,5 @@ int plasma_http_request(plasma_http_client *c, const char *method, const char *p
  * not NULL, errmsg_len bytes max), or PLASMA_ERR_UNAVAILABLE. */
 int plasma_http_call(plasma_http_client *c, const char *method, const char *path, const json_t *body,
                      json_t **reply, char *errmsg, size_t errmsg_len);
-
-/* Maps a snake_case code back to its plasma_err (PLASMA_ERR_INTERNAL when
- * unknown). */
-int plasma_err_from_code(const char *code);
 
 #endif

@@ -169,8 +169,9 @@ int plasma_rootchain_client_receipt(plasma_rootchain_client *c, const plasma_has
                                     plasma_receipt *out, bool *pending);
 
 /* Polls the receipt every 50 ms until the call is mined. Returns 0,
- * PLASMA_ERR_NOT_FOUND (the call is unknown) or PLASMA_ERR_UNAVAILABLE
- * (still pending after timeout_ms, or the node is unreachable). */
+ * PLASMA_ERR_NOT_FOUND (the call is unknown), PLASMA_ERR_TIMEOUT (still
+ * pending after timeout_ms) or PLASMA_ERR_UNAVAILABLE (the node is
+ * unreachable). */
 int plasma_rootchain_client_wait_receipt(plasma_rootchain_client *c, const plasma_hash *call_hash,
                                          long timeout_ms, plasma_receipt *out);
 
@@ -200,7 +201,7 @@ int plasma_rootchain_client_balance(plasma_rootchain_client *c, const plasma_add
 int plasma_rootchain_client_nonce(plasma_rootchain_client *c, const plasma_addr *addr, uint64_t *nonce,
                                   uint64_t *next_nonce);
 
-/* Dev controls (the node answers PLASMA_ERR_UNAUTHORIZED without dev mode).
+/* Dev controls (the node answers PLASMA_ERR_FORBIDDEN without dev mode).
  * mine: Out: *head (may be NULL) the number of the last block mined. */
 int plasma_rootchain_client_dev_mine(plasma_rootchain_client *c, uint64_t blocks, uint64_t *head);
 int plasma_rootchain_client_dev_advance_time(plasma_rootchain_client *c, uint64_t seconds);

@@ -249,7 +249,7 @@ static void test_request_errors(void **state)
     it_assert_error(r, 400, "bad_request");
     it_resp_free(&r);
     r = it_get(d, "/v1/transactions");
-    assert_int_equal(r.status, 405);
+    it_assert_error(r, 405, "method_not_allowed");
     it_resp_free(&r);
 
     /* A batch keeps request order, errors in place. */

@@ -93,9 +93,9 @@ static void test_production_daemon(void **state)
     plasma_u256 bal;
     assert_int_equal(plasma_rootchain_client_balance(d.cli, &a, NULL, &bal), 0);
     assert_true(plasma_u256_is_zero(&bal));
-    assert_int_equal(plasma_rootchain_client_dev_mine(d.cli, 1, NULL), PLASMA_ERR_UNAUTHORIZED);
+    assert_int_equal(plasma_rootchain_client_dev_mine(d.cli, 1, NULL), PLASMA_ERR_FORBIDDEN);
     assert_int_equal(plasma_rootchain_client_dev_fund(d.cli, &a, &(plasma_u256){{1, 0, 0, 0}}),
-                     PLASMA_ERR_UNAUTHORIZED);
+                     PLASMA_ERR_FORBIDDEN);
     /* The auto-miner runs. */
     uint64_t head0 = s.head_number;
     for (int i = 0; i < 100 && s.head_number < head0 + 2; i++) {
