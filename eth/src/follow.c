@@ -279,11 +279,10 @@ static int read_logs(plasma_eth_follower *f, range_read *r, uint64_t target)
     if (f->range < f->cfg.max_range)
         f->range = f->range * 2 < f->cfg.max_range ? f->range * 2 : f->cfg.max_range;
     size_t n = json_array_size(res);
-    if (!json_is_array(res) || !(r->logs = calloc(n ? n : 1, sizeof *r->logs))) {
-        json_decref(res);
-        return fail(f, json_is_array(res) ? PLASMA_ERR_NOMEM : PLASMA_ERR_BAD_REQUEST,
-                    "eth_getLogs: bad answer");
-    }
+    if (!json_is_array(res))
+        rc = fail(f, PLASMA_ERR_BAD_REQUEST, "eth_getLogs: the answer is not a list of logs");
+    else if (!(r->logs = calloc(n ? n : 1, sizeof *r->logs)))
+        rc = fail(f, PLASMA_ERR_NOMEM, "out of memory");
     for (size_t i = 0; i < n && rc == 0; i++, r->n_logs++) {
         plasma_eth_log *l = &r->logs[i];
         if ((rc = plasma_eth_log_from_json(l, json_array_get(res, i))) != 0)

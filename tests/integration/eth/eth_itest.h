@@ -294,11 +294,29 @@ typedef struct eit_proxy {
     long stall_ms;
     int fail_every; /* when > 0, every n-th request gets fail_status */
     bool fail_all;
-    uint64_t max_logs_range; /* when > 0, an eth_getLogs over more blocks gets "too many results" */
-    int refused_logs;        /* eth_getLogs refused so far */
-    const char *lose_method; /* the next lose_answers requests of this method reach anvil, */
-    int lose_answers;        /* but their answers are replaced by a 503 */
+    uint64_t max_logs_range;  /* when > 0, an eth_getLogs over more blocks gets "too many results" */
+    int refused_logs;         /* eth_getLogs refused so far */
+    const char *lose_method;  /* the next lose_answers requests of this method reach anvil, */
+    int lose_answers;         /* but their answers are replaced by a 503 */
+    const char *forge_method; /* the next request of this method is answered with */
+    const char *forge_result; /* this JSON as its result, without reaching anvil */
 } eit_proxy;
+
+/* The forged answer to req, or NULL when it is not the method to forge. */
+static char *eit_proxy_forge(eit_proxy *p, const plasma_http_req *req)
+{
+    json_t *j = json_loadb((const char *)req->body, req->body_len, 0, NULL);
+    const char *m = json_string_value(json_object_get(j, "method"));
+    char *answer = NULL;
+    if (m && strcmp(m, p->forge_method) == 0) {
+        size_t len = strlen(p->forge_result) + 64;
+        answer = malloc(len);
+        snprintf(answer, len, "{\"jsonrpc\":\"2.0\",\"id\":%lld,\"result\":%s}",
+                 (long long)json_integer_value(json_object_get(j, "id")), p->forge_result);
+    }
+    json_decref(j);
+    return answer;
+}
 
 static bool eit_proxy_is_method(const plasma_http_req *req, const char *method)
 {
@@ -350,6 +368,8 @@ static void eit_proxy_handle(void *ctx, const plasma_http_req *req, plasma_http_
     p->refused_logs += refusal != NULL;
     bool lose = !fail && p->lose_answers > 0 && eit_proxy_is_method(req, p->lose_method);
     p->lose_answers -= lose;
+    if (!fail && !refusal && p->forge_result && (refusal = eit_proxy_forge(p, req)) != NULL)
+        p->forge_result = NULL;
     pthread_mutex_unlock(&p->mu);
     if (refusal) {
         resp->status = 200;
@@ -418,6 +438,7 @@ static inline void eit_proxy_set(eit_proxy *p, int fail_next, int fail_status, i
     p->max_logs_range = 0;
     p->refused_logs = 0;
     p->lose_answers = 0;
+    p->forge_result = NULL;
     pthread_mutex_unlock(&p->mu);
 }
 

@@ -426,6 +426,66 @@ static void test_rpc_through_failures(void **state)
     eit_proxy_stop(&px);
 }
 
+/* eth_getLogs answers that are not what was asked for: each poll refuses
+ * the answer whole (bad_request), delivers nothing and keeps its cursor;
+ * the next honest answer is delivered as usual. */
+static void test_follow_refuses_malformed_logs(void **state)
+{
+    (void)state;
+    plasma_eth_sender *s = eit_sender(rpc, 5, 0);
+    uint64_t start;
+    plasma_addr probe = eit_deploy_probe(s, &start);
+    deposit(s, &probe, 21);
+    eit_proxy px;
+    eit_proxy_start(&px, anvil.url);
+    plasma_eth_rpc *via = rpc_via(px.url, 2, 3000);
+    consumer c;
+    consumer_init(&c, anvil.dir, "cursor-malformed");
+    plasma_eth_follower *f = follower(via, &c, &probe, start, 100, NULL);
+    catch_up(f);
+    deposit(s, &probe, 22);
+
+    char addr[43], log_at[512], removed[512];
+    plasma_addr_format(addr, &probe);
+    const char *topic = "\"0x36805ae734d39c3675a2dfe79c18d15a03680ff0589e7119958435a3bdd61b36\","
+                        "\"0x0000000000000000000000000000000000000000000000000000000000000001\"";
+    const char *tail =
+        "\"data\":\"0x\",\"blockHash\":"
+        "\"0x1111111111111111111111111111111111111111111111111111111111111111\","
+        "\"transactionHash\":\"0x2222222222222222222222222222222222222222222222222222222222222222\","
+        "\"logIndex\":\"0x0\"";
+    snprintf(log_at, sizeof log_at, "[{\"address\":\"%s\",\"topics\":[%s],\"blockNumber\":\"0xffffff\",%s}]",
+             addr, topic, tail);
+    snprintf(removed, sizeof removed,
+             "[{\"address\":\"%s\",\"topics\":[%s],\"blockNumber\":\"0x%llx\",\"removed\":true,%s}]", addr,
+             topic, (unsigned long long)eit_head(rpc), tail);
+    const char *const FORGED[] = {"\"0x1\"", "null", "[{\"address\":\"0x12\"}]", "[7]", log_at, removed};
+    plasma_eth_cursor before = c.cursor;
+    for (size_t i = 0; i < sizeof FORGED / sizeof FORGED[0]; i++) {
+        eit_proxy_set(&px, 0, 503, 0, 0, 0, false);
+        pthread_mutex_lock(&px.mu);
+        px.forge_method = "eth_getLogs";
+        px.forge_result = FORGED[i];
+        pthread_mutex_unlock(&px.mu);
+        bool done;
+        int rc = plasma_eth_follower_poll(f, &done);
+        if (rc != PLASMA_ERR_BAD_REQUEST)
+            fail_msg("forged answer %zu: %s", i, plasma_err_code(rc));
+        assert_int_equal(c.committed, 1);
+        assert_int_equal(c.cursor.number, before.number);
+        assert_int_equal(plasma_eth_follower_cursor(f)->number, before.number);
+    }
+    eit_proxy_set(&px, 0, 503, 0, 0, 0, false);
+    catch_up(f);
+    assert_int_equal(c.committed, 2);
+    assert_matches_chain(&c, &probe, start);
+    plasma_eth_follower_free(f);
+    plasma_eth_rpc_free(via);
+    eit_proxy_stop(&px);
+    plasma_eth_sender_free(s);
+    unlink(c.path);
+}
+
 static uint64_t mined_nonce(const plasma_addr *a)
 {
     char hex[43], params[80];
@@ -483,6 +543,7 @@ int main(void)
         cmocka_unit_test(test_follow_through_a_difficult_node),
         cmocka_unit_test(test_rpc_through_failures),
         cmocka_unit_test(test_lost_answers),
+        cmocka_unit_test(test_follow_refuses_malformed_logs),
     };
     return cmocka_run_group_tests(tests, eit_group_setup, eit_group_teardown);
 }
