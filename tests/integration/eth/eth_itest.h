@@ -209,6 +209,18 @@ static inline plasma_u256 eit_balance(plasma_eth_rpc *node, const plasma_addr *a
     return b;
 }
 
+/* The account's count of mined transactions: its next nonce on chain. */
+static inline uint64_t eit_mined_nonce(const plasma_addr *a)
+{
+    char hex[43], params[80];
+    snprintf(params, sizeof params, "[\"%s\",\"latest\"]", plasma_addr_format(hex, a));
+    json_t *res = eit_call(rpc, "eth_getTransactionCount", params);
+    uint64_t n;
+    assert_int_equal(plasma_eth_quantity_u64(&n, res), 0);
+    json_decref(res);
+    return n;
+}
+
 /* --- the sender --- */
 
 static inline plasma_eth_sender *eit_sender(plasma_eth_rpc *node, int key, unsigned confirmations)

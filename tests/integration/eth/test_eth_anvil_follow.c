@@ -486,17 +486,6 @@ static void test_follow_refuses_malformed_logs(void **state)
     unlink(c.path);
 }
 
-static uint64_t mined_nonce(const plasma_addr *a)
-{
-    char hex[43], params[80];
-    snprintf(params, sizeof params, "[\"%s\",\"latest\"]", plasma_addr_format(hex, a));
-    json_t *res = eit_call(rpc, "eth_getTransactionCount", params);
-    uint64_t n;
-    assert_int_equal(plasma_eth_quantity_u64(&n, res), 0);
-    json_decref(res);
-    return n;
-}
-
 /* eth_sendRawTransaction reaches the node but its answer is lost: once
  * (the retry finds the transaction known), then on every attempt (the send
  * is in doubt, and waiting finds it mined). Each transfer is mined once,
@@ -509,7 +498,7 @@ static void test_lost_answers(void **state)
     plasma_eth_rpc *via = rpc_via(px.url, 3, 3000);
     plasma_eth_sender *s = eit_sender(via, 4, 0);
     plasma_addr me = eit_addr(4), to = eit_addr(8);
-    uint64_t n0 = mined_nonce(&me);
+    uint64_t n0 = eit_mined_nonce(&me);
     plasma_u256 before = eit_balance(rpc, &to), total = plasma_u256_from_u64(0);
     static const int LOSE[] = {1, 100, 0};
     for (int i = 0; i < 3; i++) {
@@ -525,7 +514,7 @@ static void test_lost_answers(void **state)
         if (rc != 0)
             fail_msg("transfer %d: %s", i, plasma_eth_sender_errmsg(s));
         assert_int_equal(r.nonce, n0 + (uint64_t)i);
-        assert_int_equal(mined_nonce(&me), n0 + (uint64_t)i + 1);
+        assert_int_equal(eit_mined_nonce(&me), n0 + (uint64_t)i + 1);
         assert_int_equal(plasma_u256_add(&total, &total, &value), 0);
     }
     plasma_u256 after = eit_balance(rpc, &to), want;

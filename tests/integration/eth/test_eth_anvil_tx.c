@@ -58,19 +58,6 @@ static void test_transfers_and_balances(void **state)
 
 static bool has_receipt(const plasma_hash *hash);
 
-static uint64_t mined_nonce(const plasma_addr *a)
-{
-    json_t *params = json_pack("[s,s]", "", "latest"), *res = NULL;
-    char hex[43];
-    json_array_set_new(params, 0, json_string(plasma_addr_format(hex, a)));
-    assert_int_equal(plasma_eth_rpc_call(rpc, "eth_getTransactionCount", params, &res), 0);
-    uint64_t n;
-    assert_int_equal(plasma_eth_quantity_u64(&n, res), 0);
-    json_decref(res);
-    json_decref(params);
-    return n;
-}
-
 /* Five transactions in flight at once take consecutive nonces; one sent
  * by someone else with the same key makes the next send resynchronise. */
 static void test_nonce_management(void **state)
@@ -80,7 +67,7 @@ static void test_nonce_management(void **state)
     plasma_addr me = eit_addr(2), to = eit_addr(6);
     uint64_t n0;
     assert_int_equal(plasma_eth_sender_next_nonce(s, &n0), 0);
-    assert_int_equal(n0, mined_nonce(&me));
+    assert_int_equal(n0, eit_mined_nonce(&me));
     plasma_eth_pending *p[5];
     for (int i = 0; i < 5; i++) {
         plasma_eth_txreq req = {.to = to, .value = plasma_u256_from_u64(1000 + (uint64_t)i)};
@@ -97,7 +84,7 @@ static void test_nonce_management(void **state)
     }
     /* p[4] stays alive: with a transaction in flight the sender counts
      * nonces itself instead of asking the node. */
-    assert_int_equal(mined_nonce(&me), n0 + 5);
+    assert_int_equal(eit_mined_nonce(&me), n0 + 5);
 
     /* Another process spends nonce n0 + 5. */
     plasma_privkey key = eit_key(2);
@@ -119,7 +106,7 @@ static void test_nonce_management(void **state)
     plasma_wipe(&key, sizeof key);
     for (double t0 = tu_now(); !has_receipt(&foreign); tu_sleep_ms(10))
         assert_true(tu_now() - t0 < 10);
-    assert_int_equal(mined_nonce(&me), n0 + 6);
+    assert_int_equal(eit_mined_nonce(&me), n0 + 6);
 
     uint64_t local;
     assert_int_equal(plasma_eth_sender_next_nonce(s, &local), 0);
@@ -128,7 +115,7 @@ static void test_nonce_management(void **state)
     plasma_eth_receipt r;
     assert_int_equal(plasma_eth_sender_transact(s, &req, &r), 0);
     assert_int_equal(r.nonce, n0 + 6);
-    assert_int_equal(mined_nonce(&me), n0 + 7);
+    assert_int_equal(eit_mined_nonce(&me), n0 + 7);
     plasma_eth_pending_free(p[4]);
     plasma_eth_sender_free(s);
 }
