@@ -47,6 +47,8 @@ static const err_row err_table[] = {
     {PLASMA_ERR_FORBIDDEN, 403, "forbidden", "development controls need a node started with --dev"},
     {PLASMA_ERR_TIMEOUT, 504, "timeout", "gave up waiting"},
     {PLASMA_ERR_RATE_LIMITED, 429, "rate_limited", "too many requests from this address, slow down"},
+    {PLASMA_ERR_RPC, 502, "rpc_error", "the Ethereum node refused the request"},
+    {PLASMA_ERR_REVERTED, 409, "reverted", "the call reverted"},
 
     {PLASMA_ERR_NOT_OPERATOR, 403, "not_operator", "caller is not the operator"},
     {PLASMA_ERR_INSUFFICIENT_FUNDS, 409, "insufficient_funds", "not enough funds for amount, gas or bond"},

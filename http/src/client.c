@@ -1,6 +1,7 @@
 /* libcurl JSON client. See plasma/http.h. */
 #include <curl/curl.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@ struct plasma_http_client {
     CURL *curl;
     char *base;
     long timeout_ms;
+    long connect_timeout_ms; /* 0: bounded by timeout_ms alone */
 };
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
@@ -50,20 +52,45 @@ void plasma_http_client_free(plasma_http_client *c)
     free(c);
 }
 
-static size_t on_data(char *ptr, size_t size, size_t nmemb, void *userdata)
+void plasma_http_client_set_connect_timeout(plasma_http_client *c, long connect_timeout_ms)
 {
-    plasma_buf *buf = userdata;
-    size_t n = size * nmemb;
-    return plasma_buf_append(buf, (const uint8_t *)ptr, n) == 0 ? n : 0;
+    c->connect_timeout_ms = connect_timeout_ms > 0 ? connect_timeout_ms : 0;
 }
 
-int plasma_http_request(plasma_http_client *c, const char *method, const char *path, const json_t *body,
-                        long *status, json_t **reply)
+/* The reply collector: bytes up to a limit, past which the transfer is cut. */
+typedef struct reply_sink {
+    plasma_buf *buf;
+    size_t max;
+    bool too_large;
+} reply_sink;
+
+static size_t on_data(char *ptr, size_t size, size_t nmemb, void *userdata)
+{
+    reply_sink *sink = userdata;
+    size_t n = size * nmemb;
+    if (sink->buf->len + n > sink->max) {
+        sink->too_large = true;
+        return 0;
+    }
+    return plasma_buf_append(sink->buf, (const uint8_t *)ptr, n) == 0 ? n : 0;
+}
+
+/* The cause alone: the caller names the endpoint as it sees fit (a URL may
+ * carry an access key in its path). */
+static void set_error(char *errmsg, size_t errmsg_len, const char *what)
+{
+    if (errmsg && errmsg_len)
+        snprintf(errmsg, errmsg_len, "%s", what);
+}
+
+int plasma_http_request_bytes(plasma_http_client *c, const char *method, const char *path,
+                              const uint8_t *body, size_t body_len, long *status, plasma_buf *reply,
+                              size_t max_reply, char *errmsg, size_t errmsg_len)
 {
     int rc = PLASMA_ERR_UNAVAILABLE;
-    char *url = NULL, *text = NULL;
-    plasma_buf in = {0};
+    char *url = NULL;
     struct curl_slist *headers = NULL;
+    reply_sink sink = {.buf = reply, .max = max_reply};
 
     size_t url_len = strlen(c->base) + strlen(path) + 1;
     url = malloc(url_len);
@@ -75,39 +102,61 @@ int plasma_http_request(plasma_http_client *c, const char *method, const char *p
     curl_easy_reset(c->curl);
     curl_easy_setopt(c->curl, CURLOPT_URL, url);
     curl_easy_setopt(c->curl, CURLOPT_TIMEOUT_MS, c->timeout_ms);
+    if (c->connect_timeout_ms)
+        curl_easy_setopt(c->curl, CURLOPT_CONNECTTIMEOUT_MS, c->connect_timeout_ms);
     curl_easy_setopt(c->curl, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(c->curl, CURLOPT_WRITEFUNCTION, on_data);
-    curl_easy_setopt(c->curl, CURLOPT_WRITEDATA, &in);
+    curl_easy_setopt(c->curl, CURLOPT_WRITEDATA, &sink);
     curl_easy_setopt(c->curl, CURLOPT_CUSTOMREQUEST, method);
     if (body) {
-        text = json_dumps(body, JSON_COMPACT);
-        if (!text) {
-            rc = PLASMA_ERR_NOMEM;
-            goto cleanup;
-        }
         headers = curl_slist_append(headers, "Content-Type: application/json");
         curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, headers);
-        curl_easy_setopt(c->curl, CURLOPT_POSTFIELDS, text);
-        curl_easy_setopt(c->curl, CURLOPT_POSTFIELDSIZE, (long)strlen(text));
+        curl_easy_setopt(c->curl, CURLOPT_POSTFIELDS, (const char *)body);
+        curl_easy_setopt(c->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body_len);
     }
-    if (curl_easy_perform(c->curl) != CURLE_OK)
-        goto cleanup;
-    curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, status);
-    if (in.failed) {
+    CURLcode cc = curl_easy_perform(c->curl);
+    if (reply->failed) {
         rc = PLASMA_ERR_NOMEM;
+        set_error(errmsg, errmsg_len, "out of memory reading the reply");
         goto cleanup;
     }
+    if (sink.too_large) {
+        rc = PLASMA_ERR_PAYLOAD_TOO_LARGE;
+        set_error(errmsg, errmsg_len, "reply exceeds the size limit");
+        goto cleanup;
+    }
+    if (cc != CURLE_OK) {
+        set_error(errmsg, errmsg_len, curl_easy_strerror(cc));
+        goto cleanup;
+    }
+    curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, status);
+    rc = PLASMA_OK;
+cleanup:
+    curl_slist_free_all(headers);
+    free(url);
+    return rc;
+}
+
+int plasma_http_request(plasma_http_client *c, const char *method, const char *path, const json_t *body,
+                        long *status, json_t **reply)
+{
+    char *text = NULL;
+    plasma_buf in = {0};
+    int rc = PLASMA_ERR_NOMEM;
+    if (body && !(text = json_dumps(body, JSON_COMPACT)))
+        goto cleanup;
+    rc = plasma_http_request_bytes(c, method, path, (const uint8_t *)text, text ? strlen(text) : 0, status,
+                                   &in, SIZE_MAX, NULL, 0);
+    if (rc != 0)
+        goto cleanup;
     json_t *parsed = json_loadb((const char *)in.data, in.len, 0, NULL);
     if (!parsed) {
         rc = PLASMA_ERR_BAD_REQUEST;
         goto cleanup;
     }
     *reply = parsed;
-    rc = PLASMA_OK;
 cleanup:
-    curl_slist_free_all(headers);
     free(text);
-    free(url);
     plasma_buf_free(&in);
     return rc;
 }

@@ -32,5 +32,11 @@ uint64_t tu_rand(uint64_t *state);
  * PLASMA_TEST_SEED=N)" so that any run can be repeated. A test that mixes
  * several streams derives them from this one value. */
 uint64_t tu_seed(const char *what, uint64_t def);
+/* Monotonic time in seconds. */
+double tu_now(void);
+/* Sleeps ms milliseconds (through signals). */
+void tu_sleep_ms(long ms);
+/* A loopback TCP port that was free a moment ago; fails the test if none. */
+uint16_t tu_free_port(void);
 
 #endif

@@ -44,6 +44,8 @@ typedef enum plasma_err {
     PLASMA_ERR_FORBIDDEN = -31,          /* a development control on a node without --dev */
     PLASMA_ERR_TIMEOUT = -32,            /* gave up waiting (a receipt, a deposit) */
     PLASMA_ERR_RATE_LIMITED = -33,       /* an address sends more requests than its limit */
+    PLASMA_ERR_RPC = -34,                /* an Ethereum node answered a JSON-RPC error */
+    PLASMA_ERR_REVERTED = -35,           /* reverted, for a reason that is not one of these codes */
 
     /* Root chain and exit game (PROTOCOL §6). */
     PLASMA_ERR_NOT_OPERATOR = -40,
@@ -83,7 +85,7 @@ int plasma_err_nth(size_t i);
 const char *plasma_err_message(int err);
 
 /* Returns the HTTP status an API should answer err with (400, 401, 403,
- * 404, 405, 409, 413, 500, 503, 504). */
+ * 404, 405, 409, 413, 500, 502, 503, 504). */
 int plasma_err_http_status(int err);
 
 #endif

@@ -119,6 +119,21 @@ typedef struct plasma_http_client plasma_http_client;
  * Returns 0 or PLASMA_ERR_NOMEM. */
 int plasma_http_client_new(plasma_http_client **out, const char *base_url, long timeout_ms);
 void plasma_http_client_free(plasma_http_client *c);
+/* Bounds the connection set-up (DNS, TCP, TLS) of each request separately
+ * from its total timeout; 0 leaves it bounded by the total alone. */
+void plasma_http_client_set_connect_timeout(plasma_http_client *c, long connect_timeout_ms);
+
+/* Sends body (body_len bytes, Content-Type application/json; NULL for none)
+ * and collects the reply's bytes, whatever they are, appended to *reply.
+ * Out: *status the HTTP status. Returns 0 when a reply arrived (any status),
+ * PLASMA_ERR_UNAVAILABLE when the server cannot be reached or the request
+ * timed out, PLASMA_ERR_PAYLOAD_TOO_LARGE when the reply exceeds max_reply
+ * bytes, PLASMA_ERR_NOMEM. On failure errmsg (if not NULL) holds the cause
+ * in one line ("Connection refused", "Timeout was reached"), without the
+ * URL, which may carry an access key. */
+int plasma_http_request_bytes(plasma_http_client *c, const char *method, const char *path,
+                              const uint8_t *body, size_t body_len, long *status, plasma_buf *reply,
+                              size_t max_reply, char *errmsg, size_t errmsg_len);
 
 /* Sends a request (body may be NULL for GET) and parses the JSON reply.
  * Out: *status the HTTP status; *reply the parsed JSON (caller decrefs),
