@@ -7,7 +7,7 @@
 //   PLASMA_DIFF_CALLS  calls per seed (default 100)
 'use strict';
 
-const { describe, it } = require('node:test');
+const { describe, it, after } = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const { Twin } = require('./lib/twin');
@@ -28,6 +28,14 @@ const CONFIG = {
   ifeBond: 37_000_000_000_000_000n,
   piggybackBond: 28_000_000_000_000_000n,
 };
+
+// Outcomes by call label over the whole run, printed at the end.
+const outcomes = new Map();
+function tally(label, outcome) {
+  const m = outcomes.get(label) || new Map();
+  m.set(outcome, (m.get(outcome) || 0) + 1);
+  outcomes.set(label, m);
+}
 
 // Runs steps on a fresh pair of chains, comparing after each; a failure names
 // the seed, the step and the calls before it.
@@ -51,6 +59,7 @@ async function run(name, steps) {
       try {
         out = await twin.apply(call);
         stats.calls++;
+        tally(call.label || call.kind, out.err || 'ok');
         if (out.err) {
           stats.refused++;
           history[history.length - 1] += ` → ${out.err}`;
@@ -89,6 +98,10 @@ function seeded(seed) {
 }
 
 describe('the contract and the simulated chain agree', () => {
+  after(() => {
+    const lines = [...outcomes].sort().map(([label, m]) => `  ${label}: ${[...m].map(([o, n]) => `${o} ${n}`).join(', ')}`);
+    console.log(`outcomes by call:\n${lines.join('\n')}`);
+  });
   for (const seed of SEEDS) {
     it(`seed ${seed}: ${CALLS} random calls`, async () => {
       console.log(`differential seed ${seed} (rerun: PLASMA_DIFF_SEED=${seed})`);

@@ -51,12 +51,14 @@ class Anvil {
     this.time = genesis; // timestamp of the latest block
   }
 
-  static async start({ genesis = 1_700_000_000 } = {}) {
+  // steps: record opcode steps, for debug_traceTransaction (slower).
+  static async start({ genesis = 1_700_000_000, steps = false } = {}) {
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
     const rpc = new Rpc(url);
     const args = ['--port', String(port), '--host', '127.0.0.1', '--chain-id', '31337', '--base-fee', '0',
       '--gas-price', '0', '--timestamp', String(genesis), '--hardfork', HARDFORK, '--accounts', '10'];
+    if (steps) args.push('--steps-tracing');
     const { stop } = await startDaemon('anvil', ANVIL, args, async () => (await rpc.call('eth_chainId')) === '0x7a69');
     const node = new Anvil(rpc, stop, genesis);
     await rpc.call('evm_setAutomine', [true]);

@@ -42,6 +42,26 @@ function weighted(r, choices) {
   return choices[choices.length - 1][1]();
 }
 
+// A few random edits of an encoding, so that both decoders meet the same
+// near-miss bytes: flipped, dropped, inserted or repeated bytes, and
+// headers one off.
+function mutate(r, hex) {
+  const b = Array.from(ethers.getBytes(hex));
+  const edits = 1 + r.int(2);
+  for (let e = 0; e < edits; e++) {
+    const at = r.int(b.length);
+    weighted(r, [
+      [3, () => { b[at] ^= 1 << r.int(8); }],
+      [2, () => { b[at] = r.int(256); }],
+      [2, () => { b.splice(at, 1); }],
+      [2, () => { b.splice(at, 0, r.int(256)); }],
+      [1, () => { b.splice(at, 0, ...b.slice(at, at + 1 + r.int(8))); }],
+      [2, () => { b[at] = (b[at] + (r.chance(0.5) ? 1 : 255)) & 0xff; }],
+    ]);
+  }
+  return ethers.hexlify(Uint8Array.from(b));
+}
+
 class Model {
   // outputIds: the simulated chain finalizes outputs by output id (PROTOCOL §6),
   // so the same transaction at two positions may be exited once only. Until it
@@ -56,6 +76,7 @@ class Model {
     this.nextDeposit = 1n;
     this.outputs = []; // {pos, owner, token, amount, tx, unsigned, proof, spent}
     this.exits = new Map(); // exit id → output
+    this.active = new Set(); // exit ids in progress
     this.blocks = [];
   }
 
@@ -182,6 +203,10 @@ class Model {
         tx = r.pick([`${tx}00`, tx.slice(0, -2), '0xc0', P.encodeSigned({ ...o.tx, sigs: [] })]);
         return 'exit of a malformed tx';
       }],
+      [6, () => {
+        tx = mutate(r, tx);
+        return 'exit of a mutated tx';
+      }],
       [3, () => {
         pos = o.pos - P.oindexOf(o.pos) + BigInt(o.tx.outputs.length + r.int(4 - o.tx.outputs.length + 1));
         return 'exit of a missing output';
@@ -197,7 +222,10 @@ class Model {
       }],
     ]);
     const call = { from, kind: 'startStandardExit', args: [pos, tx, proof], value, label };
-    call.onOk = () => this.exits.set(pos, o);
+    call.onOk = () => {
+      this.exits.set(pos, o);
+      this.active.add(pos);
+    };
     return call;
   }
 
@@ -205,7 +233,7 @@ class Model {
     const r = this.r;
     const ids = [...this.exits.keys()];
     if (ids.length === 0) return this.startExit();
-    let id = r.pick(ids);
+    let id = this.active.size > 0 && r.chance(0.85) ? r.pick([...this.active]) : r.pick(ids);
     const o = this.exits.get(id);
     const other = P.pos(900_000n + BigInt(r.int(1000)), r.int(50), r.int(4));
     const before = r.chance(0.3);
@@ -228,14 +256,21 @@ class Model {
         tx = 'unsigned';
         return 'challenge with an unsigned tx';
       }],
+      [10, () => {
+        tx = 'mutated';
+        return 'challenge with a mutated tx';
+      }],
       [5, () => {
         id = P.pos(this.nextChild + 5000n, r.int(10));
         return 'challenge of a missing exit';
       }],
     ]);
     const spend = P.sign(P.tx({ inputs, outputs: [{ owner: this.addr(r.pick(USERS)), token: o.token, amount: o.amount }] }), signers);
-    const bytes = tx === 'unsigned' ? P.encodeUnsigned(spend) : P.encodeSigned(spend);
-    return { from: this.addr(r.int(10)), kind: 'challengeStandardExit', args: [id, bytes, inputIndex], label };
+    let bytes = tx === 'unsigned' ? P.encodeUnsigned(spend) : P.encodeSigned(spend);
+    if (tx === 'mutated') bytes = mutate(r, bytes);
+    const call = { from: this.addr(r.int(10)), kind: 'challengeStandardExit', args: [id, bytes, inputIndex], label };
+    call.onOk = () => this.active.delete(id);
+    return call;
   }
 
   processExits() {
@@ -245,7 +280,14 @@ class Model {
       [45, () => this.token],
       [10, () => '0x7777777777777777777777777777777777777777'],
     ]);
-    return { from: this.addr(r.int(10)), kind: 'processExits', args: [token, BigInt(r.int(7))], label: 'processExits' };
+    const call = { from: this.addr(r.int(10)), kind: 'processExits', args: [token, BigInt(r.int(7))], label: 'processExits' };
+    call.onOk = (out) => {
+      for (const e of out.events) {
+        const m = /^ExitFinalized\(exitId=(\d+)\)$/.exec(e);
+        if (m) this.active.delete(BigInt(m[1]));
+      }
+    };
+    return call;
   }
 
   exited(o) {

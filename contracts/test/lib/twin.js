@@ -25,7 +25,7 @@ class Twin {
     const sim = await Sim.start(cfg);
     let evm;
     try {
-      evm = await Anvil.start({ genesis: SETUP_GENESIS });
+      evm = await Anvil.start({ genesis: SETUP_GENESIS, steps: Boolean(cfg.steps) });
     } catch (err) {
       await sim.stop();
       throw err;
@@ -86,7 +86,7 @@ class Twin {
     const simEvents = simResult.events.map((e) => this.simEvent(e));
     const evmEvents = evmResult.events.map((e) => this.evmEvent(e));
     assert.deepEqual(evmEvents, simEvents, `${what}: events differ`);
-    this.gas.push({ kind, label: call.label || kind, evm: evmResult.gas, sim: simResult.gas });
+    this.gas.push({ kind, label: call.label || kind, evm: evmResult.gas, sim: simResult.gas, hash: evmResult.hash });
     return { err: null, events: evmEvents };
   }
 
@@ -103,7 +103,7 @@ class Twin {
     const events = receipt.logs
       .filter((l) => l.address.toLowerCase() === CONTRACT)
       .map((l) => this.iface.parseLog(l));
-    return { err: null, gas: BigInt(receipt.gasUsed), events };
+    return { err: null, gas: BigInt(receipt.gasUsed), events, hash: receipt.transactionHash };
   }
 
   // Moves both chains' clocks: the next call's block comes that much later.

@@ -20,7 +20,7 @@ const MAX = ethers.MaxUint256;
 class World {
   static async create(config = {}) {
     const cfg = { ...DEFAULTS, ...config };
-    const node = await Anvil.start();
+    const node = await Anvil.start({ steps: Boolean(cfg.steps) });
     const w = new World(node, cfg);
     try {
       await w.deployAll();
