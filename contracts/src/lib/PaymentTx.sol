@@ -79,94 +79,117 @@ library PaymentTx {
 
     /// @dev A SignedTx: a payment with 1–4 inputs and one valid signature encoding per input.
     function decodeSigned(bytes calldata b) internal pure returns (bool ok, Transaction memory t) {
-        Rlp.Item memory topItem;
-        Rlp.Item[] memory f;
-        (ok, topItem) = Rlp.top(b);
-        if (ok) (ok, f) = Rlp.elements(b, topItem, 5);
-        if (!ok || f.length != 5) return (false, t);
-        if (!decodeBody(b, f[1], f[2], f[3], f[4], t) || !decodeSigs(b, f[0], t)) return (false, t);
-        uint256 bodyStart = f[0].start + f[0].len;
-        uint256 end = topItem.start + topItem.len;
+        uint256 p;
+        uint256 end;
+        (ok, p, end) = Rlp.list(b, 0, b.length);
+        if (!ok || end != b.length) return (false, t);
+        uint256 sigsStart;
+        uint256 bodyStart;
+        (ok, sigsStart, bodyStart) = Rlp.list(b, p, end);
+        if (!ok || !decodeBody(b, bodyStart, end, t) || !decodeSigs(b, sigsStart, bodyStart, t)) return (false, t);
         t.unsignedBytes = bytes.concat(Rlp.listHeader(end - bodyStart), b[bodyStart:end]);
         return (check(t, true), t);
     }
 
     /// @dev An UnsignedTx: a payment with inputs, a deposit or a fee transaction.
     function decodeUnsigned(bytes calldata b) internal pure returns (bool ok, Transaction memory t) {
-        Rlp.Item memory topItem;
-        Rlp.Item[] memory f;
-        (ok, topItem) = Rlp.top(b);
-        if (ok) (ok, f) = Rlp.elements(b, topItem, 4);
-        if (!ok || f.length != 4 || !decodeBody(b, f[0], f[1], f[2], f[3], t)) return (false, t);
+        uint256 p;
+        uint256 end;
+        (ok, p, end) = Rlp.list(b, 0, b.length);
+        if (!ok || end != b.length || !decodeBody(b, p, end, t)) return (false, t);
         t.unsignedBytes = b;
         return (check(t, false), t);
     }
 
-    function decodeBody(
-        bytes calldata b,
-        Rlp.Item memory typeItem,
-        Rlp.Item memory inputsItem,
-        Rlp.Item memory outputsItem,
-        Rlp.Item memory metadataItem,
-        Transaction memory t
-    ) private pure returns (bool ok) {
-        (ok, t.txType) = Rlp.toUint(b, typeItem, 8);
+    /// @dev The four fields txType, inputs, outputs, metadata, filling b[p:end] exactly.
+    function decodeBody(bytes calldata b, uint256 p, uint256 end, Transaction memory t) private pure returns (bool ok) {
+        (ok, t.txType, p) = Rlp.uintAt(b, p, end, 8);
         if (!ok || (t.txType != TX_PAYMENT && t.txType != TX_FEE)) return false;
-        if (!decodeInputs(b, inputsItem, t) || !decodeOutputs(b, outputsItem, t)) return false;
-        (ok, t.metadata) = Rlp.toBytes32(b, metadataItem);
+        (ok, p) = decodeInputs(b, p, end, t);
+        if (ok) (ok, p) = decodeOutputs(b, p, end, t);
+        if (ok) (ok, t.metadata, p) = Rlp.fixedAt(b, p, end, 32);
+        return ok && p == end;
     }
 
-    function decodeInputs(bytes calldata b, Rlp.Item memory list, Transaction memory t) private pure returns (bool ok) {
-        Rlp.Item[] memory items;
-        (ok, items) = Rlp.elements(b, list, MAX_INPUTS);
-        if (!ok) return false;
-        t.inputs = new uint256[](items.length);
-        for (uint256 i = 0; i < items.length; i++) {
-            (ok, t.inputs[i]) = Rlp.toUint(b, items[i], 8);
-            if (!ok || !validInputPos(t.inputs[i])) return false;
-        }
-        return true;
-    }
-
-    function decodeOutputs(bytes calldata b, Rlp.Item memory list, Transaction memory t)
+    function decodeInputs(bytes calldata b, uint256 p, uint256 end, Transaction memory t)
         private
         pure
-        returns (bool ok)
+        returns (bool ok, uint256 next)
     {
-        Rlp.Item[] memory items;
-        (ok, items) = Rlp.elements(b, list, MAX_OUTPUTS);
-        if (!ok) return false;
-        t.outputs = new Output[](items.length);
-        for (uint256 i = 0; i < items.length; i++) {
-            if (!decodeOutput(b, items[i], t.outputs[i])) return false;
+        uint256 q;
+        (ok, q, next) = Rlp.list(b, p, end);
+        if (!ok) return (false, 0);
+        uint256[] memory inputs = new uint256[](MAX_INPUTS);
+        uint256 n = 0;
+        for (; q < next; n++) {
+            if (n == MAX_INPUTS) return (false, 0);
+            (ok, inputs[n], q) = Rlp.uintAt(b, q, next, 8);
+            if (!ok || !validInputPos(inputs[n])) return (false, 0);
         }
-        return true;
+        assembly ("memory-safe") {
+            mstore(inputs, n) // the inputs read
+        }
+        t.inputs = inputs;
+        return (true, next);
     }
 
-    function decodeOutput(bytes calldata b, Rlp.Item memory item, Output memory o) private pure returns (bool ok) {
-        Rlp.Item[] memory f;
+    function decodeOutputs(bytes calldata b, uint256 p, uint256 end, Transaction memory t)
+        private
+        pure
+        returns (bool ok, uint256 next)
+    {
+        uint256 q;
+        (ok, q, next) = Rlp.list(b, p, end);
+        if (!ok) return (false, 0);
+        Output[] memory outputs = new Output[](MAX_OUTPUTS);
+        uint256 n = 0;
+        for (; q < next; n++) {
+            if (n == MAX_OUTPUTS) return (false, 0);
+            (ok, q) = decodeOutput(b, q, next, outputs[n]);
+            if (!ok) return (false, 0);
+        }
+        assembly ("memory-safe") {
+            mstore(outputs, n)
+        }
+        t.outputs = outputs;
+        return (true, next);
+    }
+
+    /// @dev [outputType = 1, owner, token, amount].
+    function decodeOutput(bytes calldata b, uint256 p, uint256 end, Output memory o)
+        private
+        pure
+        returns (bool ok, uint256 next)
+    {
+        uint256 q;
         uint256 outputType;
-        (ok, f) = Rlp.elements(b, item, 4);
-        if (!ok || f.length != 4) return false;
-        (ok, outputType) = Rlp.toUint(b, f[0], 8);
-        if (!ok || outputType != OUTPUT_TYPE_PAYMENT) return false;
-        (ok, o.owner) = Rlp.toAddress(b, f[1]);
-        if (ok) (ok, o.token) = Rlp.toAddress(b, f[2]);
-        if (ok) (ok, o.amount) = Rlp.toUint(b, f[3], 32);
+        (ok, q, next) = Rlp.list(b, p, end);
+        if (ok) (ok, outputType, q) = Rlp.uintAt(b, q, next, 8);
+        if (!ok || outputType != OUTPUT_TYPE_PAYMENT) return (false, 0);
+        (ok, o.owner, q) = Rlp.addressAt(b, q, next);
+        if (ok) (ok, o.token, q) = Rlp.addressAt(b, q, next);
+        if (ok) (ok, o.amount, q) = Rlp.uintAt(b, q, next, 32);
+        return (ok && q == next, next);
     }
 
-    function decodeSigs(bytes calldata b, Rlp.Item memory list, Transaction memory t) private pure returns (bool ok) {
-        Rlp.Item[] memory items;
-        (ok, items) = Rlp.elements(b, list, MAX_INPUTS);
-        if (!ok) return false;
-        t.sigs = new Sig[](items.length);
-        for (uint256 i = 0; i < items.length; i++) {
-            Rlp.Item memory it = items[i];
-            if (it.isList || it.len != 65) return false;
-            t.sigs[i] = Sig(
-                bytes32(b[it.start:it.start + 32]), bytes32(b[it.start + 32:it.start + 64]), uint8(b[it.start + 64])
-            );
+    /// @dev The signature list b[p:end]: at most 4 strings of 65 bytes.
+    function decodeSigs(bytes calldata b, uint256 p, uint256 end, Transaction memory t) private pure returns (bool) {
+        Sig[] memory sigs = new Sig[](MAX_INPUTS);
+        uint256 n = 0;
+        while (p < end) {
+            if (n == MAX_INPUTS) return false;
+            (bool ok, uint256 start, uint256 len, bool isList) = Rlp.at(b, p, end);
+            if (!ok || isList || len != 65) return false;
+            Sig memory s = sigs[n++];
+            s.r = bytes32(b[start:start + 32]);
+            s.s = bytes32(b[start + 32:start + 64]);
+            s.v = uint8(b[start + 64]);
+            p = start + len;
         }
+        assembly ("memory-safe") {
+            mstore(sigs, n)
+        }
+        t.sigs = sigs;
         return true;
     }
 
