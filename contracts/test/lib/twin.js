@@ -75,10 +75,8 @@ class Twin {
   // Applies one call to both chains. Returns the agreed outcome
   // {err, events}; throws on any disagreement.
   async apply(call) {
-    const { from, kind, args, value = 0n } = call;
-    const ts = this.sim.nextTimestamp;
-    const simResult = await this.sim.apply(from, kind, args, value);
-    const evmResult = await this.evmApply(from, kind, args, value, ts);
+    const { sim: simResult, evm: evmResult } = await this.applyBoth(call);
+    const { kind, from } = call;
     const what = `${call.label || kind} from ${from}`;
     assert.equal(evmResult.err, simResult.err, `${what}: contract ${evmResult.err || 'ok'}, simulated chain ${simResult.err || 'ok'}`);
     if (simResult.err) return { err: simResult.err };
@@ -88,6 +86,22 @@ class Twin {
     assert.deepEqual(evmEvents, simEvents, `${what}: events differ`);
     this.gas.push({ kind, label: call.label || kind, evm: evmResult.gas, sim: simResult.gas, hash: evmResult.hash });
     return { err: null, events: evmEvents };
+  }
+
+  // Applies one call to both chains at the same timestamp; compares nothing.
+  async applyBoth({ from, kind, args, value = 0n }) {
+    const ts = this.sim.nextTimestamp;
+    const sim = await this.sim.apply(from, kind, args, value);
+    const evm = await this.evmApply(from, kind, args, value, ts);
+    return { sim, evm };
+  }
+
+  // What the simulated chain supports, from its status: the in-flight exit
+  // rules (output ids, deferred payments, IFE calls) come with the IFE bond.
+  async features() {
+    const s = await this.sim.status();
+    const ife = s.ife_bond !== undefined;
+    return { ife, deferral: ife, outputIds: ife };
   }
 
   async evmApply(from, kind, args, value, ts) {
