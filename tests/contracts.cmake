@@ -26,3 +26,5 @@ foreach(suite standard inflight payments vectors)
 endforeach()
 plasma_contract_test(contracts_differential TIMEOUT 900 COMMAND --test test/diff.test.js
                      ENV PLASMA_ROOTCHAIN=$<TARGET_FILE:plasma-rootchain>)
+plasma_contract_test(contracts_gas TIMEOUT 300 COMMAND test/gas.js --check
+                     ENV PLASMA_ROOTCHAIN=$<TARGET_FILE:plasma-rootchain>)

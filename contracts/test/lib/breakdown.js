@@ -26,6 +26,7 @@ async function breakdown(rpc, hash) {
   const zeros = data.filter((b) => b === 0).length;
   const out = { base: 21000, calldata: 4 * zeros + 16 * (data.length - zeros), sload: 0, sstore: 0, keccak: 0, log: 0, calls: 0, other: 0 };
   const logs = trace.structLogs;
+  const reads = { cold: 0, warm: 0 };
   for (let i = 0; i < logs.length; i++) {
     const l = logs[i];
     if (l.depth !== 1) continue; // a callee's steps count with its call
@@ -36,11 +37,13 @@ async function breakdown(rpc, hash) {
       continue;
     }
     out[category(l.op)] += l.gasCost;
+    if (l.op === 'SLOAD') reads[l.gasCost > 100 ? 'cold' : 'warm']++;
   }
   const used = Number(BigInt(receipt.gasUsed));
   const spent = Object.values(out).reduce((a, b) => a + b, 0);
   out.refund = used - spent; // negative: storage cleared
   out.total = used;
+  out.reads = reads;
   return out;
 }
 
