@@ -13,7 +13,8 @@ import {Rlp} from "./lib/Rlp.sol";
 /// each custom error is the CamelCase form of the code the simulated chain refuses the call with.
 /// @dev Payments never block the queue: every payment out of the contract goes through _pay, which
 /// credits withdrawable[owner][token] when the transfer fails. Paying functions follow
-/// checks-effects-interactions (state and events first, then the payments) behind one lock.
+/// checks-effects-interactions (every state change first, then the payments, each followed by the
+/// event that reports it) behind one lock.
 contract PlasmaRootChain {
     using ExitQueue for ExitQueue.Queue;
 
@@ -106,6 +107,14 @@ contract PlasmaRootChain {
     uint8 private constant PATH_INPUTS = 2;
 
     uint256 private constant MAX_IO = 4;
+    uint256 private constant BLOCKED_SHIFT = 4; // a blocked piggyback's bit in the bitmaps
+    uint8 private constant STANDING = 0x0f;
+
+    uint8 private constant THEN_NOTHING = 0;
+    uint8 private constant THEN_EXIT_FINALIZED = 1;
+    uint8 private constant THEN_OUTPUT_WITHDRAWN = 2;
+    uint8 private constant THEN_INPUT_WITHDRAWN = 3;
+    uint8 private constant THEN_IFE_FINALIZED = 4;
     /// @dev The payments one popped entry can make: 4 payouts, 8 piggyback bonds, the IFE bond.
     uint256 private constant MAX_PAYMENTS = 13;
 
@@ -143,23 +152,25 @@ contract PlasmaRootChain {
         uint64 start; // 0: no open in-flight exit
         uint64 youngest;
         bool canonical;
-        uint8 inputsPiggybacked; // bit i: input i piggybacked and not blocked
-        uint8 outputsPiggybacked;
+        uint8 inputsPiggybacked; // bit i: input i piggybacked; bit 4 + i: its piggyback was blocked
+        uint8 outputsPiggybacked; // the same for the outputs
         uint8 nInputs;
         uint8 nOutputs;
         uint8 pendingTokens; // token queues still holding it
         uint8 exitPath;
-        uint8 everPiggybacked; // bits 0–3 inputs, 4–7 outputs, blocked ones included
         address bondOwner;
         uint64 oldestCompetitor; // 0 none, NEVER_INCLUDED, or a position
         OutputRecord[4] inputs;
         OutputRecord[4] outputs; // written when piggybacked
     }
 
+    /// @dev A payment of a popped queue entry and the event that follows it.
     struct Payment {
         address to;
         address token;
         uint256 amount;
+        uint8 then; // THEN_*: the event emitted after the payment
+        uint256 index; // the event's index argument
     }
 
     /// @notice The operator: the deployer, the only account that submits child blocks.
@@ -275,8 +286,8 @@ contract PlasmaRootChain {
         if (!ok || inputIndex >= t.inputs.length || t.inputs[inputIndex] != exitId) revert BadChallenge();
         if (PaymentTx.signer(t, PaymentTx.digest(t, domainSeparator), inputIndex) != e.owner) revert BadSignature();
         e.state = EXIT_CHALLENGED;
-        emit ExitChallenged(exitId, msg.sender);
         _pay(msg.sender, ETH, exitBond);
+        emit ExitChallenged(exitId, msg.sender);
     }
 
     // ======== in-flight exits ========
@@ -328,7 +339,8 @@ contract PlasmaRootChain {
         if (inputIndex >= f.nInputs) revert BadIndex();
         OutputRecord storage r = f.inputs[inputIndex];
         if (r.owner != msg.sender) revert NotOwner();
-        markPiggyback(f, id, inputIndex, r.token);
+        if (!piggybackable(f.inputsPiggybacked, inputIndex)) revert AlreadyPiggybacked();
+        enqueueToken(f, id, r.token);
         f.inputsPiggybacked |= uint8(1 << inputIndex);
         emit InFlightExitInputPiggybacked(msg.sender, id, inputIndex);
     }
@@ -342,7 +354,8 @@ contract PlasmaRootChain {
         if (outputIndex >= f.nOutputs) revert BadIndex();
         PaymentTx.Output memory o = t.outputs[outputIndex];
         if (o.owner != msg.sender) revert NotOwner();
-        markPiggyback(f, id, MAX_IO + outputIndex, o.token);
+        if (!piggybackable(f.outputsPiggybacked, outputIndex)) revert AlreadyPiggybacked();
+        enqueueToken(f, id, o.token);
         f.outputsPiggybacked |= uint8(1 << outputIndex);
         f.outputs[outputIndex] = OutputRecord(PaymentTx.outputId(t, outputIndex, 0), o.owner, o.token, o.amount);
         emit InFlightExitOutputPiggybacked(msg.sender, id, outputIndex);
@@ -428,9 +441,9 @@ contract PlasmaRootChain {
                 || s.inputs[spendingInputIndex] != t.inputs[inputIndex]
         ) revert BadChallenge();
         checkSigner(s, spendingInputIndex, f.inputs[inputIndex].owner);
-        f.inputsPiggybacked &= ~uint8(1 << inputIndex);
-        emit InFlightExitInputBlocked(msg.sender, id, inputIndex);
+        f.inputsPiggybacked = blocked(f.inputsPiggybacked, inputIndex);
         _pay(msg.sender, ETH, piggybackBond);
+        emit InFlightExitInputBlocked(msg.sender, id, inputIndex);
     }
 
     /// @notice Blocks a piggybacked output that another transaction spends, signed by its owner;
@@ -462,9 +475,9 @@ contract PlasmaRootChain {
             revert BadChallenge();
         }
         checkSigner(s, spendingInputIndex, f.outputs[index].owner);
-        f.outputsPiggybacked &= ~uint8(1 << index);
-        emit InFlightExitOutputBlocked(msg.sender, id, index);
+        f.outputsPiggybacked = blocked(f.outputsPiggybacked, index);
         _pay(msg.sender, ETH, piggybackBond);
+        emit InFlightExitOutputBlocked(msg.sender, id, index);
     }
 
     /// @notice Deletes an in-flight exit that nobody piggybacked once its first phase is over, and
@@ -474,11 +487,11 @@ contract PlasmaRootChain {
         InFlightExit storage f = ifes[ifeId];
         if (f.start == 0) revert IfeNotFound();
         if (block.timestamp < firstPhaseEnd(f)) revert FirstPhaseNotOver();
-        if (f.everPiggybacked != 0) revert IfePiggybacked();
+        if (f.inputsPiggybacked != 0 || f.outputsPiggybacked != 0) revert IfePiggybacked();
         address bondOwner = f.bondOwner;
         deleteInFlightExit(f);
-        emit InFlightExitDeleted(ifeId);
         _pay(bondOwner, ETH, ifeBond);
+        emit InFlightExitDeleted(ifeId);
     }
 
     // ======== processing and claims ========
@@ -497,7 +510,9 @@ contract PlasmaRootChain {
                 ? processInFlightExit(e.id, token, payments)
                 : processStandardExit(e.id, payments);
             for (uint256 i = 0; i < n; i++) {
-                _pay(payments[i].to, payments[i].token, payments[i].amount);
+                Payment memory p = payments[i];
+                _pay(p.to, p.token, p.amount);
+                emitAfterPayment(p.then, e.id, p.index);
             }
         }
     }
@@ -508,8 +523,8 @@ contract PlasmaRootChain {
         uint256 amount = withdrawable[msg.sender][token];
         if (amount == 0) revert NothingToWithdraw();
         withdrawable[msg.sender][token] = 0;
-        emit Withdrawal(msg.sender, token, amount);
         if (!send(msg.sender, token, amount, gasleft())) revert PaymentFailed();
+        emit Withdrawal(msg.sender, token, amount);
     }
 
     // ======== views ========
@@ -675,22 +690,30 @@ contract PlasmaRootChain {
         if (block.timestamp >= firstPhaseEnd(f)) revert FirstPhaseOver();
     }
 
-    /// @dev Records a piggyback on slot bit (inputs 0–3, outputs 4–7); the first one of a token
+    /// @dev Neither piggybacked nor blocked yet.
+    function piggybackable(uint8 bits, uint256 index) private pure returns (bool) {
+        return (bits >> index) & 1 == 0 && (bits >> (BLOCKED_SHIFT + index)) & 1 == 0;
+    }
+
+    /// @dev The bitmap with piggyback index blocked: its bit moved to the blocked half.
+    function blocked(uint8 bits, uint256 index) private pure returns (uint8) {
+        return (bits & ~uint8(1 << index)) | uint8(1 << (BLOCKED_SHIFT + index));
+    }
+
+    /// @dev The first piggyback of a token (none of that token piggybacked or blocked before)
     /// enqueues the in-flight exit in that token's queue.
-    function markPiggyback(InFlightExit storage f, uint256 id, uint256 bit, address token) private {
-        if (f.everPiggybacked & (1 << bit) != 0) revert AlreadyPiggybacked();
-        if (!tokenEnqueued(f, token)) {
-            queues[token].push(ExitQueue.entry(f.exitableAt, f.youngest, id, true));
-            f.pendingTokens += 1;
-        }
-        f.everPiggybacked |= uint8(1 << bit);
+    function enqueueToken(InFlightExit storage f, uint256 id, address token) private {
+        if (tokenEnqueued(f, token)) return;
+        queues[token].push(ExitQueue.entry(f.exitableAt, f.youngest, id, true));
+        f.pendingTokens += 1;
     }
 
     function tokenEnqueued(InFlightExit storage f, address token) private view returns (bool) {
-        uint8 ever = f.everPiggybacked;
+        uint8 ins = f.inputsPiggybacked | (f.inputsPiggybacked >> BLOCKED_SHIFT);
+        uint8 outs = f.outputsPiggybacked | (f.outputsPiggybacked >> BLOCKED_SHIFT);
         for (uint256 i = 0; i < MAX_IO; i++) {
-            if (ever & (1 << i) != 0 && f.inputs[i].token == token) return true;
-            if (ever & (1 << (MAX_IO + i)) != 0 && f.outputs[i].token == token) return true;
+            if ((ins >> i) & 1 != 0 && f.inputs[i].token == token) return true;
+            if ((outs >> i) & 1 != 0 && f.outputs[i].token == token) return true;
         }
         return false;
     }
@@ -777,8 +800,9 @@ contract PlasmaRootChain {
         for (uint256 i = 0; i < f.nInputs; i++) {
             delete f.inputs[i];
         }
+        uint8 outs = f.outputsPiggybacked | (f.outputsPiggybacked >> BLOCKED_SHIFT);
         for (uint256 i = 0; i < MAX_IO; i++) {
-            if (f.everPiggybacked & (1 << (MAX_IO + i)) != 0) delete f.outputs[i];
+            if ((outs >> i) & 1 != 0) delete f.outputs[i];
         }
         f.exitableAt = 0;
         f.start = 0;
@@ -790,7 +814,6 @@ contract PlasmaRootChain {
         f.nOutputs = 0;
         f.pendingTokens = 0;
         f.exitPath = 0;
-        f.everPiggybacked = 0;
         f.bondOwner = address(0);
         f.oldestCompetitor = 0;
     }
@@ -809,12 +832,11 @@ contract PlasmaRootChain {
         }
         finalized[e.outputId] = id;
         e.state = EXIT_FINALIZED;
-        emit ExitFinalized(id);
         if (e.token == ETH) {
-            return addPayment(payments, 0, e.owner, ETH, saturatingAdd(e.amount, exitBond));
+            return addPayment(payments, 0, e.owner, ETH, saturatingAdd(e.amount, exitBond), THEN_EXIT_FINALIZED, 0);
         }
-        addPayment(payments, 0, e.owner, e.token, e.amount);
-        return addPayment(payments, 1, e.owner, ETH, exitBond);
+        addPayment(payments, 0, e.owner, e.token, e.amount, THEN_NOTHING, 0);
+        return addPayment(payments, 1, e.owner, ETH, exitBond, THEN_EXIT_FINALIZED, 0);
     }
 
     /// @dev A popped in-flight exit entry of token (docs/inflight.md, "Processing an IFE entry").
@@ -824,12 +846,11 @@ contract PlasmaRootChain {
     {
         InFlightExit storage f = ifes[id];
         if (f.start == 0) return 0;
-        if (f.exitPath == PATH_UNDECIDED) {
-            f.exitPath = exitsThroughOutputs(f, id) ? PATH_OUTPUTS : PATH_INPUTS;
-            if (f.exitPath == PATH_OUTPUTS) flagInputs(f, id);
-        }
+        bool first = f.exitPath == PATH_UNDECIDED;
+        if (first) f.exitPath = exitsThroughOutputs(f, id) ? PATH_OUTPUTS : PATH_INPUTS;
         if (f.exitPath == PATH_OUTPUTS) {
             n = withdrawPiggybacked(f.outputs, f.nOutputs, f.outputsPiggybacked, id, token, true, payments, n);
+            if (first) flagInputs(f, id);
         } else {
             n = withdrawPiggybacked(f.inputs, f.nInputs, f.inputsPiggybacked, id, token, false, payments, n);
         }
@@ -837,9 +858,8 @@ contract PlasmaRootChain {
         n = returnBonds(f.outputs, f.nOutputs, f.outputsPiggybacked, token, payments, n);
         f.pendingTokens -= 1;
         if (f.pendingTokens == 0) {
-            n = addPayment(payments, n, f.bondOwner, ETH, ifeBond);
+            n = addPayment(payments, n, f.bondOwner, ETH, ifeBond, THEN_IFE_FINALIZED, 0);
             deleteInFlightExit(f);
-            emit InFlightExitFinalized(id);
         }
     }
 
@@ -875,9 +895,7 @@ contract PlasmaRootChain {
             OutputRecord storage r = records[i];
             if (piggybacked & (1 << i) == 0 || r.token != token || finalized[r.outputId] != 0) continue;
             finalized[r.outputId] = id;
-            if (outputs) emit InFlightExitOutputWithdrawn(id, i);
-            else emit InFlightExitInputWithdrawn(id, i);
-            n = addPayment(payments, n, r.owner, token, r.amount);
+            n = addPayment(payments, n, r.owner, token, r.amount, outputs ? THEN_OUTPUT_WITHDRAWN : THEN_INPUT_WITHDRAWN, i);
         }
         return n;
     }
@@ -892,21 +910,34 @@ contract PlasmaRootChain {
     ) private view returns (uint256) {
         for (uint256 i = 0; i < count; i++) {
             if (piggybacked & (1 << i) != 0 && records[i].token == token) {
-                n = addPayment(payments, n, records[i].owner, ETH, piggybackBond);
+                n = addPayment(payments, n, records[i].owner, ETH, piggybackBond, THEN_NOTHING, 0);
             }
         }
         return n;
     }
 
     /// @dev Writes payment n in place (the list is allocated once per processExits call).
-    function addPayment(Payment[] memory payments, uint256 n, address to, address token, uint256 amount)
-        private
-        pure
-        returns (uint256)
-    {
+    function addPayment(
+        Payment[] memory payments,
+        uint256 n,
+        address to,
+        address token,
+        uint256 amount,
+        uint8 then,
+        uint256 index
+    ) private pure returns (uint256) {
         Payment memory p = payments[n];
-        (p.to, p.token, p.amount) = (to, token, amount);
+        (p.to, p.token, p.amount, p.then, p.index) = (to, token, amount, then, index);
         return n + 1;
+    }
+
+    /// @dev The event that follows a payment of entry id (docs/inflight.md: after the payment,
+    /// so that a PaymentDeferred comes first).
+    function emitAfterPayment(uint8 then, uint256 id, uint256 index) private {
+        if (then == THEN_EXIT_FINALIZED) emit ExitFinalized(id);
+        else if (then == THEN_OUTPUT_WITHDRAWN) emit InFlightExitOutputWithdrawn(id, index);
+        else if (then == THEN_INPUT_WITHDRAWN) emit InFlightExitInputWithdrawn(id, index);
+        else if (then == THEN_IFE_FINALIZED) emit InFlightExitFinalized(id);
     }
 
     // ======== internals: value ========

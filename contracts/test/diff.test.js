@@ -134,9 +134,7 @@ function* theftAhead(twin, token, amount, simError) {
   const ids = () => [P.pos(1000), P.pos(1001)];
   // Without deferred payments the simulated chain refuses the whole call, so
   // the honest exit behind the theft waits forever.
-  const finalizedEvents = token === P.ETH
-    ? ['ExitFinalized', 'PaymentDeferred', 'ExitFinalized']
-    : ['ExitFinalized', 'PaymentDeferred', 'ExitFinalized'];
+  const finalizedEvents = ['PaymentDeferred', 'ExitFinalized', 'ExitFinalized'];
   yield {
     from: addr(8), kind: 'processExits', args: [token, 10n], label: 'processExits', exitIds: ids,
     before: { feature: 'deferral', sim: simError, contractEvents: finalizedEvents },

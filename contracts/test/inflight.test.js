@@ -346,7 +346,7 @@ describe('in-flight exits', () => {
       assert.deepEqual(r.events, [{ name: 'InFlightExitInputBlocked', args: { challenger: addr(6), ifeId: s.id, index: 1n } }]);
       assert.equal(await w.ethBalance(6), before + w.cfg.piggybackBond);
       const f = await ife();
-      assert.equal(f.inputsPiggybacked, 0n);
+      assert.equal(f.inputsPiggybacked, 1n << 5n); // input 1 blocked
       assert.equal(f.pendingTokens, 1n); // still in the token queue
       await refuses(challenge(6, s.tx, 1, P.encodeSigned(spend), 1), 'NotPiggybacked');
     });
@@ -394,7 +394,7 @@ describe('in-flight exits', () => {
       const r = await challenge(6, s.tx, b2.pos(1, 0), b2.proof(1), P.encodeSigned(spend), 0);
       assert.deepEqual(r.events, [{ name: 'InFlightExitOutputBlocked', args: { challenger: addr(6), ifeId: s.id, index: 0n } }]);
       assert.equal(await w.ethBalance(6), before + w.cfg.piggybackBond);
-      assert.equal((await ife()).outputsPiggybacked, 0n);
+      assert.equal((await ife()).outputsPiggybacked, 1n << 4n); // output 0 blocked
     });
 
     it('refuses bad txs, a bad index or an output not piggybacked', async () => {

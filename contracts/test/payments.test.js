@@ -57,8 +57,8 @@ describe('payments', () => {
     w.advance(mep());
     const r = await w.call(4, 'processExits', [ETH, 10]);
     assert.deepEqual(r.events, [
-      { name: 'ExitFinalized', args: { exitId: id } },
       { name: 'PaymentDeferred', args: { owner: w.recipient, token: ETH, amount: ONE + bond() } },
+      { name: 'ExitFinalized', args: { exitId: id } },
       { name: 'ExitFinalized', args: { exitId: d.pos } },
     ]);
     assert.equal(await w.ethBalance(1), eth1 + 2n * ONE + bond());
@@ -85,8 +85,8 @@ describe('payments', () => {
     w.advance(mep());
     const r = await w.call(4, 'processExits', [w.falseToken, 1]);
     assert.deepEqual(r.events, [
-      { name: 'ExitFinalized', args: { exitId: d.pos } },
       { name: 'PaymentDeferred', args: { owner: w.from(2), token: w.falseToken, amount: 77n } },
+      { name: 'ExitFinalized', args: { exitId: d.pos } },
     ]);
     assert.equal(await w.ethBalance(2), eth2 + bond());
     assert.equal(await w.view('withdrawable', [w.from(2), w.falseToken]), 77n);
@@ -110,8 +110,8 @@ describe('payments', () => {
     const eth5 = await w.ethBalance(5);
     const r = await w.call(4, 'processExits', [ETH, 10]);
     // The honest exit is paid in full; the invalid one gets what cannot be paid as a claim.
-    assert.deepEqual(r.events.map((e) => e.name), ['ExitFinalized', 'ExitFinalized', 'PaymentDeferred']);
-    assert.deepEqual(r.events[2].args, { owner: w.from(5), token: ETH, amount: 5n * ONE + bond() });
+    assert.deepEqual(r.events.map((e) => e.name), ['ExitFinalized', 'PaymentDeferred', 'ExitFinalized']);
+    assert.deepEqual(r.events[1].args, { owner: w.from(5), token: ETH, amount: 5n * ONE + bond() });
     assert.equal(await w.ethBalance(5), eth5);
     assert.equal(await w.ethBalance(w.address), bond()); // the exit bond of 5 stays held
     await refuses(w.call(5, 'withdraw', [ETH]), 'PaymentFailed');
@@ -127,10 +127,30 @@ describe('payments', () => {
     w.advance(3n * mep());
     const r = await w.call(4, 'processExits', [ETH, 10]);
     assert.deepEqual(r.events.map((e) => [e.name, e.args.amount]), [
-      ['ExitFinalized', undefined], ['PaymentDeferred', MAX], ['ExitFinalized', undefined], ['PaymentDeferred', MAX],
+      ['PaymentDeferred', MAX], ['ExitFinalized', undefined], ['PaymentDeferred', MAX], ['ExitFinalized', undefined],
     ]);
     assert.equal(await w.view('withdrawable', [w.from(5), ETH]), MAX);
     assert.equal(await w.view('queueLength', [ETH]), 0n);
+  });
+
+  it('defers an in-flight exit\'s payout and bond, each before its event', async () => {
+    const d = await w.deposit(1, ETH, 3n * ONE);
+    const T = w.sign(P.tx({ inputs: [d.pos], outputs: [{ owner: w.recipient, amount: 2n * ONE }, { owner: w.from(1), amount: ONE }] }), [1]);
+    const tx = P.encodeSigned(T);
+    await w.call(4, 'startInFlightExit', [tx, [d.unsigned], [d.pos], [d.proof]], { value: w.cfg.ifeBond });
+    await w.recipientCall('piggybackInFlightExitOnOutput', [tx, 0], { value: w.cfg.piggybackBond });
+    w.advance(3n * mep());
+    const eth4 = await w.ethBalance(4);
+    const r = await w.call(8, 'processExits', [ETH, 1]);
+    const id = P.ifeId(T);
+    assert.deepEqual(r.events, [
+      { name: 'PaymentDeferred', args: { owner: w.recipient, token: ETH, amount: 2n * ONE } },
+      { name: 'InFlightExitOutputWithdrawn', args: { ifeId: id, index: 0n } },
+      { name: 'PaymentDeferred', args: { owner: w.recipient, token: ETH, amount: w.cfg.piggybackBond } },
+      { name: 'InFlightExitFinalized', args: { ifeId: id } },
+    ]);
+    assert.equal(await w.ethBalance(4), eth4 + w.cfg.ifeBond);
+    assert.equal(await w.view('withdrawable', [w.recipient, ETH]), 2n * ONE + w.cfg.piggybackBond);
   });
 
   it('defers the bond of a challenger that refuses ETH', async () => {
@@ -139,8 +159,8 @@ describe('payments', () => {
     const spend = w.sign(P.tx({ inputs: [d.pos], outputs: [{ owner: w.from(2), amount: ONE }] }), [1]);
     const r = await w.recipientCall('challengeStandardExit', [d.pos, P.encodeSigned(spend), 0]);
     assert.deepEqual(r.events, [
-      { name: 'ExitChallenged', args: { exitId: d.pos, challenger: w.recipient } },
       { name: 'PaymentDeferred', args: { owner: w.recipient, token: ETH, amount: bond() } },
+      { name: 'ExitChallenged', args: { exitId: d.pos, challenger: w.recipient } },
     ]);
     assert.equal(await w.view('withdrawable', [w.recipient, ETH]), bond());
   });
