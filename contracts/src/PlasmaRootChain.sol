@@ -769,19 +769,21 @@ contract PlasmaRootChain {
         return OutputRecord(PaymentTx.outputId(t, oindex, pos), o.owner, o.token, o.amount);
     }
 
-    /// @dev Per token, the outputs must not exceed the inputs (a sum past 2^256 − 1 fails too).
+    /// @dev Per token, the outputs must not exceed the inputs. An input sum past 2^256 − 1 covers
+    /// any output sum (the decoder bounds those).
     function checkAmounts(PaymentTx.Output[] memory outs, OutputRecord[] memory ins) private pure {
         for (uint256 i = 0; i < outs.length; i++) {
             (, uint256 spent) = PaymentTx.tokenSum(outs, outs[i].token);
             uint256 funded = 0;
-            for (uint256 j = 0; j < ins.length; j++) {
+            bool covered = false;
+            for (uint256 j = 0; j < ins.length && !covered; j++) {
                 if (ins[j].token != outs[i].token) continue;
                 unchecked {
-                    if (funded + ins[j].amount < funded) revert AmountsDoNotAddUp();
+                    covered = funded + ins[j].amount < funded;
                     funded += ins[j].amount;
                 }
             }
-            if (spent > funded) revert AmountsDoNotAddUp();
+            if (!covered && spent > funded) revert AmountsDoNotAddUp();
         }
     }
 

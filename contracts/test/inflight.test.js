@@ -136,6 +136,16 @@ describe('in-flight exits', () => {
       await refuses(start(4, [P.encodeSigned(T), ...s.args.slice(1)]), 'BadSignature');
     });
 
+    it('takes inputs whose sum passes 2^256 - 1 as covering any output', async () => {
+      // An operator's block with two txs paying 2^255 each to account 3 (one tx
+      // cannot: its outputs would overflow).
+      const fake = (k) => w.sign(P.tx({ inputs: [P.pos(900_000 + k)], outputs: [{ owner: addr(3), amount: 2n ** 255n }] }), [0]);
+      const b = await w.submitBlock([fake(1), fake(2)]);
+      const T = w.sign(P.tx({ inputs: [b.pos(0), b.pos(1)], outputs: [{ owner: addr(4), amount: 2n ** 256n - 1n }] }), [3, 3]);
+      await start(4, [P.encodeSigned(T), [b.unsigned(0), b.unsigned(1)], [b.pos(0), b.pos(1)], [b.proof(0), b.proof(1)]]);
+      assert.equal((await w.view('inFlightExits', [P.ifeId(T)])).nInputs, 2n);
+    });
+
     it('refuses outputs worth more than the inputs in a token (AmountsDoNotAddUp)', async () => {
       const tryOutputs = async (outputs) => {
         const T = w.sign(P.tx({ inputs: s.T.inputs, outputs }), [3, 2]);
