@@ -600,9 +600,7 @@ contract PlasmaRootChain {
         view
         returns (bytes32 outputId, address owner, address token, uint256 amount)
     {
-        if (index >= MAX_IO) return (0, address(0), address(0), 0);
-        OutputRecord storage r = ifes[ifeId].inputs[index];
-        return (r.outputId, r.owner, r.token, r.amount);
+        return recordAt(ifes[ifeId].inputs, index);
     }
 
     /// @notice An output of an open in-flight exit as stored at its piggyback (zero before it).
@@ -611,9 +609,7 @@ contract PlasmaRootChain {
         view
         returns (bytes32 outputId, address owner, address token, uint256 amount)
     {
-        if (index >= MAX_IO) return (0, address(0), address(0), 0);
-        OutputRecord storage r = ifes[ifeId].outputs[index];
-        return (r.outputId, r.owner, r.token, r.amount);
+        return recordAt(ifes[ifeId].outputs, index);
     }
 
     /// @notice The number of entries in a token's queue, dropped ones included until popped.
@@ -651,6 +647,16 @@ contract PlasmaRootChain {
     }
 
     // ======== internals: in-flight exits ========
+
+    function recordAt(OutputRecord[4] storage records, uint256 index)
+        private
+        view
+        returns (bytes32, address, address, uint256)
+    {
+        if (index >= MAX_IO) return (0, address(0), address(0), 0);
+        OutputRecord storage r = records[index];
+        return (r.outputId, r.owner, r.token, r.amount);
+    }
 
     function ifeIdOf(PaymentTx.Transaction memory t) private pure returns (uint256) {
         return uint256(PaymentTx.txHash(t)) | IFE_ID_FLAG;

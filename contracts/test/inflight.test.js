@@ -3,9 +3,9 @@
 // through outputs or inputs, bonds, and the interplay with standard exits.
 'use strict';
 
-const { describe, it, before, after, beforeEach, afterEach } = require('node:test');
+const { describe, it, beforeEach } = require('node:test');
 const assert = require('node:assert/strict');
-const { World, refuses } = require('./lib/world');
+const { worldHooks, refuses } = require('./lib/world');
 const P = require('./lib/plasma');
 
 const ETH = P.ETH;
@@ -16,20 +16,12 @@ const PATH_INPUTS = 2n;
 
 describe('in-flight exits', () => {
   let w;
-  let snap;
-  let s; // the scenario below
-  before(async () => {
-    w = await World.create();
-  });
-  after(async () => {
-    if (w) await w.stop();
+  let s; // the scenario below, on every test's fresh snapshot
+  worldHooks((world) => {
+    w = world;
   });
   beforeEach(async () => {
-    snap = await w.snapshot();
     s = await scenario();
-  });
-  afterEach(async () => {
-    await w.revert(snap);
   });
 
   const mep = () => w.cfg.minExitPeriod;

@@ -4,10 +4,10 @@
 // on; withdraw pays a claim or refuses.
 'use strict';
 
-const { describe, it, before, after, beforeEach, afterEach } = require('node:test');
+const { describe, it, beforeEach } = require('node:test');
 const assert = require('node:assert/strict');
 const { ethers } = require('ethers');
-const { World, refuses } = require('./lib/world');
+const { worldHooks, refuses } = require('./lib/world');
 const { artifact } = require('./lib/anvil');
 const P = require('./lib/plasma');
 
@@ -17,18 +17,8 @@ const MAX = 2n ** 256n - 1n;
 
 describe('payments', () => {
   let w;
-  let snap;
-  before(async () => {
-    w = await World.create();
-  });
-  after(async () => {
-    if (w) await w.stop();
-  });
-  beforeEach(async () => {
-    snap = await w.snapshot();
-  });
-  afterEach(async () => {
-    await w.revert(snap);
+  worldHooks((world) => {
+    w = world;
   });
 
   const mep = () => w.cfg.minExitPeriod;

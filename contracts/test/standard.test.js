@@ -3,9 +3,9 @@
 // its custom error, leaving the state as it was.
 'use strict';
 
-const { describe, it, before, after, beforeEach, afterEach } = require('node:test');
+const { describe, it, beforeEach } = require('node:test');
 const assert = require('node:assert/strict');
-const { World, refuses } = require('./lib/world');
+const { worldHooks, refuses } = require('./lib/world');
 const P = require('./lib/plasma');
 
 const ETH = P.ETH;
@@ -17,18 +17,8 @@ const FINALIZED = 3n;
 
 describe('deposits, blocks and standard exits', () => {
   let w;
-  let snap;
-  before(async () => {
-    w = await World.create();
-  });
-  after(async () => {
-    if (w) await w.stop();
-  });
-  beforeEach(async () => {
-    snap = await w.snapshot();
-  });
-  afterEach(async () => {
-    await w.revert(snap);
+  worldHooks((world) => {
+    w = world;
   });
 
   const mep = () => w.cfg.minExitPeriod;

@@ -4,11 +4,11 @@
 // exit ids (inflight.json).
 'use strict';
 
-const { describe, it, before, after, beforeEach, afterEach } = require('node:test');
+const { describe, it } = require('node:test');
 const assert = require('node:assert/strict');
 const path = require('node:path');
 const { ethers } = require('ethers');
-const { World, refuses } = require('./lib/world');
+const { worldHooks, refuses } = require('./lib/world');
 const { artifact } = require('./lib/anvil');
 const P = require('./lib/plasma');
 
@@ -58,18 +58,8 @@ describe('vectors', () => {
 
   describe('on the contract', () => {
     let w;
-    let snap;
-    before(async () => {
-      w = await World.create();
-    });
-    after(async () => {
-      if (w) await w.stop();
-    });
-    beforeEach(async () => {
-      snap = await w.snapshot();
-    });
-    afterEach(async () => {
-      await w.revert(snap);
+    worldHooks((world) => {
+      w = world;
     });
 
     it('lives at the development address with the domain of §4', async () => {

@@ -4,6 +4,7 @@
 'use strict';
 
 const assert = require('node:assert/strict');
+const { before, after, beforeEach, afterEach } = require('node:test');
 const { ethers } = require('ethers');
 const { Anvil, Reverted, DEV_ADDRS, DEV_KEYS, artifact } = require('./anvil');
 const plasma = require('./plasma');
@@ -193,6 +194,26 @@ class World {
   }
 }
 
+// Hooks for a describe block: one World for the block, every test starting
+// from the same snapshot. ready(world) receives it before the first test.
+function worldHooks(ready, config = {}) {
+  let w;
+  let snap;
+  before(async () => {
+    w = await World.create(config);
+    ready(w);
+  });
+  after(async () => {
+    if (w) await w.stop();
+  });
+  beforeEach(async () => {
+    snap = await w.snapshot();
+  });
+  afterEach(async () => {
+    await w.revert(snap);
+  });
+}
+
 // ethers Result → plain arrays/objects of bigint, string and boolean.
 function plain(v) {
   if (v === null || typeof v !== 'object') return typeof v === 'string' ? v.toLowerCase() : v;
@@ -219,4 +240,4 @@ async function refuses(promise, name) {
   });
 }
 
-module.exports = { World, DEFAULTS, refuses, plain, TOKEN_SUPPLY };
+module.exports = { World, DEFAULTS, refuses, plain, worldHooks, TOKEN_SUPPLY };
