@@ -81,7 +81,7 @@ contract PlasmaRootChain {
 
     // ---- constants ----
 
-    uint256 public constant CHILD_BLOCK_INTERVAL = 1000;
+    uint256 private constant CHILD_BLOCK_INTERVAL = 1000;
     address private constant ETH = address(0);
     /// @dev Keeps every exitable_at within the 64 bits of a queue entry (about 136 years).
     uint256 private constant MAX_EXIT_PERIOD = type(uint32).max;
