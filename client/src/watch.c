@@ -132,9 +132,25 @@ static int persist(plasma_watcher *w, uint64_t blknum, json_t *val)
     return rc;
 }
 
-static int persist_block(plasma_watcher *w, uint64_t blknum, json_t *txs)
+/* The JSON form of a verified block's txs, for the data dir. */
+static int persist_block(plasma_watcher *w, uint64_t blknum, const watch_txs *b)
 {
-    return w->store ? persist(w, blknum, json_pack("{s:s, s:O}", "kind", "block", "txs", txs)) : 0;
+    json_t *txs;
+    if (!w->store)
+        return 0;
+    if (!(txs = json_array()))
+        return PLASMA_ERR_NOMEM;
+    for (size_t i = 0; i < b->n; i++) {
+        char *hex = malloc(2 * b->raw_len[i] + 3);
+        if (!hex ||
+            json_array_append_new(txs, json_string(plasma_hex_encode(hex, b->raw[i], b->raw_len[i]))) != 0) {
+            free(hex);
+            json_decref(txs);
+            return PLASMA_ERR_NOMEM;
+        }
+        free(hex);
+    }
+    return persist(w, blknum, json_pack("{s:s, s:o}", "kind", "block", "txs", txs));
 }
 
 static int persist_deposit(plasma_watcher *w, uint64_t blknum, const plasma_output *d)
@@ -166,13 +182,13 @@ static int keep(plasma_watcher *w, uint64_t blknum, watch_txs *b)
  * PLASMA_ERR_NOMEM. */
 static int verify_block(plasma_watcher *w, const watch_item *it)
 {
-    json_t *r = NULL;
+    watch_served served = {0};
     watch_txs b = {0};
     const char *bad = NULL;
     int rc;
-    if (watch_follow_fetch(&w->follow, it->blknum, &r) != 0)
+    if (watch_follow_fetch(&w->follow, it->blknum, &served) != 0)
         return PLASMA_ERR_NOT_FOUND;
-    rc = watch_txs_decode_json(&b, json_object_get(r, "txs"));
+    rc = watch_txs_decode(&b, it->blknum, &served);
     if (rc == PLASMA_ERR_MALFORMED_TX) {
         bad = "the operator serves a malformed transaction";
         rc = 0;
@@ -181,11 +197,10 @@ static int verify_block(plasma_watcher *w, const watch_item *it)
     }
     if (rc == 0 && bad)
         watch_judge_invalid_block(&w->judge, it->blknum, bad);
-    else if (rc == 0 && (rc = keep(w, it->blknum, &b)) == 0 &&
-             (rc = persist_block(w, it->blknum, json_object_get(r, "txs"))) == 0)
+    else if (rc == 0 && (rc = persist_block(w, it->blknum, &b)) == 0 && (rc = keep(w, it->blknum, &b)) == 0)
         rc = watch_judge_spends(&w->judge, w->view, it->blknum);
     watch_txs_free(&b);
-    json_decref(r);
+    watch_served_free(&served);
     return rc;
 }
 

@@ -45,8 +45,19 @@ void watch_follow_pop(watch_follow *f);
  * not applied, else the cursor. */
 uint64_t watch_follow_resume_block(const watch_follow *f);
 
-/* GET /v1/blocks/{blknum} from the operator. Out: *reply (caller decrefs).
- * Returns 0 or PLASMA_ERR_NOT_FOUND (not served, for whatever reason). */
-int watch_follow_fetch(watch_follow *f, uint64_t blknum, json_t **reply);
+/* A block as the operator served it: the binary form of docs/api.md
+ * (rlp([blknum, root, timestamp, [SignedTx, ...]])) or, from an operator
+ * that only speaks JSON, the JSON object. */
+typedef struct watch_served {
+    plasma_buf body;
+    bool binary;
+} watch_served;
+
+void watch_served_free(watch_served *s);
+
+/* GET /v1/blocks/{blknum} from the operator, asking for the binary form.
+ * Out: *out. Returns 0 or PLASMA_ERR_NOT_FOUND (not served, for whatever
+ * reason: withheld, unreachable, an error status, a reply too large). */
+int watch_follow_fetch(watch_follow *f, uint64_t blknum, watch_served *out);
 
 #endif

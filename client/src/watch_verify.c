@@ -15,14 +15,14 @@ void watch_txs_free(watch_txs *b)
     memset(b, 0, sizeof *b);
 }
 
-/* Decodes one hex tx into slot i of b. Returns 0, PLASMA_ERR_MALFORMED_TX
- * or PLASMA_ERR_NOMEM. */
-static int decode_one(watch_txs *b, size_t i, const char *hex)
+/* Decodes tx i of b from its signed RLP, already in b->raw[i], and
+ * computes its leaf. Returns 0, PLASMA_ERR_MALFORMED_TX or
+ * PLASMA_ERR_NOMEM. */
+static int decode_one(watch_txs *b, size_t i)
 {
     plasma_buf u = {0};
     int rc;
-    if (!hex || plasma_hex_decode_alloc(&b->raw[i], &b->raw_len[i], hex) != 0 ||
-        plasma_tx_decode_block_tx(&b->tx[i], b->raw[i], b->raw_len[i]) != 0)
+    if (plasma_tx_decode_block_tx(&b->tx[i], b->raw[i], b->raw_len[i]) != 0)
         return PLASMA_ERR_MALFORMED_TX;
     if ((rc = plasma_tx_encode_unsigned(&u, &b->tx[i])) == 0)
         plasma_merkle_leaf(&b->leaves[i], u.data, u.len);
@@ -30,9 +30,9 @@ static int decode_one(watch_txs *b, size_t i, const char *hex)
     return rc;
 }
 
-int watch_txs_decode_json(watch_txs *b, const json_t *txs)
+static int txs_alloc(watch_txs *b, size_t n)
 {
-    size_t n = json_array_size(txs), slots = n ? n : 1;
+    size_t slots = n ? n : 1;
     memset(b, 0, sizeof *b);
     if (n > PLASMA_MAX_TXS_PER_BLOCK)
         return PLASMA_ERR_MALFORMED_TX;
@@ -41,14 +41,78 @@ int watch_txs_decode_json(watch_txs *b, const json_t *txs)
     b->raw = calloc(slots, sizeof *b->raw);
     b->raw_len = calloc(slots, sizeof *b->raw_len);
     b->leaves = calloc(slots, sizeof *b->leaves);
-    if (!b->tx || !b->raw || !b->raw_len || !b->leaves)
-        return PLASMA_ERR_NOMEM;
-    for (size_t i = 0; i < n; i++) {
-        int rc = decode_one(b, i, json_string_value(json_array_get(txs, i)));
-        if (rc)
-            return rc;
+    return b->tx && b->raw && b->raw_len && b->leaves ? 0 : PLASMA_ERR_NOMEM;
+}
+
+int watch_txs_decode_json(watch_txs *b, const json_t *txs)
+{
+    size_t n = json_array_size(txs);
+    int rc = txs_alloc(b, n);
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        const char *hex = json_string_value(json_array_get(txs, i));
+        if (!hex || plasma_hex_decode_alloc(&b->raw[i], &b->raw_len[i], hex) != 0)
+            return PLASMA_ERR_MALFORMED_TX;
+        rc = decode_one(b, i);
     }
+    return rc;
+}
+
+/* The header fields of the binary form: blknum must be the one asked for;
+ * root and timestamp are the operator's word and are not used. Out: *txs,
+ * the list of transactions. */
+static int rlp_header(plasma_rlp_item *txs, uint64_t blknum, const plasma_buf *body)
+{
+    plasma_rlp_item top, item;
+    plasma_rlp_iter it;
+    uint64_t got = 0;
+    if (plasma_rlp_decode(&top, body->data, body->len) != 0 || !top.is_list)
+        return PLASMA_ERR_MALFORMED_TX;
+    plasma_rlp_iter_init(&it, &top);
+    if (plasma_rlp_iter_next(&it, &item) != 1 || plasma_rlp_to_u64(&got, &item) != 0 || got != blknum ||
+        plasma_rlp_iter_next(&it, &item) != 1 || item.is_list || item.len != 32 ||
+        plasma_rlp_iter_next(&it, &item) != 1 || plasma_rlp_to_u64(&got, &item) != 0 ||
+        plasma_rlp_iter_next(&it, txs) != 1 || !txs->is_list || plasma_rlp_iter_next(&it, &item) != 0)
+        return PLASMA_ERR_MALFORMED_TX;
     return 0;
+}
+
+/* Each transaction keeps its whole encoding, header included: the bytes
+ * the operator stored and the signatures cover. */
+static int decode_rlp(watch_txs *b, uint64_t blknum, const plasma_buf *body)
+{
+    plasma_rlp_item txs, item;
+    plasma_rlp_iter it;
+    size_t n = 0;
+    int rc = rlp_header(&txs, blknum, body);
+    if (rc == 0 && plasma_rlp_list_count(&txs, &n) != 0)
+        rc = PLASMA_ERR_MALFORMED_TX;
+    if (rc == 0)
+        rc = txs_alloc(b, n);
+    plasma_rlp_iter_init(&it, &txs);
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        const uint8_t *start = it.p;
+        if (plasma_rlp_iter_next(&it, &item) != 1 || !item.is_list)
+            return PLASMA_ERR_MALFORMED_TX;
+        b->raw_len[i] = (size_t)(it.p - start);
+        if (!(b->raw[i] = malloc(b->raw_len[i])))
+            return PLASMA_ERR_NOMEM;
+        memcpy(b->raw[i], start, b->raw_len[i]);
+        rc = decode_one(b, i);
+    }
+    return rc;
+}
+
+int watch_txs_decode(watch_txs *b, uint64_t blknum, const watch_served *s)
+{
+    json_t *j;
+    int rc;
+    if (s->binary)
+        return decode_rlp(b, blknum, &s->body);
+    if (!(j = json_loadb((const char *)s->body.data, s->body.len, 0, NULL)))
+        return PLASMA_ERR_MALFORMED_TX;
+    rc = watch_txs_decode_json(b, json_object_get(j, "txs"));
+    json_decref(j);
+    return rc;
 }
 
 watch_kept_block watch_txs_take(watch_txs *b, uint64_t blknum)

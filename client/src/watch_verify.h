@@ -6,6 +6,7 @@
 #ifndef PLASMA_WATCH_VERIFY_H
 #define PLASMA_WATCH_VERIFY_H
 
+#include "watch_follow.h"
 #include "watch_view.h"
 
 /* A served block's transactions: decoded, their signed RLP and leaves. */
@@ -17,9 +18,12 @@ typedef struct watch_txs {
     plasma_hash *leaves;
 } watch_txs;
 
-/* Decodes a JSON array of 0x-hex signed transactions into b (freed with
- * watch_txs_free, also on failure). Returns 0, PLASMA_ERR_MALFORMED_TX or
- * PLASMA_ERR_NOMEM. */
+/* Decodes a served block into b (freed with watch_txs_free, also on
+ * failure): the binary form must be block blknum's; the JSON form's "txs"
+ * is an array of 0x-hex signed transactions. Returns 0,
+ * PLASMA_ERR_MALFORMED_TX or PLASMA_ERR_NOMEM. */
+int watch_txs_decode(watch_txs *b, uint64_t blknum, const watch_served *s);
+/* The JSON form's txs alone (a stored block). */
 int watch_txs_decode_json(watch_txs *b, const json_t *txs);
 void watch_txs_free(watch_txs *b);
 

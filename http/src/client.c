@@ -15,7 +15,10 @@ struct plasma_http_client {
 };
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
-static void curl_init_once(void) { curl_global_init(CURL_GLOBAL_DEFAULT); }
+static void curl_init_once(void)
+{
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+}
 
 int plasma_http_client_new(plasma_http_client **out, const char *base_url, long timeout_ms)
 {
@@ -54,6 +57,23 @@ static size_t on_data(char *ptr, size_t size, size_t nmemb, void *userdata)
     return plasma_buf_append(buf, (const uint8_t *)ptr, n) == 0 ? n : 0;
 }
 
+/* Sets up a request on c's handle: URL, timeout, the reply into *in. */
+static int prepare(plasma_http_client *c, const char *method, const char *path, plasma_buf *in, char **url)
+{
+    size_t url_len = strlen(c->base) + strlen(path) + 1;
+    if (!(*url = malloc(url_len)))
+        return PLASMA_ERR_NOMEM;
+    snprintf(*url, url_len, "%s%s", c->base, path);
+    curl_easy_reset(c->curl);
+    curl_easy_setopt(c->curl, CURLOPT_URL, *url);
+    curl_easy_setopt(c->curl, CURLOPT_TIMEOUT_MS, c->timeout_ms);
+    curl_easy_setopt(c->curl, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(c->curl, CURLOPT_WRITEFUNCTION, on_data);
+    curl_easy_setopt(c->curl, CURLOPT_WRITEDATA, in);
+    curl_easy_setopt(c->curl, CURLOPT_CUSTOMREQUEST, method);
+    return PLASMA_OK;
+}
+
 int plasma_http_request(plasma_http_client *c, const char *method, const char *path, const json_t *body,
                         long *status, json_t **reply)
 {
@@ -62,20 +82,10 @@ int plasma_http_request(plasma_http_client *c, const char *method, const char *p
     plasma_buf in = {0};
     struct curl_slist *headers = NULL;
 
-    size_t url_len = strlen(c->base) + strlen(path) + 1;
-    url = malloc(url_len);
-    if (!url) {
+    if (prepare(c, method, path, &in, &url) != 0) {
         rc = PLASMA_ERR_NOMEM;
         goto cleanup;
     }
-    snprintf(url, url_len, "%s%s", c->base, path);
-    curl_easy_reset(c->curl);
-    curl_easy_setopt(c->curl, CURLOPT_URL, url);
-    curl_easy_setopt(c->curl, CURLOPT_TIMEOUT_MS, c->timeout_ms);
-    curl_easy_setopt(c->curl, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c->curl, CURLOPT_WRITEFUNCTION, on_data);
-    curl_easy_setopt(c->curl, CURLOPT_WRITEDATA, &in);
-    curl_easy_setopt(c->curl, CURLOPT_CUSTOMREQUEST, method);
     if (body) {
         text = json_dumps(body, JSON_COMPACT);
         if (!text) {
@@ -106,6 +116,58 @@ cleanup:
     free(text);
     free(url);
     plasma_buf_free(&in);
+    return rc;
+}
+
+/* Stops a transfer once the reply passes its limit. */
+typedef struct bounded_buf {
+    plasma_buf buf;
+    size_t max;
+} bounded_buf;
+
+static size_t on_data_bounded(char *ptr, size_t size, size_t nmemb, void *userdata)
+{
+    bounded_buf *b = userdata;
+    size_t n = size * nmemb;
+    if (b->buf.len + n > b->max)
+        return 0;
+    return plasma_buf_append(&b->buf, (const uint8_t *)ptr, n) == 0 ? n : 0;
+}
+
+int plasma_http_get_bytes(plasma_http_client *c, const char *path, const char *accept, size_t max_len,
+                          long *status, plasma_buf *body, char *ctype, size_t ctype_len)
+{
+    bounded_buf in = {.max = max_len};
+    char *url = NULL, header[256];
+    struct curl_slist *headers = NULL;
+    const char *got = NULL;
+    int rc = prepare(c, "GET", path, &in.buf, &url);
+    if (rc)
+        goto cleanup;
+    curl_easy_setopt(c->curl, CURLOPT_WRITEFUNCTION, on_data_bounded);
+    curl_easy_setopt(c->curl, CURLOPT_WRITEDATA, &in);
+    snprintf(header, sizeof header, "Accept: %s", accept);
+    if (!(headers = curl_slist_append(NULL, header))) {
+        rc = PLASMA_ERR_NOMEM;
+        goto cleanup;
+    }
+    curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, headers);
+    CURLcode cc = curl_easy_perform(c->curl);
+    if (cc != CURLE_OK) {
+        rc = in.buf.failed             ? PLASMA_ERR_NOMEM
+             : cc == CURLE_WRITE_ERROR ? PLASMA_ERR_PAYLOAD_TOO_LARGE
+                                       : PLASMA_ERR_UNAVAILABLE;
+        goto cleanup;
+    }
+    curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, status);
+    curl_easy_getinfo(c->curl, CURLINFO_CONTENT_TYPE, &got);
+    snprintf(ctype, ctype_len, "%s", got ? got : "");
+    *body = in.buf;
+    in.buf = (plasma_buf){0};
+cleanup:
+    curl_slist_free_all(headers);
+    free(url);
+    plasma_buf_free(&in.buf);
     return rc;
 }
 

@@ -22,6 +22,7 @@ plasma_operator_itest(test_operator_api LIBS plasma_core TIMEOUT 120)
 if(TARGET plasma_rootchain)
     plasma_operator_itest(test_operator_chain LIBS plasma_rootchain plasma_merkle TIMEOUT 180)
     plasma_operator_itest(test_operator_durability LIBS plasma_rootchain plasma_merkle TIMEOUT 180)
+    plasma_operator_itest(test_operator_blocks LIBS plasma_rootchain TIMEOUT 60)
     if(TARGET plasma-rootchain)
         target_compile_definitions(test_operator_chain PRIVATE
                                    PLASMA_ROOTCHAIN_BIN="$<TARGET_FILE:plasma-rootchain>")
