@@ -20,7 +20,8 @@ int plasma_client_new(plasma_client **out, const char *operator_url, const char 
         snprintf(rc_url, sizeof rc_url, "%s/rootchain", operator_url);
         rootchain_url = rc_url;
     }
-    if (plasma_http_client_new(&c->op, operator_url, HTTP_TIMEOUT_MS) != 0 ||
+    if (!(c->op_url = strdup(operator_url)) ||
+        plasma_http_client_new(&c->op, operator_url, HTTP_TIMEOUT_MS) != 0 ||
         plasma_rootchain_client_new(&c->rc, rootchain_url, HTTP_TIMEOUT_MS) != 0) {
         plasma_client_free(c);
         return PLASMA_ERR_NOMEM;
@@ -35,6 +36,7 @@ void plasma_client_free(plasma_client *c)
         return;
     plasma_http_client_free(c->op);
     plasma_rootchain_client_free(c->rc);
+    free(c->op_url);
     free(c);
 }
 

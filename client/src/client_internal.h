@@ -6,6 +6,7 @@
 
 struct plasma_client {
     plasma_http_client *op;
+    char *op_url; /* the operator's base URL, for connections of other threads */
     plasma_rootchain_client *rc;
     plasma_domain domain;
     bool have_domain;

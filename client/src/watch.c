@@ -3,53 +3,66 @@
  * where it can, answers) byzantine behaviour.
  *
  * Data flows one way through its parts:
- *   follow (watch_follow.c)  root-chain events, the operator's blocks
+ *   follow (watch_follow.c)  root-chain events into a queue, the operator's blocks
+ *   pipe   (watch_pipe.c)    downloads ahead, preparation on the worker pool (watch_pool.c)
  *   verify (watch_verify.c)  roots, signatures, re-execution against the view
- *   view   (watch_view.c)    the outputs seen and the verified blocks
+ *   view   (watch_view.c)    the outputs seen and the verified blocks, in LevelDB (watch_store.c)
  *   judge  (watch_judge.c)   blocks and exits: findings, each with its action
  *   act    (watch_act.c)     challenges, distrust, owners' exits
  *   report (watch_report.c)  one JSON object per finding or action
- * This file wires them together and keeps the state that lets a watcher
- * resume from its data dir. */
+ * This file wires them together. Each block (or deposit, or page of
+ * events) is applied in one atomic write that also moves the cursor, so a
+ * watcher killed at any instant resumes where its data dir says:
+ *   'V'   version1 chain_id8 contract20: the chain the data dir belongs to
+ *   'S'   cursor8 next_seq8 last_verified8 trusted1 blocks8 txs8 */
 #include "client_internal.h"
 #include "watch_act.h"
 #include "watch_follow.h"
+#include "watch_pipe.h"
 #include "watch_report.h"
-#include "watch_store.h"
-#include "watch_verify.h"
 
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
+
+#define FORMAT_VERSION 1
+#define DEFAULT_CACHE_MB 64
+/* Queue items looked at per pass: enough to keep the pipe full. */
+#define ITEMS_PER_PASS 32
 
 struct plasma_watcher {
     plasma_client *c;
     plasma_domain domain;
-    double withholding_timeout_s;
-    uint64_t last_verified;
-    watch_follow follow;
+    uint64_t chain_id;
+    plasma_addr contract;
+    uint64_t withholding_timeout_s;
+    size_t cache_mb;
+    unsigned threads;
+    char *temp_dir; /* made when no data dir was given; removed at free */
+    watch_store *store;
     watch_view *view;
+    watch_pool *pool;
+    watch_pipe *pipe;
+    watch_batch *batch;
+    watch_follow follow;
     watch_judge judge;
     watch_actor actor;
     watch_reporter reporter;
-    watch_store *store; /* NULL: nothing persisted */
+    uint64_t last_verified;
+    uint64_t next_item; /* seq of the oldest item not applied */
+    uint64_t blocks_verified, txs_verified;
+    plasma_rootchain_status st; /* this round's */
 };
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* Every finding goes through its action, then out as a report. */
-static void on_finding(void *ctx, const watch_finding *f)
+static bool on_finding(void *ctx, const watch_finding *f)
 {
     plasma_watcher *w = ctx;
     watch_outcome o;
     watch_act(&w->actor, w->view, f, &o);
     watch_report_finding(&w->reporter, f, &o);
+    return o.done;
 }
 
 int plasma_watcher_new(plasma_watcher **out, plasma_client *c, const plasma_privkey *challenger,
@@ -62,35 +75,54 @@ int plasma_watcher_new(plasma_watcher **out, plasma_client *c, const plasma_priv
         return client_rc_fail(c, rc, "root-chain status");
     if (!(w = calloc(1, sizeof *w)))
         return PLASMA_ERR_NOMEM;
-    if (watch_view_new(&w->view) != 0) {
-        free(w);
-        return PLASMA_ERR_NOMEM;
-    }
     w->c = c;
     w->actor = (watch_actor){.c = c, .trusted = true};
     if (challenger) {
         w->actor.challenger = *challenger;
         w->actor.have_challenger = true;
     }
-    w->withholding_timeout_s = (double)withholding_timeout_ms / 1000.0;
+    w->withholding_timeout_s = (withholding_timeout_ms + 999) / 1000;
     w->reporter = (watch_reporter){cb, payload};
-    watch_follow_init(&w->follow, c);
-    watch_judge_init(&w->judge, on_finding, w);
+    w->cache_mb = DEFAULT_CACHE_MB;
+    w->chain_id = st.chain_id;
+    w->contract = st.contract;
     plasma_domain_init(&w->domain, st.chain_id, &st.contract);
     *out = w;
     return 0;
+}
+
+static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb;
+    (void)flag;
+    (void)ftw;
+    return remove(path);
 }
 
 void plasma_watcher_free(plasma_watcher *w)
 {
     if (!w)
         return;
+    watch_pipe_free(w->pipe);
+    watch_pool_free(w->pool);
     watch_view_free(w->view);
+    watch_batch_free(w->batch);
     watch_store_close(w->store);
-    watch_follow_free(&w->follow);
-    watch_judge_free(&w->judge);
+    if (w->temp_dir)
+        nftw(w->temp_dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    free(w->temp_dir);
     plasma_wipe(&w->actor.challenger, sizeof w->actor.challenger);
     free(w);
+}
+
+void plasma_watcher_set_cache_mb(plasma_watcher *w, size_t mb)
+{
+    w->cache_mb = mb;
+}
+
+void plasma_watcher_set_threads(plasma_watcher *w, unsigned n)
+{
+    w->threads = n;
 }
 
 bool plasma_watcher_trusted(const plasma_watcher *w)
@@ -108,293 +140,374 @@ uint64_t plasma_watcher_last_verified(const plasma_watcher *w)
     return w->last_verified;
 }
 
-/* --- keeping verified blocks in the data dir --- */
-
-/* Stores a verified block's txs under k/<blknum> (no-op without store). */
-static int persist(plasma_watcher *w, uint64_t blknum, json_t *val)
+void plasma_watcher_stats_get(const plasma_watcher *w, plasma_watcher_stats *out)
 {
-    char key[32];
-    char *text;
-    int rc;
-    if (!val)
-        return PLASMA_ERR_NOMEM;
-    if (!w->store) {
-        json_decref(val);
-        return 0;
+    size_t entries = 0, bytes = 0;
+    if (w->view)
+        watch_view_cache_use(w->view, &entries, &bytes);
+    *out = (plasma_watcher_stats){.last_verified = w->last_verified,
+                                  .blocks_verified = w->blocks_verified,
+                                  .txs_verified = w->txs_verified,
+                                  .cache_entries = entries,
+                                  .cache_bytes = bytes};
+}
+
+/* --- the state record --- */
+
+static void put_state(plasma_watcher *w, watch_batch *b)
+{
+    uint8_t rec[41];
+    watch_be64(rec, w->follow.cursor);
+    watch_be64(rec + 8, w->follow.next_seq);
+    watch_be64(rec + 16, w->last_verified);
+    rec[24] = w->actor.trusted;
+    watch_be64(rec + 25, w->blocks_verified);
+    watch_be64(rec + 33, w->txs_verified);
+    watch_batch_put(b, "S", 1, rec, sizeof rec);
+}
+
+static int load_state(plasma_watcher *w)
+{
+    plasma_buf rec = {0};
+    int rc = watch_store_get(w->store, "S", 1, &rec);
+    if (rc == PLASMA_ERR_NOT_FOUND)
+        rc = 0;
+    else if (rc == 0 && (rec.len != 41 || rec.data[24] > 1))
+        rc = PLASMA_ERR_BAD_REQUEST;
+    else if (rc == 0) {
+        w->follow.cursor = watch_rd64(rec.data);
+        w->follow.next_seq = watch_rd64(rec.data + 8);
+        w->last_verified = watch_rd64(rec.data + 16);
+        w->actor.trusted = rec.data[24];
+        w->blocks_verified = watch_rd64(rec.data + 25);
+        w->txs_verified = watch_rd64(rec.data + 33);
     }
-    snprintf(key, sizeof key, "k/%020llu", (unsigned long long)blknum);
-    text = json_dumps(val, JSON_COMPACT);
-    json_decref(val);
-    if (!text)
-        return PLASMA_ERR_NOMEM;
-    rc = watch_store_put(w->store, key, text);
-    free(text);
+    plasma_buf_free(&rec);
     return rc;
 }
 
-/* The JSON form of a verified block's txs, for the data dir. */
-static int persist_block(plasma_watcher *w, uint64_t blknum, const watch_txs *b)
+/* Writes b with the view's staged changes and the state; the view keeps
+ * them only once written. */
+static int commit(plasma_watcher *w, watch_batch *b)
 {
-    json_t *txs;
-    if (!w->store)
-        return 0;
-    if (!(txs = json_array()))
-        return PLASMA_ERR_NOMEM;
-    for (size_t i = 0; i < b->n; i++) {
-        char *hex = malloc(2 * b->raw_len[i] + 3);
-        if (!hex ||
-            json_array_append_new(txs, json_string(plasma_hex_encode(hex, b->raw[i], b->raw_len[i]))) != 0) {
-            free(hex);
-            json_decref(txs);
-            return PLASMA_ERR_NOMEM;
-        }
-        free(hex);
+    int rc = watch_view_stage(w->view, b);
+    if (rc == 0) {
+        put_state(w, b);
+        rc = watch_store_write(w->store, b);
     }
-    return persist(w, blknum, json_pack("{s:s, s:o}", "kind", "block", "txs", txs));
-}
-
-static int persist_deposit(plasma_watcher *w, uint64_t blknum, const plasma_output *d)
-{
-    char amount[PLASMA_U256_DEC_MAX], owner[43], token[43];
-    if (!w->store)
-        return 0;
-    return persist(w, blknum,
-                   json_pack("{s:s, s:s, s:s, s:s}", "kind", "deposit", "owner",
-                             plasma_addr_format(owner, &d->owner), "token",
-                             plasma_addr_format(token, &d->token), "amount",
-                             plasma_u256_format_dec(amount, &d->amount)));
+    if (rc) {
+        watch_view_discard(w->view);
+        return client_fail(w->c, rc, "watcher: cannot write its data dir (%s)", plasma_err_code(rc));
+    }
+    watch_view_settle(w->view);
+    return watch_judge_report(&w->judge);
 }
 
 /* --- applying the queue --- */
 
-/* Keeps a block that joined the view and judges the exits it spent. */
-static int keep(plasma_watcher *w, uint64_t blknum, watch_txs *b)
+/* Stops trusting the operator for good: the finding's action did, this
+ * remembers it. */
+static int distrusted(plasma_watcher *w)
 {
-    watch_kept_block kb = watch_txs_take(b, blknum);
-    int rc = watch_view_commit(w->view);
-    if (rc == 0 && (rc = watch_view_keep_block(w->view, &kb)) == 0)
-        w->last_verified = blknum;
-    return rc;
+    watch_batch_clear(w->batch);
+    return commit(w, w->batch);
 }
 
-/* Fetches, checks and applies child block it. Returns 0 (applied, or the
- * operator distrusted), PLASMA_ERR_NOT_FOUND (not served yet: retry) or
- * PLASMA_ERR_NOMEM. */
-static int verify_block(plasma_watcher *w, const watch_item *it)
+/* A block that joined the view (staged): stored with its judging and the
+ * cursor, in one write. */
+static int keep_block(plasma_watcher *w, const watch_item *it, watch_block *blk)
 {
-    watch_served served = {0};
-    watch_txs b = {0};
-    const char *bad = NULL;
+    watch_block_hdr h = {
+        .blknum = it->blknum, .root = it->root, .timestamp = it->rc_timestamp, .n = (uint32_t)blk->n};
     int rc;
-    if (watch_follow_fetch(&w->follow, it->blknum, &served) != 0)
-        return PLASMA_ERR_NOT_FOUND;
-    rc = watch_txs_decode(&b, it->blknum, &served);
-    if (rc == PLASMA_ERR_MALFORMED_TX) {
-        bad = "the operator serves a malformed transaction";
-        rc = 0;
-    } else if (rc == 0) {
-        bad = watch_verify_block(w->view, &w->domain, it->blknum, &it->root, &b, &rc);
-    }
-    if (rc == 0 && bad)
-        watch_judge_invalid_block(&w->judge, it->blknum, bad);
-    else if (rc == 0 && (rc = persist_block(w, it->blknum, &b)) == 0 && (rc = keep(w, it->blknum, &b)) == 0)
-        rc = watch_judge_spends(&w->judge, w->view, it->blknum);
-    watch_txs_free(&b);
-    watch_served_free(&served);
-    return rc;
-}
-
-/* Out: *kb, the block of the deposit d (one tx, unsigned form). Returns 0
- * or PLASMA_ERR_NOMEM. */
-static int deposit_block(watch_kept_block *kb, uint64_t blknum, const plasma_output *d)
-{
-    plasma_tx tx;
-    plasma_buf s = {0}, u = {0};
-    int rc = PLASMA_ERR_NOMEM;
-    *kb = (watch_kept_block){.blknum = blknum, .n = 1};
-    plasma_tx_make_deposit(&tx, &d->owner, &d->token, &d->amount);
-    kb->leaves = malloc(sizeof *kb->leaves);
-    kb->raw = malloc(sizeof *kb->raw);
-    kb->raw_len = malloc(sizeof *kb->raw_len);
-    if (kb->leaves && kb->raw && kb->raw_len && (rc = plasma_tx_encode_signed(&s, &tx)) == 0 &&
-        (rc = plasma_tx_encode_unsigned(&u, &tx)) == 0) {
-        plasma_merkle_leaf(&kb->leaves[0], u.data, u.len);
-        kb->raw[0] = s.data;
-        kb->raw_len[0] = s.len;
-        s = (plasma_buf){0};
-    }
-    plasma_buf_free(&s);
-    plasma_buf_free(&u);
-    if (rc) {
-        free(kb->leaves);
-        free(kb->raw);
-        free(kb->raw_len);
-    }
-    return rc;
-}
-
-/* A deposit block: its single output, and its tx kept for proofs. */
-static int apply_deposit(plasma_watcher *w, uint64_t blknum, const plasma_output *d)
-{
-    watch_kept_block kb;
-    int rc;
-    if (watch_view_has_block(w->view, blknum))
-        return 0;
-    if ((rc = watch_view_add(w->view, plasma_utxo_pos(blknum, 0, 0), d)) != 0 ||
-        (rc = deposit_block(&kb, blknum, d)) != 0) {
+    watch_batch_clear(w->batch);
+    if ((rc = watch_view_put_block(w->view, w->batch, &h, blk->txs, blk->offs, blk->leaves)) != 0 ||
+        (rc = watch_judge_block(&w->judge, blk, w->batch)) != 0) {
         watch_view_discard(w->view);
         return rc;
     }
-    if ((rc = watch_view_commit(w->view)) != 0 || (rc = watch_view_keep_block(w->view, &kb)) != 0)
-        return rc;
-    w->last_verified = blknum;
-    return persist_deposit(w, blknum, d);
+    watch_follow_pop(w->batch, it->seq);
+    w->last_verified = it->blknum;
+    w->blocks_verified++;
+    w->txs_verified += blk->n;
+    return commit(w, w->batch);
 }
 
-/* Applies what can be applied of the queue, oldest first. */
+/* Verifies a prepared block and keeps it, or finds it invalid. */
+static int apply_block(plasma_watcher *w, const watch_item *it, watch_block *blk)
+{
+    int err = 0;
+    const char *bad = watch_verify_block(w->view, &it->root, blk, &err);
+    if (err)
+        return client_fail(w->c, err, "watcher: %s", bad);
+    if (bad) {
+        watch_judge_invalid_block(&w->judge, it->blknum, bad);
+        return distrusted(w);
+    }
+    return keep_block(w, it, blk);
+}
+
+/* Waits for the pipe's result on block item it. Out: *stop true when the
+ * queue cannot go on this round (the block is not served yet). */
+static int take_block(plasma_watcher *w, const watch_item *it, bool *stop)
+{
+    watch_block *blk = NULL;
+    int rc;
+    *stop = false;
+    watch_pipe_want(w->pipe, it->blknum);
+    rc = watch_pipe_take(w->pipe, it->blknum, &blk);
+    if (rc == PLASMA_ERR_MALFORMED_TX) {
+        watch_pipe_done(w->pipe, it->blknum);
+        watch_judge_invalid_block(&w->judge, it->blknum, "the operator serves a malformed transaction");
+        return distrusted(w);
+    }
+    if (rc == 0 && blk)
+        rc = apply_block(w, it, blk);
+    else if (rc == 0) {
+        /* Not served: the blocks asked after it wait for it. */
+        *stop = true;
+        watch_pipe_reset(w->pipe);
+        if (w->st.head_timestamp >= it->rc_timestamp + w->withholding_timeout_s) {
+            watch_judge_withheld_block(&w->judge, it->blknum);
+            return distrusted(w);
+        }
+        return 0;
+    } else {
+        rc = client_fail(w->c, rc, "watcher: block %llu: %s", (unsigned long long)it->blknum,
+                         plasma_err_message(rc));
+    }
+    watch_pipe_done(w->pipe, it->blknum);
+    return rc;
+}
+
+/* Out: the deposit's block (its one tx in deposit form) as a watch_block. */
+static int deposit_block(watch_block *blk, const watch_item *it)
+{
+    plasma_tx tx;
+    int rc;
+    memset(blk, 0, sizeof *blk);
+    blk->blknum = it->blknum;
+    blk->n = 1;
+    plasma_tx_make_deposit(&tx, &it->deposit.owner, &it->deposit.token, &it->deposit.amount);
+    if ((rc = plasma_tx_encode_signed(&blk->body, &tx)) != 0)
+        return rc;
+    blk->txs = blk->body.data;
+    blk->offs = calloc(2, sizeof *blk->offs);
+    blk->leaves = calloc(1, sizeof *blk->leaves);
+    if (!blk->offs || !blk->leaves)
+        return PLASMA_ERR_NOMEM;
+    blk->offs[1] = blk->body.len;
+    plasma_buf u = {0};
+    if ((rc = plasma_tx_encode_unsigned(&u, &tx)) == 0)
+        plasma_merkle_leaf(&blk->leaves[0], u.data, u.len);
+    plasma_buf_free(&u);
+    return rc;
+}
+
+/* A deposit block: its single output, its tx kept for proofs. */
+static int apply_deposit(plasma_watcher *w, const watch_item *it)
+{
+    watch_block blk;
+    watch_block_hdr h = {.blknum = it->blknum, .n = 1};
+    int rc = deposit_block(&blk, it);
+    watch_batch_clear(w->batch);
+    if (rc == 0)
+        plasma_merkle_root(&h.root, blk.leaves, 1);
+    if (rc == 0 && (rc = watch_view_add(w->view, plasma_utxo_pos(it->blknum, 0, 0), &it->deposit)) == 0 &&
+        (rc = watch_view_put_block(w->view, w->batch, &h, blk.txs, blk.offs, blk.leaves)) == 0 &&
+        (rc = watch_judge_pending(&w->judge, w->batch)) == 0) {
+        watch_follow_pop(w->batch, it->seq);
+        w->last_verified = it->blknum;
+        rc = commit(w, w->batch);
+    } else {
+        watch_view_discard(w->view);
+        if (rc)
+            rc = client_fail(w->c, rc, "watcher: deposit %llu: %s", (unsigned long long)it->blknum,
+                             plasma_err_message(rc));
+    }
+    watch_block_free(&blk);
+    return rc;
+}
+
+/* One item. Out: *stop as take_block. */
+static int apply_item(plasma_watcher *w, const watch_item *it, bool *stop)
+{
+    *stop = false;
+    if (it->blknum <= w->last_verified) { /* applied before a crash lost the pop: never */
+        watch_batch_clear(w->batch);
+        watch_follow_pop(w->batch, it->seq);
+        return commit(w, w->batch);
+    }
+    if (it->kind == WATCH_ITEM_DEPOSIT)
+        return apply_deposit(w, it);
+    return take_block(w, it, stop);
+}
+
+/* Applies what can be applied of the queue, oldest first, while the
+ * operator is trusted. */
 static int drain(plasma_watcher *w)
 {
-    const watch_item *it;
-    while (w->actor.trusted && (it = watch_follow_head(&w->follow)) != NULL) {
-        if (it->kind == WATCH_ITEM_DEPOSIT) {
-            int rc = apply_deposit(w, it->blknum, &it->deposit);
-            if (rc)
-                return rc;
-        } else if (!watch_view_has_block(w->view, it->blknum)) {
-            int rc = verify_block(w, it);
-            if (rc == PLASMA_ERR_NOT_FOUND) {
-                if (now_s() - it->first_seen < w->withholding_timeout_s)
-                    return 0;
-                watch_judge_withheld_block(&w->judge, it->blknum);
-                return 0;
-            }
-            if (rc)
-                return rc;
-        }
-        watch_follow_pop(&w->follow);
+    watch_item items[ITEMS_PER_PASS];
+    size_t n = 0;
+    bool stop = false;
+    int rc = 0;
+    while (rc == 0 && !stop && w->actor.trusted) {
+        if ((rc = watch_follow_items(&w->follow, w->next_item, items, ITEMS_PER_PASS, &n)) != 0 || n == 0)
+            break;
+        for (size_t i = 0; i < n; i++)
+            if (items[i].kind == WATCH_ITEM_BLOCK && !watch_pipe_want(w->pipe, items[i].blknum))
+                break;
+        for (size_t i = 0; i < n && rc == 0 && !stop && w->actor.trusted; i++)
+            if ((rc = apply_item(w, &items[i], &stop)) == 0 && !stop)
+                w->next_item = items[i].seq + 1;
     }
+    if (!w->actor.trusted)
+        watch_pipe_reset(w->pipe);
+    return rc;
+}
+
+/* --- opening the data dir --- */
+
+static int any_key(void *ctx, const uint8_t *key, size_t klen, const uint8_t *val, size_t vlen)
+{
+    (void)key;
+    (void)klen;
+    (void)val;
+    (void)vlen;
+    *(bool *)ctx = true;
+    return 1;
+}
+
+/* The chain the data dir belongs to: written when the dir is new, checked
+ * when it is not. */
+static int check_version(plasma_watcher *w, const char *dir)
+{
+    uint8_t want[29];
+    plasma_buf got = {0};
+    bool any = false;
+    int rc = watch_store_get(w->store, "V", 1, &got);
+    want[0] = FORMAT_VERSION;
+    watch_be64(want + 1, w->chain_id);
+    memcpy(want + 9, w->contract.b, 20);
+    if (rc == PLASMA_ERR_NOT_FOUND && (rc = watch_store_scan(w->store, "", 0, 0, any_key, &any)) >= 0) {
+        rc = 0;
+        if (any) {
+            rc = client_fail(
+                w->c, PLASMA_ERR_CONFIG,
+                "watcher: the data dir %s was written by an older watcher; move it away to verify "
+                "the chain again",
+                dir);
+        } else {
+            watch_batch_clear(w->batch);
+            watch_batch_put(w->batch, "V", 1, want, sizeof want);
+            rc = watch_store_write(w->store, w->batch);
+        }
+    } else if (rc == 0 && (got.len != sizeof want || memcmp(got.data, want, sizeof want) != 0)) {
+        rc = client_fail(w->c, PLASMA_ERR_CONFIG, "watcher: the data dir %s belongs to another chain", dir);
+    }
+    plasma_buf_free(&got);
+    return rc;
+}
+
+/* The first queue item not applied (the queue's head). */
+static int first_item(plasma_watcher *w)
+{
+    watch_item it;
+    size_t n = 0;
+    int rc = watch_follow_items(&w->follow, 0, &it, 1, &n);
+    w->next_item = n ? it.seq : w->follow.next_seq;
+    return rc;
+}
+
+/* Opens the store and everything on it. */
+static int open_dir(plasma_watcher *w, const char *dir)
+{
+    size_t cache = w->cache_mb << 20;
+    int rc = watch_store_open(&w->store, dir, cache / 4);
+    if (rc)
+        return client_fail(w->c, rc, "watcher: cannot open the data dir %s (another watcher on it?)", dir);
+    if ((rc = watch_batch_new(&w->batch)) != 0 || (rc = check_version(w, dir)) != 0)
+        return rc;
+    watch_follow_init(&w->follow, w->c, w->store);
+    if ((rc = load_state(w)) != 0)
+        return client_fail(w->c, rc, "watcher: the data dir %s holds unreadable state", dir);
+    if ((rc = watch_view_open(&w->view, w->store, cache - cache / 4)) != 0 || (rc = first_item(w)) != 0 ||
+        (rc = watch_judge_open(&w->judge, w->store, w->view, on_finding, w)) != 0)
+        return client_fail(w->c, rc, "watcher: the data dir %s: %s", dir, plasma_err_message(rc));
+    if ((rc = watch_pool_new(&w->pool, w->threads)) != 0 ||
+        (rc = watch_pipe_new(&w->pipe, w->c->op_url, &w->domain, w->pool)) != 0)
+        return client_fail(w->c, rc, "watcher: cannot start its threads");
     return 0;
 }
 
-/* An exit is judged against the view once what came before it is applied. */
-static int on_exit_started(void *ctx, const plasma_event *ev)
+/* Undoes a failed open_dir. */
+static void close_dir(plasma_watcher *w)
 {
-    plasma_watcher *w = ctx;
-    int rc = drain(w);
-    return rc ? rc : watch_judge_exit_started(&w->judge, w->view, ev->exit_started.exit_id);
-}
-
-/* Records where to resume: the root-chain block of the oldest event not
- * fully applied (events of that block are read again; blocks and deposits
- * already kept are skipped), and whether the operator is trusted. */
-static int save_state(plasma_watcher *w)
-{
-    json_t *st;
-    char *text;
-    int rc;
-    if (!w->store)
-        return 0;
-    st = json_pack("{s:I, s:b}", "cursor", (json_int_t)watch_follow_resume_block(&w->follow), "trusted",
-                   w->actor.trusted);
-    text = st ? json_dumps(st, JSON_COMPACT) : NULL;
-    json_decref(st);
-    if (!text)
-        return PLASMA_ERR_NOMEM;
-    rc = watch_store_put(w->store, "state", text);
-    free(text);
-    return rc;
-}
-
-int plasma_watcher_step(plasma_watcher *w)
-{
-    int rc = watch_follow_events(&w->follow, on_exit_started, w);
-    if (rc)
-        return rc;
-    rc = drain(w);
-    if (rc == 0)
-        rc = watch_judge_review(&w->judge, w->c);
-    if (rc == 0 && (rc = save_state(w)) != 0)
-        rc = client_fail(w->c, rc, "watcher: cannot write its data dir");
-    return rc;
-}
-
-/* --- resuming from the data dir --- */
-
-/* Re-applies one stored block (checked when stored). */
-static int replay_block(plasma_watcher *w, uint64_t blknum, const json_t *txs)
-{
-    watch_txs b = {0};
-    int rc = watch_txs_decode_json(&b, txs);
-    if (rc == 0) {
-        const char *bad = watch_verify_execute(w->view, &w->domain, blknum, &b, &rc);
-        if (bad && rc == 0)
-            rc = PLASMA_ERR_BAD_REQUEST;
-    }
-    if (rc == 0)
-        rc = keep(w, blknum, &b);
-    watch_txs_free(&b);
-    return rc;
-}
-
-/* Re-applies one stored deposit or verified block. */
-static int replay_one(const char *key, const char *val, void *payload)
-{
-    plasma_watcher *w = payload;
-    json_t *j = json_loads(val, 0, NULL);
-    uint64_t blknum = strtoull(key + 2, NULL, 10);
-    int rc = PLASMA_ERR_BAD_REQUEST;
-    const char *kind = json_string_value(json_object_get(j, "kind"));
-    if (kind && strcmp(kind, "deposit") == 0) {
-        plasma_output d;
-        if (plasma_addr_parse(&d.owner, client_json_str(j, "owner")) == 0 &&
-            plasma_addr_parse(&d.token, client_json_str(j, "token")) == 0 &&
-            plasma_u256_parse_dec(&d.amount, client_json_str(j, "amount")) == 0)
-            rc = apply_deposit(w, blknum, &d);
-    } else if (kind && strcmp(kind, "block") == 0) {
-        rc = replay_block(w, blknum, json_object_get(j, "txs"));
-    }
-    json_decref(j);
-    return rc;
-}
-
-static int load_state(plasma_watcher *w, watch_store *store)
-{
-    char *text = NULL;
-    uint64_t cursor = 0;
-    int rc = watch_store_get(store, "state", &text);
-    if (rc == PLASMA_ERR_NOT_FOUND)
-        return 0;
-    if (rc)
-        return rc;
-    json_t *st = json_loads(text, 0, NULL);
-    free(text);
-    if (!client_json_u64(&cursor, st, "cursor") || !json_is_boolean(json_object_get(st, "trusted")))
-        rc = PLASMA_ERR_BAD_REQUEST;
-    else {
-        w->follow.cursor = cursor;
-        w->actor.trusted = json_is_true(json_object_get(st, "trusted"));
-    }
-    json_decref(st);
-    return rc;
+    watch_pipe_free(w->pipe);
+    watch_pool_free(w->pool);
+    watch_view_free(w->view);
+    watch_batch_free(w->batch);
+    watch_store_close(w->store);
+    w->pipe = NULL;
+    w->pool = NULL;
+    w->view = NULL;
+    w->batch = NULL;
+    w->store = NULL;
 }
 
 int plasma_watcher_set_data_dir(plasma_watcher *w, const char *dir)
 {
-    watch_store *store = NULL;
-    int rc = watch_store_open(&store, dir);
-    if (rc)
-        return client_fail(w->c, rc, "watcher: cannot open the data dir %s", dir);
-    if ((rc = load_state(w, store)) == 0)
-        rc = watch_store_scan(store, "k/", replay_one, w);
-    if (rc) {
-        watch_store_close(store);
-        return client_fail(w->c, rc, "watcher: the data dir %s holds unreadable state", dir);
-    }
-    w->store = store;
-    return 0;
+    int rc;
+    if (w->store)
+        return client_fail(w->c, PLASMA_ERR_BAD_REQUEST, "watcher: its data dir is open already");
+    if ((rc = open_dir(w, dir)) != 0)
+        close_dir(w);
+    return rc;
+}
+
+/* Without a data dir, a private one that goes away with the watcher. */
+static int ensure_open(plasma_watcher *w)
+{
+    const char *tmp = getenv("TMPDIR");
+    char path[4096];
+    if (w->store)
+        return 0;
+    snprintf(path, sizeof path, "%s/plasma-watch-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    if (!mkdtemp(path) || !(w->temp_dir = strdup(path)))
+        return client_fail(w->c, PLASMA_ERR_IO, "watcher: cannot make a temporary data dir");
+    return plasma_watcher_set_data_dir(w, path);
+}
+
+/* --- a round --- */
+
+static int on_exit_event(void *ctx, const plasma_event *ev, watch_batch *b)
+{
+    plasma_watcher *w = ctx;
+    int rc = watch_judge_exit_started(&w->judge, ev->exit_started.exit_id, &ev->exit_started.owner, b);
+    return rc ? client_fail(w->c, rc, "watcher: judging an exit: %s", plasma_err_message(rc)) : 0;
+}
+
+static int commit_events(void *ctx, watch_batch *b)
+{
+    return commit(ctx, b);
+}
+
+int plasma_watcher_step(plasma_watcher *w)
+{
+    int rc = ensure_open(w);
+    if (rc == 0 && (rc = plasma_rootchain_client_status(w->c->rc, &w->st)) != 0)
+        rc = client_rc_fail(w->c, rc, "root-chain status");
+    if (rc == 0)
+        rc = watch_follow_events(&w->follow, w->batch, on_exit_event, commit_events, w);
+    if (rc == 0)
+        rc = drain(w);
+    if (rc == 0)
+        rc = watch_judge_review(&w->judge, w->c, &w->st, w->actor.have_challenger);
+    return rc;
 }
 
 int plasma_watcher_exit_for(plasma_watcher *w, const plasma_privkey *key, size_t *n_started)
 {
-    return watch_act_exit_for(&w->actor, w->view, &w->reporter, key, n_started);
+    int rc = ensure_open(w);
+    return rc ? rc : watch_act_exit_for(&w->actor, w->view, &w->reporter, key, n_started);
 }

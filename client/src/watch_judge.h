@@ -3,10 +3,21 @@
  * rules (watch_rule_of) gives each kind of finding its report event and the
  * action it calls for, which watch_act.c carries out. A new kind (say, an
  * in-flight exit that is not canonical) is one more enum value, one more
- * row, and where needed one more action. Internal to libplasma_client. */
+ * row, and where needed one more action.
+ *
+ * Exits are judged against the view and remembered in the data dir until
+ * nothing is left to do about them, so that a restart forgets none:
+ *   'X' exit_id8   kind1 state1 flags1 owner20 spent_in8 spend_txindex4 spend_input1
+ * An exit of an output the view does not know yet is pending, judged again
+ * whenever a block joins the view; one of an unspent output only marks the
+ * output exiting (a later block spending it makes the exit invalid); one
+ * of a spent output is invalid: reported and challenged, and looked at each
+ * round until the root chain no longer holds it in progress. Internal to
+ * libplasma_client. */
 #ifndef PLASMA_WATCH_JUDGE_H
 #define PLASMA_WATCH_JUDGE_H
 
+#include "watch_verify.h"
 #include "watch_view.h"
 
 typedef enum watch_finding_kind {
@@ -34,6 +45,7 @@ typedef struct watch_finding {
     uint32_t spend_txindex; /* its index there */
     uint32_t spend_input;   /* and the input that spends the exiting output */
     uint64_t exitable_at;   /* unchallenged_exit */
+    bool retry;             /* the action again, for a finding reported before */
 } watch_finding;
 
 typedef struct watch_rule {
@@ -43,41 +55,51 @@ typedef struct watch_rule {
 
 const watch_rule *watch_rule_of(watch_finding_kind kind);
 
-/* Receives each finding, in the order they are made. */
-typedef void (*watch_emit_fn)(void *ctx, const watch_finding *f);
-
-/* An invalid exit the root chain may still pay, looked at again each round. */
-typedef struct watch_tracked_exit {
-    uint64_t exit_id;
-    bool warned;
-} watch_tracked_exit;
+/* Receives each finding, in the order they are made; returns whether its
+ * action succeeded. */
+typedef bool (*watch_emit_fn)(void *ctx, const watch_finding *f);
 
 typedef struct watch_judge {
+    watch_store *store;
+    watch_view *view;
     watch_emit_fn emit;
     void *emit_ctx;
-    watch_tracked_exit *exits;
-    size_t n_exits, cap_exits;
+    size_t n_pending;    /* exits waiting for their output */
+    size_t n_unreported; /* invalid exits not reported yet */
 } watch_judge;
 
-void watch_judge_init(watch_judge *j, watch_emit_fn emit, void *emit_ctx);
-void watch_judge_free(watch_judge *j);
+/* Counts the exits the data dir remembers. Returns 0, PLASMA_ERR_IO or
+ * PLASMA_ERR_NOMEM. */
+int watch_judge_open(watch_judge *j, watch_store *store, watch_view *view, watch_emit_fn emit,
+                     void *emit_ctx);
 
-/* Verdicts on blocks. */
+/* Verdicts on blocks, emitted at once. */
 void watch_judge_invalid_block(watch_judge *j, uint64_t blknum, const char *reason);
 void watch_judge_withheld_block(watch_judge *j, uint64_t blknum);
 
-/* An exit started: invalid when the view has its output spent; an unspent
- * output is marked exiting, so that a later block spending it makes the
- * exit invalid (watch_judge_spends). Returns 0 or an error of the view. */
-int watch_judge_exit_started(watch_judge *j, watch_view *v, uint64_t exit_id);
+/* An exit started: its record (or the exiting flag, staged on the view) in
+ * b. Returns 0 or an error of the view. */
+int watch_judge_exit_started(watch_judge *j, uint64_t exit_id, const plasma_addr *owner, watch_batch *b);
 
-/* After block blknum joined the view: the exits of outputs it spent. */
-int watch_judge_spends(watch_judge *j, watch_view *v, uint64_t blknum);
+/* Block blk joined the view (staged): the exits of the exiting outputs it
+ * spent become invalid, and pending exits are judged again, into b.
+ * Returns 0 or an error of the view or store. */
+int watch_judge_block(watch_judge *j, const watch_block *blk, watch_batch *b);
+/* The judging of pending exits alone (after a deposit joined the view). */
+int watch_judge_pending(watch_judge *j, watch_batch *b);
 
-/* Looks again at the invalid exits found earlier: those no longer in
- * progress on the root chain are dropped; one with less than half the exit
- * period left is reported once as unchallenged. Returns 0 or an error as
+/* Once b is written: the exits found invalid and not reported yet go
+ * through their action and out as reports. Returns 0 or an error of the
+ * store. */
+int watch_judge_report(watch_judge *j);
+
+/* Each round, with st the root chain's status: the invalid exits no
+ * longer in progress on the root chain are forgotten; the others are
+ * challenged again when can_challenge (a retry, reported when it
+ * succeeds), and one with less than half the exit period left is reported
+ * once as unchallenged. Returns 0, an error of the store, or an error as
  * the client functions. */
-int watch_judge_review(watch_judge *j, plasma_client *c);
+int watch_judge_review(watch_judge *j, plasma_client *c, const plasma_rootchain_status *st,
+                       bool can_challenge);
 
 #endif

@@ -60,6 +60,8 @@ static const render_fn renderers[WATCH_N_FINDING_KINDS] = {
 
 void watch_report_finding(const watch_reporter *r, const watch_finding *f, const watch_outcome *o)
 {
+    if (f->retry && !o->done)
+        return; /* reported when first found; a retry only when it succeeds */
     emit(r, renderers[f->kind](watch_rule_of(f->kind)->event, f, o));
 }
 
