@@ -53,6 +53,8 @@ struct plasma_watcher {
     uint64_t next_item; /* seq of the oldest item not applied */
     uint64_t blocks_verified, txs_verified;
     plasma_rootchain_status st; /* this round's */
+    plasma_watch_progress_cb progress;
+    void *progress_payload;
 };
 
 /* Every finding goes through its action, then out as a report. */
@@ -125,6 +127,12 @@ void plasma_watcher_set_threads(plasma_watcher *w, unsigned n)
     w->threads = n;
 }
 
+void plasma_watcher_set_progress(plasma_watcher *w, plasma_watch_progress_cb cb, void *payload)
+{
+    w->progress = cb;
+    w->progress_payload = payload;
+}
+
 bool plasma_watcher_trusted(const plasma_watcher *w)
 {
     return w->actor.trusted;
@@ -188,7 +196,7 @@ static int load_state(plasma_watcher *w)
 
 /* Writes b with the view's staged changes and the state; the view keeps
  * them only once written. */
-static int commit(plasma_watcher *w, watch_batch *b)
+static int write_batch(plasma_watcher *w, watch_batch *b)
 {
     int rc = watch_view_stage(w->view, b);
     if (rc == 0) {
@@ -200,6 +208,31 @@ static int commit(plasma_watcher *w, watch_batch *b)
         return client_fail(w->c, rc, "watcher: cannot write its data dir (%s)", plasma_err_code(rc));
     }
     watch_view_settle(w->view);
+    return 0;
+}
+
+/* write_batch, then the exits it found invalid go out. */
+static int commit(plasma_watcher *w, watch_batch *b)
+{
+    int rc = write_batch(w, b);
+    return rc ? rc : watch_judge_report(&w->judge);
+}
+
+/* commit for an item that moves last_verified to blknum (and, for a
+ * child block, counts its n_txs); nothing moves when the write fails. */
+static int commit_item(plasma_watcher *w, watch_batch *b, uint64_t blknum, size_t n_txs, bool child)
+{
+    uint64_t last = w->last_verified, blocks = w->blocks_verified, txs = w->txs_verified;
+    w->last_verified = blknum;
+    w->blocks_verified += child;
+    w->txs_verified += child ? n_txs : 0;
+    int rc = write_batch(w, b);
+    if (rc) {
+        w->last_verified = last;
+        w->blocks_verified = blocks;
+        w->txs_verified = txs;
+        return rc;
+    }
     return watch_judge_report(&w->judge);
 }
 
@@ -227,10 +260,9 @@ static int keep_block(plasma_watcher *w, const watch_item *it, watch_block *blk)
         return rc;
     }
     watch_follow_pop(w->batch, it->seq);
-    w->last_verified = it->blknum;
-    w->blocks_verified++;
-    w->txs_verified += blk->n;
-    return commit(w, w->batch);
+    if ((rc = commit_item(w, w->batch, it->blknum, blk->n, true)) == 0 && w->progress)
+        w->progress(w->progress_payload, it->blknum, blk->n);
+    return rc;
 }
 
 /* Verifies a prepared block and keeps it, or finds it invalid. */
@@ -317,8 +349,7 @@ static int apply_deposit(plasma_watcher *w, const watch_item *it)
         (rc = watch_view_put_block(w->view, w->batch, &h, blk.txs, blk.offs, blk.leaves)) == 0 &&
         (rc = watch_judge_pending(&w->judge, w->batch)) == 0) {
         watch_follow_pop(w->batch, it->seq);
-        w->last_verified = it->blknum;
-        rc = commit(w, w->batch);
+        rc = commit_item(w, w->batch, it->blknum, 1, false);
     } else {
         watch_view_discard(w->view);
         if (rc)

@@ -264,6 +264,11 @@ typedef struct plasma_watcher_stats {
 
 void plasma_watcher_stats_get(const plasma_watcher *w, plasma_watcher_stats *out);
 
+/* Called on the stepping thread after each child block joined the view:
+ * its number and its transactions (for progress displays and benchmarks). */
+typedef void (*plasma_watch_progress_cb)(void *payload, uint64_t blknum, size_t n_txs);
+void plasma_watcher_set_progress(plasma_watcher *w, plasma_watch_progress_cb cb, void *payload);
+
 /* False once an invalid or withheld block was seen. */
 bool plasma_watcher_trusted(const plasma_watcher *w);
 /* The next root-chain block whose events the watcher has not read. */
