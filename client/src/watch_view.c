@@ -312,14 +312,28 @@ int watch_view_mark_exiting(watch_view *v, uint64_t pos)
     return staged_put(&v->staged, &u);
 }
 
+static int by_pos(const void *a, const void *b)
+{
+    uint64_t x = (*(const watch_utxo *const *)a)->pos, y = (*(const watch_utxo *const *)b)->pos;
+    return (x > y) - (x < y);
+}
+
+/* In position order: LevelDB inserts keys into its memtable's skip list
+ * faster in order than scattered (the spends of a block are). */
 int watch_view_stage(watch_view *v, watch_batch *b)
 {
     uint8_t key[9], rec[128];
+    const watch_utxo **order = malloc((v->staged.n ? v->staged.n : 1) * sizeof *order);
+    if (!order)
+        return PLASMA_ERR_NOMEM;
+    for (size_t i = 0; i < v->staged.n; i++)
+        order[i] = &v->staged.items[i];
+    qsort(order, v->staged.n, sizeof *order, by_pos);
     for (size_t i = 0; i < v->staged.n; i++) {
-        const watch_utxo *u = &v->staged.items[i];
-        utxo_key(key, u->pos);
-        watch_batch_put(b, key, sizeof key, rec, utxo_encode(rec, u));
+        utxo_key(key, order[i]->pos);
+        watch_batch_put(b, key, sizeof key, rec, utxo_encode(rec, order[i]));
     }
+    free(order);
     return 0;
 }
 

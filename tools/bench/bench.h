@@ -55,6 +55,9 @@ int plasma_bench_watcher(int argc, char **argv);
 
 /* --- what the end-to-end benchmarks share --- */
 
+/* Sets the process up as plasma-operator's main does (SIGPIPE ignored,
+ * request-sized buffers kept in the heap) and initialises libcurl. */
+void bench_daemon_process(void);
 /* A port free on 127.0.0.1 right now (0 if none was found). */
 uint16_t bench_free_port(void);
 /* Removes a directory tree (a benchmark's scratch directory). */

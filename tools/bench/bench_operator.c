@@ -35,21 +35,12 @@
  *                           machine is shared
  *   rss_mb                  with --rss N,M: process RSS holding N, M UTXOs
  */
-#include <arpa/inet.h>
 #include <curl/curl.h>
-#include <ftw.h>
-#include <malloc.h>
-#include <netinet/in.h>
 #include <pthread.h>
-#include <signal.h>
-#include <secp256k1.h>
-#include <secp256k1_recovery.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include "bench.h"
@@ -566,11 +557,7 @@ int plasma_bench_operator(int argc, char **argv)
             fprintf(stderr, "plasma-bench operator: bad arguments (try --help)\n");
         return st;
     }
-    /* As plasma-operator's main does: keep request-sized buffers in the heap. */
-    signal(SIGPIPE, SIG_IGN);
-    mallopt(M_MMAP_THRESHOLD, 64 << 20);
-    mallopt(M_TRIM_THRESHOLD, 256 << 20);
-    curl_global_init(CURL_GLOBAL_DEFAULT);
+    bench_daemon_process();
     json_t *out = a.rss_only ? json_pack("{s:s}", "bench", "operator") : throughput(&a);
     if (out && a.rss[0])
         json_object_set_new(out, "rss_mb", rss_figures(&a));

@@ -2,11 +2,14 @@
 #include "bench.h"
 
 #include <arpa/inet.h>
+#include <curl/curl.h>
 #include <ftw.h>
+#include <malloc.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <secp256k1.h>
 #include <secp256k1_recovery.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -117,6 +120,14 @@ int bench_print(json_t *obj)
 }
 
 /* --- shared by the end-to-end benchmarks --- */
+
+void bench_daemon_process(void)
+{
+    signal(SIGPIPE, SIG_IGN);
+    mallopt(M_MMAP_THRESHOLD, 64 << 20);
+    mallopt(M_TRIM_THRESHOLD, 256 << 20);
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+}
 
 uint16_t bench_free_port(void)
 {

@@ -30,7 +30,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
-#include <malloc.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -38,6 +37,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -58,7 +58,7 @@ typedef struct wb_args {
     unsigned blocks;
     unsigned block_txs;
     unsigned chains;
-    unsigned catchup_blocks; /* 0: all */
+    unsigned catchup_blocks; /* at most this many (default 40); 0: all */
     size_t cache_mb;
     unsigned threads;
     bool no_follow; /* only the catch-up watcher */
@@ -448,9 +448,10 @@ static int child_follow(const wb_args *a, const char *url, const char *dir, int 
     return rc;
 }
 
-static void child_main(const wb_args *a, const char *dir, int cmd, int up_fd)
+static void child_main(const wb_args *a, const char *dir, int cmd, int up_fd, const char *name)
 {
     FILE *up = fdopen(up_fd, "w");
+    prctl(PR_SET_NAME, name); /* its threads inherit it: top and perf tell the watchers apart */
     char line[256] = "";
     ssize_t n = read(cmd, line, sizeof line - 1);
     if (up && n > 3 && strncmp(line, "go ", 3) == 0) {
@@ -466,7 +467,7 @@ static void child_main(const wb_args *a, const char *dir, int cmd, int up_fd)
 }
 
 /* Forks a watcher process (before the parent has any thread). */
-static int wproc_fork(wproc *p, const wb_args *a, const char *dir)
+static int wproc_fork(wproc *p, const wb_args *a, const char *dir, const char *name)
 {
     int down[2], up[2];
     if (pipe(down) != 0 || pipe(up) != 0)
@@ -477,7 +478,7 @@ static int wproc_fork(wproc *p, const wb_args *a, const char *dir)
     if (p->pid == 0) {
         close(down[1]);
         close(up[0]);
-        child_main(a, dir, down[0], up[1]);
+        child_main(a, dir, down[0], up[1], name);
     }
     close(down[0]);
     close(up[1]);
@@ -876,10 +877,10 @@ static json_t *run_bench(const wb_args *a)
     wstats_init(&cs, a->blocks);
     /* Forked before this process has a thread. */
     snprintf(dir, sizeof dir, "%s/follow", ch.dir);
-    if (!a->no_follow && wproc_fork(&follow, a, dir) != 0)
+    if (!a->no_follow && wproc_fork(&follow, a, dir, "wb-follow") != 0)
         goto cleanup;
     snprintf(dir, sizeof dir, "%s/catchup", ch.dir);
-    if (wproc_fork(&catchup, a, dir) != 0)
+    if (wproc_fork(&catchup, a, dir, "wb-catchup") != 0)
         goto cleanup;
     if (operator_start(&op, &ch, url, sizeof url) != 0 || make_deposits(&ch, url) != 0)
         goto cleanup;
@@ -966,7 +967,7 @@ cleanup:
 
 static int parse_args(wb_args *a, int argc, char **argv)
 {
-    *a = (wb_args){.blocks = 8, .block_txs = 65536, .chains = HEADS, .cache_mb = 64};
+    *a = (wb_args){.blocks = 8, .block_txs = 65536, .chains = HEADS, .catchup_blocks = 40, .cache_mb = 64};
     for (int i = 1; i < argc; i++) {
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (strcmp(argv[i], "--help") == 0) {
@@ -1018,10 +1019,7 @@ int plasma_bench_watcher(int argc, char **argv)
             fprintf(stderr, "plasma-bench watcher: bad arguments (try --help)\n");
         return st;
     }
-    signal(SIGPIPE, SIG_IGN);
-    mallopt(M_MMAP_THRESHOLD, 64 << 20);
-    mallopt(M_TRIM_THRESHOLD, 256 << 20);
-    curl_global_init(CURL_GLOBAL_DEFAULT);
+    bench_daemon_process();
     json_t *out = run_bench(&a);
     curl_global_cleanup();
     if (!out) {
