@@ -20,7 +20,7 @@ if(TARGET plasma-operator)
                                                        PLASMA_CLI_BIN="$<TARGET_FILE:plasma>"
                                                        PLASMA_KEYSTORE_FIXTURES="${CLIENT_FIXTURES}")
     add_dependencies(test_client_cli plasma-operator plasma)
-    plasma_add_test(test_client_watch ${CLIENT_IT_DIR}/test_client_watch.c LIBS plasma_client TIMEOUT 180)
+    plasma_add_test(test_client_watch ${CLIENT_IT_DIR}/test_client_watch.c LIBS plasma_client plasma_leveldb TIMEOUT 180)
     target_include_directories(test_client_watch PRIVATE ${CLIENT_IT_DIR} ${CLIENT_UNIT_DIR}/../integration/operator)
     target_compile_definitions(test_client_watch PRIVATE PLASMA_OPERATOR_BIN="$<TARGET_FILE:plasma-operator>"
                                                          PLASMA_CLI_BIN="$<TARGET_FILE:plasma>")

@@ -12,6 +12,8 @@
 #include "cli_kit.h"
 #include "plasma/http.h"
 
+#include <leveldb/c.h>
+
 #define CAROL_KEY "0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6"
 #define OP_KEY "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"
 #define OP "0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266"
@@ -532,8 +534,9 @@ static void payment(plasma_tx *tx, uint64_t in, const plasma_addr *to, uint64_t 
         tx->outputs[1] = (plasma_output){.owner = *change_to, .amount = plasma_u256_from_u64(change)};
 }
 
-/* The root chain, the fake operator and a client (gas price 0). */
-static void env_start(cheat_env *e)
+/* The root chain (of chain_id, 0: the default), the fake operator and a
+ * client (gas price 0). */
+static void env_start_chain(cheat_env *e, uint64_t chain_id)
 {
     plasma_rootnode_config nc;
     plasma_http_mount mounts[2];
@@ -543,6 +546,8 @@ static void env_start(cheat_env *e)
     plasma_rootnode_config_default(&nc);
     nc.dev = true;
     nc.mine_interval_ms = 20;
+    if (chain_id)
+        nc.chain.chain_id = chain_id;
     assert_int_equal(plasma_rootnode_new(&e->node, &nc), 0);
     plasma_rootnode_mount(e->node, "/rootchain", &mounts[0]);
     mounts[1] = (plasma_http_mount){"", fake_routes, 1, NULL};
@@ -560,6 +565,11 @@ static void env_start(cheat_env *e)
     fblocks[0].blknum = 1000;
     fblocks[1].blknum = 2000;
     cheat_mode = SERVE_THEFT;
+}
+
+static void env_start(cheat_env *e)
+{
+    env_start_chain(e, 0);
 }
 
 static void deposit_as(cheat_env *e, unsigned who, uint64_t amount, uint64_t want_blknum)
@@ -801,6 +811,52 @@ static void test_cheating_operator(void **state)
     cheat_teardown(&e);
 }
 
+/* A data dir is bound to its chain, and one written in the earlier format
+ * (JSON under "state" and "k/" keys) is refused rather than misread. */
+static void test_data_dir_refusals(void **state)
+{
+    (void)state;
+    cheat_env a = {0}, b = {0};
+    char dir[512], old[512];
+    plasma_watcher *w = NULL;
+    snprintf(dir, sizeof dir, "%s", fresh_dir(daemon_.dir));
+    env_start(&a);
+    assert_int_equal(plasma_watcher_new(&w, a.c, NULL, 60000, NULL, NULL), 0);
+    assert_int_equal(plasma_watcher_set_data_dir(w, dir), 0);
+    assert_int_equal(plasma_watcher_step(w), 0);
+    /* One watcher at a time on a data dir. */
+    plasma_watcher *w2 = NULL;
+    assert_int_equal(plasma_watcher_new(&w2, a.c, NULL, 60000, NULL, NULL), 0);
+    assert_int_equal(plasma_watcher_set_data_dir(w2, dir), PLASMA_ERR_IO);
+    plasma_watcher_free(w2);
+    plasma_watcher_free(w);
+    cheat_teardown(&a);
+
+    env_start_chain(&b, 5);
+    assert_int_equal(plasma_watcher_new(&w, b.c, NULL, 60000, NULL, NULL), 0);
+    assert_int_equal(plasma_watcher_set_data_dir(w, dir), PLASMA_ERR_CONFIG);
+    assert_non_null(strstr(plasma_client_errmsg(b.c), "another chain"));
+    plasma_watcher_free(w);
+
+    snprintf(old, sizeof old, "%s", fresh_dir(daemon_.dir));
+    char *lerr = NULL;
+    leveldb_options_t *opts = leveldb_options_create();
+    leveldb_options_set_create_if_missing(opts, 1);
+    leveldb_t *db = leveldb_open(opts, old, &lerr);
+    assert_non_null(db);
+    leveldb_writeoptions_t *wo = leveldb_writeoptions_create();
+    leveldb_put(db, wo, "state", 5, "{\"cursor\": 3, \"trusted\": true}", 31, &lerr);
+    assert_null(lerr);
+    leveldb_writeoptions_destroy(wo);
+    leveldb_close(db);
+    leveldb_options_destroy(opts);
+    assert_int_equal(plasma_watcher_new(&w, b.c, NULL, 60000, NULL, NULL), 0);
+    assert_int_equal(plasma_watcher_set_data_dir(w, old), PLASMA_ERR_CONFIG);
+    assert_non_null(strstr(plasma_client_errmsg(b.c), "older watcher"));
+    plasma_watcher_free(w);
+    cheat_teardown(&b);
+}
+
 /* --- a watcher killed at random instants ------------------------------ */
 
 static uint64_t kill_seed;
@@ -1005,7 +1061,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_usage_errors),        cmocka_unit_test(test_invalid_exit_challenged),
         cmocka_unit_test(test_dev_operator_cheats), cmocka_unit_test(test_cheating_operator),
-        cmocka_unit_test(test_exit_then_spend),     cmocka_unit_test(test_watcher_killed),
+        cmocka_unit_test(test_exit_then_spend),     cmocka_unit_test(test_data_dir_refusals),
+        cmocka_unit_test(test_watcher_killed),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
