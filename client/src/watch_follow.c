@@ -204,6 +204,13 @@ int watch_follow_fetch(plasma_http_client *http, uint64_t blknum, plasma_buf *bo
         plasma_buf_free(&got);
         return PLASMA_ERR_NOT_FOUND;
     }
+    /* The reply grew by doubling: what it holds stays in memory while the
+     * block is verified. */
+    uint8_t *fit = got.len ? realloc(got.data, got.len) : NULL;
+    if (fit) {
+        got.data = fit;
+        got.cap = got.len;
+    }
     *body = got;
     *binary = strncmp(ctype, "application/octet-stream", 24) == 0;
     return 0;

@@ -9,9 +9,12 @@
 
 /* Blocks in flight at most, and the bytes that downloaded blocks may hold
  * before the next download waits (one block is always allowed). A full
- * block holds about 45 MB once decoded. */
+ * block holds about 45 MB once decoded: so, of full blocks, the one being
+ * executed and the next being prepared, and the one after is downloaded
+ * as soon as the first is released (a download takes far less time than
+ * preparing a block). */
 #define MAX_SLOTS 16
-#define MAX_WEIGHT (100u << 20)
+#define MAX_WEIGHT (64u << 20)
 
 enum {
     S_FREE,

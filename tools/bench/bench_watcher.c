@@ -25,7 +25,10 @@
  *            single-core recover rate), that rate measured over the run's own
  *            signatures before and after the load, as `plasma-bench
  *            operator` does; its peak RSS
- * Prints one JSON object. */
+ * With --chain-dir DIR the chain is kept in DIR (the operator's data dir,
+ * the sampled signatures) and a later run of the same shape on DIR skips
+ * straight to the catch-up watcher: one long chain made once, watchers
+ * measured on it as often as wanted. Prints one JSON object. */
 #include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -61,7 +64,8 @@ typedef struct wb_args {
     unsigned catchup_blocks; /* at most this many (default 40); 0: all */
     size_t cache_mb;
     unsigned threads;
-    bool no_follow; /* only the catch-up watcher */
+    bool no_follow;        /* only the catch-up watcher */
+    const char *chain_dir; /* keep the chain there, or use the one made there before */
 } wb_args;
 
 typedef struct wb_chain {
@@ -381,8 +385,12 @@ static int send_all(const wb_chain *ch, const char *url, atomic_uint_fast64_t *a
         }
         atomic_fetch_add(accepted, ok);
     }
-    if (r.f)
+    if (r.f) {
+        char path[256];
         fclose(r.f);
+        block_file(path, sizeof path, ch, r.block);
+        remove(path);
+    }
     if (b)
         plasma_buf_free(&b->bytes);
     free(b);
@@ -806,13 +814,64 @@ static int chain_init(wb_chain *ch, const wb_args *a)
         if (plasma_privkey_addr(&ch->addrs[i], &ch->keys[i]) != 0)
             return -1;
     }
+    if (a->chain_dir) {
+        snprintf(ch->dir, sizeof ch->dir, "%s", a->chain_dir);
+        return plasma_mkdir_parents(ch->dir) == 0 ? 0 : -1;
+    }
     snprintf(ch->dir, sizeof ch->dir, "/tmp/plasma-bench-watcher-XXXXXX");
     return mkdtemp(ch->dir) ? 0 : -1;
 }
 
+/* --chain-dir: a chain made by an earlier run with the same shape is used
+ * again (its operator's data dir and the signatures sampled for the
+ * recover rate), and only the catch-up watcher runs. */
+static void chain_file(char *path, size_t len, const wb_chain *ch, const char *name)
+{
+    snprintf(path, len, "%s/%s", ch->dir, name);
+}
+
+static bool chain_reusable(const wb_chain *ch)
+{
+    char path[256], want[128], got[128] = "";
+    chain_file(path, sizeof path, ch, "chain.done");
+    snprintf(want, sizeof want, "%u %u %u\n", ch->a->blocks, ch->a->block_txs, ch->a->chains);
+    FILE *f = fopen(path, "r");
+    if (f && !fgets(got, sizeof got, f))
+        got[0] = '\0';
+    if (f)
+        fclose(f);
+    return strcmp(got, want) == 0;
+}
+
+static int chain_save(const wb_chain *ch, const signed_digest *sample, size_t n)
+{
+    char path[256];
+    chain_file(path, sizeof path, ch, "sample.bin");
+    FILE *f = fopen(path, "wb");
+    bool ok = f && fwrite(sample, sizeof *sample, n, f) == n;
+    if (f && fclose(f) != 0)
+        ok = false;
+    chain_file(path, sizeof path, ch, "chain.done");
+    if (ok && (f = fopen(path, "w")) != NULL) {
+        ok = fprintf(f, "%u %u %u\n", ch->a->blocks, ch->a->block_txs, ch->a->chains) > 0;
+        ok = fclose(f) == 0 && ok;
+    }
+    return ok ? 0 : -1;
+}
+
+static size_t chain_load_sample(const wb_chain *ch, signed_digest *sample)
+{
+    char path[256];
+    chain_file(path, sizeof path, ch, "sample.bin");
+    FILE *f = fopen(path, "rb");
+    size_t n = f ? fread(sample, sizeof *sample, SAMPLE_SIGS, f) : 0;
+    if (f)
+        fclose(f);
+    return n;
+}
+
 /* Figures of the follower: lag in blocks (samples) and seconds (per block). */
-static json_t *follow_figures(const monitor *m, const wstats *fs, uint64_t load0, uint64_t load1,
-                              double load_s)
+static json_t *follow_figures(const monitor *m, const wstats *fs, uint64_t load0, uint64_t load1)
 {
     double *secs = calloc(m->n_blocks + 1, sizeof *secs);
     size_t n = 0;
@@ -832,7 +891,6 @@ static json_t *follow_figures(const monitor *m, const wstats *fs, uint64_t load0
                           "lag_grew", last > first + 1.0, "catch_up_after_load_s",
                           fs->last_ns > load1 ? (double)(fs->last_ns - load1) / 1e9 : 0.0, "peak_rss_mb",
                           fs->peak_rss_mb, "cpu_s", fs->cpu_s);
-    (void)load_s;
     free(secs);
     return o;
 }
@@ -855,113 +913,159 @@ static int wproc_go(wproc *p, wstats *s, pthread_t *progress, wreader *r, const 
     return pthread_create(progress, NULL, read_progress, r) == 0 ? 0 : -1;
 }
 
-static json_t *run_bench(const wb_args *a)
-{
+/* Everything one run holds. */
+typedef struct wb_run {
+    const wb_args *a;
     wb_chain ch;
-    wproc follow = {.pid = 0, .cmd = -1}, catchup = {.pid = 0, .cmd = -1};
+    wproc follow, catchup;
     wstats fs, cs;
-    monitor m = {0};
-    plasma_operator *op = NULL;
-    signed_digest *sample = NULL;
-    pthread_t mon, fr, cr;
-    wreader fw, cw;
-    char url[64], dir[300];
-    json_t *out = NULL;
-    unsigned cores = (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
-    uint64_t last_blknum = 1000ull * a->blocks;
-    uint64_t catch_blocks =
-        a->catchup_blocks && a->catchup_blocks < a->blocks ? a->catchup_blocks : a->blocks;
-    if (chain_init(&ch, a) != 0)
-        return NULL;
-    wstats_init(&fs, a->blocks);
-    wstats_init(&cs, a->blocks);
-    /* Forked before this process has a thread. */
-    snprintf(dir, sizeof dir, "%s/follow", ch.dir);
-    if (!a->no_follow && wproc_fork(&follow, a, dir, "wb-follow") != 0)
-        goto cleanup;
-    snprintf(dir, sizeof dir, "%s/catchup", ch.dir);
-    if (wproc_fork(&catchup, a, dir, "wb-catchup") != 0)
-        goto cleanup;
-    if (operator_start(&op, &ch, url, sizeof url) != 0 || make_deposits(&ch, url) != 0)
-        goto cleanup;
-    if (!(sample = calloc(SAMPLE_SIGS, sizeof *sample)))
-        goto cleanup;
-    size_t n_sample = ch.txs < SAMPLE_SIGS ? (size_t)ch.txs : SAMPLE_SIGS;
-    uint64_t t0 = bench_now_ns();
-    if (sign_all(&ch, sample, cores ? cores : 1) != 0) {
-        fprintf(stderr, "plasma-bench watcher: signing failed\n");
-        goto cleanup;
-    }
-    double sign_s = (double)(bench_now_ns() - t0) / 1e9;
-    double rec_before = bench_recover_rate(sample, n_sample);
+    monitor m;
+    plasma_operator *op;
+    char url[64];
+    signed_digest *sample;
+    size_t n_sample;
+    bool reused;
+    double sign_s, rec_before;
+    uint64_t load0, load1, accepted;
+} wb_run;
 
-    m = (monitor){.ledger = plasma_operator_ledger(op),
-                  .follow = a->no_follow ? NULL : &fs,
-                  .n_blocks = a->blocks,
-                  .cap_samples = 1u << 20};
-    m.confirmed_ns = calloc(a->blocks, sizeof *m.confirmed_ns);
-    m.sample_ns = calloc(m.cap_samples, sizeof *m.sample_ns);
-    m.sample_lag = calloc(m.cap_samples, sizeof *m.sample_lag);
-    if (!m.confirmed_ns || !m.sample_ns || !m.sample_lag)
-        goto cleanup;
-    if (!a->no_follow && wproc_go(&follow, &fs, &fr, &fw, url) != 0)
-        goto cleanup;
-    pthread_create(&mon, NULL, monitor_main, &m);
+/* The watcher processes, forked before this process has a thread. */
+static int fork_watchers(wb_run *r)
+{
+    char dir[300];
+    snprintf(dir, sizeof dir, "%s/follow", r->ch.dir);
+    bench_rm_tree(dir);
+    if (!r->reused && !r->a->no_follow && wproc_fork(&r->follow, r->a, dir, "wb-follow") != 0)
+        return -1;
+    snprintf(dir, sizeof dir, "%s/catchup", r->ch.dir);
+    bench_rm_tree(dir);
+    return wproc_fork(&r->catchup, r->a, dir, "wb-catchup");
+}
+
+/* Deposits, signing, and the load with the follower following. */
+static int make_chain(wb_run *r)
+{
+    const wb_args *a = r->a;
+    pthread_t mon, fr;
+    wreader fw;
+    unsigned cores = (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
+    uint64_t last_blknum = 1000ull * a->blocks, t0 = bench_now_ns();
+    if (make_deposits(&r->ch, r->url) != 0 || sign_all(&r->ch, r->sample, cores ? cores : 1) != 0)
+        return -1;
+    r->sign_s = (double)(bench_now_ns() - t0) / 1e9;
+    r->rec_before = bench_recover_rate(r->sample, r->n_sample);
+    r->m = (monitor){.ledger = plasma_operator_ledger(r->op),
+                     .follow = a->no_follow ? NULL : &r->fs,
+                     .n_blocks = a->blocks,
+                     .cap_samples = 1u << 20};
+    r->m.confirmed_ns = calloc(a->blocks, sizeof *r->m.confirmed_ns);
+    r->m.sample_ns = calloc(r->m.cap_samples, sizeof *r->m.sample_ns);
+    r->m.sample_lag = calloc(r->m.cap_samples, sizeof *r->m.sample_lag);
+    if (!r->m.confirmed_ns || !r->m.sample_ns || !r->m.sample_lag ||
+        (!a->no_follow && wproc_go(&r->follow, &r->fs, &fr, &fw, r->url) != 0) ||
+        pthread_create(&mon, NULL, monitor_main, &r->m) != 0)
+        return -1;
     atomic_uint_fast64_t accepted = 0;
-    uint64_t load0 = bench_now_ns();
-    int sent = send_all(&ch, url, &accepted);
-    uint64_t load1 = bench_now_ns();
-    if (sent == 0)
-        sent = finish_chain(m.ledger, last_blknum);
-    if (!a->no_follow && sent == 0 && !wait_verified(&fs, last_blknum, 3600))
+    r->load0 = bench_now_ns();
+    int rc = send_all(&r->ch, r->url, &accepted);
+    r->load1 = bench_now_ns();
+    r->accepted = atomic_load(&accepted);
+    if (rc == 0)
+        rc = finish_chain(r->m.ledger, last_blknum);
+    if (!a->no_follow && rc == 0 && !wait_verified(&r->fs, last_blknum, 3600))
         fprintf(stderr, "plasma-bench watcher: the follower did not reach block %llu\n",
                 (unsigned long long)last_blknum);
-    atomic_store(&m.stop, true);
+    atomic_store(&r->m.stop, true);
     pthread_join(mon, NULL);
     if (!a->no_follow)
-        wproc_stop(&follow, fr);
-    if (sent != 0)
-        goto cleanup;
+        wproc_stop(&r->follow, fr);
+    if (rc == 0 && a->chain_dir)
+        rc = chain_save(&r->ch, r->sample, r->n_sample);
+    return rc;
+}
 
-    /* The catch-up watcher has the cores to itself. */
-    if (wproc_go(&catchup, &cs, &cr, &cw, url) != 0)
-        goto cleanup;
-    wait_verified(&cs, 1000 * catch_blocks, 3600);
-    wproc_stop(&catchup, cr);
-    double op_mb = dir_mb(ch.dir);
-    plasma_operator_free(op);
-    op = NULL;
-    double rec_after = bench_recover_rate(sample, n_sample), rec = (rec_before + rec_after) / 2;
-    double load_s = (double)(load1 - load0) / 1e9, tps = (double)atomic_load(&accepted) / load_s;
-    double catch_tps =
-        cs.last_ns > cs.started_ns ? (double)cs.txs / ((double)(cs.last_ns - cs.started_ns) / 1e9) : 0;
-    /* 1,000 full blocks at this run's rates: signing, the load, the
-     * follower's tail, and a catch-up watcher over 40 blocks. */
-    double full = 1000.0 * 65536, sign_per_tx = sign_s / (double)ch.txs;
+/* The catch-up watcher, with the cores to itself. */
+static int catch_up(wb_run *r, uint64_t blocks)
+{
+    pthread_t cr;
+    wreader cw;
+    if (wproc_go(&r->catchup, &r->cs, &cr, &cw, r->url) != 0)
+        return -1;
+    wait_verified(&r->cs, 1000 * blocks, 3600);
+    wproc_stop(&r->catchup, cr);
+    return 0;
+}
+
+static json_t *figures(wb_run *r, uint64_t catch_blocks, double dirs_mb)
+{
+    const wb_args *a = r->a;
+    double rec_after = bench_recover_rate(r->sample, r->n_sample);
+    double rec = r->reused ? rec_after : (r->rec_before + rec_after) / 2;
+    double load_s = (double)(r->load1 - r->load0) / 1e9, tps = load_s > 0 ? (double)r->accepted / load_s : 0;
+    double catch_tps = r->cs.last_ns > r->cs.started_ns
+                           ? (double)r->cs.txs / ((double)(r->cs.last_ns - r->cs.started_ns) / 1e9)
+                           : 0;
+    /* 1,000 full blocks at this run's rates: signing, the load, and a
+     * catch-up watcher over 40 blocks. */
+    double full = 1000.0 * 65536, sign_per_tx = r->sign_s / (double)r->ch.txs;
     double projected =
         full * sign_per_tx + (tps > 0 ? full / tps : 0) + (catch_tps > 0 ? 40 * 65536 / catch_tps : 0);
-    out = json_pack("{s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:f}", "bench",
-                    "watcher", "blocks", (json_int_t)a->blocks, "block_txs", (json_int_t)a->block_txs, "txs",
-                    (json_int_t)ch.txs, "chains", (json_int_t)a->chains, "cache_mb", (json_int_t)a->cache_mb,
-                    "cores", (json_int_t)cores, "sign_s", sign_s, "load_s", load_s, "operator_tps", tps,
-                    "recover_per_core_per_s", rec, "recover_before", rec_before, "recover_after", rec_after,
-                    "verified_tps", catch_tps, "ratio", rec > 0 ? catch_tps / (2 * rec) : 0.0,
-                    "projected_s_1000x65536", projected, "data_dirs_mb", op_mb);
-    if (out && !a->no_follow)
-        json_object_set_new(out, "follow", follow_figures(&m, &fs, load0, load1, load_s));
+    json_t *out = json_pack(
+        "{s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:b,s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:f}", "bench", "watcher",
+        "blocks", (json_int_t)a->blocks, "block_txs", (json_int_t)a->block_txs, "txs", (json_int_t)r->ch.txs,
+        "chains", (json_int_t)a->chains, "cache_mb", (json_int_t)a->cache_mb, "cores",
+        (json_int_t)sysconf(_SC_NPROCESSORS_ONLN), "reused_chain", r->reused, "sign_s", r->sign_s, "load_s",
+        load_s, "operator_tps", tps, "recover_per_core_per_s", rec, "recover_before", r->rec_before,
+        "recover_after", rec_after, "verified_tps", catch_tps, "ratio", rec > 0 ? catch_tps / (2 * rec) : 0.0,
+        "projected_s_1000x65536", r->reused ? 0.0 : projected, "data_dirs_mb", dirs_mb);
+    if (out && !r->reused && !a->no_follow)
+        json_object_set_new(out, "follow", follow_figures(&r->m, &r->fs, r->load0, r->load1));
     if (out)
-        json_object_set_new(out, "catchup", catchup_figures(&cs, catch_blocks));
+        json_object_set_new(out, "catchup", catchup_figures(&r->cs, catch_blocks));
+    return out;
+}
+
+static json_t *run_bench(const wb_args *a)
+{
+    wb_run r = {.a = a, .follow = {.cmd = -1}, .catchup = {.cmd = -1}};
+    json_t *out = NULL;
+    uint64_t catch_blocks =
+        a->catchup_blocks && a->catchup_blocks < a->blocks ? a->catchup_blocks : a->blocks;
+    if (chain_init(&r.ch, a) != 0)
+        return NULL;
+    r.reused = a->chain_dir && chain_reusable(&r.ch);
+    wstats_init(&r.fs, a->blocks);
+    wstats_init(&r.cs, a->blocks);
+    if (fork_watchers(&r) != 0)
+        goto cleanup;
+    /* The operator's process settings, not the watchers': they run with
+     * the allocator's defaults, as `plasma watch` does. */
+    bench_daemon_process();
+    if (!(r.sample = calloc(SAMPLE_SIGS, sizeof *r.sample)) ||
+        operator_start(&r.op, &r.ch, r.url, sizeof r.url) != 0)
+        goto cleanup;
+    r.n_sample =
+        r.reused ? chain_load_sample(&r.ch, r.sample) : (r.ch.txs < SAMPLE_SIGS ? r.ch.txs : SAMPLE_SIGS);
+    if ((!r.reused && make_chain(&r) != 0) || catch_up(&r, catch_blocks) != 0) {
+        fprintf(stderr, "plasma-bench watcher: the run failed (scratch in %s)\n", r.ch.dir);
+        goto cleanup;
+    }
+    double dirs_mb = dir_mb(r.ch.dir);
+    plasma_operator_free(r.op);
+    r.op = NULL;
+    out = figures(&r, catch_blocks, dirs_mb);
 cleanup:
-    plasma_operator_free(op);
-    wproc_end(&follow);
-    wproc_end(&catchup);
-    wstats_free(&fs);
-    wstats_free(&cs);
-    free(m.confirmed_ns);
-    free(m.sample_ns);
-    free(m.sample_lag);
-    free(sample);
-    bench_rm_tree(ch.dir);
+    plasma_operator_free(r.op);
+    wproc_end(&r.follow);
+    wproc_end(&r.catchup);
+    wstats_free(&r.fs);
+    wstats_free(&r.cs);
+    free(r.m.confirmed_ns);
+    free(r.m.sample_ns);
+    free(r.m.sample_lag);
+    free(r.sample);
+    if (!a->chain_dir)
+        bench_rm_tree(r.ch.dir);
     return out;
 }
 
@@ -997,6 +1101,8 @@ static int parse_args(wb_args *a, int argc, char **argv)
             a->cache_mb = (size_t)n;
         else if (strcmp(argv[i], "--threads") == 0)
             a->threads = (unsigned)n;
+        else if (strcmp(argv[i], "--chain-dir") == 0)
+            a->chain_dir = v;
         else
             return 2;
         i++;
@@ -1019,7 +1125,6 @@ int plasma_bench_watcher(int argc, char **argv)
             fprintf(stderr, "plasma-bench watcher: bad arguments (try --help)\n");
         return st;
     }
-    bench_daemon_process();
     json_t *out = run_bench(&a);
     curl_global_cleanup();
     if (!out) {
