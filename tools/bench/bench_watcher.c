@@ -1007,7 +1007,7 @@ static json_t *figures(wb_run *r, uint64_t catch_blocks, double dirs_mb)
 {
     const wb_args *a = r->a;
     double rec_after = bench_recover_rate(r->sample, r->n_sample);
-    double rec = r->reused ? rec_after : (r->rec_before + rec_after) / 2;
+    double rec = (r->rec_before + rec_after) / 2;
     double rec2 = bench_recover_rate_2threads(r->sample, r->n_sample);
     double load_s = (double)(r->load1 - r->load0) / 1e9, tps = load_s > 0 ? (double)r->accepted / load_s : 0;
     double catch_tps = r->cs.last_ns > r->cs.started_ns
@@ -1058,6 +1058,8 @@ static json_t *run_bench(const wb_args *a)
         goto cleanup;
     r.n_sample =
         r.reused ? chain_load_sample(&r.ch, r.sample) : (r.ch.txs < SAMPLE_SIGS ? r.ch.txs : SAMPLE_SIGS);
+    if (r.reused) /* else measured by make_chain, before the load */
+        r.rec_before = bench_recover_rate(r.sample, r.n_sample);
     if ((!r.reused && make_chain(&r) != 0) || catch_up(&r, catch_blocks) != 0) {
         fprintf(stderr, "plasma-bench watcher: the run failed (scratch in %s)\n", r.ch.dir);
         goto cleanup;
