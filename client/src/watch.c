@@ -205,6 +205,8 @@ static int write_batch(plasma_watcher *w, watch_batch *b)
     }
     if (rc) {
         watch_view_discard(w->view);
+        /* The judge counted the exit records b would have changed. */
+        watch_judge_open(&w->judge, w->store, w->view, on_finding, w);
         return client_fail(w->c, rc, "watcher: cannot write its data dir (%s)", plasma_err_code(rc));
     }
     watch_view_settle(w->view);
