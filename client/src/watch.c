@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define FORMAT_VERSION 1
 #define DEFAULT_CACHE_MB 64
@@ -505,9 +506,15 @@ static int ensure_open(plasma_watcher *w)
     char path[4096];
     if (w->store)
         return 0;
+    if (w->temp_dir) /* made by an earlier round that could not open it */
+        return plasma_watcher_set_data_dir(w, w->temp_dir);
     snprintf(path, sizeof path, "%s/plasma-watch-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    if (!mkdtemp(path) || !(w->temp_dir = strdup(path)))
+    if (!mkdtemp(path))
         return client_fail(w->c, PLASMA_ERR_IO, "watcher: cannot make a temporary data dir");
+    if (!(w->temp_dir = strdup(path))) {
+        rmdir(path);
+        return client_fail(w->c, PLASMA_ERR_NOMEM, "watcher: out of memory");
+    }
     return plasma_watcher_set_data_dir(w, path);
 }
 
