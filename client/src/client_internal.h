@@ -13,7 +13,7 @@ struct plasma_client {
     bool have_domain;
     uint64_t gas_price;
     long receipt_timeout_ms;
-    char op_url[1024], rc_url[1024]; /* for messages */
+    char op_url[1024], rc_url[1024]; /* for messages, and connections of other threads */
     char errmsg[512];
 };
 

@@ -134,17 +134,32 @@ static int fail(const char **why, int err, const char *reason)
     return err;
 }
 
+int plasma_block_check_tx_order(bool *in_fees, const plasma_tx *tx, const char **why)
+{
+    if (tx->tx_type == PLASMA_TX_PAYMENT) {
+        if (*in_fees)
+            return fail(why, PLASMA_ERR_MALFORMED_TX, "a payment follows a fee transaction");
+        if (tx->n_inputs == 0)
+            return fail(why, PLASMA_ERR_MALFORMED_TX, "a transaction creates outputs without inputs");
+        return PLASMA_OK;
+    }
+    if (tx->tx_type != PLASMA_TX_FEE)
+        return fail(why, PLASMA_ERR_MALFORMED_TX, "a payment follows a fee transaction");
+    *in_fees = true;
+    return PLASMA_OK;
+}
+
 int plasma_block_check_order(size_t *n_payments, const plasma_tx *txs, size_t n, const char **why)
 {
-    size_t k = 0;
-    while (k < n && txs[k].tx_type == PLASMA_TX_PAYMENT) {
-        if (txs[k].n_inputs == 0)
-            return fail(why, PLASMA_ERR_MALFORMED_TX, "a transaction creates outputs without inputs");
-        k++;
+    bool in_fees = false;
+    size_t k = n;
+    for (size_t i = 0; i < n; i++) {
+        int rc = plasma_block_check_tx_order(&in_fees, &txs[i], why);
+        if (rc < 0)
+            return rc;
+        if (in_fees && k == n)
+            k = i;
     }
-    for (size_t i = k; i < n; i++)
-        if (txs[i].tx_type != PLASMA_TX_FEE)
-            return fail(why, PLASMA_ERR_MALFORMED_TX, "a payment follows a fee transaction");
     *n_payments = k;
     return PLASMA_OK;
 }

@@ -83,13 +83,16 @@ static void set_error(char *errmsg, size_t errmsg_len, const char *what)
         snprintf(errmsg, errmsg_len, "%s", what);
 }
 
-int plasma_http_request_bytes(plasma_http_client *c, const char *method, const char *path,
-                              const uint8_t *body, size_t body_len, long *status, plasma_buf *reply,
-                              size_t max_reply, char *errmsg, size_t errmsg_len)
+/* One request: body (JSON) when not NULL, an Accept header when accept is
+ * not NULL; the reply's bytes appended to *reply, its Content-Type copied
+ * into ctype when not NULL. Returns as plasma_http_request_bytes. */
+static int perform(plasma_http_client *c, const char *method, const char *path, const uint8_t *body,
+                   size_t body_len, const char *accept, long *status, plasma_buf *reply, size_t max_reply,
+                   char *ctype, size_t ctype_len, char *errmsg, size_t errmsg_len)
 {
     int rc = PLASMA_ERR_UNAVAILABLE;
-    char *url = NULL;
-    struct curl_slist *headers = NULL;
+    char *url = NULL, accept_line[256];
+    struct curl_slist *headers = NULL, *h;
     reply_sink sink = {.buf = reply, .max = max_reply};
 
     size_t url_len = strlen(c->base) + strlen(path) + 1;
@@ -109,11 +112,24 @@ int plasma_http_request_bytes(plasma_http_client *c, const char *method, const c
     curl_easy_setopt(c->curl, CURLOPT_WRITEDATA, &sink);
     curl_easy_setopt(c->curl, CURLOPT_CUSTOMREQUEST, method);
     if (body) {
-        headers = curl_slist_append(headers, "Content-Type: application/json");
-        curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, headers);
+        if (!(h = curl_slist_append(headers, "Content-Type: application/json"))) {
+            rc = PLASMA_ERR_NOMEM;
+            goto cleanup;
+        }
+        headers = h;
         curl_easy_setopt(c->curl, CURLOPT_POSTFIELDS, (const char *)body);
         curl_easy_setopt(c->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body_len);
     }
+    if (accept) {
+        snprintf(accept_line, sizeof accept_line, "Accept: %s", accept);
+        if (!(h = curl_slist_append(headers, accept_line))) {
+            rc = PLASMA_ERR_NOMEM;
+            goto cleanup;
+        }
+        headers = h;
+    }
+    if (headers)
+        curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, headers);
     CURLcode cc = curl_easy_perform(c->curl);
     if (reply->failed) {
         rc = PLASMA_ERR_NOMEM;
@@ -130,10 +146,35 @@ int plasma_http_request_bytes(plasma_http_client *c, const char *method, const c
         goto cleanup;
     }
     curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, status);
+    if (ctype) {
+        const char *got = NULL;
+        curl_easy_getinfo(c->curl, CURLINFO_CONTENT_TYPE, &got);
+        snprintf(ctype, ctype_len, "%s", got ? got : "");
+    }
     rc = PLASMA_OK;
 cleanup:
     curl_slist_free_all(headers);
     free(url);
+    return rc;
+}
+
+int plasma_http_request_bytes(plasma_http_client *c, const char *method, const char *path,
+                              const uint8_t *body, size_t body_len, long *status, plasma_buf *reply,
+                              size_t max_reply, char *errmsg, size_t errmsg_len)
+{
+    return perform(c, method, path, body, body_len, NULL, status, reply, max_reply, NULL, 0, errmsg,
+                   errmsg_len);
+}
+
+int plasma_http_get_bytes(plasma_http_client *c, const char *path, const char *accept, size_t max_len,
+                          long *status, plasma_buf *body, char *ctype, size_t ctype_len)
+{
+    plasma_buf in = {0};
+    int rc = perform(c, "GET", path, NULL, 0, accept, status, &in, max_len, ctype, ctype_len, NULL, 0);
+    if (rc == 0)
+        *body = in;
+    else
+        plasma_buf_free(&in);
     return rc;
 }
 

@@ -94,11 +94,12 @@ int plasma_kv_open(plasma_kv **out, const char *dir, const plasma_kv_options *op
     db->ropts = leveldb_readoptions_create();
     db->wsync = leveldb_writeoptions_create();
     db->wasync = leveldb_writeoptions_create();
-    if (opts->cache_mb)
-        db->cache = leveldb_cache_create_lru(opts->cache_mb << 20);
+    size_t cache = opts->cache_bytes ? opts->cache_bytes : opts->cache_mb << 20;
+    if (cache)
+        db->cache = leveldb_cache_create_lru(cache);
     if (opts->bloom)
         db->filter = leveldb_filterpolicy_create_bloom(10);
-    if (!db->opts || !db->ropts || !db->wsync || !db->wasync || (opts->cache_mb && !db->cache) ||
+    if (!db->opts || !db->ropts || !db->wsync || !db->wasync || (cache && !db->cache) ||
         (opts->bloom && !db->filter))
         goto cleanup;
     set_options(db, opts);

@@ -391,23 +391,22 @@ static void h_get_tx(void *ctx, const plasma_http_req *req, plasma_http_resp *re
 
 /* --- GET /v1/blocks/{blknum} --- */
 
+/* The forms a block is served in; JSON is the default. */
+static const char *const block_types[] = {"application/json", "application/octet-stream"};
+enum { BLOCK_JSON = 0, BLOCK_RLP = 1 };
+
 static bool add_block_tx(void *arg, const uint8_t *rlp, size_t len)
 {
     return json_array_append_new(arg, plasma_json_hex(rlp, len)) == 0;
 }
 
-static void h_get_block(void *ctx, const plasma_http_req *req, plasma_http_resp *resp)
+static bool add_block_tx_rlp(void *arg, const uint8_t *rlp, size_t len)
 {
-    op_api *api = ctx;
-    uint64_t blknum;
-    if (!parse_u64(req->params[0], &blknum)) {
-        plasma_http_error(resp, PLASMA_ERR_BAD_REQUEST, "blknum must be a decimal number");
-        return;
-    }
-    if (is_withheld(api, blknum)) {
-        plasma_http_error(resp, PLASMA_ERR_NOT_FOUND, "no sealed or deposit block with this number");
-        return;
-    }
+    return plasma_buf_append(arg, rlp, len) == 0;
+}
+
+static void reply_block_json(op_api *api, uint64_t blknum, plasma_http_resp *resp)
+{
     json_t *txs = json_array();
     plasma_block_info info;
     int rc = plasma_ledger_get_block(api->ledger, blknum, &info, add_block_tx, txs);
@@ -421,6 +420,58 @@ static void h_get_block(void *ctx, const plasma_http_req *req, plasma_http_resp 
         plasma_http_error(resp, rc,
                           rc == PLASMA_ERR_NOT_FOUND ? "no sealed or deposit block with this number" : NULL);
     }
+}
+
+/* The binary form, rlp([blknum, root, timestamp, [SignedTx, ...]]): each
+ * transaction's RLP exactly as stored, no hex and no JSON (docs/api.md). */
+static void reply_block_rlp(op_api *api, uint64_t blknum, plasma_http_resp *resp)
+{
+    plasma_buf b = {0};
+    plasma_block_info info;
+    int rc = plasma_ledger_get_block(api->ledger, blknum, &info, NULL, NULL);
+    if (rc == 0) {
+        size_t outer = plasma_rlp_list_begin(&b);
+        plasma_rlp_put_u64(&b, info.blknum);
+        plasma_rlp_put_bytes(&b, info.root.b, sizeof info.root.b);
+        plasma_rlp_put_u64(&b, info.timestamp);
+        size_t txs = plasma_rlp_list_begin(&b);
+        if ((rc = plasma_ledger_get_block(api->ledger, blknum, &info, add_block_tx_rlp, &b)) == 0 &&
+            (b.failed || plasma_rlp_list_end(&b, txs) != 0 || plasma_rlp_list_end(&b, outer) != 0))
+            rc = PLASMA_ERR_NOMEM;
+    }
+    if (rc) {
+        plasma_buf_free(&b);
+        plasma_http_error(resp, rc,
+                          rc == PLASMA_ERR_NOT_FOUND ? "no sealed or deposit block with this number" : NULL);
+        return;
+    }
+    resp->status = 200;
+    resp->content_type = block_types[BLOCK_RLP];
+    resp->raw = (char *)b.data;
+    resp->raw_len = b.len;
+}
+
+static void h_get_block(void *ctx, const plasma_http_req *req, plasma_http_resp *resp)
+{
+    op_api *api = ctx;
+    uint64_t blknum;
+    int form = plasma_http_negotiate(req, block_types, 2);
+    if (!parse_u64(req->params[0], &blknum)) {
+        plasma_http_error(resp, PLASMA_ERR_BAD_REQUEST, "blknum must be a decimal number");
+        return;
+    }
+    if (form < 0) {
+        plasma_http_error(resp, PLASMA_ERR_BAD_REQUEST, "the Accept header does not parse");
+        return;
+    }
+    if (is_withheld(api, blknum)) {
+        plasma_http_error(resp, PLASMA_ERR_NOT_FOUND, "no sealed or deposit block with this number");
+        return;
+    }
+    if (form == BLOCK_RLP)
+        reply_block_rlp(api, blknum, resp);
+    else
+        reply_block_json(api, blknum, resp);
 }
 
 /* --- UTXOs --- */

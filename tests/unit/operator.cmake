@@ -24,6 +24,7 @@ if(TARGET plasma_rootchain)
     plasma_operator_itest(test_operator_durability LIBS plasma_rootchain plasma_merkle TIMEOUT 180)
     # The HTTP API under abuse from 127.0.0.2 and up; about a minute.
     plasma_operator_itest(test_operator_abuse LIBS plasma_rootchain plasma_merkle Threads::Threads TIMEOUT 240)
+    plasma_operator_itest(test_operator_blocks LIBS plasma_rootchain TIMEOUT 60)
     if(TARGET plasma-rootchain)
         target_compile_definitions(test_operator_chain PRIVATE
                                    PLASMA_ROOTCHAIN_BIN="$<TARGET_FILE:plasma-rootchain>")

@@ -1,15 +1,15 @@
 /* The operator and the watcher apply one set of rules (core/include/plasma/
  * rules.h): the same crafted payments go to the operator's ledger and, in a
  * block with the fee transactions their surplus calls for, to the watcher's
- * block verification (its resume path, which re-executes stored blocks);
+ * block verification (client/src/watch_verify.c);
  * both must accept or refuse each. Blocks the ledger seals pass the
  * watcher; each way of breaking their fee transactions fails it. */
 #include "op_testkit.h"
 #include "plasma/client.h"
 #include "plasma/json.h"
-#include "plasma/kv.h"
+#include "plasma/merkle.h"
 #include "plasma/ledger.h"
-#include "plasma/rootchain.h"
+#include "watch_verify.h"
 
 #define BLK 1000u
 
@@ -18,10 +18,11 @@ typedef struct world {
     plasma_ledger *l;
     plasma_fee_rule rules[2];
     plasma_fee_policy policy;
-    plasma_rootnode *node;
-    plasma_http_server *srv;
-    plasma_client *c;
-    json_t *deposits; /* blknum → {owner, token, amount} as the watcher stores them */
+    struct {
+        uint64_t blknum;
+        plasma_output out;
+    } deposits[64]; /* as the watcher's view holds them */
+    size_t n_deposits;
 } world;
 
 static world W;
@@ -44,22 +45,6 @@ static void open_ledger(void)
         fail_msg("open: %s", err);
 }
 
-static void start_rootchain(void)
-{
-    plasma_rootnode_config nc;
-    plasma_rootnode_config_default(&nc);
-    nc.dev = true;
-    assert_int_equal(plasma_rootnode_new(&W.node, &nc), 0);
-    plasma_http_mount m;
-    plasma_rootnode_mount(W.node, "", &m);
-    plasma_http_config hc = {0};
-    assert_int_equal(plasma_http_server_start(&W.srv, &hc, &m, 1), 0);
-    char url[64];
-    snprintf(url, sizeof url, "http://127.0.0.1:%u", plasma_http_server_port(W.srv));
-    /* No operator: the watcher reads only the root chain's domain here. */
-    assert_int_equal(plasma_client_new(&W.c, "http://127.0.0.1:1", url), 0);
-}
-
 static int setup(void **state)
 {
     (void)state;
@@ -70,36 +55,28 @@ static int setup(void **state)
     W.rules[1] = (plasma_fee_rule){tk_token(2), plasma_u256_from_u64(0)};
     W.policy.rules = W.rules;
     W.policy.n_rules = 2;
-    W.deposits = json_object();
     open_ledger();
-    start_rootchain();
     return 0;
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    plasma_client_free(W.c);
-    plasma_http_server_free(W.srv);
-    plasma_rootnode_free(W.node);
     plasma_ledger_free(W.l);
-    json_decref(W.deposits);
     tk_rmrf(W.dir);
     free(W.dir);
     return 0;
 }
 
-/* A deposit known to both: the ledger follows it, the watcher stores it. */
+/* A deposit known to both: the ledger follows it, the watcher's view holds
+ * it. */
 static void deposit(uint64_t blknum, int owner, uint8_t token, uint64_t amount)
 {
     plasma_deposit d = {blknum, tk_addr(owner), tk_token(token), plasma_u256_from_u64(amount), 1};
     assert_int_equal(plasma_ledger_follow(W.l, &d, 1, NULL, 0, "dep", blknum), 0);
-    char key[32];
-    snprintf(key, sizeof key, "k/%020llu", (unsigned long long)blknum);
-    json_object_set_new(W.deposits, key,
-                        json_pack("{s:s, s:o, s:o, s:o}", "kind", "deposit", "owner",
-                                  plasma_json_addr(&d.owner), "token", plasma_json_addr(&d.token), "amount",
-                                  plasma_json_u256(&d.amount)));
+    assert_true(W.n_deposits < sizeof W.deposits / sizeof W.deposits[0]);
+    W.deposits[W.n_deposits].blknum = blknum;
+    W.deposits[W.n_deposits++].out = (plasma_output){d.owner, d.token, d.amount};
 }
 
 static json_t *hex_tx(const plasma_tx *tx)
@@ -111,46 +88,61 @@ static json_t *hex_tx(const plasma_tx *tx)
     return j;
 }
 
-/* The watcher's verdict on child block BLK holding txs: it resumes from a
- * data dir holding the deposits and that block, re-executing it. */
+/* The watcher's verdict on child block BLK holding txs: its block
+ * verification (client/src/watch_verify.c) on a view holding the deposits,
+ * with the block served in its JSON form and the root the txs hash to. */
 static int watcher_verdict(const plasma_tx *txs, size_t n)
 {
     static unsigned serial;
     char dir[300];
     snprintf(dir, sizeof dir, "%s/watch-%u", W.dir, serial++);
-    plasma_kv *db = NULL;
-    plasma_kv_options o;
-    plasma_kv_options_default(&o);
-    o.make_parents = true;
-    assert_int_equal(plasma_kv_open(&db, dir, &o, NULL, 0), 0);
-    const char *key;
-    json_t *val;
-    json_object_foreach (W.deposits, key, val) {
-        char *text = json_dumps(val, JSON_COMPACT);
-        assert_int_equal(plasma_kv_put(db, key, strlen(key), text, strlen(text), true), 0);
-        free(text);
-    }
-    json_t *arr = json_array();
-    for (size_t i = 0; i < n; i++)
-        json_array_append_new(arr, hex_tx(&txs[i]));
-    json_t *blk = json_pack("{s:s, s:o}", "kind", "block", "txs", arr);
-    char *text = json_dumps(blk, JSON_COMPACT);
-    char bkey[32];
-    snprintf(bkey, sizeof bkey, "k/%020u", BLK);
-    assert_int_equal(plasma_kv_put(db, bkey, strlen(bkey), text, strlen(text), true), 0);
-    free(text);
-    json_decref(blk);
-    plasma_kv_free(db);
+    watch_store *store = NULL;
+    watch_view *view = NULL;
+    watch_batch *batch = NULL;
+    assert_int_equal(watch_store_open(&store, dir, 1u << 20), 0);
+    assert_int_equal(watch_view_open(&view, store, 1u << 20), 0);
+    for (size_t i = 0; i < W.n_deposits; i++)
+        assert_int_equal(
+            watch_view_add(view, plasma_utxo_pos(W.deposits[i].blknum, 0, 0), &W.deposits[i].out), 0);
+    assert_int_equal(watch_batch_new(&batch), 0);
+    assert_int_equal(watch_view_stage(view, batch), 0);
+    assert_int_equal(watch_store_write(store, batch), 0);
+    watch_view_settle(view);
 
-    plasma_watcher *w = NULL;
-    assert_int_equal(plasma_watcher_new(&w, W.c, NULL, 1000, NULL, NULL), 0);
-    assert_int_equal(plasma_watcher_set_min_fees(w, &W.policy), 0);
-    int rc = plasma_watcher_set_data_dir(w, dir);
-    if (rc == 0)
-        assert_int_equal(plasma_watcher_last_verified(w), BLK);
-    plasma_watcher_free(w);
+    plasma_hash *leaves = calloc(n ? n : 1, sizeof *leaves);
+    json_t *arr = json_array();
+    for (size_t i = 0; i < n; i++) {
+        plasma_buf u = {0};
+        assert_int_equal(plasma_tx_encode_unsigned(&u, &txs[i]), 0);
+        plasma_merkle_leaf(&leaves[i], u.data, u.len);
+        plasma_buf_free(&u);
+        json_array_append_new(arr, hex_tx(&txs[i]));
+    }
+    plasma_hash root;
+    assert_int_equal(plasma_merkle_root(&root, leaves, n), 0);
+    free(leaves);
+    json_t *j = json_pack("{s:o}", "txs", arr);
+    char *text = json_dumps(j, JSON_COMPACT);
+    json_decref(j);
+    plasma_buf body = {0};
+    assert_int_equal(plasma_buf_append(&body, (const uint8_t *)text, strlen(text)), 0);
+    free(text);
+
+    watch_block blk;
+    assert_int_equal(watch_block_parse(&blk, BLK, &body, false), 0);
+    plasma_domain domain;
+    plasma_domain_dev(&domain);
+    for (size_t c = 0; c < watch_block_chunks(&blk); c++)
+        watch_verify_prepare(&blk, &domain, c);
+    int err = -1;
+    const char *bad = watch_verify_block(view, &root, &W.policy, &blk, &err);
+    assert_int_equal(err, 0);
+    watch_block_free(&blk);
+    watch_batch_free(batch);
+    watch_view_free(view);
+    watch_store_close(store);
     tk_rmrf(dir);
-    return rc;
+    return bad ? PLASMA_ERR_MALFORMED_TX : 0;
 }
 
 /* The fee transactions the surplus of tx calls for, one per token with a

@@ -255,13 +255,40 @@ void plasma_watcher_free(plasma_watcher *w);
  * Returns 0 or an error as the client functions (reports are not errors). */
 int plasma_watcher_step(plasma_watcher *w);
 
-/* Keeps the watcher's state (verified blocks and deposits, where to resume,
- * trust) in a LevelDB under dir (created if missing) and resumes from what
- * is stored there: its view is rebuilt from its own stored blocks without
- * the operator. Call before the first step, at most once.
- * Returns 0, PLASMA_ERR_IO (cannot open) or PLASMA_ERR_BAD_REQUEST
- * (unreadable state). */
+/* Keeps the watcher's state in a LevelDB under dir (created with its
+ * missing parents, mode 0700) and resumes from what is stored there: the
+ * outputs it has seen, the blocks it verified (from which it builds exit
+ * data and challenges without the operator), the exits it still has to
+ * judge or answer, where to resume on the root chain, and trust. Without
+ * it, the first step makes a private temporary one, removed by
+ * plasma_watcher_free. Call before the first step, at most once.
+ * Returns 0, PLASMA_ERR_IO (cannot open it, or another watcher has it
+ * open), PLASMA_ERR_CONFIG (it belongs to another chain, or to an older
+ * watcher) or PLASMA_ERR_BAD_REQUEST (unreadable state). */
 int plasma_watcher_set_data_dir(plasma_watcher *w, const char *dir);
+
+/* Bounds the memory the watcher keeps of its data dir: outputs read most
+ * recently and LevelDB's block cache together (default 64 MiB). Call
+ * before plasma_watcher_set_data_dir. */
+void plasma_watcher_set_cache_mb(plasma_watcher *w, size_t mb);
+/* Threads recovering signatures (default 0: one per core). Call before
+ * plasma_watcher_set_data_dir. */
+void plasma_watcher_set_threads(plasma_watcher *w, unsigned n);
+
+typedef struct plasma_watcher_stats {
+    uint64_t last_verified;   /* as plasma_watcher_last_verified */
+    uint64_t blocks_verified; /* child blocks, since the data dir was made */
+    uint64_t txs_verified;    /* their transactions */
+    size_t cache_entries;     /* outputs in the cache */
+    size_t cache_bytes;       /* its size */
+} plasma_watcher_stats;
+
+void plasma_watcher_stats_get(const plasma_watcher *w, plasma_watcher_stats *out);
+
+/* Called on the stepping thread after each child block joined the view:
+ * its number and its transactions (for progress displays and benchmarks). */
+typedef void (*plasma_watch_progress_cb)(void *payload, uint64_t blknum, size_t n_txs);
+void plasma_watcher_set_progress(plasma_watcher *w, plasma_watch_progress_cb cb, void *payload);
 
 /* False once an invalid or withheld block was seen. */
 /* The operator's minimum fees (copied), so that a block whose payment pays

@@ -70,6 +70,10 @@ void plasma_block_fees_free(plasma_block_fees *f);
  * Out: *n_payments. Returns 0 or PLASMA_ERR_MALFORMED_TX (*why, when not
  * NULL, gets a one-line reason). */
 int plasma_block_check_order(size_t *n_payments, const plasma_tx *txs, size_t n, const char **why);
+/* The same rule one transaction at a time, for a caller that walks a block
+ * in order: *in_fees starts false and turns true at the first fee
+ * transaction. Returns 0 or PLASMA_ERR_MALFORMED_TX (*why as above). */
+int plasma_block_check_tx_order(bool *in_fees, const plasma_tx *tx, const char **why);
 
 /* The fee transactions closing child block blknum: exactly one per token
  * of f (sorted), in ascending token order, each plasma_tx_make_fee of that

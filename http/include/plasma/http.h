@@ -103,6 +103,18 @@ bool plasma_http_json_content_type(const plasma_http_req *req, plasma_http_resp 
  * having filled resp with a 400 bad_request naming the problem. */
 json_t *plasma_http_body_json(const plasma_http_req *req, plasma_http_resp *resp);
 
+/* Content negotiation (RFC 9110 §12.5.1): of types[] (n ≤ 8, each
+ * "type/subtype", the first being the default), the one the Accept header
+ * prefers: each type takes the q of the most specific media range naming
+ * it (the exact type, else its type with any subtype, else any type; 0 when
+ * none does), the highest q wins and the earlier type wins a tie. Returns its index: 0 when there
+ * is no Accept header or no type is acceptable (serving the default is
+ * what HTTP allows then), or PLASMA_ERR_BAD_REQUEST when the header does
+ * not parse (a malformed range, parameter or q-value). */
+int plasma_http_negotiate(const plasma_http_req *req, const char *const *types, size_t n);
+/* The same on an Accept value (NULL: none). */
+int plasma_http_negotiate_accept(const char *accept, const char *const *types, size_t n);
+
 /* Response helpers. */
 void plasma_http_reply(plasma_http_resp *resp, int status, json_t *body);
 /* {"error": {"code": plasma_err_code(err), "message": message or the
@@ -150,5 +162,14 @@ int plasma_http_request(plasma_http_client *c, const char *method, const char *p
  * not NULL, errmsg_len bytes max), or PLASMA_ERR_UNAVAILABLE. */
 int plasma_http_call(plasma_http_client *c, const char *method, const char *path, const json_t *body,
                      json_t **reply, char *errmsg, size_t errmsg_len);
+
+/* GET path with an Accept header, the reply kept as bytes. Out: *status,
+ * *body (caller frees with plasma_buf_free), ctype the reply's
+ * Content-Type ("" when none; ctype_len bytes max), whatever the status.
+ * Returns 0 when a reply arrived, PLASMA_ERR_PAYLOAD_TOO_LARGE when it
+ * passed max_len bytes (the transfer is cut), PLASMA_ERR_UNAVAILABLE or
+ * PLASMA_ERR_NOMEM. */
+int plasma_http_get_bytes(plasma_http_client *c, const char *path, const char *accept, size_t max_len,
+                          long *status, plasma_buf *body, char *ctype, size_t ctype_len);
 
 #endif

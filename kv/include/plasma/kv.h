@@ -19,6 +19,7 @@ typedef struct plasma_kv_iter plasma_kv_iter;
 
 typedef struct plasma_kv_options {
     size_t cache_mb;        /* block cache; 0: LevelDB's default */
+    size_t cache_bytes;     /* block cache in bytes; when set, instead of cache_mb */
     size_t write_buffer_mb; /* memtable size; 0: LevelDB's default */
     int max_open_files;     /* 0: LevelDB's default */
     bool bloom;             /* a 10-bit bloom filter per table */
