@@ -9,5 +9,7 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 echo "== build"
 "$here/tools/build.sh" "$here/build/release" -DPLASMA_BUILD_TESTS=OFF
 "$here/build/release/tools/plasma-selfcheck"
+echo "== the wallet CLI is $here/build/release/client/plasma; in another terminal:"
+echo "   export PATH=\"$here/build/release/client:\$PATH\"   (then: plasma --help)"
 echo "== plasma-operator --dev (Ctrl-C stops it; data in $here/data/operator)"
 exec "$here/build/release/operator/plasma-operator" --dev --data-dir "$here/data/operator" "$@"

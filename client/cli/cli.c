@@ -6,9 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
-int cli_error(const cli_ctx *ctx, int code, const char *fmt, ...)
+int cli_error(const cli_ctx *ctx, int err, const char *fmt, ...)
 {
     char msg[1024];
     va_list ap;
@@ -17,14 +18,14 @@ int cli_error(const cli_ctx *ctx, int code, const char *fmt, ...)
     va_end(ap);
     fprintf(stderr, "plasma: %s\n", msg);
     if (ctx && ctx->json) {
-        json_t *e = json_pack("{s:{s:s}}", "error", "message", msg);
+        json_t *e = json_pack("{s:{s:s, s:s}}", "error", "code", plasma_err_code(err), "message", msg);
         if (e) {
             json_dumpf(e, stdout, JSON_COMPACT);
             fputc('\n', stdout);
             json_decref(e);
         }
     }
-    return code;
+    return err == PLASMA_ERR_USAGE ? CLI_EXIT_USAGE : CLI_EXIT_FAIL;
 }
 
 /* What to do about the errors a wallet user can fix. */
@@ -52,8 +53,7 @@ static const char *hint(int err)
 int cli_client_error(const cli_ctx *ctx, plasma_client *c, int err)
 {
     const char *msg = c ? plasma_client_errmsg(c) : "", *h = hint(err);
-    return cli_error(ctx, CLI_EXIT_FAIL, "%s%s%s", msg[0] ? msg : plasma_err_message(err), h ? ": " : "",
-                     h ? h : "");
+    return cli_error(ctx, err, "%s%s%s", msg[0] ? msg : plasma_err_message(err), h ? ": " : "", h ? h : "");
 }
 
 bool cli_opt(int argc, char **argv, int *i, const char *name, const char **value, bool *bad)
@@ -68,7 +68,6 @@ bool cli_opt(int argc, char **argv, int *i, const char *name, const char **value
     if (argv[*i][n] != '\0')
         return false;
     if (*i + 1 >= argc) {
-        fprintf(stderr, "plasma: %s needs a value\n", name);
         *bad = true;
         return true;
     }
@@ -89,10 +88,21 @@ bool cli_wants_help(int argc, char **argv)
     return false;
 }
 
-int cli_help(const char *help, bool asked)
+int cli_missing(const cli_ctx *ctx, const char *option)
 {
-    fputs(help, asked ? stdout : stderr);
-    return asked ? CLI_EXIT_OK : CLI_EXIT_USAGE;
+    return cli_error(ctx, PLASMA_ERR_USAGE, "%s needs a value (see --help)", option);
+}
+
+int cli_help(const char *help)
+{
+    fputs(help, stdout);
+    return CLI_EXIT_OK;
+}
+
+int cli_usage(const cli_ctx *ctx, const char *help, const char *missing)
+{
+    fputs(help, stderr);
+    return cli_error(ctx, PLASMA_ERR_USAGE, "%s", missing);
 }
 
 bool cli_parse_u64(const cli_ctx *ctx, const char *what, const char *s, uint64_t *out)
@@ -101,7 +111,7 @@ bool cli_parse_u64(const cli_ctx *ctx, const char *what, const char *s, uint64_t
     errno = 0;
     unsigned long long v = strtoull(s, &end, 10);
     if (!*s || *end || errno || s[0] == '-') {
-        cli_error(ctx, CLI_EXIT_USAGE, "%s: \"%s\" is not a non-negative integer", what, s);
+        cli_error(ctx, PLASMA_ERR_USAGE, "%s: \"%s\" is not a non-negative integer", what, s);
         return false;
     }
     *out = v;
@@ -111,7 +121,7 @@ bool cli_parse_u64(const cli_ctx *ctx, const char *what, const char *s, uint64_t
 bool cli_parse_addr(const cli_ctx *ctx, const char *what, const char *s, plasma_addr *out)
 {
     if (plasma_addr_parse(out, s) != 0) {
-        cli_error(ctx, CLI_EXIT_USAGE, "%s: \"%s\" is not an address (0x + 40 hex digits)", what, s);
+        cli_error(ctx, PLASMA_ERR_USAGE, "%s: \"%s\" is not an address (0x + 40 hex digits)", what, s);
         return false;
     }
     return true;
@@ -121,7 +131,7 @@ bool cli_parse_amount(const cli_ctx *ctx, const char *what, const char *s, plasm
 {
     char msg[200];
     if (plasma_amount_parse(out, s, msg, sizeof msg) != 0) {
-        cli_error(ctx, CLI_EXIT_USAGE, "%s: %s", what, msg);
+        cli_error(ctx, PLASMA_ERR_USAGE, "%s: %s", what, msg);
         return false;
     }
     return true;
@@ -162,11 +172,12 @@ int cli_password(const cli_ctx *ctx, const char *prompt, bool confirm, char *out
         return 0;
     }
     if (prompt_once(prompt, out, out_len) != 0)
-        return cli_error(ctx, CLI_EXIT_FAIL, "no password: set PLASMA_PASSWORD or run on a terminal");
+        return cli_error(ctx, PLASMA_ERR_UNAUTHORIZED,
+                         "no password: set PLASMA_PASSWORD or run on a terminal");
     if (confirm) {
         if (prompt_once("Repeat password: ", again, sizeof again) != 0 || strcmp(again, out) != 0) {
             plasma_wipe(again, sizeof again);
-            return cli_error(ctx, CLI_EXIT_FAIL, "passwords do not match");
+            return cli_error(ctx, PLASMA_ERR_BAD_REQUEST, "the passwords do not match");
         }
         plasma_wipe(again, sizeof again);
     }
@@ -194,17 +205,17 @@ static int keystore_path(cli_ctx *ctx, char *path, size_t len)
     if (ctx->account) {
         rc = plasma_keystore_find(path, len, ctx->keystore_dir, ctx->account);
         if (rc)
-            return cli_error(ctx, CLI_EXIT_FAIL, "no account \"%s\" in %s (see `plasma account list`)",
-                             ctx->account, ctx->keystore_dir);
+            return cli_error(ctx, rc, "no account \"%s\" in %s (see `plasma account list`)", ctx->account,
+                             ctx->keystore_dir);
         return 0;
     }
     if (plasma_keystore_list(ctx->keystore_dir, only_one_cb, &o) != 0 || o.count == 0)
         return cli_error(
-            ctx, CLI_EXIT_FAIL,
+            ctx, PLASMA_ERR_NOT_FOUND,
             "no key: pass --key 0x… or --account NAME|ADDRESS, or create one with `plasma account new`");
     if (o.count > 1)
-        return cli_error(ctx, CLI_EXIT_FAIL, "%d accounts in %s: choose one with --account ADDRESS", o.count,
-                         ctx->keystore_dir);
+        return cli_error(ctx, PLASMA_ERR_USAGE, "%d accounts in %s: choose one with --account ADDRESS",
+                         o.count, ctx->keystore_dir);
     snprintf(path, len, "%s", o.path);
     return 0;
 }
@@ -215,7 +226,7 @@ int cli_load_key(cli_ctx *ctx, plasma_privkey *key, plasma_addr *addr)
     int rc;
     if (ctx->key_hex) {
         if (plasma_hex_decode_fixed(key->b, 32, ctx->key_hex) != 0 || plasma_privkey_addr(addr, key) != 0)
-            return cli_error(ctx, CLI_EXIT_USAGE, "--key must be a valid private key, 0x + 64 hex digits");
+            return cli_error(ctx, PLASMA_ERR_USAGE, "--key must be a valid private key, 0x + 64 hex digits");
         return 0;
     }
     if ((rc = keystore_path(ctx, path, sizeof path)) != 0)
@@ -225,24 +236,26 @@ int cli_load_key(cli_ctx *ctx, plasma_privkey *key, plasma_addr *addr)
     rc = plasma_keystore_decrypt_file(key, addr, path, pw, msg, sizeof msg);
     plasma_wipe(pw, sizeof pw);
     if (rc == PLASMA_ERR_UNAUTHORIZED)
-        return cli_error(ctx, CLI_EXIT_FAIL, "wrong password for %s (check PLASMA_PASSWORD)", path);
+        return cli_error(ctx, rc, "wrong password for %s (check PLASMA_PASSWORD)", path);
     if (rc)
-        return cli_error(ctx, CLI_EXIT_FAIL, "%s", msg);
+        return cli_error(ctx, rc, "%s", msg);
     return 0;
 }
 
 int cli_client(const cli_ctx *ctx, plasma_client **out)
 {
     if (plasma_client_new(out, ctx->operator_url, ctx->rootchain_url) != 0)
-        return cli_error(ctx, CLI_EXIT_FAIL, "out of memory");
+        return cli_error(ctx, PLASMA_ERR_NOMEM, "out of memory");
     plasma_client_set_gas_price(*out, ctx->gas_price);
     return 0;
 }
 
 int cli_output(const cli_ctx *ctx, json_t *result, void (*human)(const json_t *result))
 {
-    if (ctx->json || !human) {
-        json_dumpf(result, stdout, ctx->json ? JSON_COMPACT : JSON_INDENT(2));
+    if (!result)
+        return cli_error(ctx, PLASMA_ERR_NOMEM, "out of memory");
+    if (ctx->json) {
+        json_dumpf(result, stdout, JSON_COMPACT);
         fputc('\n', stdout);
     } else {
         human(result);
@@ -251,27 +264,42 @@ int cli_output(const cli_ctx *ctx, json_t *result, void (*human)(const json_t *r
     return CLI_EXIT_OK;
 }
 
-json_t *cli_json_u256(const plasma_u256 *v)
+const char *cli_human_amount(char out[128], const char *token, const char *amount)
 {
-    char d[PLASMA_U256_DEC_MAX];
-    return json_string(plasma_u256_format_dec(d, v));
+    plasma_u256 v;
+    char eth[PLASMA_AMOUNT_FMT_MAX];
+    bool is_eth = token && strlen(token) == 42 && strspn(token + 2, "0") == 40;
+    if (!amount || plasma_u256_parse_dec(&v, amount) != 0)
+        snprintf(out, 128, "%s", amount ? amount : "?");
+    else if (is_eth)
+        snprintf(out, 128, "%s eth", plasma_amount_format_eth(eth, &v));
+    else
+        snprintf(out, 128, "%s of token %s", amount, token ? token : "?");
+    return out;
 }
 
-json_t *cli_json_addr(const plasma_addr *a)
+const char *cli_human_time(char out[128], json_int_t unix_time)
 {
-    char s[43];
-    return json_string(plasma_addr_format(s, a));
+    time_t t = (time_t)unix_time;
+    struct tm tm;
+    if (unix_time < 0 || !gmtime_r(&t, &tm) || strftime(out, 128, "%Y-%m-%d %H:%M:%S UTC", &tm) == 0)
+        snprintf(out, 128, "%lld", (long long)unix_time);
+    return out;
 }
 
-json_t *cli_json_hash(const plasma_hash *h)
+static void progress_line(long waited_ms, void *payload)
 {
-    char s[67];
-    return json_string(plasma_hash_format(s, h));
+    fprintf(stderr, "\rwaiting for %s… %ld s ", (const char *)payload, waited_ms / 1000);
+    fflush(stderr);
 }
 
-json_t *cli_json_u64s(uint64_t v)
+plasma_client_progress_cb cli_progress(const cli_ctx *ctx)
 {
-    char s[24];
-    snprintf(s, sizeof s, "%llu", (unsigned long long)v);
-    return json_string(s);
+    return !ctx->json && isatty(STDERR_FILENO) ? progress_line : NULL;
+}
+
+void cli_progress_end(const cli_ctx *ctx)
+{
+    if (cli_progress(ctx))
+        fprintf(stderr, "\r%72s\r", "");
 }

@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "plasma/client.h"
+#include "plasma/json.h"
 
 #define CLI_EXIT_OK 0
 #define CLI_EXIT_FAIL 1
@@ -25,6 +26,7 @@ typedef struct cli_ctx {
 typedef struct cli_command {
     const char *name;
     int (*run)(cli_ctx *ctx, int argc, char **argv); /* argv[0] is the command name */
+    const char *synopsis;
     const char *summary;
 } cli_command;
 
@@ -39,21 +41,28 @@ int cmd_process_exits(cli_ctx *ctx, int argc, char **argv);
 int cmd_rootchain(cli_ctx *ctx, int argc, char **argv);
 int cmd_watch(cli_ctx *ctx, int argc, char **argv);
 
-/* Prints "plasma: <message>" to stderr (and {"error": …} to stdout with
- * --json); returns code. */
-int cli_error(const cli_ctx *ctx, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-/* Reports a library failure: its message, or the error's default one. */
+/* Reports a failure: "plasma: <message>" on stderr, and with --json
+ * {"error": {"code", "message"}} on stdout, code being plasma_err_code(err).
+ * Returns the exit status: CLI_EXIT_USAGE for PLASMA_ERR_USAGE, else
+ * CLI_EXIT_FAIL. */
+int cli_error(const cli_ctx *ctx, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Reports a library failure: its message (or the error's default one) and
+ * what the user can do about it. Returns the exit status. */
 int cli_client_error(const cli_ctx *ctx, plasma_client *c, int err);
 
 /* Option scanning: true when argv[*i] is `name VALUE` or `name=VALUE`;
- * then *value is set and *i advanced past it. A missing value is a usage
- * error reported through *bad. */
+ * then *value is set and *i advanced past it. A missing value sets *bad
+ * and leaves *i on the option: the caller reports it (cli_missing). */
 bool cli_opt(int argc, char **argv, int *i, const char *name, const char **value, bool *bad);
+/* The usage error of an option given without its value. */
+int cli_missing(const cli_ctx *ctx, const char *option);
 bool cli_flag(char **argv, int i, const char *name);
 bool cli_wants_help(int argc, char **argv);
-/* Prints help: to stdout when asked for (returns CLI_EXIT_OK), else to
- * stderr as a usage error (returns CLI_EXIT_USAGE). */
-int cli_help(const char *help, bool asked);
+/* Prints a command's help on stdout (it was asked for). Returns CLI_EXIT_OK. */
+int cli_help(const char *help);
+/* A command run without what it needs: its help on stderr and a usage
+ * error naming what is missing. Returns CLI_EXIT_USAGE. */
+int cli_usage(const cli_ctx *ctx, const char *help, const char *missing);
 
 /* Parsers that report their own usage errors (return false). */
 bool cli_parse_u64(const cli_ctx *ctx, const char *what, const char *s, uint64_t *out);
@@ -61,7 +70,7 @@ bool cli_parse_addr(const cli_ctx *ctx, const char *what, const char *s, plasma_
 bool cli_parse_amount(const cli_ctx *ctx, const char *what, const char *s, plasma_u256 *out);
 
 /* Reads a password: PLASMA_PASSWORD, else a prompt on the terminal
- * without echo (twice when confirm). Returns 0 or CLI_EXIT_FAIL. */
+ * without echo (twice when confirm). Returns 0 or an exit status. */
 int cli_password(const cli_ctx *ctx, const char *prompt, bool confirm, char *out, size_t out_len);
 /* The signing key: --key, else --account from the keystore dir, else the
  * only account there. Returns 0 or an exit code (error printed). */
@@ -77,14 +86,22 @@ int cli_owner_utxos(cli_ctx *ctx, int argc, char **argv, const char *name, plasm
 /* A library client for the URLs of ctx. Returns 0 or an exit code. */
 int cli_client(const cli_ctx *ctx, plasma_client **out);
 
-/* Prints result: JSON with --json, else human (may be NULL: JSON pretty).
- * Consumes result. Returns CLI_EXIT_OK. */
+/* Prints result: one JSON object with --json, else its human form. Consumes
+ * result (NULL: out of memory, reported). Returns the exit status. */
 int cli_output(const cli_ctx *ctx, json_t *result, void (*human)(const json_t *result));
 
-/* String forms for JSON results. */
-json_t *cli_json_u256(const plasma_u256 *v);
-json_t *cli_json_addr(const plasma_addr *a);
-json_t *cli_json_hash(const plasma_hash *h);
-json_t *cli_json_u64s(uint64_t v); /* decimal string, for positions */
+#define PLASMA_CLI_ETH "0x0000000000000000000000000000000000000000"
+
+/* Human forms: wei as "1.5 eth" for ETH (token 0), base units otherwise;
+ * a root-chain time as "2023-11-14 22:13:20 UTC". out must hold 128 bytes. */
+const char *cli_human_amount(char out[128], const char *token, const char *amount);
+const char *cli_human_time(char out[128], json_int_t unix_time);
+
+/* Long waits show one progress line on stderr, redrawn in place, only on a
+ * terminal and without --json: cli_progress gives the callback (NULL when
+ * nothing is to be shown; its payload is a const char * naming what is
+ * awaited), cli_progress_end clears the line. */
+plasma_client_progress_cb cli_progress(const cli_ctx *ctx);
+void cli_progress_end(const cli_ctx *ctx);
 
 #endif

@@ -6,8 +6,9 @@
 
 static const char help[] =
     "usage: plasma balance [--address ADDR]\n"
-    "Sums the unspent child-chain outputs of ADDR (default: your account) per token:\n"
-    "{\"address\", \"balances\": [{\"token\", \"amount\", \"utxos\"}]} (ETH is token 0x00…00).\n";
+    "Sums the unspent child-chain outputs of ADDR (default: your account) per token, as the\n"
+    "operator knows them. --json: {\"address\", \"balances\": [{\"token\", \"amount\", \"utxos\"}]}\n"
+    "(ETH is token 0x00…00; amounts in wei or base units).\n";
 
 static void human(const json_t *r)
 {
@@ -17,15 +18,11 @@ static void human(const json_t *r)
     if (json_array_size(arr) == 0)
         printf("  nothing on the child chain\n");
     json_array_foreach (arr, i, b) {
-        plasma_u256 v;
-        char eth[PLASMA_AMOUNT_FMT_MAX];
-        const char *tok = json_string_value(json_object_get(b, "token"));
-        plasma_u256_parse_dec(&v, json_string_value(json_object_get(b, "amount")));
-        if (tok && strspn(tok + 2, "0") == 40)
-            printf("  ETH    %s eth (%s wei)\n", plasma_amount_format_eth(eth, &v),
-                   json_string_value(json_object_get(b, "amount")));
-        else
-            printf("  %s  %s\n", tok, json_string_value(json_object_get(b, "amount")));
+        char amount[128];
+        printf("  %s in %lld output(s)\n",
+               cli_human_amount(amount, json_string_value(json_object_get(b, "token")),
+                                json_string_value(json_object_get(b, "amount"))),
+               (long long)json_integer_value(json_object_get(b, "utxos")));
     }
 }
 
@@ -36,7 +33,7 @@ int cmd_balance(cli_ctx *ctx, int argc, char **argv)
     plasma_addr addr;
     size_t n = 0, nb = 0;
     if (cli_wants_help(argc, argv))
-        return cli_help(help, true);
+        return cli_help(help);
     int rc = cli_owner_utxos(ctx, argc, argv, "balance", &addr, &utxos, &n);
     if (rc != 0)
         return rc;
@@ -45,11 +42,11 @@ int cmd_balance(cli_ctx *ctx, int argc, char **argv)
         goto cleanup;
     }
     json_t *arr = json_array();
-    for (size_t i = 0; i < nb; i++)
-        json_array_append_new(arr,
-                              json_pack("{s:o, s:o, s:I}", "token", cli_json_addr(&bal[i].token), "amount",
-                                        cli_json_u256(&bal[i].amount), "utxos", (json_int_t)bal[i].n_utxos));
-    rc = cli_output(ctx, json_pack("{s:o, s:o}", "address", cli_json_addr(&addr), "balances", arr), human);
+    for (size_t i = 0; arr && i < nb; i++)
+        json_array_append_new(arr, json_pack("{s:o, s:o, s:I}", "token", plasma_json_addr(&bal[i].token),
+                                             "amount", plasma_json_u256(&bal[i].amount), "utxos",
+                                             (json_int_t)bal[i].n_utxos));
+    rc = cli_output(ctx, json_pack("{s:o, s:o}", "address", plasma_json_addr(&addr), "balances", arr), human);
 cleanup:
     free(bal);
     free(utxos);

@@ -5,7 +5,7 @@ static const char help[] =
     "usage: plasma challenge --exit-id ID\n"
     "Looks through the operator's blocks for a transaction spending the exiting output and, when\n"
     "one exists, challenges the exit with it (the exit's bond goes to you).\n"
-    "Prints {\"exit_id\", \"challenged\": true}.\n";
+    "--json: {\"exit_id\", \"challenged\": true}.\n";
 
 static void human(const json_t *r)
 {
@@ -22,12 +22,15 @@ int cmd_challenge(cli_ctx *ctx, int argc, char **argv)
     plasma_client *c = NULL;
     int rc;
     if (cli_wants_help(argc, argv))
-        return cli_help(help, true);
-    for (int i = 1; i < argc; i++)
+        return cli_help(help);
+    for (int i = 1; i < argc; i++) {
         if (!cli_opt(argc, argv, &i, "--exit-id", &id_s, &bad))
-            return cli_error(ctx, CLI_EXIT_USAGE, "challenge: unknown option %s (see --help)", argv[i]);
-    if (bad || !id_s)
-        return cli_error(ctx, CLI_EXIT_USAGE, "challenge: --exit-id is required (see --help)");
+            return cli_error(ctx, PLASMA_ERR_USAGE, "challenge: unknown option %s (see --help)", argv[i]);
+        if (bad)
+            return cli_missing(ctx, argv[i]);
+    }
+    if (!id_s)
+        return cli_error(ctx, PLASMA_ERR_USAGE, "challenge: --exit-id is required (see --help)");
     if (!cli_parse_u64(ctx, "--exit-id", id_s, &id))
         return CLI_EXIT_USAGE;
     if ((rc = cli_load_key(ctx, &key, &addr)) != 0 || (rc = cli_client(ctx, &c)) != 0)
@@ -37,7 +40,8 @@ int cmd_challenge(cli_ctx *ctx, int argc, char **argv)
     if (rc)
         rc = cli_client_error(ctx, c, rc);
     else
-        rc = cli_output(ctx, json_pack("{s:o, s:b}", "exit_id", cli_json_u64s(id), "challenged", 1), human);
+        rc = cli_output(ctx, json_pack("{s:o, s:b}", "exit_id", plasma_json_u64_str(id), "challenged", 1),
+                        human);
     plasma_client_free(c);
     return rc;
 }

@@ -5,8 +5,9 @@
 
 static const char help[] =
     "usage: plasma process-exits [--token ADDR] [--max N]\n"
-    "Pays out up to N (default 10) matured exits of ETH or --token, oldest priority first.\n"
-    "Anyone may call it. Prints {\"processed\": n, \"paid\": [{\"exit_id\", \"owner\", \"amount\"}]}.\n";
+    "Pays out up to N (1..1000, default 10) matured exits of ETH or --token, in queue order\n"
+    "(earliest exitable first). Anyone may call it (the caller pays the gas). --json: {\"processed\": n,\n"
+    "\"paid\": [{\"exit_id\", \"owner\", \"token\", \"amount\"}]}.\n";
 
 static void human(const json_t *r)
 {
@@ -14,8 +15,10 @@ static void human(const json_t *r)
     size_t i;
     printf("%lld exit(s) paid\n", json_integer_value(json_object_get(r, "processed")));
     json_array_foreach (json_object_get(r, "paid"), i, e) {
+        char amount[128];
         printf("  exit %s: %s to %s\n", json_string_value(json_object_get(e, "exit_id")),
-               json_string_value(json_object_get(e, "amount")),
+               cli_human_amount(amount, json_string_value(json_object_get(e, "token")),
+                                json_string_value(json_object_get(e, "amount"))),
                json_string_value(json_object_get(e, "owner")));
     }
 }
@@ -25,11 +28,11 @@ static json_t *paid_list(plasma_client *c, const uint64_t *ids, size_t n)
     json_t *arr = json_array();
     for (size_t i = 0; i < n; i++) {
         plasma_exit_info info;
-        json_t *e = json_pack("{s:o}", "exit_id", cli_json_u64s(ids[i]));
+        json_t *e = json_pack("{s:o}", "exit_id", plasma_json_u64_str(ids[i]));
         if (plasma_rootchain_client_exit(plasma_client_rootchain(c), ids[i], &info) == 0) {
-            json_object_set_new(e, "owner", cli_json_addr(&info.owner));
-            json_object_set_new(e, "token", cli_json_addr(&info.token));
-            json_object_set_new(e, "amount", cli_json_u256(&info.amount));
+            json_object_set_new(e, "owner", plasma_json_addr(&info.owner));
+            json_object_set_new(e, "token", plasma_json_addr(&info.token));
+            json_object_set_new(e, "amount", plasma_json_u256(&info.amount));
         }
         json_array_append_new(arr, e);
     }
@@ -47,20 +50,23 @@ int cmd_process_exits(cli_ctx *ctx, int argc, char **argv)
     plasma_client *c = NULL;
     int rc;
     if (cli_wants_help(argc, argv))
-        return cli_help(help, true);
-    for (int i = 1; i < argc; i++)
+        return cli_help(help);
+    for (int i = 1; i < argc; i++) {
         if (!cli_opt(argc, argv, &i, "--token", &token_s, &bad) &&
             !cli_opt(argc, argv, &i, "--max", &max_s, &bad))
-            return cli_error(ctx, CLI_EXIT_USAGE, "process-exits: unknown option %s (see --help)", argv[i]);
-    if (bad || (token_s && !cli_parse_addr(ctx, "--token", token_s, &token)) ||
+            return cli_error(ctx, PLASMA_ERR_USAGE, "process-exits: unknown option %s (see --help)", argv[i]);
+        if (bad)
+            return cli_missing(ctx, argv[i]);
+    }
+    if ((token_s && !cli_parse_addr(ctx, "--token", token_s, &token)) ||
         (max_s && !cli_parse_u64(ctx, "--max", max_s, &max)))
         return CLI_EXIT_USAGE;
     if (max == 0 || max > 1000)
-        return cli_error(ctx, CLI_EXIT_USAGE, "--max must be between 1 and 1000");
+        return cli_error(ctx, PLASMA_ERR_USAGE, "--max must be between 1 and 1000");
     if ((rc = cli_load_key(ctx, &key, &addr)) != 0 || (rc = cli_client(ctx, &c)) != 0)
         return rc;
     if (!(ids = calloc(max, sizeof *ids))) {
-        rc = cli_error(ctx, CLI_EXIT_FAIL, "out of memory");
+        rc = cli_error(ctx, PLASMA_ERR_NOMEM, "out of memory");
         goto cleanup;
     }
     rc = plasma_client_process_exits(c, &key, &token, max, ids, &n);

@@ -6,7 +6,8 @@
 static const char help[] =
     "usage: plasma utxos [--address ADDR]\n"
     "Lists the unspent child-chain outputs of ADDR (default: your account) as the operator knows\n"
-    "them: {\"utxos\": [{\"utxo_pos\", \"blknum\", \"txindex\", \"oindex\", \"owner\", \"token\", \"amount\"}]}.\n";
+    "them. --json: {\"address\", \"utxos\": [{\"utxo_pos\", \"blknum\", \"txindex\", \"oindex\", \"owner\",\n"
+    "\"token\", \"amount\"}]}.\n";
 
 static void human(const json_t *r)
 {
@@ -15,9 +16,10 @@ static void human(const json_t *r)
     if (json_array_size(arr) == 0)
         printf("no unspent outputs\n");
     json_array_foreach (arr, i, u) {
-        printf("%-20s token %s  amount %s\n", json_string_value(json_object_get(u, "utxo_pos")),
-               json_string_value(json_object_get(u, "token")),
-               json_string_value(json_object_get(u, "amount")));
+        char amount[128];
+        printf("%-20s %s\n", json_string_value(json_object_get(u, "utxo_pos")),
+               cli_human_amount(amount, json_string_value(json_object_get(u, "token")),
+                                json_string_value(json_object_get(u, "amount"))));
     }
 }
 
@@ -40,11 +42,12 @@ int cli_owner_utxos(cli_ctx *ctx, int argc, char **argv, const char *name, plasm
     plasma_client *c = NULL;
     bool bad = false;
     int rc;
-    for (int i = 1; i < argc; i++)
+    for (int i = 1; i < argc; i++) {
         if (!cli_opt(argc, argv, &i, "--address", &address_s, &bad))
-            return cli_error(ctx, CLI_EXIT_USAGE, "%s: unknown option %s (see --help)", name, argv[i]);
-    if (bad)
-        return CLI_EXIT_USAGE;
+            return cli_error(ctx, PLASMA_ERR_USAGE, "%s: unknown option %s (see --help)", name, argv[i]);
+        if (bad)
+            return cli_missing(ctx, argv[i]);
+    }
     if ((rc = cli_query_address(ctx, address_s, addr)) != 0 || (rc = cli_client(ctx, &c)) != 0)
         return rc;
     if ((rc = plasma_client_utxos(c, addr, utxos, n)) != 0)
@@ -59,21 +62,22 @@ int cmd_utxos(cli_ctx *ctx, int argc, char **argv)
     plasma_addr addr;
     size_t n = 0;
     if (cli_wants_help(argc, argv))
-        return cli_help(help, true);
+        return cli_help(help);
     int rc = cli_owner_utxos(ctx, argc, argv, "utxos", &addr, &utxos, &n);
     if (rc != 0)
         return rc;
     json_t *arr = json_array();
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; arr && i < n; i++) {
         uint64_t p = utxos[i].utxo_pos;
-        json_array_append_new(arr, json_pack("{s:o, s:I, s:i, s:i, s:o, s:o, s:o}", "utxo_pos", cli_json_u64s(p),
-                                             "blknum", (json_int_t)plasma_pos_blknum(p), "txindex",
+        json_array_append_new(arr, json_pack("{s:o, s:I, s:i, s:i, s:o, s:o, s:o}", "utxo_pos",
+                                             plasma_json_u64_str(p), "blknum",
+                                             (json_int_t)plasma_pos_blknum(p), "txindex",
                                              (int)plasma_pos_txindex(p), "oindex", (int)plasma_pos_oindex(p),
-                                             "owner", cli_json_addr(&utxos[i].out.owner), "token",
-                                             cli_json_addr(&utxos[i].out.token), "amount",
-                                             cli_json_u256(&utxos[i].out.amount)));
+                                             "owner", plasma_json_addr(&utxos[i].out.owner), "token",
+                                             plasma_json_addr(&utxos[i].out.token), "amount",
+                                             plasma_json_u256(&utxos[i].out.amount)));
     }
-    rc = cli_output(ctx, json_pack("{s:o, s:o}", "address", cli_json_addr(&addr), "utxos", arr), human);
+    rc = cli_output(ctx, json_pack("{s:o, s:o}", "address", plasma_json_addr(&addr), "utxos", arr), human);
     free(utxos);
     return rc;
 }

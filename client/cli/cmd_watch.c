@@ -1,5 +1,6 @@
 /* plasma watch [--challenge-with ACCOUNT] [--exit-for ACCOUNT ...]
- *              [--withholding-timeout S] [--poll-ms N] [--once] */
+ *              [--data-dir DIR] [--cache-mb N] [--withholding-timeout S]
+ *              [--poll-ms N] [--once] */
 #include "cli.h"
 
 #include <pthread.h>
@@ -11,7 +12,7 @@
 
 static const char help[] =
     "usage: plasma watch [--challenge-with ACCOUNT] [--exit-for ACCOUNT ...] [--data-dir DIR]\n"
-    "                    [--status-port N] [--withholding-timeout S] [--poll-ms N] [--once]\n"
+    "                    [--cache-mb N] [--status-port N] [--withholding-timeout S] [--poll-ms N] [--once]\n"
     "Follows the root chain and the operator: downloads every submitted child block, checks its root\n"
     "against the root chain and re-executes its transactions (existing unspent inputs, owners'\n"
     "signatures, amounts). Reports one line per byzantine event (a JSON object with --json):\n"
@@ -19,11 +20,13 @@ static const char help[] =
     "                     a keystore account or 0x private key, which receives the bond)\n"
     "  unchallenged_exit  such an exit still open with less than half its exit period left\n"
     "  invalid_block      a block whose root or transactions are wrong\n"
-    "  block_withholding  a submitted block the operator does not serve within S seconds (default 60)\n"
+    "  block_withholding  a submitted block the operator does not serve within S seconds of its\n"
+    "                     submission, by the root chain's clock (default 60)\n"
     "After an invalid or withheld block the operator is no longer trusted: with --exit-for ACCOUNT\n"
     "(repeatable, at most 8) the watcher then starts standard exits of the outputs each account held\n"
     "before that block, with proofs built from the blocks it verified (reported as exit_started).\n"
-    "--data-dir DIR: keep the verified blocks and the position in a LevelDB there and resume from it.\n"
+    "--data-dir DIR: where the watcher keeps what it verified and what it still has to do, and resumes\n"
+    "from (default ~/.plasma/watcher); --cache-mb N: memory for it (default 64).\n"
     "--poll-ms N: pause between rounds (default 1000); --once: one round, then exit.\n"
     "--status-port N: serve GET /status on 127.0.0.1:N: {\"head\", \"last_verified\", \"trusted\",\n"
     "\"events\"} (head: the next root-chain block to read; events: the last 100 reports).\n";
@@ -33,6 +36,7 @@ static const char help[] =
 typedef struct watch_opts {
     const char *challenge_with;
     const char *data_dir;
+    uint64_t cache_mb;
     const char *exit_for[WATCH_MAX_EXIT_FOR];
     size_t n_exit_for;
     uint64_t timeout_s;
@@ -102,7 +106,7 @@ static int status_start(const cli_ctx *ctx, const watch_opts *o, watch_status *s
     if (!o->status_port)
         return 0;
     if (plasma_http_server_start(srv, &hc, &m, 1) != 0)
-        return cli_error(ctx, CLI_EXIT_FAIL, "watch: cannot serve the status on port %llu",
+        return cli_error(ctx, PLASMA_ERR_IO, "watch: cannot serve the status on port %llu",
                          (unsigned long long)o->status_port);
     return 0;
 }
@@ -136,7 +140,7 @@ static void print_report(const json_t *ev, void *payload)
 /* Returns 0 or a usage exit code. */
 static int parse_opts(cli_ctx *ctx, int argc, char **argv, watch_opts *o)
 {
-    const char *timeout_s = NULL, *poll_s = NULL, *port_s = NULL;
+    const char *timeout_s = NULL, *poll_s = NULL, *port_s = NULL, *cache_s = NULL;
     bool bad = false;
     for (int i = 1; i < argc; i++) {
         const char *acct = NULL;
@@ -144,27 +148,31 @@ static int parse_opts(cli_ctx *ctx, int argc, char **argv, watch_opts *o)
             o->once = true;
         } else if (cli_opt(argc, argv, &i, "--exit-for", &acct, &bad)) {
             if (acct && o->n_exit_for == WATCH_MAX_EXIT_FOR)
-                return cli_error(ctx, CLI_EXIT_USAGE, "watch: at most %d --exit-for", WATCH_MAX_EXIT_FOR);
+                return cli_error(ctx, PLASMA_ERR_USAGE, "watch: at most %d --exit-for", WATCH_MAX_EXIT_FOR);
             if (acct)
                 o->exit_for[o->n_exit_for++] = acct;
         } else if (!cli_opt(argc, argv, &i, "--challenge-with", &o->challenge_with, &bad) &&
                    !cli_opt(argc, argv, &i, "--withholding-timeout", &timeout_s, &bad) &&
                    !cli_opt(argc, argv, &i, "--poll-ms", &poll_s, &bad) &&
                    !cli_opt(argc, argv, &i, "--status-port", &port_s, &bad) &&
+                   !cli_opt(argc, argv, &i, "--cache-mb", &cache_s, &bad) &&
                    !cli_opt(argc, argv, &i, "--data-dir", &o->data_dir, &bad))
-            return cli_error(ctx, CLI_EXIT_USAGE, "watch: unknown option %s (see --help)", argv[i]);
+            return cli_error(ctx, PLASMA_ERR_USAGE, "watch: unknown option %s (see --help)", argv[i]);
         if (bad)
-            return cli_error(ctx, CLI_EXIT_USAGE, "watch: %s needs a value (see --help)", argv[i]);
+            return cli_error(ctx, PLASMA_ERR_USAGE, "watch: %s needs a value (see --help)", argv[i]);
     }
     if (timeout_s && (!cli_parse_u64(ctx, "--withholding-timeout", timeout_s, &o->timeout_s) ||
                       o->timeout_s > 365ull * 86400))
-        return cli_error(ctx, CLI_EXIT_USAGE, "watch: --withholding-timeout must be 0..31536000 seconds");
+        return cli_error(ctx, PLASMA_ERR_USAGE, "watch: --withholding-timeout must be 0..31536000 seconds");
     if (poll_s &&
         (!cli_parse_u64(ctx, "--poll-ms", poll_s, &o->poll_ms) || o->poll_ms < 10 || o->poll_ms > 3600000))
-        return cli_error(ctx, CLI_EXIT_USAGE, "watch: --poll-ms must be 10..3600000");
+        return cli_error(ctx, PLASMA_ERR_USAGE, "watch: --poll-ms must be 10..3600000");
     if (port_s && (!cli_parse_u64(ctx, "--status-port", port_s, &o->status_port) || o->status_port < 1 ||
                    o->status_port > 65535))
-        return cli_error(ctx, CLI_EXIT_USAGE, "watch: --status-port must be 1..65535");
+        return cli_error(ctx, PLASMA_ERR_USAGE, "watch: --status-port must be 1..65535");
+    if (cache_s && (!cli_parse_u64(ctx, "--cache-mb", cache_s, &o->cache_mb) || o->cache_mb < 1 ||
+                    o->cache_mb > 1048576))
+        return cli_error(ctx, PLASMA_ERR_USAGE, "watch: --cache-mb must be 1..1048576");
     return 0;
 }
 
@@ -208,7 +216,8 @@ static int watch_loop(cli_ctx *ctx, plasma_client *c, const watch_opts *o, const
     int rc = plasma_watcher_new(&w, c, key, o->timeout_s * 1000, print_report, &rctx);
     if (rc)
         return cli_client_error(ctx, c, rc);
-    if (o->data_dir && (rc = plasma_watcher_set_data_dir(w, o->data_dir)) != 0) {
+    plasma_watcher_set_cache_mb(w, o->cache_mb);
+    if ((rc = plasma_watcher_set_data_dir(w, o->data_dir)) != 0) {
         plasma_watcher_free(w);
         return cli_client_error(ctx, c, rc);
     }
@@ -228,20 +237,34 @@ static int watch_loop(cli_ctx *ctx, plasma_client *c, const watch_opts *o, const
     return rc;
 }
 
+/* The default data dir, ~/.plasma/watcher. Returns 0 or an exit code. */
+static int default_data_dir(const cli_ctx *ctx, watch_opts *o, char *buf, size_t len)
+{
+    const char *home = getenv("HOME");
+    if (o->data_dir)
+        return 0;
+    if (!home || !*home)
+        return cli_error(ctx, PLASMA_ERR_USAGE, "watch: HOME is not set; name a directory with --data-dir");
+    snprintf(buf, len, "%s/.plasma/watcher", home);
+    o->data_dir = buf;
+    return 0;
+}
+
 int cmd_watch(cli_ctx *ctx, int argc, char **argv)
 {
-    watch_opts o = {.timeout_s = 60, .poll_ms = 1000};
+    watch_opts o = {.timeout_s = 60, .poll_ms = 1000, .cache_mb = 64};
+    char dir[4096];
     plasma_privkey key, exit_keys[WATCH_MAX_EXIT_FOR];
     plasma_client *c = NULL;
     plasma_http_server *srv = NULL;
     watch_status st = {.mu = PTHREAD_MUTEX_INITIALIZER, .trusted = true};
     int rc;
     if (cli_wants_help(argc, argv))
-        return cli_help(help, true);
-    if ((rc = parse_opts(ctx, argc, argv, &o)) != 0)
+        return cli_help(help);
+    if ((rc = parse_opts(ctx, argc, argv, &o)) != 0 || (rc = default_data_dir(ctx, &o, dir, sizeof dir)) != 0)
         return rc;
     if (!(st.events = json_array()))
-        return cli_error(ctx, CLI_EXIT_FAIL, "out of memory");
+        return cli_error(ctx, PLASMA_ERR_NOMEM, "out of memory");
     if (o.challenge_with && (rc = load_account_key(ctx, o.challenge_with, &key)) != 0)
         goto cleanup;
     for (size_t i = 0; i < o.n_exit_for; i++)

@@ -20,6 +20,8 @@ int plasma_client_new(plasma_client **out, const char *operator_url, const char 
         snprintf(rc_url, sizeof rc_url, "%s/rootchain", operator_url);
         rootchain_url = rc_url;
     }
+    snprintf(c->op_url, sizeof c->op_url, "%s", operator_url);
+    snprintf(c->rc_url, sizeof c->rc_url, "%s", rootchain_url);
     if (plasma_http_client_new(&c->op, operator_url, HTTP_TIMEOUT_MS) != 0 ||
         plasma_rootchain_client_new(&c->rc, rootchain_url, HTTP_TIMEOUT_MS) != 0) {
         plasma_client_free(c);
@@ -70,7 +72,8 @@ int client_fail(plasma_client *c, int err, const char *fmt, ...)
 int client_rc_fail(plasma_client *c, int err, const char *what)
 {
     if (err == PLASMA_ERR_UNAVAILABLE)
-        return client_fail(c, err, "%s: root chain unreachable (check --rootchain)", what);
+        return client_fail(c, err, "%s: cannot reach the root chain at %s (is it running? see --rootchain)", what,
+                           c->rc_url);
     if (err == PLASMA_ERR_INSUFFICIENT_FUNDS)
         return client_fail(c, err,
                            "%s: not enough ETH on the root chain for gas and bond (%s): fund the account",
@@ -84,31 +87,11 @@ int client_op_call(plasma_client *c, const char *method, const char *path, const
     char msg[200] = "";
     int rc = plasma_http_call(c->op, method, path, body, reply, msg, sizeof msg);
     if (rc == PLASMA_ERR_UNAVAILABLE)
-        return client_fail(c, rc, "operator unreachable at %s (check --operator)", path);
+        return client_fail(c, rc, "cannot reach the operator at %s (is it running? see --operator)", c->op_url);
     if (rc)
         return client_fail(c, rc, "operator: %s (%s)", msg[0] ? msg : plasma_err_message(rc),
                            plasma_err_code(rc));
     return 0;
-}
-
-bool client_json_u64(uint64_t *out, const json_t *obj, const char *key)
-{
-    json_t *v = json_object_get(obj, key);
-    if (json_is_integer(v) && json_integer_value(v) >= 0) {
-        *out = (uint64_t)json_integer_value(v);
-        return true;
-    }
-    if (json_is_string(v)) {
-        plasma_u256 u;
-        return plasma_u256_parse_dec(&u, json_string_value(v)) == 0 && plasma_u256_to_u64(&u, out);
-    }
-    return false;
-}
-
-const char *client_json_str(const json_t *obj, const char *key)
-{
-    const char *s = json_string_value(json_object_get(obj, key));
-    return s ? s : "";
 }
 
 int plasma_client_status_get(plasma_client *c, plasma_client_status *out)
@@ -123,12 +106,12 @@ int plasma_client_status_get(plasma_client *c, plasma_client_status *out)
         return rc;
     latest = json_object_get(r, "latest_block");
     root = json_string_value(json_object_get(latest, "root"));
-    if (!client_json_u64(&chain_id, r, "chain_id") ||
-        plasma_addr_parse(&contract, client_json_str(r, "verifying_contract")) ||
-        plasma_addr_parse(&st.operator_addr, client_json_str(r, "operator")) ||
-        !client_json_u64(&st.child_block_interval, r, "child_block_interval") ||
-        !client_json_u64(&st.latest_blknum, latest, "blknum") || !root ||
-        plasma_hash_parse(&st.latest_root, root) || !client_json_u64(&st.pending_txs, r, "pending_txs")) {
+    if (!plasma_json_get_u64(&chain_id, r, "chain_id") ||
+        plasma_addr_parse(&contract, plasma_json_get_str(r, "verifying_contract")) ||
+        plasma_addr_parse(&st.operator_addr, plasma_json_get_str(r, "operator")) ||
+        !plasma_json_get_u64(&st.child_block_interval, r, "child_block_interval") ||
+        !plasma_json_get_u64(&st.latest_blknum, latest, "blknum") || !root ||
+        plasma_hash_parse(&st.latest_root, root) || !plasma_json_get_u64(&st.pending_txs, r, "pending_txs")) {
         rc = client_fail(c, PLASMA_ERR_BAD_REQUEST, "operator: /v1/status reply lacks expected fields");
         goto cleanup;
     }

@@ -3,6 +3,8 @@
 #define PLASMA_CLIENT_INTERNAL_H
 
 #include "plasma/client.h"
+#include "plasma/json.h"
+#include "plasma/rules.h"
 
 struct plasma_client {
     plasma_http_client *op;
@@ -11,6 +13,7 @@ struct plasma_client {
     bool have_domain;
     uint64_t gas_price;
     long receipt_timeout_ms;
+    char op_url[1024], rc_url[1024]; /* for messages, and connections of other threads */
     char errmsg[512];
 };
 
@@ -21,10 +24,6 @@ int client_rc_fail(plasma_client *c, int err, const char *what);
 /* plasma_http_call to the operator, recording a message on failure. */
 int client_op_call(plasma_client *c, const char *method, const char *path, const json_t *body,
                    json_t **reply);
-/* A JSON number or decimal string that fits in 64 bits. */
-bool client_json_u64(uint64_t *out, const json_t *obj, const char *key);
-/* A string member, or "" when absent. */
-const char *client_json_str(const json_t *obj, const char *key);
 /* Fetches the operator's signing domain once. */
 int client_domain(plasma_client *c);
 

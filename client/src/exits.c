@@ -2,9 +2,11 @@
  * locally verified proof, challenge, process). */
 #include "client_internal.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* Gas limits per call kind: generous upper bounds of docs/gas.md, refunded
  * where unused. */
@@ -97,14 +99,91 @@ int plasma_client_deposit(plasma_client *c, const plasma_privkey *key, const pla
     return 0;
 }
 
+#define POLL_MS 200
+
+static void sleep_ms(long ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+        ;
+}
+
+/* One look at an output: 0 when it is ready, a positive value to look
+ * again later, or an error. */
+typedef int (*poll_fn)(plasma_client *c, uint64_t utxo_pos);
+
+static int poll_output(plasma_client *c, uint64_t utxo_pos, long timeout_ms, poll_fn look, const char *what,
+                       plasma_client_progress_cb progress, void *payload)
+{
+    long waited = 0, reported = 0;
+    for (;;) {
+        int rc = look(c, utxo_pos);
+        if (rc <= 0)
+            return rc;
+        if (waited >= timeout_ms)
+            return client_fail(c, PLASMA_ERR_TIMEOUT, "output %llu is not %s after %ld s",
+                               (unsigned long long)utxo_pos, what, timeout_ms / 1000);
+        if (progress && waited - reported >= 1000) {
+            progress(waited, payload);
+            reported = waited;
+        }
+        sleep_ms(POLL_MS);
+        waited += POLL_MS;
+    }
+}
+
+/* Returns 0, PLASMA_ERR_UTXO_NOT_FOUND, or another error. */
+static int look_known(plasma_client *c, uint64_t utxo_pos)
+{
+    char path[64];
+    json_t *r = NULL;
+    snprintf(path, sizeof path, "/v1/utxos/%llu", (unsigned long long)utxo_pos);
+    int rc = client_op_call(c, "GET", path, NULL, &r);
+    json_decref(r);
+    /* Spent means it was spendable: someone (its owner) already did. */
+    return rc == PLASMA_ERR_UTXO_SPENT ? 0 : rc;
+}
+
+static int look_spendable(plasma_client *c, uint64_t utxo_pos)
+{
+    int rc = look_known(c, utxo_pos);
+    return rc == PLASMA_ERR_UTXO_NOT_FOUND ? 1 : rc;
+}
+
+/* Exit data exists once the block is sealed; the root chain has the root
+ * once the operator submitted it. */
+static int look_exitable(plasma_client *c, uint64_t utxo_pos)
+{
+    uint8_t tx[PLASMA_CALL_MAX_TX], proof[PLASMA_MERKLE_PROOF_LEN];
+    size_t len;
+    int rc = plasma_client_exit_data(c, utxo_pos, tx, &len, proof);
+    return rc == PLASMA_ERR_NOT_FOUND || rc == PLASMA_ERR_BLOCK_NOT_FOUND ? 1 : rc;
+}
+
+int plasma_client_wait_spendable(plasma_client *c, uint64_t utxo_pos, long timeout_ms,
+                                 plasma_client_progress_cb progress, void *payload)
+{
+    return poll_output(c, utxo_pos, timeout_ms, look_spendable, "spendable", progress, payload);
+}
+
+int plasma_client_wait_exitable(plasma_client *c, uint64_t utxo_pos, long timeout_ms,
+                                plasma_client_progress_cb progress, void *payload)
+{
+    /* Nothing at that position: no block will ever bring it. */
+    int rc = look_known(c, utxo_pos);
+    if (rc)
+        return rc;
+    return poll_output(c, utxo_pos, timeout_ms, look_exitable, "exitable", progress, payload);
+}
+
 static int parse_exit_data(plasma_client *c, const json_t *r, uint8_t *tx, size_t *tx_len, uint8_t *proof)
 {
     uint8_t *raw = NULL;
     size_t len = 0;
     int rc = 0;
-    if (plasma_hex_decode_fixed(proof, PLASMA_MERKLE_PROOF_LEN, client_json_str(r, "proof")) != 0)
+    if (plasma_hex_decode_fixed(proof, PLASMA_MERKLE_PROOF_LEN, plasma_json_get_str(r, "proof")) != 0)
         return client_fail(c, PLASMA_ERR_BAD_PROOF, "operator: exit data proof is not 512 bytes of hex");
-    if (plasma_hex_decode_alloc(&raw, &len, client_json_str(r, "tx")) != 0 || len > PLASMA_CALL_MAX_TX) {
+    if (plasma_hex_decode_alloc(&raw, &len, plasma_json_get_str(r, "tx")) != 0 || len > PLASMA_CALL_MAX_TX) {
         rc = client_fail(c, PLASMA_ERR_BAD_PROOF, "operator: exit data tx is malformed");
         goto cleanup;
     }

@@ -380,7 +380,8 @@ int plasma_keystore_save(const json_t *keystore, const char *dir, char *path, si
         return PLASMA_ERR_BAD_REQUEST;
     if (addr[0] == '0' && addr[1] == 'x')
         addr += 2;
-    if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+    /* A fresh home has no ~/.plasma either: the parents are made too. */
+    if (plasma_mkdir_parents(dir) != 0)
         return PLASMA_ERR_IO;
     clock_gettime(CLOCK_REALTIME, &ts);
     gmtime_r(&ts.tv_sec, &tm);

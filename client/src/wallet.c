@@ -7,10 +7,10 @@
 
 static int parse_utxo(plasma_client_utxo *u, const json_t *o)
 {
-    if (!client_json_u64(&u->utxo_pos, o, "utxo_pos") ||
-        plasma_addr_parse(&u->out.owner, client_json_str(o, "owner")) != 0 ||
-        plasma_addr_parse(&u->out.token, client_json_str(o, "token")) != 0 ||
-        plasma_u256_parse_dec(&u->out.amount, client_json_str(o, "amount")) != 0)
+    if (!plasma_json_get_u64(&u->utxo_pos, o, "utxo_pos") ||
+        plasma_addr_parse(&u->out.owner, plasma_json_get_str(o, "owner")) != 0 ||
+        plasma_addr_parse(&u->out.token, plasma_json_get_str(o, "token")) != 0 ||
+        plasma_u256_parse_dec(&u->out.amount, plasma_json_get_str(o, "amount")) != 0)
         return PLASMA_ERR_BAD_REQUEST;
     return 0;
 }
@@ -197,8 +197,8 @@ static int submit_tx(plasma_client *c, const plasma_tx *tx, plasma_client_submit
     }
     if ((rc = client_op_call(c, "POST", "/v1/transactions", body, &r)) != 0)
         goto cleanup;
-    if (plasma_hash_parse(&s.txhash, client_json_str(r, "txhash")) ||
-        !client_json_u64(&s.blknum, r, "blknum") || !client_json_u64(&txindex, r, "txindex")) {
+    if (plasma_hash_parse(&s.txhash, plasma_json_get_str(r, "txhash")) ||
+        !plasma_json_get_u64(&s.blknum, r, "blknum") || !plasma_json_get_u64(&txindex, r, "txindex")) {
         rc = client_fail(c, PLASMA_ERR_BAD_REQUEST, "operator: /v1/transactions reply lacks expected fields");
         goto cleanup;
     }

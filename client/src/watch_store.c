@@ -1,120 +1,134 @@
-/* The watcher's LevelDB (see watch_store.h). */
+/* The watcher's LevelDB (see watch_store.h), on the project's one LevelDB
+ * wrapper (plasma_kv). */
 #include "watch_store.h"
 
-#include <leveldb/c.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "plasma/core.h"
+#include "plasma/kv.h"
 
 struct watch_store {
-    leveldb_t *db;
-    leveldb_options_t *opts;
-    leveldb_readoptions_t *ropts;
-    leveldb_writeoptions_t *wopts;
+    plasma_kv *db;
+};
+
+struct watch_batch {
+    plasma_kv_batch *kb;
+    size_t bytes;
 };
 
 void watch_store_close(watch_store *s)
 {
     if (!s)
         return;
-    if (s->db)
-        leveldb_close(s->db);
-    if (s->ropts)
-        leveldb_readoptions_destroy(s->ropts);
-    if (s->wopts)
-        leveldb_writeoptions_destroy(s->wopts);
-    if (s->opts)
-        leveldb_options_destroy(s->opts);
+    plasma_kv_free(s->db);
     free(s);
 }
 
-int watch_store_open(watch_store **out, const char *dir)
+int watch_store_open(watch_store **out, const char *dir, size_t cache_bytes)
 {
-    char *lerr = NULL;
     watch_store *s = calloc(1, sizeof *s);
     if (!s)
         return PLASMA_ERR_NOMEM;
-    s->opts = leveldb_options_create();
-    s->ropts = leveldb_readoptions_create();
-    s->wopts = leveldb_writeoptions_create();
-    if (!s->opts || !s->ropts || !s->wopts) {
-        watch_store_close(s);
-        return PLASMA_ERR_NOMEM;
-    }
-    leveldb_options_set_create_if_missing(s->opts, 1);
-    leveldb_writeoptions_set_sync(s->wopts, 1);
-    if (plasma_mkdir_parents(dir) != 0 || !(s->db = leveldb_open(s->opts, dir, &lerr))) {
-        leveldb_free(lerr);
-        watch_store_close(s);
-        return PLASMA_ERR_IO;
+    plasma_kv_options o;
+    plasma_kv_options_default(&o);
+    o.cache_bytes = cache_bytes ? cache_bytes : 1;
+    o.write_buffer_mb = 32;
+    o.max_open_files = 256;
+    o.bloom = true;
+    o.compress = false; /* hashes, signatures and addresses do not compress */
+    o.make_parents = true;
+    int rc = plasma_kv_open(&s->db, dir, &o, NULL, 0);
+    if (rc != 0) {
+        free(s);
+        return rc;
     }
     *out = s;
     return 0;
 }
 
-int watch_store_put(watch_store *s, const char *key, const char *val)
+int watch_store_get(watch_store *s, const void *key, size_t klen, plasma_buf *val)
 {
-    char *lerr = NULL;
-    leveldb_put(s->db, s->wopts, key, strlen(key), val, strlen(val), &lerr);
-    if (lerr) {
-        leveldb_free(lerr);
-        return PLASMA_ERR_IO;
-    }
-    return 0;
-}
-
-int watch_store_get(watch_store *s, const char *key, char **val)
-{
-    char *lerr = NULL, *copy;
+    uint8_t *v = NULL;
     size_t len = 0;
-    char *v = leveldb_get(s->db, s->ropts, key, strlen(key), &len, &lerr);
-    if (lerr) {
-        leveldb_free(lerr);
-        return PLASMA_ERR_IO;
-    }
-    if (!v)
-        return PLASMA_ERR_NOT_FOUND;
-    copy = malloc(len + 1);
-    if (copy) {
-        memcpy(copy, v, len);
-        copy[len] = '\0';
-    }
-    leveldb_free(v);
-    if (!copy)
-        return PLASMA_ERR_NOMEM;
-    *val = copy;
-    return 0;
+    int rc = plasma_kv_get(s->db, key, klen, &v, &len);
+    if (rc == 0 && plasma_buf_append(val, v, len) != 0)
+        rc = PLASMA_ERR_NOMEM;
+    free(v);
+    return rc;
 }
 
-/* Copies a LevelDB slice into a new NUL-terminated string. */
-static char *dup_slice(const char *p, size_t len)
+int watch_store_scan(watch_store *s, const void *from, size_t flen, size_t prefix_len, watch_store_cb cb,
+                     void *ctx)
 {
-    char *s = malloc(len + 1);
-    if (s) {
-        memcpy(s, p, len);
-        s[len] = '\0';
-    }
-    return s;
-}
-
-int watch_store_scan(watch_store *s, const char *prefix, watch_store_cb cb, void *payload)
-{
-    size_t plen = strlen(prefix);
-    int rc = 0;
-    leveldb_iterator_t *it = leveldb_create_iterator(s->db, s->ropts);
+    if (prefix_len > flen)
+        return PLASMA_ERR_INTERNAL;
+    plasma_kv_iter *it = plasma_kv_iter_new(s->db, from, prefix_len, from, flen);
     if (!it)
         return PLASMA_ERR_NOMEM;
-    for (leveldb_iter_seek(it, prefix, plen); rc == 0 && leveldb_iter_valid(it); leveldb_iter_next(it)) {
-        size_t klen = 0, vlen = 0;
-        const char *k = leveldb_iter_key(it, &klen), *v = leveldb_iter_value(it, &vlen);
-        if (klen < plen || memcmp(k, prefix, plen) != 0)
-            break;
-        char *ks = dup_slice(k, klen), *vs = dup_slice(v, vlen);
-        rc = ks && vs ? cb(ks, vs, payload) : PLASMA_ERR_NOMEM;
-        free(ks);
-        free(vs);
+    int rc = 0;
+    const uint8_t *k, *v;
+    size_t klen, vlen;
+    while (rc == 0 && plasma_kv_iter_get(it, &k, &klen, &v, &vlen)) {
+        rc = cb(ctx, k, klen, v, vlen);
+        plasma_kv_iter_next(it);
     }
-    leveldb_iter_destroy(it);
+    if (rc == 0)
+        rc = plasma_kv_iter_error(it);
+    plasma_kv_iter_free(it);
     return rc;
+}
+
+int watch_batch_new(watch_batch **out)
+{
+    watch_batch *b = calloc(1, sizeof *b);
+    if (!b || !(b->kb = plasma_kv_batch_new())) {
+        free(b);
+        return PLASMA_ERR_NOMEM;
+    }
+    *out = b;
+    return 0;
+}
+
+void watch_batch_free(watch_batch *b)
+{
+    if (!b)
+        return;
+    plasma_kv_batch_free(b->kb);
+    free(b);
+}
+
+void watch_batch_clear(watch_batch *b)
+{
+    plasma_kv_batch_clear(b->kb);
+    b->bytes = 0;
+}
+
+void watch_batch_put(watch_batch *b, const void *key, size_t klen, const void *val, size_t vlen)
+{
+    plasma_kv_batch_put(b->kb, key, klen, val, vlen);
+    b->bytes += klen + vlen;
+}
+
+void watch_batch_delete(watch_batch *b, const void *key, size_t klen)
+{
+    plasma_kv_batch_del(b->kb, key, klen);
+    b->bytes += klen;
+}
+
+size_t watch_batch_bytes(const watch_batch *b)
+{
+    return b->bytes;
+}
+
+int watch_store_write(watch_store *s, const watch_batch *b)
+{
+    return plasma_kv_write(s->db, b->kb, true);
+}
+
+void watch_store_fail_writes_after(watch_store *s, unsigned n)
+{
+    /* Here the n-th write fails; the wrapper counts the writes that still
+     * succeed. */
+    plasma_kv_fail_writes_after(s->db, n ? (long)n - 1 : -1);
 }

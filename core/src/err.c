@@ -3,6 +3,7 @@
 #include "plasma/err.h"
 
 #include <stddef.h>
+#include <string.h>
 
 typedef struct err_row {
     int err;
@@ -29,23 +30,30 @@ static const err_row err_table[] = {
      "outputs exceed inputs or a sum overflows"},
     {PLASMA_ERR_FEE_TOO_LOW, 400, "fee_too_low", "fee is below the operator's minimum"},
     {PLASMA_ERR_BLOCK_FULL, 503, "block_full", "block is full, retry later"},
-    {PLASMA_ERR_NOT_FOUND, 404, "not_found", "not found"},
+    {PLASMA_ERR_NOT_FOUND, 404, "not_found", "no such transaction, block, call, account or endpoint"},
     {PLASMA_ERR_PAYLOAD_TOO_LARGE, 413, "payload_too_large", "request body is too large"},
     {PLASMA_ERR_INPUT_FINALIZED, 409, "input_finalized",
      "an input was finalized by an exit on the root chain"},
 
-    {PLASMA_ERR_BAD_REQUEST, 400, "bad_request", "request is malformed"},
+    {PLASMA_ERR_BAD_REQUEST, 400, "bad_request", "request is malformed (JSON, hex, a number, a field)"},
     {PLASMA_ERR_MALFORMED_RLP, 400, "malformed_rlp", "RLP encoding is malformed"},
     {PLASMA_ERR_OVERFLOW, 400, "overflow", "number out of range"},
     {PLASMA_ERR_NOMEM, 500, "nomem", "out of memory"},
     {PLASMA_ERR_IO, 500, "io", "storage or network failure"},
-    {PLASMA_ERR_UNAUTHORIZED, 401, "unauthorized", "admin token missing or wrong"},
-    {PLASMA_ERR_UNAVAILABLE, 503, "unavailable", "a peer cannot be reached"},
+    {PLASMA_ERR_UNAUTHORIZED, 401, "unauthorized", "admin token or password missing or wrong"},
+    {PLASMA_ERR_UNAVAILABLE, 503, "unavailable", "a peer (operator, root chain) cannot be reached"},
     {PLASMA_ERR_CONFIG, 500, "config", "bad configuration value"},
     {PLASMA_ERR_INTERNAL, 500, "internal", "internal error"},
+    {PLASMA_ERR_USAGE, 400, "usage", "command line is malformed (see --help)"},
+    {PLASMA_ERR_METHOD_NOT_ALLOWED, 405, "method_not_allowed", "the path does not accept this method"},
+    {PLASMA_ERR_FORBIDDEN, 403, "forbidden", "development controls need a node started with --dev"},
+    {PLASMA_ERR_TIMEOUT, 504, "timeout", "gave up waiting"},
+    {PLASMA_ERR_RATE_LIMITED, 429, "rate_limited", "too many requests from this address, slow down"},
+    {PLASMA_ERR_RPC, 502, "rpc_error", "the Ethereum node refused the request"},
+    {PLASMA_ERR_REVERTED, 409, "reverted", "the call reverted"},
 
     {PLASMA_ERR_NOT_OPERATOR, 403, "not_operator", "caller is not the operator"},
-    {PLASMA_ERR_INSUFFICIENT_FUNDS, 409, "insufficient_funds", "insufficient funds"},
+    {PLASMA_ERR_INSUFFICIENT_FUNDS, 409, "insufficient_funds", "not enough funds for amount, gas or bond"},
     {PLASMA_ERR_BAD_BOND, 400, "bad_bond", "bond differs from the configured bond"},
     {PLASMA_ERR_BAD_PROOF, 400, "bad_proof", "inclusion proof is invalid"},
     {PLASMA_ERR_NOT_OWNER, 403, "not_owner", "caller does not own the output"},
@@ -82,9 +90,11 @@ static const err_row err_table[] = {
      "the data directory was written by another version of the root chain; start a new one"},
 };
 
+#define N_ROWS (sizeof err_table / sizeof err_table[0])
+
 static const err_row *err_find(int err)
 {
-    for (size_t i = 0; i < sizeof err_table / sizeof err_table[0]; i++)
+    for (size_t i = 0; i < N_ROWS; i++)
         if (err_table[i].err == err)
             return &err_table[i];
     return NULL;
@@ -111,4 +121,23 @@ const char *plasma_err_message(int err)
 int plasma_err_http_status(int err)
 {
     return err_row_or_internal(err)->http_status;
+}
+
+int plasma_err_from_code(const char *code)
+{
+    /* Row 0 is PLASMA_OK: "ok" is not an error code. */
+    for (size_t i = 1; code && i < N_ROWS; i++)
+        if (strcmp(err_table[i].code, code) == 0)
+            return err_table[i].err;
+    return PLASMA_ERR_INTERNAL;
+}
+
+size_t plasma_err_count(void)
+{
+    return N_ROWS - 1;
+}
+
+int plasma_err_nth(size_t i)
+{
+    return i + 1 < N_ROWS ? err_table[i + 1].err : PLASMA_ERR_INTERNAL;
 }

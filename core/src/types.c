@@ -54,6 +54,12 @@ void plasma_buf_free(plasma_buf *buf)
     memset(buf, 0, sizeof *buf);
 }
 
+void plasma_buf_clear(plasma_buf *buf)
+{
+    buf->len = 0;
+    buf->failed = false;
+}
+
 /* --- hex --- */
 
 static const char hex_digits[] = "0123456789abcdef";

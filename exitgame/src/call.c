@@ -316,17 +316,24 @@ int plasma_call_hash(plasma_hash *out, const plasma_call_domain *domain, const p
     return PLASMA_OK;
 }
 
-uint64_t plasma_call_intrinsic_gas(const plasma_call *call)
+int eg_call_intrinsic_gas(uint64_t *out, const plasma_call *call)
 {
     plasma_buf buf = {0};
-    uint64_t gas = 0;
-    if (eg_call_encode_args(&buf, call) == 0) {
-        gas = PLASMA_GAS_BASE;
+    int rc = eg_call_encode_args(&buf, call);
+    if (rc == 0) {
+        uint64_t gas = PLASMA_GAS_BASE;
         for (size_t i = 0; i < buf.len; i++)
             gas += buf.data[i] ? PLASMA_GAS_CALLDATA_NONZERO : PLASMA_GAS_CALLDATA_ZERO;
+        *out = gas;
     }
     plasma_buf_free(&buf);
-    return gas;
+    return rc;
+}
+
+uint64_t plasma_call_intrinsic_gas(const plasma_call *call)
+{
+    uint64_t gas = 0;
+    return eg_call_intrinsic_gas(&gas, call) == 0 ? gas : 0;
 }
 
 /* ---- strict decoding ---- */

@@ -429,6 +429,9 @@ int eg_prune_history(plasma_chain *c);
 /* ---- call encoding helpers (call.c) ---- */
 /* Appends rlp([kind, args...]), the part of a call metered as calldata. */
 int eg_call_encode_args(plasma_buf *buf, const plasma_call *call);
+/* As plasma_call_intrinsic_gas, telling out-of-memory (PLASMA_ERR_NOMEM)
+ * from a call that cannot be encoded (PLASMA_ERR_BAD_CALL). */
+int eg_call_intrinsic_gas(uint64_t *out, const plasma_call *call);
 
 /* ---- big-endian helpers ---- */
 static inline void eg_put_u64(uint8_t *p, uint64_t v)

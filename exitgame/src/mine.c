@@ -17,9 +17,10 @@ static void fee(plasma_u256 *out, uint64_t gas, uint64_t price)
 
 static int admit(const plasma_chain *c, const plasma_call *call)
 {
-    uint64_t intrinsic = plasma_call_intrinsic_gas(call);
-    if (intrinsic == 0)
-        return PLASMA_ERR_BAD_CALL;
+    uint64_t intrinsic = 0;
+    int rc = eg_call_intrinsic_gas(&intrinsic, call);
+    if (rc < 0)
+        return rc;
     if (call->gas_limit > c->cfg.block_gas_limit)
         return PLASMA_ERR_GAS_LIMIT;
     if (call->gas_limit < intrinsic)
@@ -104,8 +105,10 @@ static int execute(plasma_chain *c, eg_exec *ex, bool check_nonce, int *call_err
     }
     plasma_u256_sub(&a->balance, &a->balance, &prepay);
     eg_mark inner = eg_mark_now(c);
-    uint64_t intrinsic = plasma_call_intrinsic_gas(call);
-    int err = intrinsic ? eg_gas(ex, intrinsic) : PLASMA_ERR_BAD_CALL;
+    uint64_t intrinsic = 0;
+    int err = eg_call_intrinsic_gas(&intrinsic, call);
+    if (err == 0)
+        err = eg_gas(ex, intrinsic);
     if (err == 0)
         err = eg_contract_run(ex);
     if (err != 0)

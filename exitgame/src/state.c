@@ -133,7 +133,9 @@ void eg_undo_to(plasma_chain *c, const eg_mark *m)
 void eg_journal_clear(plasma_chain *c)
 {
     c->n_jent = 0;
-    c->undo.len = 0;
+    /* An append that failed for lack of memory must not fail every later
+     * block: the journal starts empty again. */
+    plasma_buf_clear(&c->undo);
 }
 
 void eg_dirty_clear(plasma_chain *c)

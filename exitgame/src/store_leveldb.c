@@ -1,110 +1,73 @@
-/* The LevelDB store: one write batch per commit, written with sync so that
- * a block reported mined survives a crash or power loss. */
+/* The chain's store on plasma_kv: one synced batch per commit, so that a
+ * block reported mined survives a crash or power loss. */
 #include "internal.h"
 
-#include <leveldb/c.h>
+#include "plasma/kv.h"
 
-typedef struct ldb_store {
+typedef struct kv_store {
     plasma_chain_store base; /* first: the chain sees only this */
-    leveldb_t *db;
-    leveldb_options_t *opts;
-    leveldb_writeoptions_t *wopts;
-    leveldb_readoptions_t *ropts;
-} ldb_store;
+    plasma_kv *db;
+} kv_store;
 
-static int ldb_write(plasma_chain_store *store, const plasma_store_op *ops, size_t n)
+static int kv_write(plasma_chain_store *store, const plasma_store_op *ops, size_t n)
 {
-    ldb_store *s = (ldb_store *)store;
-    leveldb_writebatch_t *batch = leveldb_writebatch_create();
+    kv_store *s = (kv_store *)store;
+    plasma_kv_batch *batch = plasma_kv_batch_new();
     if (!batch)
         return PLASMA_ERR_NOMEM;
     for (size_t i = 0; i < n; i++) {
         const plasma_store_op *op = &ops[i];
         if (op->val)
-            leveldb_writebatch_put(batch, (const char *)op->key, op->key_len, (const char *)op->val,
-                                   op->val_len);
+            plasma_kv_batch_put(batch, op->key, op->key_len, op->val, op->val_len);
         else
-            leveldb_writebatch_delete(batch, (const char *)op->key, op->key_len);
+            plasma_kv_batch_del(batch, op->key, op->key_len);
     }
-    char *err = NULL;
-    leveldb_write(s->db, s->wopts, batch, &err);
-    leveldb_writebatch_destroy(batch);
-    if (err) {
-        leveldb_free(err);
-        return PLASMA_ERR_IO;
-    }
-    return PLASMA_OK;
-}
-
-static int ldb_foreach(plasma_chain_store *store, plasma_store_foreach_cb cb, void *payload)
-{
-    ldb_store *s = (ldb_store *)store;
-    leveldb_iterator_t *it = leveldb_create_iterator(s->db, s->ropts);
-    if (!it)
-        return PLASMA_ERR_NOMEM;
-    int rc = PLASMA_OK;
-    for (leveldb_iter_seek_to_first(it); rc == 0 && leveldb_iter_valid(it); leveldb_iter_next(it)) {
-        size_t klen, vlen;
-        const char *k = leveldb_iter_key(it, &klen);
-        const char *v = leveldb_iter_value(it, &vlen);
-        rc = cb((const uint8_t *)k, klen, (const uint8_t *)v, vlen, payload);
-    }
-    char *err = NULL;
-    leveldb_iter_get_error(it, &err);
-    leveldb_iter_destroy(it);
-    if (err) {
-        leveldb_free(err);
-        return PLASMA_ERR_IO;
-    }
+    int rc = plasma_kv_write(s->db, batch, true);
+    plasma_kv_batch_free(batch);
     return rc;
 }
 
-static void ldb_free(plasma_chain_store *store)
+static int kv_foreach(plasma_chain_store *store, plasma_store_foreach_cb cb, void *payload)
 {
-    ldb_store *s = (ldb_store *)store;
-    if (s->db)
-        leveldb_close(s->db);
-    if (s->opts)
-        leveldb_options_destroy(s->opts);
-    if (s->wopts)
-        leveldb_writeoptions_destroy(s->wopts);
-    if (s->ropts)
-        leveldb_readoptions_destroy(s->ropts);
+    kv_store *s = (kv_store *)store;
+    plasma_kv_iter *it = plasma_kv_iter_new(s->db, NULL, 0, NULL, 0);
+    if (!it)
+        return PLASMA_ERR_NOMEM;
+    int rc = PLASMA_OK;
+    const uint8_t *k, *v;
+    size_t klen, vlen;
+    for (; rc == 0 && plasma_kv_iter_get(it, &k, &klen, &v, &vlen); plasma_kv_iter_next(it))
+        rc = cb(k, klen, v, vlen, payload);
+    if (rc == 0)
+        rc = plasma_kv_iter_error(it);
+    plasma_kv_iter_free(it);
+    return rc;
+}
+
+static void kv_free(plasma_chain_store *store)
+{
+    kv_store *s = (kv_store *)store;
+    plasma_kv_free(s->db);
     free(s);
 }
 
 int plasma_store_leveldb_open(plasma_chain_store **out, const char *dir)
 {
-    ldb_store *s = calloc(1, sizeof *s);
+    kv_store *s = calloc(1, sizeof *s);
     if (!s)
         return PLASMA_ERR_NOMEM;
     s->base.version = PLASMA_CHAIN_STORE_VERSION;
-    s->base.write = ldb_write;
-    s->base.foreach = ldb_foreach;
-    s->base.free = ldb_free;
-    s->opts = leveldb_options_create();
-    s->wopts = leveldb_writeoptions_create();
-    s->ropts = leveldb_readoptions_create();
-    int rc = PLASMA_OK;
-    if (!s->opts || !s->wopts || !s->ropts) {
-        rc = PLASMA_ERR_NOMEM;
-        goto cleanup;
-    }
-    leveldb_options_set_create_if_missing(s->opts, 1);
-    leveldb_options_set_paranoid_checks(s->opts, 1);
-    leveldb_writeoptions_set_sync(s->wopts, 1);
-    leveldb_readoptions_set_verify_checksums(s->ropts, 1);
-    char *err = NULL;
-    s->db = leveldb_open(s->opts, dir, &err);
-    if (err) {
-        leveldb_free(err);
-        s->db = NULL;
-        rc = PLASMA_ERR_IO;
-        goto cleanup;
+    s->base.write = kv_write;
+    s->base.foreach = kv_foreach;
+    s->base.free = kv_free;
+    plasma_kv_options o;
+    plasma_kv_options_default(&o);
+    o.paranoid = true;
+    int rc = plasma_kv_open(&s->db, dir, &o, NULL, 0);
+    if (rc < 0) {
+        free(s);
+        return rc;
     }
     *out = &s->base;
     return PLASMA_OK;
-cleanup:
-    ldb_free(&s->base);
-    return rc;
 }

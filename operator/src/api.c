@@ -9,44 +9,9 @@
 #include <string.h>
 
 #include "plasma/core.h"
+#include "plasma/json.h"
 
 #define MAX_UTXOS_PER_OWNER 10000
-
-static json_t *hex_json(const uint8_t *data, size_t len)
-{
-    char *s = malloc(2 * len + 3);
-    if (!s)
-        return NULL;
-    plasma_hex_encode(s, data, len);
-    json_t *j = json_string(s);
-    free(s);
-    return j;
-}
-
-static json_t *hash_json(const plasma_hash *h)
-{
-    char s[67];
-    return json_string(plasma_hash_format(s, h));
-}
-
-static json_t *addr_json(const plasma_addr *a)
-{
-    char s[43];
-    return json_string(plasma_addr_format(s, a));
-}
-
-static json_t *u256_json(const plasma_u256 *v)
-{
-    char s[PLASMA_U256_DEC_MAX];
-    return json_string(plasma_u256_format_dec(s, v));
-}
-
-static json_t *u64_str_json(uint64_t v)
-{
-    char s[24];
-    snprintf(s, sizeof s, "%" PRIu64, v);
-    return json_string(s);
-}
 
 /* Parses a decimal u64 path segment; false on anything else. */
 static bool parse_u64(const char *s, uint64_t *out)
@@ -64,7 +29,7 @@ static bool is_withheld(op_api *api, uint64_t blknum)
 
 static json_t *receipt_json(const plasma_ledger_receipt *r)
 {
-    return json_pack("{s:o,s:I,s:I}", "txhash", hash_json(&r->txhash), "blknum", (json_int_t)r->blknum,
+    return json_pack("{s:o,s:I,s:I}", "txhash", plasma_json_hash(&r->txhash), "blknum", (json_int_t)r->blknum,
                      "txindex", (json_int_t)r->txindex);
 }
 
@@ -80,9 +45,9 @@ static void h_status(void *ctx, const plasma_http_req *req, plasma_http_resp *re
     json_t *body = json_pack(
         "{s:I,s:s,s:o,s:I,s:{s:I,s:o},s:I}", "chain_id", (json_int_t)api->domain.chain_id,
         "verifying_contract", plasma_addr_format(contract, &api->domain.verifying_contract), "operator",
-        addr_json(&api->operator_addr), "child_block_interval", (json_int_t)PLASMA_CHILD_BLOCK_INTERVAL,
-        "latest_block", "blknum", (json_int_t)st.latest_blknum, "root", hash_json(&st.latest_root),
-        "pending_txs", (json_int_t)st.pending_txs);
+        plasma_json_addr(&api->operator_addr), "child_block_interval",
+        (json_int_t)PLASMA_CHILD_BLOCK_INTERVAL, "latest_block", "blknum", (json_int_t)st.latest_blknum,
+        "root", plasma_json_hash(&st.latest_root), "pending_txs", (json_int_t)st.pending_txs);
     plasma_http_reply(resp, 200, body);
 }
 
@@ -423,9 +388,9 @@ static void h_get_tx(void *ctx, const plasma_http_req *req, plasma_http_resp *re
     int rc = plasma_ledger_get_tx(api->ledger, &h, &blknum, &txindex, &rlp);
     if (rc == 0)
         plasma_http_reply(resp, 200,
-                          json_pack("{s:o,s:I,s:I,s:o}", "txhash", hash_json(&h), "blknum",
+                          json_pack("{s:o,s:I,s:I,s:o}", "txhash", plasma_json_hash(&h), "blknum",
                                     (json_int_t)blknum, "txindex", (json_int_t)txindex, "tx",
-                                    hex_json(rlp.data, rlp.len)));
+                                    plasma_json_hex(rlp.data, rlp.len)));
     else
         plasma_http_error(resp, rc, rc == PLASMA_ERR_NOT_FOUND ? "no transaction with this hash" : NULL);
     plasma_buf_free(&rlp);
@@ -446,9 +411,9 @@ static int add_input(op_api *api, ife_args *a, uint64_t pos)
     plasma_buf tx = {0};
     uint8_t proof[PLASMA_MERKLE_PROOF_LEN];
     int rc = plasma_ledger_exit_data(api->ledger, pos, &tx, proof);
-    if (rc == 0 && (json_array_append_new(a->txs, hex_json(tx.data, tx.len)) |
-                    json_array_append_new(a->pos, u64_str_json(pos)) |
-                    json_array_append_new(a->proofs, hex_json(proof, sizeof proof))))
+    if (rc == 0 && (json_array_append_new(a->txs, plasma_json_hex(tx.data, tx.len)) |
+                    json_array_append_new(a->pos, plasma_json_u64_str(pos)) |
+                    json_array_append_new(a->proofs, plasma_json_hex(proof, sizeof proof))))
         rc = PLASMA_ERR_NOMEM;
     plasma_buf_free(&tx);
     return rc;
@@ -457,10 +422,10 @@ static int add_input(op_api *api, ife_args *a, uint64_t pos)
 static json_t *ife_data_json(const plasma_hash *h, const plasma_buf *rlp, uint64_t blknum, uint32_t txindex,
                              bool sealed, ife_args *a)
 {
-    json_t *o =
-        json_pack("{s:o,s:I,s:I,s:b,s:o,s:o,s:o,s:o}", "txhash", hash_json(h), "blknum", (json_int_t)blknum,
-                  "txindex", (json_int_t)txindex, "sealed", sealed, "tx", hex_json(rlp->data, rlp->len),
-                  "input_txs", a->txs, "input_utxo_pos", a->pos, "input_proofs", a->proofs);
+    json_t *o = json_pack("{s:o,s:I,s:I,s:b,s:o,s:o,s:o,s:o}", "txhash", plasma_json_hash(h), "blknum",
+                          (json_int_t)blknum, "txindex", (json_int_t)txindex, "sealed", sealed, "tx",
+                          plasma_json_hex(rlp->data, rlp->len), "input_txs", a->txs, "input_utxo_pos", a->pos,
+                          "input_proofs", a->proofs);
     a->txs = a->pos = a->proofs = NULL;
     return o;
 }
@@ -502,33 +467,32 @@ static void h_ife_data(void *ctx, const plasma_http_req *req, plasma_http_resp *
 
 /* --- GET /v1/blocks/{blknum} --- */
 
+/* The forms a block is served in; JSON is the default. */
+static const char *const block_types[] = {"application/json", "application/octet-stream"};
+enum { BLOCK_JSON = 0, BLOCK_RLP = 1 };
+
 /* A tx dropped from its block before the seal (its input was finalized on
  * the root chain) left the empty leaf: listed as null. */
 static bool add_block_tx(void *arg, const uint8_t *rlp, size_t len)
 {
-    return json_array_append_new(arg, len ? hex_json(rlp, len) : json_null()) == 0;
+    return json_array_append_new(arg, len ? plasma_json_hex(rlp, len) : json_null()) == 0;
 }
 
-static void h_get_block(void *ctx, const plasma_http_req *req, plasma_http_resp *resp)
+static bool add_block_tx_rlp(void *arg, const uint8_t *rlp, size_t len)
 {
-    op_api *api = ctx;
-    uint64_t blknum;
-    if (!parse_u64(req->params[0], &blknum)) {
-        plasma_http_error(resp, PLASMA_ERR_BAD_REQUEST, "blknum must be a decimal number");
-        return;
-    }
-    if (is_withheld(api, blknum)) {
-        plasma_http_error(resp, PLASMA_ERR_NOT_FOUND, "no sealed or deposit block with this number");
-        return;
-    }
+    return plasma_buf_append(arg, rlp, len) == 0;
+}
+
+static void reply_block_json(op_api *api, uint64_t blknum, plasma_http_resp *resp)
+{
     json_t *txs = json_array();
     plasma_block_info info;
     int rc = plasma_ledger_get_block(api->ledger, blknum, &info, add_block_tx, txs);
     if (rc == 0)
         plasma_http_reply(resp, 200,
                           json_pack("{s:I,s:o,s:I,s:o}", "blknum", (json_int_t)info.blknum, "root",
-                                    hash_json(&info.root), "timestamp", (json_int_t)info.timestamp, "txs",
-                                    txs));
+                                    plasma_json_hash(&info.root), "timestamp", (json_int_t)info.timestamp,
+                                    "txs", txs));
     else {
         json_decref(txs);
         plasma_http_error(resp, rc,
@@ -536,14 +500,66 @@ static void h_get_block(void *ctx, const plasma_http_req *req, plasma_http_resp 
     }
 }
 
+/* The binary form, rlp([blknum, root, timestamp, [SignedTx, ...]]): each
+ * transaction's RLP exactly as stored, no hex and no JSON (docs/api.md). */
+static void reply_block_rlp(op_api *api, uint64_t blknum, plasma_http_resp *resp)
+{
+    plasma_buf b = {0};
+    plasma_block_info info;
+    int rc = plasma_ledger_get_block(api->ledger, blknum, &info, NULL, NULL);
+    if (rc == 0) {
+        size_t outer = plasma_rlp_list_begin(&b);
+        plasma_rlp_put_u64(&b, info.blknum);
+        plasma_rlp_put_bytes(&b, info.root.b, sizeof info.root.b);
+        plasma_rlp_put_u64(&b, info.timestamp);
+        size_t txs = plasma_rlp_list_begin(&b);
+        if ((rc = plasma_ledger_get_block(api->ledger, blknum, &info, add_block_tx_rlp, &b)) == 0 &&
+            (b.failed || plasma_rlp_list_end(&b, txs) != 0 || plasma_rlp_list_end(&b, outer) != 0))
+            rc = PLASMA_ERR_NOMEM;
+    }
+    if (rc) {
+        plasma_buf_free(&b);
+        plasma_http_error(resp, rc,
+                          rc == PLASMA_ERR_NOT_FOUND ? "no sealed or deposit block with this number" : NULL);
+        return;
+    }
+    resp->status = 200;
+    resp->content_type = block_types[BLOCK_RLP];
+    resp->raw = (char *)b.data;
+    resp->raw_len = b.len;
+}
+
+static void h_get_block(void *ctx, const plasma_http_req *req, plasma_http_resp *resp)
+{
+    op_api *api = ctx;
+    uint64_t blknum;
+    int form = plasma_http_negotiate(req, block_types, 2);
+    if (!parse_u64(req->params[0], &blknum)) {
+        plasma_http_error(resp, PLASMA_ERR_BAD_REQUEST, "blknum must be a decimal number");
+        return;
+    }
+    if (form < 0) {
+        plasma_http_error(resp, PLASMA_ERR_BAD_REQUEST, "the Accept header does not parse");
+        return;
+    }
+    if (is_withheld(api, blknum)) {
+        plasma_http_error(resp, PLASMA_ERR_NOT_FOUND, "no sealed or deposit block with this number");
+        return;
+    }
+    if (form == BLOCK_RLP)
+        reply_block_rlp(api, blknum, resp);
+    else
+        reply_block_json(api, blknum, resp);
+}
+
 /* --- UTXOs --- */
 
 static json_t *utxo_json(const plasma_utxo *u)
 {
-    return json_pack("{s:o,s:I,s:I,s:I,s:o,s:o,s:o}", "utxo_pos", u64_str_json(u->pos), "blknum",
+    return json_pack("{s:o,s:I,s:I,s:I,s:o,s:o,s:o}", "utxo_pos", plasma_json_u64_str(u->pos), "blknum",
                      (json_int_t)plasma_pos_blknum(u->pos), "txindex", (json_int_t)plasma_pos_txindex(u->pos),
-                     "oindex", (json_int_t)plasma_pos_oindex(u->pos), "owner", addr_json(&u->owner), "token",
-                     addr_json(&u->token), "amount", u256_json(&u->amount));
+                     "oindex", (json_int_t)plasma_pos_oindex(u->pos), "owner", plasma_json_addr(&u->owner),
+                     "token", plasma_json_addr(&u->token), "amount", plasma_json_u256(&u->amount));
 }
 
 static bool add_utxo(void *arg, const plasma_utxo *u)
@@ -609,8 +625,9 @@ static void h_exit_data(void *ctx, const plasma_http_req *req, plasma_http_resp 
     int rc = plasma_ledger_exit_data(api->ledger, pos, &tx, proof);
     if (rc == 0)
         plasma_http_reply(resp, 200,
-                          json_pack("{s:o,s:o,s:o}", "utxo_pos", u64_str_json(pos), "tx",
-                                    hex_json(tx.data, tx.len), "proof", hex_json(proof, sizeof proof)));
+                          json_pack("{s:o,s:o,s:o}", "utxo_pos", plasma_json_u64_str(pos), "tx",
+                                    plasma_json_hex(tx.data, tx.len), "proof",
+                                    plasma_json_hex(proof, sizeof proof)));
     else
         plasma_http_error(resp, rc, rc == PLASMA_ERR_NOT_FOUND ? "no such output in a sealed block" : NULL);
     plasma_buf_free(&tx);
@@ -701,9 +718,7 @@ static bool dev_allowed(const op_api *api, const plasma_http_req *req, plasma_ht
     }
     if (api->dev)
         return true;
-    plasma_http_reply(resp, 403,
-                      json_pack("{s:{s:s,s:s}}", "error", "code", "forbidden", "message",
-                                "development switches exist only with --dev"));
+    plasma_http_error(resp, PLASMA_ERR_FORBIDDEN, "development switches exist only with --dev");
     return false;
 }
 

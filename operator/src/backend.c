@@ -1,15 +1,283 @@
+/* The operator's root-chain backend, written once over the primitives of
+ * backend_chain.h, and the choice of chain by --rootchain. */
 #include "backend.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "backend_chain.h"
 #include "backend_embedded.h"
 #include "plasma/err.h"
+
+/* Generous for submitBlock (two new storage slots, a log, calldata). */
+#define SUBMIT_GAS_LIMIT 200000u
+#define SUBMIT_GAS_PRICE 1000000000u
+
+typedef struct chain_backend {
+    const op_chain_ops *ops;
+    void *ctx;
+    plasma_addr addr; /* the operator's */
+    /* The submitBlock call in flight (submitter thread only), so that a
+     * retry before it is mined does not queue a second block. */
+    uint64_t sent_blknum;
+    plasma_hash sent_call;
+} chain_backend;
+
+static int b_head(void *ctx, uint64_t *rc_block)
+{
+    chain_backend *b = ctx;
+    op_chain_head h;
+    int rc = b->ops->head(b->ctx, &h);
+    if (rc == 0)
+        *rc_block = h.number;
+    return rc;
+}
+
+static int b_next_child(void *ctx, uint64_t *blknum)
+{
+    chain_backend *b = ctx;
+    op_chain_head h;
+    int rc = b->ops->head(b->ctx, &h);
+    if (rc == 0)
+        *blknum = h.next_child_block;
+    return rc;
+}
+
+static bool in_flight(chain_backend *b, uint64_t blknum)
+{
+    bool pending = false;
+    return b->sent_blknum == blknum && b->ops->pending(b->ctx, &b->sent_call, &pending) == 0 && pending;
+}
+
+static int b_submit(void *ctx, uint64_t blknum, const plasma_hash *root)
+{
+    chain_backend *b = ctx;
+    op_chain_head h;
+    uint64_t nonce;
+    int rc = b->ops->head(b->ctx, &h);
+    if (rc < 0)
+        return rc;
+    if (h.next_child_block != blknum)
+        return PLASMA_ERR_BAD_REQUEST;
+    if (in_flight(b, blknum))
+        return PLASMA_OK;
+    if ((rc = b->ops->next_nonce(b->ctx, &b->addr, &nonce)) < 0)
+        return rc;
+    plasma_call c;
+    plasma_call_init(&c, PLASMA_CALL_SUBMIT_BLOCK, &b->addr, nonce, SUBMIT_GAS_PRICE, SUBMIT_GAS_LIMIT);
+    c.submit_block.root = *root;
+    if ((rc = b->ops->send(b->ctx, &h.domain, &c, &b->sent_call)) == 0)
+        b->sent_blknum = blknum;
+    return rc;
+}
+
+static int b_get_block(void *ctx, uint64_t blknum, plasma_hash *root, uint64_t *timestamp)
+{
+    chain_backend *b = ctx;
+    plasma_block_record rec;
+    int rc = b->ops->block_root(b->ctx, blknum, &rec);
+    if (rc == PLASMA_ERR_BLOCK_NOT_FOUND || rc == PLASMA_ERR_NOT_FOUND)
+        return PLASMA_ERR_NOT_FOUND;
+    if (rc < 0)
+        return rc;
+    *root = rec.root;
+    *timestamp = rec.timestamp;
+    return PLASMA_OK;
+}
+
+/* --- events --- */
+
+typedef struct out_list {
+    void *items;
+    size_t n;
+    size_t cap;
+    size_t size;
+} out_list;
+
+static int append(out_list *o, const void *item)
+{
+    if (plasma_grow(&o->items, &o->cap, o->n + 1, o->size) < 0)
+        return PLASMA_ERR_NOMEM;
+    memcpy((uint8_t *)o->items + o->n++ * o->size, item, o->size);
+    return PLASMA_OK;
+}
+
+/* Each keeps the events of one kind it is given, converted, in o. */
+typedef int (*keep_fn)(chain_backend *b, const plasma_event *ev, out_list *o);
+
+static int keep_exit(chain_backend *b, const plasma_event *ev, out_list *o)
+{
+    (void)b;
+    if (ev->kind != PLASMA_EVENT_EXIT_STARTED)
+        return PLASMA_OK;
+    plasma_rc_exit x = {ev->block_number, ev->exit_started.exit_id, ev->exit_started.owner,
+                        ev->exit_started.token, ev->exit_started.amount};
+    return append(o, &x);
+}
+
+/* A deposit's timestamp is its deposit block's, as the contract stores it. */
+static int keep_deposit(chain_backend *b, const plasma_event *ev, out_list *o)
+{
+    if (ev->kind != PLASMA_EVENT_DEPOSIT_CREATED)
+        return PLASMA_OK;
+    plasma_rc_deposit d = {
+        ev->block_number,          ev->deposit_created.blknum, ev->deposit_created.depositor,
+        ev->deposit_created.token, ev->deposit_created.amount, 0};
+    plasma_block_record rec;
+    int rc = b->ops->block_root(b->ctx, d.blknum, &rec);
+    if (rc < 0)
+        return rc;
+    d.timestamp = rec.timestamp;
+    return append(o, &d);
+}
+
+/* ExitFinalized and the in-flight exits' start and end: what the follower
+ * needs to stop building on outputs the root chain finalized. */
+static int keep_exit_event(chain_backend *b, const plasma_event *ev, out_list *o)
+{
+    (void)b;
+    plasma_rc_exit_event x = {.rc_block = ev->block_number};
+    switch (ev->kind) {
+    case PLASMA_EVENT_EXIT_FINALIZED:
+        x.kind = PLASMA_RC_EXIT_FINALIZED;
+        x.exit_id = ev->exit_finalized.exit_id;
+        break;
+    case PLASMA_EVENT_IFE_STARTED:
+        x.kind = PLASMA_RC_IFE_STARTED;
+        x.ife_id = ev->ife_started.ife_id;
+        x.txhash = ev->ife_started.txhash;
+        x.n_inputs = ev->ife_started.n_inputs;
+        memcpy(x.inputs, ev->ife_started.inputs, sizeof x.inputs);
+        break;
+    case PLASMA_EVENT_IFE_FINALIZED:
+    case PLASMA_EVENT_IFE_DELETED:
+        x.kind = PLASMA_RC_IFE_CLOSED;
+        x.ife_id = ev->ife_closed.ife_id;
+        break;
+    default:
+        return PLASMA_OK;
+    }
+    return append(o, &x);
+}
+
+static int collect(chain_backend *b, uint64_t from, uint64_t to, keep_fn keep, out_list *o)
+{
+    int rc = PLASMA_OK;
+    while (rc == 0 && from <= to) {
+        plasma_event *ev = NULL;
+        size_t n = 0;
+        uint64_t next = from;
+        rc = b->ops->events(b->ctx, from, to, &ev, &n, &next);
+        for (size_t i = 0; rc == 0 && i < n; i++)
+            rc = keep(b, &ev[i], o);
+        free(ev);
+        if (rc == 0 && next <= from)
+            break;
+        from = next;
+    }
+    return rc;
+}
+
+static int events_of(void *ctx, uint64_t from, uint64_t to, keep_fn keep, size_t size, void **out, size_t *n)
+{
+    out_list o = {.size = size};
+    int rc = collect(ctx, from, to, keep, &o);
+    if (rc < 0) {
+        free(o.items);
+        return rc;
+    }
+    *out = o.items;
+    *n = o.n;
+    return PLASMA_OK;
+}
+
+static int b_deposits(void *ctx, uint64_t from, uint64_t to, plasma_rc_deposit **out, size_t *n)
+{
+    return events_of(ctx, from, to, keep_deposit, sizeof **out, (void **)out, n);
+}
+
+static int b_exits(void *ctx, uint64_t from, uint64_t to, plasma_rc_exit **out, size_t *n)
+{
+    return events_of(ctx, from, to, keep_exit, sizeof **out, (void **)out, n);
+}
+
+static int b_exit_events(void *ctx, uint64_t from, uint64_t to, plasma_rc_exit_event **out, size_t *n)
+{
+    return events_of(ctx, from, to, keep_exit_event, sizeof **out, (void **)out, n);
+}
+
+static int b_finalized(void *ctx, const plasma_hash *output_id, plasma_u256 *by)
+{
+    chain_backend *b = ctx;
+    return b->ops->finalized(b->ctx, output_id, by);
+}
+
+static void b_free(void *ctx)
+{
+    chain_backend *b = ctx;
+    if (!b)
+        return;
+    b->ops->free(b->ctx);
+    free(b);
+}
+
+int op_backend_over(plasma_rootchain_backend *out, const char *name, const op_chain_ops *ops, void *ctx,
+                    const plasma_privkey *key)
+{
+    chain_backend *b = calloc(1, sizeof *b);
+    if (!b) {
+        ops->free(ctx);
+        return PLASMA_ERR_NOMEM;
+    }
+    *b = (chain_backend){.ops = ops, .ctx = ctx};
+    int rc = plasma_privkey_addr(&b->addr, key);
+    if (rc < 0) {
+        b_free(b);
+        return rc;
+    }
+    *out = (plasma_rootchain_backend){PLASMA_ROOTCHAIN_BACKEND_VERSION,
+                                      name,
+                                      b,
+                                      b_head,
+                                      b_next_child,
+                                      b_submit,
+                                      b_get_block,
+                                      b_deposits,
+                                      b_exits,
+                                      b_exit_events,
+                                      b_finalized,
+                                      b_free};
+    return PLASMA_OK;
+}
+
+/* --- the choice of chain --- */
 
 struct op_backend {
     plasma_rootchain_backend table;
     op_embedded *embedded; /* NULL for a remote chain */
 };
+
+static int start_kind(op_backend *b, const plasma_operator_config *cfg, const plasma_privkey *key, char *err,
+                      size_t err_len)
+{
+    if (strcmp(cfg->rootchain, "embedded") == 0) {
+        if (cfg->rpc[0]) {
+            snprintf(err, err_len, "--rpc: the embedded root chain takes no URL (use --rootchain sim)");
+            return PLASMA_ERR_CONFIG;
+        }
+        return op_embedded_start(&b->embedded, &b->table, cfg, key, err, err_len);
+    }
+    if (strcmp(cfg->rootchain, "sim") == 0) {
+        if (!cfg->rpc[0]) {
+            snprintf(err, err_len, "--rootchain sim needs --rpc http://HOST:PORT of plasma-rootchain");
+            return PLASMA_ERR_CONFIG;
+        }
+        return plasma_rootchain_remote(&b->table, cfg->rpc, key, err, err_len);
+    }
+    snprintf(err, err_len, "--rootchain: \"%.60s\" is neither embedded nor sim", cfg->rootchain);
+    return PLASMA_ERR_CONFIG;
+}
 
 int op_backend_start(op_backend **out, const plasma_operator_config *cfg, const plasma_privkey *key,
                      char *err, size_t err_len)
@@ -17,19 +285,7 @@ int op_backend_start(op_backend **out, const plasma_operator_config *cfg, const 
     op_backend *b = calloc(1, sizeof *b);
     if (!b)
         return PLASMA_ERR_NOMEM;
-    int rc;
-    if (strcmp(cfg->rootchain, "embedded") == 0) {
-        rc = op_embedded_start(&b->embedded, &b->table, cfg, key, err, err_len);
-    } else if (strncmp(cfg->rootchain, "http://", 7) == 0) {
-        rc = plasma_rootchain_remote(&b->table, cfg->rootchain, key);
-        if (rc == PLASMA_ERR_CONFIG)
-            snprintf(err, err_len,
-                     "this build has no root-chain client (the root-chain library was missing)");
-    } else {
-        snprintf(err, err_len, "--rootchain: \"%.60s\" is neither embedded nor http://HOST:PORT",
-                 cfg->rootchain);
-        rc = PLASMA_ERR_CONFIG;
-    }
+    int rc = start_kind(b, cfg, key, err, err_len);
     if (rc < 0) {
         free(b);
         return rc;

@@ -6,7 +6,6 @@
 
 #include "plasma/http.h"
 #include "plasma/operator.h"
-#include "plasma/exitgame.h"
 #include "plasma/rootchain_backend.h"
 
 typedef struct op_embedded op_embedded;
@@ -18,9 +17,5 @@ int op_embedded_start(op_embedded **out, plasma_rootchain_backend *table, const 
                       const plasma_privkey *key, char *err, size_t err_len);
 bool op_embedded_mount(op_embedded *e, plasma_http_mount *mount);
 void op_embedded_free(op_embedded *e);
-
-/* The follower's view of a root-chain event (shared with the remote
- * backend): true for ExitFinalized and an in-flight exit's start or end. */
-bool op_exit_event_of(const plasma_event *ev, plasma_rc_exit_event *out);
 
 #endif

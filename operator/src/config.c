@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "plasma/core.h"
-#include "devkeys.h"
+#include "plasma/devkeys.h"
 #include "plasma/operator.h"
 
 typedef enum opt_kind { OPT_BOOL, OPT_UINT, OPT_STR } opt_kind;
@@ -36,8 +36,11 @@ static const opt opts[] = {
     {"port", OPT_UINT, OFF(port), 1, 65535, "7434", NULL, "TCP port of the API"},
     {"data-dir", OPT_STR, OFF(data_dir), 0, STRSZ(data_dir), "./data/operator", NULL,
      "directory of the ledger database (created if missing)"},
-    {"rootchain", OPT_STR, OFF(rootchain), 0, STRSZ(rootchain), "", "embedded",
-     "\"embedded\" (in-process simulated chain) or http://HOST:PORT of plasma-rootchain"},
+    {"rootchain", OPT_STR, OFF(rootchain), 0, STRSZ(rootchain), "embedded", NULL,
+     "root-chain kind: \"embedded\" (the simulated chain in-process) or \"sim\" (a plasma-rootchain daemon "
+     "at --rpc)"},
+    {"rpc", OPT_STR, OFF(rpc), 0, STRSZ(rpc), "", NULL,
+     "URL of the root chain's API for --rootchain sim (http://HOST:PORT)"},
     {"operator-key", OPT_STR, OFF(operator_key), 0, STRSZ(operator_key), "", PLASMA_DEV_OPERATOR_KEY,
      "operator private key, 0x-hex (prefer --operator-key-file)"},
     {"operator-key-file", OPT_STR, OFF(operator_key_file), 0, STRSZ(operator_key_file), "", NULL,
@@ -75,7 +78,15 @@ static const opt opts[] = {
     {"max-body-kb", OPT_UINT, OFF(max_body_kb), 1, 1u << 20, "4096", NULL,
      "largest request body; larger ones get 413 payload_too_large"},
     {"max-batch", OPT_UINT, OFF(max_batch), 1, 65536, "8192", NULL, "transactions per batch request"},
-    {"max-conns", OPT_UINT, OFF(max_conns), 1, 100000, "256", NULL, "concurrent connections"},
+    {"max-conns", OPT_UINT, OFF(max_conns), 1, 100000, "1024", NULL, "concurrent connections"},
+    {"max-conns-per-ip", OPT_UINT, OFF(max_conns_per_ip), 1, 100000, "32", NULL,
+     "concurrent connections one client address may hold"},
+    {"rate-per-ip", OPT_UINT, OFF(rate_per_ip), 1, 1000000, "1000", NULL,
+     "requests per second one client address may start (bursts of twice that); past it 429 rate_limited"},
+    {"header-timeout-s", OPT_UINT, OFF(header_timeout_s), 1, 3600, "10", NULL,
+     "a request's headers must arrive within this (a client trickling them is closed)"},
+    {"body-timeout-s", OPT_UINT, OFF(body_timeout_s), 1, 3600, "30", NULL,
+     "a request's body must arrive within this after its headers"},
     {"idle-timeout-s", OPT_UINT, OFF(idle_timeout_s), 1, 3600, "30", NULL,
      "a connection silent this long is closed (slow clients)"},
     {"admin-token", OPT_STR, OFF(admin_token), 0, STRSZ(admin_token), "", NULL,

@@ -165,7 +165,7 @@ static int sort_entries(const void *in, void *out, size_t n, size_t elem,
     return PLASMA_OK;
 }
 
-int op_defer_seal(op_defer *d, op_batch *batch, uint64_t blknum)
+int op_defer_seal(op_defer *d, plasma_kv_batch *batch, uint64_t blknum)
 {
     /* Sorted under the lock: the block takes no more entries, and queries
      * wait for a few milliseconds once per block. */
@@ -202,14 +202,14 @@ int op_defer_seal(op_defer *d, op_batch *batch, uint64_t blknum)
         plasma_addr owner;
         memcpy(owner.b, own[i].k, 20);
         op_key_owner_group(key, &owner, blknum);
-        op_batch_put(batch, key, 29, list, OP_OWNED_LEN * m);
+        plasma_kv_batch_put(batch, key, 29, list, OP_OWNED_LEN * m);
     }
     free(list);
     for (size_t i = 0; i < n_txs; i++) {
         op_key_txhash(key, &txs[i].txhash);
         op_be64(val, blknum);
         op_be32(val + 8, txs[i].txindex);
-        op_batch_put(batch, key, sizeof key, val, sizeof val);
+        plasma_kv_batch_put(batch, key, sizeof key, val, sizeof val);
     }
     free(own);
     free(txs);

@@ -47,7 +47,7 @@ void op_defer_publish(op_defer *d);
 /* Adds block blknum's entries to b, sorted by key (an owner's outputs in
  * one 'O' group). Returns 0 or
  * PLASMA_ERR_NOMEM. The entries stay readable here until op_defer_drop. */
-int op_defer_seal(op_defer *d, op_batch *b, uint64_t blknum);
+int op_defer_seal(op_defer *d, plasma_kv_batch *b, uint64_t blknum);
 /* Forgets block blknum (its seal is durable). */
 void op_defer_drop(op_defer *d, uint64_t blknum);
 

@@ -48,49 +48,17 @@ void op_block_free(block_acc *b)
     if (!b)
         return;
     free(b->leaves);
-    free(b->fees);
+    plasma_block_fees_free(&b->fees);
     free(b);
 }
 
-static fee_acc *fee_find(const block_acc *b, const plasma_addr *token)
+bool op_block_has_room(const block_acc *b, uint32_t capacity, const plasma_fee *fee)
 {
-    for (uint32_t i = 0; i < b->n_fees; i++)
-        if (plasma_addr_eq(&b->fees[i].token, token))
-            return &b->fees[i];
-    return NULL;
+    bool new_token = !plasma_u256_is_zero(&fee->amount) && !plasma_block_fees_find(&b->fees, &fee->token);
+    return (uint64_t)b->n_payments + 1 + b->fees.n + (new_token ? 1 : 0) <= capacity;
 }
 
-bool op_block_has_room(const block_acc *b, uint32_t capacity, const plasma_addr *fee_token)
-{
-    uint32_t fee_txs = b->n_fees + (fee_token && !fee_find(b, fee_token) ? 1 : 0);
-    return (uint64_t)b->n_payments + 1 + fee_txs <= capacity;
-}
-
-static int add_fee(block_acc *b, const plasma_addr *token, const plasma_u256 *fee)
-{
-    fee_acc *f = fee_find(b, token);
-    if (!f) {
-        if (b->n_fees == b->fees_cap) {
-            uint32_t cap = b->fees_cap ? b->fees_cap * 2 : 4;
-            fee_acc *nf = realloc(b->fees, cap * sizeof *nf);
-            if (!nf)
-                return PLASMA_ERR_NOMEM;
-            b->fees = nf;
-            b->fees_cap = cap;
-        }
-        f = &b->fees[b->n_fees++];
-        f->token = *token;
-        f->total = plasma_u256_from_u64(0);
-    }
-    /* Every fee is part of outputs that exist on the chain, so the sum of a
-     * block's fees in one token cannot pass the token's supply; saturating
-     * keeps a hostile token from failing the block regardless. */
-    if (plasma_u256_add(&f->total, &f->total, fee) < 0)
-        memset(f->total.w, 0xff, sizeof f->total.w);
-    return PLASMA_OK;
-}
-
-int op_block_add(block_acc *b, const plasma_hash *leaf, const plasma_addr *fee_token, const plasma_u256 *fee)
+int op_block_add(block_acc *b, const plasma_hash *leaf, const plasma_fee *fee)
 {
     if (b->n_payments == b->leaves_cap) {
         uint32_t cap = b->leaves_cap ? b->leaves_cap * 2 : 256;
@@ -100,7 +68,7 @@ int op_block_add(block_acc *b, const plasma_hash *leaf, const plasma_addr *fee_t
         b->leaves = lv;
         b->leaves_cap = cap;
     }
-    if (fee_token && !plasma_u256_is_zero(fee) && add_fee(b, fee_token, fee) < 0)
+    if (plasma_block_fees_add(&b->fees, fee) < 0)
         return PLASMA_ERR_NOMEM;
     if (b->n_payments == 0)
         b->first_tx_ms = op_now_ms();
@@ -108,13 +76,13 @@ int op_block_add(block_acc *b, const plasma_hash *leaf, const plasma_addr *fee_t
     return PLASMA_OK;
 }
 
-bool op_rollover_locked(plasma_ledger *l)
+int op_rollover_locked(plasma_ledger *l)
 {
     if (l->n_unsubmitted >= l->cfg.max_unsubmitted_blocks)
-        return false;
+        return PLASMA_ERR_BLOCK_FULL;
     block_acc *nb = op_block_new(l->open->blknum + PLASMA_CHILD_BLOCK_INTERVAL);
     if (!nb)
-        return false;
+        return PLASMA_ERR_NOMEM;
     block_acc **tail = &l->closing;
     while (*tail)
         tail = &(*tail)->next;
@@ -122,7 +90,7 @@ bool op_rollover_locked(plasma_ledger *l)
     l->open = nb;
     l->n_unsubmitted++;
     pthread_cond_signal(&l->commit_cv);
-    return true;
+    return PLASMA_OK;
 }
 
 void op_enqueue_locked(plasma_ledger *l, commit_rec *r)
@@ -192,14 +160,14 @@ static int check_identity(plasma_ledger *l, char *err, size_t err_len)
     memcpy(want, l->cfg.domain.verifying_contract.b, 20);
     op_be64(want + 20, l->cfg.domain.chain_id);
     size_t klen = op_key_meta(key, "identity"), len;
-    int rc = op_store_get(l->store, key, klen, &val, &len);
+    int rc = plasma_kv_get(l->store, key, klen, &val, &len);
     if (rc == PLASMA_ERR_NOT_FOUND) {
-        op_batch *b = op_batch_new();
+        plasma_kv_batch *b = plasma_kv_batch_new();
         if (!b)
             return PLASMA_ERR_NOMEM;
-        op_batch_put(b, key, klen, want, sizeof want);
-        rc = op_store_write(l->store, b, true);
-        op_batch_free(b);
+        plasma_kv_batch_put(b, key, klen, want, sizeof want);
+        rc = plasma_kv_write(l->store, b, true);
+        plasma_kv_batch_free(b);
         return rc;
     }
     if (rc == 0 && (len != sizeof want || memcmp(val, want, sizeof want) != 0)) {
@@ -236,14 +204,14 @@ static int recover_blocks(plasma_ledger *l)
 {
     uint8_t prefix[1] = {'b'}, start[13];
     op_key_blocktx(start, l->last_sealed + 1, 0);
-    op_iter *it = op_store_iter(l->store, prefix, 1, start, sizeof start);
+    plasma_kv_iter *it = plasma_kv_iter_new(l->store, prefix, 1, start, sizeof start);
     if (!it)
         return PLASMA_ERR_NOMEM;
     block_acc *cur = NULL;
     int rc = PLASMA_OK;
     const uint8_t *k, *v;
     size_t klen, vlen;
-    for (; rc == 0 && op_iter_get(it, &k, &klen, &v, &vlen); op_iter_next(it)) {
+    for (; rc == 0 && plasma_kv_iter_get(it, &k, &klen, &v, &vlen); plasma_kv_iter_next(it)) {
         if (klen != 13 || !plasma_is_child_blknum(op_rd64(k + 1)))
             continue;
         uint64_t blknum = op_rd64(k + 1);
@@ -252,19 +220,21 @@ static int recover_blocks(plasma_ledger *l)
             rc = PLASMA_ERR_IO;
         else if (!cur || cur->blknum != blknum) {
             if (cur)
-                op_rollover_locked(l);
+                rc = op_rollover_locked(l);
             cur = l->open;
             cur->blknum = blknum;
         }
         if (rc == 0 && op_rd32(k + 9) != cur->n_payments)
             rc = PLASMA_ERR_IO;
-        bool fee = rc == 0 && !plasma_u256_is_zero(&t.fee);
+        plasma_fee fee = {t.fee_token, t.fee};
         if (rc == 0)
-            rc = op_block_add(cur, &t.leaf, fee ? &t.fee_token : NULL, &t.fee);
+            rc = op_block_add(cur, &t.leaf, &fee);
         if (rc == 0 && t.rlp_len > 0) /* a dropped tx leaves only its empty leaf */
             rc = defer_again(l, blknum, op_rd32(k + 9), &t);
     }
-    op_iter_free(it);
+    if (rc == 0)
+        rc = plasma_kv_iter_error(it);
+    plasma_kv_iter_free(it);
     op_defer_publish(&l->defer);
     return rc;
 }
@@ -281,16 +251,18 @@ static bool load_utxo(plasma_ledger *l, const uint8_t *k, size_t klen, const uin
 static int load_utxos(plasma_ledger *l)
 {
     uint8_t prefix[1] = {'u'};
-    op_iter *it = op_store_iter(l->store, prefix, 1, NULL, 0);
+    plasma_kv_iter *it = plasma_kv_iter_new(l->store, prefix, 1, NULL, 0);
     if (!it)
         return PLASMA_ERR_NOMEM;
     const uint8_t *k, *v;
     size_t klen, vlen;
-    for (; op_iter_get(it, &k, &klen, &v, &vlen); op_iter_next(it))
+    for (; plasma_kv_iter_get(it, &k, &klen, &v, &vlen); plasma_kv_iter_next(it))
         if (!load_utxo(l, k, klen, v, vlen))
             break;
-    op_iter_free(it);
-    return PLASMA_OK;
+    /* An index built from a read that failed half-way would miss outputs. */
+    int rc = plasma_kv_iter_error(it);
+    plasma_kv_iter_free(it);
+    return rc;
 }
 
 static int read_tips(plasma_ledger *l)
@@ -357,6 +329,7 @@ static int copy_config(plasma_ledger *l, const plasma_ledger_config *cfg)
         memcpy(l->fee_rules, cfg->fee_rules, cfg->n_fee_rules * sizeof *l->fee_rules);
     }
     l->cfg.fee_rules = l->fee_rules;
+    l->fee_policy = (plasma_fee_policy){cfg->min_fee, l->fee_rules, cfg->n_fee_rules};
     l->cfg.data_dir = strdup(cfg->data_dir);
     if (!l->cfg.data_dir)
         return PLASMA_ERR_NOMEM;
@@ -385,6 +358,8 @@ int plasma_ledger_open(plasma_ledger **out, const plasma_ledger_config *cfg, cha
     int rc = copy_config(l, cfg);
     if (rc == 0)
         rc = init_parts(l, err, err_len);
+    if (rc == 0 && !(l->commit_batch = plasma_kv_batch_new()))
+        rc = PLASMA_ERR_NOMEM;
     if (rc == 0 && pthread_create(&l->committer, NULL, op_committer_main, l) != 0)
         rc = PLASMA_ERR_NOMEM;
     if (rc < 0) {
@@ -413,7 +388,7 @@ void plasma_ledger_free(plasma_ledger *l)
     op_pubkeys_free(l->pubkeys);
     op_uidx_free(&l->uidx);
     op_defer_free(&l->defer);
-    op_store_free(l->store);
+    plasma_kv_free(l->store);
     op_block_free(l->open);
     while (l->closing) {
         block_acc *n = l->closing->next;
@@ -426,6 +401,7 @@ void plasma_ledger_free(plasma_ledger *l)
     pthread_mutex_destroy(&l->tree_mu);
     pthread_cond_destroy(&l->commit_cv);
     pthread_cond_destroy(&l->durable_cv);
+    plasma_kv_batch_free(l->commit_batch);
     free((char *)l->cfg.data_dir);
     free(l->fee_rules);
     free(l);
@@ -448,8 +424,7 @@ int plasma_ledger_seal(plasma_ledger *l, uint64_t *blknum)
     uint64_t target = 0;
     if (rc == 0 && l->open->n_payments > 0) {
         target = l->open->blknum;
-        if (!op_rollover_locked(l))
-            rc = PLASMA_ERR_BLOCK_FULL;
+        rc = op_rollover_locked(l);
     } else if (rc == 0) {
         target = last_closing_blknum(l);
     }
@@ -497,8 +472,11 @@ static int add_deposit_locked(plasma_ledger *l, const plasma_deposit *d)
         return PLASMA_OK;
     op_utxo_rec u;
     op_ustate st;
-    if (op_uidx_get(&l->uidx, pos, &u, &st) || op_store_has(l->store, key, sizeof key))
+    if (op_uidx_get(&l->uidx, pos, &u, &st))
         return PLASMA_OK;
+    int known = plasma_kv_has(l->store, key, sizeof key);
+    if (known != 0)
+        return known < 0 ? known : PLASMA_OK;
     commit_rec *r = make_deposit_rec(d);
     if (!r)
         return PLASMA_ERR_NOMEM;
@@ -597,7 +575,7 @@ int plasma_ledger_mark_submitted(plasma_ledger *l, uint64_t blknum, uint64_t tim
         return PLASMA_ERR_BAD_REQUEST;
     op_block_hdr h;
     int rc = op_store_get_block(l->store, blknum, &h);
-    op_batch *b = rc == 0 ? op_batch_new() : NULL;
+    plasma_kv_batch *b = rc == 0 ? plasma_kv_batch_new() : NULL;
     if (rc == 0 && !b)
         rc = PLASMA_ERR_NOMEM;
     if (rc == 0) {
@@ -606,11 +584,11 @@ int plasma_ledger_mark_submitted(plasma_ledger *l, uint64_t blknum, uint64_t tim
         h.timestamp = timestamp;
         op_key_block(key, blknum);
         op_block_hdr_encode(val, &h);
-        op_batch_put(b, key, sizeof key, val, sizeof val);
+        plasma_kv_batch_put(b, key, sizeof key, val, sizeof val);
         op_batch_put_meta_u64(b, "last_submitted", blknum);
-        rc = op_store_write(l->store, b, true);
+        rc = plasma_kv_write(l->store, b, true);
     }
-    op_batch_free(b);
+    plasma_kv_batch_free(b);
     if (rc < 0)
         return rc;
     pthread_mutex_lock(&l->mu);
@@ -658,7 +636,7 @@ void plasma_ledger_stats_get(plasma_ledger *l, plasma_ledger_stats *out)
 
 void plasma_ledger_fail_writes_after(plasma_ledger *l, long n)
 {
-    op_store_fail_after(l->store, n);
+    plasma_kv_fail_writes_after(l->store, n);
 }
 
 static int read_block_tx(plasma_ledger *l, uint64_t blknum, uint32_t txindex, uint8_t **val, size_t *len,
@@ -666,7 +644,7 @@ static int read_block_tx(plasma_ledger *l, uint64_t blknum, uint32_t txindex, ui
 {
     uint8_t key[13];
     op_key_blocktx(key, blknum, txindex);
-    int rc = op_store_get(l->store, key, sizeof key, val, len);
+    int rc = plasma_kv_get(l->store, key, sizeof key, val, len);
     if (rc == 0 && op_block_tx_decode(t, *val, *len) < 0) {
         free(*val);
         rc = PLASMA_ERR_IO;
@@ -687,7 +665,7 @@ int plasma_ledger_get_tx(plasma_ledger *l, const plasma_hash *txhash, uint64_t *
      * between the two reads would hide the transaction. */
     int rc = PLASMA_OK;
     if (!op_defer_find_tx(&l->defer, txhash, &b, &i)) {
-        rc = op_store_get(l->store, key, sizeof key, &val, &len);
+        rc = plasma_kv_get(l->store, key, sizeof key, &val, &len);
         if (rc == 0 && len != 12)
             rc = PLASMA_ERR_IO;
         if (rc == 0) {
@@ -713,12 +691,12 @@ int plasma_ledger_get_tx(plasma_ledger *l, const plasma_hash *txhash, uint64_t *
     return rc;
 }
 
-op_iter *op_block_txs(plasma_ledger *l, uint64_t blknum)
+plasma_kv_iter *op_block_txs(plasma_ledger *l, uint64_t blknum)
 {
     uint8_t prefix[9];
     op_key_block(prefix, blknum);
     prefix[0] = 'b';
-    return op_store_iter(l->store, prefix, sizeof prefix, NULL, 0);
+    return plasma_kv_iter_new(l->store, prefix, sizeof prefix, NULL, 0);
 }
 
 int plasma_ledger_get_block(plasma_ledger *l, uint64_t blknum, plasma_block_info *info,
@@ -731,12 +709,12 @@ int plasma_ledger_get_block(plasma_ledger *l, uint64_t blknum, plasma_block_info
     *info = (plasma_block_info){blknum, h.root, h.timestamp, h.n_txs, (h.flags & OP_BLOCK_SUBMITTED) != 0};
     if (!fn)
         return PLASMA_OK;
-    op_iter *it = op_block_txs(l, blknum);
+    plasma_kv_iter *it = op_block_txs(l, blknum);
     if (!it)
         return PLASMA_ERR_NOMEM;
     const uint8_t *k, *v;
     size_t klen, vlen;
-    for (; op_iter_get(it, &k, &klen, &v, &vlen); op_iter_next(it)) {
+    for (; plasma_kv_iter_get(it, &k, &klen, &v, &vlen); plasma_kv_iter_next(it)) {
         op_block_tx t;
         if (op_block_tx_decode(&t, v, vlen) < 0) {
             rc = PLASMA_ERR_IO;
@@ -745,7 +723,9 @@ int plasma_ledger_get_block(plasma_ledger *l, uint64_t blknum, plasma_block_info
         if (!fn(arg, t.rlp, t.rlp_len))
             break;
     }
-    op_iter_free(it);
+    if (rc == 0)
+        rc = plasma_kv_iter_error(it);
+    plasma_kv_iter_free(it);
     return rc;
 }
 
@@ -759,16 +739,16 @@ int plasma_ledger_get_utxo(plasma_ledger *l, uint64_t pos, plasma_utxo *out)
     }
     if (rc != PLASMA_ERR_NOT_FOUND)
         return rc;
-    uint8_t key[9];
-    op_key_spent(key, pos);
-    return op_store_has(l->store, key, sizeof key) ? PLASMA_ERR_UTXO_SPENT : PLASMA_ERR_UTXO_NOT_FOUND;
+    rc = op_store_why_not_unspent(l->store, pos);
+    /* a reader sees an output finalized on the root chain as spent */
+    return rc == PLASMA_ERR_INPUT_FINALIZED ? PLASMA_ERR_UTXO_SPENT : rc;
 }
 
 /* An owner's per-block groups ('O' entries) walked one output at a time.
  * The group in hand is copied: the iterator moves on before the group's
  * stale outputs are dropped from it. */
 typedef struct group_walk {
-    op_iter *it;
+    plasma_kv_iter *it;
     uint8_t key[29];
     uint64_t blknum;
     uint8_t *list; /* the group's entries (OP_OWNED_LEN bytes each) */
@@ -788,7 +768,7 @@ static int group_load(group_walk *g)
     size_t klen, vlen;
     g->n = g->next = g->n_keep = 0;
     g->stale = false;
-    for (; op_iter_get(g->it, &k, &klen, &v, &vlen); op_iter_next(g->it)) {
+    for (; plasma_kv_iter_get(g->it, &k, &klen, &v, &vlen); plasma_kv_iter_next(g->it)) {
         if (klen != 29 || vlen == 0 || vlen % OP_OWNED_LEN)
             continue;
         if (plasma_grow((void **)&g->list, &g->cap_list, vlen, 1) < 0 ||
@@ -810,7 +790,7 @@ static uint64_t group_pos(const group_walk *g)
 
 /* A group that met spent outputs is rewritten without them (the outputs
  * not visited yet stay), or deleted when none is left, in stale. */
-static void group_flush(group_walk *g, op_batch *stale, size_t *n_stale)
+static void group_flush(group_walk *g, plasma_kv_batch *stale, size_t *n_stale)
 {
     if (!g->n || !g->stale)
         return;
@@ -818,15 +798,15 @@ static void group_flush(group_walk *g, op_batch *stale, size_t *n_stale)
     memcpy(g->keep + OP_OWNED_LEN * g->n_keep, g->list + OP_OWNED_LEN * g->next, OP_OWNED_LEN * rest);
     g->n_keep += rest;
     if (g->n_keep)
-        op_batch_put(stale, g->key, sizeof g->key, g->keep, OP_OWNED_LEN * g->n_keep);
+        plasma_kv_batch_put(stale, g->key, sizeof g->key, g->keep, OP_OWNED_LEN * g->n_keep);
     else
-        op_batch_del(stale, g->key, sizeof g->key);
+        plasma_kv_batch_del(stale, g->key, sizeof g->key);
     (*n_stale)++;
 }
 
 /* Moves past the current output (spent: dropped from the group), and on
  * to the next group after the last one. */
-static int group_step(group_walk *g, bool spent, op_batch *stale, size_t *n_stale)
+static int group_step(group_walk *g, bool spent, plasma_kv_batch *stale, size_t *n_stale)
 {
     const uint8_t *e = g->list + OP_OWNED_LEN * g->next++;
     if (spent)
@@ -836,21 +816,44 @@ static int group_step(group_walk *g, bool spent, op_batch *stale, size_t *n_stal
     if (g->next < g->n)
         return PLASMA_OK;
     group_flush(g, stale, n_stale);
-    op_iter_next(g->it);
+    plasma_kv_iter_next(g->it);
     return group_load(g);
 }
 
 /* The next well-formed 'o' entry's position; false at the end. */
-static bool single_pos(op_iter *it, uint64_t *pos)
+static bool single_pos(plasma_kv_iter *it, uint64_t *pos)
 {
     const uint8_t *k, *v;
     size_t klen, vlen;
-    for (; op_iter_get(it, &k, &klen, &v, &vlen); op_iter_next(it))
+    for (; plasma_kv_iter_get(it, &k, &klen, &v, &vlen); plasma_kv_iter_next(it))
         if (klen == 29) {
             *pos = op_rd64(k + 21);
             return true;
         }
     return false;
+}
+
+/* True for a lookup that found an output (0) or found none; false for a
+ * failure. */
+static bool lookup_answered(int urc)
+{
+    return urc == 0 || urc == PLASMA_ERR_UTXO_SPENT || urc == PLASMA_ERR_UTXO_NOT_FOUND ||
+           urc == PLASMA_ERR_NOT_FOUND;
+}
+
+/* Deletes the stale owner entries a listing met. Not synced: losing it
+ * only means a later query meets them again. A failure is still the store
+ * failing, and the ledger stops accepting as for any failed write. */
+static void drop_stale(plasma_ledger *l, plasma_kv_batch *stale)
+{
+    int rc = plasma_kv_write(l->store, stale, false);
+    if (rc == 0)
+        return;
+    pthread_mutex_lock(&l->mu);
+    if (!l->failed)
+        l->failed = rc;
+    pthread_cond_broadcast(&l->durable_cv);
+    pthread_mutex_unlock(&l->mu);
 }
 
 /* Stored entries first, in position order: the single entries of 'o'
@@ -879,10 +882,10 @@ int plasma_ledger_utxos_by_owner(plasma_ledger *l, const plasma_addr *owner, siz
     size_t n_recent = 0;
     if (op_defer_owned(&l->defer, owner, &recent, &n_recent) < 0)
         return PLASMA_ERR_NOMEM;
-    op_iter *single = op_store_iter(l->store, prefix, sizeof prefix, NULL, 0);
+    plasma_kv_iter *single = plasma_kv_iter_new(l->store, prefix, sizeof prefix, NULL, 0);
     prefix[0] = 'O';
-    group_walk g = {.it = op_store_iter(l->store, prefix, sizeof prefix, NULL, 0)};
-    op_batch *stale = op_batch_new();
+    group_walk g = {.it = plasma_kv_iter_new(l->store, prefix, sizeof prefix, NULL, 0)};
+    plasma_kv_batch *stale = plasma_kv_batch_new();
     int rc = single && g.it && stale ? group_load(&g) : PLASMA_ERR_NOMEM;
     size_t n = 0, n_stale = 0;
     bool more = true;
@@ -895,6 +898,10 @@ int plasma_ledger_utxos_by_owner(plasma_ledger *l, const plasma_addr *owner, siz
         bool listed_later =
             (n_recent && bsearch(&pos, recent, n_recent, sizeof *recent, op_cmp_pos)) || (n && pos == last);
         int urc = listed_later ? PLASMA_ERR_NOT_FOUND : plasma_ledger_get_utxo(l, pos, &u);
+        if (!lookup_answered(urc)) {
+            rc = urc; /* a listing with a hole is not an answer */
+            break;
+        }
         bool spent = urc == PLASMA_ERR_UTXO_SPENT;
         if (from_group) {
             rc = group_step(&g, spent, stale, &n_stale);
@@ -902,11 +909,11 @@ int plasma_ledger_utxos_by_owner(plasma_ledger *l, const plasma_addr *owner, siz
             if (spent) {
                 const uint8_t *k, *v;
                 size_t klen, vlen;
-                if (op_iter_get(single, &k, &klen, &v, &vlen))
-                    op_batch_del(stale, k, klen);
+                if (plasma_kv_iter_get(single, &k, &klen, &v, &vlen))
+                    plasma_kv_batch_del(stale, k, klen);
                 n_stale++;
             }
-            op_iter_next(single);
+            plasma_kv_iter_next(single);
             have_single = single_pos(single, &spos);
         }
         if (urc != 0)
@@ -919,16 +926,23 @@ int plasma_ledger_utxos_by_owner(plasma_ledger *l, const plasma_addr *owner, siz
         group_flush(&g, stale, &n_stale); /* a group left part-way */
     for (size_t i = 0; rc == 0 && more && n < max && i < n_recent; i++) {
         plasma_utxo u;
-        if (plasma_ledger_get_utxo(l, recent[i], &u) != 0)
+        int urc = plasma_ledger_get_utxo(l, recent[i], &u);
+        if (!lookup_answered(urc))
+            rc = urc;
+        if (urc != 0)
             continue;
         n++;
         more = fn(arg, &u);
     }
+    if (rc == 0 && single)
+        rc = plasma_kv_iter_error(single);
+    if (rc == 0 && g.it)
+        rc = plasma_kv_iter_error(g.it);
     if (rc == 0 && n_stale > 0)
-        (void)op_store_write(l->store, stale, false);
-    op_iter_free(single);
-    op_iter_free(g.it);
-    op_batch_free(stale);
+        drop_stale(l, stale);
+    plasma_kv_iter_free(single);
+    plasma_kv_iter_free(g.it);
+    plasma_kv_batch_free(stale);
     free(g.list);
     free(g.keep);
     free(recent);
@@ -941,17 +955,20 @@ static int rebuild_tree(plasma_ledger *l, uint64_t blknum, uint32_t n_txs, plasm
     plasma_hash *leaves = calloc(n_txs ? n_txs : 1, sizeof *leaves);
     if (!leaves)
         return PLASMA_ERR_NOMEM;
-    op_iter *it = op_block_txs(l, blknum);
+    plasma_kv_iter *it = op_block_txs(l, blknum);
     int rc = it ? PLASMA_OK : PLASMA_ERR_NOMEM;
     const uint8_t *k, *v;
     size_t klen, vlen;
     uint32_t n = 0;
-    for (; rc == 0 && it && op_iter_get(it, &k, &klen, &v, &vlen) && n < n_txs; op_iter_next(it), n++) {
+    for (; rc == 0 && it && plasma_kv_iter_get(it, &k, &klen, &v, &vlen) && n < n_txs;
+         plasma_kv_iter_next(it), n++) {
         op_block_tx t;
         rc = op_block_tx_decode(&t, v, vlen);
         leaves[n] = t.leaf;
     }
-    op_iter_free(it);
+    if (rc == 0 && it)
+        rc = plasma_kv_iter_error(it);
+    plasma_kv_iter_free(it);
     if (rc == 0 && n != n_txs)
         rc = PLASMA_ERR_IO;
     if (rc == 0)

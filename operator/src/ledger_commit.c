@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "ledger_int.h"
+#include "plasma/rules.h"
 #include "plasma/err.h"
 #include "plasma/keccak.h"
 #include "plasma/u256.h"
@@ -20,7 +21,7 @@ typedef struct sealed {
     plasma_merkle *tree;
     uint32_t n_payments;
     uint32_t n_fees;
-    fee_acc *fees; /* sorted; borrowed from the block */
+    const plasma_fee *fees; /* sorted; borrowed from the block */
     uint64_t started_ms;
 } sealed;
 
@@ -28,32 +29,32 @@ typedef struct sealed {
 
 /* An output; with its owner index entry unless that one is deferred to the
  * seal (payments, see defer.h). */
-static void put_utxo(op_batch *b, uint64_t pos, const plasma_addr *owner, const plasma_addr *token,
+static void put_utxo(plasma_kv_batch *b, uint64_t pos, const plasma_addr *owner, const plasma_addr *token,
                      const plasma_u256 *amount, bool index_now)
 {
     uint8_t key[29], val[OP_UTXO_REC_LEN];
     op_utxo_rec r = {*owner, *token, *amount};
     size_t vlen = op_utxo_encode(val, &r);
     op_key_utxo(key, pos);
-    op_batch_put(b, key, 9, val, vlen);
+    plasma_kv_batch_put(b, key, 9, val, vlen);
     if (index_now) {
         op_key_owner(key, owner, pos);
-        op_batch_put(b, key, 29, NULL, 0);
+        plasma_kv_batch_put(b, key, 29, NULL, 0);
     }
 }
 
 /* The owner index entry stays: it is the one random key of the three, and
  * the queries that meet it remove it (plasma_ledger_utxos_by_owner). */
-void op_spend_utxo(op_batch *b, uint64_t pos, uint8_t reason)
+void op_spend_utxo(plasma_kv_batch *b, uint64_t pos, uint8_t reason)
 {
     uint8_t key[9];
     op_key_utxo(key, pos);
-    op_batch_del(b, key, 9);
+    plasma_kv_batch_del(b, key, 9);
     op_key_spent(key, pos);
-    op_batch_put(b, key, 9, &reason, 1);
+    plasma_kv_batch_put(b, key, 9, &reason, 1);
 }
 
-static int put_block_tx(op_batch *b, uint64_t blknum, uint32_t txindex, const plasma_hash *leaf,
+static int put_block_tx(plasma_kv_batch *b, uint64_t blknum, uint32_t txindex, const plasma_hash *leaf,
                         const plasma_addr *fee_token, const plasma_u256 *fee, const uint8_t *rlp, size_t len)
 {
     uint8_t key[13];
@@ -63,29 +64,29 @@ static int put_block_tx(op_batch *b, uint64_t blknum, uint32_t txindex, const pl
     op_block_tx_encode_prefix(val, leaf, fee_token, fee);
     memcpy(val + OP_BLOCK_TX_PREFIX, rlp, len);
     op_key_blocktx(key, blknum, txindex);
-    op_batch_put(b, key, sizeof key, val, OP_BLOCK_TX_PREFIX + len);
+    plasma_kv_batch_put(b, key, sizeof key, val, OP_BLOCK_TX_PREFIX + len);
     free(val);
     return PLASMA_OK;
 }
 
-static void put_txhash(op_batch *b, const plasma_hash *h, uint64_t blknum, uint32_t txindex)
+static void put_txhash(plasma_kv_batch *b, const plasma_hash *h, uint64_t blknum, uint32_t txindex)
 {
     uint8_t key[33], val[12];
     op_key_txhash(key, h);
     op_be64(val, blknum);
     op_be32(val + 8, txindex);
-    op_batch_put(b, key, sizeof key, val, sizeof val);
+    plasma_kv_batch_put(b, key, sizeof key, val, sizeof val);
 }
 
-static void put_header(op_batch *b, uint64_t blknum, const op_block_hdr *h)
+static void put_header(plasma_kv_batch *b, uint64_t blknum, const op_block_hdr *h)
 {
     uint8_t key[9], val[OP_BLOCK_HDR_LEN];
     op_key_block(key, blknum);
     op_block_hdr_encode(val, h);
-    op_batch_put(b, key, sizeof key, val, sizeof val);
+    plasma_kv_batch_put(b, key, sizeof key, val, sizeof val);
 }
 
-static int encode_tx_rec(plasma_ledger *l, op_batch *b, const commit_rec *r)
+static int encode_tx_rec(plasma_ledger *l, plasma_kv_batch *b, const commit_rec *r)
 {
     for (unsigned i = 0; i < r->tx.n_inputs; i++)
         op_spend_utxo(b, r->tx.inputs[i], OP_SPENT_BY_TX);
@@ -99,7 +100,7 @@ static int encode_tx_rec(plasma_ledger *l, op_batch *b, const commit_rec *r)
     return put_block_tx(b, r->blknum, r->txindex, &r->leaf, &r->fee_token, &r->fee, r->rlp, r->rlp_len);
 }
 
-static int encode_deposit_rec(op_batch *b, const commit_rec *r)
+static int encode_deposit_rec(plasma_kv_batch *b, const commit_rec *r)
 {
     op_block_hdr h = {.timestamp = r->timestamp, .n_txs = 1, .flags = OP_BLOCK_SUBMITTED};
     int rc = plasma_merkle_root(&h.root, &r->leaf, 1);
@@ -112,7 +113,7 @@ static int encode_deposit_rec(op_batch *b, const commit_rec *r)
     return put_block_tx(b, r->blknum, 0, &r->leaf, &r->fee_token, &zero, r->rlp, r->rlp_len);
 }
 
-static int encode_rec(plasma_ledger *l, op_batch *b, const commit_rec *r)
+static int encode_rec(plasma_ledger *l, plasma_kv_batch *b, const commit_rec *r)
 {
     switch (r->kind) {
     case REC_TX:
@@ -132,16 +133,13 @@ static int encode_rec(plasma_ledger *l, op_batch *b, const commit_rec *r)
 
 /* --- sealing --- */
 
-static int cmp_fee(const void *a, const void *b)
-{
-    return memcmp(((const fee_acc *)a)->token.b, ((const fee_acc *)b)->token.b, 20);
-}
-
 /* Encodes fee tx k of the block, adding it to the batch and its leaf to leaves. */
-static int put_fee_tx(plasma_ledger *l, op_batch *b, const block_acc *blk, uint32_t k, plasma_hash *leaf)
+static int put_fee_tx(plasma_ledger *l, plasma_kv_batch *b, const block_acc *blk, uint32_t k,
+                      plasma_hash *leaf)
 {
     plasma_tx tx;
-    plasma_tx_make_fee(&tx, blk->blknum, &l->cfg.fee_beneficiary, &blk->fees[k].token, &blk->fees[k].total);
+    const plasma_fee *f = &blk->fees.fees[k];
+    plasma_tx_make_fee(&tx, blk->blknum, &l->cfg.fee_beneficiary, &f->token, &f->amount);
     plasma_buf ub = {0}, sb = {0};
     int rc = plasma_tx_encode_unsigned(&ub, &tx);
     if (rc == 0)
@@ -153,26 +151,25 @@ static int put_fee_tx(plasma_ledger *l, op_batch *b, const block_acc *blk, uint3
         plasma_merkle_leaf(leaf, ub.data, ub.len);
         put_txhash(b, &txhash, blk->blknum, txindex);
         plasma_u256 zero = plasma_u256_from_u64(0);
-        rc = put_block_tx(b, blk->blknum, txindex, leaf, &blk->fees[k].token, &zero, sb.data, sb.len);
-        put_utxo(b, plasma_utxo_pos(blk->blknum, txindex, 0), &l->cfg.fee_beneficiary, &blk->fees[k].token,
-                 &blk->fees[k].total, true);
+        rc = put_block_tx(b, blk->blknum, txindex, leaf, &f->token, &zero, sb.data, sb.len);
+        put_utxo(b, plasma_utxo_pos(blk->blknum, txindex, 0), &l->cfg.fee_beneficiary, &f->token, &f->amount,
+                 true);
     }
     plasma_buf_free(&ub);
     plasma_buf_free(&sb);
     return rc;
 }
 
-static int seal_block(plasma_ledger *l, op_batch *b, block_acc *blk, sealed *out)
+static int seal_block(plasma_ledger *l, plasma_kv_batch *b, block_acc *blk, sealed *out)
 {
     memset(out, 0, sizeof *out);
     out->started_ms = op_now_ms();
     out->blknum = blk->blknum;
     out->n_payments = blk->n_payments;
-    out->n_fees = blk->n_fees;
-    out->fees = blk->fees;
-    if (blk->n_fees > 1)
-        qsort(blk->fees, blk->n_fees, sizeof *blk->fees, cmp_fee);
-    uint32_t n = blk->n_payments + blk->n_fees;
+    plasma_block_fees_sort(&blk->fees);
+    out->n_fees = (uint32_t)blk->fees.n;
+    out->fees = blk->fees.fees;
+    uint32_t n = blk->n_payments + out->n_fees;
     if (n > blk->leaves_cap) {
         plasma_hash *lv = realloc(blk->leaves, n * sizeof *lv);
         if (!lv)
@@ -180,7 +177,7 @@ static int seal_block(plasma_ledger *l, op_batch *b, block_acc *blk, sealed *out
         blk->leaves = lv;
         blk->leaves_cap = n;
     }
-    for (uint32_t k = 0; k < blk->n_fees; k++) {
+    for (uint32_t k = 0; k < out->n_fees; k++) {
         int rc = put_fee_tx(l, b, blk, k, &blk->leaves[blk->n_payments + k]);
         if (rc < 0)
             return rc;
@@ -224,7 +221,7 @@ static void settle_rec_locked(plasma_ledger *l, const commit_rec *r)
 static void settle_sealed_locked(plasma_ledger *l, sealed *s)
 {
     for (uint32_t k = 0; k < s->n_fees; k++) {
-        op_utxo_rec u = {l->cfg.fee_beneficiary, s->fees[k].token, s->fees[k].total};
+        op_utxo_rec u = {l->cfg.fee_beneficiary, s->fees[k].token, s->fees[k].amount};
         op_uidx_cache(&l->uidx, plasma_utxo_pos(s->blknum, s->n_payments + k, 0), &u);
     }
     l->last_sealed = s->blknum;
@@ -242,8 +239,10 @@ static void timer_rollover_locked(plasma_ledger *l)
     block_acc *o = l->open;
     if (o->n_payments == 0 || l->cfg.seal_interval_ms == 0)
         return;
+    /* Too many blocks waiting, or no memory for the next one: the block
+     * stays open and the next round tries again. */
     if (op_now_ms() >= o->first_tx_ms + l->cfg.seal_interval_ms)
-        op_rollover_locked(l);
+        (void)op_rollover_locked(l);
 }
 
 static void timed_wait_ms(pthread_cond_t *cv, pthread_mutex_t *mu, uint64_t ms)
@@ -289,10 +288,10 @@ static void linger_locked(plasma_ledger *l)
             break;
 }
 
-static int write_round(plasma_ledger *l, op_batch *b, commit_rec *q, block_acc *closing, sealed *sealed_out,
-                       size_t *n_sealed)
+static int write_round(plasma_ledger *l, plasma_kv_batch *b, commit_rec *q, block_acc *closing,
+                       sealed *sealed_out, size_t *n_sealed)
 {
-    op_batch_clear(b);
+    plasma_kv_batch_clear(b);
     int rc = PLASMA_OK;
     for (const commit_rec *r = q; r && rc == 0; r = r->next)
         rc = encode_rec(l, b, r);
@@ -300,7 +299,7 @@ static int write_round(plasma_ledger *l, op_batch *b, commit_rec *q, block_acc *
     for (block_acc *blk = closing; blk && rc == 0; blk = blk->next)
         rc = seal_block(l, b, blk, &sealed_out[(*n_sealed)++]);
     if (rc == 0)
-        rc = op_store_write(l->store, b, true);
+        rc = plasma_kv_write(l->store, b, true);
     return rc;
 }
 
@@ -359,7 +358,7 @@ static void release_round(plasma_ledger *l, commit_rec *q, block_acc *closing, s
     }
 }
 
-static void one_round(plasma_ledger *l, op_batch *b)
+static void one_round(plasma_ledger *l, plasma_kv_batch *b)
 {
     linger_locked(l);
     commit_rec *q = l->q_head;
@@ -392,7 +391,7 @@ static void one_round(plasma_ledger *l, op_batch *b)
 void *op_committer_main(void *arg)
 {
     plasma_ledger *l = arg;
-    op_batch *b = op_batch_new();
+    plasma_kv_batch *b = l->commit_batch;
     pthread_mutex_lock(&l->mu);
     for (;;) {
         if (!l->stop)
@@ -407,6 +406,5 @@ void *op_committer_main(void *arg)
         wait_for_work_locked(l);
     }
     pthread_mutex_unlock(&l->mu);
-    op_batch_free(b);
     return NULL;
 }

@@ -14,9 +14,9 @@
 #include <string.h>
 
 #include "ledger_int.h"
-#include "log.h"
 #include "plasma/err.h"
 #include "plasma/exitgame.h"
+#include "plasma/log.h"
 #include "plasma/u256.h"
 
 void op_wait_unheld_locked(plasma_ledger *l)
@@ -30,7 +30,7 @@ int op_read_output(plasma_ledger *l, uint64_t pos, op_utxo_rec *rec, plasma_buf 
     uint8_t key[13], *val = NULL;
     size_t len;
     op_key_blocktx(key, plasma_pos_blknum(pos), plasma_pos_txindex(pos));
-    int rc = op_store_get(l->store, key, sizeof key, &val, &len);
+    int rc = plasma_kv_get(l->store, key, sizeof key, &val, &len);
     op_block_tx t;
     plasma_tx tx;
     if (rc == 0 && op_block_tx_decode(&t, val, len) < 0)
@@ -81,8 +81,7 @@ typedef struct drop_tx {
     uint32_t txindex;
     plasma_tx tx;
     plasma_hash txhash;
-    plasma_addr fee_token;
-    plasma_u256 fee;
+    plasma_fee fee;
 } drop_tx;
 
 typedef struct drop_plan {
@@ -127,8 +126,7 @@ static int consider(drop_plan *p, uint64_t blknum, uint32_t txindex, const op_bl
     drop_tx *d = &p->txs[p->n_txs++];
     d->txindex = txindex;
     d->tx = tx;
-    d->fee_token = t->fee_token;
-    d->fee = t->fee;
+    d->fee = (plasma_fee){t->fee_token, t->fee};
     rc = plasma_tx_hash(&d->txhash, &tx);
     for (unsigned o = 0; rc == 0 && o < tx.n_outputs; o++)
         rc = add_dead(p, plasma_utxo_pos(blknum, txindex, o));
@@ -140,18 +138,20 @@ static int consider(drop_plan *p, uint64_t blknum, uint32_t txindex, const op_bl
 static int plan_drops(plasma_ledger *l, drop_plan *p)
 {
     uint64_t blknum = l->open->blknum;
-    op_iter *it = op_block_txs(l, blknum);
+    plasma_kv_iter *it = op_block_txs(l, blknum);
     if (!it)
         return PLASMA_ERR_NOMEM;
     int rc = PLASMA_OK;
     const uint8_t *k, *v;
     size_t klen, vlen;
-    for (; rc == 0 && op_iter_get(it, &k, &klen, &v, &vlen); op_iter_next(it)) {
+    for (; rc == 0 && plasma_kv_iter_get(it, &k, &klen, &v, &vlen); plasma_kv_iter_next(it)) {
         op_block_tx t;
         rc = klen == 13 && op_block_tx_decode(&t, v, vlen) == 0 ? consider(p, blknum, op_rd32(k + 9), &t)
                                                                 : PLASMA_ERR_IO;
     }
-    op_iter_free(it);
+    if (rc == 0)
+        rc = plasma_kv_iter_error(it);
+    plasma_kv_iter_free(it);
     return rc;
 }
 
@@ -159,7 +159,7 @@ static int plan_drops(plasma_ledger *l, drop_plan *p)
 
 /* An input of a dropped tx that nothing else finalized or dropped is
  * unspent again. */
-static int restore_input(plasma_ledger *l, op_batch *b, uint64_t pos)
+static int restore_input(plasma_ledger *l, plasma_kv_batch *b, uint64_t pos)
 {
     op_utxo_rec rec;
     int rc = op_read_output(l, pos, &rec, NULL, NULL);
@@ -167,47 +167,45 @@ static int restore_input(plasma_ledger *l, op_batch *b, uint64_t pos)
         return rc == PLASMA_ERR_NOT_FOUND ? PLASMA_ERR_IO : rc;
     uint8_t key[29], val[OP_UTXO_REC_LEN];
     op_key_spent(key, pos);
-    op_batch_del(b, key, 9);
+    plasma_kv_batch_del(b, key, 9);
     op_key_utxo(key, pos);
-    op_batch_put(b, key, 9, val, op_utxo_encode(val, &rec));
+    plasma_kv_batch_put(b, key, 9, val, op_utxo_encode(val, &rec));
     op_key_owner(key, &rec.owner, pos);
-    op_batch_put(b, key, 29, NULL, 0);
+    plasma_kv_batch_put(b, key, 29, NULL, 0);
     return PLASMA_OK;
 }
 
-static int encode_drop(plasma_ledger *l, op_batch *b, uint64_t blknum, const drop_plan *p, const drop_tx *d)
+static int encode_drop(plasma_ledger *l, plasma_kv_batch *b, uint64_t blknum, const drop_plan *p,
+                       const drop_tx *d)
 {
     uint8_t key[13], val[OP_BLOCK_TX_PREFIX];
     plasma_addr none = {{0}};
     plasma_u256 zero = plasma_u256_from_u64(0);
     op_block_tx_encode_prefix(val, plasma_merkle_empty(0), &none, &zero);
     op_key_blocktx(key, blknum, d->txindex);
-    op_batch_put(b, key, sizeof key, val, sizeof val);
+    plasma_kv_batch_put(b, key, sizeof key, val, sizeof val);
     int rc = PLASMA_OK;
     for (unsigned i = 0; rc == 0 && i < d->tx.n_inputs; i++)
         if (!is_dead(p, d->tx.inputs[i])) /* the finalized output, or one a dropped tx made */
             rc = restore_input(l, b, d->tx.inputs[i]);
     for (unsigned o = 0; o < d->tx.n_outputs; o++) {
         op_key_utxo(key, plasma_utxo_pos(blknum, d->txindex, o));
-        op_batch_del(b, key, 9);
+        plasma_kv_batch_del(b, key, 9);
         op_key_spent(key, plasma_utxo_pos(blknum, d->txindex, o));
-        op_batch_del(b, key, 9);
+        plasma_kv_batch_del(b, key, 9);
     }
     return rc;
 }
 
 /* ---- memory's side, once the batch is durable ---- */
 
-static void unfee(block_acc *blk, const plasma_addr *token, const plasma_u256 *fee)
+static void unfee(block_acc *blk, const plasma_fee *fee)
 {
-    for (uint32_t i = 0; i < blk->n_fees; i++) {
-        fee_acc *f = &blk->fees[i];
-        if (!plasma_addr_eq(&f->token, token))
-            continue;
-        if (plasma_u256_sub(&f->total, &f->total, fee) != 0 || plasma_u256_is_zero(&f->total))
-            blk->fees[i] = blk->fees[--blk->n_fees];
-        return;
-    }
+    plasma_block_fees *f = &blk->fees;
+    plasma_fee *slot = (plasma_fee *)plasma_block_fees_find(f, &fee->token);
+    if (slot && (plasma_u256_sub(&slot->amount, &slot->amount, &fee->amount) != 0 ||
+                 plasma_u256_is_zero(&slot->amount)))
+        *slot = f->fees[--f->n];
 }
 
 static void apply_drop(plasma_ledger *l, const drop_plan *p, uint64_t final)
@@ -216,8 +214,8 @@ static void apply_drop(plasma_ledger *l, const drop_plan *p, uint64_t final)
     for (size_t i = 0; i < p->n_txs; i++) {
         const drop_tx *d = &p->txs[i];
         blk->leaves[d->txindex] = *plasma_merkle_empty(0);
-        if (!plasma_u256_is_zero(&d->fee))
-            unfee(blk, &d->fee_token, &d->fee);
+        if (!plasma_u256_is_zero(&d->fee.amount))
+            unfee(blk, &d->fee);
         op_defer_remove(&l->defer, blk->blknum, d->txindex, d->tx.n_outputs);
         for (unsigned in = 0; in < d->tx.n_inputs; in++) {
             op_utxo_rec rec;
@@ -230,10 +228,10 @@ static void apply_drop(plasma_ledger *l, const drop_plan *p, uint64_t final)
         for (unsigned o = 0; o < d->tx.n_outputs; o++)
             op_uidx_del(&l->uidx, plasma_utxo_pos(blk->blknum, d->txindex, o));
         char h[67];
-        op_log(OP_LOG_WARN, "tx_dropped",
-               "txhash=%s blknum=%llu txindex=%u reason=input_finalized input=%llu",
-               plasma_hash_format(h, &d->txhash), (unsigned long long)blk->blknum, d->txindex,
-               (unsigned long long) final);
+        plasma_log(PLASMA_LOG_WARN, "tx_dropped",
+                   "txhash=%s blknum=%llu txindex=%u reason=input_finalized input=%llu",
+                   plasma_hash_format(h, &d->txhash), (unsigned long long)blk->blknum, d->txindex,
+                   (unsigned long long) final);
     }
     op_uidx_del(&l->uidx, final);
 }
@@ -249,7 +247,7 @@ static int spent_state(plasma_ledger *l, uint64_t pos, bool *unspent, bool *spen
     uint8_t key[9], *val = NULL;
     size_t len = 0;
     op_key_spent(key, pos);
-    int rc = op_store_get(l->store, key, sizeof key, &val, &len);
+    int rc = plasma_kv_get(l->store, key, sizeof key, &val, &len);
     *spent = rc == 0;
     *reason = rc == 0 && len == 1 ? val[0] : 0;
     free(val);
@@ -267,25 +265,25 @@ static int finalize_locked(plasma_ledger *l, uint64_t pos, size_t *dropped)
     rc = add_dead(&plan, pos);
     if (rc == 0 && spent)
         rc = plan_drops(l, &plan);
-    op_batch *b = rc == 0 ? op_batch_new() : NULL;
+    plasma_kv_batch *b = rc == 0 ? plasma_kv_batch_new() : NULL;
     if (rc == 0 && !b)
         rc = PLASMA_ERR_NOMEM;
     for (size_t i = 0; rc == 0 && i < plan.n_txs; i++)
         rc = encode_drop(l, b, l->open->blknum, &plan, &plan.txs[i]);
     if (rc == 0) {
         op_spend_utxo(b, pos, OP_SPENT_FINALIZED);
-        rc = op_store_write(l->store, b, true);
+        rc = plasma_kv_write(l->store, b, true);
         if (rc != 0)
             l->failed = PLASMA_ERR_IO; /* as a failed commit: restart to recover */
     }
     if (rc == 0) {
         apply_drop(l, &plan, pos);
         if (spent && plan.n_txs == 0)
-            op_log(OP_LOG_WARN, "finalized_output_spent", "input=%llu detail=\"spent in a sealed block\"",
-                   (unsigned long long)pos);
+            plasma_log(PLASMA_LOG_WARN, "finalized_output_spent",
+                       "input=%llu detail=\"spent in a sealed block\"", (unsigned long long)pos);
         *dropped = plan.n_txs;
     }
-    op_batch_free(b);
+    plasma_kv_batch_free(b);
     free(plan.dead);
     free(plan.txs);
     return rc;

@@ -13,11 +13,6 @@
 #include "store.h"
 #include "uidx.h"
 
-typedef struct fee_acc {
-    plasma_addr token;
-    plasma_u256 total;
-} fee_acc;
-
 /* A child block being filled, or closed and waiting for the committer to
  * seal it. */
 typedef struct block_acc {
@@ -26,10 +21,8 @@ typedef struct block_acc {
     uint32_t n_payments;
     uint32_t leaves_cap;
     plasma_hash *leaves;
-    fee_acc *fees;
-    uint32_t n_fees;
-    uint32_t fees_cap;
-    uint64_t first_tx_ms; /* when the first payment arrived */
+    plasma_block_fees fees; /* per token, sorted at the seal */
+    uint64_t first_tx_ms;   /* when the first payment arrived */
 } block_acc;
 
 typedef enum rec_kind { REC_TX, REC_DEPOSIT, REC_EXIT, REC_META } rec_kind;
@@ -66,7 +59,8 @@ typedef struct tree_slot {
 struct plasma_ledger {
     plasma_ledger_config cfg;
     plasma_fee_rule *fee_rules;
-    op_store *store;
+    plasma_fee_policy fee_policy; /* over cfg.min_fee and fee_rules */
+    plasma_kv *store;
     op_pubkeys *pubkeys;
     op_pool *pool;
 
@@ -88,6 +82,7 @@ struct plasma_ledger {
     bool round_busy; /* the committer writes a round (mu released) */
     bool holding;    /* acceptance waits: ledger_final.c rewrites the open block */
     pthread_t committer;
+    plasma_kv_batch *commit_batch; /* the committer's, made at open */
     uint64_t last_sealed;
     plasma_hash last_root;
     uint64_t last_submitted;
@@ -111,15 +106,17 @@ uint64_t op_now_ms(void);
 /* block_acc helpers (ledger.c). */
 block_acc *op_block_new(uint64_t blknum);
 void op_block_free(block_acc *b);
-/* Appends a payment leaf and adds its fee. Returns 0 or PLASMA_ERR_NOMEM. */
-int op_block_add(block_acc *b, const plasma_hash *leaf, const plasma_addr *fee_token, const plasma_u256 *fee);
-/* True when the block can take one more payment paying a fee in token (or
- * no fee when fee_token is NULL) and still hold its fee transactions. */
-bool op_block_has_room(const block_acc *b, uint32_t capacity, const plasma_addr *fee_token);
+/* Appends a payment leaf and adds its fee (amount 0: none). Returns 0 or
+ * PLASMA_ERR_NOMEM (the block unchanged). */
+int op_block_add(block_acc *b, const plasma_hash *leaf, const plasma_fee *fee);
+/* True when the block can take one more payment paying fee (amount 0:
+ * none) and still hold its fee transactions. */
+bool op_block_has_room(const block_acc *b, uint32_t capacity, const plasma_fee *fee);
 
-/* Closes the open block and opens the next one (mu held). Returns false
- * when too many blocks await the root chain. */
-bool op_rollover_locked(plasma_ledger *l);
+/* Closes the open block and opens the next one (mu held). Returns 0,
+ * PLASMA_ERR_BLOCK_FULL (too many blocks await the root chain) or
+ * PLASMA_ERR_NOMEM (nothing changed). */
+int op_rollover_locked(plasma_ledger *l);
 
 /* Looks up pos for spending (mu held). Returns 0 (*rec, *state written),
  * PLASMA_ERR_UTXO_SPENT, _UTXO_NOT_FOUND or _IO. */
@@ -136,9 +133,9 @@ void *op_committer_main(void *arg);
 
 /* An iterator over the 'b' records of block blknum, in index order; NULL
  * when out of memory. */
-op_iter *op_block_txs(plasma_ledger *l, uint64_t blknum);
+plasma_kv_iter *op_block_txs(plasma_ledger *l, uint64_t blknum);
 /* Puts into b: pos unspent no more, its 's' record with reason. */
-void op_spend_utxo(op_batch *b, uint64_t pos, uint8_t reason);
+void op_spend_utxo(plasma_kv_batch *b, uint64_t pos, uint8_t reason);
 /* Waits (mu held) while a finalized output's drop holds acceptance. */
 void op_wait_unheld_locked(plasma_ledger *l);
 

@@ -13,6 +13,7 @@
 #include "plasma/err.h"
 #include "plasma/keccak.h"
 #include "plasma/merkle.h"
+#include "plasma/rules.h"
 #include "plasma/u256.h"
 
 typedef struct prep {
@@ -99,7 +100,6 @@ int op_lookup_locked(plasma_ledger *l, uint64_t pos, op_utxo_rec *rec, op_ustate
 {
     if (op_uidx_get(&l->uidx, pos, rec, state))
         return *state == OP_U_PENDING_SPENT ? PLASMA_ERR_UTXO_SPENT : PLASMA_OK;
-    uint8_t key[9];
     if (!l->uidx.complete) {
         int rc = op_store_get_utxo(l->store, pos, rec);
         if (rc == 0) {
@@ -112,14 +112,7 @@ int op_lookup_locked(plasma_ledger *l, uint64_t pos, op_utxo_rec *rec, op_ustate
         if (rc != PLASMA_ERR_NOT_FOUND)
             return rc;
     }
-    op_key_spent(key, pos);
-    uint8_t *reason = NULL;
-    size_t len = 0;
-    int rc = op_store_get(l->store, key, sizeof key, &reason, &len);
-    if (rc == 0)
-        rc = len == 1 && reason[0] == OP_SPENT_FINALIZED ? PLASMA_ERR_INPUT_FINALIZED : PLASMA_ERR_UTXO_SPENT;
-    free(reason);
-    return rc == PLASMA_ERR_NOT_FOUND ? PLASMA_ERR_UTXO_NOT_FOUND : rc;
+    return op_store_why_not_unspent(l->store, pos);
 }
 
 /* Reads the owners of the inputs that exist now (mu held). Missing ones are
@@ -154,71 +147,6 @@ static void verify_resolved(plasma_ledger *l, prep *p)
             p->err = check_sig(l, p, i);
 }
 
-/* --- amounts and fees --- */
-
-typedef struct tok_sum {
-    plasma_addr token;
-    plasma_u256 in;
-    plasma_u256 out;
-} tok_sum;
-
-static tok_sum *tok_find(tok_sum *t, size_t *n, const plasma_addr *token)
-{
-    for (size_t i = 0; i < *n; i++)
-        if (plasma_addr_eq(&t[i].token, token))
-            return &t[i];
-    memset(&t[*n], 0, sizeof t[*n]);
-    t[*n].token = *token;
-    return &t[(*n)++];
-}
-
-static const plasma_u256 *min_fee_of(const plasma_ledger *l, const plasma_addr *token)
-{
-    for (size_t i = 0; i < l->cfg.n_fee_rules; i++)
-        if (plasma_addr_eq(&l->fee_rules[i].token, token))
-            return &l->fee_rules[i].min_fee;
-    return &l->cfg.min_fee;
-}
-
-/* Out: *has_fee and, when set, the fee's token and amount. */
-static int check_amounts(const plasma_ledger *l, const plasma_tx *tx, const op_utxo_rec *ins, bool *has_fee,
-                         plasma_addr *fee_token, plasma_u256 *fee)
-{
-    tok_sum t[PLASMA_MAX_INPUTS + PLASMA_MAX_OUTPUTS];
-    size_t n = 0;
-    for (unsigned i = 0; i < tx->n_inputs; i++) {
-        tok_sum *s = tok_find(t, &n, &ins[i].token);
-        if (plasma_u256_add(&s->in, &s->in, &ins[i].amount) < 0)
-            return PLASMA_ERR_AMOUNTS_DO_NOT_ADD_UP;
-    }
-    for (unsigned i = 0; i < tx->n_outputs; i++) {
-        tok_sum *s = tok_find(t, &n, &tx->outputs[i].token);
-        if (plasma_u256_add(&s->out, &s->out, &tx->outputs[i].amount) < 0)
-            return PLASMA_ERR_AMOUNTS_DO_NOT_ADD_UP;
-    }
-    size_t n_surplus = 0;
-    bool free_token = false;
-    for (size_t i = 0; i < n; i++) {
-        plasma_u256 surplus;
-        if (plasma_u256_sub(&surplus, &t[i].in, &t[i].out) < 0)
-            return PLASMA_ERR_AMOUNTS_DO_NOT_ADD_UP;
-        if (plasma_u256_is_zero(min_fee_of(l, &t[i].token)))
-            free_token = true;
-        if (plasma_u256_is_zero(&surplus))
-            continue;
-        n_surplus++;
-        *fee_token = t[i].token;
-        *fee = surplus;
-    }
-    if (n_surplus > 1)
-        return PLASMA_ERR_AMOUNTS_DO_NOT_ADD_UP;
-    *has_fee = n_surplus == 1;
-    if (*has_fee)
-        return plasma_u256_cmp(fee, min_fee_of(l, fee_token)) < 0 ? PLASMA_ERR_FEE_TOO_LOW : PLASMA_OK;
-    /* No surplus pays a zero fee, which some token of the tx must allow. */
-    return free_token ? PLASMA_OK : PLASMA_ERR_FEE_TOO_LOW;
-}
-
 /* --- applying --- */
 
 static int read_inputs_locked(plasma_ledger *l, prep *p, op_utxo_rec *ins, op_ustate *states)
@@ -239,7 +167,7 @@ static int read_inputs_locked(plasma_ledger *l, prep *p, op_utxo_rec *ins, op_us
     return PLASMA_OK;
 }
 
-static commit_rec *make_tx_rec(const prep *p, const plasma_addr *fee_token, const plasma_u256 *fee)
+static commit_rec *make_tx_rec(const prep *p, const plasma_fee *fee)
 {
     commit_rec *r = calloc(1, sizeof *r + p->rlp_len);
     if (!r)
@@ -248,9 +176,8 @@ static commit_rec *make_tx_rec(const prep *p, const plasma_addr *fee_token, cons
     r->tx = p->tx;
     r->txhash = p->txhash;
     r->leaf = p->leaf;
-    if (fee_token)
-        r->fee_token = *fee_token;
-    r->fee = *fee;
+    r->fee_token = fee->token;
+    r->fee = fee->amount;
     r->rlp_len = p->rlp_len;
     memcpy(r->rlp, p->rlp, p->rlp_len);
     return r;
@@ -277,6 +204,18 @@ static int update_index_locked(plasma_ledger *l, const commit_rec *r, const op_u
     return PLASMA_OK;
 }
 
+/* The rules of PROTOCOL §3 on the inputs as they are now. Out: *fee. */
+static int check_rules_locked(plasma_ledger *l, prep *p, op_utxo_rec *ins, op_ustate *states, plasma_fee *fee)
+{
+    int rc = read_inputs_locked(l, p, ins, states);
+    if (rc < 0)
+        return rc;
+    plasma_output spent[PLASMA_MAX_INPUTS];
+    for (unsigned i = 0; i < p->tx.n_inputs; i++)
+        spent[i] = (plasma_output){ins[i].owner, ins[i].token, ins[i].amount};
+    return plasma_rules_check_amounts(fee, &p->tx, spent, &l->fee_policy);
+}
+
 static int apply_locked(plasma_ledger *l, prep *p)
 {
     op_wait_unheld_locked(l);
@@ -284,21 +223,18 @@ static int apply_locked(plasma_ledger *l, prep *p)
         return l->failed;
     op_utxo_rec ins[PLASMA_MAX_INPUTS];
     op_ustate states[PLASMA_MAX_INPUTS];
-    int rc = read_inputs_locked(l, p, ins, states);
-    bool has_fee = false;
-    plasma_addr fee_token;
-    plasma_u256 fee = plasma_u256_from_u64(0);
-    if (rc == 0)
-        rc = check_amounts(l, &p->tx, ins, &has_fee, &fee_token, &fee);
+    plasma_fee fee;
+    int rc = check_rules_locked(l, p, ins, states, &fee);
     if (rc < 0)
         return rc;
-    const plasma_addr *ft = has_fee ? &fee_token : NULL;
-    if (!op_block_has_room(l->open, l->cfg.block_capacity, ft) && !op_rollover_locked(l))
-        return PLASMA_ERR_BLOCK_FULL;
-    commit_rec *r = make_tx_rec(p, ft, &fee);
-    if (!r || op_block_add(l->open, &p->leaf, ft, &fee) < 0) {
-        free(r);
+    if (!op_block_has_room(l->open, l->cfg.block_capacity, &fee) && (rc = op_rollover_locked(l)) < 0)
+        return rc;
+    commit_rec *r = make_tx_rec(p, &fee);
+    if (!r)
         return PLASMA_ERR_NOMEM;
+    if ((rc = op_block_add(l->open, &p->leaf, &fee)) < 0) {
+        free(r);
+        return rc;
     }
     r->blknum = l->open->blknum;
     r->txindex = l->open->n_payments - 1;

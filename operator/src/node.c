@@ -15,8 +15,8 @@
 
 #include "api.h"
 #include "backend.h"
-#include "devkeys.h"
-#include "log.h"
+#include "plasma/devkeys.h"
+#include "plasma/log.h"
 #include "plasma/core.h"
 #include "plasma/operator.h"
 #include "sync.h"
@@ -60,10 +60,12 @@ static int read_key_file(const char *path, char *out, size_t out_len, char *err,
     bool ok = fgets(line, sizeof line, f) != NULL;
     fclose(f);
     line[strcspn(line, " \t\r\n")] = '\0';
-    if (!ok || strlen(line) >= out_len)
-        return fail(err, err_len, "--operator-key-file: %s does not hold a 0x-hex key", path);
-    memcpy(out, line, strlen(line) + 1);
+    size_t n = strlen(line);
+    if (ok && n < out_len)
+        memcpy(out, line, n + 1);
     plasma_wipe(line, sizeof line);
+    if (!ok || n >= out_len)
+        return fail(err, err_len, "--operator-key-file: %s does not hold a 0x-hex key", path);
     return 0;
 }
 
@@ -79,7 +81,7 @@ static int load_key(plasma_operator *op, char *err, size_t err_len)
     if (rc == 0 && (plasma_hex_decode_fixed(op->key.b, sizeof op->key.b, hex) != 0 ||
                     plasma_privkey_addr(&op->addr, &op->key) != 0))
         rc = fail(err, err_len, "the operator key is not a valid 0x-hex secp256k1 private key");
-    if (rc == 0 && !op->cfg.dev && op_is_dev_key(&op->key))
+    if (rc == 0 && !op->cfg.dev && plasma_dev_key_is_public(&op->key))
         rc = fail(err, err_len, "refusing a public development key outside --dev");
     plasma_wipe(hex, sizeof hex);
     plasma_wipe(op->cfg.operator_key, sizeof op->cfg.operator_key);
@@ -119,7 +121,7 @@ static int parse_fee_rules(plasma_operator *op, char *err, size_t err_len)
 static void on_sealed(void *ctx, uint64_t blknum)
 {
     plasma_operator *op = ctx;
-    op_log(OP_LOG_INFO, "block_sealed", "blknum=%llu", (unsigned long long)blknum);
+    plasma_log(PLASMA_LOG_INFO, "block_sealed", "blknum=%llu", (unsigned long long)blknum);
     pthread_mutex_lock(&op->sync_mu);
     if (op->sync)
         op_sync_wake(op->sync);
@@ -199,7 +201,11 @@ static int start_http(plasma_operator *op, char *err, size_t err_len)
                              .port = (uint16_t)op->cfg.port,
                              .max_body = (size_t)op->cfg.max_body_kb << 10,
                              .max_conns = (unsigned)op->cfg.max_conns,
-                             .idle_timeout_s = (unsigned)op->cfg.idle_timeout_s};
+                             .idle_timeout_s = (unsigned)op->cfg.idle_timeout_s,
+                             .max_conns_per_ip = (unsigned)op->cfg.max_conns_per_ip,
+                             .header_timeout_s = (unsigned)op->cfg.header_timeout_s,
+                             .body_timeout_s = (unsigned)op->cfg.body_timeout_s,
+                             .rate_per_ip = (unsigned)op->cfg.rate_per_ip};
     int rc = plasma_http_server_start(&op->http, &hc, mounts, n);
     if (rc == PLASMA_ERR_BAD_REQUEST)
         return fail(err, err_len, "--bind: \"%.40s\" is not an IPv4 address", op->cfg.bind);
@@ -210,14 +216,12 @@ static int start_http(plasma_operator *op, char *err, size_t err_len)
 
 static int start_parts(plasma_operator *op, char *err, size_t err_len)
 {
-    op_log_level level;
-    if (op_log_parse_level(op->cfg.log_level, &level) != 0)
+    plasma_log_level level;
+    if (plasma_log_parse_level(&level, op->cfg.log_level) != 0)
         return fail(err, err_len, "--log-level: \"%.20s\" is not debug, info, warn or error",
                     op->cfg.log_level);
-    op_log_set_level(level);
+    plasma_log_set_level(level);
     int rc = load_key(op, err, err_len);
-    if (rc == 0 && !op->cfg.rootchain[0])
-        rc = fail(err, err_len, "--rootchain is required (embedded or http://HOST:PORT)");
     plasma_ledger_config lc;
     if (rc == 0)
         rc = ledger_config(op, &lc, err, err_len);
@@ -239,6 +243,21 @@ static int start_parts(plasma_operator *op, char *err, size_t err_len)
     return rc;
 }
 
+/* Where a newcomer finds the daemon: the API URL, the root chain's (served
+ * here when embedded) and the data directory as an absolute path. */
+static void log_started(const plasma_operator *op)
+{
+    char addr[43], url[96], rc_url[384], data[PATH_MAX];
+    bool embedded = strcmp(op->cfg.rootchain, "embedded") == 0;
+    snprintf(url, sizeof url, "http://%s:%u", op->cfg.bind, plasma_operator_port(op));
+    snprintf(rc_url, sizeof rc_url, "%s%s", embedded ? url : op->cfg.rpc, embedded ? "/rootchain" : "");
+    if (!realpath(op->cfg.data_dir, data))
+        snprintf(data, sizeof data, "%s", op->cfg.data_dir);
+    plasma_log(PLASMA_LOG_INFO, "operator_started", "url=%s rootchain=%s rootchain_url=%s operator=%s dev=%s data_dir=%s",
+           url, op->cfg.rootchain, rc_url, plasma_addr_format(addr, &op->addr), op->cfg.dev ? "true" : "false",
+           data);
+}
+
 int plasma_operator_start(plasma_operator **out, const plasma_operator_config *cfg, char *err, size_t err_len)
 {
     err[0] = '\0';
@@ -257,10 +276,7 @@ int plasma_operator_start(plasma_operator **out, const plasma_operator_config *c
         plasma_operator_free(op);
         return rc;
     }
-    char addr[43];
-    op_log(OP_LOG_INFO, "operator_started", "port=%u operator=%s rootchain=%s dev=%s data_dir=%s",
-           plasma_operator_port(op), plasma_addr_format(addr, &op->addr), op->cfg.rootchain,
-           op->cfg.dev ? "true" : "false", op->cfg.data_dir);
+    log_started(op);
     *out = op;
     return PLASMA_OK;
 }
@@ -318,5 +334,5 @@ void plasma_operator_free(plasma_operator *op)
     free(op->rules);
     free(op);
     if (started)
-        op_log(OP_LOG_INFO, "operator_stopped", "%s", "");
+        plasma_log(PLASMA_LOG_INFO, "operator_stopped", "%s", "");
 }

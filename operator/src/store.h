@@ -1,4 +1,5 @@
-/* The operator's LevelDB store: key layout, record codecs, batches.
+/* The operator's LevelDB store: key layout and record codecs (the database
+ * itself is plasma_kv).
  *
  * Keys (numbers big-endian so that iteration follows numeric order):
  *   'u' pos8                 -> owner20 token20 amount32       unspent output
@@ -19,6 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "plasma/kv.h"
 #include "plasma/tx.h"
 #include "plasma/types.h"
 
@@ -27,10 +29,6 @@
 #define OP_SPENT_FINALIZED 3 /* finalized on the root chain: spends get input_finalized */
 
 #define OP_BLOCK_SUBMITTED 1u
-
-typedef struct op_store op_store;
-typedef struct op_batch op_batch;
-typedef struct op_iter op_iter;
 
 typedef struct op_utxo_rec {
     plasma_addr owner;
@@ -59,36 +57,10 @@ typedef struct op_block_tx {
 #define OP_BLOCK_HDR_LEN 45
 #define OP_BLOCK_TX_PREFIX 84
 
-/* Opens (creating) the database in dir. Returns 0 or PLASMA_ERR_IO with a
- * message in err (err_len bytes). */
-int op_store_open(op_store **out, const char *dir, size_t cache_mb, char *err, size_t err_len);
-void op_store_free(op_store *s);
-
-/* Reads key. Out: *val (malloc'd, caller frees) and *len. Returns 0,
- * PLASMA_ERR_NOT_FOUND or PLASMA_ERR_IO. */
-int op_store_get(op_store *s, const uint8_t *key, size_t klen, uint8_t **val, size_t *len);
-/* True when key exists; an I/O error reads as absent. */
-bool op_store_has(op_store *s, const uint8_t *key, size_t klen);
-
-op_batch *op_batch_new(void);
-void op_batch_free(op_batch *b);
-void op_batch_clear(op_batch *b);
-void op_batch_put(op_batch *b, const uint8_t *key, size_t klen, const uint8_t *val, size_t vlen);
-void op_batch_del(op_batch *b, const uint8_t *key, size_t klen);
-/* Applies b atomically; sync makes it durable before returning.
- * Returns 0 or PLASMA_ERR_IO. */
-int op_store_write(op_store *s, op_batch *b, bool sync);
-
-/* Iterates keys starting with prefix, from the first key ≥ start (start
- * may be NULL for the whole prefix). */
-op_iter *op_store_iter(op_store *s, const uint8_t *prefix, size_t plen, const uint8_t *start, size_t slen);
-/* Returns true and the current key/value while inside the prefix. */
-bool op_iter_get(op_iter *it, const uint8_t **key, size_t *klen, const uint8_t **val, size_t *vlen);
-void op_iter_next(op_iter *it);
-void op_iter_free(op_iter *it);
-
-/* Test hook: after n more successful writes every write fails (n < 0: never). */
-void op_store_fail_after(op_store *s, long n);
+/* Opens (creating) the ledger's database in dir with the operator's
+ * options (no compression, a bloom filter, cache_mb of block cache).
+ * Returns 0, PLASMA_ERR_IO or PLASMA_ERR_NOMEM with a message in err. */
+int op_store_open(plasma_kv **out, const char *dir, size_t cache_mb, char *err, size_t err_len);
 
 /* --- keys --- */
 static inline void op_be64(uint8_t *p, uint64_t v)
@@ -150,11 +122,16 @@ void op_block_tx_encode_prefix(uint8_t out[OP_BLOCK_TX_PREFIX], const plasma_has
 int op_block_tx_decode(op_block_tx *t, const uint8_t *val, size_t len);
 
 /* Reads a block header. Returns 0, PLASMA_ERR_NOT_FOUND or PLASMA_ERR_IO. */
-int op_store_get_block(op_store *s, uint64_t blknum, op_block_hdr *out);
+int op_store_get_block(plasma_kv *s, uint64_t blknum, op_block_hdr *out);
 /* Reads an unspent output. Returns 0, PLASMA_ERR_NOT_FOUND or PLASMA_ERR_IO. */
-int op_store_get_utxo(op_store *s, uint64_t pos, op_utxo_rec *out);
+int op_store_get_utxo(plasma_kv *s, uint64_t pos, op_utxo_rec *out);
+/* For a position with no unspent record: PLASMA_ERR_INPUT_FINALIZED when
+ * its spent marker says finalized on the root chain, PLASMA_ERR_UTXO_SPENT
+ * for another spent marker, PLASMA_ERR_UTXO_NOT_FOUND when it has none, or
+ * the read's error (PLASMA_ERR_IO, _NOMEM). */
+int op_store_why_not_unspent(plasma_kv *s, uint64_t pos);
 /* Reads a u64 meta value; returns 0 (found), PLASMA_ERR_NOT_FOUND or _IO. */
-int op_store_get_meta_u64(op_store *s, const char *name, uint64_t *out);
-void op_batch_put_meta_u64(op_batch *b, const char *name, uint64_t v);
+int op_store_get_meta_u64(plasma_kv *s, const char *name, uint64_t *out);
+void op_batch_put_meta_u64(plasma_kv_batch *b, const char *name, uint64_t v);
 
 #endif

@@ -5,7 +5,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "log.h"
+#include "plasma/log.h"
 #include "plasma/err.h"
 #include "plasma/u256.h"
 
@@ -99,8 +99,8 @@ static int follow_deposits(op_sync *s, uint64_t head)
     if (rc == 0)
         s->dep_next = to + 1;
     if (rc == 0 && n) {
-        op_log(OP_LOG_INFO, "deposits_applied", "count=%zu rc_from=%llu rc_to=%llu", n,
-               (unsigned long long)from, (unsigned long long)to);
+        plasma_log(PLASMA_LOG_INFO, "deposits_applied", "count=%zu rc_from=%llu rc_to=%llu", n,
+                   (unsigned long long)from, (unsigned long long)to);
         pthread_mutex_lock(&s->mu);
         s->st.deposits += n;
         pthread_mutex_unlock(&s->mu);
@@ -130,8 +130,8 @@ static int follow_exits(op_sync *s, uint64_t head)
     if (rc == 0)
         s->exit_next = to + 1;
     if (rc == 0 && n) {
-        op_log(OP_LOG_INFO, "exits_applied", "count=%zu rc_from=%llu rc_to=%llu", n, (unsigned long long)from,
-               (unsigned long long)to);
+        plasma_log(PLASMA_LOG_INFO, "exits_applied", "count=%zu rc_from=%llu rc_to=%llu", n,
+                   (unsigned long long)from, (unsigned long long)to);
         pthread_mutex_lock(&s->mu);
         s->st.exits += n;
         pthread_mutex_unlock(&s->mu);
@@ -208,8 +208,8 @@ static int check_watched(op_sync *s, watched_ife *w)
             return rc;
         w->done[i] = true;
         count_finalized(s, dropped);
-        op_log(OP_LOG_INFO, "output_finalized", "utxo_pos=%llu dropped=%zu", (unsigned long long)w->pos[i],
-               dropped);
+        plasma_log(PLASMA_LOG_INFO, "output_finalized", "utxo_pos=%llu dropped=%zu",
+                   (unsigned long long)w->pos[i], dropped);
     }
     return PLASMA_OK;
 }
@@ -326,7 +326,8 @@ static void *follower_main(void *arg)
     while (!stopping(s)) {
         int rc = follow_round(s);
         if (rc < 0 && rc != last_rc)
-            op_log(OP_LOG_WARN, "follow_failed", "backend=%s error=%s", s->be->name, plasma_err_code(rc));
+            plasma_log(PLASMA_LOG_WARN, "follow_failed", "backend=%s error=%s", s->be->name,
+                       plasma_err_code(rc));
         last_rc = rc;
         /* Catching up: go on without waiting while whole ranges come back. */
         pthread_mutex_lock(&s->mu);
@@ -359,8 +360,8 @@ static void diverged(op_sync *s, uint64_t blknum)
     s->st.diverged = true;
     pthread_mutex_unlock(&s->mu);
     if (first)
-        op_log(OP_LOG_ERROR, "root_chain_diverged", "blknum=%llu reason=\"another root is stored\"",
-               (unsigned long long)blknum);
+        plasma_log(PLASMA_LOG_ERROR, "root_chain_diverged", "blknum=%llu reason=\"another root is stored\"",
+                   (unsigned long long)blknum);
 }
 
 /* One step for the oldest unsubmitted block. Returns true when progress was
@@ -377,10 +378,13 @@ static bool submit_step(op_sync *s, pending_submit *p)
             diverged(s, blknum);
             return false;
         }
-        if (plasma_ledger_mark_submitted(s->l, blknum, ts) != 0)
+        if ((rc = plasma_ledger_mark_submitted(s->l, blknum, ts)) != 0) {
+            plasma_log(PLASMA_LOG_ERROR, "mark_submitted_failed", "blknum=%llu error=%s",
+                       (unsigned long long)blknum, plasma_err_code(rc));
             return false;
-        op_log(OP_LOG_INFO, "block_submitted", "blknum=%llu rc_timestamp=%llu", (unsigned long long)blknum,
-               (unsigned long long)ts);
+        }
+        plasma_log(PLASMA_LOG_INFO, "block_submitted", "blknum=%llu rc_timestamp=%llu",
+                   (unsigned long long)blknum, (unsigned long long)ts);
         return true;
     }
     if (rc != PLASMA_ERR_NOT_FOUND && rc != PLASMA_ERR_BLOCK_NOT_FOUND)
@@ -401,8 +405,8 @@ static bool submit_step(op_sync *s, pending_submit *p)
         s->st.submissions++;
         pthread_mutex_unlock(&s->mu);
     } else {
-        op_log(OP_LOG_WARN, "submit_failed", "blknum=%llu error=%s", (unsigned long long)blknum,
-               plasma_err_code(rc));
+        plasma_log(PLASMA_LOG_WARN, "submit_failed", "blknum=%llu error=%s", (unsigned long long)blknum,
+                   plasma_err_code(rc));
     }
     return false;
 }

@@ -56,6 +56,14 @@ static const flag_spec FLAGS[] = {
     {"max-pending", F_U64, OFF(max_pending), 0, 1, 1000000, "N",
      "calls the pool holds before POST /v1/calls answers block_full"},
     {"max-conns", F_U64, OFF(max_conns), 0, 1, 65535, "N", "concurrent HTTP connections"},
+    {"max-conns-per-ip", F_U64, OFF(max_conns_per_ip), 0, 1, 65535, "N",
+     "concurrent connections one client address may hold"},
+    {"rate-per-ip", F_U64, OFF(rate_per_ip), 0, 1, 1000000, "N",
+     "requests per second one client address may start (bursts of twice that)"},
+    {"header-timeout-s", F_U64, OFF(header_timeout_s), 0, 1, 3600, "S", "time a request's headers may take"},
+    {"body-timeout-s", F_U64, OFF(body_timeout_s), 0, 1, 3600, "S", "time a request's body may take"},
+    {"idle-timeout-s", F_U64, OFF(idle_timeout_s), 0, 1, 3600, "S",
+     "a connection silent this long is closed"},
     {"log-level", F_LEVEL, OFF(log_level), 0, 0, 0, "LEVEL", "debug, info, warn or error"},
 };
 
@@ -135,7 +143,7 @@ static int set_value(const flag_spec *f, rc_daemon_config *cfg, const char *v, c
             return fail(err, err_len, "--%s: \"%.80s\" is not a decimal integer below 2^256", f->name, v);
         return 0;
     case F_LEVEL:
-        if (rc_log_level_parse(field, v) != 0)
+        if (plasma_log_parse_level(field, v) != 0)
             return fail(err, err_len, "--%s: \"%.20s\" is not debug, info, warn or error", f->name, v);
         return 0;
     }
@@ -171,8 +179,13 @@ static void apply_defaults(rc_daemon_config *out)
     out->history_blocks = rn.chain.history_blocks;
     out->max_body = 1u << 20;
     out->max_pending = rn.max_pending;
-    out->max_conns = 256;
-    out->log_level = RC_LOG_INFO;
+    out->max_conns = 1024;
+    out->max_conns_per_ip = 32;
+    out->rate_per_ip = 1000;
+    out->header_timeout_s = 10;
+    out->body_timeout_s = 30;
+    out->idle_timeout_s = 30;
+    out->log_level = PLASMA_LOG_INFO;
 }
 
 /* One argument at argv[*i] (and its value, which may be the next one). */
@@ -238,7 +251,7 @@ static void format_default(char *out, size_t len, const flag_spec *s, const rc_d
         snprintf(out, len, "%s", plasma_u256_format_dec(u, field));
         break;
     case F_LEVEL:
-        snprintf(out, len, "%s", LEVELS[*(const rc_log_level *)field]);
+        snprintf(out, len, "%s", LEVELS[*(const plasma_log_level *)field]);
         break;
     }
 }

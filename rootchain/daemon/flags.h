@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "log.h"
+#include "plasma/log.h"
 #include "plasma/types.h"
 
 #define RC_PATH_MAX 1024
@@ -34,7 +34,12 @@ typedef struct rc_daemon_config {
     uint64_t max_body;
     uint64_t max_pending;
     uint64_t max_conns;
-    rc_log_level log_level;
+    uint64_t max_conns_per_ip;
+    uint64_t rate_per_ip;
+    uint64_t header_timeout_s;
+    uint64_t body_timeout_s;
+    uint64_t idle_timeout_s;
+    plasma_log_level log_level;
 } rc_daemon_config;
 
 /* Parses argv into *out, defaults first. Returns 0, or -1 with a one-line

@@ -4,6 +4,7 @@
  * store. Exit status: 0 after a clean stop, 1 when the chain or the server
  * cannot start, 2 for a bad command line. */
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,33 +12,29 @@
 #include <sys/stat.h>
 
 #include "flags.h"
-#include "log.h"
+#include "plasma/log.h"
 #include "plasma/rootchain.h"
 
 #define EXIT_START 1
 #define EXIT_USAGE 2
 
-static const char *u64s(char buf[24], uint64_t v)
-{
-    snprintf(buf, 24, "%llu", (unsigned long long)v);
-    return buf;
-}
-
+#define Q_LEN 256
 
 static void on_mined(void *payload, const plasma_chain_block *b)
 {
     (void)payload;
-    char n[24], calls[24], gas[24], ts[24];
-    rc_log(b->n_calls ? RC_LOG_INFO : RC_LOG_DEBUG, "block_mined", "number", u64s(n, b->number), "timestamp",
-           u64s(ts, b->timestamp), "calls", u64s(calls, b->n_calls), "gas_used", u64s(gas, b->gas_used),
-           NULL);
+    plasma_log(b->n_calls ? PLASMA_LOG_INFO : PLASMA_LOG_DEBUG, "block_mined",
+               "number=%llu timestamp=%llu calls=%llu gas_used=%llu", (unsigned long long)b->number,
+               (unsigned long long)b->timestamp, (unsigned long long)b->n_calls,
+               (unsigned long long)b->gas_used);
 }
 
 static void on_mine_failed(void *payload, int err)
 {
     (void)payload;
-    rc_log(RC_LOG_ERROR, "mine_failed", "error", plasma_err_code(err), "detail", plasma_err_message(err),
-           NULL);
+    char detail[Q_LEN];
+    plasma_log(PLASMA_LOG_ERROR, "mine_failed", "error=%s detail=%s", plasma_err_code(err),
+               plasma_log_quote(detail, sizeof detail, plasma_err_message(err)));
 }
 
 static void node_config(plasma_rootnode_config *out, const rc_daemon_config *d)
@@ -84,8 +81,8 @@ static void warn_dev_operator(const rc_daemon_config *cfg)
 {
     plasma_addr dev0;
     if (!cfg->dev && plasma_dev_addr(&dev0, 0) == 0 && plasma_addr_eq(&dev0, &cfg->operator_addr))
-        rc_log(RC_LOG_WARN, "dev_operator", "detail",
-               "the operator is development account 0, whose key is public; set --operator", NULL);
+        plasma_log(PLASMA_LOG_WARN, "dev_operator",
+                   "detail=\"the operator is development account 0, whose key is public; set --operator\"");
 }
 
 static const char *open_failure(int rc)
@@ -103,15 +100,20 @@ static const char *open_failure(int rc)
 static int open_node(plasma_rootnode **node, const rc_daemon_config *cfg)
 {
     if (cfg->data_dir[0] && plasma_mkdir_parents(cfg->data_dir) != 0) {
-        rc_log(RC_LOG_ERROR, "start_failed", "data_dir", cfg->data_dir, "detail", strerror(errno), NULL);
+        char dir[Q_LEN], detail[Q_LEN];
+        plasma_log(PLASMA_LOG_ERROR, "start_failed", "data_dir=%s detail=%s",
+                   plasma_log_quote(dir, sizeof dir, cfg->data_dir),
+                   plasma_log_quote(detail, sizeof detail, strerror(errno)));
         return EXIT_START;
     }
     plasma_rootnode_config nc;
     node_config(&nc, cfg);
     int rc = plasma_rootnode_new(node, &nc);
     if (rc != PLASMA_OK) {
-        rc_log(RC_LOG_ERROR, "start_failed", "data_dir", cfg->data_dir, "error", plasma_err_code(rc),
-               "detail", open_failure(rc), NULL);
+        char dir[Q_LEN], detail[Q_LEN];
+        plasma_log(PLASMA_LOG_ERROR, "start_failed", "data_dir=%s error=%s detail=%s",
+                   plasma_log_quote(dir, sizeof dir, cfg->data_dir), plasma_err_code(rc),
+                   plasma_log_quote(detail, sizeof detail, open_failure(rc)));
         return rc == PLASMA_ERR_CONFIG ? EXIT_USAGE : EXIT_START;
     }
     plasma_rootnode_hooks hooks = {on_mined, on_mine_failed, NULL};
@@ -126,12 +128,18 @@ static int start_server(plasma_http_server **srv, plasma_rootnode *node, const r
     plasma_http_config hc = {.bind = cfg->bind,
                              .port = (uint16_t)cfg->port,
                              .max_body = cfg->max_body,
-                             .max_conns = (unsigned)cfg->max_conns};
+                             .max_conns = (unsigned)cfg->max_conns,
+                             .max_conns_per_ip = (unsigned)cfg->max_conns_per_ip,
+                             .rate_per_ip = (unsigned)cfg->rate_per_ip,
+                             .header_timeout_s = (unsigned)cfg->header_timeout_s,
+                             .body_timeout_s = (unsigned)cfg->body_timeout_s,
+                             .idle_timeout_s = (unsigned)cfg->idle_timeout_s};
     int rc = plasma_http_server_start(srv, &hc, &mount, 1);
     if (rc != PLASMA_OK) {
-        char p[24];
-        rc_log(RC_LOG_ERROR, "start_failed", "bind", cfg->bind, "port", u64s(p, cfg->port), "detail",
-               "cannot listen (port in use?)", NULL);
+        char bind[Q_LEN];
+        plasma_log(PLASMA_LOG_ERROR, "start_failed",
+                   "bind=%s port=%llu detail=\"cannot listen (port in use?)\"",
+                   plasma_log_quote(bind, sizeof bind, cfg->bind), (unsigned long long)cfg->port);
         return EXIT_START;
     }
     return -1;
@@ -143,11 +151,17 @@ static void log_started(plasma_rootnode *node, const rc_daemon_config *cfg)
     plasma_rootnode_lock(node);
     plasma_chain_get_head(&h, plasma_rootnode_chain(node));
     plasma_rootnode_unlock(node);
-    char port[24], head[24], ms[24], hash[67];
-    rc_log(RC_LOG_INFO, "listening", "bind", cfg->bind, "port", u64s(port, cfg->port), "dev",
-           cfg->dev ? "true" : "false", "data_dir", cfg->data_dir[0] ? cfg->data_dir : "(memory)", "head",
-           u64s(head, h.number), "head_hash", plasma_hash_format(hash, &h.hash), "mine_interval_ms",
-           u64s(ms, cfg->mine_interval_ms), NULL);
+    char bind[Q_LEN], dir[Q_LEN], hash[67], url[96], data[PATH_MAX];
+    snprintf(url, sizeof url, "http://%s:%llu", cfg->bind, (unsigned long long)cfg->port);
+    if (!cfg->data_dir[0])
+        snprintf(data, sizeof data, "(memory)");
+    else if (!realpath(cfg->data_dir, data))
+        snprintf(data, sizeof data, "%s", cfg->data_dir);
+    plasma_log(PLASMA_LOG_INFO, "listening",
+               "bind=%s port=%llu url=%s dev=%s data_dir=%s head=%llu head_hash=%s mine_interval_ms=%llu",
+               plasma_log_quote(bind, sizeof bind, cfg->bind), (unsigned long long)cfg->port, url,
+               cfg->dev ? "true" : "false", plasma_log_quote(dir, sizeof dir, data), (unsigned long long)h.number,
+               plasma_hash_format(hash, &h.hash), (unsigned long long)cfg->mine_interval_ms);
 }
 
 /* Signals are blocked in every thread (the miner and the server's threads
@@ -166,7 +180,7 @@ int main(int argc, char **argv)
     int status = parse_args(&cfg, argc, argv);
     if (status >= 0)
         return status;
-    rc_log_set_level(cfg.log_level);
+    plasma_log_set_level(cfg.log_level);
     warn_dev_operator(&cfg);
 
     sigset_t set;
@@ -184,12 +198,12 @@ int main(int argc, char **argv)
     if (status < 0) {
         log_started(node, &cfg);
         int sig = wait_for_signal(&set);
-        rc_log(RC_LOG_INFO, "stopping", "signal", sig == SIGINT ? "SIGINT" : "SIGTERM", NULL);
+        plasma_log(PLASMA_LOG_INFO, "stopping", "signal=%s", sig == SIGINT ? "SIGINT" : "SIGTERM");
         status = 0;
     }
     plasma_http_server_free(srv);
     plasma_rootnode_free(node);
     if (status == 0)
-        rc_log(RC_LOG_INFO, "stopped", NULL);
+        plasma_log(PLASMA_LOG_INFO, "stopped", NULL);
     return status;
 }

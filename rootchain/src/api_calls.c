@@ -73,7 +73,7 @@ void rc_h_submit_call(void *ctx, const plasma_http_req *req, plasma_http_resp *r
         plasma_http_error(resp, rc, NULL);
         goto cleanup;
     }
-    json_t *out = json_pack("{s:o,s:I}", "call_hash", rc_json_hash(&h), "gas_estimate", (json_int_t)gas);
+    json_t *out = json_pack("{s:o,s:I}", "call_hash", plasma_json_hash(&h), "gas_estimate", (json_int_t)gas);
     if (out)
         plasma_http_reply(resp, 200, out);
     else
@@ -101,7 +101,7 @@ void rc_h_get_call(void *ctx, const plasma_http_req *req, plasma_http_resp *resp
     if (rc == PLASMA_OK)
         out = rc_receipt_json(&r);
     else if (pending)
-        out = json_pack("{s:o,s:s}", "call_hash", rc_json_hash(&h), "status", "pending");
+        out = json_pack("{s:o,s:s}", "call_hash", plasma_json_hash(&h), "status", "pending");
     else {
         plasma_http_error(resp, PLASMA_ERR_NOT_FOUND, "no call with this hash is pending or mined");
         return;

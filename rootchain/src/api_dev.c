@@ -7,10 +7,7 @@ static bool require_dev(const plasma_rootnode *node, plasma_http_resp *resp)
 {
     if (node->dev)
         return true;
-    /* 403, not the 401 of the code's default: no credential would help. */
-    plasma_http_reply(
-        resp, 403,
-        plasma_http_error_json(PLASMA_ERR_UNAUTHORIZED, "development controls need dev mode (--dev)"));
+    plasma_http_error(resp, PLASMA_ERR_FORBIDDEN, "development controls need dev mode (--dev)");
     return false;
 }
 
@@ -24,8 +21,8 @@ static void reply_head(plasma_rootnode *node, plasma_http_resp *resp, int rc)
     pthread_mutex_lock(&node->mu);
     plasma_chain_get_head(&h, node->chain);
     pthread_mutex_unlock(&node->mu);
-    json_t *out = json_pack("{s:o,s:o,s:o}", "head", rc_json_u64(h.number), "timestamp",
-                            rc_json_u64(h.timestamp), "time_offset", rc_json_u64(h.time_offset));
+    json_t *out = json_pack("{s:o,s:o,s:o}", "head", plasma_json_u64(h.number), "timestamp",
+                            plasma_json_u64(h.timestamp), "time_offset", plasma_json_u64(h.time_offset));
     if (out)
         plasma_http_reply(resp, 200, out);
     else
@@ -75,8 +72,8 @@ static void reply_balance(plasma_rootnode *node, plasma_http_resp *resp, int rc,
     pthread_mutex_lock(&node->mu);
     plasma_chain_balance(&bal, node->chain, a, token);
     pthread_mutex_unlock(&node->mu);
-    json_t *out = json_pack("{s:o,s:o,s:o}", "address", rc_json_addr(a), "token", rc_json_addr(token),
-                            "balance", rc_json_u256(&bal));
+    json_t *out = json_pack("{s:o,s:o,s:o}", "address", plasma_json_addr(a), "token", plasma_json_addr(token),
+                            "balance", plasma_json_u256(&bal));
     if (out)
         plasma_http_reply(resp, 200, out);
     else

@@ -110,7 +110,7 @@ static int collect_claim(const plasma_addr *owner, const plasma_addr *token, con
 {
     (void)owner;
     char key[43];
-    return json_object_set_new(payload, plasma_addr_format(key, token), rc_json_u256(amount)) == 0
+    return json_object_set_new(payload, plasma_addr_format(key, token), plasma_json_u256(amount)) == 0
                ? 0
                : PLASMA_ERR_NOMEM;
 }
@@ -136,5 +136,5 @@ void rc_h_withdrawable(void *ctx, const plasma_http_req *req, plasma_http_resp *
         plasma_http_error(resp, rc, NULL);
         return;
     }
-    reply_or_nomem(resp, json_pack("{s:o,s:o}", "owner", rc_json_addr(&owner), "withdrawable", claims));
+    reply_or_nomem(resp, json_pack("{s:o,s:o}", "owner", plasma_json_addr(&owner), "withdrawable", claims));
 }

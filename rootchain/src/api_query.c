@@ -16,7 +16,7 @@ static void reply_or_nomem(plasma_http_resp *resp, json_t *out)
 
 static bool path_u64(plasma_http_resp *resp, const char *s, const char *what, uint64_t *out)
 {
-    if (rc_parse_u64(out, s) == PLASMA_OK)
+    if (plasma_json_parse_u64(out, s) == PLASMA_OK)
         return true;
     rc_bad_request(resp, "%s must be a decimal integer below 2^64", what);
     return false;
@@ -35,17 +35,24 @@ static bool path_addr(plasma_http_resp *resp, const char *s, const char *what, p
 static json_t *status_json(const plasma_chain_config *c, const plasma_chain_head *h,
                            const plasma_hash *digest, bool dev)
 {
-    return json_pack("{s:o,s:o,s:o,s:{s:o,s:o,s:o},s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:b}",
-                     "chain_id", rc_json_u64(c->chain_id), "contract", rc_json_addr(&c->contract), "operator",
-                     rc_json_addr(&c->operator_addr), "head", "number", rc_json_u64(h->number), "timestamp",
-                     rc_json_u64(h->timestamp), "hash", rc_json_hash(&h->hash), "gas_limit",
-                     rc_json_u64(c->block_gas_limit), "block_time", rc_json_u64(c->block_time),
-                     "total_gas_used", rc_json_u64(h->total_gas_used), "pending_calls",
-                     rc_json_u64(h->pending_calls), "next_child_block", rc_json_u64(h->next_child_block),
-                     "next_deposit_block", rc_json_u64(h->next_deposit_block), "min_exit_period",
-                     rc_json_u64(c->min_exit_period), "exit_bond", rc_json_u256(&c->exit_bond), "ife_bond",
-                     rc_json_u256(&c->ife_bond), "piggyback_bond", rc_json_u256(&c->piggyback_bond),
-                     "state_digest", rc_json_hash(digest), "dev", dev);
+    json_t *o =
+        json_pack("{s:o,s:o,s:o,s:{s:o,s:o,s:o},s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:b}", "chain_id",
+                  plasma_json_u64(c->chain_id), "contract", plasma_json_addr(&c->contract), "operator",
+                  plasma_json_addr(&c->operator_addr), "head", "number", plasma_json_u64(h->number),
+                  "timestamp", plasma_json_u64(h->timestamp), "hash", plasma_json_hash(&h->hash), "gas_limit",
+                  plasma_json_u64(c->block_gas_limit), "block_time", plasma_json_u64(c->block_time),
+                  "total_gas_used", plasma_json_u64(h->total_gas_used), "pending_calls",
+                  plasma_json_u64(h->pending_calls), "next_child_block", plasma_json_u64(h->next_child_block),
+                  "next_deposit_block", plasma_json_u64(h->next_deposit_block), "min_exit_period",
+                  plasma_json_u64(c->min_exit_period), "exit_bond", plasma_json_u256(&c->exit_bond),
+                  "ife_bond", plasma_json_u256(&c->ife_bond), "piggyback_bond",
+                  plasma_json_u256(&c->piggyback_bond), "state_digest", plasma_json_hash(digest), "dev", dev);
+    if (o &&
+        json_object_set_new(o, "protocol_version", plasma_json_u64(PLASMA_ROOTCHAIN_PROTOCOL_VERSION)) < 0) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
 }
 
 void rc_h_status(void *ctx, const plasma_http_req *req, plasma_http_resp *resp)
@@ -76,10 +83,10 @@ static int add_receipt(const plasma_receipt *r, void *payload)
 
 static json_t *header_json(const plasma_chain_block *b)
 {
-    return json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:I,s:I}", "number", rc_json_u64(b->number), "timestamp",
-                     rc_json_u64(b->timestamp), "hash", rc_json_hash(&b->hash), "parent_hash",
-                     rc_json_hash(&b->parent_hash), "gas_limit", rc_json_u64(b->gas_limit), "gas_used",
-                     rc_json_u64(b->gas_used), "n_calls", (json_int_t)b->n_calls, "n_events",
+    return json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:I,s:I}", "number", plasma_json_u64(b->number), "timestamp",
+                     plasma_json_u64(b->timestamp), "hash", plasma_json_hash(&b->hash), "parent_hash",
+                     plasma_json_hash(&b->parent_hash), "gas_limit", plasma_json_u64(b->gas_limit),
+                     "gas_used", plasma_json_u64(b->gas_used), "n_calls", (json_int_t)b->n_calls, "n_events",
                      (json_int_t)b->n_events);
 }
 
@@ -235,13 +242,13 @@ void rc_h_queue(void *ctx, const plasma_http_req *req, plasma_http_resp *resp)
     pthread_mutex_unlock(&node->mu);
     json_t *head = json_null();
     if (q.size > 0 && !q.head_is_ife)
-        head = json_pack("{s:o,s:o}", "exit_id", rc_json_u64_str(q.head_exit_id), "exitable_at",
-                         rc_json_u64(q.head_exitable_at));
+        head = json_pack("{s:o,s:o}", "exit_id", plasma_json_u64_str(q.head_exit_id), "exitable_at",
+                         plasma_json_u64(q.head_exitable_at));
     else if (q.size > 0)
         head = json_pack("{s:o,s:o}", "ife_id", rc_json_ife_id(&q.head_id), "exitable_at",
-                         rc_json_u64(q.head_exitable_at));
-    reply_or_nomem(resp, json_pack("{s:o,s:o,s:o}", "token", rc_json_addr(&token), "size",
-                                   rc_json_u64(q.size), "head", head));
+                         plasma_json_u64(q.head_exitable_at));
+    reply_or_nomem(resp, json_pack("{s:o,s:o,s:o}", "token", plasma_json_addr(&token), "size",
+                                   plasma_json_u64(q.size), "head", head));
 }
 
 /* ---- GET /v1/accounts/{addr}?tokens=0x..,0x.. ---- */
@@ -290,13 +297,14 @@ static json_t *account_json(const plasma_addr *a, const plasma_u256 *eth, const 
     json_t *tokens = json_object();
     for (size_t i = 0; tokens && i < t->n; i++) {
         char key[43];
-        if (json_object_set_new(tokens, plasma_addr_format(key, &t->a[i]), rc_json_u256(&bal[i])) != 0) {
+        if (json_object_set_new(tokens, plasma_addr_format(key, &t->a[i]), plasma_json_u256(&bal[i])) != 0) {
             json_decref(tokens);
             tokens = NULL;
         }
     }
-    return json_pack("{s:o,s:o,s:o,s:o,s:o}", "address", rc_json_addr(a), "balance", rc_json_u256(eth),
-                     "tokens", tokens, "nonce", rc_json_u64(nonce), "next_nonce", rc_json_u64(next));
+    return json_pack("{s:o,s:o,s:o,s:o,s:o}", "address", plasma_json_addr(a), "balance",
+                     plasma_json_u256(eth), "tokens", tokens, "nonce", plasma_json_u64(nonce), "next_nonce",
+                     plasma_json_u64(next));
 }
 
 void rc_h_account(void *ctx, const plasma_http_req *req, plasma_http_resp *resp)
@@ -392,8 +400,9 @@ void rc_h_events(void *ctx, const plasma_http_req *req, plasma_http_resp *resp)
     /* Covered: up to the cut, else up to to_block or the head. */
     uint64_t last = p.cut ? p.cur_block : (p.to < h.number ? p.to : h.number);
     uint64_t next = last < from ? from : last + 1;
-    reply_or_nomem(resp, json_pack("{s:o,s:o,s:o,s:o}", "events", p.list, "from_block", rc_json_u64(from),
-                                   "next_from_block", rc_json_u64(next), "head", rc_json_u64(h.number)));
+    reply_or_nomem(resp,
+                   json_pack("{s:o,s:o,s:o,s:o}", "events", p.list, "from_block", plasma_json_u64(from),
+                             "next_from_block", plasma_json_u64(next), "head", plasma_json_u64(h.number)));
 }
 
 /* ---- GET /v1/gas ---- */
@@ -404,16 +413,16 @@ static json_t *gas_json(const rc_gas_stats *s, uint64_t synced, uint64_t total)
     uint64_t calls = 0;
     for (unsigned k = 1; kinds && k < RC_KINDS; k++) {
         calls += s->calls[k];
-        json_t *j = json_pack("{s:o,s:o,s:o,s:o}", "calls", rc_json_u64(s->calls[k]), "failed",
-                              rc_json_u64(s->failed[k]), "gas_used", rc_json_u64(s->gas[k]), "average_gas",
-                              rc_json_u64(s->calls[k] ? s->gas[k] / s->calls[k] : 0));
+        json_t *j = json_pack("{s:o,s:o,s:o,s:o}", "calls", plasma_json_u64(s->calls[k]), "failed",
+                              plasma_json_u64(s->failed[k]), "gas_used", plasma_json_u64(s->gas[k]),
+                              "average_gas", plasma_json_u64(s->calls[k] ? s->gas[k] / s->calls[k] : 0));
         if (!j || json_object_set_new(kinds, rc_call_kind_name((plasma_call_kind)k), j) != 0) {
             json_decref(kinds);
             kinds = NULL;
         }
     }
-    return json_pack("{s:o,s:o,s:o,s:o}", "blocks", rc_json_u64(synced), "calls", rc_json_u64(calls),
-                     "total_gas_used", rc_json_u64(total), "by_kind", kinds);
+    return json_pack("{s:o,s:o,s:o,s:o}", "blocks", plasma_json_u64(synced), "calls", plasma_json_u64(calls),
+                     "total_gas_used", plasma_json_u64(total), "by_kind", kinds);
 }
 
 void rc_h_gas(void *ctx, const plasma_http_req *req, plasma_http_resp *resp)

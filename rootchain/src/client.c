@@ -79,7 +79,7 @@ static bool j_u64(const json_t *o, const char *k, uint64_t *out)
 
 static bool j_u64s(const json_t *o, const char *k, uint64_t *out)
 {
-    return rc_parse_u64(out, json_string_value(json_object_get(o, k))) == PLASMA_OK;
+    return plasma_json_parse_u64(out, json_string_value(json_object_get(o, k))) == PLASMA_OK;
 }
 
 static bool j_addr(const json_t *o, const char *k, plasma_addr *out)
@@ -133,6 +133,10 @@ static bool read_status(const json_t *r, plasma_rootchain_status *s)
     const json_t *h = json_object_get(r, "head");
     json_t *dev = json_object_get(r, "dev");
     s->dev = json_is_true(dev);
+    if (!json_object_get(r, "protocol_version"))
+        s->protocol_version = 0;
+    else if (!j_u64(r, "protocol_version", &s->protocol_version))
+        return false;
     return j_u64(r, "chain_id", &s->chain_id) && j_addr(r, "contract", &s->contract) &&
            j_addr(r, "operator", &s->operator_addr) && j_u64(h, "number", &s->head_number) &&
            j_u64(h, "timestamp", &s->head_timestamp) && j_hash(h, "hash", &s->head_hash) &&
@@ -173,7 +177,7 @@ int plasma_rootchain_client_domain(plasma_rootchain_client *c, plasma_call_domai
 int plasma_rootchain_client_submit(plasma_rootchain_client *c, const uint8_t *signed_call, size_t len,
                                    plasma_hash *call_hash, uint64_t *gas_estimate)
 {
-    json_t *hex = rc_json_hex(signed_call, len);
+    json_t *hex = plasma_json_hex(signed_call, len);
     json_t *body = hex ? json_pack("{s:o}", "call", hex) : NULL;
     if (!body)
         return PLASMA_ERR_NOMEM;
@@ -260,7 +264,7 @@ int plasma_rootchain_client_wait_receipt(plasma_rootchain_client *c, const plasm
             return rc;
         if (waited >= timeout_ms) {
             snprintf(c->errmsg, sizeof c->errmsg, "call still pending after %ld ms", timeout_ms);
-            return PLASMA_ERR_UNAVAILABLE;
+            return PLASMA_ERR_TIMEOUT;
         }
         sleep_ms(50);
     }
@@ -354,7 +358,7 @@ static bool read_positions(const json_t *o, const char *k, uint64_t *out, uint8_
         return false;
     *n = (uint8_t)json_array_size(a);
     for (size_t i = 0; i < *n; i++)
-        if (rc_parse_u64(&out[i], json_string_value(json_array_get(a, i))) != PLASMA_OK)
+        if (plasma_json_parse_u64(&out[i], json_string_value(json_array_get(a, i))) != PLASMA_OK)
             return false;
     return true;
 }
@@ -801,14 +805,15 @@ int plasma_rootchain_client_dev_advance_time(plasma_rootchain_client *c, uint64_
 int plasma_rootchain_client_dev_fund(plasma_rootchain_client *c, const plasma_addr *addr,
                                      const plasma_u256 *amount)
 {
-    return dev_post(c, "/v1/dev/fund",
-                    json_pack("{s:o,s:o}", "address", rc_json_addr(addr), "amount", rc_json_u256(amount)));
+    return dev_post(
+        c, "/v1/dev/fund",
+        json_pack("{s:o,s:o}", "address", plasma_json_addr(addr), "amount", plasma_json_u256(amount)));
 }
 
 int plasma_rootchain_client_dev_mint(plasma_rootchain_client *c, const plasma_addr *addr,
                                      const plasma_addr *token, const plasma_u256 *amount)
 {
     return dev_post(c, "/v1/dev/mint",
-                    json_pack("{s:o,s:o,s:o}", "address", rc_json_addr(addr), "token", rc_json_addr(token),
-                              "amount", rc_json_u256(amount)));
+                    json_pack("{s:o,s:o,s:o}", "address", plasma_json_addr(addr), "token",
+                              plasma_json_addr(token), "amount", plasma_json_u256(amount)));
 }

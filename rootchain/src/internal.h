@@ -4,6 +4,7 @@
 
 #include <pthread.h>
 
+#include "plasma/json.h"
 #include "plasma/rootchain.h"
 
 /* Per call kind, over every receipt seen (index: plasma_call_kind). */
@@ -53,16 +54,6 @@ bool rc_node_is_pending_locked(const plasma_rootnode *node, const plasma_hash *h
 
 /* ---- JSON output ---- */
 
-json_t *rc_json_hex(const uint8_t *data, size_t len);
-json_t *rc_json_addr(const plasma_addr *a);
-json_t *rc_json_hash(const plasma_hash *h);
-json_t *rc_json_u256(const plasma_u256 *v);
-/* Positions and exit ids exceed 2^53: decimal strings. */
-json_t *rc_json_u64_str(uint64_t v);
-/* Counters, block numbers, timestamps, gas: JSON numbers. The settings
- * bounds keep them below 2^63. */
-json_t *rc_json_u64(uint64_t v);
-
 const char *rc_call_kind_name(plasma_call_kind kind);
 const char *rc_exit_state_name(plasma_exit_state state);
 /* Returns 0 and *out for a known name, else PLASMA_ERR_BAD_REQUEST. */
@@ -97,10 +88,6 @@ typedef struct rc_field {
  * fields (all required, of their types). Returns the object (caller
  * decrefs) or NULL with a 400 bad_request in resp. */
 json_t *rc_body(const plasma_http_req *req, plasma_http_resp *resp, const rc_field *fields, size_t n);
-
-/* Strict text parsers (all return 0 or PLASMA_ERR_BAD_REQUEST). */
-/* Decimal digits only, at most 2^64 - 1. */
-int rc_parse_u64(uint64_t *out, const char *s);
 
 /* Field readers for a body checked by rc_body. On a bad value they fill
  * resp with a 400 naming the field and return false. */

@@ -8,48 +8,6 @@
 
 #include "internal.h"
 
-/* ---- output ---- */
-
-json_t *rc_json_hex(const uint8_t *data, size_t len)
-{
-    char *s = malloc(2 * len + 3);
-    if (!s)
-        return NULL;
-    json_t *j = json_string(plasma_hex_encode(s, data, len));
-    free(s);
-    return j;
-}
-
-json_t *rc_json_addr(const plasma_addr *a)
-{
-    char s[43];
-    return json_string(plasma_addr_format(s, a));
-}
-
-json_t *rc_json_hash(const plasma_hash *h)
-{
-    char s[67];
-    return json_string(plasma_hash_format(s, h));
-}
-
-json_t *rc_json_u256(const plasma_u256 *v)
-{
-    char s[PLASMA_U256_DEC_MAX];
-    return json_string(plasma_u256_format_dec(s, v));
-}
-
-json_t *rc_json_u64_str(uint64_t v)
-{
-    char s[24];
-    snprintf(s, sizeof s, "%llu", (unsigned long long)v);
-    return json_string(s);
-}
-
-json_t *rc_json_u64(uint64_t v)
-{
-    return json_integer((json_int_t)v);
-}
-
 static const char *const KIND_NAMES[RC_KINDS] = {
     NULL,
     "transfer",
@@ -126,7 +84,7 @@ json_t *rc_json_ife_id(const plasma_u256 *id)
 {
     uint8_t be[32];
     plasma_u256_to_be(be, id);
-    return rc_json_hex(be, 32);
+    return plasma_json_hex(be, 32);
 }
 
 int rc_parse_ife_id(plasma_u256 *out, const char *s)
@@ -140,9 +98,10 @@ int rc_parse_ife_id(plasma_u256 *out, const char *s)
 
 json_t *rc_receipt_json(const plasma_receipt *r)
 {
-    return json_pack("{s:o,s:s,s:o,s:I,s:s,s:o,s:I,s:I,s:I,s:s?}", "call_hash", rc_json_hash(&r->call_hash),
-                     "status", "mined", "block", rc_json_u64(r->block_number), "index", (json_int_t)r->index,
-                     "kind", rc_call_kind_name(r->kind), "from", rc_json_addr(&r->from), "nonce",
+    return json_pack("{s:o,s:s,s:o,s:I,s:s,s:o,s:I,s:I,s:I,s:s?}", "call_hash",
+                     plasma_json_hash(&r->call_hash), "status", "mined", "block",
+                     plasma_json_u64(r->block_number), "index", (json_int_t)r->index, "kind",
+                     rc_call_kind_name(r->kind), "from", plasma_json_addr(&r->from), "nonce",
                      (json_int_t)r->nonce, "gas_used", (json_int_t)r->gas_used, "gas_price",
                      (json_int_t)r->gas_price, "error", r->err ? plasma_err_code(r->err) : NULL);
 }
@@ -151,7 +110,7 @@ static json_t *positions_json(const uint64_t *pos, unsigned n)
 {
     json_t *a = json_array();
     for (unsigned i = 0; a && i < n; i++) {
-        if (json_array_append_new(a, rc_json_u64_str(pos[i])) != 0) {
+        if (json_array_append_new(a, plasma_json_u64_str(pos[i])) != 0) {
             json_decref(a);
             return NULL;
         }
@@ -164,9 +123,9 @@ static int ife_event_fields(json_t *o, const plasma_event *ev)
 {
     switch (ev->kind) {
     case PLASMA_EVENT_IFE_STARTED:
-        return json_object_set_new(o, "initiator", rc_json_addr(&ev->ife_started.initiator)) |
+        return json_object_set_new(o, "initiator", plasma_json_addr(&ev->ife_started.initiator)) |
                json_object_set_new(o, "ife_id", rc_json_ife_id(&ev->ife_started.ife_id)) |
-               json_object_set_new(o, "txhash", rc_json_hash(&ev->ife_started.txhash)) |
+               json_object_set_new(o, "txhash", plasma_json_hash(&ev->ife_started.txhash)) |
                json_object_set_new(o, "inputs",
                                    positions_json(ev->ife_started.inputs, ev->ife_started.n_inputs));
     case PLASMA_EVENT_IFE_INPUT_PIGGYBACKED:
@@ -175,30 +134,31 @@ static int ife_event_fields(json_t *o, const plasma_event *ev)
     case PLASMA_EVENT_IFE_OUTPUT_BLOCKED: {
         bool piggyback =
             ev->kind == PLASMA_EVENT_IFE_INPUT_PIGGYBACKED || ev->kind == PLASMA_EVENT_IFE_OUTPUT_PIGGYBACKED;
-        return json_object_set_new(o, piggyback ? "owner" : "challenger", rc_json_addr(&ev->ife_index.who)) |
+        return json_object_set_new(o, piggyback ? "owner" : "challenger",
+                                   plasma_json_addr(&ev->ife_index.who)) |
                json_object_set_new(o, "ife_id", rc_json_ife_id(&ev->ife_index.ife_id)) |
-               json_object_set_new(o, "index", rc_json_u64(ev->ife_index.index));
+               json_object_set_new(o, "index", plasma_json_u64(ev->ife_index.index));
     }
     case PLASMA_EVENT_IFE_CHALLENGED:
-        return json_object_set_new(o, "challenger", rc_json_addr(&ev->ife_challenged.challenger)) |
+        return json_object_set_new(o, "challenger", plasma_json_addr(&ev->ife_challenged.challenger)) |
                json_object_set_new(o, "ife_id", rc_json_ife_id(&ev->ife_challenged.ife_id)) |
-               json_object_set_new(o, "position", rc_json_u256(&ev->ife_challenged.position));
+               json_object_set_new(o, "position", plasma_json_u256(&ev->ife_challenged.position));
     case PLASMA_EVENT_IFE_RESPONDED:
-        return json_object_set_new(o, "responder", rc_json_addr(&ev->ife_responded.responder)) |
+        return json_object_set_new(o, "responder", plasma_json_addr(&ev->ife_responded.responder)) |
                json_object_set_new(o, "ife_id", rc_json_ife_id(&ev->ife_responded.ife_id)) |
-               json_object_set_new(o, "tx_pos", rc_json_u64_str(ev->ife_responded.tx_pos));
+               json_object_set_new(o, "tx_pos", plasma_json_u64_str(ev->ife_responded.tx_pos));
     case PLASMA_EVENT_IFE_INPUT_WITHDRAWN:
     case PLASMA_EVENT_IFE_OUTPUT_WITHDRAWN:
         return json_object_set_new(o, "ife_id", rc_json_ife_id(&ev->ife_withdrawn.ife_id)) |
-               json_object_set_new(o, "index", rc_json_u64(ev->ife_withdrawn.index));
+               json_object_set_new(o, "index", plasma_json_u64(ev->ife_withdrawn.index));
     case PLASMA_EVENT_IFE_FINALIZED:
     case PLASMA_EVENT_IFE_DELETED:
         return json_object_set_new(o, "ife_id", rc_json_ife_id(&ev->ife_closed.ife_id));
     case PLASMA_EVENT_PAYMENT_DEFERRED:
     case PLASMA_EVENT_WITHDRAWAL:
-        return json_object_set_new(o, "owner", rc_json_addr(&ev->payment.owner)) |
-               json_object_set_new(o, "token", rc_json_addr(&ev->payment.token)) |
-               json_object_set_new(o, "amount", rc_json_u256(&ev->payment.amount));
+        return json_object_set_new(o, "owner", plasma_json_addr(&ev->payment.owner)) |
+               json_object_set_new(o, "token", plasma_json_addr(&ev->payment.token)) |
+               json_object_set_new(o, "amount", plasma_json_u256(&ev->payment.amount));
     default:
         return -1;
     }
@@ -208,23 +168,23 @@ static int event_fields(json_t *o, const plasma_event *ev)
 {
     switch (ev->kind) {
     case PLASMA_EVENT_DEPOSIT_CREATED:
-        return json_object_set_new(o, "depositor", rc_json_addr(&ev->deposit_created.depositor)) |
-               json_object_set_new(o, "blknum", rc_json_u64(ev->deposit_created.blknum)) |
-               json_object_set_new(o, "token", rc_json_addr(&ev->deposit_created.token)) |
-               json_object_set_new(o, "amount", rc_json_u256(&ev->deposit_created.amount));
+        return json_object_set_new(o, "depositor", plasma_json_addr(&ev->deposit_created.depositor)) |
+               json_object_set_new(o, "blknum", plasma_json_u64(ev->deposit_created.blknum)) |
+               json_object_set_new(o, "token", plasma_json_addr(&ev->deposit_created.token)) |
+               json_object_set_new(o, "amount", plasma_json_u256(&ev->deposit_created.amount));
     case PLASMA_EVENT_BLOCK_SUBMITTED:
-        return json_object_set_new(o, "blknum", rc_json_u64(ev->block_submitted.blknum)) |
-               json_object_set_new(o, "root", rc_json_hash(&ev->block_submitted.root));
+        return json_object_set_new(o, "blknum", plasma_json_u64(ev->block_submitted.blknum)) |
+               json_object_set_new(o, "root", plasma_json_hash(&ev->block_submitted.root));
     case PLASMA_EVENT_EXIT_STARTED:
-        return json_object_set_new(o, "owner", rc_json_addr(&ev->exit_started.owner)) |
-               json_object_set_new(o, "exit_id", rc_json_u64_str(ev->exit_started.exit_id)) |
-               json_object_set_new(o, "token", rc_json_addr(&ev->exit_started.token)) |
-               json_object_set_new(o, "amount", rc_json_u256(&ev->exit_started.amount));
+        return json_object_set_new(o, "owner", plasma_json_addr(&ev->exit_started.owner)) |
+               json_object_set_new(o, "exit_id", plasma_json_u64_str(ev->exit_started.exit_id)) |
+               json_object_set_new(o, "token", plasma_json_addr(&ev->exit_started.token)) |
+               json_object_set_new(o, "amount", plasma_json_u256(&ev->exit_started.amount));
     case PLASMA_EVENT_EXIT_CHALLENGED:
-        return json_object_set_new(o, "exit_id", rc_json_u64_str(ev->exit_challenged.exit_id)) |
-               json_object_set_new(o, "challenger", rc_json_addr(&ev->exit_challenged.challenger));
+        return json_object_set_new(o, "exit_id", plasma_json_u64_str(ev->exit_challenged.exit_id)) |
+               json_object_set_new(o, "challenger", plasma_json_addr(&ev->exit_challenged.challenger));
     case PLASMA_EVENT_EXIT_FINALIZED:
-        return json_object_set_new(o, "exit_id", rc_json_u64_str(ev->exit_finalized.exit_id));
+        return json_object_set_new(o, "exit_id", plasma_json_u64_str(ev->exit_finalized.exit_id));
     default:
         return ife_event_fields(o, ev);
     }
@@ -233,8 +193,8 @@ static int event_fields(json_t *o, const plasma_event *ev)
 json_t *rc_event_json(const plasma_event *ev, uint64_t timestamp)
 {
     json_t *o = json_pack("{s:s,s:o,s:I,s:o}", "event", rc_event_kind_name(ev->kind), "block",
-                          rc_json_u64(ev->block_number), "call_index", (json_int_t)ev->call_index,
-                          "timestamp", rc_json_u64(timestamp));
+                          plasma_json_u64(ev->block_number), "call_index", (json_int_t)ev->call_index,
+                          "timestamp", plasma_json_u64(timestamp));
     if (o && event_fields(o, ev) != 0) {
         json_decref(o);
         return NULL;
@@ -244,10 +204,10 @@ json_t *rc_event_json(const plasma_event *ev, uint64_t timestamp)
 
 json_t *rc_exit_json(const plasma_exit_info *x)
 {
-    return json_pack("{s:o,s:s,s:o,s:o,s:o,s:o,s:o,s:b}", "exit_id", rc_json_u64_str(x->exit_id), "state",
-                     rc_exit_state_name(x->state), "owner", rc_json_addr(&x->owner), "token",
-                     rc_json_addr(&x->token), "amount", rc_json_u256(&x->amount), "exitable_at",
-                     rc_json_u64(x->exitable_at), "output_id", rc_json_hash(&x->output_id), "queued",
+    return json_pack("{s:o,s:s,s:o,s:o,s:o,s:o,s:o,s:b}", "exit_id", plasma_json_u64_str(x->exit_id), "state",
+                     rc_exit_state_name(x->state), "owner", plasma_json_addr(&x->owner), "token",
+                     plasma_json_addr(&x->token), "amount", plasma_json_u256(&x->amount), "exitable_at",
+                     plasma_json_u64(x->exitable_at), "output_id", plasma_json_hash(&x->output_id), "queued",
                      x->queued);
 }
 
@@ -276,9 +236,9 @@ static json_t *ife_io_json(const plasma_ife_io *io, uint8_t bits, unsigned i, bo
     bool piggybacked = (bits >> i) & 1, blocked = (bits >> (i + PLASMA_IFE_BLOCKED_SHIFT)) & 1;
     if (!input && !piggybacked && !blocked)
         return json_null();
-    return json_pack("{s:o,s:o,s:o,s:o,s:b,s:b}", "output_id", rc_json_hash(&io->output_id), "owner",
-                     rc_json_addr(&io->owner), "token", rc_json_addr(&io->token), "amount",
-                     rc_json_u256(&io->amount), "piggybacked", piggybacked, "blocked", blocked);
+    return json_pack("{s:o,s:o,s:o,s:o,s:b,s:b}", "output_id", plasma_json_hash(&io->output_id), "owner",
+                     plasma_json_addr(&io->owner), "token", plasma_json_addr(&io->token), "amount",
+                     plasma_json_u256(&io->amount), "piggybacked", piggybacked, "blocked", blocked);
 }
 
 static json_t *ife_ios_json(const plasma_ife_io *ios, unsigned n, uint8_t bits, bool input)
@@ -297,11 +257,11 @@ json_t *rc_ife_json(const plasma_ife_info *f)
 {
     json_t *o = json_pack(
         "{s:o,s:o,s:o,s:o,s:o,s:o,s:b,s:I,s:I,s:I,s:s}", "ife_id", rc_json_ife_id(&f->ife_id), "exitable_at",
-        rc_json_u64(f->exitable_at), "start", rc_json_u64(f->start), "youngest", rc_json_u64_str(f->youngest),
-        "oldest_competitor", rc_json_u256(&f->oldest_competitor), "bond_owner", rc_json_addr(&f->bond_owner),
-        "canonical", f->canonical, "inputs_piggybacked", (json_int_t)f->inputs_piggybacked,
-        "outputs_piggybacked", (json_int_t)f->outputs_piggybacked, "pending_tokens",
-        (json_int_t)f->pending_tokens, "exit_path", rc_ife_path_name(f->exit_path));
+        plasma_json_u64(f->exitable_at), "start", plasma_json_u64(f->start), "youngest",
+        plasma_json_u64_str(f->youngest), "oldest_competitor", plasma_json_u256(&f->oldest_competitor),
+        "bond_owner", plasma_json_addr(&f->bond_owner), "canonical", f->canonical, "inputs_piggybacked",
+        (json_int_t)f->inputs_piggybacked, "outputs_piggybacked", (json_int_t)f->outputs_piggybacked,
+        "pending_tokens", (json_int_t)f->pending_tokens, "exit_path", rc_ife_path_name(f->exit_path));
     if (o &&
         (json_object_set_new(o, "inputs", ife_ios_json(f->inputs, f->n_inputs, f->inputs_piggybacked, true)) |
          json_object_set_new(o, "outputs",
@@ -314,14 +274,14 @@ json_t *rc_ife_json(const plasma_ife_info *f)
 
 json_t *rc_finalized_json(const plasma_hash *output_id, const plasma_u256 *by)
 {
-    json_t *o =
-        json_pack("{s:o,s:b}", "output_id", rc_json_hash(output_id), "finalized", !plasma_u256_is_zero(by));
+    json_t *o = json_pack("{s:o,s:b}", "output_id", plasma_json_hash(output_id), "finalized",
+                          !plasma_u256_is_zero(by));
     if (!o || plasma_u256_is_zero(by))
         return o;
     uint64_t exit_id;
     int rc = plasma_is_ife_id(by) || !plasma_u256_to_u64(by, &exit_id)
                  ? json_object_set_new(o, "ife_id", rc_json_ife_id(by))
-                 : json_object_set_new(o, "exit_id", rc_json_u64_str(exit_id));
+                 : json_object_set_new(o, "exit_id", plasma_json_u64_str(exit_id));
     if (rc != 0) {
         json_decref(o);
         return NULL;
@@ -331,14 +291,14 @@ json_t *rc_finalized_json(const plasma_hash *output_id, const plasma_u256 *by)
 
 json_t *rc_block_record_json(const plasma_block_record *r)
 {
-    json_t *o =
-        json_pack("{s:o,s:o,s:o,s:b}", "blknum", rc_json_u64(r->blknum), "root", rc_json_hash(&r->root),
-                  "timestamp", rc_json_u64(r->timestamp), "is_deposit", r->is_deposit);
+    json_t *o = json_pack("{s:o,s:o,s:o,s:b}", "blknum", plasma_json_u64(r->blknum), "root",
+                          plasma_json_hash(&r->root), "timestamp", plasma_json_u64(r->timestamp),
+                          "is_deposit", r->is_deposit);
     if (!o || !r->is_deposit)
         return o;
-    if (json_object_set_new(o, "depositor", rc_json_addr(&r->depositor)) |
-        json_object_set_new(o, "token", rc_json_addr(&r->token)) |
-        json_object_set_new(o, "amount", rc_json_u256(&r->amount))) {
+    if (json_object_set_new(o, "depositor", plasma_json_addr(&r->depositor)) |
+        json_object_set_new(o, "token", plasma_json_addr(&r->token)) |
+        json_object_set_new(o, "amount", plasma_json_u256(&r->amount))) {
         json_decref(o);
         return NULL;
     }
@@ -409,23 +369,6 @@ json_t *rc_body(const plasma_http_req *req, plasma_http_resp *resp, const rc_fie
     return body;
 }
 
-int rc_parse_u64(uint64_t *out, const char *s)
-{
-    if (!s || !*s || strlen(s) > 20)
-        return PLASMA_ERR_BAD_REQUEST;
-    uint64_t v = 0;
-    for (const char *p = s; *p; p++) {
-        if (*p < '0' || *p > '9')
-            return PLASMA_ERR_BAD_REQUEST;
-        uint64_t d = (uint64_t)(*p - '0');
-        if (v > (UINT64_MAX - d) / 10)
-            return PLASMA_ERR_BAD_REQUEST;
-        v = v * 10 + d;
-    }
-    *out = v;
-    return PLASMA_OK;
-}
-
 bool rc_get_addr(plasma_http_resp *resp, const json_t *body, const char *name, plasma_addr *out)
 {
     const char *s = json_string_value(json_object_get(body, name));
@@ -465,7 +408,7 @@ bool rc_query_u64(plasma_http_resp *resp, const plasma_http_req *req, const char
 {
     const char *s = plasma_http_query(req, key);
     uint64_t v = def;
-    if (s && (rc_parse_u64(&v, s) != PLASMA_OK || v < min || v > max)) {
+    if (s && (plasma_json_parse_u64(&v, s) != PLASMA_OK || v < min || v > max)) {
         rc_bad_request(resp, "query parameter \"%s\" must be a decimal integer in %llu..%llu", key,
                        (unsigned long long)min, (unsigned long long)max);
         return false;

@@ -7,6 +7,13 @@ plasma_add_test(test_client_amount ${CLIENT_UNIT_DIR}/test_client_amount.c LIBS 
 plasma_add_test(test_client_payment ${CLIENT_UNIT_DIR}/test_client_payment.c LIBS plasma_client TIMEOUT 60)
 # A fake operator beside an in-process root chain: forged exit data is refused.
 plasma_add_test(test_client_exitdata ${CLIENT_UNIT_DIR}/test_client_exitdata.c LIBS plasma_client TIMEOUT 60)
+# The watcher's view on its LevelDB, through a tiny cache.
+plasma_add_test(test_client_watch_view ${CLIENT_UNIT_DIR}/test_client_watch_view.c LIBS plasma_client TIMEOUT 120)
+target_include_directories(test_client_watch_view PRIVATE ${CLIENT_UNIT_DIR}/../../client/src)
+
+# The operator's ledger and the watcher give the same verdicts (one set of rules).
+plasma_add_test(test_rules_agree ${CLIENT_UNIT_DIR}/test_rules_agree.c LIBS plasma_client plasma_operator TIMEOUT 60)
+target_include_directories(test_rules_agree PRIVATE ${CLIENT_UNIT_DIR} ${CLIENT_UNIT_DIR}/../../client/src)
 
 # Integration: the real `plasma` CLI against the real plasma-operator --dev.
 if(TARGET plasma-operator)
@@ -17,7 +24,7 @@ if(TARGET plasma-operator)
                                                        PLASMA_CLI_BIN="$<TARGET_FILE:plasma>"
                                                        PLASMA_KEYSTORE_FIXTURES="${CLIENT_FIXTURES}")
     add_dependencies(test_client_cli plasma-operator plasma)
-    plasma_add_test(test_client_watch ${CLIENT_IT_DIR}/test_client_watch.c LIBS plasma_client TIMEOUT 60)
+    plasma_add_test(test_client_watch ${CLIENT_IT_DIR}/test_client_watch.c LIBS plasma_client plasma_leveldb TIMEOUT 180)
     target_include_directories(test_client_watch PRIVATE ${CLIENT_IT_DIR} ${CLIENT_UNIT_DIR}/../integration/operator)
     target_compile_definitions(test_client_watch PRIVATE PLASMA_OPERATOR_BIN="$<TARGET_FILE:plasma-operator>"
                                                          PLASMA_CLI_BIN="$<TARGET_FILE:plasma>")

@@ -23,9 +23,19 @@ if(TARGET plasma_rootchain)
     plasma_operator_itest(test_operator_chain LIBS plasma_rootchain plasma_merkle TIMEOUT 180)
     plasma_operator_itest(test_operator_durability LIBS plasma_rootchain plasma_merkle TIMEOUT 180)
     plasma_operator_itest(test_operator_ife LIBS plasma_rootchain plasma_merkle TIMEOUT 120)
+    # The HTTP API under abuse from 127.0.0.2 and up; about a minute.
+    plasma_operator_itest(test_operator_abuse LIBS plasma_rootchain plasma_merkle Threads::Threads TIMEOUT 240)
+    plasma_operator_itest(test_operator_blocks LIBS plasma_rootchain TIMEOUT 60)
     if(TARGET plasma-rootchain)
         target_compile_definitions(test_operator_chain PRIVATE
                                    PLASMA_ROOTCHAIN_BIN="$<TARGET_FILE:plasma-rootchain>")
         add_dependencies(test_operator_chain plasma-rootchain)
     endif()
 endif()
+
+# Allocation failure injected at every allocation of a ledger run and an
+# exit-game run (the linker's --wrap around the allocator), and secrets
+# wiped before their memory is freed.
+plasma_add_test(test_alloc_failure ${OP_UNIT_DIR}/test_alloc_failure.c LIBS plasma_operator plasma_exitgame TIMEOUT 600)
+target_link_options(test_alloc_failure PRIVATE -Wl,--wrap=malloc -Wl,--wrap=calloc -Wl,--wrap=realloc
+                    -Wl,--wrap=free -Wl,--wrap=strdup)

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "plasma/client.h"
@@ -165,6 +166,48 @@ static int count_cb(const char *path, const plasma_addr *addr, void *payload)
     return 0;
 }
 
+static unsigned mode_of(const char *path)
+{
+    struct stat st;
+    assert_int_equal(stat(path, &st), 0);
+    return (unsigned)(st.st_mode & 07777);
+}
+
+/* A keystore under a home without ~/.plasma: both directories are made
+ * 0700, the file 0600, even under a permissive umask. */
+static void test_save_fresh_home(void **state)
+{
+    (void)state;
+    char home[] = "/tmp/plasma-kshome-XXXXXX", dot[64], sub[96], path[4096], file[96];
+    plasma_privkey key;
+    json_t *ks = NULL;
+    assert_non_null(mkdtemp(home));
+    snprintf(dot, sizeof dot, "%s/.plasma", home);
+    snprintf(sub, sizeof sub, "%s/keystore", dot);
+    assert_int_equal(plasma_privkey_generate(&key), 0);
+    assert_int_equal(plasma_keystore_encrypt(&ks, &key, "pw", 16), 0);
+    mode_t old = umask(0);
+    assert_int_equal(plasma_keystore_save(ks, sub, path, sizeof path), 0);
+    umask(old);
+    assert_int_equal(mode_of(dot), 0700);
+    assert_int_equal(mode_of(sub), 0700);
+    assert_int_equal(mode_of(path), 0600);
+    /* A parent that is a file: refused, nothing written. */
+    snprintf(file, sizeof file, "%s/file", home);
+    FILE *f = fopen(file, "w");
+    assert_non_null(f);
+    fclose(f);
+    snprintf(sub, sizeof sub, "%s/file/keystore", home);
+    assert_int_equal(plasma_keystore_save(ks, sub, NULL, 0), PLASMA_ERR_IO);
+    unlink(file);
+    unlink(path);
+    snprintf(sub, sizeof sub, "%s/keystore", dot);
+    rmdir(sub);
+    rmdir(dot);
+    assert_int_equal(rmdir(home), 0);
+    json_decref(ks);
+}
+
 static void test_save_find_list(void **state)
 {
     (void)state;
@@ -203,6 +246,7 @@ int main(void)
         cmocka_unit_test(test_round_trip),       cmocka_unit_test(test_bad_parameters),
         cmocka_unit_test(test_corrupt_fields),   cmocka_unit_test(test_corrupt_file),
         cmocka_unit_test(test_pbkdf2),           cmocka_unit_test(test_save_find_list),
+        cmocka_unit_test(test_save_fresh_home),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -140,7 +140,7 @@ static plasma_sig malleate(const plasma_sig *sig)
 static void test_sign_recover_verify(void **state)
 {
     (void)state;
-    uint64_t rng = 77;
+    uint64_t rng = tu_seed("recover_random", 77);
     for (int i = 0; i < 50; i++) {
         plasma_privkey key;
         assert_int_equal(plasma_privkey_generate(&key), 0);

@@ -612,7 +612,7 @@ static void test_random_round_trips(void **state)
     (void)state;
     plasma_domain dom;
     plasma_domain_dev(&dom);
-    uint64_t rng = 0x5eed5eed5eedull;
+    uint64_t rng = tu_seed("tx_roundtrip_random", 0x5eed5eed5eedull);
     for (int n = 0; n < 2000; n++) {
         plasma_tx tx, dec;
         plasma_addr addrs[PLASMA_MAX_INPUTS], got[PLASMA_MAX_INPUTS];
@@ -681,7 +681,7 @@ static void test_mutations(void **state)
     (void)state;
     json_t *root = tu_load_json("protocol.json");
     json_t *list = json_object_get(root, "transactions");
-    uint64_t rng = 0xfeedfacecafebeefull;
+    uint64_t rng = tu_seed("tx_mutations", 0xfeedfacecafebeefull);
     int accepted = 0;
     for (int n = 0; n < 30000; n++) {
         json_t *t = json_array_get(list, (size_t)n % json_array_size(list));

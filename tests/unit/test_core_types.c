@@ -138,14 +138,22 @@ static void test_buf(void **state)
     plasma_buf_free(NULL);
 }
 
+/* plasma_wipe clears exactly the bytes it is given, at any offset and
+ * length (a wipe that stops short, or that clears its neighbours, fails).
+ * That callers wipe their secrets before freeing them is checked where it
+ * can be seen, by scanning every freed block for the key
+ * (test_alloc_failure). */
 static void test_wipe(void **state)
 {
     (void)state;
-    plasma_privkey k;
-    memset(&k, 0xaa, sizeof k);
-    plasma_wipe(&k, sizeof k);
-    static const uint8_t zero[32];
-    assert_memory_equal(k.b, zero, 32);
+    uint8_t buf[96];
+    for (size_t off = 0; off < 9; off++)
+        for (size_t len = 0; len <= 65; len += 13) {
+            memset(buf, 0xaa, sizeof buf);
+            plasma_wipe(buf + off, len);
+            for (size_t i = 0; i < sizeof buf; i++)
+                assert_int_equal(buf[i], i >= off && i < off + len ? 0 : 0xaa);
+        }
 }
 
 static void test_err_table(void **state)
@@ -173,20 +181,37 @@ static void test_err_table(void **state)
     };
     for (int e = -1; e >= -16; e--)
         assert_string_equal(plasma_err_code(e), api_codes[-e - 1]);
-    int known = 0;
-    for (int e = -100; e < 0; e++) {
+    /* The table lists each value once, with its own code, a status and a
+     * message; the code maps back to the value. */
+    assert_true(plasma_err_count() > 40);
+    for (size_t i = 0; i < plasma_err_count(); i++) {
+        int e = plasma_err_nth(i);
         const char *code = plasma_err_code(e);
-        if (strcmp(code, "internal") == 0 && e != PLASMA_ERR_INTERNAL)
-            continue;
-        known++;
+        assert_true(e < 0);
+        assert_int_equal(plasma_err_from_code(code), e);
         int status = plasma_err_http_status(e);
         assert_true(status >= 400 && status < 600);
         assert_true(strlen(plasma_err_message(e)) > 0);
-        for (int f = e + 1; f < 0; f++)
-            assert_true(strcmp(code, plasma_err_code(f)) != 0 || strcmp(code, "internal") == 0);
+        for (size_t j = 0; j < i; j++) {
+            assert_int_not_equal(plasma_err_nth(j), e);
+            assert_string_not_equal(plasma_err_code(plasma_err_nth(j)), code);
+        }
     }
-    /* §7, input_finalized; generic; root chain; in-flight exits. */
-    assert_int_equal(known, 17 + 9 + 18 + 15);
+    /* Every negative value a function may return is in the table. */
+    for (int e = -100; e < 0; e++) {
+        bool listed = false;
+        for (size_t i = 0; i < plasma_err_count(); i++)
+            listed = listed || plasma_err_nth(i) == e;
+        assert_true(listed == (strcmp(plasma_err_code(e), "internal") != 0 || e == PLASMA_ERR_INTERNAL));
+    }
+    assert_int_equal(plasma_err_from_code("ok"), PLASMA_ERR_INTERNAL);
+    assert_int_equal(plasma_err_from_code("no_such_code"), PLASMA_ERR_INTERNAL);
+    assert_int_equal(plasma_err_from_code(NULL), PLASMA_ERR_INTERNAL);
+    assert_int_equal(plasma_err_from_code("forbidden"), PLASMA_ERR_FORBIDDEN);
+    assert_int_equal(plasma_err_http_status(PLASMA_ERR_METHOD_NOT_ALLOWED), 405);
+    assert_int_equal(plasma_err_nth(plasma_err_count()), PLASMA_ERR_INTERNAL);
+    /* §7 and input_finalized; generic; root chain; in-flight exits. */
+    assert_int_equal(plasma_err_count(), 17 + 16 + 18 + 15);
     assert_string_equal(plasma_err_code(PLASMA_ERR_PAYMENT_FAILED), "payment_failed");
     assert_string_equal(plasma_err_code(PLASMA_ERR_INPUT_FINALIZED), "input_finalized");
     assert_string_equal(plasma_err_code(PLASMA_ERR_IFE_PROCESSING), "ife_processing");

@@ -168,7 +168,7 @@ static void test_edge_sizes(void **state)
 {
     (void)state;
     static const size_t sizes[] = {0, 1, 2, 3, 4, 5, 7, 8, 9, 1000, 32768, 32769, 65535, 65536};
-    uint64_t rng = 0x243f6a8885a308d3ull;
+    uint64_t rng = tu_seed("merkle_props_1", 0x243f6a8885a308d3ull);
     for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
         uint64_t idx[16];
         size_t k = pick_indices(idx, sizes[i], &rng);
@@ -179,7 +179,7 @@ static void test_edge_sizes(void **state)
 static void test_random_sizes(void **state)
 {
     (void)state;
-    uint64_t rng = 0x13198a2e03707344ull;
+    uint64_t rng = tu_seed("merkle_props_2", 0x13198a2e03707344ull);
     for (int round = 0; round < 12; round++) {
         uint64_t r = tu_rand(&rng);
         size_t n = round % 2 ? (size_t)(r % 64) : (size_t)(r % (LEAVES + 1));
@@ -193,7 +193,7 @@ static void test_tamper(void **state)
 {
     (void)state;
     static const size_t sizes[] = {1, 2, 12, 1000, 65536};
-    uint64_t rng = 0xa4093822299f31d0ull;
+    uint64_t rng = tu_seed("merkle_props_3", 0xa4093822299f31d0ull);
     for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
         size_t n = sizes[i];
         uint64_t idx[] = {0, n - 1, tu_rand(&rng) % n, n, LEAVES - 1};
@@ -204,7 +204,7 @@ static void test_tamper(void **state)
 static void test_root_equals_build(void **state)
 {
     (void)state;
-    uint64_t rng = 0x082efa98ec4e6c89ull;
+    uint64_t rng = tu_seed("merkle_props_4", 0x082efa98ec4e6c89ull);
     for (int round = 0; round < 40; round++) {
         size_t n = (size_t)(tu_rand(&rng) % (round < 30 ? 300 : LEAVES + 1));
         plasma_hash *leaves = random_leaves(n, &rng);
@@ -221,7 +221,7 @@ static void test_root_equals_build(void **state)
 static void test_rejects_out_of_range(void **state)
 {
     (void)state;
-    uint64_t rng = 0x452821e638d01377ull;
+    uint64_t rng = tu_seed("merkle_props_5", 0x452821e638d01377ull);
     plasma_hash *leaves = random_leaves(LEAVES + 1, &rng);
     plasma_hash root = {{0xaa}}, sentinel = root;
     assert_int_equal(plasma_merkle_root(&root, leaves, LEAVES + 1), PLASMA_ERR_BAD_REQUEST);
@@ -266,7 +266,7 @@ static void test_threads_share_empty_roots(void **state)
 {
     (void)state;
     enum { THREADS = 8 };
-    uint64_t rng = 0xbe5466cf34e90c6cull;
+    uint64_t rng = tu_seed("merkle_props_6", 0xbe5466cf34e90c6cull);
     plasma_hash *leaves = random_leaves(THREADS * 37, &rng);
     pthread_t th[THREADS];
     root_job jobs[THREADS];

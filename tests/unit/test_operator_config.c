@@ -31,7 +31,8 @@ static void test_defaults_and_dev(void **state)
     assert_int_equal(parse(&c, err, sizeof err, 1, argv), 0);
     assert_int_equal(c.port, 7434);
     assert_int_equal(c.finality_margin, 12);
-    assert_string_equal(c.rootchain, "");
+    assert_string_equal(c.rootchain, "embedded");
+    assert_string_equal(c.rpc, "");
     assert_string_equal(c.min_fee, "1");
     assert_false(c.dev);
     assert_int_equal(PARSE(&c, err, "--dev"), 0);
@@ -154,11 +155,23 @@ static void test_help_lists_every_flag(void **state)
     char *argv[] = {"op", "--help"};
     assert_int_equal(plasma_operator_config_parse(&c, 2, argv, out, err, sizeof err), 1);
     fclose(out);
-    const char *flags[] = {
-        "--dev",         "--port",        "--data-dir",        "--rootchain",         "--operator-key-file",
-        "--min-fee",     "--fee-rules",   "--finality-margin", "--seal-interval-ms",  "--block-capacity",
-        "--max-body-kb", "--admin-token", "--utxo-cache-mb",   "--sig-verify-cached", "--config",
-        "(1..65535)"};
+    const char *flags[] = {"--dev",
+                           "--port",
+                           "--data-dir",
+                           "--rootchain",
+                           "--rpc",
+                           "--operator-key-file",
+                           "--min-fee",
+                           "--fee-rules",
+                           "--finality-margin",
+                           "--seal-interval-ms",
+                           "--block-capacity",
+                           "--max-body-kb",
+                           "--admin-token",
+                           "--utxo-cache-mb",
+                           "--sig-verify-cached",
+                           "--config",
+                           "(1..65535)"};
     for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++)
         if (!strstr(buf, flags[i]))
             fail_msg("--help does not mention %s", flags[i]);

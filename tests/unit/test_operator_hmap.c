@@ -16,7 +16,7 @@ static void test_hmap_matches_reference(void **state)
     static bool present[N];
     op_hmap m;
     assert_int_equal(op_hmap_init(&m, sizeof(uint64_t), sizeof(uint64_t)), 0);
-    uint64_t seed = 42;
+    uint64_t seed = tu_seed("hmap_random", 42);
     for (int round = 0; round < 200000; round++) {
         uint64_t k = tu_rand(&seed) % N;
         if (tu_rand(&seed) % 3) {

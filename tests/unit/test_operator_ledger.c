@@ -448,21 +448,21 @@ static void owned(fixture *f, int k, uint64_t *out)
 static size_t index_entries(fixture *f, int k)
 {
     char err[256];
-    op_store *s = NULL;
+    plasma_kv *s = NULL;
     assert_int_equal(op_store_open(&s, f->dir, 8, err, sizeof err), 0);
     size_t n = 0;
     for (int kind = 0; kind < 2; kind++) {
         uint8_t prefix[21] = {kind ? 'O' : 'o'};
         plasma_addr a = tk_addr(k);
         memcpy(prefix + 1, a.b, 20);
-        op_iter *it = op_store_iter(s, prefix, sizeof prefix, NULL, 0);
+        plasma_kv_iter *it = plasma_kv_iter_new(s, prefix, sizeof prefix, NULL, 0);
         const uint8_t *key, *val;
         size_t klen, vlen;
-        for (; op_iter_get(it, &key, &klen, &val, &vlen); op_iter_next(it))
+        for (; plasma_kv_iter_get(it, &key, &klen, &val, &vlen); plasma_kv_iter_next(it))
             n += kind ? vlen / OP_OWNED_LEN : 1;
-        op_iter_free(it);
+        plasma_kv_iter_free(it);
     }
-    op_store_free(s);
+    plasma_kv_free(s);
     return n;
 }
 
@@ -470,18 +470,18 @@ static size_t index_entries(fixture *f, int k)
 static size_t group_entries(fixture *f, int k)
 {
     char err[256];
-    op_store *s = NULL;
+    plasma_kv *s = NULL;
     assert_int_equal(op_store_open(&s, f->dir, 8, err, sizeof err), 0);
     uint8_t prefix[21] = {'O'};
     plasma_addr a = tk_addr(k);
     memcpy(prefix + 1, a.b, 20);
-    op_iter *it = op_store_iter(s, prefix, sizeof prefix, NULL, 0);
+    plasma_kv_iter *it = plasma_kv_iter_new(s, prefix, sizeof prefix, NULL, 0);
     const uint8_t *key, *val;
     size_t klen, vlen, n = 0;
-    for (; op_iter_get(it, &key, &klen, &val, &vlen); op_iter_next(it))
+    for (; plasma_kv_iter_get(it, &key, &klen, &val, &vlen); plasma_kv_iter_next(it))
         n++;
-    op_iter_free(it);
-    op_store_free(s);
+    plasma_kv_iter_free(it);
+    plasma_kv_free(s);
     return n;
 }
 

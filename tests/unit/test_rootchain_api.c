@@ -398,17 +398,17 @@ static void test_dev_controls_refused(void **state)
     plasma_rootchain_status before = rck_status(&k);
     assert_false(before.dev);
     rck_assert_u256(rck_bal(&k, &k.addr[1], NULL), rck_u(0)); /* no prefund outside dev mode */
-    rck_expect(&k, "POST", "/v1/dev/mine", "{\"blocks\":1}", 403, "unauthorized");
-    rck_expect(&k, "POST", "/v1/dev/advance-time", "{\"seconds\":1}", 403, "unauthorized");
+    rck_expect(&k, "POST", "/v1/dev/mine", "{\"blocks\":1}", 403, "forbidden");
+    rck_expect(&k, "POST", "/v1/dev/advance-time", "{\"seconds\":1}", 403, "forbidden");
     rck_expect(&k, "POST", "/v1/dev/fund",
                "{\"address\":\"0x3131313131313131313131313131313131313131\",\"amount\":\"1\"}", 403,
-               "unauthorized");
+               "forbidden");
     rck_expect(&k, "POST", "/v1/dev/mint",
                "{\"address\":\"0x3131313131313131313131313131313131313131\","
                "\"token\":\"0x7777777777777777777777777777777777777777\",\"amount\":\"1\"}",
-               403, "unauthorized");
-    rck_expect(&k, "POST", "/v1/dev/mine", "not even json", 403, "unauthorized");
-    assert_int_equal(plasma_rootchain_client_dev_mine(k.cli, 1, NULL), PLASMA_ERR_UNAUTHORIZED);
+               403, "forbidden");
+    rck_expect(&k, "POST", "/v1/dev/mine", "not even json", 403, "forbidden");
+    assert_int_equal(plasma_rootchain_client_dev_mine(k.cli, 1, NULL), PLASMA_ERR_FORBIDDEN);
     plasma_rootchain_status after = rck_status(&k);
     assert_true(plasma_hash_eq(&before.state_digest, &after.state_digest));
     assert_int_equal(before.head_number, after.head_number);
@@ -507,9 +507,7 @@ static void test_malformed_inputs(void **state)
                404, "not_found");
     rck_expect(k, "GET", "/v1/blocks/999999", NULL, 404, "not_found");
     rck_expect(k, "GET", "/v1/exits/1000000000", NULL, 404, "exit_not_found");
-    rck_raw(k, "DELETE", "/v1/status", NULL, &r);
-    assert_int_equal(r.status, 405);
-    json_decref(r.json);
+    rck_expect(k, "DELETE", "/v1/status", NULL, 405, "method_not_allowed");
     assert_unchanged(k, &before);
 }
 
@@ -524,7 +522,7 @@ static void test_mutations(void **state)
     rck_exit_args(k, &c, 1, &k->addr[1], &k->eth, rck_meth(1000));
     plasma_buf good = {0};
     rck_sign(k, &good, &c, &k->key[1]);
-    uint64_t rng = 0x5eed;
+    uint64_t rng = tu_seed("rootchain_api_garbage", 0x5eed);
     char *hex = malloc(2 * good.len + 64), *body = malloc(2 * good.len + 96);
     uint8_t *m = malloc(good.len + 8);
     static const char *const POSTS[] = {"/v1/calls", "/v1/dev/mine", "/v1/dev/advance-time", "/v1/dev/fund",

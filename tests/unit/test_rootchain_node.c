@@ -272,7 +272,7 @@ static void test_client_errors(void **state)
     rck_call(&k, &c, PLASMA_CALL_DEPOSIT, 1);
     c.deposit.amount = rck_u(1);
     h = rck_send(&k, &c, 1);
-    assert_int_equal(plasma_rootchain_client_wait_receipt(k.cli, &h, 100, &r), PLASMA_ERR_UNAVAILABLE);
+    assert_int_equal(plasma_rootchain_client_wait_receipt(k.cli, &h, 100, &r), PLASMA_ERR_TIMEOUT);
     uint16_t port = k.port;
     rck_stop(&k);
 

@@ -27,4 +27,16 @@ const char *tu_str(const json_t *obj, const char *key);
 /* Deterministic xorshift PRNG for property tests. */
 uint64_t tu_rand(uint64_t *state);
 
+/* The seed of a randomized test: PLASMA_TEST_SEED when set (decimal or
+ * 0x-hex), else def. Prints "<what>: seed N (rerun with
+ * PLASMA_TEST_SEED=N)" so that any run can be repeated. A test that mixes
+ * several streams derives them from this one value. */
+uint64_t tu_seed(const char *what, uint64_t def);
+/* Monotonic time in seconds. */
+double tu_now(void);
+/* Sleeps ms milliseconds (through signals). */
+void tu_sleep_ms(long ms);
+/* A loopback TCP port that was free a moment ago; fails the test if none. */
+uint16_t tu_free_port(void);
+
 #endif

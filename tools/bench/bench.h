@@ -11,6 +11,8 @@
 
 #include <jansson.h>
 
+#include "plasma/types.h"
+
 /* Runs a subcommand; argv[0] is its name. Returns the process exit status
  * (0 ok, 1 failure, 2 bad usage). */
 typedef int (*bench_cmd_fn)(int argc, char **argv);
@@ -49,6 +51,39 @@ double bench_measure_ns(bench_op op, void *ctx, double seconds);
 int bench_primitives(int argc, char **argv);
 int plasma_bench_exits(int argc, char **argv);
 int plasma_bench_operator(int argc, char **argv);
+int plasma_bench_watcher(int argc, char **argv);
+
+/* --- what the end-to-end benchmarks share --- */
+
+/* Sets the process up as plasma-operator's main does (SIGPIPE ignored,
+ * request-sized buffers kept in the heap) and initialises libcurl. */
+void bench_daemon_process(void);
+/* A port free on 127.0.0.1 right now (0 if none was found). */
+uint16_t bench_free_port(void);
+/* Removes a directory tree (a benchmark's scratch directory). */
+void bench_rm_tree(const char *dir);
+/* CPU seconds of the process, user and system. */
+double bench_cpu_seconds(void);
+/* The process's resident set now, and its peak, in MB. */
+double bench_rss_mb(void);
+double bench_peak_rss_mb(void);
+
+/* A signature with the digest it signs, for measuring the recover rate on
+ * the very signatures a run checks. */
+typedef struct signed_digest {
+    plasma_sig sig;
+    plasma_hash digest;
+} signed_digest;
+
+/* secp256k1_ecdsa_recover on one thread, cycling through n signatures:
+ * recoveries per second, or 0 when one failed. With n > 1 these are a
+ * run's own signatures, each recovered in turn, as the daemons meet them;
+ * with n == 1 the same signature again and again, whose precomputed-table
+ * entries then stay in the L1 cache (a best case no daemon sees). */
+double bench_recover_rate(const signed_digest *sigs, size_t n);
+/* Both cores recovering at once, one thread each, each its own half of
+ * sigs: recoveries per second per core. */
+double bench_recover_rate_2threads(const signed_digest *sigs, size_t n);
 
 /* Prints obj as one JSON object and a newline on stdout; takes ownership.
  * Returns 0, or 1 if it could not be written. */

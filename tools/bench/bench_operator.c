@@ -35,21 +35,12 @@
  *                           machine is shared
  *   rss_mb                  with --rss N,M: process RSS holding N, M UTXOs
  */
-#include <arpa/inet.h>
 #include <curl/curl.h>
-#include <ftw.h>
-#include <malloc.h>
-#include <netinet/in.h>
 #include <pthread.h>
-#include <signal.h>
-#include <secp256k1.h>
-#include <secp256k1_recovery.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include "bench.h"
@@ -75,56 +66,13 @@ typedef struct node {
 
 /* --- helpers --- */
 
-static uint16_t free_port(void)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    socklen_t len = sizeof a;
-    uint16_t port = 0;
-    if (fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof a) == 0 &&
-        getsockname(fd, (struct sockaddr *)&a, &len) == 0)
-        port = ntohs(a.sin_port);
-    if (fd >= 0)
-        close(fd);
-    return port;
-}
-
-static int rm_cb(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
-static double cpu_seconds(void)
-{
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
-    return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec +
-           (double)ru.ru_stime.tv_usec / 1e6;
-}
-
-static double rss_mb(void)
-{
-    FILE *f = fopen("/proc/self/status", "r");
-    char line[256];
-    double kb = 0;
-    while (f && fgets(line, sizeof line, f))
-        if (strncmp(line, "VmRSS:", 6) == 0)
-            kb = atof(line + 6);
-    if (f)
-        fclose(f);
-    return kb / 1024.0;
-}
-
 static int node_start(node *n, const bench_args *a)
 {
     snprintf(n->dir, sizeof n->dir, "/tmp/plasma-bench-op-XXXXXX");
     if (!mkdtemp(n->dir))
         return -1;
     char port[16], data[96];
-    uint16_t p = free_port();
+    uint16_t p = bench_free_port();
     snprintf(port, sizeof port, "%u", p);
     snprintf(data, sizeof data, "%s/ledger", n->dir);
     snprintf(n->url, sizeof n->url, "http://127.0.0.1:%u", p);
@@ -138,6 +86,8 @@ static int node_start(node *n, const bench_args *a)
     plasma_wipe(&key, sizeof key);
     char *argv[] = {"operator",
                     "--rootchain",
+                    "sim",
+                    "--rpc",
                     "http://127.0.0.1:9",
                     "--operator-key",
                     key_hex,
@@ -174,7 +124,7 @@ static void node_stop(node *n)
 {
     plasma_operator_free(n->op);
     n->op = NULL;
-    nftw(n->dir, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
+    bench_rm_tree(n->dir);
 }
 
 /* Deposit i lives in deposit block blknum_of(i): the numbers between child
@@ -206,13 +156,6 @@ static int add_deposits(plasma_ledger *l, const plasma_addr *owners, unsigned n_
 }
 
 /* --- pre-signed payments --- */
-
-/* A signature with the digest it signs, for measuring the recover rate on
- * the very signatures the operator checks. */
-typedef struct signed_digest {
-    plasma_sig sig;
-    plasma_hash digest;
-} signed_digest;
 
 typedef struct signer_job {
     const bench_args *a;
@@ -427,73 +370,6 @@ static double pct(double *v, size_t n, double p)
     return v[i];
 }
 
-/* --- recovery rate --- */
-
-/* secp256k1_ecdsa_recover on one thread, cycling through n signatures. With
- * n > 1 these are the run's own signatures, each recovered in turn, as the
- * operator meets them; with n == 1 the same signature again and again, whose
- * precomputed-table entries then stay in the L1 cache (a best case the
- * operator never sees). */
-typedef struct rec_ctx {
-    secp256k1_context *ctx;
-    const signed_digest *sigs;
-    size_t n;
-    size_t next;
-    int failures;
-} rec_ctx;
-
-static void one_recover(void *arg)
-{
-    rec_ctx *r = arg;
-    const signed_digest *s = &r->sigs[r->next];
-    r->next = r->next + 1 < r->n ? r->next + 1 : 0;
-    secp256k1_ecdsa_recoverable_signature sig;
-    secp256k1_pubkey pub;
-    r->failures +=
-        !secp256k1_ecdsa_recoverable_signature_parse_compact(r->ctx, &sig, s->sig.b, s->sig.b[64] - 27) ||
-        !secp256k1_ecdsa_recover(r->ctx, &pub, &sig, s->digest.b);
-}
-
-/* Recoveries per second, or 0 when a recovery failed. */
-static double recover_rate(const signed_digest *sigs, size_t n)
-{
-    rec_ctx r = {.ctx = secp256k1_context_create(SECP256K1_CONTEXT_NONE), .sigs = sigs, .n = n};
-    double ns = r.ctx ? bench_measure_ns(one_recover, &r, 1.0) : 0;
-    if (r.ctx)
-        secp256k1_context_destroy(r.ctx);
-    return ns > 0 && r.failures == 0 ? 1e9 / ns : 0;
-}
-
-/* Both cores recovering at once, one thread each: what the two cores
- * deliver together when both are busy (on a shared VM, often less than
- * twice one idle core). Returns recoveries per second per core. */
-typedef struct rec_thread {
-    const signed_digest *sigs;
-    size_t n;
-    double rate;
-} rec_thread;
-
-static void *recover_thread(void *arg)
-{
-    rec_thread *t = arg;
-    t->rate = recover_rate(t->sigs, t->n);
-    return NULL;
-}
-
-static double recover_rate_2threads(const signed_digest *sigs, size_t n)
-{
-    /* Each thread its own half, so that neither warms the other's entries. */
-    rec_thread r[2] = {{sigs, n / 2, 0}, {sigs + n / 2, n - n / 2, 0}};
-    pthread_t th[2];
-    int started = 0;
-    for (; started < 2; started++)
-        if (pthread_create(&th[started], NULL, recover_thread, &r[started]) != 0)
-            break;
-    for (int i = 0; i < started; i++)
-        pthread_join(th[i], NULL);
-    return started == 2 ? (r[0].rate + r[1].rate) / 2 : 0;
-}
-
 /* --- phases --- */
 
 static int make_senders(const bench_args *a, plasma_privkey **keys, plasma_addr **addrs)
@@ -554,25 +430,25 @@ static json_t *throughput(const bench_args *a)
     if (!L.bodies)
         goto cleanup;
     /* On the idle process, just before and just after the load. */
-    double rec_same = recover_rate(sigs, 1), rec_before = recover_rate(sigs, a->txs);
+    double rec_same = bench_recover_rate(sigs, 1), rec_before = bench_recover_rate(sigs, a->txs);
     plasma_ledger_stats s0, s1;
     plasma_ledger_stats_get(l, &s0);
     uint64_t t0 = bench_now_ns();
-    double cpu0 = cpu_seconds();
+    double cpu0 = bench_cpu_seconds();
     run_load(&L);
     plasma_ledger_stats_get(l, &s1);
     uint64_t blknum;
     plasma_ledger_seal(l, &blknum);
     double secs = (double)(bench_now_ns() - t0) / 1e9;
-    double cpu = cpu_seconds() - cpu0, cores = cpu / secs;
+    double cpu = bench_cpu_seconds() - cpu0, cores = cpu / secs;
     size_t acc = atomic_load(&L.accepted);
     uint64_t full = s1.blocks_sealed - s0.blocks_sealed;
     double tps = (double)atomic_load(&L.accepted) / secs;
     /* After the database has closed: no compaction left running beside it. */
     node_stop(&n);
     n.op = NULL;
-    double rec_after = recover_rate(sigs, a->txs), rec = (rec_before + rec_after) / 2;
-    double rec2 = recover_rate_2threads(sigs, a->txs);
+    double rec_after = bench_recover_rate(sigs, a->txs), rec = (rec_before + rec_after) / 2;
+    double rec2 = bench_recover_rate_2threads(sigs, a->txs);
     out = json_pack(
         "{s:s,s:I,s:I,s:I,s:I,s:s,s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:I,s:f,s:f,s:f,s:I,s:I,s:f,s:f}",
         "bench", "operator", "txs", (json_int_t)a->txs, "conns", (json_int_t)a->conns, "batch",
@@ -613,7 +489,7 @@ static double rss_with(const bench_args *a, size_t n)
     }
     double mb = -1;
     if (node_start(&nd, a) == 0 && add_deposits(plasma_operator_ledger(nd.op), owner, 16, n) == 0)
-        mb = rss_mb();
+        mb = bench_rss_mb();
     if (nd.op)
         node_stop(&nd);
     return mb;
@@ -683,11 +559,7 @@ int plasma_bench_operator(int argc, char **argv)
             fprintf(stderr, "plasma-bench operator: bad arguments (try --help)\n");
         return st;
     }
-    /* As plasma-operator's main does: keep request-sized buffers in the heap. */
-    signal(SIGPIPE, SIG_IGN);
-    mallopt(M_MMAP_THRESHOLD, 64 << 20);
-    mallopt(M_TRIM_THRESHOLD, 256 << 20);
-    curl_global_init(CURL_GLOBAL_DEFAULT);
+    bench_daemon_process();
     json_t *out = a.rss_only ? json_pack("{s:s}", "bench", "operator") : throughput(&a);
     if (out && a.rss[0])
         json_object_set_new(out, "rss_mb", rss_figures(&a));

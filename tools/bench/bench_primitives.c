@@ -31,11 +31,6 @@
 #include "plasma/merkle.h"
 
 /* Development accounts 1 and 2 of PROTOCOL §8 spend; account 3 is paid. */
-static const char *const dev_keys[2] = {
-    "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d",
-    "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a",
-};
-static const char dev_payee[] = "0x90f79bf6eb2c4f870365e785982e1f101e93b906";
 
 /* Everything the measured operations read and write. */
 typedef struct prim {
@@ -169,7 +164,7 @@ static int make_tx(prim *s)
     tx->inputs[0] = plasma_utxo_pos(1000, 17, 0);
     tx->inputs[1] = plasma_utxo_pos(2000, 3, 1);
     tx->n_outputs = 2;
-    int rc = plasma_addr_parse(&tx->outputs[0].owner, dev_payee);
+    int rc = plasma_dev_addr(&tx->outputs[0].owner, 3);
     rc = rc ? rc : plasma_u256_parse_dec(&tx->outputs[0].amount, "1500000000000000000");
     rc = rc ? rc : plasma_privkey_addr(&tx->outputs[1].owner, &s->keys[0]);
     rc = rc ? rc : plasma_u256_parse_dec(&tx->outputs[1].amount, "499979000000000000");
@@ -218,7 +213,7 @@ static int setup(prim *s)
     memset(s, 0, sizeof *s);
     plasma_domain_dev(&s->domain);
     for (unsigned i = 0; i < 2; i++)
-        if (plasma_hex_decode_fixed(s->keys[i].b, sizeof s->keys[i].b, dev_keys[i]) != 0)
+        if (plasma_dev_key(&s->keys[i], i + 1) != 0)
             return PLASMA_ERR_INTERNAL;
     int rc = plasma_privkey_addr(&s->signer, &s->keys[0]);
     rc = rc ? rc : make_tx(s);

@@ -1,10 +1,22 @@
 /* Timing, options and output shared by the plasma-bench subcommands. */
 #include "bench.h"
 
+#include <arpa/inet.h>
+#include <curl/curl.h>
+#include <ftw.h>
+#include <malloc.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <secp256k1.h>
+#include <secp256k1_recovery.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #define BATCH_TARGET_NS 1000000.0 /* a batch lasts about 1 ms */
 #define MIN_SAMPLES 5
@@ -105,4 +117,130 @@ int bench_print(json_t *obj)
     if (rc != 0 || fputc('\n', stdout) == EOF || fflush(stdout) != 0)
         return 1;
     return 0;
+}
+
+/* --- shared by the end-to-end benchmarks --- */
+
+void bench_daemon_process(void)
+{
+    signal(SIGPIPE, SIG_IGN);
+    mallopt(M_MMAP_THRESHOLD, 64 << 20);
+    mallopt(M_TRIM_THRESHOLD, 256 << 20);
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+uint16_t bench_free_port(void)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof a;
+    uint16_t port = 0;
+    if (fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof a) == 0 &&
+        getsockname(fd, (struct sockaddr *)&a, &len) == 0)
+        port = ntohs(a.sin_port);
+    if (fd >= 0)
+        close(fd);
+    return port;
+}
+
+static int rm_cb(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb;
+    (void)flag;
+    (void)ftw;
+    return remove(path);
+}
+
+void bench_rm_tree(const char *dir)
+{
+    nftw(dir, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+double bench_cpu_seconds(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec +
+           (double)ru.ru_stime.tv_usec / 1e6;
+}
+
+/* A "Vm...:" line of /proc/self/status, in MB. */
+static double status_mb(const char *field)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    size_t n = strlen(field);
+    double kb = 0;
+    while (f && fgets(line, sizeof line, f))
+        if (strncmp(line, field, n) == 0)
+            kb = atof(line + n);
+    if (f)
+        fclose(f);
+    return kb / 1024.0;
+}
+
+double bench_rss_mb(void)
+{
+    return status_mb("VmRSS:");
+}
+
+double bench_peak_rss_mb(void)
+{
+    return status_mb("VmHWM:");
+}
+
+typedef struct rec_ctx {
+    secp256k1_context *ctx;
+    const signed_digest *sigs;
+    size_t n;
+    size_t next;
+    int failures;
+} rec_ctx;
+
+static void one_recover(void *arg)
+{
+    rec_ctx *r = arg;
+    const signed_digest *s = &r->sigs[r->next];
+    r->next = r->next + 1 < r->n ? r->next + 1 : 0;
+    secp256k1_ecdsa_recoverable_signature sig;
+    secp256k1_pubkey pub;
+    r->failures +=
+        !secp256k1_ecdsa_recoverable_signature_parse_compact(r->ctx, &sig, s->sig.b, s->sig.b[64] - 27) ||
+        !secp256k1_ecdsa_recover(r->ctx, &pub, &sig, s->digest.b);
+}
+
+double bench_recover_rate(const signed_digest *sigs, size_t n)
+{
+    rec_ctx r = {.ctx = secp256k1_context_create(SECP256K1_CONTEXT_NONE), .sigs = sigs, .n = n};
+    double ns = r.ctx ? bench_measure_ns(one_recover, &r, 1.0) : 0;
+    if (r.ctx)
+        secp256k1_context_destroy(r.ctx);
+    return ns > 0 && r.failures == 0 ? 1e9 / ns : 0;
+}
+
+typedef struct rec_thread {
+    const signed_digest *sigs;
+    size_t n;
+    double rate;
+} rec_thread;
+
+static void *recover_thread(void *arg)
+{
+    rec_thread *t = arg;
+    t->rate = bench_recover_rate(t->sigs, t->n);
+    return NULL;
+}
+
+double bench_recover_rate_2threads(const signed_digest *sigs, size_t n)
+{
+    /* Each thread its own half, so that neither warms the other's entries. */
+    rec_thread r[2] = {{sigs, n / 2, 0}, {sigs + n / 2, n - n / 2, 0}};
+    pthread_t th[2];
+    int started = 0;
+    for (; started < 2; started++)
+        if (pthread_create(&th[started], NULL, recover_thread, &r[started]) != 0)
+            break;
+    for (int i = 0; i < started; i++)
+        pthread_join(th[i], NULL);
+    return started == 2 ? (r[0].rate + r[1].rate) / 2 : 0;
 }

@@ -14,6 +14,7 @@ static const bench_cmd commands[] = {
     {"primitives", "keccak, Merkle tree, tx codec, signatures, EIP-712 (single core)", bench_primitives},
     {"exits", "standard exits at scale: start + process N, gas per call, peak RSS", plasma_bench_exits},
     {"operator", "operator end to end over HTTP: tps, seal time, latency, RSS", plasma_bench_operator},
+    {"watcher", "watchers following an operator at full load: verified tps, lag, RSS", plasma_bench_watcher},
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])

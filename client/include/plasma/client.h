@@ -10,6 +10,7 @@
 
 #include "plasma/core.h"
 #include "plasma/rootchain.h"
+#include "plasma/rules.h"
 
 /* ------------------------------------------------------------------------
  * Keystore (Ethereum v3 JSON: scrypt or pbkdf2-hmac-sha256, aes-128-ctr,
@@ -42,7 +43,7 @@ int plasma_keystore_decrypt_file(plasma_privkey *key, plasma_addr *addr, const c
                                  const char *password, char *errmsg, size_t errmsg_len);
 
 /* Writes keystore into directory dir (created with mode 0700 if missing,
- * not its parents) as UTC--<time>--<address hex> with mode 0600, never
+ * missing parents too) as UTC--<time>--<address hex> with mode 0600, never
  * overwriting. Out: path (may be NULL) receives the file path, path_len
  * bytes max. Returns 0, PLASMA_ERR_BAD_REQUEST (no address field) or
  * PLASMA_ERR_IO. */
@@ -180,6 +181,26 @@ int plasma_client_rc_call(plasma_client *c, const plasma_privkey *key, plasma_ca
 int plasma_client_deposit(plasma_client *c, const plasma_privkey *key, const plasma_addr *token,
                           const plasma_u256 *amount, uint64_t *blknum, plasma_hash *call_hash);
 
+/* Called while waiting, about every second, with the milliseconds waited. */
+typedef void (*plasma_client_progress_cb)(long waited_ms, void *payload);
+
+/* Waits until output utxo_pos is spendable on the child chain: the operator
+ * answers it on GET /v1/utxos/{pos} (or reports it spent already). A
+ * deposit's output becomes spendable once the operator has followed the
+ * root chain past the deposit and its finality margin. progress may be
+ * NULL. Returns 0, PLASMA_ERR_TIMEOUT (not spendable after timeout_ms) or
+ * an error as the client functions (PLASMA_ERR_UNAVAILABLE, …). */
+int plasma_client_wait_spendable(plasma_client *c, uint64_t utxo_pos, long timeout_ms,
+                                 plasma_client_progress_cb progress, void *payload);
+
+/* Waits until output utxo_pos can be exited: the operator sealed its block
+ * and the root chain stores the block's root (plasma_client_exit_data
+ * succeeds). An output the operator does not know fails at once with
+ * PLASMA_ERR_UTXO_NOT_FOUND. Returns 0, PLASMA_ERR_TIMEOUT or an error as
+ * plasma_client_exit_data (PLASMA_ERR_BAD_PROOF, …). */
+int plasma_client_wait_exitable(plasma_client *c, uint64_t utxo_pos, long timeout_ms,
+                                plasma_client_progress_cb progress, void *payload);
+
 /* Exit data of utxo_pos from the operator, verified locally: the proof must
  * show the transaction under the root the ROOT CHAIN stores for the block.
  * Out: the unsigned tx RLP (tx, *tx_len ≤ PLASMA_CALL_MAX_TX) and proof.
@@ -234,15 +255,47 @@ void plasma_watcher_free(plasma_watcher *w);
  * Returns 0 or an error as the client functions (reports are not errors). */
 int plasma_watcher_step(plasma_watcher *w);
 
-/* Keeps the watcher's state (verified blocks and deposits, where to resume,
- * trust) in a LevelDB under dir (created if missing) and resumes from what
- * is stored there: its view is rebuilt from its own stored blocks without
- * the operator. Call before the first step, at most once.
- * Returns 0, PLASMA_ERR_IO (cannot open) or PLASMA_ERR_BAD_REQUEST
- * (unreadable state). */
+/* Keeps the watcher's state in a LevelDB under dir (created with its
+ * missing parents, mode 0700) and resumes from what is stored there: the
+ * outputs it has seen, the blocks it verified (from which it builds exit
+ * data and challenges without the operator), the exits it still has to
+ * judge or answer, where to resume on the root chain, and trust. Without
+ * it, the first step makes a private temporary one, removed by
+ * plasma_watcher_free. Call before the first step, at most once.
+ * Returns 0, PLASMA_ERR_IO (cannot open it, or another watcher has it
+ * open), PLASMA_ERR_CONFIG (it belongs to another chain, or to an older
+ * watcher) or PLASMA_ERR_BAD_REQUEST (unreadable state). */
 int plasma_watcher_set_data_dir(plasma_watcher *w, const char *dir);
 
+/* Bounds the memory the watcher keeps of its data dir: outputs read most
+ * recently and LevelDB's block cache together (default 64 MiB). Call
+ * before plasma_watcher_set_data_dir. */
+void plasma_watcher_set_cache_mb(plasma_watcher *w, size_t mb);
+/* Threads recovering signatures (default 0: one per core). Call before
+ * plasma_watcher_set_data_dir. */
+void plasma_watcher_set_threads(plasma_watcher *w, unsigned n);
+
+typedef struct plasma_watcher_stats {
+    uint64_t last_verified;   /* as plasma_watcher_last_verified */
+    uint64_t blocks_verified; /* child blocks, since the data dir was made */
+    uint64_t txs_verified;    /* their transactions */
+    size_t cache_entries;     /* outputs in the cache */
+    size_t cache_bytes;       /* its size */
+} plasma_watcher_stats;
+
+void plasma_watcher_stats_get(const plasma_watcher *w, plasma_watcher_stats *out);
+
+/* Called on the stepping thread after each child block joined the view:
+ * its number and its transactions (for progress displays and benchmarks). */
+typedef void (*plasma_watch_progress_cb)(void *payload, uint64_t blknum, size_t n_txs);
+void plasma_watcher_set_progress(plasma_watcher *w, plasma_watch_progress_cb cb, void *payload);
+
 /* False once an invalid or withheld block was seen. */
+/* The operator's minimum fees (copied), so that a block whose payment pays
+ * less than them counts as invalid, as the operator would have refused it.
+ * Without it every fee ≥ 0 passes; every other rule of the fee
+ * (plasma/rules.h) is always checked. Returns 0 or PLASMA_ERR_NOMEM. */
+int plasma_watcher_set_min_fees(plasma_watcher *w, const plasma_fee_policy *policy);
 bool plasma_watcher_trusted(const plasma_watcher *w);
 /* The next root-chain block whose events the watcher has not read. */
 uint64_t plasma_watcher_rootchain_block(const plasma_watcher *w);

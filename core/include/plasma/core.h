@@ -9,5 +9,7 @@
 #include "plasma/sig.h"
 #include "plasma/tx.h"
 #include "plasma/eip712.h"
+#include "plasma/devkeys.h"
+#include "plasma/log.h"
 #define PLASMA_VERSION "0.1.0"
 #endif

@@ -6,6 +6,8 @@
 #ifndef PLASMA_ERR_H
 #define PLASMA_ERR_H
 
+#include <stddef.h>
+
 typedef enum plasma_err {
     PLASMA_OK = 0,
 
@@ -34,10 +36,17 @@ typedef enum plasma_err {
     PLASMA_ERR_OVERFLOW = -22,        /* arithmetic past 2^256 - 1 or below 0 */
     PLASMA_ERR_NOMEM = -23,
     PLASMA_ERR_IO = -24,              /* storage or network failure */
-    PLASMA_ERR_UNAUTHORIZED = -25,    /* admin token missing or wrong */
+    PLASMA_ERR_UNAUTHORIZED = -25,    /* admin token or keystore password missing or wrong */
     PLASMA_ERR_UNAVAILABLE = -26,     /* a peer (root chain, operator) cannot be reached */
     PLASMA_ERR_CONFIG = -27,          /* bad configuration value */
     PLASMA_ERR_INTERNAL = -28,
+    PLASMA_ERR_USAGE = -29,              /* a command line the program cannot run (CLI) */
+    PLASMA_ERR_METHOD_NOT_ALLOWED = -30, /* the path exists with another HTTP method */
+    PLASMA_ERR_FORBIDDEN = -31,          /* a development control on a node without --dev */
+    PLASMA_ERR_TIMEOUT = -32,            /* gave up waiting (a receipt, a deposit) */
+    PLASMA_ERR_RATE_LIMITED = -33,       /* an address sends more requests than its limit */
+    PLASMA_ERR_RPC = -34,                /* an Ethereum node answered a JSON-RPC error */
+    PLASMA_ERR_REVERTED = -35,           /* reverted, for a reason that is not one of these codes */
 
     /* Root chain and exit game (PROTOCOL §6). */
     PLASMA_ERR_NOT_OPERATOR = -40,
@@ -81,11 +90,20 @@ typedef enum plasma_err {
  * Unknown values give "internal". */
 const char *plasma_err_code(int err);
 
+/* Returns the plasma_err whose code is code, or PLASMA_ERR_INTERNAL when no
+ * error has that code (NULL included). */
+int plasma_err_from_code(const char *code);
+
+/* The errors in table order, PLASMA_OK excluded: plasma_err_nth(i) for
+ * i < plasma_err_count() (docs and tests list them from here). */
+size_t plasma_err_count(void);
+int plasma_err_nth(size_t i);
+
 /* Returns a one-line English message for err, never NULL. */
 const char *plasma_err_message(int err);
 
 /* Returns the HTTP status an API should answer err with (400, 401, 403,
- * 404, 409, 413, 500, 503). */
+ * 404, 405, 409, 413, 500, 502, 503, 504). */
 int plasma_err_http_status(int err);
 
 #endif

@@ -32,6 +32,8 @@ int plasma_buf_append(plasma_buf *buf, const uint8_t *data, size_t len);
 int plasma_buf_reserve(plasma_buf *buf, size_t extra);
 /* Frees the storage and zeroes the struct; NULL-safe. */
 void plasma_buf_free(plasma_buf *buf);
+/* Empties buf for reuse, keeping its storage, and forgets a past failure. */
+void plasma_buf_clear(plasma_buf *buf);
 
 /* Grows the array *arr of *cap elements of elem bytes to hold at least need
  * (capacity doubling, 8 at first). Returns 0, or PLASMA_ERR_NOMEM with

@@ -77,12 +77,6 @@ typedef struct plasma_chain_config {
 /* Fills *out with the defaults above (development chain). */
 void plasma_chain_config_default(plasma_chain_config *out);
 
-/* The development accounts of PROTOCOL §8 (account 0 is the operator).
- * Returns 0 or PLASMA_ERR_BAD_REQUEST when i > 9. These keys are public. */
-int plasma_dev_key(plasma_privkey *out, unsigned i);
-int plasma_dev_addr(plasma_addr *out, unsigned i);
-#define PLASMA_DEV_ACCOUNTS 10u
-
 /* ------------------------------------------------------------------------
  * Calls and their signed envelope
  * ------------------------------------------------------------------------ */
@@ -381,8 +375,9 @@ typedef struct plasma_chain plasma_chain;
  * equal cfg's. On success the chain owns store and frees it in
  * plasma_chain_free; on failure the caller still owns it.
  * Returns 0, PLASMA_ERR_CONFIG (bad value: zero gas limit or block time, or
- * a mismatch with the store), PLASMA_ERR_IO (store failure or corrupt
- * content) or PLASMA_ERR_NOMEM. */
+ * a mismatch with the store), PLASMA_ERR_STORE_VERSION (a store written in
+ * another format), PLASMA_ERR_IO (store failure or corrupt content) or
+ * PLASMA_ERR_NOMEM. */
 int plasma_chain_new(plasma_chain **out, const plasma_chain_config *cfg, plasma_chain_store *store);
 
 /* Frees the chain and its store. Pending (unmined) calls are discarded,

@@ -22,16 +22,11 @@
 
 #include "plasma/eip712.h"
 #include "plasma/merkle.h"
+#include "plasma/rules.h"
 #include "plasma/tx.h"
 #include "plasma/types.h"
 
 typedef struct plasma_ledger plasma_ledger;
-
-/* The minimum fee for one token. */
-typedef struct plasma_fee_rule {
-    plasma_addr token;
-    plasma_u256 min_fee;
-} plasma_fee_rule;
 
 typedef struct plasma_ledger_config {
     const char *data_dir;             /* created if missing */

@@ -17,7 +17,8 @@ typedef struct plasma_operator_config {
     char bind[64];
     uint64_t port;
     char data_dir[PLASMA_OPERATOR_PATH_MAX];
-    char rootchain[256];   /* "embedded" or the URL of a plasma-rootchain daemon */
+    char rootchain[16];    /* the kind: "embedded" or "sim" */
+    char rpc[256];         /* the chain's API URL (sim) */
     char operator_key[80]; /* 0x-hex private key */
     char operator_key_file[PLASMA_OPERATOR_PATH_MAX];
     uint64_t chain_id;
@@ -39,6 +40,10 @@ typedef struct plasma_operator_config {
     uint64_t max_body_kb;
     uint64_t max_batch;
     uint64_t max_conns;
+    uint64_t max_conns_per_ip;
+    uint64_t rate_per_ip;
+    uint64_t header_timeout_s;
+    uint64_t body_timeout_s;
     uint64_t idle_timeout_s;
     char admin_token[128];
     char log_level[16];

@@ -91,8 +91,14 @@ typedef struct plasma_rootchain_backend {
 } plasma_rootchain_backend;
 
 /* A remote backend: a plasma-rootchain daemon at base_url ("http://h:p"),
- * submitting as the operator with key (copied, wiped on free). Fills *out.
- * Returns 0 or PLASMA_ERR_NOMEM. */
-int plasma_rootchain_remote(plasma_rootchain_backend *out, const char *base_url, const plasma_privkey *key);
+ * submitting as the operator with key (copied, wiped on free). The daemon
+ * is asked for its status once: it must answer, and with
+ * PLASMA_ROOTCHAIN_PROTOCOL_VERSION. Fills *out; err (err_len bytes) gets
+ * a one-line reason on failure.
+ * Returns 0, PLASMA_ERR_UNAVAILABLE (nothing answers at base_url),
+ * PLASMA_ERR_CONFIG (another protocol version, or not a root chain) or
+ * PLASMA_ERR_NOMEM. */
+int plasma_rootchain_remote(plasma_rootchain_backend *out, const char *base_url, const plasma_privkey *key,
+                            char *err, size_t err_len);
 
 #endif

@@ -125,7 +125,13 @@ void plasma_rootchain_client_free(plasma_rootchain_client *c);
  * the next request from the calling thread's point of view. */
 const char *plasma_rootchain_client_errmsg(plasma_rootchain_client *c);
 
+/* The version of the root-chain API (calls, events, status): a client
+ * refuses a daemon that answers another one. 2: in-flight exits, finalized
+ * flags and deferred payments (call kinds 7-15, their events and queries). */
+#define PLASMA_ROOTCHAIN_PROTOCOL_VERSION 2u
+
 typedef struct plasma_rootchain_status {
+    uint64_t protocol_version; /* 0: a daemon that does not say */
     uint64_t chain_id;
     plasma_addr contract;
     plasma_addr operator_addr;
@@ -171,8 +177,9 @@ int plasma_rootchain_client_receipt(plasma_rootchain_client *c, const plasma_has
                                     plasma_receipt *out, bool *pending);
 
 /* Polls the receipt every 50 ms until the call is mined. Returns 0,
- * PLASMA_ERR_NOT_FOUND (the call is unknown) or PLASMA_ERR_UNAVAILABLE
- * (still pending after timeout_ms, or the node is unreachable). */
+ * PLASMA_ERR_NOT_FOUND (the call is unknown), PLASMA_ERR_TIMEOUT (still
+ * pending after timeout_ms) or PLASMA_ERR_UNAVAILABLE (the node is
+ * unreachable). */
 int plasma_rootchain_client_wait_receipt(plasma_rootchain_client *c, const plasma_hash *call_hash,
                                          long timeout_ms, plasma_receipt *out);
 
@@ -221,7 +228,8 @@ int plasma_rootchain_client_ifes(plasma_rootchain_client *c, const plasma_u256 *
 
 /* GET /v1/finalized/{output_id}. Out: *by, 0 or the id of the exit that
  * finalized the output (an exit_id, or an ife_id with its top bit set). */
-int plasma_rootchain_client_finalized(plasma_rootchain_client *c, const plasma_hash *output_id, plasma_u256 *by);
+int plasma_rootchain_client_finalized(plasma_rootchain_client *c, const plasma_hash *output_id,
+                                      plasma_u256 *by);
 
 /* GET /v1/withdrawable/{owner}. Out: *amount, owner's deferred payments in
  * token (NULL or zero: ETH), claimed with withdraw. */
@@ -246,8 +254,8 @@ typedef struct plasma_rootchain_sender {
 
 /* Sends any call whose kind and arguments are filled (bond included):
  * nonce, gas price and limit are set here. */
-int plasma_rootchain_client_call(plasma_rootchain_client *c, const plasma_rootchain_sender *s, plasma_call *call,
-                                 plasma_hash *call_hash);
+int plasma_rootchain_client_call(plasma_rootchain_client *c, const plasma_rootchain_sender *s,
+                                 plasma_call *call, plasma_hash *call_hash);
 
 /* startInFlightExit: input_txs[i] is the tx that created input i of tx,
  * input_proofs[i] its inclusion proof (tx->n_inputs of each). */
@@ -257,13 +265,15 @@ int plasma_rootchain_client_start_ife(plasma_rootchain_client *c, const plasma_r
                                       plasma_hash *call_hash);
 /* piggybackInFlightExitOnInput (on_input) or …OnOutput. */
 int plasma_rootchain_client_piggyback(plasma_rootchain_client *c, const plasma_rootchain_sender *s,
-                                      const plasma_tx *tx, bool on_input, unsigned index, plasma_hash *call_hash);
+                                      const plasma_tx *tx, bool on_input, unsigned index,
+                                      plasma_hash *call_hash);
 /* challengeInFlightExitNotCanonical: competitor_proof NULL for a competitor
  * never included (competitor_pos 0). */
 int plasma_rootchain_client_challenge_ife(plasma_rootchain_client *c, const plasma_rootchain_sender *s,
-                                          const plasma_tx *tx, unsigned input_index, const plasma_tx *competitor,
-                                          unsigned competing_input_index, uint64_t competitor_pos,
-                                          const uint8_t *competitor_proof, plasma_hash *call_hash);
+                                          const plasma_tx *tx, unsigned input_index,
+                                          const plasma_tx *competitor, unsigned competing_input_index,
+                                          uint64_t competitor_pos, const uint8_t *competitor_proof,
+                                          plasma_hash *call_hash);
 int plasma_rootchain_client_respond_ife(plasma_rootchain_client *c, const plasma_rootchain_sender *s,
                                         const plasma_tx *tx, uint64_t tx_pos,
                                         const uint8_t proof[PLASMA_MERKLE_PROOF_LEN], plasma_hash *call_hash);
@@ -283,7 +293,7 @@ int plasma_rootchain_client_delete_ife(plasma_rootchain_client *c, const plasma_
 int plasma_rootchain_client_withdraw(plasma_rootchain_client *c, const plasma_rootchain_sender *s,
                                      const plasma_addr *token, plasma_hash *call_hash);
 
-/* Dev controls (the node answers PLASMA_ERR_UNAUTHORIZED without dev mode).
+/* Dev controls (the node answers PLASMA_ERR_FORBIDDEN without dev mode).
  * mine: Out: *head (may be NULL) the number of the last block mined. */
 int plasma_rootchain_client_dev_mine(plasma_rootchain_client *c, uint64_t blocks, uint64_t *head);
 int plasma_rootchain_client_dev_advance_time(plasma_rootchain_client *c, uint64_t seconds);

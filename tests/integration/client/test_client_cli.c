@@ -5,6 +5,9 @@
 #include "cli_kit.h"
 
 #define TOKEN "0x00000000000000000000000000000000000000aa"
+/* Development account 3: only the output-form test touches it. */
+#define CAROL_KEY "0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6"
+#define CAROL "0x90f79bf6eb2c4f870365e785982e1f101e93b906"
 
 static char keystore[128];
 
@@ -74,6 +77,122 @@ static void test_usage_errors(void **state)
     assert_int_equal(run(NULL, "balance"), 1); /* no key, empty keystore */
 }
 
+/* Runs a command that must fail with --json: exactly one JSON object
+ * {"error": {"code", "message"}} on stdout, with want_code. Returns the
+ * exit status. */
+static int run_json_error(const char *want_code, const char *args)
+{
+    char out[4096];
+    json_error_t jerr;
+    int rc = run_raw(out, sizeof out, "--json %s", args);
+    json_t *j = json_loads(out, 0, &jerr), *e = json_object_get(j, "error");
+    if (!json_is_object(e) || json_object_size(j) != 1)
+        fail_msg("plasma --json %s: not one error object: %s", args, out);
+    const char *code = json_string_value(json_object_get(e, "code"));
+    const char *msg = json_string_value(json_object_get(e, "message"));
+    if (!code || strcmp(code, want_code) != 0 || !msg || !msg[0] || strchr(msg, '\n'))
+        fail_msg("plasma --json %s: want code %s, got %s", args, want_code, out);
+    json_decref(j);
+    return rc;
+}
+
+/* Errors carry a code of the one vocabulary, and the exit status follows
+ * it; results print as text by default and as one JSON object with --json. */
+static void test_output_forms(void **state)
+{
+    (void)state;
+    char out[8192];
+    assert_int_equal(run_json_error("usage", "no-such-command"), 2);
+    assert_int_equal(run_json_error("usage", ""), 2);
+    assert_int_equal(run_json_error("usage", "--key " ALICE_KEY " send --to"), 2);
+    assert_int_equal(run_json_error("usage", "--key " ALICE_KEY " deposit --amount 1 --timeout 0"), 2);
+    assert_int_equal(run_json_error("usage", "rootchain"), 2);
+    assert_int_equal(run_json_error("usage", "rootchain block"), 2);
+    assert_int_equal(run_json_error("block_not_found", "rootchain block 999"), 1);
+    assert_int_equal(run_json_error("unavailable", "--operator http://127.0.0.1:1 balance --address " BOB),
+                     1);
+    assert_int_equal(run_json_error("not_found", "--keystore /nonexistent balance"), 1); /* no key at all */
+    assert_int_equal(run_json_error("io", "account import /nonexistent/file"), 1);
+    /* The environment names the peers; a flag wins over it. */
+    setenv("PLASMA_ROOTCHAIN", "http://127.0.0.1:1", 1);
+    assert_int_equal(run_json_error("unavailable", "rootchain status"), 1);
+    unsetenv("PLASMA_ROOTCHAIN");
+    setenv("PLASMA_OPERATOR", "http://127.0.0.1:1", 1);
+    json_decref(run_ok("rootchain status")); /* base_args has --operator */
+    unsetenv("PLASMA_OPERATOR");
+    /* Nothing at that position: refused at once, not waited for. */
+    double t0 = it_now();
+    assert_int_equal(run_json_error("utxo_not_found", "--key " CAROL_KEY " exit --utxo 999000000000"), 1);
+    assert_true(it_now() - t0 < 5);
+
+    /* Every query prints text by default, one JSON object with --json. */
+    static const char *const queries[] = {"rootchain status",
+                                          "rootchain block 1",
+                                          "rootchain exits",
+                                          "rootchain balance --address " CAROL,
+                                          "balance --address " CAROL,
+                                          "utxos --address " CAROL,
+                                          "account list"};
+    json_decref(run_ok("--key " CAROL_KEY " deposit --amount 1gwei"));
+    for (size_t i = 0; i < sizeof queries / sizeof queries[0]; i++) {
+        assert_int_equal(run_raw(out, sizeof out, "%s", queries[i]), 0);
+        if (!out[0] || out[0] == '{' || out[0] == '[')
+            fail_msg("plasma %s: not text: %s", queries[i], out);
+        json_t *j = run_ok(queries[i]);
+        assert_true(json_is_object(j));
+        json_decref(j);
+    }
+    assert_int_equal(run_raw(out, sizeof out, "rootchain status"), 0);
+    assert_non_null(strstr(out, "chain id 31337"));
+    assert_int_equal(run_raw(out, sizeof out, "balance --address " CAROL), 0);
+    assert_non_null(strstr(out, "0.000000001 eth in 1 output(s)"));
+}
+
+/* An operator that never sees deposits in time (a finality margin of 1000
+ * root-chain blocks): the deposit is made, the wait ends with timeout. */
+static void test_deposit_timeout(void **state)
+{
+    (void)state;
+    static const char *const extra[] = {"--dev", "--finality-margin", "1000", NULL};
+    it_daemon slow;
+    char args[256], saved[sizeof base_args];
+    it_start(&slow, extra);
+    snprintf(saved, sizeof saved, "%s", base_args);
+    snprintf(base_args, sizeof base_args, "--operator http://127.0.0.1:%u --gas-price 0", slow.port);
+    double t0 = it_now();
+    assert_int_equal(run_json_error("timeout", "--key " ALICE_KEY " deposit --amount 1eth --timeout 1"), 1);
+    assert_true(it_now() - t0 < 10);
+    /* The deposit itself is on the root chain. */
+    json_t *b = run_ok("rootchain block 1");
+    assert_true(json_is_true(json_object_get(b, "is_deposit")));
+    assert_string_equal(json_string_value(json_object_get(b, "depositor")), ALICE);
+    json_decref(b);
+    /* --no-wait returns once it is mined, and says it did not wait. */
+    json_t *d = run_ok("--key " ALICE_KEY " deposit --amount 1eth --no-wait");
+    assert_int_equal(json_u64(d, "blknum"), 2);
+    assert_true(json_is_false(json_object_get(d, "spendable")));
+    json_decref(d);
+    /* On a terminal (script(1) gives it one) the wait shows a progress line. */
+    char cmd[1024], out[4096];
+    snprintf(cmd, sizeof cmd,
+             "script -qec '%s %s --key " ALICE_KEY " deposit --amount 1 --timeout 2' /dev/null 2>&1",
+             PLASMA_CLI_BIN, base_args);
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    out[fread(out, 1, sizeof out - 1, p)] = '\0';
+    int st = pclose(p);
+    assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 1);
+    if (!strstr(out, "waiting for the operator to see output 3000000000… 1 s"))
+        fail_msg("no progress line on a terminal: %s", out);
+    snprintf(args, sizeof args, "utxos --address %s", ALICE);
+    json_t *u = run_ok(args);
+    assert_int_equal(json_array_size(json_object_get(u, "utxos")), 0);
+    json_decref(u);
+    snprintf(base_args, sizeof base_args, "%s", saved);
+    it_stop(&slow);
+    it_cleanup(&slow);
+}
+
 /* Imports Alice's key into the keystore; later commands use --account. */
 static void import_alice(void)
 {
@@ -111,7 +230,7 @@ static void test_accounts(void **state)
     j = run_ok("account list");
     assert_int_equal(json_array_size(json_object_get(j, "accounts")), 2);
     json_decref(j);
-    assert_int_equal(run(NULL, "balance"), 1); /* two accounts: --account needed */
+    assert_int_equal(run(NULL, "balance"), 2); /* two accounts: --account needed */
     char args[128];
     snprintf(args, sizeof args, "--account %s balance", addr);
     j = run_ok(args);
@@ -160,6 +279,11 @@ static void test_full_cycle(void **state)
 
     /* Three deposits: two of ETH, one of the token. */
     uint64_t d1 = deposit("--account " ALICE " deposit --amount 1eth");
+    /* The deposit returned once its output was spendable: listed at once. */
+    json_t *listed = run_ok("utxos --address " ALICE);
+    assert_int_equal(json_array_size(json_object_get(listed, "utxos")), 1);
+    assert_int_equal(json_u64(json_array_get(json_object_get(listed, "utxos"), 0), "utxo_pos"), d1);
+    json_decref(listed);
     deposit("--account " ALICE " deposit --amount 2eth");
     deposit("--account " ALICE " deposit --amount 500 --token " TOKEN);
     wait_balance(ALICE, ETH, u(3 * E18));
@@ -168,7 +292,7 @@ static void test_full_cycle(void **state)
     /* Multi-input ETH payment with change and a fee; then a token payment
      * whose fee is paid in ETH. */
     json_t *s1 = run_ok("--account " ALICE " send --to " BOB " --amount 2.5eth --fee 1gwei");
-    uint64_t blk = json_u64(s1, "blknum");
+    assert_int_equal(json_u64(s1, "blknum") % PLASMA_CHILD_BLOCK_INTERVAL, 0);
     json_decref(s1);
     json_t *s2 = run_ok("--account " ALICE " send --to " BOB " --amount 200 --token " TOKEN
                         " --fee 1000 --fee-token " ETH);
@@ -211,23 +335,19 @@ static void test_full_cycle(void **state)
     want = u(500);
     assert_u256(&c_tok, &want, "contract token");
 
-    /* Every payment block must be on the root chain before exiting. */
+    /* The CLI's utxo objects mirror the operator API's, owner included. */
     json_t *status = NULL;
-    assert_int_equal(run(&status, "--json --key " BOB_KEY " utxos"), 0);
-    uint64_t last_blk = blk;
     size_t i;
     json_t *o;
+    assert_int_equal(run(&status, "--json --key " BOB_KEY " utxos"), 0);
     assert_true(json_array_size(json_object_get(status, "utxos")) > 0);
     json_array_foreach (json_object_get(status, "utxos"), i, o) {
-        /* The CLI's utxo objects mirror the operator API's, owner included. */
         assert_string_equal(json_string_value(json_object_get(o, "owner")), BOB);
-        if (json_u64(o, "blknum") > last_blk)
-            last_blk = json_u64(o, "blknum");
     }
     json_decref(status);
-    for (uint64_t b = blk; b <= last_blk; b += PLASMA_CHILD_BLOCK_INTERVAL)
-        wait_submitted(b);
 
+    /* No waiting here for the payment blocks to reach the root chain: exit
+     * waits for them itself. */
     /* Alice exits her spent first deposit; Bob challenges it and wins the bond. */
     char args[256];
     snprintf(args, sizeof args, "--account " ALICE " exit --utxo %llu", (unsigned long long)d1);
@@ -241,11 +361,11 @@ static void test_full_cycle(void **state)
 
     /* Honest exits of everything both hold. */
     json_t *ea = run_ok("--account " ALICE " exit --all");
-    assert_true(json_is_array(ea));
-    assert_int_equal(json_array_size(ea), 2);
+    assert_true(json_is_object(ea));
+    assert_int_equal(json_array_size(json_object_get(ea, "exits")), 2);
     json_decref(ea);
     json_t *eb = run_ok("--key " BOB_KEY " exit --all");
-    size_t bob_exits = json_array_size(eb);
+    size_t bob_exits = json_array_size(json_object_get(eb, "exits"));
     json_decref(eb);
     assert_true(bob_exits >= 2);
     assert_int_equal(run(NULL, "--key " BOB_KEY " --json process-exits >/dev/null"), 0); /* not yet mature */
@@ -289,9 +409,9 @@ static void test_full_cycle(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_usage_errors),
-        cmocka_unit_test(test_accounts),
-        cmocka_unit_test(test_full_cycle),
+        cmocka_unit_test(test_usage_errors),    cmocka_unit_test(test_accounts),
+        cmocka_unit_test(test_full_cycle),      cmocka_unit_test(test_output_forms),
+        cmocka_unit_test(test_deposit_timeout),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

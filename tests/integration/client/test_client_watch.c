@@ -12,19 +12,33 @@
 #include "cli_kit.h"
 #include "plasma/http.h"
 
+#include <leveldb/c.h>
+
 #define CAROL_KEY "0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6"
 #define OP_KEY "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"
 #define OP "0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266"
 #define ADMIN_TOKEN "watch-test-token"
 #define CAROL "0x90f79bf6eb2c4f870365e785982e1f101e93b906"
 
-/* Runs `watch --once` with extra args. Out: the JSON reports printed, one
- * per line, in an array (caller decrefs). */
+/* A data dir no watcher used before, under base (the daemon's dir). */
+static const char *fresh_dir(const char *base)
+{
+    static char dir[512];
+    static unsigned n;
+    snprintf(dir, sizeof dir, "%s/watcher-%u", base, ++n);
+    return dir;
+}
+
+/* Runs `watch --once` with extra args (a fresh watcher unless they name a
+ * --data-dir). Out: the JSON reports printed, one per line, in an array
+ * (caller decrefs). */
 static json_t *watch_once(const char *extra)
 {
     static char buf[1 << 20];
     json_t *arr = json_array();
-    int rc = run_raw(buf, sizeof buf, "--json watch --once --withholding-timeout 5 %s", extra);
+    int rc = run_raw(buf, sizeof buf, "--json watch --once --withholding-timeout 5 %s%s %s",
+                     strstr(extra, "--data-dir") ? "" : "--data-dir ",
+                     strstr(extra, "--data-dir") ? "" : fresh_dir(daemon_.dir), extra);
     assert_int_equal(rc, 0);
     for (char *line = strtok(buf, "\n"); line; line = strtok(NULL, "\n")) {
         json_t *j = json_loads(line, 0, NULL);
@@ -42,8 +56,9 @@ static json_t *watch_status(uint64_t blknum)
     char cmd[2048], port_s[16];
     uint16_t port = it_free_port();
     snprintf(port_s, sizeof port_s, "%u", port);
-    snprintf(cmd, sizeof cmd, "exec %s %s watch --poll-ms 50 --status-port %s >/dev/null 2>>%s/cli.log",
-             PLASMA_CLI_BIN, base_args, port_s, daemon_.dir);
+    snprintf(cmd, sizeof cmd,
+             "exec %s %s watch --poll-ms 50 --status-port %s --data-dir %s >/dev/null 2>>%s/cli.log",
+             PLASMA_CLI_BIN, base_args, port_s, fresh_dir(daemon_.dir), daemon_.dir);
     pid_t pid = fork();
     assert_true(pid >= 0);
     if (pid == 0) {
@@ -96,6 +111,7 @@ static void test_usage_errors(void **state)
     assert_int_equal(run_raw(buf, sizeof buf, "watch --poll-ms 0"), 2);
     assert_int_equal(run_raw(buf, sizeof buf, "watch --status-port 70000"), 2);
     assert_int_equal(run_raw(buf, sizeof buf, "watch --withholding-timeout"), 2);
+    assert_int_equal(run_raw(buf, sizeof buf, "watch --cache-mb 0"), 2);
     assert_int_equal(run_raw(buf, sizeof buf, "watch --help"), 0);
     assert_non_null(strstr(buf, "invalid_exit"));
 }
@@ -340,7 +356,9 @@ static uint64_t steal_and_withhold(uint64_t pos, const plasma_u256 *amount)
 static size_t watch_exit_for(const char *key, uint64_t withheld)
 {
     static char buf[1 << 20];
-    int rc = run_raw(buf, sizeof buf, "--json watch --once --withholding-timeout 0 --exit-for %s", key);
+    int rc =
+        run_raw(buf, sizeof buf, "--json watch --once --withholding-timeout 0 --data-dir %s --exit-for %s",
+                fresh_dir(daemon_.dir), key);
     assert_int_equal(rc, 0);
     size_t started = 0;
     bool reported = false;
@@ -358,8 +376,9 @@ static size_t watch_exit_for(const char *key, uint64_t withheld)
     return started;
 }
 
-/* Processes exits one at a time until one fails or none is left. */
-static size_t process_all_exits(size_t max)
+/* Processes exits one queue entry at a time until one fails or, unless
+ * through_skipped (challenged exits pop without paying), none is paid. */
+static size_t process_exits_upto(size_t max, bool through_skipped)
 {
     size_t paid = 0;
     char buf[65536];
@@ -369,11 +388,16 @@ static size_t process_all_exits(size_t max)
         json_t *j = json_loads(buf, 0, NULL);
         uint64_t n = json_u64(j, "processed");
         json_decref(j);
-        if (n == 0)
+        if (n == 0 && !through_skipped)
             break;
         paid += n;
     }
     return paid;
+}
+
+static size_t process_all_exits(size_t max)
+{
+    return process_exits_upto(max, false);
 }
 
 static void assert_recovered(const char *addr, const plasma_u256 *before, const plasma_u256 *held,
@@ -512,8 +536,9 @@ static void payment(plasma_tx *tx, uint64_t in, const plasma_addr *to, uint64_t 
         tx->outputs[1] = (plasma_output){.owner = *change_to, .amount = plasma_u256_from_u64(change)};
 }
 
-/* The root chain, the fake operator and a client (gas price 0). */
-static void env_start(cheat_env *e)
+/* The root chain (of chain_id, 0: the default), the fake operator and a
+ * client (gas price 0). */
+static void env_start_chain(cheat_env *e, uint64_t chain_id)
 {
     plasma_rootnode_config nc;
     plasma_http_mount mounts[2];
@@ -523,6 +548,8 @@ static void env_start(cheat_env *e)
     plasma_rootnode_config_default(&nc);
     nc.dev = true;
     nc.mine_interval_ms = 20;
+    if (chain_id)
+        nc.chain.chain_id = chain_id;
     assert_int_equal(plasma_rootnode_new(&e->node, &nc), 0);
     plasma_rootnode_mount(e->node, "/rootchain", &mounts[0]);
     mounts[1] = (plasma_http_mount){"", fake_routes, 1, NULL};
@@ -540,6 +567,11 @@ static void env_start(cheat_env *e)
     fblocks[0].blknum = 1000;
     fblocks[1].blknum = 2000;
     cheat_mode = SERVE_THEFT;
+}
+
+static void env_start(cheat_env *e)
+{
+    env_start_chain(e, 0);
 }
 
 static void deposit_as(cheat_env *e, unsigned who, uint64_t amount, uint64_t want_blknum)
@@ -614,8 +646,8 @@ static void cli_exit_for(cheat_env *e, const char *key)
     char cmd[2048], buf[65536];
     snprintf(cmd, sizeof cmd,
              "%s --operator http://127.0.0.1:%u --gas-price 0 --json watch --once --withholding-timeout 0 "
-             "--exit-for %s 2>/dev/null",
-             PLASMA_CLI_BIN, plasma_http_server_port(e->srv), key);
+             "--data-dir %s --exit-for %s 2>/dev/null",
+             PLASMA_CLI_BIN, plasma_http_server_port(e->srv), fresh_dir(daemon_.dir), key);
     FILE *p = popen(cmd, "r");
     assert_non_null(p);
     size_t n = fread(buf, 1, sizeof buf - 1, p);
@@ -718,7 +750,16 @@ static void test_cheating_operator(void **state)
     plasma_watcher_free(verdict(&e, WRONG_TXS, 0, "invalid_block", &col));
     assert_non_null(
         strstr(json_string_value(json_object_get(json_array_get(col.events, 0), "reason")), "root"));
-    plasma_watcher_free(verdict(&e, WITHHOLD, 60000, NULL, &col)); /* not yet timed out */
+    /* The timer runs on the root chain's clock from the block's submission
+     * (this chain mines a block of 12 s every 20 ms): a year is not over,
+     * until the chain's time moves past it; a watcher that never saw the
+     * block before then reports it in its first round. */
+    const uint64_t year_ms = 365ull * 86400 * 1000;
+    plasma_watcher_free(verdict(&e, WITHHOLD, year_ms, NULL, &col));
+    plasma_rootchain_client *rcc = plasma_client_rootchain(e.c);
+    assert_int_equal(plasma_rootchain_client_dev_advance_time(rcc, year_ms / 1000 + 1), 0);
+    assert_int_equal(plasma_rootchain_client_dev_mine(rcc, 1, NULL), 0);
+    plasma_watcher_free(verdict(&e, WITHHOLD, year_ms, "block_withholding", &col));
     plasma_watcher *w = verdict(&e, WITHHOLD, 0, "block_withholding", &col);
 
     /* Alice and Bob exit what they held before the withheld block. */
@@ -773,12 +814,261 @@ static void test_cheating_operator(void **state)
     cheat_teardown(&e);
 }
 
+/* A data dir is bound to its chain, and one written in the earlier format
+ * (JSON under "state" and "k/" keys) is refused rather than misread. */
+static void test_data_dir_refusals(void **state)
+{
+    (void)state;
+    cheat_env a = {0}, b = {0};
+    char dir[512], old[512];
+    plasma_watcher *w = NULL;
+    snprintf(dir, sizeof dir, "%s", fresh_dir(daemon_.dir));
+    env_start(&a);
+    assert_int_equal(plasma_watcher_new(&w, a.c, NULL, 60000, NULL, NULL), 0);
+    assert_int_equal(plasma_watcher_set_data_dir(w, dir), 0);
+    assert_int_equal(plasma_watcher_step(w), 0);
+    /* One watcher at a time on a data dir. */
+    plasma_watcher *w2 = NULL;
+    assert_int_equal(plasma_watcher_new(&w2, a.c, NULL, 60000, NULL, NULL), 0);
+    assert_int_equal(plasma_watcher_set_data_dir(w2, dir), PLASMA_ERR_IO);
+    plasma_watcher_free(w2);
+    plasma_watcher_free(w);
+    cheat_teardown(&a);
+
+    env_start_chain(&b, 5);
+    assert_int_equal(plasma_watcher_new(&w, b.c, NULL, 60000, NULL, NULL), 0);
+    assert_int_equal(plasma_watcher_set_data_dir(w, dir), PLASMA_ERR_CONFIG);
+    assert_non_null(strstr(plasma_client_errmsg(b.c), "another chain"));
+    plasma_watcher_free(w);
+
+    snprintf(old, sizeof old, "%s", fresh_dir(daemon_.dir));
+    char *lerr = NULL;
+    leveldb_options_t *opts = leveldb_options_create();
+    leveldb_options_set_create_if_missing(opts, 1);
+    leveldb_t *db = leveldb_open(opts, old, &lerr);
+    assert_non_null(db);
+    leveldb_writeoptions_t *wo = leveldb_writeoptions_create();
+    leveldb_put(db, wo, "state", 5, "{\"cursor\": 3, \"trusted\": true}", 31, &lerr);
+    assert_null(lerr);
+    leveldb_writeoptions_destroy(wo);
+    leveldb_close(db);
+    leveldb_options_destroy(opts);
+    assert_int_equal(plasma_watcher_new(&w, b.c, NULL, 60000, NULL, NULL), 0);
+    assert_int_equal(plasma_watcher_set_data_dir(w, old), PLASMA_ERR_CONFIG);
+    assert_non_null(strstr(plasma_client_errmsg(b.c), "older watcher"));
+    plasma_watcher_free(w);
+    cheat_teardown(&b);
+}
+
+/* --- a watcher killed at random instants ------------------------------ */
+
+static uint64_t kill_seed;
+
+/* Starts `plasma watch` in the background on data dir dir, challenging
+ * with Carol's key and exiting for Alice, Bob and Carol. */
+static pid_t spawn_watcher(const char *dir)
+{
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd,
+             "exec %s %s --json watch --poll-ms 50 --withholding-timeout 2 --cache-mb 1 --data-dir %s "
+             "--challenge-with " CAROL_KEY " --exit-for " ALICE_KEY " --exit-for " BOB_KEY
+             " --exit-for " CAROL_KEY " >>%s/crash-reports.log 2>>%s/cli.log",
+             PLASMA_CLI_BIN, base_args, dir, daemon_.dir, daemon_.dir);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+        _exit(127);
+    }
+    return pid;
+}
+
+/* n times: the watcher runs for a random 0 .. max_ms, then SIGKILL. */
+static void kill_cycles(const char *dir, int n, int max_ms)
+{
+    for (int i = 0; i < n; i++) {
+        pid_t pid = spawn_watcher(dir);
+        it_sleep_ms((long)(tu_rand(&kill_seed) % (uint64_t)max_ms));
+        kill(pid, SIGKILL);
+        waitpid(pid, NULL, 0);
+    }
+}
+
+/* `send` from key, retried while its deposit has not reached the operator;
+ * returns the block. */
+static uint64_t send_retry(const char *key, const char *to, const char *amount)
+{
+    char buf[65536];
+    double deadline = it_now() + 15;
+    while (run_raw(buf, sizeof buf, "--json --key %s send --to %s --amount %s", key, to, amount) != 0) {
+        if (it_now() > deadline)
+            fail_msg("send %s from %s never went through", amount, key);
+        it_sleep_ms(100);
+    }
+    json_t *s = json_loads(buf, 0, NULL);
+    uint64_t blk = json_u64(s, "blknum");
+    json_decref(s);
+    return blk;
+}
+
+static uint64_t deposit(const char *key, const char *amount)
+{
+    char args[256];
+    snprintf(args, sizeof args, "--key %s deposit --amount %s", key, amount);
+    json_t *d = run_ok(args);
+    uint64_t pos = json_u64(d, "utxo_pos");
+    json_decref(d);
+    return pos;
+}
+
+static void exit_output(const char *key, uint64_t pos)
+{
+    char args[256];
+    snprintf(args, sizeof args, "--key %s exit --utxo %llu", key, (unsigned long long)pos);
+    json_decref(run_ok(args));
+}
+
+/* The positions of owner's unspent outputs, appended to pos[*n]. */
+static void child_utxos(const char *owner, uint64_t *pos, size_t *n)
+{
+    char path[128];
+    snprintf(path, sizeof path, "/v1/utxos?owner=%s", owner);
+    it_resp r = it_get(&daemon_, path);
+    json_t *list = json_object_get(r.json, "utxos");
+    for (size_t i = 0; i < json_array_size(list); i++)
+        pos[(*n)++] = json_u64(json_array_get(list, i), "utxo_pos");
+    it_resp_free(&r);
+}
+
+/* The exit's state, or 0 when the root chain has none. */
+static int exit_state_or_none(plasma_rootchain_client *rc, uint64_t exit_id)
+{
+    plasma_exit_info info;
+    return plasma_rootchain_client_exit(rc, exit_id, &info) == 0 ? (int)info.state : 0;
+}
+
+/* Runs the watcher until both invalid exits are challenged and every
+ * honest output exits. */
+static void final_run(const char *dir, const uint64_t *invalid, const uint64_t *honest, size_t n_honest)
+{
+    plasma_rootchain_client *rc;
+    char url[96];
+    snprintf(url, sizeof url, "http://127.0.0.1:%u/rootchain", daemon_.port);
+    assert_int_equal(plasma_rootchain_client_new(&rc, url, 10000), 0);
+    pid_t pid = spawn_watcher(dir);
+    double deadline = it_now() + 40;
+    bool done = false;
+    while (!done && it_now() < deadline) {
+        done = exit_state_or_none(rc, invalid[0]) == PLASMA_EXIT_CHALLENGED &&
+               exit_state_or_none(rc, invalid[1]) == PLASMA_EXIT_CHALLENGED;
+        for (size_t i = 0; i < n_honest && done; i++)
+            done = exit_state_or_none(rc, honest[i]) == PLASMA_EXIT_IN_PROGRESS;
+        if (!done)
+            it_sleep_ms(100);
+    }
+    kill(pid, SIGTERM);
+    waitpid(pid, NULL, 0);
+    plasma_rootchain_client_free(rc);
+    if (!done)
+        fail_msg("the restarted watcher did not challenge both invalid exits and exit every honest output "
+                 "(seed %llu; reports in %s/crash-reports.log)",
+                 (unsigned long long)kill_seed, daemon_.dir);
+}
+
+/* The watcher is killed with SIGKILL at random instants, over and over,
+ * while users pay, two of them exit outputs they spent, and the operator
+ * steals an output and withholds the block; restarted on the same data
+ * dir, it still challenges both invalid exits and exits every honest
+ * output, and the root-chain balances come out exact (the theft's payment
+ * is deferred, never paid). */
+static void test_watcher_killed(void **state)
+{
+    /* A daemon of its own (the one before withholds a block already), with
+     * an exit period that outlasts the test. */
+    static const char *const extra[] = {"--dev",     "--rc-block-interval-ms",
+                                        "100",       "--seal-interval-ms",
+                                        "100",       "--admin-token",
+                                        ADMIN_TOKEN, "--rc-min-exit-period-s",
+                                        "600",       NULL};
+    teardown(state);
+    it_start(&daemon_, extra);
+    snprintf(base_args, sizeof base_args,
+             "--operator http://127.0.0.1:%u --keystore %s/keystore --gas-price 0", daemon_.port,
+             daemon_.dir);
+    const char *env = getenv("PLASMA_TEST_SEED");
+    kill_seed = env ? strtoull(env, NULL, 10) : (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
+    kill_seed = kill_seed ? kill_seed : 1;
+    printf("test_watcher_killed: seed=%llu (rerun with PLASMA_TEST_SEED=%llu)\n",
+           (unsigned long long)kill_seed, (unsigned long long)kill_seed);
+    char dir[256];
+    snprintf(dir, sizeof dir, "%s/watcher-killed", daemon_.dir);
+    json_t *rs = run_ok("rootchain status");
+    plasma_u256 bond = json_amount(rs, "exit_bond");
+    uint64_t mep = json_u64(rs, "min_exit_period");
+    json_decref(rs);
+
+    uint64_t da = deposit(ALICE_KEY, "1eth"), db = deposit(BOB_KEY, "1eth");
+    (void)deposit(CAROL_KEY, "1eth");
+    plasma_u256 alice0 = rc_balance(ALICE, ETH), bob0 = rc_balance(BOB, ETH), carol0 = rc_balance(CAROL, ETH);
+    kill_cycles(dir, 2, 300);
+    uint64_t blk = send_retry(ALICE_KEY, BOB, "0.3eth"); /* spends da */
+    kill_cycles(dir, 2, 300);
+    (void)send_retry(CAROL_KEY, ALICE, "0.2eth");
+    blk = send_retry(BOB_KEY, CAROL, "0.1eth"); /* spends db, the largest of Bob's */
+    wait_submitted(blk);
+    kill_cycles(dir, 3, 400);
+    exit_output(ALICE_KEY, da); /* invalid: da is spent */
+    kill_cycles(dir, 3, 600);
+    exit_output(BOB_KEY, db); /* invalid: db is spent */
+    kill_cycles(dir, 3, 600);
+
+    uint64_t honest[64];
+    size_t n_honest = 0;
+    child_utxos(ALICE, honest, &n_honest);
+    child_utxos(BOB, honest, &n_honest);
+    child_utxos(CAROL, honest, &n_honest);
+    plasma_u256 alice_held = child_balance(ALICE, NULL), carol_held = child_balance(CAROL, NULL);
+    uint64_t bob_pos = 0;
+    plasma_u256 bob_held = child_balance(BOB, &bob_pos);
+    char path[96];
+    snprintf(path, sizeof path, "/v1/utxos/%llu", (unsigned long long)bob_pos);
+    it_resp r = it_get(&daemon_, path);
+    plasma_u256 stolen = json_amount(r.json, "amount");
+    it_resp_free(&r);
+    uint64_t theft = steal_and_withhold(bob_pos, &stolen);
+    plasma_u256 thief0 = rc_balance(OP, ETH);
+    kill_cycles(dir, 4, 800);
+    const uint64_t invalid[2] = {da, db};
+    final_run(dir, invalid, honest, n_honest);
+
+    char args[96];
+    snprintf(args, sizeof args, "rootchain advance-time %llu", (unsigned long long)(3 * mep + 10));
+    json_decref(run_ok(args));
+    json_decref(run_ok("rootchain mine 1"));
+    /* The two challenged exits pop unpaid; the theft comes last, out of an
+     * empty contract: finalized, its payment deferred to a claim the
+     * contract cannot honour. */
+    assert_int_equal(process_exits_upto(n_honest + 4, true), n_honest + 1);
+    assert_int_equal(exit_state(theft), PLASMA_EXIT_FINALIZED);
+    assert_int_equal(exit_state(da), PLASMA_EXIT_CHALLENGED);
+    assert_int_equal(exit_state(db), PLASMA_EXIT_CHALLENGED);
+    plasma_u256 thief = rc_balance(OP, ETH), zero = u(0), two_bonds;
+    assert_u256(&thief, &thief0, "the thief's root-chain ETH");
+    assert_int_equal(plasma_u256_add(&two_bonds, &bond, &bond), 0);
+    assert_recovered(ALICE, &alice0, &alice_held, &bond, "Alice's root-chain ETH");
+    assert_recovered(BOB, &bob0, &bob_held, &bond, "Bob's root-chain ETH");
+    plasma_u256 carol_gain;
+    assert_int_equal(plasma_u256_add(&carol_gain, &carol_held, &two_bonds), 0);
+    assert_recovered(CAROL, &carol0, &carol_gain, &zero, "Carol's root-chain ETH");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_usage_errors),        cmocka_unit_test(test_invalid_exit_challenged),
         cmocka_unit_test(test_dev_operator_cheats), cmocka_unit_test(test_cheating_operator),
-        cmocka_unit_test(test_exit_then_spend),
+        cmocka_unit_test(test_exit_then_spend),     cmocka_unit_test(test_data_dir_refusals),
+        cmocka_unit_test(test_watcher_killed),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

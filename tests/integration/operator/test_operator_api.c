@@ -11,6 +11,8 @@ static const char *const *flags(void)
     static const char *f[32];
     int n = 0;
     f[n++] = "--rootchain";
+    f[n++] = "sim";
+    f[n++] = "--rpc";
     f[n++] = "http://127.0.0.1:9"; /* unreachable: these tests need no chain */
     f[n++] = "--operator-key";
     f[n++] = op_key_hex;
@@ -249,7 +251,7 @@ static void test_request_errors(void **state)
     it_assert_error(r, 400, "bad_request");
     it_resp_free(&r);
     r = it_get(d, "/v1/transactions");
-    assert_int_equal(r.status, 405);
+    it_assert_error(r, 405, "method_not_allowed");
     it_resp_free(&r);
 
     /* A batch keeps request order, errors in place. */
@@ -532,9 +534,9 @@ static void test_bad_config_is_a_clear_error(void **state)
     if (pid == 0) {
         int null = open("/dev/null", O_WRONLY);
         dup2(null, 2);
-        execl(PLASMA_OPERATOR_BIN, PLASMA_OPERATOR_BIN, "--rootchain", "http://127.0.0.1:9", "--operator-key",
-              "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d", "--data-dir",
-              "/tmp/plasma-itest-never", (char *)NULL);
+        execl(PLASMA_OPERATOR_BIN, PLASMA_OPERATOR_BIN, "--rootchain", "sim", "--rpc", "http://127.0.0.1:9",
+              "--operator-key", "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d",
+              "--data-dir", "/tmp/plasma-itest-never", (char *)NULL);
         _exit(127);
     }
     waitpid(pid, &status, 0);

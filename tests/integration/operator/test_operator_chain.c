@@ -369,7 +369,7 @@ static void test_remote_rootchain(void **state)
         it_sleep_ms(20);
     }
 
-    const char *more[] = {"--rootchain", it_rc_base, NULL};
+    const char *more[] = {"--rootchain", "sim", "--rpc", it_rc_base, NULL};
     it_daemon *d = fresh(state, more);
     uint64_t dep = it_rc_deposit(d, 1, 0, 1000);
     it_wait_utxo_status(d, dep, 200, 10);

@@ -304,7 +304,7 @@ static void test_sigkill_under_load(void **state)
         w[i].s = &s;
         pthread_create(&th[i], NULL, worker_main, &w[i]);
     }
-    uint64_t seed = (uint64_t)time(NULL);
+    uint64_t seed = tu_seed("durability_kill_times", (uint64_t)time(NULL));
     for (int k = 0; k < KILLS && !s.stop; k++) {
         it_sleep_ms(150 + (long)(tu_rand(&seed) % 450));
         it_kill(d);

@@ -106,9 +106,9 @@ static void test_production_daemon(void **state)
     plasma_u256 bal;
     assert_int_equal(plasma_rootchain_client_balance(d.cli, &a, NULL, &bal), 0);
     assert_true(plasma_u256_is_zero(&bal));
-    assert_int_equal(plasma_rootchain_client_dev_mine(d.cli, 1, NULL), PLASMA_ERR_UNAUTHORIZED);
+    assert_int_equal(plasma_rootchain_client_dev_mine(d.cli, 1, NULL), PLASMA_ERR_FORBIDDEN);
     assert_int_equal(plasma_rootchain_client_dev_fund(d.cli, &a, &(plasma_u256){{1, 0, 0, 0}}),
-                     PLASMA_ERR_UNAUTHORIZED);
+                     PLASMA_ERR_FORBIDDEN);
     /* The auto-miner runs. */
     uint64_t head0 = s.head_number;
     for (int i = 0; i < 100 && s.head_number < head0 + 2; i++) {
@@ -123,13 +123,13 @@ static void test_production_daemon(void **state)
     snprintf(out, sizeof out, "%s/second.txt", d.dir);
     const char *second[] = {"--port", port, "--data-dir", d.data, NULL};
     assert_int_equal(rci_run(second, out), 1);
-    assert_true(rci_file_contains(out, "msg=start_failed"));
+    assert_true(rci_file_contains(out, "event=start_failed"));
 
     assert_int_equal(rci_stop(&d, SIGTERM), 0);
-    assert_true(rci_file_contains(d.log, "level=info msg=listening bind=127.0.0.1"));
+    assert_true(rci_file_contains(d.log, "level=info event=listening bind=127.0.0.1"));
     assert_true(rci_file_contains(d.log, "level=warn") == false);
-    assert_true(rci_file_contains(d.log, "msg=stopping signal=SIGTERM"));
-    assert_true(rci_file_contains(d.log, "msg=stopped"));
+    assert_true(rci_file_contains(d.log, "event=stopping signal=SIGTERM"));
+    assert_true(rci_file_contains(d.log, "event=stopped"));
 
     /* Restart: the head is where it stopped; other consensus settings are
      * refused against the stored chain. */
@@ -191,7 +191,7 @@ static void test_warning_and_body_limit(void **state)
     rci_init(&d);
     const char *flags[] = {"--mine-interval-ms", "0", "--max-body", "4096", NULL};
     rci_start(&d, flags);
-    assert_true(rci_file_contains(d.log, "level=warn msg=dev_operator"));
+    assert_true(rci_file_contains(d.log, "level=warn event=dev_operator"));
     rck k = {.port = d.port, .prefix = ""};
     char *body = malloc(8192);
     memset(body, ' ', 8191);

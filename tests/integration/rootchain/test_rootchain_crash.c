@@ -370,7 +370,7 @@ static void test_kill_restart(void **state)
     (void)state;
     rci_daemon d;
     rci_init(&d);
-    uint64_t seed = (uint64_t)time(NULL), rng = seed;
+    uint64_t seed = tu_seed("rootchain_crash", (uint64_t)time(NULL)), rng = seed;
     print_message("seed %llu, data in %s\n", (unsigned long long)seed, d.dir);
     /* Chain time runs 1 s per block: exits mature after ~20 blocks. */
     const char *flags[] = {"--dev", "--mine-interval-ms", "15", "--block-time",

@@ -1,0 +1,73 @@
+// Daemons for the tests: a free loopback port, start-up with a readiness
+// probe, and a stop that always happens (also when a test fails or the
+// process exits early).
+'use strict';
+
+const net = require('node:net');
+const { spawn } = require('node:child_process');
+
+const running = new Set();
+process.on('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// Starts cmd and waits until ready() resolves true. Returns {child, stop}.
+// The last lines of the daemon's output come with any start-up failure.
+async function startDaemon(name, cmd, args, ready, timeoutMs = 30000) {
+  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  running.add(child);
+  let log = '';
+  const keep = (chunk) => {
+    log = (log + chunk.toString()).slice(-4000);
+  };
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  let exited = null;
+  const done = new Promise((resolve) => {
+    child.on('exit', (code, signal) => {
+      exited = { code, signal };
+      running.delete(child);
+      resolve();
+    });
+    child.on('error', (err) => {
+      exited = { code: null, signal: null, error: err };
+      running.delete(child);
+      resolve();
+    });
+  });
+  const stop = async () => {
+    if (exited) return;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+    await done;
+    clearTimeout(timer);
+  };
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (exited) {
+      throw new Error(`${name} exited during start-up (${JSON.stringify(exited)}):\n${log}`);
+    }
+    if (await ready().catch(() => false)) return { child, stop, log: () => log };
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`${name} not ready after ${timeoutMs} ms:\n${log}`);
+    }
+    await sleep(50);
+  }
+}
+
+module.exports = { freePort, startDaemon, sleep };

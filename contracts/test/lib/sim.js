@@ -1,0 +1,171 @@
+// The simulated root chain (plasma-rootchain --dev) driven over its HTTP API:
+// calls signed as envelopes (docs/rootchain-calls.md) with ethers' RLP and
+// SigningKey, mined on demand, with the development controls for time and
+// token balances (docs/rootchain-api.md).
+'use strict';
+
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { ethers } = require('ethers');
+const { JsonClient } = require('./rpc');
+const { freePort, startDaemon } = require('./proc');
+const { DEV_KEYS, DEV_ADDRS } = require('./anvil');
+
+const CHAIN_ID = 31337n;
+const CONTRACT = '0x5fbdb2315678afecb367f032d93f642f64180aa3';
+const GAS_LIMIT = 10_000_000n;
+const SIGNING_PREFIX = ethers.concat(['0x19', ethers.toUtf8Bytes('PlasmaRootchainCall')]);
+
+// Call kinds and how each encodes its arguments (in §9's order, bond last).
+const KINDS = {
+  transfer: 1,
+  deposit: 2,
+  submitBlock: 3,
+  startStandardExit: 4,
+  challengeStandardExit: 5,
+  processExits: 6,
+};
+
+const uint = (n) => ethers.toBeArray(BigInt(n));
+
+function encodeArgs(kind, a, value) {
+  switch (kind) {
+    case 'deposit':
+      return [a[0], uint(a[1])];
+    case 'submitBlock':
+      return [a[0]];
+    case 'startStandardExit':
+      return [uint(a[0]), a[1], a[2], uint(value)];
+    case 'challengeStandardExit':
+      return [uint(a[0]), a[1], uint(a[2])];
+    case 'processExits':
+      return [a[0], uint(a[1])];
+    default:
+      throw new Error(`no envelope for ${kind}`);
+  }
+}
+
+// snake_case error code → the contract's CamelCase custom error.
+const camel = (code) => code.split('_').map((w) => w[0].toUpperCase() + w.slice(1)).join('');
+
+class Sim {
+  static async start({ bin, minExitPeriod, exitBond, blockTime = 12 }) {
+    const port = await freePort();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'plasma-diff-'));
+    const http = new JsonClient(`http://127.0.0.1:${port}`);
+    const args = ['--dev', '--port', String(port), '--bind', '127.0.0.1', '--data-dir', dir, '--mine-interval-ms', '0',
+      '--min-exit-period', String(minExitPeriod), '--exit-bond', String(exitBond), '--block-time', String(blockTime),
+      '--log-level', 'warn'];
+    let daemon;
+    try {
+      daemon = await startDaemon('plasma-rootchain', bin, args, async () => (await http.get('/v1/status')).status === 200);
+    } catch (err) {
+      fs.rmSync(dir, { recursive: true, force: true });
+      throw err;
+    }
+    const sim = new Sim(http, daemon, dir, blockTime);
+    await sim.refreshHead();
+    return sim;
+  }
+
+  constructor(http, daemon, dir, blockTime) {
+    this.http = http;
+    this.daemon = daemon;
+    this.dir = dir;
+    this.blockTime = blockTime;
+    this.nonces = new Map();
+  }
+
+  async stop() {
+    this.http.close();
+    await this.daemon.stop();
+    fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  async ok(res, what) {
+    if (res.status !== 200) throw new Error(`${what}: status ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body;
+  }
+
+  async refreshHead() {
+    const s = await this.ok(await this.http.get('/v1/status'), 'status');
+    this.head = { number: s.head.number, timestamp: s.head.timestamp };
+    this.offset = 0;
+    return s;
+  }
+
+  // The timestamp the next mined block will have.
+  get nextTimestamp() {
+    return this.head.timestamp + this.blockTime + this.offset;
+  }
+
+  signedCall(from, kind, args, value = 0n) {
+    const nonce = this.nonces.get(from) || 0n;
+    const envelope = [uint(CHAIN_ID), CONTRACT, uint(nonce), uint(0), uint(GAS_LIMIT), uint(KINDS[kind]),
+      ...encodeArgs(kind, args, value)];
+    const hash = ethers.keccak256(ethers.concat([SIGNING_PREFIX, ethers.encodeRlp(envelope)]));
+    const sig = new ethers.SigningKey(DEV_KEYS[DEV_ADDRS.indexOf(from)]).sign(hash);
+    return ethers.encodeRlp([envelope, ethers.concat([sig.r, sig.s, ethers.toBeHex(sig.v, 1)])]);
+  }
+
+  // Submits the call and, when the dry run accepts it, mines it in a block of
+  // its own. Returns {err: null, gas, events, block} or {err: CamelCaseName}.
+  async apply(from, kind, args, value = 0n) {
+    const res = await this.http.post('/v1/calls', { call: this.signedCall(from, kind, args, value) });
+    if (res.status !== 200) {
+      if (!res.body || !res.body.error) throw new Error(`submit ${kind}: status ${res.status}`);
+      return { err: camel(res.body.error.code) };
+    }
+    this.nonces.set(from, (this.nonces.get(from) || 0n) + 1n);
+    const mined = await this.mine();
+    const receipt = await this.ok(await this.http.get(`/v1/calls/${res.body.call_hash}`), 'receipt');
+    if (receipt.status !== 'mined' || receipt.block !== mined.head) {
+      throw new Error(`${kind}: not mined in block ${mined.head}: ${JSON.stringify(receipt)}`);
+    }
+    if (receipt.error !== null) return { err: camel(receipt.error), mined: true, gas: BigInt(receipt.gas_used) };
+    const events = await this.ok(await this.http.get(`/v1/events?from_block=${mined.head}&to_block=${mined.head}`), 'events');
+    return { err: null, gas: BigInt(receipt.gas_used), events: events.events, block: mined.head };
+  }
+
+  async mine() {
+    const m = await this.ok(await this.http.post('/v1/dev/mine', { blocks: 1 }), 'mine');
+    this.head = { number: m.head, timestamp: m.timestamp };
+    this.offset = m.time_offset;
+    return m;
+  }
+
+  async advance(seconds) {
+    const r = await this.ok(await this.http.post('/v1/dev/advance-time', { seconds }), 'advance-time');
+    this.offset = r.time_offset;
+  }
+
+  async mint(address, token, amount) {
+    await this.ok(await this.http.post('/v1/dev/mint', { address, token, amount: String(amount) }), 'mint');
+  }
+
+  async status() {
+    return this.ok(await this.http.get('/v1/status'), 'status');
+  }
+
+  async account(address, token) {
+    const a = await this.ok(await this.http.get(`/v1/accounts/${address}?tokens=${token}`), 'account');
+    return { eth: BigInt(a.balance), token: BigInt(a.tokens[token]) };
+  }
+
+  async exits() {
+    const r = await this.ok(await this.http.get('/v1/exits?limit=10000'), 'exits');
+    return r.exits;
+  }
+
+  async queue(token) {
+    return this.ok(await this.http.get(`/v1/queues/${token}`), 'queue');
+  }
+
+  async block(blknum) {
+    const r = await this.http.get(`/v1/plasma/blocks/${blknum}`);
+    return r.status === 200 ? r.body : null;
+  }
+}
+
+module.exports = { Sim, KINDS, camel, CONTRACT };

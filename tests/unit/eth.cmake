@@ -1,0 +1,31 @@
+# Unit tests of the Ethereum library (eth/): the ABI codec, transactions and
+# fees against vectors from ethers, and the JSON-RPC client against a
+# scripted loopback server.
+plasma_add_test(test_eth_abi unit/test_eth_abi.c LIBS plasma_eth)
+plasma_add_test(test_eth_tx unit/test_eth_tx.c LIBS plasma_eth)
+plasma_add_test(test_eth_rpc unit/test_eth_rpc.c LIBS plasma_eth plasma_http TIMEOUT 60)
+
+# Integration tests against a real anvil (contracts/node_modules, installed by
+# tools/setup.sh), each starting its own on a free loopback port. They take
+# about 3 s together and are the only tests that run the sender and the
+# follower against a node, so they run in the sanitizer pass too; giving
+# them the label "once" would keep them out of it (tools/test.sh).
+set(ETH_IT_DIR ${CMAKE_CURRENT_LIST_DIR}/../integration/eth)
+set(PLASMA_ANVIL_BIN ${PROJECT_SOURCE_DIR}/contracts/node_modules/.bin/anvil)
+function(plasma_eth_itest name)
+    plasma_add_test(${name} ${ETH_IT_DIR}/${name}.c ${ARGN})
+    target_include_directories(${name} PRIVATE ${ETH_IT_DIR})
+    target_compile_definitions(${name} PRIVATE PLASMA_ANVIL_BIN="${PLASMA_ANVIL_BIN}"
+                                               PLASMA_ETH_PROBE_BIN="${ETH_IT_DIR}/probe/EthProbe.bin")
+endfunction()
+plasma_eth_itest(test_eth_anvil_tx LIBS plasma_eth plasma_http plasma_exitgame Threads::Threads TIMEOUT 120)
+plasma_eth_itest(test_eth_anvil_follow LIBS plasma_eth plasma_http plasma_exitgame Threads::Threads TIMEOUT 120)
+
+# The committed vectors and probe bytecode are what their generators make.
+# No C code runs in these: once is enough.
+find_program(PLASMA_NODE node)
+add_test(NAME eth_vectors_current
+         COMMAND sh -c "out=$(mktemp) && \"$0\" \"$1\" \"$out\" && cmp \"$out\" \"$2\"; rc=$?; rm -f \"$out\"; exit $rc"
+                 ${PLASMA_NODE} ${PLASMA_VECTORS_DIR}/gen-abi-encoding.js ${PLASMA_VECTORS_DIR}/abi-encoding.json)
+add_test(NAME eth_probe_bytecode COMMAND ${PLASMA_NODE} ${ETH_IT_DIR}/probe/build-probe.js --check)
+set_tests_properties(eth_vectors_current eth_probe_bytecode PROPERTIES LABELS once TIMEOUT 60)
