@@ -323,15 +323,16 @@ static int run_challenge_exit(eg_exec *ex)
 
 /* ---- processExits(token, max_exits) ---- */
 
-/* Pays an exit's amount and bond: one payment of the sum in ETH, two (the
- * amount in the token, the bond in ETH) otherwise. */
+/* Pays an exit's amount and bond: one payment of the sum in ETH (capped at
+ * 2^256 - 1: no contract holds that much, so it is deferred either way, and
+ * an overflow must not block the queue), two (the amount in the token, the
+ * bond in ETH) otherwise. */
 static int pay_exit(eg_exec *ex, const eg_exit *paid)
 {
     const plasma_u256 *bond = &ex->c->cfg.exit_bond;
     if (eg_is_eth(&paid->token)) {
         plasma_u256 total;
-        if (plasma_u256_add(&total, &paid->amount, bond) != 0)
-            return PLASMA_ERR_OVERFLOW;
+        plasma_u256_add_saturating(&total, &paid->amount, bond);
         return eg_pay(ex, &paid->owner, NULL, &total);
     }
     int rc = eg_pay(ex, &paid->owner, &paid->token, &paid->amount);

@@ -1,11 +1,13 @@
 /* Value moving out of the contract, and withdraw (docs/inflight.md,
  * "Payments never block the queue").
  *
- * Every payment tries a plain transfer; when the contract holds too little
- * of the token (the only way a transfer fails on this chain) the amount is
- * credited to withdrawable[owner][token] and PaymentDeferred is emitted,
- * and the call goes on: one unpayable exit never blocks those behind it.
- * The owner claims the amount later with withdraw(token). */
+ * Every payment tries a plain transfer; when it fails (the contract holds
+ * too little of the token, or the recipient's balance would overflow) the
+ * amount is credited to withdrawable[owner][token] and PaymentDeferred is
+ * emitted, and the call goes on: one unpayable exit never blocks those
+ * behind it. The owner claims the amount later with withdraw(token). Sums
+ * saturate at 2^256 - 1 as the contract's do: an ETH exit's amount plus its
+ * bond, and a claim. */
 #include "internal.h"
 
 /* withdrawable[owner][token]: one storage slot. */
@@ -38,12 +40,17 @@ int eg_token_move(eg_exec *ex, const plasma_addr *from, const plasma_addr *to, c
 }
 
 /* A transfer out of the contract. Returns 0, PLASMA_ERR_INSUFFICIENT_FUNDS
- * when the contract holds too little (nothing moved), or an error that
- * reverts the call. */
+ * when it fails (nothing moved): the contract holds too little, or the
+ * recipient's balance would pass 2^256 - 1, where a token's transfer
+ * reverts. Any other error reverts the call. */
 static int transfer_out(eg_exec *ex, const plasma_addr *to, const plasma_addr *token,
                         const plasma_u256 *amount)
 {
     plasma_chain *c = ex->c;
+    plasma_u256 held, sum;
+    eg_balance(&held, c, to, token);
+    if (plasma_u256_add(&sum, &held, amount) != 0)
+        return PLASMA_ERR_INSUFFICIENT_FUNDS;
     if (!eg_is_eth(token))
         return eg_token_move(ex, &c->cfg.contract, to, token, amount);
     int rc = eg_gas(ex, PLASMA_GAS_TRANSFER);
@@ -62,8 +69,8 @@ static int defer(eg_exec *ex, const plasma_addr *owner, const plasma_addr *token
     plasma_u256 sum =
         r == EG_NONE ? plasma_u256_from_u64(0) : ((eg_claim *)eg_table_at(&c->t[EG_T_CLAIM], r))->amount;
     bool was_zero = plasma_u256_is_zero(&sum);
-    if (plasma_u256_add(&sum, &sum, amount) != 0)
-        return PLASMA_ERR_OVERFLOW;
+    /* A claim saturates: 2^256 - 1 of a token can never be paid either. */
+    plasma_u256_add_saturating(&sum, &sum, amount);
     rc = eg_gas_sstore(ex, was_zero ? 1 : 0, was_zero ? 0 : 1);
     if (rc == 0)
         rc = r == EG_NONE ? eg_create(c, EG_T_CLAIM, key, &r) : eg_touch(c, EG_T_CLAIM, r);

@@ -1,6 +1,6 @@
 /* In-flight exits end to end: the honest flows, processing through outputs
  * and through inputs, multi-token exits, the interplay with standard exits,
- * deferred payments and withdraw. */
+ * deferred payments and withdraw, sums that saturate. */
 #include "test_ife_kit.h"
 
 /* Alice (1) pays Bob (2) 600 of a 1000 deposit, keeping 400; the tx is
@@ -413,6 +413,56 @@ static void test_deferred_payment_and_withdraw(void **state)
     ifk_free(&f);
 }
 
+/* Sums that pass 2^256 - 1 saturate as in the contract: an ETH exit of
+ * 2^256 - 1 wei (amount + bond) is deferred whole, the honest exit behind
+ * it is paid, and a second such claim leaves the claim at 2^256 - 1. */
+static void test_saturated_payout_and_claim(void **state)
+{
+    (void)state;
+    ifk f;
+    ifk_init(&f);
+    plasma_u256 max;
+    memset(max.w, 0xff, sizeof max.w);
+    plasma_tx fakes[2];
+    egk_payment(&fakes[0], plasma_utxo_pos(1, 0, 0), &f.k.addr[8], NULL, max);
+    egk_payment(&fakes[1], plasma_utxo_pos(1, 0, 1), &f.k.addr[8], NULL, max);
+    ifk_incl at[2];
+    ifk_block(&f, fakes, 2, at);
+    plasma_call c;
+    ifk_exit_call(&f, &c, 8, &at[0], 0);
+    run_ok(&f, &c);
+    ifk_advance(&f, 2 * IFK_MEP);
+    ifk_incl dep = ifk_deposit(&f, 1, NULL, 1000);
+    ifk_exit_call(&f, &c, 1, &dep, 0);
+    run_ok(&f, &c);
+    ifk_advance(&f, 2 * IFK_MEP);
+    plasma_u256 alice0 = eth(&f, 1);
+
+    plasma_receipt r = ifk_process(&f, NULL, 10);
+    assert_int_equal(r.err, 0);
+    seen d = last_events(&f, PLASMA_EVENT_PAYMENT_DEFERRED);
+    assert_int_equal(d.n, 1);
+    assert_true(plasma_addr_eq(&d.ev[0].payment.owner, &f.k.addr[8]));
+    egk_assert_u256(d.ev[0].payment.amount, max);
+    assert_int_equal(last_events(&f, PLASMA_EVENT_EXIT_FINALIZED).n, 2);
+    egk_assert_u256(eth(&f, 1), egk_add(alice0, egk_add(egk_u(1000), f.k.cfg.exit_bond)));
+    plasma_u256 claim;
+    plasma_chain_withdrawable(&claim, f.k.chain, &f.k.addr[8], NULL);
+    egk_assert_u256(claim, max);
+
+    ifk_exit_call(&f, &c, 8, &at[1], 0);
+    run_ok(&f, &c);
+    ifk_advance(&f, 2 * IFK_MEP);
+    r = ifk_process(&f, NULL, 10);
+    assert_int_equal(r.err, 0);
+    d = last_events(&f, PLASMA_EVENT_PAYMENT_DEFERRED);
+    assert_int_equal(d.n, 1);
+    egk_assert_u256(d.ev[0].payment.amount, max);
+    plasma_chain_withdrawable(&claim, f.k.chain, &f.k.addr[8], NULL);
+    egk_assert_u256(claim, max);
+    ifk_free(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -425,6 +475,7 @@ int main(void)
         cmocka_unit_test(test_standard_exit_superseded),
         cmocka_unit_test(test_two_token_exit),
         cmocka_unit_test(test_deferred_payment_and_withdraw),
+        cmocka_unit_test(test_saturated_payout_and_claim),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
