@@ -282,7 +282,8 @@ static int find_spend_in_block(plasma_client *c, uint64_t blknum, uint64_t pos, 
         uint8_t *raw = NULL;
         size_t len = 0;
         plasma_tx t;
-        if (plasma_hex_decode_alloc(&raw, &len, json_string_value(json_array_get(txs, i))) != 0)
+        const char *hex = json_string_value(json_array_get(txs, i));
+        if (!hex || plasma_hex_decode_alloc(&raw, &len, hex) != 0) /* null: a dropped tx */
             continue;
         if (plasma_tx_decode_block_tx(&t, raw, len) == 0)
             for (uint32_t k = 0; k < t.n_inputs; k++)

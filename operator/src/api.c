@@ -478,9 +478,11 @@ static bool add_block_tx(void *arg, const uint8_t *rlp, size_t len)
     return json_array_append_new(arg, len ? plasma_json_hex(rlp, len) : json_null()) == 0;
 }
 
+/* In the binary form a dropped tx is the empty string (0x80): never a
+ * transaction, which is a list. */
 static bool add_block_tx_rlp(void *arg, const uint8_t *rlp, size_t len)
 {
-    return plasma_buf_append(arg, rlp, len) == 0;
+    return (len ? plasma_buf_append(arg, rlp, len) : plasma_rlp_put_bytes(arg, NULL, 0)) == 0;
 }
 
 static void reply_block_json(op_api *api, uint64_t blknum, plasma_http_resp *resp)

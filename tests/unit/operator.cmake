@@ -22,7 +22,7 @@ plasma_operator_itest(test_operator_api LIBS plasma_core TIMEOUT 120)
 if(TARGET plasma_rootchain)
     plasma_operator_itest(test_operator_chain LIBS plasma_rootchain plasma_merkle TIMEOUT 180)
     plasma_operator_itest(test_operator_durability LIBS plasma_rootchain plasma_merkle TIMEOUT 180)
-    plasma_operator_itest(test_operator_ife LIBS plasma_rootchain plasma_merkle TIMEOUT 120)
+    plasma_operator_itest(test_operator_ife LIBS plasma_rootchain plasma_merkle plasma_client TIMEOUT 120)
     # The HTTP API under abuse from 127.0.0.2 and up; about a minute.
     plasma_operator_itest(test_operator_abuse LIBS plasma_rootchain plasma_merkle Threads::Threads TIMEOUT 240)
     plasma_operator_itest(test_operator_blocks LIBS plasma_rootchain TIMEOUT 60)

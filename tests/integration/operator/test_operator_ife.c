@@ -3,8 +3,11 @@
  * returns exactly the arguments of startInFlightExit, which the chain
  * accepts, for a tx sealed or not; and once the root chain finalizes an
  * output through an in-flight exit, the operator refuses its spends with
- * input_finalized and drops the open block's tx that spent it. */
+ * input_finalized and drops the open block's tx that spent it: null in the
+ * block's JSON form, the empty string in its binary form, and a watcher
+ * finds nothing to report. */
 #include "itest_chain.h"
+#include "plasma/client.h"
 
 static int teardown(void **state)
 {
@@ -186,11 +189,80 @@ static bool tx_gone(const it_daemon *d, const plasma_hash *h)
     return st == 404;
 }
 
+/* The binary form of block blknum: its transactions byte for byte those
+ * of the JSON form, and a dropped one (null there) the empty string. */
+static void assert_binary_block(const it_daemon *d, uint64_t blknum, const json_t *jtxs)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/v1/blocks/%llu", (unsigned long long)blknum);
+    it_resp r;
+    assert_true(it_request(d->port, "GET", path, NULL, 0, NULL, "Accept: application/octet-stream\r\n", &r));
+    assert_int_equal(r.status, 200);
+    plasma_rlp_item top, item, txs;
+    plasma_rlp_iter it;
+    assert_int_equal(plasma_rlp_decode(&top, (const uint8_t *)r.body, r.len), 0);
+    plasma_rlp_iter_init(&it, &top);
+    for (int f = 0; f < 4; f++)
+        assert_int_equal(plasma_rlp_iter_next(&it, f < 3 ? &item : &txs), 1);
+    assert_true(txs.is_list);
+    plasma_rlp_iter_init(&it, &txs);
+    size_t n = 0;
+    for (const uint8_t *start = it.p; plasma_rlp_iter_next(&it, &item) == 1; start = it.p, n++) {
+        const json_t *j = json_array_get(jtxs, n);
+        if (json_is_null(j)) {
+            assert_false(item.is_list);
+            assert_int_equal(it.p - start, 1);
+            assert_int_equal(start[0], 0x80);
+            continue;
+        }
+        char *hex = it_hex(start, (size_t)(it.p - start));
+        assert_string_equal(hex, json_string_value(j));
+        free(hex);
+    }
+    assert_int_equal(n, json_array_size(jtxs));
+    it_resp_free(&r);
+}
+
+static void collect(const json_t *ev, void *payload)
+{
+    json_array_append(payload, (json_t *)ev);
+}
+
+/* A watcher of the chain from its start (it downloads the binary form):
+ * the operator only dropped a tx whose input the root chain finalized, so
+ * the watcher verifies the block and reports nothing. */
+static void assert_watcher_silent(const it_daemon *d, uint64_t blknum)
+{
+    char url[64];
+    snprintf(url, sizeof url, "http://127.0.0.1:%u", d->port);
+    plasma_client *c = NULL;
+    plasma_watcher *w = NULL;
+    json_t *events = json_array();
+    assert_int_equal(plasma_client_new(&c, url, NULL), 0);
+    assert_int_equal(plasma_watcher_new(&w, c, NULL, 5000, collect, events), 0);
+    double deadline = it_now() + 10;
+    while (plasma_watcher_last_verified(w) < blknum && it_now() < deadline) {
+        assert_int_equal(plasma_watcher_step(w), 0);
+        if (plasma_watcher_last_verified(w) < blknum)
+            it_sleep_ms(50);
+    }
+    if (json_array_size(events) > 0) {
+        char *text = json_dumps(events, 0);
+        fail_msg("the watcher reported an honest operator: %s", text);
+    }
+    assert_true(plasma_watcher_trusted(w));
+    assert_true(plasma_watcher_last_verified(w) >= blknum);
+    plasma_watcher_free(w);
+    plasma_client_free(c);
+    json_decref(events);
+}
+
 /* Alice signs two spends of her deposit: T to Bob, which the operator
  * accepts into the open block, and T' to Carol, which she exits in flight.
  * T' is canonical (nobody shows an older competitor) and is processed
  * through its outputs: the deposit is finalized. The operator drops T, and
- * refuses any new spend of the deposit with input_finalized. */
+ * refuses any new spend of the deposit with input_finalized; the block
+ * serves the dropped tx in both forms, and a watcher accepts it. */
 static void test_finalized_input_refused_and_dropped(void **state)
 {
     it_daemon *d = fresh(state);
@@ -248,8 +320,10 @@ static void test_finalized_input_refused_and_dropped(void **state)
     assert_int_equal(json_array_size(txs), 2);
     assert_true(json_is_null(json_array_get(txs, 0)));
     assert_true(json_is_string(json_array_get(txs, 1)));
+    assert_binary_block(d, 1000, txs);
     json_decref(b);
     it_wait_submitted(d, 1000, 10);
+    assert_watcher_silent(d, 1000);
     it_wait_utxo_status(d, plasma_utxo_pos(1000, 1, 0), 200, 5);
     assert_true(it_file_contains(d->log, "tx_dropped"));
     assert_true(it_file_contains(d->log, "reason=input_finalized"));
