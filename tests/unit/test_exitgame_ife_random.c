@@ -714,11 +714,9 @@ static void one_game(uint64_t seed, size_t *moves)
     free(g);
 }
 
-static uint64_t first_seed(void)
+/* A fresh seed for each run (PLASMA_TEST_SEED replays one). */
+static uint64_t random_seed(void)
 {
-    const char *env = getenv("PLASMA_TEST_SEED");
-    if (env && *env)
-        return strtoull(env, NULL, 10);
     uint64_t s = 0;
     if (getrandom(&s, sizeof s, 0) != (ssize_t)sizeof s)
         s = (uint64_t)time(NULL);
@@ -728,9 +726,7 @@ static uint64_t first_seed(void)
 static void test_honest_and_byzantine_games(void **state)
 {
     (void)state;
-    uint64_t seed = first_seed();
-    print_message("seed=%llu (replay: PLASMA_TEST_SEED=%llu)\n", (unsigned long long)seed,
-                  (unsigned long long)seed);
+    uint64_t seed = tu_seed("exitgame_ife_random", random_seed());
     size_t moves[8] = {0};
     uint64_t s = seed;
     const char *only = getenv("PLASMA_TEST_GAME");

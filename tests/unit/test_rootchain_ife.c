@@ -257,6 +257,20 @@ static void test_call_functions_reach_the_contract(void **state)
     assert_false(info.canonical);
     assert_int_equal(info.inputs_piggybacked, 1 << PLASMA_IFE_BLOCKED_SHIFT);
     assert_true(plasma_addr_eq(&info.bond_owner, &w.k.addr[5]));
+    /* their events read back whole through the feed (a watcher pages it) */
+    plasma_event *evs = NULL;
+    size_t n = 0;
+    uint64_t next;
+    assert_int_equal(plasma_rootchain_client_events(w.k.cli, 0, UINT64_MAX, 0, &evs, &n, &next), 0);
+    int ch = find_kind(evs, n, PLASMA_EVENT_IFE_CHALLENGED),
+        bl = find_kind(evs, n, PLASMA_EVENT_IFE_INPUT_BLOCKED);
+    assert_true(ch >= 0 && bl > ch);
+    assert_true(plasma_addr_eq(&evs[ch].ife_challenged.challenger, &w.k.addr[5]));
+    plasma_u256 never; /* a competitor never included counts as 2^256 - 1 */
+    memset(never.w, 0xff, sizeof never.w);
+    rck_assert_u256(evs[ch].ife_challenged.position, never);
+    assert_true(evs[bl].ife_index.index == 0 && plasma_addr_eq(&evs[bl].ife_index.who, &w.k.addr[5]));
+    free(evs);
     rck_stop(&w.k);
 }
 
