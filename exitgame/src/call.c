@@ -59,6 +59,10 @@ int plasma_call_tx_encode(plasma_call_tx *out, const plasma_tx *tx, bool with_si
     return rc;
 }
 
+/* The most a default limit asks for: nine tenths of a default block, so
+ * that the call does not wait for a block nothing else is in. */
+#define MAX_DEFAULT_GAS_LIMIT (PLASMA_CHAIN_DEFAULT_BLOCK_GAS_LIMIT / 10 * 9)
+
 uint64_t plasma_call_default_gas_limit(const plasma_call *call)
 {
     switch (call->kind) {
@@ -69,8 +73,8 @@ uint64_t plasma_call_default_gas_limit(const plasma_call *call)
         return 1500000; /* four inputs: about 500,000 */
     case PLASMA_CALL_PROCESS_EXITS: {
         /* an in-flight exit's entry can cost a few standard exits */
-        uint64_t n = call->process_exits.max_exits > 100 ? 100 : call->process_exits.max_exits;
-        return 100000 + 600000 * n;
+        uint64_t n = call->process_exits.max_exits;
+        return n > (MAX_DEFAULT_GAS_LIMIT - 100000) / 600000 ? MAX_DEFAULT_GAS_LIMIT : 100000 + 600000 * n;
     }
     case PLASMA_CALL_PIGGYBACK_INPUT:
     case PLASMA_CALL_PIGGYBACK_OUTPUT:

@@ -385,6 +385,34 @@ static void test_intrinsic_gas(void **state)
     egk_free(&k);
 }
 
+/* Default gas limits cover a call's intrinsic gas and never ask for more
+ * than nine tenths of a default block. */
+static void test_default_gas_limits(void **state)
+{
+    (void)state;
+    egk k;
+    egk_init(&k);
+    plasma_call calls[N_SAMPLES];
+    sample_calls(&k, calls);
+    const uint64_t cap = PLASMA_CHAIN_DEFAULT_BLOCK_GAS_LIMIT / 10 * 9;
+    for (int i = 0; i < N_SAMPLES; i++) {
+        uint64_t lim = plasma_call_default_gas_limit(&calls[i]);
+        assert_true(lim >= plasma_call_intrinsic_gas(&calls[i]));
+        assert_true(lim <= cap);
+    }
+    plasma_call c;
+    plasma_call_init(&c, PLASMA_CALL_PROCESS_EXITS, NULL, 0, 0, 0);
+    static const struct {
+        uint64_t max, limit;
+    } want[] = {{1, 700000},    {10, 6100000},    {44, 26500000},
+                {45, 27000000}, {1000, 27000000}, {UINT64_MAX, 27000000}};
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        c.process_exits.max_exits = want[i].max;
+        assert_int_equal(plasma_call_default_gas_limit(&c), want[i].limit);
+    }
+    egk_free(&k);
+}
+
 static void test_sign_and_recover(void **state)
 {
     (void)state;
@@ -524,6 +552,7 @@ int main(void)
         cmocka_unit_test(test_strict_envelope),      cmocka_unit_test(test_strict_arguments),
         cmocka_unit_test(test_strict_ife_arguments), cmocka_unit_test(test_intrinsic_gas),
         cmocka_unit_test(test_sign_and_recover),     cmocka_unit_test(test_nonces_and_replay),
+        cmocka_unit_test(test_default_gas_limits),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

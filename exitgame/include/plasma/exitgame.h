@@ -309,7 +309,9 @@ uint64_t plasma_call_intrinsic_gas(const plasma_call *call);
 int plasma_call_tx_encode(plasma_call_tx *out, const plasma_tx *tx, bool with_sigs);
 
 /* A gas limit that covers call whatever the state it meets (the largest
- * arguments and queues of docs/gas.md, with room); unused gas is refunded. */
+ * arguments and queues of docs/gas.md, with room); unused gas is refunded.
+ * Never more than nine tenths of a default block (27,000,000): a
+ * processExits of more than 44 entries may need a limit of its own. */
 uint64_t plasma_call_default_gas_limit(const plasma_call *call);
 
 /* Out: the ETH value call carries into the contract: the bond of
