@@ -4,8 +4,8 @@ plasma_add_test(test_operator_hmap ${OP_UNIT_DIR}/test_operator_hmap.c LIBS plas
 target_include_directories(test_operator_hmap PRIVATE ${OP_UNIT_DIR}/../../operator/src)
 plasma_add_test(test_operator_ledger ${OP_UNIT_DIR}/test_operator_ledger.c LIBS plasma_operator TIMEOUT 120)
 target_include_directories(test_operator_ledger PRIVATE ${OP_UNIT_DIR}/../../operator/src)
-plasma_add_test(test_operator_config ${OP_UNIT_DIR}/test_operator_config.c LIBS plasma_operator TIMEOUT 30)
-plasma_add_test(test_operator_sync ${OP_UNIT_DIR}/test_operator_sync.c LIBS plasma_operator TIMEOUT 60)
+plasma_add_test(test_operator_config ${OP_UNIT_DIR}/test_operator_config.c LIBS plasma_operator plasma_exitgame TIMEOUT 30)
+plasma_add_test(test_operator_sync ${OP_UNIT_DIR}/test_operator_sync.c LIBS plasma_operator plasma_rootchain TIMEOUT 60)
 target_include_directories(test_operator_sync PRIVATE ${OP_UNIT_DIR}/../../operator/src)
 
 # Integration tests: the real plasma-operator on 127.0.0.1, HTTP only.
@@ -22,6 +22,7 @@ plasma_operator_itest(test_operator_api LIBS plasma_core TIMEOUT 120)
 if(TARGET plasma_rootchain)
     plasma_operator_itest(test_operator_chain LIBS plasma_rootchain plasma_merkle TIMEOUT 180)
     plasma_operator_itest(test_operator_durability LIBS plasma_rootchain plasma_merkle TIMEOUT 180)
+    plasma_operator_itest(test_operator_ife LIBS plasma_rootchain plasma_merkle plasma_client TIMEOUT 120)
     # The HTTP API under abuse from 127.0.0.2 and up; about a minute.
     plasma_operator_itest(test_operator_abuse LIBS plasma_rootchain plasma_merkle Threads::Threads TIMEOUT 240)
     plasma_operator_itest(test_operator_blocks LIBS plasma_rootchain TIMEOUT 60)

@@ -50,6 +50,8 @@ typedef struct plasma_operator_config {
     uint64_t poll_ms;
     uint64_t rc_block_interval_ms; /* embedded root chain: mining period */
     uint64_t rc_min_exit_period_s; /* embedded root chain: MIN_EXIT_PERIOD */
+    char ife_bond[96];             /* embedded root chain: IFE bond, decimal wei */
+    char piggyback_bond[96];       /* embedded root chain: piggyback bond, decimal wei */
 } plasma_operator_config;
 
 /* Parses the command line (and the file named by --config, read first;
