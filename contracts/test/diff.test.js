@@ -29,12 +29,17 @@ const CONFIG = {
   piggybackBond: 28_000_000_000_000_000n,
 };
 
-// Outcomes by call label over the whole run, printed at the end.
+// Outcomes by call label and events by name over the whole run, printed at the end.
 const outcomes = new Map();
-function tally(label, outcome) {
+const eventCounts = new Map();
+function tally(label, outcome, events = []) {
   const m = outcomes.get(label) || new Map();
   m.set(outcome, (m.get(outcome) || 0) + 1);
   outcomes.set(label, m);
+  for (const e of events) {
+    const name = e.split('(')[0];
+    eventCounts.set(name, (eventCounts.get(name) || 0) + 1);
+  }
 }
 
 // Runs steps on a fresh pair of chains, comparing after each; a failure names
@@ -68,7 +73,7 @@ async function run(name, steps) {
       try {
         out = await twin.apply(call);
         stats.calls++;
-        tally(call.label || call.kind, out.err || 'ok');
+        tally(call.label || call.kind, out.err || 'ok', out.events);
         if (call.expect) assert.equal(out.err || 'ok', call.expect, `${call.label}: both chains`);
         if (call.events) assert.deepEqual(out.events.map((e) => e.split('(')[0]), call.events, `${call.label}: events`);
         if (out.err) {
@@ -78,7 +83,7 @@ async function run(name, steps) {
           const blknum = call.onOk(out);
           if (typeof blknum === 'bigint') await twin.compareBlock(blknum);
         }
-        if (!call.quick) await twin.compareState(call.exitIds ? call.exitIds() : []);
+        if (!call.quick) await twin.compareState(call.known ? call.known() : {});
       } catch (err) {
         err.message = `${name}, step ${history.length}: ${err.message}\nlast steps:\n  ${history.slice(-12).join('\n  ')}`;
         throw err;
@@ -90,18 +95,26 @@ async function run(name, steps) {
   return { ...stats, gas: twin.gas };
 }
 
-// The random steps of one seed: the reserve, then CALLS calls.
+// The random steps of one seed: the reserve, then CALLS calls. After each
+// call the comparison covers the finalized flags of the output ids the call
+// named, and after each processExits (the only call that sets flags) and the
+// last call those of every output an exit or in-flight exit named.
 function seeded(seed) {
   return function* steps(twin) {
-    const model = new Model(seed, { token: twin.token, minExitPeriod: CONFIG.minExitPeriod, exitBond: CONFIG.exitBond });
-    const exitIds = () => [...model.exits.keys()];
+    const model = new Model(seed, { token: twin.token, ...CONFIG });
     yield* model.reserveCalls();
     let calls = 0;
     while (calls < CALLS) {
       const s = model.next();
       if (s.advance === undefined) {
         calls++;
-        s.exitIds = exitIds;
+        const all = s.kind === 'processExits' || calls === CALLS;
+        const onOk = s.onOk;
+        s.onOk = (out) => {
+          model.learn(out.events);
+          return onOk ? onOk(out) : undefined;
+        };
+        s.known = () => model.known(all, s.outputIds ? s.outputIds() : []);
       }
       yield s;
     }
@@ -136,7 +149,7 @@ function* theftAhead(twin, token, amount, claim) {
   const before = {};
   yield { label: 'balances before', check: async (t) => { Object.assign(before, await t.sim.account(addr(1), t.token)); } };
   yield {
-    from: addr(8), kind: 'processExits', args: [token, 10n], label: 'processExits', exitIds: ids, expect: 'ok',
+    from: addr(8), kind: 'processExits', args: [token, 10n], label: 'processExits', known: () => ({ exitIds: ids(), exitFlags: true }), expect: 'ok',
     events: ['PaymentDeferred', 'ExitFinalized', 'ExitFinalized'],
   };
   yield {
@@ -153,7 +166,7 @@ function* theftAhead(twin, token, amount, claim) {
       assert.deepEqual({ eth: after.eth - before.eth, token: after.token - before.token }, paid, 'the honest owner paid');
     },
   };
-  yield { from: addr(8), kind: 'processExits', args: [token, 10n], label: 'processExits again', exitIds: ids, expect: 'ok', events: [] };
+  yield { from: addr(8), kind: 'processExits', args: [token, 10n], label: 'processExits again', known: () => ({ exitIds: ids(), exitFlags: true }), expect: 'ok', events: [] };
 }
 
 // 999 deposits fill the interval between child blocks; the 1000th waits for
@@ -195,10 +208,14 @@ describe('sequences the two chains once disagreed on', () => {
 });
 
 describe('the contract and the simulated chain agree', () => {
-  before(() => outcomes.clear());
+  before(() => {
+    outcomes.clear();
+    eventCounts.clear();
+  });
   after(() => {
     const lines = [...outcomes].sort().map(([label, m]) => `  ${label}: ${[...m].map(([o, n]) => `${o} ${n}`).join(', ')}`);
     console.log(`outcomes by call:\n${lines.join('\n')}`);
+    console.log(`events: ${[...eventCounts].sort().map(([n, k]) => `${n} ${k}`).join(', ')}`);
   });
   for (const seed of SEEDS) {
     it(`seed ${seed}: ${CALLS} random calls`, async () => {
