@@ -10,6 +10,8 @@
  *   'b' blknum8 txindex4     -> leaf32 feetoken20 fee32 rlp    a block's transactions
  *   'B' blknum8              -> root32 time8 ntxs4 flags1      sealed child and deposit blocks
  *   'm' name                 -> value                          cursors and identity
+ *   'd' rc_block8 blknum8    -> ""                             a deposit's root-chain block, on
+ *                                                              chains that reorganise (ledger_reorg.c)
  */
 #ifndef PLASMA_OP_STORE_H
 #define PLASMA_OP_STORE_H

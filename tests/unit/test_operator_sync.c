@@ -135,6 +135,7 @@ static int setup(void **state)
                                        f_get_block,
                                        f_deposits,
                                        f_exits,
+                                       NULL,
                                        NULL};
     plasma_ledger_config cfg;
     plasma_ledger_config_default(&cfg);

@@ -72,6 +72,17 @@ typedef struct plasma_eth_deploy_args {
 int plasma_eth_encode_constructor(plasma_buf *out, const uint8_t *bytecode, size_t len,
                                   const plasma_eth_deploy_args *args);
 
+/* This build's PlasmaRootChain, compiled in from contracts/out: its
+ * creation bytecode (give it to plasma_eth_encode_constructor). */
+void plasma_eth_plasma_bytecode(const uint8_t **code, size_t *len);
+
+/* Whether code (eth_getCode at a deployment) is this build's
+ * PlasmaRootChain: byte for byte its compiled runtime code, but for the
+ * operands where the deployment wrote its immutables (operator, exit
+ * period, bonds, domain separator), which the caller checks through the
+ * views. A contract built from other sources, or none, is false. */
+bool plasma_eth_is_plasma_code(const uint8_t *code, size_t len);
+
 /* --- typed calldata of the functions --- */
 
 typedef struct plasma_eth_bytes {

@@ -12,7 +12,8 @@
 
 #include "plasma/types.h"
 
-#define PLASMA_ROOTCHAIN_BACKEND_VERSION 1
+/* 2: follow, for chains that reorganise. */
+#define PLASMA_ROOTCHAIN_BACKEND_VERSION 2
 
 /* DepositCreated(depositor, blknum, token, amount), found in a root-chain block. */
 typedef struct plasma_rc_deposit {
@@ -32,6 +33,28 @@ typedef struct plasma_rc_exit {
     plasma_addr token;
     plasma_u256 amount;
 } plasma_rc_exit;
+
+/* Where the operator stands on a chain that can reorganise: the last block
+ * whose events it applied, and that block's hash. */
+typedef struct plasma_rc_cursor {
+    uint64_t number;
+    plasma_hash hash;
+} plasma_rc_cursor;
+
+/* What such a chain hands the operator, in chain order. Each function
+ * returns 0 or an error, which stops the step and is returned by follow. */
+typedef struct plasma_rc_sink {
+    void *ctx;
+    int (*deposit)(void *ctx, const plasma_rc_deposit *d);
+    int (*exit)(void *ctx, const plasma_rc_exit *x);
+    /* Every event of the blocks up to and including cursor->number has
+     * been delivered: apply them and keep cursor with them, durably. The
+     * events of a block whose call failed come again from its first. */
+    int (*block)(void *ctx, const plasma_rc_cursor *cursor);
+    /* The chain dropped its blocks after ancestor->number: undo what they
+     * brought and keep ancestor as the cursor; the new blocks follow. */
+    int (*undo)(void *ctx, const plasma_rc_cursor *ancestor);
+} plasma_rc_sink;
 
 typedef struct plasma_rootchain_backend {
     unsigned version; /* PLASMA_ROOTCHAIN_BACKEND_VERSION */
@@ -59,6 +82,14 @@ typedef struct plasma_rootchain_backend {
      * Out: a malloc'd array (*out, caller frees; NULL when *n is 0). */
     int (*deposits)(void *ctx, uint64_t from, uint64_t to, plasma_rc_deposit **out, size_t *n);
     int (*exits)(void *ctx, uint64_t from, uint64_t to, plasma_rc_exit **out, size_t *n);
+
+    /* A chain that can reorganise (eth) has follow instead of deposits and
+     * exits (NULL there, as follow is on the others). One step: delivers to
+     * sink the events of at most one range of blocks buried under the
+     * backend's confirmations, after resume (read at the first call only:
+     * the cursor the sink last kept, NULL for none, then the deployment's
+     * block). Out: *caught_up when no such block is left to read. */
+    int (*follow)(void *ctx, const plasma_rc_cursor *resume, const plasma_rc_sink *sink, bool *caught_up);
 
     /* Releases ctx; the table itself is owned by whoever made it. */
     void (*free)(void *ctx);
