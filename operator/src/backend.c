@@ -213,7 +213,8 @@ struct op_backend {
     plasma_domain domain;
 };
 
-static const char *const eth_only[] = {"contract", "deploy-block", "confirmations", "max-fee-gwei"};
+static const char *const eth_only[] = {"contract", "deploy-block", "confirmations", "max-fee-gwei",
+                                       "rpc-timeout-ms"};
 
 /* Settings that belong to the other kind of chain are refused, not
  * silently ignored. */

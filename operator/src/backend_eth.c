@@ -413,11 +413,14 @@ static int check_contract(eth_chain *b, const char *address, char *err, size_t e
     return rc;
 }
 
-static int new_rpc(plasma_eth_rpc **out, const char *url, char *err, size_t err_len)
+static int new_rpc(plasma_eth_rpc **out, const plasma_operator_config *cfg, char *err, size_t err_len)
 {
     plasma_eth_rpc_config rc;
     plasma_eth_rpc_config_default(&rc);
-    rc.url = url;
+    rc.url = cfg->rpc;
+    rc.timeout_ms = (long)cfg->rpc_timeout_ms;
+    if (rc.connect_timeout_ms > rc.timeout_ms)
+        rc.connect_timeout_ms = rc.timeout_ms;
     if (plasma_eth_rpc_new(out, &rc) != 0)
         return fail(err, err_len, PLASMA_ERR_CONFIG, "--rpc: not an http:// or https:// URL");
     return PLASMA_OK;
@@ -445,9 +448,9 @@ static int open_chain(eth_chain *b, const plasma_operator_config *cfg, const pla
         return fail(err, err_len, PLASMA_ERR_CONFIG, "--contract: \"%.60s\" is not an address", address);
     int rc = plasma_privkey_addr(&b->operator_addr, key);
     if (rc == 0)
-        rc = new_rpc(&b->rpc_submit, cfg->rpc, err, err_len);
+        rc = new_rpc(&b->rpc_submit, cfg, err, err_len);
     if (rc == 0)
-        rc = new_rpc(&b->rpc_follow, cfg->rpc, err, err_len);
+        rc = new_rpc(&b->rpc_follow, cfg, err, err_len);
     if (rc == 0)
         rc = check_chain_id(b, cfg, err, err_len);
     if (rc == 0)

@@ -51,6 +51,8 @@ static const opt opts[] = {
      "(0 only with --dev)"},
     {"max-fee-gwei", OPT_UINT, OFF(max_fee_gwei), 0, 1000000, "0", NULL,
      "eth: no submitBlock transaction pays more than this per gas (0: no cap)"},
+    {"rpc-timeout-ms", OPT_UINT, OFF(rpc_timeout_ms), 100, 3600000, "30000", NULL,
+     "eth: time one JSON-RPC request may take before it is tried again (five tries, then the next poll)"},
     {"operator-key", OPT_STR, OFF(operator_key), 0, STRSZ(operator_key), "", PLASMA_DEV_OPERATOR_KEY,
      "operator private key, 0x-hex (prefer --operator-keystore; eth: only with --dev)"},
     {"operator-key-file", OPT_STR, OFF(operator_key_file), 0, STRSZ(operator_key_file), "", NULL,

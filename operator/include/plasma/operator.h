@@ -25,6 +25,7 @@ typedef struct plasma_operator_config {
     uint64_t deploy_block; /* eth: the block it was deployed in (0: not given) */
     uint64_t confirmations;
     uint64_t max_fee_gwei;
+    uint64_t rpc_timeout_ms;
     char operator_key[80]; /* 0x-hex private key */
     char operator_key_file[PLASMA_OPERATOR_PATH_MAX];
     char operator_keystore[PLASMA_OPERATOR_PATH_MAX];

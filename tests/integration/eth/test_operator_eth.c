@@ -1,0 +1,216 @@
+/* The operator on a real Ethereum chain, end to end: anvil on a free
+ * loopback port, PlasmaRootChain deployed by plasma-deploy, plasma-operator
+ * --rootchain eth against it. Deposits of ETH and of TestToken, payments
+ * through the operator, the block's root on chain, standard exits (one
+ * challenged), their processing after evm_increaseTime, and every balance
+ * on chain to the wei. */
+#include "op_eth_itest.h"
+
+typedef struct e2e {
+    oe_chain c;
+    it_daemon op;
+    plasma_addr token;
+} e2e;
+
+static json_t *get_json(const it_daemon *d, const char *fmt, uint64_t n)
+{
+    char path[128];
+    snprintf(path, sizeof path, fmt, (unsigned long long)n);
+    return it_get_json(d, path);
+}
+
+/* startStandardExit of pos as account `from`, with the operator's exit data. */
+static plasma_eth_receipt start_exit(e2e *t, int from, uint64_t pos)
+{
+    json_t *ed = get_json(&t->op, "/v1/utxos/%llu/exit-data", pos);
+    size_t tx_len, proof_len;
+    uint8_t *tx = tu_hex(tu_str(ed, "tx"), &tx_len), *proof = tu_hex(tu_str(ed, "proof"), &proof_len);
+    json_decref(ed);
+    plasma_buf call = {0};
+    assert_int_equal(plasma_eth_encode_start_standard_exit(&call, pos, (plasma_eth_bytes){tx, tx_len},
+                                                           (plasma_eth_bytes){proof, proof_len}),
+                     0);
+    plasma_eth_receipt r = oe_call(from, &t->c.contract, &call, &t->c.exit_bond);
+    plasma_buf_free(&call);
+    free(tx);
+    free(proof);
+    return r;
+}
+
+/* challengeStandardExit of exit_id with the payment txhash (which spends it
+ * at input 0), as account `from`. */
+static plasma_eth_receipt challenge(e2e *t, int from, uint64_t exit_id, const plasma_hash *txhash)
+{
+    char hex[67];
+    char path[128];
+    snprintf(path, sizeof path, "/v1/transactions/%s", plasma_hash_format(hex, txhash));
+    json_t *j = it_get_json(&t->op, path);
+    size_t len;
+    uint8_t *tx = tu_hex(tu_str(j, "tx"), &len);
+    json_decref(j);
+    plasma_buf call = {0};
+    assert_int_equal(
+        plasma_eth_encode_challenge_standard_exit(&call, exit_id, (plasma_eth_bytes){tx, len}, 0), 0);
+    plasma_eth_receipt r = oe_call(from, &t->c.contract, &call, NULL);
+    plasma_buf_free(&call);
+    free(tx);
+    return r;
+}
+
+static void process(e2e *t, const plasma_addr *token)
+{
+    plasma_buf call = {0};
+    assert_int_equal(plasma_eth_encode_process_exits(&call, token, 10), 0);
+    oe_call(4, &t->c.contract, &call, NULL);
+    plasma_buf_free(&call);
+}
+
+static char *payment(uint64_t input, unsigned key, const it_out *outs, int n, plasma_hash *txhash)
+{
+    return it_payment_body(&input, &key, 1, outs, n, txhash);
+}
+
+static void post_ok(e2e *t, const char *body)
+{
+    it_resp r = it_post(&t->op, "/v1/transactions", body);
+    if (r.status != 200)
+        fail_msg("payment refused: %ld %s", r.status, r.body);
+    it_resp_free(&r);
+}
+
+static plasma_u256 u(uint64_t v)
+{
+    return plasma_u256_from_u64(v);
+}
+
+static void add(plasma_u256 *a, const plasma_u256 *b)
+{
+    assert_int_equal(plasma_u256_add(a, a, b), 0);
+}
+
+static void assert_u256_eq(const plasma_u256 *a, const plasma_u256 *b)
+{
+    char x[80], y[80];
+    if (plasma_u256_cmp(a, b) != 0)
+        fail_msg("%s != %s", plasma_u256_format_dec(x, a), plasma_u256_format_dec(y, b));
+}
+
+#define ETH 1000000000000000000ull
+
+static void test_end_to_end(void **state)
+{
+    (void)state;
+    e2e t;
+    t.c = oe_deploy(anvil.url, "");
+    assert_int_equal(t.c.deploy_block, 1);
+    oe_start_operator(&t.op, anvil.url, &t.c, NULL);
+
+    /* Deposits: 1 ETH by account 1, 100 tokens by account 2. */
+    uint64_t d_eth = oe_deposit_eth(&t.c, 1, ETH);
+    t.token = oe_deploy_token();
+    uint64_t d_tok = oe_deposit_token(&t.c, &t.token, 2, 100);
+    it_wait_utxo_status(&t.op, d_eth, 200, 10);
+    it_wait_utxo_status(&t.op, d_tok, 200, 10);
+    assert_int_equal(oe_token_balance(&t.token, &t.c.contract), 100);
+
+    /* Payments: 0.25 ETH to account 2, 40 tokens to account 3. */
+    plasma_hash pay_eth;
+    it_out eth_outs[2] = {{2, 0, ETH / 4}, {1, 0, 3 * ETH / 4}};
+    char *body = payment(d_eth, 1, eth_outs, 2, &pay_eth);
+    post_ok(&t, body);
+    free(body);
+    /* it_payment_body names tokens by tag; the token deposit is paid in its
+     * real address, so that payment is signed here. */
+    plasma_tx tx;
+    memset(&tx, 0, sizeof tx);
+    tx.tx_type = PLASMA_TX_PAYMENT;
+    tx.n_inputs = 1;
+    tx.inputs[0] = d_tok;
+    tx.n_outputs = 2;
+    tx.outputs[0] = (plasma_output){eit_addr(3), t.token, u(40)};
+    tx.outputs[1] = (plasma_output){eit_addr(2), t.token, u(60)};
+    plasma_domain dom;
+    plasma_domain_dev(&dom);
+    plasma_privkey k2 = eit_key(2);
+    assert_int_equal(plasma_tx_sign_input(&tx, &dom, 0, &k2), 0);
+    plasma_buf rlp = {0};
+    assert_int_equal(plasma_tx_encode_signed(&rlp, &tx), 0);
+    body = it_tx_body(rlp.data, rlp.len);
+    plasma_buf_free(&rlp);
+    post_ok(&t, body);
+    free(body);
+
+    /* The block and its root on chain. */
+    assert_int_equal(it_admin_seal(&t.op), 1000);
+    oe_wait_submitted(&t.op, 1000, 15);
+    plasma_eth_block_view on_chain = oe_block(&t.c, 1000);
+    plasma_hash root = oe_operator_root(&t.op, 1000);
+    assert_true(plasma_hash_eq(&on_chain.root, &root));
+    assert_int_equal(oe_view_u64(&t.c, PLASMA_ETH_FN_NEXT_CHILD_BLOCK), 2000);
+
+    /* Exits: account 2's 0.25 ETH, account 3's 40 tokens; account 1 exits
+     * its spent deposit and account 5 challenges that with the payment. */
+    uint64_t x_eth = plasma_utxo_pos(1000, 0, 0), x_tok = plasma_utxo_pos(1000, 1, 0);
+    plasma_addr a1 = eit_addr(1), a2 = eit_addr(2), a3 = eit_addr(3), a5 = eit_addr(5), eth0 = {{0}};
+    plasma_u256 contract_before = eit_balance(rpc, &t.c.contract);
+    start_exit(&t, 2, x_eth);
+    start_exit(&t, 3, x_tok);
+    start_exit(&t, 1, d_eth);
+    plasma_u256 a5_before = eit_balance(rpc, &a5);
+    plasma_eth_receipt ch = challenge(&t, 5, d_eth, &pay_eth);
+    plasma_u256 a5_want = a5_before, a5_cost = oe_gas_cost(&ch);
+    add(&a5_want, &t.c.exit_bond);
+    assert_int_equal(plasma_u256_sub(&a5_want, &a5_want, &a5_cost), 0);
+    plasma_u256 a5_now = eit_balance(rpc, &a5);
+    assert_u256_eq(&a5_now, &a5_want);
+    assert_int_equal(oe_exit(&t.c, d_eth).state, 2);
+
+    /* The operator follows the exits: the exiting outputs cannot be spent. */
+    it_wait_utxo_status(&t.op, x_eth, 409, 10);
+    it_wait_utxo_status(&t.op, x_tok, 409, 10);
+    it_out again[1] = {{3, 0, ETH / 4}};
+    body = payment(x_eth, 2, again, 1, NULL);
+    it_resp r = it_post(&t.op, "/v1/transactions", body);
+    it_assert_error(r, 409, "utxo_spent");
+    it_resp_free(&r);
+    free(body);
+
+    /* Processing after the exit period (1 hour, twice for a child block). */
+    plasma_u256 a1_before = eit_balance(rpc, &a1), a2_before = eit_balance(rpc, &a2),
+                a3_before = eit_balance(rpc, &a3);
+    eit_call_void(rpc, "evm_increaseTime", "[10800]");
+    eit_mine(rpc, 1);
+    process(&t, &eth0);
+    process(&t, &t.token);
+    assert_int_equal(oe_exit(&t.c, x_eth).state, 3);
+    assert_int_equal(oe_exit(&t.c, x_tok).state, 3);
+    plasma_u256 want = a2_before, got = eit_balance(rpc, &a2), quarter = u(ETH / 4);
+    add(&want, &quarter);
+    add(&want, &t.c.exit_bond);
+    assert_u256_eq(&got, &want);
+    want = a3_before;
+    add(&want, &t.c.exit_bond);
+    got = eit_balance(rpc, &a3);
+    assert_u256_eq(&got, &want);
+    got = eit_balance(rpc, &a1);
+    assert_u256_eq(&got, &a1_before);
+    assert_int_equal(oe_token_balance(&t.token, &a3), 40);
+    assert_int_equal(oe_token_balance(&t.token, &t.c.contract), 60);
+    /* The contract kept the three bonds it was paid but paid out two and a
+     * challenge's: 0.25 ETH left it. */
+    want = contract_before;
+    assert_int_equal(plasma_u256_sub(&want, &want, &quarter), 0);
+    got = eit_balance(rpc, &t.c.contract);
+    assert_u256_eq(&got, &want);
+
+    it_stop(&t.op);
+    it_cleanup(&t.op);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_end_to_end, eit_group_setup, eit_group_teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
