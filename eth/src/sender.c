@@ -239,7 +239,8 @@ static send_outcome classify_send(plasma_eth_sender *s, const plasma_hash *hash,
     char msg[sizeof plasma_eth_rpc_last_error(s->rpc)->message];
     snprintf(msg, sizeof msg, "%s", plasma_eth_rpc_last_error(s->rpc)->message);
     send_outcome out = SEND_FAILED;
-    if (*rc == 0 || (*rc == PLASMA_ERR_RPC && (says(msg, "already known") || says(msg, "known transaction"))))
+    if (*rc == 0 || (*rc == PLASMA_ERR_RPC && (says(msg, "already known") || says(msg, "known transaction") ||
+                                               says(msg, "already imported"))))
         out = SENT;
     else if (*rc == PLASMA_ERR_UNAVAILABLE)
         out = IN_DOUBT;

@@ -34,8 +34,10 @@ function(plasma_operator_eth_itest name)
     add_dependencies(${name} plasma-operator plasma-deploy)
     set_tests_properties(${name} PROPERTIES LABELS once)
 endfunction()
-plasma_operator_eth_itest(test_operator_eth LIBS plasma_eth plasma_http plasma_rootchain plasma_merkle
-                          Threads::Threads TIMEOUT 180)
+foreach(name test_operator_eth test_operator_eth_faults)
+    plasma_operator_eth_itest(${name} LIBS plasma_eth plasma_http plasma_rootchain plasma_merkle Threads::Threads
+                              TIMEOUT 180)
+endforeach()
 
 # The committed vectors and probe bytecode are what their generators make.
 # No C code runs in these: once is enough.

@@ -234,13 +234,57 @@ static inline uint64_t oe_deposit_token(const oe_chain *c, const plasma_addr *to
 
 /* --- the operator --- */
 
+/* GET /health, whatever its status (503 while failing). */
+static inline json_t *oe_health(const it_daemon *d, long *status)
+{
+    it_resp r = it_get(d, "/health");
+    if (!r.json)
+        fail_msg("GET /health: %ld %s", r.status, r.body ? r.body : "");
+    json_t *j = json_incref(r.json);
+    if (status)
+        *status = r.status;
+    it_resp_free(&r);
+    return j;
+}
+
 /* GET /health's last_submitted. */
 static inline uint64_t oe_last_submitted(const it_daemon *d)
 {
-    json_t *h = it_get_json(d, "/health");
+    json_t *h = oe_health(d, NULL);
     uint64_t last = it_json_u64(h, "last_submitted");
     json_decref(h);
     return last;
+}
+
+/* Mines a block every 50 ms until the operator has blknum confirmed. */
+static inline void oe_mine_until_submitted(const it_daemon *d, uint64_t blknum, double seconds)
+{
+    double deadline = it_now() + seconds;
+    while (oe_last_submitted(d) < blknum) {
+        if (it_now() > deadline)
+            fail_msg("block %llu not submitted in time; log in %s", (unsigned long long)blknum, d->log);
+        eit_mine(rpc, 1);
+        it_sleep_ms(50);
+    }
+}
+
+/* Mines a block every 50 ms until GET /v1/utxos/{pos} answers status. */
+static inline void oe_mine_until_utxo(const it_daemon *d, uint64_t pos, long status, double seconds)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/v1/utxos/%llu", (unsigned long long)pos);
+    double deadline = it_now() + seconds;
+    for (;;) {
+        it_resp r = it_get(d, path);
+        long st = r.status;
+        it_resp_free(&r);
+        if (st == status)
+            return;
+        if (it_now() > deadline)
+            fail_msg("GET %s stayed at %ld, expected %ld; log in %s", path, st, status, d->log);
+        eit_mine(rpc, 1);
+        it_sleep_ms(50);
+    }
 }
 
 /* Waits until the operator has blknum confirmed on the root chain. */
