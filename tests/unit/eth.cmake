@@ -35,8 +35,8 @@ function(plasma_operator_eth_itest name)
     set_tests_properties(${name} PROPERTIES LABELS once)
 endfunction()
 foreach(name test_operator_eth test_operator_eth_faults)
-    plasma_operator_eth_itest(${name} LIBS plasma_eth plasma_http plasma_rootchain plasma_merkle Threads::Threads
-                              TIMEOUT 180)
+    plasma_operator_eth_itest(${name} LIBS plasma_eth plasma_http plasma_rootchain plasma_merkle plasma_client
+                              Threads::Threads TIMEOUT 180)
 endforeach()
 
 # The committed vectors and probe bytecode are what their generators make.

@@ -5,6 +5,7 @@
  * challenged), their processing after evm_increaseTime, and every balance
  * on chain to the wei. */
 #include "op_eth_itest.h"
+#include "plasma/client.h"
 
 typedef struct e2e {
     oe_chain c;
@@ -207,10 +208,179 @@ static void test_end_to_end(void **state)
     it_cleanup(&t.op);
 }
 
+/* --- keystores, and what the operator refuses at start --- */
+
+/* Runs plasma-operator with args (and a free port, a fresh data dir); it
+ * must exit with status 2 and a line containing want. */
+static void refused(const char *dir, const char *args, const char *want)
+{
+    char cmd[4096], *out = NULL;
+    snprintf(cmd, sizeof cmd, "%s --port %u --data-dir %s/refused %s 2>&1", PLASMA_OPERATOR_BIN,
+             it_free_port(), dir, args);
+    int st = oe_run(cmd, &out);
+    if (st != 2 || !strstr(out, want))
+        fail_msg("plasma-operator %s: status %d, \"%s\" (wanted 2 and \"%s\")", args, st, out, want);
+    assert_int_equal(strchr(out, '\n') - out + 1, (long)strlen(out)); /* one line */
+    free(out);
+}
+
+static void write_text(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+/* A key of no development account, in a keystore file under dir. */
+static plasma_addr make_keystore(const char *dir, char *path, size_t len)
+{
+    plasma_privkey key;
+    plasma_addr addr;
+    plasma_keccak256((plasma_hash *)key.b, (const uint8_t *)"ethop keystore", 14);
+    assert_int_equal(plasma_privkey_addr(&addr, &key), 0);
+    json_t *ks = NULL;
+    assert_int_equal(plasma_keystore_encrypt(&ks, &key, "pw-123", 1024), 0);
+    assert_int_equal(plasma_keystore_save(ks, dir, path, len), 0);
+    json_decref(ks);
+    return addr;
+}
+
+static void fund(const plasma_addr *to, uint64_t wei)
+{
+    plasma_buf none = {0};
+    plasma_u256 v = u(wei);
+    oe_call(8, to, &none, &v);
+}
+
+static void test_keystore_and_refusals(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/plasma-ethop-ks-XXXXXX", ks[512], pw[600], bad[600], cmd[1400], *out = NULL;
+    assert_non_null(mkdtemp(dir));
+    plasma_addr addr = make_keystore(dir, ks, sizeof ks);
+    snprintf(pw, sizeof pw, "%s/pw", dir);
+    snprintf(bad, sizeof bad, "%s/bad", dir);
+    write_text(pw, "pw-123\n");
+    write_text(bad, "not-it\n");
+    fund(&addr, 10 * ETH);
+
+    /* plasma-deploy from the keystore, the password from the environment. */
+    snprintf(
+        cmd, sizeof cmd,
+        "PLASMA_PASSWORD=pw-123 %s --rpc %s --keystore %s --confirmations 0 --min-exit-period 7200 --json",
+        PLASMA_DEPLOY_BIN, anvil.url, ks);
+    assert_int_equal(oe_run(cmd, &out), 0);
+    json_t *j = json_loads(out, 0, NULL);
+    assert_non_null(j);
+    free(out);
+    oe_chain c;
+    char a[43];
+    assert_int_equal(plasma_addr_parse(&c.contract, tu_str(j, "contract")), 0);
+    c.deploy_block = (uint64_t)json_integer_value(json_object_get(j, "block"));
+    assert_string_equal(tu_str(j, "operator"), plasma_addr_format(a, &addr));
+    json_decref(j);
+    plasma_eth_contract *k = NULL;
+    plasma_addr op;
+    assert_int_equal(plasma_eth_contract_new(&k, rpc, &c.contract), 0);
+    assert_int_equal(plasma_eth_contract_operator(k, &op), 0);
+    plasma_eth_contract_free(k);
+    assert_true(plasma_addr_eq(&op, &addr));
+    assert_int_equal(oe_view_u64(&c, PLASMA_ETH_FN_MIN_EXIT_PERIOD), 7200);
+
+    /* A wrong password, none at all, another chain: refused, as JSON. */
+    snprintf(cmd, sizeof cmd,
+             "env -u PLASMA_PASSWORD %s --rpc %s --keystore %s --password-file %s --json 2>/dev/null",
+             PLASMA_DEPLOY_BIN, anvil.url, ks, bad);
+    assert_int_equal(oe_run(cmd, &out), 1);
+    assert_non_null(strstr(out, "\"code\":\"unauthorized\""));
+    free(out);
+    snprintf(cmd, sizeof cmd, "env -u PLASMA_PASSWORD %s --rpc %s --keystore %s --json 2>/dev/null",
+             PLASMA_DEPLOY_BIN, anvil.url, ks);
+    assert_int_equal(oe_run(cmd, &out), 1);
+    assert_non_null(strstr(out, "\"code\":\"not_found\""));
+    free(out);
+    snprintf(cmd, sizeof cmd, "%s --rpc %s --dev --chain-id 1 --json 2>/dev/null", PLASMA_DEPLOY_BIN,
+             anvil.url);
+    assert_int_equal(oe_run(cmd, &out), 1);
+    assert_non_null(strstr(out, "\"code\":\"config\""));
+    free(out);
+    snprintf(cmd, sizeof cmd, "%s --dev --exit-bond lots 2>/dev/null", PLASMA_DEPLOY_BIN);
+    assert_int_equal(oe_run(cmd, &out), 2);
+    free(out);
+
+    /* The operator outside --dev: the keystore and its password file. */
+    char base[900], args[3000];
+    snprintf(base, sizeof base, "--rootchain eth --rpc %s --contract %s --deploy-block %llu", anvil.url,
+             plasma_addr_format(a, &c.contract), (unsigned long long)c.deploy_block);
+    snprintf(args, sizeof args, "%s --operator-keystore %s --password-file %s --confirmations 0", base, ks,
+             pw);
+    refused(dir, args, "--confirmations 0 is for development chains");
+    snprintf(args, sizeof args, "%s --operator-keystore %s --password-file %s", base, ks, bad);
+    refused(dir, args, "wrong password");
+    snprintf(args, sizeof args,
+             "%s --operator-key 0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d", base);
+    refused(dir, args, "the operator key comes from --operator-keystore");
+    snprintf(args, sizeof args,
+             "--rootchain eth --rpc %s --contract %s --operator-keystore %s --password-file %s", anvil.url, a,
+             ks, pw);
+    refused(dir, args, "needs --deploy-block");
+    refused(dir, "--dev --rootchain eth", "needs --rpc");
+    refused(dir, "--dev --rootchain embedded --confirmations 3", "--confirmations is for --rootchain eth");
+
+    /* --dev: the chain, the contract and its operator checked. */
+    snprintf(args, sizeof args, "--dev --rootchain eth --rpc %s --chain-id 5", anvil.url);
+    refused(dir, args, "--chain-id 5: the node at --rpc is chain 31337");
+    snprintf(args, sizeof args, "--dev --rootchain eth --rpc %s --finality-margin 2", anvil.url);
+    refused(dir, args, "--finality-margin is for the simulated chains");
+    snprintf(args, sizeof args,
+             "--dev --rootchain eth --rpc %s --contract 0x0000000000000000000000000000000000000abc",
+             anvil.url);
+    refused(dir, args, "no contract there");
+    plasma_addr token = oe_deploy_token();
+    snprintf(args, sizeof args, "--dev --rootchain eth --rpc %s --contract %s", anvil.url,
+             plasma_addr_format(a, &token));
+    refused(dir, args, "is not this build's PlasmaRootChain");
+    snprintf(args, sizeof args, "--dev --rootchain eth --rpc %s --contract %s", anvil.url,
+             plasma_addr_format(a, &c.contract));
+    refused(dir, args, "its operator is");
+
+    /* And it starts: the domain is the node's chain and the contract. */
+    it_daemon d;
+    char block[24];
+    snprintf(block, sizeof block, "%llu", (unsigned long long)c.deploy_block);
+    plasma_addr_format(a, &c.contract);
+    const char *start[] = {"--rootchain",
+                           "eth",
+                           "--rpc",
+                           anvil.url,
+                           "--contract",
+                           a,
+                           "--deploy-block",
+                           block,
+                           "--confirmations",
+                           "1",
+                           "--operator-keystore",
+                           ks,
+                           "--password-file",
+                           pw,
+                           NULL};
+    it_start(&d, start);
+    json_t *st = it_get_json(&d, "/v1/status");
+    assert_int_equal(json_integer_value(json_object_get(st, "chain_id")), 31337);
+    assert_string_equal(tu_str(st, "verifying_contract"), a);
+    assert_string_equal(tu_str(st, "operator"), plasma_addr_format(a, &addr));
+    json_decref(st);
+    it_stop(&d);
+    it_cleanup(&d);
+    nftw(dir, it_rm_cb, 16, FTW_DEPTH | FTW_PHYS);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_end_to_end, eit_group_setup, eit_group_teardown),
+        cmocka_unit_test_setup_teardown(test_keystore_and_refusals, eit_group_setup, eit_group_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
