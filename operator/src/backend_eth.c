@@ -125,6 +125,12 @@ static int e_get_block(void *ctx, uint64_t blknum, plasma_hash *root, uint64_t *
         rc = PLASMA_ERR_NOT_FOUND;
     else if (rc == 0)
         rc = block_at(b, blknum, tag, &v);
+    /* Its root confirmed, the submitBlock in flight is done with: after a
+     * reorganisation that drops it, the chain, not it, says what to send. */
+    if (rc == 0 && b->pending && b->pending_blknum == blknum) {
+        plasma_eth_pending_free(b->pending);
+        b->pending = NULL;
+    }
     pthread_mutex_unlock(&b->submit_mu);
     if (rc == 0) {
         *root = v.root;

@@ -321,13 +321,25 @@ static void diverged(op_sync *s, uint64_t blknum)
 
 /* A chain that reorganises took back the submissions of blocks from..
  * below upto: their roots go to the chain again, from `from` on. */
-static void lost_blocks(op_sync *s, uint64_t from, uint64_t upto)
+static void lost_blocks(op_sync *s, pending_submit *p, uint64_t from, uint64_t upto)
 {
     int rc = plasma_ledger_unsubmit(s->l, from);
+    *p = (pending_submit){0, 0}; /* what was sent for them is gone too */
     plasma_log(rc == 0 ? PLASMA_LOG_WARN : PLASMA_LOG_ERROR, "root_chain_lost_blocks",
                "from=%llu to=%llu error=%s", (unsigned long long)from,
                (unsigned long long)(upto - PLASMA_CHILD_BLOCK_INTERVAL),
                rc == 0 ? "none" : plasma_err_code(rc));
+}
+
+/* With every sealed block on a chain that reorganises, a reorganisation can
+ * still take the last ones back: the chain's next child number says so. */
+static void check_submitted(op_sync *s, pending_submit *p)
+{
+    plasma_ledger_status st;
+    uint64_t next;
+    plasma_ledger_status_get(s->l, &st);
+    if (st.last_submitted && s->be->next_child_block(s->be->ctx, &next) == 0 && next <= st.last_submitted)
+        lost_blocks(s, p, next, st.last_submitted + PLASMA_CHILD_BLOCK_INTERVAL);
 }
 
 /* One step for the oldest unsubmitted block. Returns true when progress was
@@ -341,8 +353,13 @@ static bool submit_step(op_sync *s, pending_submit *p)
     pthread_mutex_unlock(&s->mu);
     /* Blocks after a refused reorganisation may spend deposits the chain
      * no longer has: none goes out. */
-    if (refused || plasma_ledger_next_unsubmitted(s->l, &blknum, &root) != 0)
+    if (refused)
         return false;
+    if (plasma_ledger_next_unsubmitted(s->l, &blknum, &root) != 0) {
+        if (s->be->follow)
+            check_submitted(s, p);
+        return false;
+    }
     int rc = s->be->get_block(s->be->ctx, blknum, &stored, &ts);
     if (rc == 0) {
         if (!plasma_hash_eq(&root, &stored)) {
@@ -368,7 +385,7 @@ static bool submit_step(op_sync *s, pending_submit *p)
         if (next > blknum)
             diverged(s, blknum);
         else if (s->be->follow)
-            lost_blocks(s, next, blknum);
+            lost_blocks(s, p, next, blknum);
         return false;
     }
     rc = s->be->submit_block(s->be->ctx, blknum, &root);

@@ -5,8 +5,9 @@
  *     operator takes the pooled transaction's nonce, and one block results;
  *   - reorganisations (evm_snapshot / evm_revert) deeper than
  *     --confirmations: a dropped deposit is removed and never spendable, the
- *     new chain's deposit takes its place; a dropped deposit that was spent
- *     stops the operator, which says why and submits nothing more;
+ *     new chain's deposit takes its place; a dropped submitBlock is sent
+ *     again; a dropped deposit that was spent stops the operator, which says
+ *     why and submits nothing more;
  *   - an endpoint (a loopback proxy) that fails every third request, stalls
  *     past --rpc-timeout-ms, is down for a while, and loses the answers of
  *     eth_sendRawTransaction: every block on chain once, with its root. */
@@ -166,6 +167,17 @@ static void test_reorg(void **state)
     free(body);
     pay_ok(&op, d2, 2, 3, ETH, ETH);
 
+    /* A submitted block dropped: its root goes to the chain again, once. */
+    snap = snapshot();
+    assert_int_equal(it_admin_seal(&op), 1000);
+    oe_mine_until_submitted(&op, 1000, 10);
+    revert_to(snap);
+    eit_mine(rpc, 4);
+    oe_wait_log(&op, "event=root_chain_lost_blocks from=1000 to=1000", 10);
+    oe_mine_until_submitted(&op, 1000, 10);
+    assert_root_on_chain(&op, &c, 1000);
+    assert_int_equal(oe_view_u64(&c, PLASMA_ETH_FN_NEXT_CHILD_BLOCK), 2000);
+
     /* A deposit spent on the child chain, then dropped: the operator stops
      * following and submitting, and says why. */
     snap = snapshot();
@@ -180,11 +192,11 @@ static void test_reorg(void **state)
     assert_int_equal(status, 503);
     assert_true(json_is_true(json_object_get(h, "rootchain_diverged")));
     json_decref(h);
-    assert_int_equal(it_admin_seal(&op), 1000);
+    assert_int_equal(it_admin_seal(&op), 2000);
     eit_mine(rpc, 4);
     it_sleep_ms(500);
-    assert_int_equal(oe_view_u64(&c, PLASMA_ETH_FN_NEXT_CHILD_BLOCK), 1000);
-    assert_int_equal(oe_last_submitted(&op), 0);
+    assert_int_equal(oe_view_u64(&c, PLASMA_ETH_FN_NEXT_CHILD_BLOCK), 2000);
+    assert_int_equal(oe_last_submitted(&op), 1000);
 
     /* A restart refuses again, from the stored cursor. */
     it_stop(&op);
