@@ -434,6 +434,7 @@ int op_sync_start(op_sync **out, plasma_ledger *l, const plasma_rootchain_backen
         s->chain_at = (plasma_rc_cursor){at.number, at.hash};
         s->have_chain_at = true;
         s->chain_written = at.number;
+        s->st.deposit_next = s->st.exit_next = at.number + 1;
     }
     pthread_mutex_init(&s->mu, NULL);
     pthread_mutex_init(&s->round_mu, NULL);

@@ -127,7 +127,7 @@ static bool take_value(deploy_opts *o, const char *name, const char *v)
         o->password_file = v;
     else if (strcmp(name, "--chain-id") == 0 && parse_u64(v, &o->chain_id) && o->chain_id)
         ;
-    else if (strcmp(name, "--min-exit-period") == 0 && parse_u64(v, &n) && n < UINT32_MAX)
+    else if (strcmp(name, "--min-exit-period") == 0 && parse_u64(v, &n) && n <= UINT32_MAX)
         o->args.min_exit_period = plasma_u256_from_u64(n), o->period_given = true;
     else if (strcmp(name, "--exit-bond") == 0 && parse_amount(v, &o->args.exit_bond))
         ;
