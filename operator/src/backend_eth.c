@@ -39,6 +39,7 @@ typedef struct eth_chain {
     plasma_eth_sender *sender;
     plasma_eth_pending *pending; /* the submitBlock in flight */
     uint64_t pending_blknum;
+    char last_submit_error[320];
 } eth_chain;
 
 /* --- reads under the confirmations --- */
@@ -167,9 +168,10 @@ static int poll_pending(eth_chain *b)
     uint64_t blknum = b->pending_blknum;
     plasma_eth_pending_free(b->pending);
     b->pending = NULL;
+    char q[400];
     if (rc != 0)
-        plasma_log(PLASMA_LOG_WARN, "submit_reverted", "blknum=%" PRIu64 " error=%s detail=\"%s\"", blknum,
-                   plasma_err_code(rc), plasma_eth_sender_errmsg(b->sender));
+        plasma_log(PLASMA_LOG_WARN, "submit_reverted", "blknum=%" PRIu64 " error=%s detail=%s", blknum,
+                   plasma_err_code(rc), plasma_log_quote(q, sizeof q, plasma_eth_sender_errmsg(b->sender)));
     else
         plasma_log(PLASMA_LOG_INFO, "submit_mined", "blknum=%" PRIu64 " rc_block=%" PRIu64 " replacements=%u",
                    blknum, r.block_number, r.replacements);
@@ -183,6 +185,18 @@ static void log_sent(eth_chain *b, uint64_t blknum, bool in_place)
     plasma_log(PLASMA_LOG_INFO, in_place ? "submit_sent_in_place" : "submit_sent",
                "blknum=%" PRIu64 " nonce=%" PRIu64 " tx=%s", blknum, sent->nonce,
                plasma_hash_format(hash, &sent->hash));
+}
+
+/* Once per distinct reason: an account without funds fails every poll. */
+static void log_not_sent(eth_chain *b, uint64_t blknum, int rc)
+{
+    const char *msg = plasma_eth_sender_errmsg(b->sender);
+    if (strcmp(msg, b->last_submit_error) == 0)
+        return;
+    snprintf(b->last_submit_error, sizeof b->last_submit_error, "%s", msg);
+    char q[400];
+    plasma_log(PLASMA_LOG_WARN, "submit_not_sent", "blknum=%" PRIu64 " error=%s detail=%s", blknum,
+               plasma_err_code(rc), plasma_log_quote(q, sizeof q, msg));
 }
 
 /* Sends submitBlock(root) for blknum, unless the chain shows it mined
@@ -214,10 +228,10 @@ static int send_submit(eth_chain *b, uint64_t blknum, const plasma_hash *root)
                   : plasma_eth_sender_send(b->sender, &req, &b->pending);
     plasma_buf_free(&call);
     if (rc != 0) {
-        plasma_log(PLASMA_LOG_WARN, "submit_not_sent", "blknum=%" PRIu64 " error=%s detail=\"%s\"", blknum,
-                   plasma_err_code(rc), plasma_eth_sender_errmsg(b->sender));
+        log_not_sent(b, blknum, rc);
         return rc;
     }
+    b->last_submit_error[0] = '\0';
     b->pending_blknum = blknum;
     log_sent(b, blknum, in_place);
     return PLASMA_OK;
@@ -318,9 +332,10 @@ static void log_follow_error(eth_chain *b, int rc)
     if (strcmp(msg, b->last_follow_error) == 0)
         return;
     snprintf(b->last_follow_error, sizeof b->last_follow_error, "%s", msg);
+    char q[400];
     if (rc)
-        plasma_log(PLASMA_LOG_WARN, "chain_follow_failed", "error=%s detail=\"%s\"", plasma_err_code(rc),
-                   msg);
+        plasma_log(PLASMA_LOG_WARN, "chain_follow_failed", "error=%s detail=%s", plasma_err_code(rc),
+                   plasma_log_quote(q, sizeof q, msg));
 }
 
 static int e_follow(void *ctx, const plasma_rc_cursor *resume, const plasma_rc_sink *sink, bool *caught_up)
