@@ -94,12 +94,17 @@ static int block_at(eth_chain *b, uint64_t blknum, const char *tag, plasma_eth_b
     return rc;
 }
 
+/* The head the operator goes by: the newest block with enough
+ * confirmations (0 while there is none). */
 static int e_head(void *ctx, uint64_t *rc_block)
 {
     eth_chain *b = ctx;
+    uint64_t head = 0;
     pthread_mutex_lock(&b->follow_mu);
-    int rc = plasma_eth_block_number(b->rpc_follow, rc_block);
+    int rc = plasma_eth_block_number(b->rpc_follow, &head);
     pthread_mutex_unlock(&b->follow_mu);
+    if (rc == 0)
+        *rc_block = head > b->confirmations ? head - b->confirmations : 0;
     return rc;
 }
 
