@@ -8,23 +8,6 @@
 #include <string.h>
 #include <time.h>
 
-/* Gas limits per call kind: generous upper bounds of docs/gas.md, refunded
- * where unused. */
-static uint64_t default_gas_limit(const plasma_call *call)
-{
-    switch (call->kind) {
-    case PLASMA_CALL_START_EXIT:
-    case PLASMA_CALL_CHALLENGE_EXIT:
-        return 1000000;
-    case PLASMA_CALL_PROCESS_EXITS: {
-        uint64_t n = call->process_exits.max_exits > 100 ? 100 : call->process_exits.max_exits;
-        return 60000 + 200000 * n;
-    }
-    default:
-        return 300000;
-    }
-}
-
 int plasma_client_rc_call(plasma_client *c, const plasma_privkey *key, plasma_call *call,
                           plasma_receipt *receipt)
 {
@@ -44,7 +27,7 @@ int plasma_client_rc_call(plasma_client *c, const plasma_privkey *key, plasma_ca
     call->nonce = next;
     call->gas_price = c->gas_price;
     if (!call->gas_limit)
-        call->gas_limit = default_gas_limit(call);
+        call->gas_limit = plasma_call_default_gas_limit(call);
     if ((rc = plasma_rootchain_client_send(c->rc, &dom, call, key, &h, NULL)) != 0)
         return client_rc_fail(c, rc, "root-chain call refused");
     if ((rc = plasma_rootchain_client_wait_receipt(c->rc, &h, c->receipt_timeout_ms, &r)) != 0)
@@ -282,7 +265,8 @@ static int find_spend_in_block(plasma_client *c, uint64_t blknum, uint64_t pos, 
         uint8_t *raw = NULL;
         size_t len = 0;
         plasma_tx t;
-        if (plasma_hex_decode_alloc(&raw, &len, json_string_value(json_array_get(txs, i))) != 0)
+        const char *hex = json_string_value(json_array_get(txs, i));
+        if (!hex || plasma_hex_decode_alloc(&raw, &len, hex) != 0) /* null: a dropped tx */
             continue;
         if (plasma_tx_decode_block_tx(&t, raw, len) == 0)
             for (uint32_t k = 0; k < t.n_inputs; k++)

@@ -59,6 +59,16 @@ static int rlp_header(plasma_rlp_item *txs, uint64_t blknum, const plasma_buf *b
     return 0;
 }
 
+/* A tx the operator dropped before the seal (docs/api.md, GET /v1/blocks):
+ * the RLP empty string in the binary form, null in the JSON form, kept as
+ * the one byte 0x80 in both. */
+static const uint8_t DROPPED_TX = 0x80;
+
+static bool is_dropped(const watch_block *b, size_t t)
+{
+    return b->offs[t + 1] - b->offs[t] == 1 && b->txs[b->offs[t]] == DROPPED_TX;
+}
+
 /* Each transaction keeps its whole encoding, header included: the bytes
  * the operator stored and the signatures cover. */
 static int parse_rlp(watch_block *b, uint64_t blknum)
@@ -73,7 +83,7 @@ static int parse_rlp(watch_block *b, uint64_t blknum)
         b->txs = txs.data;
         plasma_rlp_iter_init(&it, &txs);
         for (size_t i = 0; i < n; i++) {
-            if (plasma_rlp_iter_next(&it, &item) != 1 || !item.is_list)
+            if (plasma_rlp_iter_next(&it, &item) != 1 || (!item.is_list && item.len != 0))
                 return PLASMA_ERR_MALFORMED_TX;
             b->offs[i + 1] = (size_t)(it.p - b->txs);
         }
@@ -89,11 +99,15 @@ static int parse_json(watch_block *b)
     plasma_buf raw = {0};
     int rc = j && json_is_array(txs) ? block_alloc(b, json_array_size(txs)) : PLASMA_ERR_MALFORMED_TX;
     for (size_t i = 0; rc == 0 && i < b->n; i++) {
-        const char *hex = json_string_value(json_array_get(txs, i));
+        const json_t *item = json_array_get(txs, i);
+        const char *hex = json_string_value(item);
         uint8_t *tx = NULL;
         size_t len = 0;
-        if (!hex || plasma_hex_decode_alloc(&tx, &len, hex) != 0)
-            rc = PLASMA_ERR_MALFORMED_TX;
+        if (json_is_null(item)) {
+            if (plasma_buf_append(&raw, &DROPPED_TX, 1) != 0)
+                rc = PLASMA_ERR_NOMEM;
+        } else if (!hex || plasma_hex_decode_alloc(&tx, &len, hex) != 0 || (len == 1 && tx[0] == DROPPED_TX))
+            rc = PLASMA_ERR_MALFORMED_TX; /* a dropped tx is null, not its binary marker */
         else if (plasma_buf_append(&raw, tx, len) != 0)
             rc = PLASMA_ERR_NOMEM;
         b->offs[i + 1] = raw.len;
@@ -133,37 +147,45 @@ static void fill_vtx(watch_vtx *x, const plasma_tx *tx, const plasma_hash *diges
 
 enum { PREP_OK = 0, PREP_MALFORMED = 1, PREP_NOMEM = 2 };
 
-/* Txs first .. first + k - 1 (k ≤ SUB). Returns PREP_OK, PREP_MALFORMED
- * (one does not decode) or PREP_NOMEM. */
+/* Txs first .. first + k - 1 (k ≤ SUB); a dropped one has the empty leaf.
+ * Returns PREP_OK, PREP_MALFORMED (one does not decode) or PREP_NOMEM. */
 static int prepare_some(watch_block *b, const plasma_domain *domain, size_t first, size_t k, plasma_buf *u)
 {
     plasma_tx tx[SUB];
     const plasma_tx *ptx[SUB];
     const uint8_t *msgs[SUB];
-    size_t lens[SUB], at[SUB + 1];
-    plasma_hash digest[SUB];
+    size_t lens[SUB], at[SUB + 1], idx[SUB], m = 0;
+    plasma_hash digest[SUB], leaves[SUB];
     static const uint8_t leaf_prefix = PLASMA_MERKLE_LEAF_PREFIX;
     u->len = 0;
     for (size_t i = 0; i < k; i++) {
         size_t t = first + i;
-        if (plasma_tx_decode_block_tx(&tx[i], b->txs + b->offs[t], b->offs[t + 1] - b->offs[t]) != 0)
+        if (is_dropped(b, t)) {
+            b->leaves[t] = *plasma_merkle_empty(0);
+            b->vtx[t] = (watch_vtx){.dropped = true};
+            continue;
+        }
+        if (plasma_tx_decode_block_tx(&tx[m], b->txs + b->offs[t], b->offs[t + 1] - b->offs[t]) != 0)
             return PREP_MALFORMED;
-        at[i] = u->len;
+        at[m] = u->len;
         plasma_buf_append(u, &leaf_prefix, 1);
-        plasma_tx_encode_unsigned(u, &tx[i]);
-        ptx[i] = &tx[i];
+        plasma_tx_encode_unsigned(u, &tx[m]);
+        ptx[m] = &tx[m];
+        idx[m++] = t;
     }
     if (u->failed)
         return PREP_NOMEM;
-    at[k] = u->len;
-    for (size_t i = 0; i < k; i++) {
+    at[m] = u->len;
+    for (size_t i = 0; i < m; i++) {
         msgs[i] = u->data + at[i];
         lens[i] = at[i + 1] - at[i];
     }
-    plasma_keccak256_many(&b->leaves[first], msgs, lens, k);
-    plasma_eip712_digest_many(digest, domain, ptx, k);
-    for (size_t i = 0; i < k; i++)
-        fill_vtx(&b->vtx[first + i], &tx[i], &digest[i]);
+    plasma_keccak256_many(leaves, msgs, lens, m);
+    plasma_eip712_digest_many(digest, domain, ptx, m);
+    for (size_t i = 0; i < m; i++) {
+        b->leaves[idx[i]] = leaves[i];
+        fill_vtx(&b->vtx[idx[i]], &tx[i], &digest[i]);
+    }
     return PREP_OK;
 }
 
@@ -309,6 +331,12 @@ static const char *execute(watch_view *v, watch_block *b, const plasma_fee_polic
     plasma_tx t;
     b->n_exit_spends = 0;
     for (size_t i = 0; i < b->n && !bad; i++) {
+        if (b->vtx[i].dropped) {
+            /* only a payment of the open block is dropped; fee txs come at the seal */
+            if (in_fees)
+                bad = "a transaction after the fee transactions is dropped";
+            continue;
+        }
         vtx_tx(&t, &b->vtx[i]);
         if (plasma_block_check_tx_order(&in_fees, &t, &bad) < 0)
             break;

@@ -19,6 +19,7 @@
 
 /* A transaction, decoded, with its recovered signers. */
 typedef struct watch_vtx {
+    bool dropped; /* dropped by the operator before the seal: the empty leaf, nothing else */
     uint8_t type;
     uint8_t n_in, n_out;
     uint8_t n_sigs;
@@ -41,7 +42,7 @@ typedef struct watch_exit_spend {
 typedef struct watch_block {
     uint64_t blknum;
     plasma_buf body;    /* as served (the JSON form turned into the txs one after the other) */
-    const uint8_t *txs; /* tx i is txs[offs[i] .. offs[i+1]) */
+    const uint8_t *txs; /* tx i is txs[offs[i] .. offs[i+1]); a dropped tx is 0x80 in both forms */
     size_t n;
     size_t *offs;
     watch_vtx *vtx;
@@ -66,10 +67,9 @@ size_t watch_block_weight(const watch_block *b);
 void watch_verify_prepare(watch_block *b, const plasma_domain *domain, size_t c);
 
 /* Once every chunk is prepared: checks the root and re-executes the block
- * on the view, with the operator's minimum fees as far as they are known. Returns NULL (valid: its changes are staged on the view, and
- * b->exit_spends lists the exiting outputs it spent) or the reason it is
- * invalid (nothing staged). *err gets 0, or an error of the view (then
- * the reason is not a verdict). */
+ * on the view, with the operator's minimum fees as far as they are known. Returns NULL (valid: its changes
+ * are staged on the view, and b->exit_spends lists the exiting outputs it spent) or the reason it is invalid
+ * (nothing staged). *err gets 0, or an error of the view (then the reason is not a verdict). */
 const char *watch_verify_block(watch_view *v, const plasma_hash *root, const plasma_fee_policy *fees,
                                watch_block *b, int *err);
 

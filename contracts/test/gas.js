@@ -2,7 +2,8 @@
 // The gas table: each call kind on representative states, run on both the
 // simulated chain (its metered gas) and the contract on anvil (gasUsed), the
 // same calls at the same timestamps. In-flight exits run on the contract
-// alone until the simulated chain has them.
+// alone (the simulated chain has them; this table does not measure them
+// there yet).
 //   node test/gas.js            print the tables (markdown)
 //   node test/gas.js --json     print the figures as JSON
 //   node test/gas.js --write    put the tables into docs/gas.md and docs/contracts.md

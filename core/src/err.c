@@ -32,6 +32,8 @@ static const err_row err_table[] = {
     {PLASMA_ERR_BLOCK_FULL, 503, "block_full", "block is full, retry later"},
     {PLASMA_ERR_NOT_FOUND, 404, "not_found", "no such transaction, block, call, account or endpoint"},
     {PLASMA_ERR_PAYLOAD_TOO_LARGE, 413, "payload_too_large", "request body is too large"},
+    {PLASMA_ERR_INPUT_FINALIZED, 409, "input_finalized",
+     "an input was finalized by an exit on the root chain"},
 
     {PLASMA_ERR_BAD_REQUEST, 400, "bad_request", "request is malformed (JSON, hex, a number, a field)"},
     {PLASMA_ERR_MALFORMED_RLP, 400, "malformed_rlp", "RLP encoding is malformed"},
@@ -67,8 +69,25 @@ static const err_row err_table[] = {
     {PLASMA_ERR_GAS_LIMIT, 400, "gas_limit", "call's gas limit exceeds a block's"},
     {PLASMA_ERR_BAD_AMOUNT, 400, "bad_amount", "amount is zero or invalid"},
     {PLASMA_ERR_BAD_CALL, 400, "bad_call", "unknown or malformed root-chain call"},
-    {PLASMA_ERR_INSOLVENT, 409, "contract_insolvent",
-     "contract holds less than the exit pays out (invalid exits were paid before it)"},
+    {PLASMA_ERR_PAYMENT_FAILED, 409, "payment_failed", "the transfer failed; the claim stays withdrawable"},
+
+    {PLASMA_ERR_BAD_INPUTS, 400, "bad_inputs", "input txs, positions or proofs do not match the tx's inputs"},
+    {PLASMA_ERR_BAD_INPUT_TX, 400, "bad_input_tx", "an input tx is malformed or has no such output"},
+    {PLASMA_ERR_IFE_EXISTS, 409, "ife_exists", "an in-flight exit of this tx is open"},
+    {PLASMA_ERR_IFE_NOT_FOUND, 404, "ife_not_found", "no open in-flight exit of this tx"},
+    {PLASMA_ERR_FIRST_PHASE_OVER, 409, "first_phase_over", "the in-flight exit's first phase is over"},
+    {PLASMA_ERR_FIRST_PHASE_NOT_OVER, 409, "first_phase_not_over",
+     "the in-flight exit's first phase is not over"},
+    {PLASMA_ERR_BAD_INDEX, 400, "bad_index", "the tx has no input or output with that index"},
+    {PLASMA_ERR_ALREADY_PIGGYBACKED, 409, "already_piggybacked", "already piggybacked (or blocked)"},
+    {PLASMA_ERR_NOT_PIGGYBACKED, 409, "not_piggybacked", "that input or output is not piggybacked"},
+    {PLASMA_ERR_BAD_COMPETITOR, 400, "bad_competitor", "the competing tx does not spend the same input"},
+    {PLASMA_ERR_NOT_OLDER, 409, "not_older", "the position is not older than the recorded one"},
+    {PLASMA_ERR_IFE_PROCESSING, 409, "ife_processing", "processing of the in-flight exit has begun"},
+    {PLASMA_ERR_IFE_PIGGYBACKED, 409, "ife_piggybacked", "the in-flight exit was piggybacked"},
+    {PLASMA_ERR_NOTHING_TO_WITHDRAW, 409, "nothing_to_withdraw", "no deferred payment to withdraw"},
+    {PLASMA_ERR_STORE_VERSION, 500, "store_version",
+     "the data directory was written by another version of the root chain; start a new one"},
 };
 
 #define N_ROWS (sizeof err_table / sizeof err_table[0])

@@ -103,8 +103,7 @@ int plasma_block_fees_add(plasma_block_fees *f, const plasma_fee *fee)
         slot = &f->fees[f->n++];
         *slot = (plasma_fee){fee->token, plasma_u256_from_u64(0)};
     }
-    if (plasma_u256_add(&slot->amount, &slot->amount, &fee->amount) < 0)
-        memset(slot->amount.w, 0xff, sizeof slot->amount.w);
+    plasma_u256_add_saturating(&slot->amount, &slot->amount, &fee->amount);
     return PLASMA_OK;
 }
 

@@ -52,6 +52,12 @@ int plasma_u256_add(plasma_u256 *out, const plasma_u256 *a, const plasma_u256 *b
     return PLASMA_OK;
 }
 
+void plasma_u256_add_saturating(plasma_u256 *out, const plasma_u256 *a, const plasma_u256 *b)
+{
+    if (plasma_u256_add(out, a, b) != 0)
+        memset(out->w, 0xff, sizeof out->w);
+}
+
 int plasma_u256_sub(plasma_u256 *out, const plasma_u256 *a, const plasma_u256 *b)
 {
     plasma_u256 r;

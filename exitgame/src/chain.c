@@ -15,6 +15,8 @@ void plasma_chain_config_default(plasma_chain_config *out)
     out->block_time = PLASMA_CHAIN_DEFAULT_BLOCK_TIME;
     out->min_exit_period = PLASMA_CHAIN_DEFAULT_MIN_EXIT_PERIOD;
     out->exit_bond = plasma_u256_from_u64(PLASMA_CHAIN_DEFAULT_EXIT_BOND);
+    out->ife_bond = plasma_u256_from_u64(PLASMA_CHAIN_DEFAULT_IFE_BOND);
+    out->piggyback_bond = plasma_u256_from_u64(PLASMA_CHAIN_DEFAULT_PIGGYBACK_BOND);
     out->genesis_time = PLASMA_CHAIN_DEFAULT_GENESIS_TIME;
 }
 
@@ -47,6 +49,10 @@ static void init_tables(plasma_chain *c)
     eg_table_init(&c->t[EG_T_PBLOCK], sizeof(eg_pblock), sizeof(uint64_t), c->seed);
     eg_table_init(&c->t[EG_T_EXIT], sizeof(eg_exit), sizeof(uint64_t), c->seed);
     eg_table_init(&c->t[EG_T_QUEUE], sizeof(eg_queue), sizeof(plasma_addr), c->seed);
+    eg_table_init(&c->t[EG_T_FINAL], sizeof(eg_final), sizeof(plasma_hash), c->seed);
+    eg_table_init(&c->t[EG_T_IFE], sizeof(eg_ife), 32, c->seed);
+    eg_table_init(&c->t[EG_T_CLAIM], sizeof(eg_claim), 40, c->seed);
+    eg_table_init(&c->t[EG_T_IFEQ], sizeof(eg_ifeq), 52, c->seed);
 }
 
 /* Block 0: no calls, the configured genesis time. */
@@ -256,6 +262,7 @@ static void exit_info(plasma_exit_info *out, const eg_exit *e)
     out->token = e->token;
     out->amount = e->amount;
     out->exitable_at = e->exitable_at;
+    out->output_id = e->output_id;
     out->queued = e->queued != 0;
 }
 
@@ -275,10 +282,18 @@ void plasma_chain_exit_queue(plasma_exit_queue_info *out, const plasma_chain *c,
     if (!h)
         return;
     out->size = h->n;
-    if (h->n > 0) {
-        out->head_exit_id = h->a[0].utxo_pos;
-        out->head_exitable_at = h->a[0].exitable_at;
+    if (h->n == 0)
+        return;
+    const eg_node *head = &h->a[0];
+    out->head_exitable_at = head->exitable_at;
+    out->head_is_ife = head->ife != EG_NONE;
+    if (!out->head_is_ife) {
+        out->head_exit_id = head->utxo_pos;
+        out->head_id = plasma_u256_from_u64(head->utxo_pos);
+        return;
     }
+    const eg_ife *f = eg_table_at(&c->t[EG_T_IFE], head->ife);
+    plasma_u256_from_be(&out->head_id, f->id, 32);
 }
 
 int plasma_chain_foreach_exit(const plasma_chain *c, plasma_exit_cb cb, void *payload)
@@ -294,6 +309,107 @@ int plasma_chain_foreach_exit(const plasma_chain *c, plasma_exit_cb cb, void *pa
     for (size_t i = 0; i < n && rc == 0; i++) {
         plasma_exit_info info;
         exit_info(&info, eg_table_at(&c->t[EG_T_EXIT], order[i]));
+        rc = cb(&info, payload);
+    }
+    free(order);
+    return rc;
+}
+
+/* ---- finalized flags, claims, in-flight exits ---- */
+
+void plasma_chain_finalized(plasma_u256 *out, const plasma_chain *c, const plasma_hash *output_id)
+{
+    uint32_t r = eg_table_find(&c->t[EG_T_FINAL], output_id);
+    *out = r == EG_NONE ? plasma_u256_from_u64(0) : ((const eg_final *)eg_table_at(&c->t[EG_T_FINAL], r))->by;
+}
+
+void plasma_chain_withdrawable(plasma_u256 *out, const plasma_chain *c, const plasma_addr *owner,
+                               const plasma_addr *token)
+{
+    uint8_t key[40] = {0};
+    memcpy(key, owner->b, 20);
+    if (token)
+        memcpy(key + 20, token->b, 20);
+    uint32_t r = eg_table_find(&c->t[EG_T_CLAIM], key);
+    *out = r == EG_NONE ? plasma_u256_from_u64(0)
+                        : ((const eg_claim *)eg_table_at(&c->t[EG_T_CLAIM], r))->amount;
+}
+
+/* Out: the records of table in key order (*order malloc'd; caller frees). */
+static int sorted(const plasma_chain *c, unsigned table, uint32_t **order)
+{
+    size_t n = c->t[table].n;
+    *order = malloc((n ? n : 1) * sizeof **order);
+    if (!*order)
+        return PLASMA_ERR_NOMEM;
+    for (size_t i = 0; i < n; i++)
+        (*order)[i] = (uint32_t)i;
+    eg_sort_records(c, table, *order, n);
+    return PLASMA_OK;
+}
+
+int plasma_chain_foreach_claim(const plasma_chain *c, const plasma_addr *owner, plasma_claim_cb cb,
+                               void *payload)
+{
+    uint32_t *order;
+    int rc = sorted(c, EG_T_CLAIM, &order);
+    for (size_t i = 0; rc == 0 && i < c->t[EG_T_CLAIM].n; i++) {
+        const eg_claim *cl = eg_table_at(&c->t[EG_T_CLAIM], order[i]);
+        plasma_addr who, token;
+        memcpy(who.b, cl->key, 20);
+        memcpy(token.b, cl->key + 20, 20);
+        if (plasma_u256_is_zero(&cl->amount) || (owner && !plasma_addr_eq(owner, &who)))
+            continue;
+        rc = cb(&who, &token, &cl->amount, payload);
+    }
+    free(order);
+    return rc;
+}
+
+static void ife_info(plasma_ife_info *out, const eg_ife *f)
+{
+    memset(out, 0, sizeof *out);
+    plasma_u256_from_be(&out->ife_id, f->id, 32);
+    out->exitable_at = f->exitable_at;
+    out->start = f->start;
+    out->youngest = f->youngest;
+    out->oldest_competitor = f->oldest_competitor;
+    out->bond_owner = f->bond_owner;
+    out->canonical = f->canonical != 0;
+    out->inputs_piggybacked = f->inputs_pb;
+    out->outputs_piggybacked = f->outputs_pb;
+    out->n_inputs = f->n_inputs;
+    out->n_outputs = f->n_outputs;
+    out->pending_tokens = f->pending_tokens;
+    out->exit_path = (plasma_ife_path)f->exit_path;
+    for (unsigned i = 0; i < PLASMA_MAX_INPUTS; i++)
+        out->inputs[i] = (plasma_ife_io){f->in[i].output_id, f->in[i].owner, f->in[i].token, f->in[i].amount};
+    for (unsigned i = 0; i < PLASMA_MAX_OUTPUTS; i++)
+        out->outputs[i] =
+            (plasma_ife_io){f->out[i].output_id, f->out[i].owner, f->out[i].token, f->out[i].amount};
+}
+
+int plasma_chain_ife(plasma_ife_info *out, const plasma_chain *c, const plasma_u256 *ife_id)
+{
+    uint8_t id[32];
+    plasma_u256_to_be(id, ife_id);
+    uint32_t r = eg_ife_find_open(c, id);
+    if (r == EG_NONE)
+        return PLASMA_ERR_IFE_NOT_FOUND;
+    ife_info(out, eg_table_at(&c->t[EG_T_IFE], r));
+    return PLASMA_OK;
+}
+
+int plasma_chain_foreach_ife(const plasma_chain *c, plasma_ife_cb cb, void *payload)
+{
+    uint32_t *order;
+    int rc = sorted(c, EG_T_IFE, &order);
+    for (size_t i = 0; rc == 0 && i < c->t[EG_T_IFE].n; i++) {
+        const eg_ife *f = eg_table_at(&c->t[EG_T_IFE], order[i]);
+        if (!f->live)
+            continue;
+        plasma_ife_info info;
+        ife_info(&info, f);
         rc = cb(&info, payload);
     }
     free(order);

@@ -11,102 +11,20 @@
  *   operator, nextChildBlock, nextDeposit, exitBond   1 slot each
  *   blocks[blknum]      root, timestamp               2 slots
  *   exits[utxo_pos]     utxo_pos|exitable_at|state|queued (packed),
- *                       owner, token, amount          4 slots
- *   queues[token]       size 1 slot, one slot per heap entry (exitable_at|utxo_pos)
+ *                       owner, token, amount, output_id 5 slots
+ *   finalized[output_id] the id of the exit that finalized it  1 slot
+ *   queues[token]       size 1 slot, one slot per heap entry (exitable_at|pos),
+ *                       and for an in-flight exit's entry one more for its id
+ *   withdrawable[owner][token]                        1 slot
  *   token balances      1 slot per (owner, token) in the token's contract
+ * In-flight exits are in ife.c and ife_process.c, payments in pay.c, the
+ * meter in meter.c.
  * Deposit details (depositor, token, amount) live in the DepositCreated log,
  * as in the reference contracts; the library keeps them for queries without
  * charging storage for them. */
 #include "internal.h"
 
-#define BLOCK_SLOTS 2
-#define EXIT_SLOTS 4
-#define MERKLE_NODE_BYTES 65 /* 0x01 ‖ left ‖ right */
-
-/* ---- the meter ---- */
-
-int eg_gas(eg_exec *ex, uint64_t amount)
-{
-    if (amount > ex->gas_limit - ex->gas_used) {
-        ex->gas_used = ex->gas_limit;
-        return PLASMA_ERR_OUT_OF_GAS;
-    }
-    ex->gas_used += amount;
-    return PLASMA_OK;
-}
-
-static int gas_sload(eg_exec *ex, uint64_t slots)
-{
-    return eg_gas(ex, slots * PLASMA_GAS_SLOAD);
-}
-
-static int gas_sstore(eg_exec *ex, uint64_t new_slots, uint64_t updated_slots)
-{
-    return eg_gas(ex, new_slots * PLASMA_GAS_SSTORE_NEW + updated_slots * PLASMA_GAS_SSTORE_UPDATE);
-}
-
-static uint64_t keccak_cost(size_t len)
-{
-    return PLASMA_GAS_KECCAK + PLASMA_GAS_KECCAK_WORD * ((len + 31) / 32);
-}
-
-static int gas_heap(eg_exec *ex, const eg_heap_cost *cost)
-{
-    int rc = gas_sload(ex, cost->reads);
-    return rc ? rc : gas_sstore(ex, cost->writes_new, cost->writes_update);
-}
-
-/* Charges the log and records the event. topics counts the signature. */
-static int emit(eg_exec *ex, plasma_event *ev, unsigned topics, size_t data_bytes)
-{
-    int rc = eg_gas(ex, PLASMA_GAS_LOG + topics * PLASMA_GAS_LOG_TOPIC + data_bytes * PLASMA_GAS_LOG_BYTE);
-    if (rc != 0)
-        return rc;
-    ev->block_number = ex->block_number;
-    ev->call_index = ex->call_index;
-    return eg_push_event(ex->c, ev);
-}
-
-/* ---- value movements ---- */
-
-/* A token transfer inside the token's own contract: both balance slots are
- * read and written. */
-static int token_move(eg_exec *ex, const plasma_addr *from, const plasma_addr *to, const plasma_addr *token,
-                      const plasma_u256 *amount)
-{
-    int rc = gas_sload(ex, 2);
-    if (rc == 0)
-        rc = eg_debit(ex->c, from, token, amount);
-    bool was_zero = false;
-    if (rc == 0)
-        rc = eg_credit(ex->c, to, token, amount, &was_zero);
-    if (rc == 0)
-        rc = gas_sstore(ex, was_zero ? 1 : 0, was_zero ? 1 : 2);
-    return rc;
-}
-
-/* Plain ETH movement between accounts (a call's value): no storage. */
-static int eth_move(plasma_chain *c, const plasma_addr *from, const plasma_addr *to,
-                    const plasma_u256 *amount)
-{
-    int rc = eg_debit(c, from, NULL, amount);
-    return rc ? rc : eg_credit(c, to, NULL, amount, NULL);
-}
-
-/* ETH sent out of the contract. An honest chain never runs the contract
- * short, but once invalid exits have been paid (an operator's theft) a later
- * payout can find too little: the call reverts with PLASMA_ERR_INSOLVENT,
- * as a failed transfer reverts on Ethereum. */
-static int pay_eth(eg_exec *ex, const plasma_addr *to, const plasma_u256 *amount)
-{
-    int rc = eg_gas(ex, PLASMA_GAS_TRANSFER);
-    if (rc != 0)
-        return rc;
-    rc = eg_debit(ex->c, &ex->c->cfg.contract, NULL, amount);
-    if (rc == PLASMA_ERR_INSUFFICIENT_FUNDS)
-        return PLASMA_ERR_INSOLVENT;
-    return rc ? rc : eg_credit(ex->c, to, NULL, amount, NULL);
-}
+#define EXIT_SLOTS 5
 
 /* ---- transfer(to, token, amount) ---- */
 
@@ -114,8 +32,8 @@ static int run_transfer(eg_exec *ex)
 {
     const plasma_call *call = ex->call;
     if (eg_is_eth(&call->transfer.token))
-        return eth_move(ex->c, &call->from, &call->transfer.to, &call->transfer.amount);
-    return token_move(ex, &call->from, &call->transfer.to, &call->transfer.token, &call->transfer.amount);
+        return eg_eth_move(ex->c, &call->from, &call->transfer.to, &call->transfer.amount);
+    return eg_token_move(ex, &call->from, &call->transfer.to, &call->transfer.token, &call->transfer.amount);
 }
 
 /* ---- deposit(token, amount) ---- */
@@ -129,7 +47,7 @@ static int deposit_root(eg_exec *ex, plasma_hash *root)
     plasma_buf buf = {0};
     int rc = plasma_tx_encode_unsigned(&buf, &tx);
     if (rc == 0)
-        rc = eg_gas(ex, keccak_cost(1 + buf.len) + PLASMA_MERKLE_DEPTH * keccak_cost(MERKLE_NODE_BYTES));
+        rc = eg_gas(ex, eg_inclusion_cost(buf.len));
     plasma_hash leaf;
     if (rc == 0) {
         plasma_merkle_leaf(&leaf, buf.data, buf.len);
@@ -144,7 +62,7 @@ static int store_block(eg_exec *ex, uint64_t blknum, const plasma_hash *root, eg
     uint32_t r;
     int rc = eg_create(ex->c, EG_T_PBLOCK, &blknum, &r);
     if (rc == 0)
-        rc = gas_sstore(ex, BLOCK_SLOTS, 0);
+        rc = eg_gas_sstore(ex, EG_BLOCK_SLOTS, 0);
     if (rc != 0)
         return rc;
     eg_pblock *b = eg_table_at(&ex->c->t[EG_T_PBLOCK], r);
@@ -160,15 +78,15 @@ static int run_deposit(eg_exec *ex)
     const plasma_call *call = ex->call;
     if (plasma_u256_is_zero(&call->deposit.amount))
         return PLASMA_ERR_BAD_AMOUNT;
-    int rc = gas_sload(ex, 2);
+    int rc = eg_gas_sload(ex, 2);
     if (rc != 0)
         return rc;
     if (c->g.next_deposit >= PLASMA_CHILD_BLOCK_INTERVAL)
         return PLASMA_ERR_DEPOSIT_LIMIT;
     if (eg_is_eth(&call->deposit.token))
-        rc = eth_move(c, &call->from, &c->cfg.contract, &call->deposit.amount);
+        rc = eg_eth_move(c, &call->from, &c->cfg.contract, &call->deposit.amount);
     else
-        rc = token_move(ex, &call->from, &c->cfg.contract, &call->deposit.token, &call->deposit.amount);
+        rc = eg_token_move(ex, &call->from, &c->cfg.contract, &call->deposit.token, &call->deposit.amount);
     plasma_hash root;
     if (rc == 0)
         rc = deposit_root(ex, &root);
@@ -184,7 +102,7 @@ static int run_deposit(eg_exec *ex)
     b->amount = call->deposit.amount;
     rc = eg_touch_globals(c);
     if (rc == 0)
-        rc = gas_sstore(ex, 0, 1);
+        rc = eg_gas_sstore(ex, 0, 1);
     if (rc != 0)
         return rc;
     c->g.next_deposit++;
@@ -193,7 +111,7 @@ static int run_deposit(eg_exec *ex)
     ev.deposit_created.blknum = blknum;
     ev.deposit_created.token = call->deposit.token;
     ev.deposit_created.amount = call->deposit.amount;
-    return emit(ex, &ev, 4, 32);
+    return eg_emit(ex, &ev, 4, 32);
 }
 
 /* ---- submitBlock(root) ---- */
@@ -201,12 +119,12 @@ static int run_deposit(eg_exec *ex)
 static int run_submit_block(eg_exec *ex)
 {
     plasma_chain *c = ex->c;
-    int rc = gas_sload(ex, 1);
+    int rc = eg_gas_sload(ex, 1);
     if (rc != 0)
         return rc;
     if (!plasma_addr_eq(&ex->call->from, &c->cfg.operator_addr))
         return PLASMA_ERR_NOT_OPERATOR;
-    rc = gas_sload(ex, 1);
+    rc = eg_gas_sload(ex, 1);
     if (rc != 0)
         return rc;
     uint64_t blknum = c->g.next_child_block;
@@ -218,7 +136,7 @@ static int run_submit_block(eg_exec *ex)
         rc = eg_touch_globals(c);
     /* Resetting nextDeposit when it already holds 1 is a no-op write. */
     if (rc == 0)
-        rc = gas_sstore(ex, 0, c->g.next_deposit != 1 ? 2 : 1);
+        rc = eg_gas_sstore(ex, 0, c->g.next_deposit != 1 ? 2 : 1);
     if (rc != 0)
         return rc;
     c->g.next_child_block += PLASMA_CHILD_BLOCK_INTERVAL;
@@ -226,31 +144,26 @@ static int run_submit_block(eg_exec *ex)
     plasma_event ev = {.kind = PLASMA_EVENT_BLOCK_SUBMITTED};
     ev.block_submitted.blknum = blknum;
     ev.block_submitted.root = ex->call->submit_block.root;
-    return emit(ex, &ev, 2, 32);
+    return eg_emit(ex, &ev, 2, 32);
 }
 
 /* ---- startStandardExit(utxo_pos, tx, proof) + bond ---- */
 
-/* The output being exited, checked against the stored block and the caller. */
-static int exit_output(eg_exec *ex, const eg_pblock **blk, plasma_output *out)
+/* The output being exited, checked against the stored block and the
+ * caller. Out: its block, the decoded tx and the output. */
+static int exit_output(eg_exec *ex, const eg_pblock **blk, plasma_tx *tx, plasma_output *out)
 {
     const plasma_call *call = ex->call;
     uint64_t pos = call->start_exit.utxo_pos;
-    int rc = gas_sload(ex, BLOCK_SLOTS);
+    int rc = eg_block_get(ex, plasma_pos_blknum(pos), blk);
     if (rc != 0)
         return rc;
-    uint64_t blknum = plasma_pos_blknum(pos);
-    uint32_t r = eg_table_find(&ex->c->t[EG_T_PBLOCK], &blknum);
-    if (blknum == 0 || r == EG_NONE)
-        return PLASMA_ERR_BLOCK_NOT_FOUND;
-    *blk = eg_table_at(&ex->c->t[EG_T_PBLOCK], r);
-    plasma_tx tx;
-    if (plasma_tx_decode_unsigned(&tx, call->start_exit.tx, call->start_exit.tx_len) != 0)
+    if (plasma_tx_decode_unsigned(tx, call->start_exit.tx, call->start_exit.tx_len) != 0)
         return PLASMA_ERR_BAD_CALL;
     uint32_t oindex = plasma_pos_oindex(pos);
-    if (oindex >= tx.n_outputs)
+    if (oindex >= tx->n_outputs)
         return PLASMA_ERR_BAD_CALL;
-    *out = tx.outputs[oindex];
+    *out = tx->outputs[oindex];
     if (!plasma_addr_eq(&out->owner, &call->from))
         return PLASMA_ERR_NOT_OWNER;
     return PLASMA_OK;
@@ -258,31 +171,31 @@ static int exit_output(eg_exec *ex, const eg_pblock **blk, plasma_output *out)
 
 static int check_not_exited(eg_exec *ex, uint64_t pos)
 {
-    int rc = gas_sload(ex, 1);
+    int rc = eg_gas_sload(ex, 1);
     if (rc != 0)
         return rc;
     uint32_t r = eg_table_find(&ex->c->t[EG_T_EXIT], &pos);
     if (r == EG_NONE)
         return PLASMA_OK;
     const eg_exit *e = eg_table_at(&ex->c->t[EG_T_EXIT], r);
-    return e->state == PLASMA_EXIT_FINALIZED ? PLASMA_ERR_OUTPUT_FINALIZED : PLASMA_ERR_EXIT_EXISTS;
+    bool paid_or_lost = e->state == PLASMA_EXIT_FINALIZED || e->state == PLASMA_EXIT_SUPERSEDED;
+    return paid_or_lost ? PLASMA_ERR_OUTPUT_FINALIZED : PLASMA_ERR_EXIT_EXISTS;
 }
 
-static int check_inclusion(eg_exec *ex, const eg_pblock *blk)
+/* Out: the exiting output's id; PLASMA_ERR_OUTPUT_FINALIZED when an exit
+ * (an in-flight one) finalized it already. */
+static int check_not_finalized(eg_exec *ex, const plasma_tx *tx, plasma_hash *output_id)
 {
     const plasma_call *call = ex->call;
-    uint32_t txindex = plasma_pos_txindex(call->start_exit.utxo_pos);
-    if (txindex >= PLASMA_MERKLE_LEAVES)
-        return PLASMA_ERR_BAD_PROOF;
-    int rc = eg_gas(ex, keccak_cost(1 + call->start_exit.tx_len) +
-                            PLASMA_MERKLE_DEPTH * keccak_cost(MERKLE_NODE_BYTES));
+    uint64_t pos = call->start_exit.utxo_pos;
+    int rc = eg_output_id(ex, output_id, call->start_exit.tx, call->start_exit.tx_len, tx->n_inputs > 0,
+                          plasma_pos_oindex(pos), pos);
+    plasma_u256 by;
+    if (rc == 0)
+        rc = eg_finalized_get(ex, output_id, &by);
     if (rc != 0)
         return rc;
-    plasma_hash leaf;
-    plasma_merkle_leaf(&leaf, call->start_exit.tx, call->start_exit.tx_len);
-    if (!plasma_merkle_verify(&blk->root, &leaf, txindex, call->start_exit.proof, PLASMA_MERKLE_PROOF_LEN))
-        return PLASMA_ERR_BAD_PROOF;
-    return PLASMA_OK;
+    return plasma_u256_is_zero(&by) ? PLASMA_OK : PLASMA_ERR_OUTPUT_FINALIZED;
 }
 
 static uint64_t exitable_at(const plasma_chain *c, const eg_pblock *blk, uint64_t now)
@@ -294,37 +207,13 @@ static uint64_t exitable_at(const plasma_chain *c, const eg_pblock *blk, uint64_
     return aged > soonest ? aged : soonest;
 }
 
-static int enqueue(eg_exec *ex, const plasma_addr *token, const eg_node *node)
-{
-    plasma_chain *c = ex->c;
-    int rc = gas_sload(ex, 1);
-    uint32_t q;
-    if (rc == 0)
-        rc = eg_queue_get(c, token, true, &q);
-    if (rc != 0)
-        return rc;
-    eg_heap *h = &((eg_queue *)eg_table_at(&c->t[EG_T_QUEUE], q))->heap;
-    bool size_was_zero = h->n == 0;
-    eg_heap_cost cost = {0, 0, 0};
-    rc = eg_heap_push(h, node, &cost);
-    if (rc != 0)
-        return rc;
-    rc = eg_journal_heap(c, EG_J_PUSH, q, node);
-    if (rc != 0) {
-        eg_heap_remove(h, node);
-        return rc;
-    }
-    rc = gas_heap(ex, &cost);
-    return rc ? rc : gas_sstore(ex, size_was_zero ? 1 : 0, size_was_zero ? 0 : 1);
-}
-
-static int record_exit(eg_exec *ex, const plasma_output *out, uint64_t when)
+static int record_exit(eg_exec *ex, const plasma_output *out, const plasma_hash *output_id, uint64_t when)
 {
     uint64_t pos = ex->call->start_exit.utxo_pos;
     uint32_t r;
     int rc = eg_create(ex->c, EG_T_EXIT, &pos, &r);
     if (rc == 0)
-        rc = gas_sstore(ex, EXIT_SLOTS, 0);
+        rc = eg_gas_sstore(ex, EXIT_SLOTS, 0);
     if (rc != 0)
         return rc;
     eg_exit *e = eg_table_at(&ex->c->t[EG_T_EXIT], r);
@@ -332,10 +221,11 @@ static int record_exit(eg_exec *ex, const plasma_output *out, uint64_t when)
     e->amount = out->amount;
     e->owner = out->owner;
     e->token = out->token;
+    e->output_id = *output_id;
     e->state = PLASMA_EXIT_IN_PROGRESS;
     e->queued = 1;
-    eg_node node = {when, pos};
-    return enqueue(ex, &out->token, &node);
+    eg_node node = {when, pos, EG_NONE};
+    return eg_enqueue(ex, &out->token, &node);
 }
 
 static int run_start_exit(eg_exec *ex)
@@ -343,24 +233,29 @@ static int run_start_exit(eg_exec *ex)
     plasma_chain *c = ex->c;
     const plasma_call *call = ex->call;
     /* The bond arrives as the call's value, before any code runs. */
-    int rc = eth_move(c, &call->from, &c->cfg.contract, &call->start_exit.bond);
+    int rc = eg_eth_move(c, &call->from, &c->cfg.contract, &call->start_exit.bond);
     if (rc == 0)
-        rc = gas_sload(ex, 1);
+        rc = eg_gas_sload(ex, 1);
     if (rc != 0)
         return rc;
     if (plasma_u256_cmp(&call->start_exit.bond, &c->cfg.exit_bond) != 0)
         return PLASMA_ERR_BAD_BOND;
     const eg_pblock *blk;
+    plasma_tx tx;
     plasma_output out;
-    rc = exit_output(ex, &blk, &out);
+    plasma_hash output_id;
+    rc = exit_output(ex, &blk, &tx, &out);
     if (rc == 0)
         rc = check_not_exited(ex, call->start_exit.utxo_pos);
     if (rc == 0)
-        rc = check_inclusion(ex, blk);
+        rc = check_not_finalized(ex, &tx, &output_id);
+    if (rc == 0)
+        rc = eg_check_inclusion(ex, blk, plasma_pos_txindex(call->start_exit.utxo_pos), call->start_exit.tx,
+                                call->start_exit.tx_len, call->start_exit.proof);
     if (rc != 0)
         return rc;
     uint64_t when = exitable_at(c, blk, ex->now);
-    rc = record_exit(ex, &out, when);
+    rc = record_exit(ex, &out, &output_id, when);
     if (rc != 0)
         return rc;
     plasma_event ev = {.kind = PLASMA_EVENT_EXIT_STARTED};
@@ -368,20 +263,10 @@ static int run_start_exit(eg_exec *ex)
     ev.exit_started.exit_id = call->start_exit.utxo_pos;
     ev.exit_started.token = out.token;
     ev.exit_started.amount = out.amount;
-    return emit(ex, &ev, 3, 64);
+    return eg_emit(ex, &ev, 3, 64);
 }
 
 /* ---- challengeStandardExit(exit_id, tx, input_index) ---- */
-
-/* Keccak work of the EIP-712 digest of tx: one hashStruct per input and
- * output, the two array hashes, the Transaction struct and the final
- * digest (the domain separator is a constant). */
-static uint64_t eip712_cost(const plasma_tx *tx)
-{
-    return tx->n_inputs * keccak_cost(4 * 32) + keccak_cost(32u * tx->n_inputs) +
-           tx->n_outputs * keccak_cost(5 * 32) + keccak_cost(32u * tx->n_outputs) + keccak_cost(5 * 32) +
-           keccak_cost(2 + 2 * 32);
-}
 
 /* Out: the signer of the challenge tx's input that spends the exit. */
 static int challenge_signer(eg_exec *ex, plasma_addr *signer)
@@ -393,14 +278,9 @@ static int challenge_signer(eg_exec *ex, plasma_addr *signer)
     uint32_t i = call->challenge_exit.input_index;
     if (i >= tx.n_inputs || tx.inputs[i] != call->challenge_exit.exit_id)
         return PLASMA_ERR_BAD_CHALLENGE;
-    int rc = eg_gas(ex, eip712_cost(&tx) + PLASMA_GAS_ECRECOVER);
-    if (rc != 0)
-        return rc;
     plasma_hash digest;
-    plasma_eip712_digest(&digest, &ex->c->eip712, &tx);
-    if (plasma_recover(signer, &digest, &tx.sigs[i]) != 0)
-        return PLASMA_ERR_BAD_SIGNATURE;
-    return PLASMA_OK;
+    int rc = eg_tx_digest(ex, &tx, &digest);
+    return rc ? rc : eg_recover(ex, &digest, &tx.sigs[i], signer);
 }
 
 static int run_challenge_exit(eg_exec *ex)
@@ -408,7 +288,7 @@ static int run_challenge_exit(eg_exec *ex)
     plasma_chain *c = ex->c;
     const plasma_call *call = ex->call;
     uint64_t id = call->challenge_exit.exit_id;
-    int rc = gas_sload(ex, 1);
+    int rc = eg_gas_sload(ex, 1);
     if (rc != 0)
         return rc;
     uint32_t r = eg_table_find(&c->t[EG_T_EXIT], &id);
@@ -419,105 +299,130 @@ static int run_challenge_exit(eg_exec *ex)
     plasma_addr signer;
     rc = challenge_signer(ex, &signer);
     if (rc == 0)
-        rc = gas_sload(ex, 1);
+        rc = eg_gas_sload(ex, 1);
     if (rc != 0)
         return rc;
     if (!plasma_addr_eq(&signer, &((eg_exit *)eg_table_at(&c->t[EG_T_EXIT], r))->owner))
         return PLASMA_ERR_BAD_SIGNATURE;
     rc = eg_touch(c, EG_T_EXIT, r);
     if (rc == 0)
-        rc = gas_sstore(ex, 0, 1);
+        rc = eg_gas_sstore(ex, 0, 1);
     if (rc != 0)
         return rc;
     ((eg_exit *)eg_table_at(&c->t[EG_T_EXIT], r))->state = PLASMA_EXIT_CHALLENGED;
-    rc = gas_sload(ex, 1);
+    rc = eg_gas_sload(ex, 1);
     if (rc == 0)
-        rc = pay_eth(ex, &call->from, &c->cfg.exit_bond);
+        rc = eg_pay(ex, &call->from, NULL, &c->cfg.exit_bond);
     if (rc != 0)
         return rc;
     plasma_event ev = {.kind = PLASMA_EVENT_EXIT_CHALLENGED};
     ev.exit_challenged.exit_id = id;
     ev.exit_challenged.challenger = call->from;
-    return emit(ex, &ev, 3, 0);
+    return eg_emit(ex, &ev, 3, 0);
 }
 
 /* ---- processExits(token, max_exits) ---- */
 
-/* Pays a matured exit, or drops it when it was challenged (or its output
- * is already finalized). */
+/* Pays an exit's amount and bond: one payment of the sum in ETH (capped at
+ * 2^256 - 1: no contract holds that much, so it is deferred either way, and
+ * an overflow must not block the queue), two (the amount in the token, the
+ * bond in ETH) otherwise. */
+static int pay_exit(eg_exec *ex, const eg_exit *paid)
+{
+    const plasma_u256 *bond = &ex->c->cfg.exit_bond;
+    if (eg_is_eth(&paid->token)) {
+        plasma_u256 total;
+        plasma_u256_add_saturating(&total, &paid->amount, bond);
+        return eg_pay(ex, &paid->owner, NULL, &total);
+    }
+    int rc = eg_pay(ex, &paid->owner, &paid->token, &paid->amount);
+    return rc ? rc : eg_pay(ex, &paid->owner, NULL, bond);
+}
+
+/* Pays a matured exit and flags its output; drops it when it was
+ * challenged, or leaves it unpaid (superseded) when another exit
+ * finalized its output first. */
 static int settle(eg_exec *ex, uint64_t pos)
 {
     plasma_chain *c = ex->c;
     uint32_t r = eg_table_find(&c->t[EG_T_EXIT], &pos);
     if (r == EG_NONE)
         return PLASMA_ERR_INTERNAL;
-    int rc = gas_sload(ex, 1);
+    int rc = eg_gas_sload(ex, 1);
     if (rc == 0)
         rc = eg_touch(c, EG_T_EXIT, r);
     if (rc == 0)
-        rc = gas_sstore(ex, 0, 1);
+        rc = eg_gas_sstore(ex, 0, 1);
     if (rc != 0)
         return rc;
     eg_exit *e = eg_table_at(&c->t[EG_T_EXIT], r);
     e->queued = 0;
     if (e->state != PLASMA_EXIT_IN_PROGRESS)
         return PLASMA_OK;
-    e->state = PLASMA_EXIT_FINALIZED;
     eg_exit paid = *e; /* the record may move when balances are created */
-    rc = gas_sload(ex, EXIT_SLOTS - 1);
+    plasma_u256 by, id = plasma_u256_from_u64(pos);
+    rc = eg_gas_sload(ex, EXIT_SLOTS - 1);
+    if (rc == 0)
+        rc = eg_finalized_get(ex, &paid.output_id, &by);
     if (rc != 0)
         return rc;
-    if (eg_is_eth(&paid.token)) {
-        plasma_u256 total;
-        if (plasma_u256_add(&total, &paid.amount, &c->cfg.exit_bond) != 0)
-            return PLASMA_ERR_OVERFLOW;
-        rc = pay_eth(ex, &paid.owner, &total);
-    } else {
-        rc = token_move(ex, &c->cfg.contract, &paid.owner, &paid.token, &paid.amount);
-        if (rc == PLASMA_ERR_INSUFFICIENT_FUNDS)
-            rc = PLASMA_ERR_INSOLVENT;
-        if (rc == 0)
-            rc = pay_eth(ex, &paid.owner, &c->cfg.exit_bond);
+    if (!plasma_u256_is_zero(&by)) {
+        e->state = PLASMA_EXIT_SUPERSEDED; /* the bond stays in the contract */
+        return PLASMA_OK;
     }
+    e->state = PLASMA_EXIT_FINALIZED;
+    rc = eg_finalized_set(ex, &paid.output_id, &id);
+    if (rc == 0)
+        rc = pay_exit(ex, &paid);
     if (rc != 0)
         return rc;
     plasma_event ev = {.kind = PLASMA_EVENT_EXIT_FINALIZED};
     ev.exit_finalized.exit_id = pos;
-    return emit(ex, &ev, 2, 0);
+    return eg_emit(ex, &ev, 2, 0);
+}
+
+/* Pops the head of queue q (the caller has read it). */
+static int pop_head(eg_exec *ex, uint32_t q, eg_node *head)
+{
+    plasma_chain *c = ex->c;
+    eg_heap *h = &((eg_queue *)eg_table_at(&c->t[EG_T_QUEUE], q))->heap;
+    *head = h->a[0];
+    eg_heap_cost cost = {0, 0, 0};
+    eg_heap_pop(h, &cost);
+    int rc = eg_journal_heap(c, EG_J_POP, q, head);
+    if (rc != 0) {
+        eg_heap_push(h, head, NULL);
+        return rc;
+    }
+    return eg_gas_heap(ex, &cost);
 }
 
 static int run_process_exits(eg_exec *ex)
 {
     plasma_chain *c = ex->c;
     const plasma_call *call = ex->call;
-    int rc = gas_sload(ex, 1);
+    const plasma_addr *token = &call->process_exits.token;
+    int rc = eg_gas_sload(ex, 1);
     uint32_t q;
-    if (rc != 0 || eg_queue_get(c, &call->process_exits.token, false, &q) != 0)
+    if (rc != 0 || eg_queue_get(c, token, false, &q) != 0)
         return rc;
     uint64_t done = 0;
-    rc = gas_sload(ex, 1); /* the bond */
+    rc = eg_gas_sload(ex, 1); /* the bond */
     while (rc == 0 && done < call->process_exits.max_exits) {
-        eg_heap *h = &((eg_queue *)eg_table_at(&c->t[EG_T_QUEUE], q))->heap;
+        const eg_heap *h = &((const eg_queue *)eg_table_at(&c->t[EG_T_QUEUE], q))->heap;
         if (h->n == 0)
             break;
-        rc = gas_sload(ex, 1);
+        rc = eg_gas_sload(ex, 1);
         if (rc != 0 || h->a[0].exitable_at > ex->now)
             break;
-        eg_node head = h->a[0];
-        eg_heap_cost cost = {0, 0, 0};
-        eg_heap_pop(h, &cost);
-        rc = eg_journal_heap(c, EG_J_POP, q, &head);
-        if (rc != 0) {
-            eg_heap_push(h, &head, NULL);
-            break;
-        }
-        rc = gas_heap(ex, &cost);
+        eg_node head;
+        rc = pop_head(ex, q, &head);
         if (rc == 0)
-            rc = settle(ex, head.utxo_pos);
+            rc = head.ife == EG_NONE ? settle(ex, head.utxo_pos) : eg_ife_settle(ex, token, head.ife);
         done++;
     }
     if (rc == 0 && done > 0)
-        rc = gas_sstore(ex, 0, 1); /* the queue size */
+        rc = eg_gas_sstore(ex, 0, 1); /* the queue size */
     return rc;
 }
 
@@ -536,6 +441,23 @@ int eg_contract_run(eg_exec *ex)
         return run_challenge_exit(ex);
     case PLASMA_CALL_PROCESS_EXITS:
         return run_process_exits(ex);
+    case PLASMA_CALL_START_IFE:
+        return eg_run_start_ife(ex);
+    case PLASMA_CALL_PIGGYBACK_INPUT:
+    case PLASMA_CALL_PIGGYBACK_OUTPUT:
+        return eg_run_piggyback(ex);
+    case PLASMA_CALL_CHALLENGE_IFE:
+        return eg_run_challenge_ife(ex);
+    case PLASMA_CALL_RESPOND_IFE:
+        return eg_run_respond_ife(ex);
+    case PLASMA_CALL_CHALLENGE_IFE_INPUT:
+        return eg_run_challenge_ife_input(ex);
+    case PLASMA_CALL_CHALLENGE_IFE_OUTPUT:
+        return eg_run_challenge_ife_output(ex);
+    case PLASMA_CALL_DELETE_IFE:
+        return eg_run_delete_ife(ex);
+    case PLASMA_CALL_WITHDRAW:
+        return eg_run_withdraw(ex);
     }
     return PLASMA_ERR_BAD_CALL;
 }

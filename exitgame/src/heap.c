@@ -1,5 +1,5 @@
 /* The per-token exit queue: a binary min-heap in one array, ordered by
- * (exitable_at, utxo_pos). Push and pop are O(log n) and move a "hole"
+ * (exitable_at, pos, id). Push and pop are O(log n) and move a "hole"
  * instead of swapping, as a contract keeping one storage slot per entry
  * would; the cost counters report the slots read and written so the gas
  * meter charges what such a contract pays. */
@@ -7,8 +7,35 @@
 
 void eg_heap_free(eg_heap *h)
 {
+    const eg_table *ifes = h->ifes;
     free(h->a);
     memset(h, 0, sizeof *h);
+    h->ifes = ifes;
+}
+
+/* The id of an entry, as 32 big-endian bytes. */
+static void node_id(uint8_t out[32], const eg_heap *h, const eg_node *n)
+{
+    if (n->ife == EG_NONE) {
+        memset(out, 0, 24);
+        eg_put_u64(out + 24, n->utxo_pos);
+        return;
+    }
+    memcpy(out, ((const eg_ife *)eg_table_at(h->ifes, n->ife))->id, 32);
+}
+
+bool eg_node_less(const eg_heap *h, const eg_node *a, const eg_node *b)
+{
+    if (a->exitable_at != b->exitable_at)
+        return a->exitable_at < b->exitable_at;
+    if (a->utxo_pos != b->utxo_pos)
+        return a->utxo_pos < b->utxo_pos;
+    if (a->ife == EG_NONE || b->ife == EG_NONE)
+        return a->ife == EG_NONE && b->ife != EG_NONE;
+    uint8_t x[32], y[32];
+    node_id(x, h, a);
+    node_id(y, h, b);
+    return memcmp(x, y, 32) < 0;
 }
 
 static void sift_up(eg_heap *h, size_t i, const eg_node *node, eg_heap_cost *cost)
@@ -16,7 +43,7 @@ static void sift_up(eg_heap *h, size_t i, const eg_node *node, eg_heap_cost *cos
     while (i > 0) {
         size_t parent = (i - 1) / 2;
         cost->reads++;
-        if (!eg_node_less(node, &h->a[parent]))
+        if (!eg_node_less(h, node, &h->a[parent]))
             break;
         h->a[i] = h->a[parent];
         cost->writes_update++;
@@ -35,10 +62,10 @@ static void sift_down(eg_heap *h, size_t i, const eg_node *node, eg_heap_cost *c
         cost->reads++;
         if (r < h->n) {
             cost->reads++;
-            if (eg_node_less(&h->a[r], &h->a[l]))
+            if (eg_node_less(h, &h->a[r], &h->a[l]))
                 best = r;
         }
-        if (!eg_node_less(&h->a[best], node))
+        if (!eg_node_less(h, &h->a[best], node))
             break;
         h->a[i] = h->a[best];
         cost->writes_update++;
@@ -86,7 +113,7 @@ void eg_heap_pop(eg_heap *h, eg_heap_cost *cost)
 static size_t find_node(const eg_heap *h, const eg_node *node)
 {
     for (size_t i = h->n; i > 0; i--)
-        if (h->a[i - 1].utxo_pos == node->utxo_pos && h->a[i - 1].exitable_at == node->exitable_at)
+        if (eg_node_same(&h->a[i - 1], node))
             return i - 1;
     return SIZE_MAX;
 }
@@ -100,7 +127,7 @@ bool eg_heap_remove(eg_heap *h, const eg_node *node)
     eg_node last = h->a[--h->n];
     if (i == h->n)
         return true;
-    if (i > 0 && eg_node_less(&last, &h->a[(i - 1) / 2]))
+    if (i > 0 && eg_node_less(h, &last, &h->a[(i - 1) / 2]))
         sift_up(h, i, &last, &ignored);
     else
         sift_down(h, i, &last, &ignored);

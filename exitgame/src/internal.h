@@ -32,7 +32,18 @@ uint64_t eg_fingerprint(const void *key, size_t len, uint64_t seed);
 
 /* ---- record tables: dense arrays of fixed-size records, key first ---- */
 
-enum { EG_T_ACCOUNT, EG_T_TOKBAL, EG_T_PBLOCK, EG_T_EXIT, EG_T_QUEUE, EG_N_TABLES };
+enum {
+    EG_T_ACCOUNT,
+    EG_T_TOKBAL,
+    EG_T_PBLOCK,
+    EG_T_EXIT,
+    EG_T_QUEUE, /* in memory only: rebuilt from exits and EG_T_IFEQ */
+    EG_T_FINAL, /* finalized[output_id] */
+    EG_T_IFE,   /* in-flight exits, open and closed (closed ones are not state) */
+    EG_T_CLAIM, /* withdrawable[owner][token] */
+    EG_T_IFEQ,  /* the queue entries of in-flight exits, per (token, ife_id) */
+    EG_N_TABLES
+};
 
 typedef struct eg_table {
     eg_index ix;
@@ -85,20 +96,80 @@ typedef struct eg_exit {
     plasma_u256 amount;
     plasma_addr owner;
     plasma_addr token;
+    plasma_hash output_id;
     uint8_t state;  /* plasma_exit_state */
     uint8_t queued; /* still in its token's queue */
 } eg_exit;
 
+/* finalized[output_id]: the id of the exit that finalized the output. */
+typedef struct eg_final {
+    plasma_hash output_id;
+    plasma_u256 by;
+} eg_final;
+
+/* withdrawable[owner][token]: payments that could not be made. */
+typedef struct eg_claim {
+    uint8_t key[40]; /* owner ‖ token */
+    plasma_u256 amount;
+} eg_claim;
+
+/* An input or output of an in-flight exit as the contract stores it. */
+typedef struct eg_ife_io {
+    plasma_hash output_id;
+    plasma_addr owner;
+    plasma_addr token;
+    plasma_u256 amount;
+} eg_ife_io;
+
+#define EG_IFE_BLOCKED_SHIFT 4 /* bit 4 + i: piggyback i was blocked */
+#define EG_IFE_IO_SLOTS 4      /* an input's or output's record: output_id, owner, token, amount */
+
+/* An in-flight exit (docs/inflight.md, "The IFE record"). A record that
+ * is closed (deleted or fully processed) stays in memory, not in the
+ * state, and is reused when the same tx is started again. */
+typedef struct eg_ife {
+    uint8_t id[32]; /* key: ife_id big-endian */
+    uint8_t live;
+    uint8_t canonical;
+    uint8_t inputs_pb;  /* bit i: piggybacked; bit 4 + i: blocked */
+    uint8_t outputs_pb; /* likewise */
+    uint8_t n_inputs;
+    uint8_t n_outputs;
+    uint8_t pending_tokens;
+    uint8_t exit_path; /* plasma_ife_path */
+    uint64_t exitable_at;
+    uint64_t start;
+    uint64_t youngest;
+    plasma_u256 oldest_competitor; /* 0 none, all ones never included */
+    plasma_addr bond_owner;
+    eg_ife_io in[PLASMA_MAX_INPUTS];
+    eg_ife_io out[PLASMA_MAX_OUTPUTS]; /* written at their piggyback */
+} eg_ife;
+
+/* An in-flight exit's entry in a token's queue, persisted so that the
+ * queues can be rebuilt; popped entries are not state. */
+typedef struct eg_ifeq {
+    uint8_t key[52]; /* token ‖ ife_id */
+    uint8_t live;
+    uint64_t exitable_at;
+    uint64_t pos; /* the IFE's youngest input */
+} eg_ifeq;
+
 /* ---- exit priority queue: array-based binary min-heap ---- */
 
+/* An entry (exitable_at, pos, id): a standard exit's id is its utxo_pos
+ * (ife == EG_NONE), an in-flight exit's is the id of record ife of
+ * EG_T_IFE. */
 typedef struct eg_node {
     uint64_t exitable_at;
     uint64_t utxo_pos;
+    uint32_t ife;
 } eg_node;
 
 typedef struct eg_heap {
     eg_node *a;
     size_t n, cap;
+    const eg_table *ifes; /* for the ids of in-flight exit entries */
 } eg_heap;
 
 /* Storage slots an operation touched, for the gas meter: each heap entry
@@ -109,10 +180,9 @@ typedef struct eg_heap_cost {
     uint32_t writes_update;
 } eg_heap_cost;
 
-static inline bool eg_node_less(const eg_node *a, const eg_node *b)
-{
-    return a->exitable_at != b->exitable_at ? a->exitable_at < b->exitable_at : a->utxo_pos < b->utxo_pos;
-}
+/* Orders entries by (exitable_at, pos, id); every ife_id is above every
+ * exit_id (PROTOCOL §6b). */
+bool eg_node_less(const eg_heap *h, const eg_node *a, const eg_node *b);
 int eg_heap_push(eg_heap *h, const eg_node *node, eg_heap_cost *cost);
 /* Removes the minimum (h->n > 0). The caller has already read it. */
 void eg_heap_pop(eg_heap *h, eg_heap_cost *cost);
@@ -124,6 +194,11 @@ typedef struct eg_queue {
     plasma_addr token;
     eg_heap heap;
 } eg_queue;
+
+static inline bool eg_node_same(const eg_node *a, const eg_node *b)
+{
+    return a->exitable_at == b->exitable_at && a->utxo_pos == b->utxo_pos && a->ife == b->ife;
+}
 
 /* ---- journal: undo log of one block's changes ---- */
 
@@ -266,10 +341,72 @@ typedef struct eg_exec {
     uint32_t call_index;
 } eg_exec;
 
-int eg_gas(eg_exec *ex, uint64_t amount);
 /* Runs the call's contract logic after the intrinsic gas is charged.
  * Returns 0 or the error that reverts the call. */
 int eg_contract_run(eg_exec *ex);
+
+/* ---- the meter and metered steps (meter.c) ----
+ * Each returns 0 or the error that reverts the call (PLASMA_ERR_OUT_OF_GAS
+ * first of all). */
+#define EG_BLOCK_SLOTS 2 /* blocks[blknum]: root, timestamp */
+
+int eg_gas(eg_exec *ex, uint64_t amount);
+int eg_gas_sload(eg_exec *ex, uint64_t slots);
+int eg_gas_sstore(eg_exec *ex, uint64_t new_slots, uint64_t updated_slots);
+int eg_gas_heap(eg_exec *ex, const eg_heap_cost *cost);
+uint64_t eg_keccak_cost(size_t len);
+/* A Merkle leaf of a tx of tx_len bytes and the 16 node hashes above it. */
+uint64_t eg_inclusion_cost(size_t tx_len);
+uint64_t eg_eip712_cost(const plasma_tx *tx);
+/* Charges the log and records the event. topics counts the signature. */
+int eg_emit(eg_exec *ex, plasma_event *ev, unsigned topics, size_t data_bytes);
+/* The child or deposit block blknum: PLASMA_ERR_BLOCK_NOT_FOUND when none. */
+int eg_block_get(eg_exec *ex, uint64_t blknum, const eg_pblock **out);
+/* utx (rlp(UnsignedTx)) at txindex under blk's root: PLASMA_ERR_BAD_PROOF
+ * when the proof fails or txindex ≥ 65,536. */
+int eg_check_inclusion(eg_exec *ex, const eg_pblock *blk, uint64_t txindex, const uint8_t *utx, size_t len,
+                       const uint8_t *proof);
+int eg_output_id(eg_exec *ex, plasma_hash *out, const uint8_t *utx, size_t len, bool has_inputs,
+                 uint32_t oindex, uint64_t utxo_pos);
+/* The EIP-712 digest of tx under the chain's domain. */
+int eg_tx_digest(eg_exec *ex, const plasma_tx *tx, plasma_hash *out);
+/* PLASMA_ERR_BAD_SIGNATURE when sig recovers nobody. */
+int eg_recover(eg_exec *ex, const plasma_hash *digest, const plasma_sig *sig, plasma_addr *signer);
+/* finalized[output_id]: *by is 0 when unset. set writes a new flag. */
+int eg_finalized_get(eg_exec *ex, const plasma_hash *output_id, plasma_u256 *by);
+int eg_finalized_set(eg_exec *ex, const plasma_hash *output_id, const plasma_u256 *by);
+int eg_enqueue(eg_exec *ex, const plasma_addr *token, const eg_node *node);
+
+/* ---- value movements (pay.c) ---- */
+/* ETH moving with a call (no storage is charged). */
+int eg_eth_move(plasma_chain *c, const plasma_addr *from, const plasma_addr *to, const plasma_u256 *amount);
+/* A token transfer inside the token's own contract (both balance slots).
+ * PLASMA_ERR_INSUFFICIENT_FUNDS when from holds too little. */
+int eg_token_move(eg_exec *ex, const plasma_addr *from, const plasma_addr *to, const plasma_addr *token,
+                  const plasma_u256 *amount);
+/* A payment out of the contract (token NULL or zero: ETH); deferred to
+ * withdrawable[to][token] when the contract holds too little. */
+int eg_pay(eg_exec *ex, const plasma_addr *to, const plasma_addr *token, const plasma_u256 *amount);
+int eg_run_withdraw(eg_exec *ex);
+
+/* ---- in-flight exits (ife.c, ife_process.c) ---- */
+int eg_run_start_ife(eg_exec *ex);
+int eg_run_piggyback(eg_exec *ex);
+int eg_run_challenge_ife(eg_exec *ex);
+int eg_run_respond_ife(eg_exec *ex);
+int eg_run_challenge_ife_input(eg_exec *ex);
+int eg_run_challenge_ife_output(eg_exec *ex);
+int eg_run_delete_ife(eg_exec *ex);
+/* Processes the queue entry of record ife popped from token's queue. */
+int eg_ife_settle(eg_exec *ex, const plasma_addr *token, uint32_t ife);
+/* The record of an open in-flight exit, or EG_NONE. */
+uint32_t eg_ife_find_open(const plasma_chain *c, const uint8_t id[32]);
+/* The storage slots record f holds (ife.c's layout): what deleting it
+ * clears. */
+uint64_t eg_ife_slots(const eg_ife *f);
+/* Empties record f but for its id (the exit is gone; the same tx may be
+ * started again). */
+void eg_ife_wipe(eg_ife *f);
 
 /* ---- persistence (persist.c) ---- */
 /* Writes the changed records (+ head, globals, block record when block is

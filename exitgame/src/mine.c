@@ -27,9 +27,10 @@ static int admit(const plasma_chain *c, const plasma_call *call)
         return PLASMA_ERR_OUT_OF_GAS;
     if (call->nonce != plasma_chain_next_nonce(c, &call->from))
         return PLASMA_ERR_BAD_NONCE;
-    plasma_u256 need, have;
+    plasma_u256 need, have, value;
     fee(&need, call->gas_limit, call->gas_price);
-    if (call->kind == PLASMA_CALL_START_EXIT && plasma_u256_add(&need, &need, &call->start_exit.bond) != 0)
+    plasma_call_value(&value, call);
+    if (plasma_u256_add(&need, &need, &value) != 0)
         return PLASMA_ERR_INSUFFICIENT_FUNDS;
     eg_balance(&have, c, &call->from, NULL);
     return plasma_u256_cmp(&have, &need) < 0 ? PLASMA_ERR_INSUFFICIENT_FUNDS : PLASMA_OK;

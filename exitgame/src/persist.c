@@ -7,18 +7,33 @@
  *   'b' blknum8              child/deposit block: root32 ‖ ts8 ‖ is_deposit1
  *                            [‖ depositor20 ‖ token20 ‖ amount32]
  *   'c'                      consensus config: version1 ‖ chain_id8 ‖ contract20 ‖
- *                            operator20 ‖ bond32 ‖ min_exit_period8 ‖ genesis_time8
- *   'e' utxo_pos8            exit: state1 ‖ queued1 ‖ owner20 ‖ token20 ‖ amount32 ‖ exitable_at8
+ *                            operator20 ‖ bond32 ‖ min_exit_period8 ‖ genesis_time8 ‖
+ *                            ife_bond32 ‖ piggyback_bond32
+ *   'e' utxo_pos8            exit: state1 ‖ queued1 ‖ owner20 ‖ token20 ‖ amount32 ‖
+ *                            exitable_at8 ‖ output_id32
+ *   'f' output_id32          finalized flag: exit id32
  *   'g'                      contract counters: next_child_block8 ‖ next_deposit8
  *   'h'                      head: number8 ‖ timestamp8 ‖ hash32 ‖ time_offset8 ‖ total_gas8
+ *   'i' ife_id32             in-flight exit: exitable_at8 ‖ start8 ‖ youngest8 ‖
+ *                            oldest_competitor32 ‖ bond_owner20 ‖ canonical1 ‖
+ *                            inputs_pb1 ‖ outputs_pb1 ‖ n_inputs1 ‖ n_outputs1 ‖
+ *                            pending_tokens1 ‖ exit_path1, then per input and per
+ *                            output output_id32 ‖ owner20 ‖ token20 ‖ amount32
  *   'k' number8              mined block: header, receipts, events
+ *   'q' token20 ife_id32     an in-flight exit's queue entry: exitable_at8 ‖ pos8
  *   't' owner20 token20      token balance: amount32
- * An empty account or a zero token balance is deleted, not stored. */
+ *   'w' owner20 token20      deferred payment: amount32
+ * An empty account, a zero balance or claim, a closed in-flight exit and a
+ * popped queue entry are deleted, not stored. Format 2 added the output
+ * ids, 'f', 'i', 'q', 'w' and the two bonds; a format 1 store is refused
+ * (its exits lack the output ids, which cannot be recovered). */
 #include "internal.h"
 
-#define FORMAT_VERSION 1
-#define MAX_KEY 41
-#define MAX_VAL 160
+#define FORMAT_VERSION 2
+#define MAX_KEY 53
+#define IO_BYTES (32 + 20 + 20 + 32)
+#define IFE_FIXED_BYTES (8 + 8 + 8 + 32 + 20 + 7)
+#define MAX_VAL (IFE_FIXED_BYTES + (PLASMA_MAX_INPUTS + PLASMA_MAX_OUTPUTS) * IO_BYTES)
 
 /* ---- byte writers and readers ---- */
 
@@ -153,6 +168,72 @@ static void enc_exit(kv *o, const eg_exit *e)
     w_bytes(&v, e->token.b, 20);
     w_u256(&v, &e->amount);
     w_u64(&v, e->exitable_at);
+    w_bytes(&v, e->output_id.b, 32);
+    o->klen = (size_t)(k.p - o->key);
+    o->vlen = (size_t)(v.p - o->val);
+}
+
+static void enc_final(kv *o, const eg_final *f)
+{
+    wr k = {o->key}, v = {o->val};
+    w_u8(&k, 'f');
+    w_bytes(&k, f->output_id.b, 32);
+    w_u256(&v, &f->by);
+    o->klen = (size_t)(k.p - o->key);
+    o->vlen = (size_t)(v.p - o->val);
+}
+
+static void enc_claim(kv *o, const eg_claim *c)
+{
+    wr k = {o->key}, v = {o->val};
+    w_u8(&k, 'w');
+    w_bytes(&k, c->key, 40);
+    if (!plasma_u256_is_zero(&c->amount))
+        w_u256(&v, &c->amount);
+    o->klen = (size_t)(k.p - o->key);
+    o->vlen = (size_t)(v.p - o->val);
+}
+
+static void w_io(wr *v, const eg_ife_io *io)
+{
+    w_bytes(v, io->output_id.b, 32);
+    w_bytes(v, io->owner.b, 20);
+    w_bytes(v, io->token.b, 20);
+    w_u256(v, &io->amount);
+}
+
+static void enc_ife(kv *o, const eg_ife *f)
+{
+    wr k = {o->key}, v = {o->val};
+    w_u8(&k, 'i');
+    w_bytes(&k, f->id, 32);
+    if (f->live) {
+        w_u64(&v, f->exitable_at);
+        w_u64(&v, f->start);
+        w_u64(&v, f->youngest);
+        w_u256(&v, &f->oldest_competitor);
+        w_bytes(&v, f->bond_owner.b, 20);
+        uint8_t small[7] = {f->canonical, f->inputs_pb,      f->outputs_pb, f->n_inputs,
+                            f->n_outputs, f->pending_tokens, f->exit_path};
+        w_bytes(&v, small, sizeof small);
+        for (unsigned i = 0; i < f->n_inputs && i < PLASMA_MAX_INPUTS; i++)
+            w_io(&v, &f->in[i]);
+        for (unsigned i = 0; i < f->n_outputs && i < PLASMA_MAX_OUTPUTS; i++)
+            w_io(&v, &f->out[i]);
+    }
+    o->klen = (size_t)(k.p - o->key);
+    o->vlen = (size_t)(v.p - o->val);
+}
+
+static void enc_ifeq(kv *o, const eg_ifeq *q)
+{
+    wr k = {o->key}, v = {o->val};
+    w_u8(&k, 'q');
+    w_bytes(&k, q->key, 52);
+    if (q->live) {
+        w_u64(&v, q->exitable_at);
+        w_u64(&v, q->pos);
+    }
     o->klen = (size_t)(k.p - o->key);
     o->vlen = (size_t)(v.p - o->val);
 }
@@ -168,6 +249,8 @@ static void enc_config(kv *o, const plasma_chain_config *cfg)
     w_u256(&v, &cfg->exit_bond);
     w_u64(&v, cfg->min_exit_period);
     w_u64(&v, cfg->genesis_time);
+    w_u256(&v, &cfg->ife_bond);
+    w_u256(&v, &cfg->piggyback_bond);
     o->klen = (size_t)(k.p - o->key);
     o->vlen = (size_t)(v.p - o->val);
 }
@@ -208,8 +291,23 @@ static void enc_record(kv *o, const plasma_chain *c, unsigned table, uint32_t re
     case EG_T_PBLOCK:
         enc_pblock(o, r);
         break;
-    default:
+    case EG_T_EXIT:
         enc_exit(o, r);
+        break;
+    case EG_T_FINAL:
+        enc_final(o, r);
+        break;
+    case EG_T_IFE:
+        enc_ife(o, r);
+        break;
+    case EG_T_CLAIM:
+        enc_claim(o, r);
+        break;
+    case EG_T_IFEQ:
+        enc_ifeq(o, r);
+        break;
+    default:
+        o->klen = o->vlen = 0; /* the queues are rebuilt, never stored */
         break;
     }
 }
@@ -217,38 +315,157 @@ static void enc_record(kv *o, const plasma_chain *c, unsigned table, uint32_t re
 /* ---- mined blocks ---- */
 
 #define RECEIPT_BYTES (32 + 4 + 1 + 20 + 8 + 8 + 8 + 4)
-#define EVENT_BYTES (1 + 4 + 80)
+#define EVENT_PAYLOAD 120
+#define EVENT_BYTES (1 + 4 + EVENT_PAYLOAD)
 #define HEADER_BYTES (8 + 8 + 32 + 32 + 8 + 8 + 4 + 4)
+
+/* The payload of an event: the same fields in the same order both ways. */
+static void enc_payload(wr *p, const plasma_event *e)
+{
+    switch (e->kind) {
+    case PLASMA_EVENT_DEPOSIT_CREATED:
+        w_bytes(p, e->deposit_created.depositor.b, 20);
+        w_u64(p, e->deposit_created.blknum);
+        w_bytes(p, e->deposit_created.token.b, 20);
+        w_u256(p, &e->deposit_created.amount);
+        break;
+    case PLASMA_EVENT_BLOCK_SUBMITTED:
+        w_u64(p, e->block_submitted.blknum);
+        w_bytes(p, e->block_submitted.root.b, 32);
+        break;
+    case PLASMA_EVENT_EXIT_STARTED:
+        w_bytes(p, e->exit_started.owner.b, 20);
+        w_u64(p, e->exit_started.exit_id);
+        w_bytes(p, e->exit_started.token.b, 20);
+        w_u256(p, &e->exit_started.amount);
+        break;
+    case PLASMA_EVENT_EXIT_CHALLENGED:
+        w_u64(p, e->exit_challenged.exit_id);
+        w_bytes(p, e->exit_challenged.challenger.b, 20);
+        break;
+    case PLASMA_EVENT_EXIT_FINALIZED:
+        w_u64(p, e->exit_finalized.exit_id);
+        break;
+    case PLASMA_EVENT_IFE_STARTED:
+        w_bytes(p, e->ife_started.initiator.b, 20);
+        w_u256(p, &e->ife_started.ife_id);
+        w_bytes(p, e->ife_started.txhash.b, 32);
+        w_u8(p, e->ife_started.n_inputs);
+        for (unsigned i = 0; i < PLASMA_MAX_INPUTS; i++)
+            w_u64(p, e->ife_started.inputs[i]);
+        break;
+    case PLASMA_EVENT_IFE_INPUT_PIGGYBACKED:
+    case PLASMA_EVENT_IFE_OUTPUT_PIGGYBACKED:
+    case PLASMA_EVENT_IFE_INPUT_BLOCKED:
+    case PLASMA_EVENT_IFE_OUTPUT_BLOCKED:
+        w_bytes(p, e->ife_index.who.b, 20);
+        w_u256(p, &e->ife_index.ife_id);
+        w_u64(p, e->ife_index.index);
+        break;
+    case PLASMA_EVENT_IFE_CHALLENGED:
+        w_bytes(p, e->ife_challenged.challenger.b, 20);
+        w_u256(p, &e->ife_challenged.ife_id);
+        w_u256(p, &e->ife_challenged.position);
+        break;
+    case PLASMA_EVENT_IFE_RESPONDED:
+        w_bytes(p, e->ife_responded.responder.b, 20);
+        w_u256(p, &e->ife_responded.ife_id);
+        w_u64(p, e->ife_responded.tx_pos);
+        break;
+    case PLASMA_EVENT_IFE_INPUT_WITHDRAWN:
+    case PLASMA_EVENT_IFE_OUTPUT_WITHDRAWN:
+        w_u256(p, &e->ife_withdrawn.ife_id);
+        w_u64(p, e->ife_withdrawn.index);
+        break;
+    case PLASMA_EVENT_IFE_FINALIZED:
+    case PLASMA_EVENT_IFE_DELETED:
+        w_u256(p, &e->ife_closed.ife_id);
+        break;
+    case PLASMA_EVENT_PAYMENT_DEFERRED:
+    case PLASMA_EVENT_WITHDRAWAL:
+        w_bytes(p, e->payment.owner.b, 20);
+        w_bytes(p, e->payment.token.b, 20);
+        w_u256(p, &e->payment.amount);
+        break;
+    }
+}
+
+static bool dec_payload(rd *p, plasma_event *e)
+{
+    switch (e->kind) {
+    case PLASMA_EVENT_DEPOSIT_CREATED:
+        r_bytes(p, e->deposit_created.depositor.b, 20);
+        e->deposit_created.blknum = r_u64(p);
+        r_bytes(p, e->deposit_created.token.b, 20);
+        r_u256(p, &e->deposit_created.amount);
+        return true;
+    case PLASMA_EVENT_BLOCK_SUBMITTED:
+        e->block_submitted.blknum = r_u64(p);
+        r_bytes(p, e->block_submitted.root.b, 32);
+        return true;
+    case PLASMA_EVENT_EXIT_STARTED:
+        r_bytes(p, e->exit_started.owner.b, 20);
+        e->exit_started.exit_id = r_u64(p);
+        r_bytes(p, e->exit_started.token.b, 20);
+        r_u256(p, &e->exit_started.amount);
+        return true;
+    case PLASMA_EVENT_EXIT_CHALLENGED:
+        e->exit_challenged.exit_id = r_u64(p);
+        r_bytes(p, e->exit_challenged.challenger.b, 20);
+        return true;
+    case PLASMA_EVENT_EXIT_FINALIZED:
+        e->exit_finalized.exit_id = r_u64(p);
+        return true;
+    case PLASMA_EVENT_IFE_STARTED:
+        r_bytes(p, e->ife_started.initiator.b, 20);
+        r_u256(p, &e->ife_started.ife_id);
+        r_bytes(p, e->ife_started.txhash.b, 32);
+        e->ife_started.n_inputs = r_u8(p);
+        for (unsigned i = 0; i < PLASMA_MAX_INPUTS; i++)
+            e->ife_started.inputs[i] = r_u64(p);
+        return e->ife_started.n_inputs <= PLASMA_MAX_INPUTS;
+    case PLASMA_EVENT_IFE_INPUT_PIGGYBACKED:
+    case PLASMA_EVENT_IFE_OUTPUT_PIGGYBACKED:
+    case PLASMA_EVENT_IFE_INPUT_BLOCKED:
+    case PLASMA_EVENT_IFE_OUTPUT_BLOCKED:
+        r_bytes(p, e->ife_index.who.b, 20);
+        r_u256(p, &e->ife_index.ife_id);
+        e->ife_index.index = r_u64(p);
+        return true;
+    case PLASMA_EVENT_IFE_CHALLENGED:
+        r_bytes(p, e->ife_challenged.challenger.b, 20);
+        r_u256(p, &e->ife_challenged.ife_id);
+        r_u256(p, &e->ife_challenged.position);
+        return true;
+    case PLASMA_EVENT_IFE_RESPONDED:
+        r_bytes(p, e->ife_responded.responder.b, 20);
+        r_u256(p, &e->ife_responded.ife_id);
+        e->ife_responded.tx_pos = r_u64(p);
+        return true;
+    case PLASMA_EVENT_IFE_INPUT_WITHDRAWN:
+    case PLASMA_EVENT_IFE_OUTPUT_WITHDRAWN:
+        r_u256(p, &e->ife_withdrawn.ife_id);
+        e->ife_withdrawn.index = r_u64(p);
+        return true;
+    case PLASMA_EVENT_IFE_FINALIZED:
+    case PLASMA_EVENT_IFE_DELETED:
+        r_u256(p, &e->ife_closed.ife_id);
+        return true;
+    case PLASMA_EVENT_PAYMENT_DEFERRED:
+    case PLASMA_EVENT_WITHDRAWAL:
+        r_bytes(p, e->payment.owner.b, 20);
+        r_bytes(p, e->payment.token.b, 20);
+        r_u256(p, &e->payment.amount);
+        return true;
+    }
+    return false;
+}
 
 static void enc_event(wr *w, const plasma_event *e)
 {
-    uint8_t payload[80] = {0};
+    uint8_t payload[EVENT_PAYLOAD] = {0};
     wr p = {payload};
-    switch (e->kind) {
-    case PLASMA_EVENT_DEPOSIT_CREATED:
-        w_bytes(&p, e->deposit_created.depositor.b, 20);
-        w_u64(&p, e->deposit_created.blknum);
-        w_bytes(&p, e->deposit_created.token.b, 20);
-        w_u256(&p, &e->deposit_created.amount);
-        break;
-    case PLASMA_EVENT_BLOCK_SUBMITTED:
-        w_u64(&p, e->block_submitted.blknum);
-        w_bytes(&p, e->block_submitted.root.b, 32);
-        break;
-    case PLASMA_EVENT_EXIT_STARTED:
-        w_bytes(&p, e->exit_started.owner.b, 20);
-        w_u64(&p, e->exit_started.exit_id);
-        w_bytes(&p, e->exit_started.token.b, 20);
-        w_u256(&p, &e->exit_started.amount);
-        break;
-    case PLASMA_EVENT_EXIT_CHALLENGED:
-        w_u64(&p, e->exit_challenged.exit_id);
-        w_bytes(&p, e->exit_challenged.challenger.b, 20);
-        break;
-    case PLASMA_EVENT_EXIT_FINALIZED:
-        w_u64(&p, e->exit_finalized.exit_id);
-        break;
-    }
+    enc_payload(&p, e);
     w_u8(w, (uint8_t)e->kind);
     w_u32(w, e->call_index);
     w_bytes(w, payload, sizeof payload);
@@ -260,37 +477,10 @@ static bool dec_event(rd *r, plasma_event *e, uint64_t number)
     e->kind = (plasma_event_kind)r_u8(r);
     e->block_number = number;
     e->call_index = r_u32(r);
-    uint8_t payload[80];
+    uint8_t payload[EVENT_PAYLOAD];
     r_bytes(r, payload, sizeof payload);
     rd p = {payload, sizeof payload, false};
-    switch (e->kind) {
-    case PLASMA_EVENT_DEPOSIT_CREATED:
-        r_bytes(&p, e->deposit_created.depositor.b, 20);
-        e->deposit_created.blknum = r_u64(&p);
-        r_bytes(&p, e->deposit_created.token.b, 20);
-        r_u256(&p, &e->deposit_created.amount);
-        break;
-    case PLASMA_EVENT_BLOCK_SUBMITTED:
-        e->block_submitted.blknum = r_u64(&p);
-        r_bytes(&p, e->block_submitted.root.b, 32);
-        break;
-    case PLASMA_EVENT_EXIT_STARTED:
-        r_bytes(&p, e->exit_started.owner.b, 20);
-        e->exit_started.exit_id = r_u64(&p);
-        r_bytes(&p, e->exit_started.token.b, 20);
-        r_u256(&p, &e->exit_started.amount);
-        break;
-    case PLASMA_EVENT_EXIT_CHALLENGED:
-        e->exit_challenged.exit_id = r_u64(&p);
-        r_bytes(&p, e->exit_challenged.challenger.b, 20);
-        break;
-    case PLASMA_EVENT_EXIT_FINALIZED:
-        e->exit_finalized.exit_id = r_u64(&p);
-        break;
-    default:
-        return false;
-    }
-    return !r->bad;
+    return dec_payload(&p, e) && !p.bad && !r->bad;
 }
 
 static void enc_receipt(wr *w, const plasma_receipt *rc)
@@ -518,21 +708,100 @@ static int load_exit(loader *l, rd *k, rd *v)
     r_bytes(v, e.token.b, 20);
     r_u256(v, &e.amount);
     e.exitable_at = r_u64(v);
-    if (e.state < PLASMA_EXIT_IN_PROGRESS || e.state > PLASMA_EXIT_FINALIZED || e.queued > 1)
+    r_bytes(v, e.output_id.b, 32);
+    if (e.state < PLASMA_EXIT_IN_PROGRESS || e.state > PLASMA_EXIT_SUPERSEDED || e.queued > 1)
         return PLASMA_ERR_IO;
     return load_record(l->c, EG_T_EXIT, &e.utxo_pos, &e);
+}
+
+static int load_final(loader *l, rd *k, rd *v)
+{
+    eg_final f;
+    memset(&f, 0, sizeof f);
+    r_bytes(k, f.output_id.b, 32);
+    r_u256(v, &f.by);
+    if (plasma_u256_is_zero(&f.by))
+        return PLASMA_ERR_IO;
+    return load_record(l->c, EG_T_FINAL, &f.output_id, &f);
+}
+
+static int load_claim(loader *l, rd *k, rd *v)
+{
+    eg_claim c;
+    memset(&c, 0, sizeof c);
+    r_bytes(k, c.key, 40);
+    r_u256(v, &c.amount);
+    return load_record(l->c, EG_T_CLAIM, c.key, &c);
+}
+
+static void r_io(rd *v, eg_ife_io *io)
+{
+    r_bytes(v, io->output_id.b, 32);
+    r_bytes(v, io->owner.b, 20);
+    r_bytes(v, io->token.b, 20);
+    r_u256(v, &io->amount);
+}
+
+static bool ife_sane(const eg_ife *f)
+{
+    return f->n_inputs >= 1 && f->n_inputs <= PLASMA_MAX_INPUTS && f->n_outputs >= 1 &&
+           f->n_outputs <= PLASMA_MAX_OUTPUTS && f->canonical <= 1 &&
+           f->exit_path <= PLASMA_IFE_PATH_INPUTS &&
+           f->pending_tokens <= PLASMA_MAX_INPUTS + PLASMA_MAX_OUTPUTS;
+}
+
+static int load_ife(loader *l, rd *k, rd *v)
+{
+    eg_ife f;
+    memset(&f, 0, sizeof f);
+    r_bytes(k, f.id, 32);
+    f.live = 1;
+    f.exitable_at = r_u64(v);
+    f.start = r_u64(v);
+    f.youngest = r_u64(v);
+    r_u256(v, &f.oldest_competitor);
+    r_bytes(v, f.bond_owner.b, 20);
+    uint8_t small[7];
+    r_bytes(v, small, sizeof small);
+    f.canonical = small[0];
+    f.inputs_pb = small[1];
+    f.outputs_pb = small[2];
+    f.n_inputs = small[3];
+    f.n_outputs = small[4];
+    f.pending_tokens = small[5];
+    f.exit_path = small[6];
+    if (!ife_sane(&f))
+        return PLASMA_ERR_IO;
+    for (unsigned i = 0; i < f.n_inputs; i++)
+        r_io(v, &f.in[i]);
+    for (unsigned i = 0; i < f.n_outputs; i++)
+        r_io(v, &f.out[i]);
+    return load_record(l->c, EG_T_IFE, f.id, &f);
+}
+
+static int load_ifeq(loader *l, rd *k, rd *v)
+{
+    eg_ifeq q;
+    memset(&q, 0, sizeof q);
+    r_bytes(k, q.key, 52);
+    q.live = 1;
+    q.exitable_at = r_u64(v);
+    q.pos = r_u64(v);
+    return load_record(l->c, EG_T_IFEQ, q.key, &q);
 }
 
 static int load_config(loader *l, rd *v)
 {
     if (r_u8(v) != FORMAT_VERSION)
-        return PLASMA_ERR_IO;
+        return PLASMA_ERR_STORE_VERSION;
     l->cfg.chain_id = r_u64(v);
     r_bytes(v, l->cfg.contract.b, 20);
     r_bytes(v, l->cfg.operator_addr.b, 20);
     r_u256(v, &l->cfg.exit_bond);
     l->cfg.min_exit_period = r_u64(v);
     l->cfg.genesis_time = r_u64(v);
+    r_u256(v, &l->cfg.ife_bond);
+    r_u256(v, &l->cfg.piggyback_bond);
     l->have_config = true;
     return PLASMA_OK;
 }
@@ -605,7 +874,8 @@ static int load_pair(const uint8_t *key, size_t klen, const uint8_t *val, size_t
     static const struct {
         uint8_t prefix;
         size_t klen;
-    } shapes[] = {{'a', 21}, {'b', 9}, {'c', 1}, {'e', 9}, {'g', 1}, {'h', 1}, {'k', 9}, {'t', 41}};
+    } shapes[] = {{'a', 21}, {'b', 9},  {'c', 1}, {'e', 9},  {'f', 33}, {'g', 1},
+                  {'h', 1},  {'i', 33}, {'k', 9}, {'q', 53}, {'t', 41}, {'w', 41}};
     bool known = false;
     for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++)
         known |= key[0] == shapes[i].prefix && klen == shapes[i].klen;
@@ -625,6 +895,18 @@ static int load_pair(const uint8_t *key, size_t klen, const uint8_t *val, size_t
     case 'e':
         rc = load_exit(l, &k, &v);
         break;
+    case 'f':
+        rc = load_final(l, &k, &v);
+        break;
+    case 'i':
+        rc = load_ife(l, &k, &v);
+        break;
+    case 'q':
+        rc = load_ifeq(l, &k, &v);
+        break;
+    case 'w':
+        rc = load_claim(l, &k, &v);
+        break;
     case 'k':
         return load_block(l, &k, &v);
     default:
@@ -634,21 +916,39 @@ static int load_pair(const uint8_t *key, size_t klen, const uint8_t *val, size_t
     return rc == 0 && (v.bad || v.left != 0) ? PLASMA_ERR_IO : rc;
 }
 
+static int queue_push(plasma_chain *c, const plasma_addr *token, const eg_node *node)
+{
+    uint32_t q = eg_table_find(&c->t[EG_T_QUEUE], token);
+    if (q == EG_NONE) {
+        int rc = eg_table_append(&c->t[EG_T_QUEUE], token, &q);
+        if (rc != 0)
+            return rc;
+        ((eg_queue *)eg_table_at(&c->t[EG_T_QUEUE], q))->heap.ifes = &c->t[EG_T_IFE];
+    }
+    return eg_heap_push(&((eg_queue *)eg_table_at(&c->t[EG_T_QUEUE], q))->heap, node, NULL);
+}
+
+/* The queues from the exits flagged queued and the in-flight exits'
+ * entries, each of which must name an open in-flight exit. */
 static int rebuild_queues(plasma_chain *c)
 {
-    eg_table *t = &c->t[EG_T_EXIT];
+    const eg_table *t = &c->t[EG_T_EXIT];
     for (uint32_t i = 0; i < t->n; i++) {
         const eg_exit *e = eg_table_at(t, i);
-        if (!e->queued)
-            continue;
-        uint32_t q = eg_table_find(&c->t[EG_T_QUEUE], &e->token);
-        if (q == EG_NONE) {
-            int rc = eg_table_append(&c->t[EG_T_QUEUE], &e->token, &q);
-            if (rc != 0)
-                return rc;
-        }
-        eg_node node = {e->exitable_at, e->utxo_pos};
-        int rc = eg_heap_push(&((eg_queue *)eg_table_at(&c->t[EG_T_QUEUE], q))->heap, &node, NULL);
+        eg_node node = {e->exitable_at, e->utxo_pos, EG_NONE};
+        int rc = e->queued ? queue_push(c, &e->token, &node) : PLASMA_OK;
+        if (rc != 0)
+            return rc;
+    }
+    t = &c->t[EG_T_IFEQ];
+    for (uint32_t i = 0; i < t->n; i++) {
+        const eg_ifeq *e = eg_table_at(t, i);
+        plasma_addr token;
+        memcpy(token.b, e->key, 20);
+        eg_node node = {e->exitable_at, e->pos, eg_ife_find_open(c, e->key + 20)};
+        if (node.ife == EG_NONE)
+            return PLASMA_ERR_IO;
+        int rc = queue_push(c, &token, &node);
         if (rc != 0)
             return rc;
     }
@@ -660,7 +960,8 @@ static bool same_consensus(const plasma_chain_config *a, const plasma_chain_conf
     return a->chain_id == b->chain_id && plasma_addr_eq(&a->contract, &b->contract) &&
            plasma_addr_eq(&a->operator_addr, &b->operator_addr) &&
            plasma_u256_cmp(&a->exit_bond, &b->exit_bond) == 0 && a->min_exit_period == b->min_exit_period &&
-           a->genesis_time == b->genesis_time;
+           a->genesis_time == b->genesis_time && plasma_u256_cmp(&a->ife_bond, &b->ife_bond) == 0 &&
+           plasma_u256_cmp(&a->piggyback_bond, &b->piggyback_bond) == 0;
 }
 
 int eg_persist_load(plasma_chain *c)
@@ -670,7 +971,7 @@ int eg_persist_load(plasma_chain *c)
     l.c = c;
     int rc = c->store->foreach(c->store, load_pair, &l);
     if (rc != 0)
-        return rc == PLASMA_ERR_NOMEM ? rc : PLASMA_ERR_IO;
+        return rc == PLASMA_ERR_NOMEM || rc == PLASMA_ERR_STORE_VERSION ? rc : PLASMA_ERR_IO;
     if (l.n_pairs == 0)
         return PLASMA_ERR_NOT_FOUND;
     if (!l.have_config || !l.have_head || !l.have_globals || c->n_blocks != c->head.number + 1 ||
@@ -744,7 +1045,7 @@ int plasma_chain_state_digest(plasma_hash *out, const plasma_chain *c)
     plasma_keccak k;
     plasma_keccak_init(&k);
     kv r;
-    /* Key order: 'a' 'b' 'c' 'e' 'g' 'h' 't'. */
+    /* Key order: 'a' 'b' 'c' 'e' 'f' 'g' 'h' 'i' 'q' 't' 'w'. */
     int rc = digest_table(&k, c, EG_T_ACCOUNT);
     if (rc == 0)
         rc = digest_table(&k, c, EG_T_PBLOCK);
@@ -753,13 +1054,17 @@ int plasma_chain_state_digest(plasma_hash *out, const plasma_chain *c)
         digest_kv(&k, &r);
         rc = digest_table(&k, c, EG_T_EXIT);
     }
+    if (rc == 0)
+        rc = digest_table(&k, c, EG_T_FINAL);
     if (rc != 0)
         return rc;
     enc_globals(&r, &c->g);
     digest_kv(&k, &r);
     enc_head(&r, &c->head);
     digest_kv(&k, &r);
-    rc = digest_table(&k, c, EG_T_TOKBAL);
+    static const unsigned rest[] = {EG_T_IFE, EG_T_IFEQ, EG_T_TOKBAL, EG_T_CLAIM};
+    for (size_t i = 0; i < sizeof rest / sizeof rest[0] && rc == 0; i++)
+        rc = digest_table(&k, c, rest[i]);
     if (rc == 0)
         plasma_keccak_final(&k, out);
     return rc;

@@ -277,6 +277,7 @@ int eg_queue_get(plasma_chain *c, const plasma_addr *token, bool create, uint32_
         int rc = eg_create(c, EG_T_QUEUE, &key, &r);
         if (rc != 0)
             return rc;
+        ((eg_queue *)eg_table_at(&c->t[EG_T_QUEUE], r))->heap.ifes = &c->t[EG_T_IFE];
     }
     *queue = r;
     return PLASMA_OK;

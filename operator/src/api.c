@@ -367,14 +367,21 @@ static void h_submit_batch(void *ctx, const plasma_http_req *req, plasma_http_re
 
 /* --- GET /v1/transactions/{txhash} --- */
 
+/* The path's txhash; false (the answer given) when it is malformed. */
+static bool txhash_param(const plasma_http_req *req, plasma_http_resp *resp, plasma_hash *h)
+{
+    if (plasma_hash_parse(h, req->params[0]) == 0)
+        return true;
+    plasma_http_error(resp, PLASMA_ERR_BAD_REQUEST, "txhash must be 0x + 64 hex digits");
+    return false;
+}
+
 static void h_get_tx(void *ctx, const plasma_http_req *req, plasma_http_resp *resp)
 {
     op_api *api = ctx;
     plasma_hash h;
-    if (plasma_hash_parse(&h, req->params[0]) != 0) {
-        plasma_http_error(resp, PLASMA_ERR_BAD_REQUEST, "txhash must be 0x + 64 hex digits");
+    if (!txhash_param(req, resp, &h))
         return;
-    }
     plasma_buf rlp = {0};
     uint64_t blknum;
     uint32_t txindex;
@@ -389,20 +396,93 @@ static void h_get_tx(void *ctx, const plasma_http_req *req, plasma_http_resp *re
     plasma_buf_free(&rlp);
 }
 
+/* --- GET /v1/transactions/{txhash}/in-flight-exit-data --- */
+
+typedef struct ife_args {
+    json_t *txs, *pos, *proofs;
+} ife_args;
+
+/* The tx and proof of one input of the in-flight tx; an input in a block
+ * the operator withholds (development) is not served. */
+static int add_input(op_api *api, ife_args *a, uint64_t pos)
+{
+    if (is_withheld(api, plasma_pos_blknum(pos)))
+        return PLASMA_ERR_NOT_FOUND;
+    plasma_buf tx = {0};
+    uint8_t proof[PLASMA_MERKLE_PROOF_LEN];
+    int rc = plasma_ledger_exit_data(api->ledger, pos, &tx, proof);
+    if (rc == 0 && (json_array_append_new(a->txs, plasma_json_hex(tx.data, tx.len)) |
+                    json_array_append_new(a->pos, plasma_json_u64_str(pos)) |
+                    json_array_append_new(a->proofs, plasma_json_hex(proof, sizeof proof))))
+        rc = PLASMA_ERR_NOMEM;
+    plasma_buf_free(&tx);
+    return rc;
+}
+
+static json_t *ife_data_json(const plasma_hash *h, const plasma_buf *rlp, uint64_t blknum, uint32_t txindex,
+                             bool sealed, ife_args *a)
+{
+    json_t *o = json_pack("{s:o,s:I,s:I,s:b,s:o,s:o,s:o,s:o}", "txhash", plasma_json_hash(h), "blknum",
+                          (json_int_t)blknum, "txindex", (json_int_t)txindex, "sealed", sealed, "tx",
+                          plasma_json_hex(rlp->data, rlp->len), "input_txs", a->txs, "input_utxo_pos", a->pos,
+                          "input_proofs", a->proofs);
+    a->txs = a->pos = a->proofs = NULL;
+    return o;
+}
+
+static void h_ife_data(void *ctx, const plasma_http_req *req, plasma_http_resp *resp)
+{
+    op_api *api = ctx;
+    plasma_hash h;
+    if (!txhash_param(req, resp, &h))
+        return;
+    plasma_buf rlp = {0};
+    uint64_t blknum;
+    uint32_t txindex;
+    plasma_tx tx;
+    ife_args a = {json_array(), json_array(), json_array()};
+    int rc = a.txs && a.pos && a.proofs ? plasma_ledger_get_tx(api->ledger, &h, &blknum, &txindex, &rlp)
+                                        : PLASMA_ERR_NOMEM;
+    if (rc == 0 && plasma_tx_decode_signed(&tx, rlp.data, rlp.len) != 0)
+        rc = PLASMA_ERR_NOT_FOUND; /* a fee tx: nothing to exit in flight */
+    for (unsigned i = 0; rc == 0 && i < tx.n_inputs; i++)
+        rc = add_input(api, &a, tx.inputs[i]);
+    plasma_ledger_status st;
+    plasma_ledger_status_get(api->ledger, &st);
+    json_t *out = rc == 0 ? ife_data_json(&h, &rlp, blknum, txindex, blknum <= st.latest_blknum, &a) : NULL;
+    if (rc == 0 && !out)
+        rc = PLASMA_ERR_NOMEM;
+    if (rc == 0)
+        plasma_http_reply(resp, 200, out);
+    else
+        plasma_http_error(resp, rc,
+                          rc == PLASMA_ERR_NOT_FOUND
+                              ? "no payment with this hash, or an input's block is not sealed yet"
+                              : NULL);
+    json_decref(a.txs);
+    json_decref(a.pos);
+    json_decref(a.proofs);
+    plasma_buf_free(&rlp);
+}
+
 /* --- GET /v1/blocks/{blknum} --- */
 
 /* The forms a block is served in; JSON is the default. */
 static const char *const block_types[] = {"application/json", "application/octet-stream"};
 enum { BLOCK_JSON = 0, BLOCK_RLP = 1 };
 
+/* A tx dropped from its block before the seal (its input was finalized on
+ * the root chain) left the empty leaf: listed as null. */
 static bool add_block_tx(void *arg, const uint8_t *rlp, size_t len)
 {
-    return json_array_append_new(arg, plasma_json_hex(rlp, len)) == 0;
+    return json_array_append_new(arg, len ? plasma_json_hex(rlp, len) : json_null()) == 0;
 }
 
+/* In the binary form a dropped tx is the empty string (0x80): never a
+ * transaction, which is a list. */
 static bool add_block_tx_rlp(void *arg, const uint8_t *rlp, size_t len)
 {
-    return plasma_buf_append(arg, rlp, len) == 0;
+    return (len ? plasma_buf_append(arg, rlp, len) : plasma_rlp_put_bytes(arg, NULL, 0)) == 0;
 }
 
 static void reply_block_json(op_api *api, uint64_t blknum, plasma_http_resp *resp)
@@ -674,6 +754,7 @@ const plasma_http_route op_api_routes[] = {
     {"POST", "/v1/transactions/batch", h_submit_batch},
     {"POST", "/v1/transactions", h_submit},
     {"GET", "/v1/transactions/{}", h_get_tx},
+    {"GET", "/v1/transactions/{}/in-flight-exit-data", h_ife_data},
     {"GET", "/v1/blocks/{}", h_get_block},
     {"GET", "/v1/utxos", h_utxos},
     {"GET", "/v1/utxos/{}", h_utxo},

@@ -105,16 +105,24 @@ static int append(out_list *o, const void *item)
     return PLASMA_OK;
 }
 
-/* A deposit's timestamp is its deposit block's, as the contract stores it. */
-static int keep_event(chain_backend *b, const plasma_event *ev, plasma_event_kind kind, out_list *o)
+/* Each keeps the events of one kind it is given, converted, in o. */
+typedef int (*keep_fn)(chain_backend *b, const plasma_event *ev, out_list *o);
+
+static int keep_exit(chain_backend *b, const plasma_event *ev, out_list *o)
 {
-    if (ev->kind != kind)
+    (void)b;
+    if (ev->kind != PLASMA_EVENT_EXIT_STARTED)
         return PLASMA_OK;
-    if (kind == PLASMA_EVENT_EXIT_STARTED) {
-        plasma_rc_exit x = {ev->block_number, ev->exit_started.exit_id, ev->exit_started.owner,
-                            ev->exit_started.token, ev->exit_started.amount};
-        return append(o, &x);
-    }
+    plasma_rc_exit x = {ev->block_number, ev->exit_started.exit_id, ev->exit_started.owner,
+                        ev->exit_started.token, ev->exit_started.amount};
+    return append(o, &x);
+}
+
+/* A deposit's timestamp is its deposit block's, as the contract stores it. */
+static int keep_deposit(chain_backend *b, const plasma_event *ev, out_list *o)
+{
+    if (ev->kind != PLASMA_EVENT_DEPOSIT_CREATED)
+        return PLASMA_OK;
     plasma_rc_deposit d = {
         ev->block_number,          ev->deposit_created.blknum, ev->deposit_created.depositor,
         ev->deposit_created.token, ev->deposit_created.amount, 0};
@@ -126,7 +134,36 @@ static int keep_event(chain_backend *b, const plasma_event *ev, plasma_event_kin
     return append(o, &d);
 }
 
-static int collect(chain_backend *b, uint64_t from, uint64_t to, plasma_event_kind kind, out_list *o)
+/* ExitFinalized and the in-flight exits' start and end: what the follower
+ * needs to stop building on outputs the root chain finalized. */
+static int keep_exit_event(chain_backend *b, const plasma_event *ev, out_list *o)
+{
+    (void)b;
+    plasma_rc_exit_event x = {.rc_block = ev->block_number};
+    switch (ev->kind) {
+    case PLASMA_EVENT_EXIT_FINALIZED:
+        x.kind = PLASMA_RC_EXIT_FINALIZED;
+        x.exit_id = ev->exit_finalized.exit_id;
+        break;
+    case PLASMA_EVENT_IFE_STARTED:
+        x.kind = PLASMA_RC_IFE_STARTED;
+        x.ife_id = ev->ife_started.ife_id;
+        x.txhash = ev->ife_started.txhash;
+        x.n_inputs = ev->ife_started.n_inputs;
+        memcpy(x.inputs, ev->ife_started.inputs, sizeof x.inputs);
+        break;
+    case PLASMA_EVENT_IFE_FINALIZED:
+    case PLASMA_EVENT_IFE_DELETED:
+        x.kind = PLASMA_RC_IFE_CLOSED;
+        x.ife_id = ev->ife_closed.ife_id;
+        break;
+    default:
+        return PLASMA_OK;
+    }
+    return append(o, &x);
+}
+
+static int collect(chain_backend *b, uint64_t from, uint64_t to, keep_fn keep, out_list *o)
 {
     int rc = PLASMA_OK;
     while (rc == 0 && from <= to) {
@@ -135,7 +172,7 @@ static int collect(chain_backend *b, uint64_t from, uint64_t to, plasma_event_ki
         uint64_t next = from;
         rc = b->ops->events(b->ctx, from, to, &ev, &n, &next);
         for (size_t i = 0; rc == 0 && i < n; i++)
-            rc = keep_event(b, &ev[i], kind, o);
+            rc = keep(b, &ev[i], o);
         free(ev);
         if (rc == 0 && next <= from)
             break;
@@ -144,11 +181,10 @@ static int collect(chain_backend *b, uint64_t from, uint64_t to, plasma_event_ki
     return rc;
 }
 
-static int events_of(void *ctx, uint64_t from, uint64_t to, plasma_event_kind kind, size_t size, void **out,
-                     size_t *n)
+static int events_of(void *ctx, uint64_t from, uint64_t to, keep_fn keep, size_t size, void **out, size_t *n)
 {
     out_list o = {.size = size};
-    int rc = collect(ctx, from, to, kind, &o);
+    int rc = collect(ctx, from, to, keep, &o);
     if (rc < 0) {
         free(o.items);
         return rc;
@@ -160,12 +196,23 @@ static int events_of(void *ctx, uint64_t from, uint64_t to, plasma_event_kind ki
 
 static int b_deposits(void *ctx, uint64_t from, uint64_t to, plasma_rc_deposit **out, size_t *n)
 {
-    return events_of(ctx, from, to, PLASMA_EVENT_DEPOSIT_CREATED, sizeof **out, (void **)out, n);
+    return events_of(ctx, from, to, keep_deposit, sizeof **out, (void **)out, n);
 }
 
 static int b_exits(void *ctx, uint64_t from, uint64_t to, plasma_rc_exit **out, size_t *n)
 {
-    return events_of(ctx, from, to, PLASMA_EVENT_EXIT_STARTED, sizeof **out, (void **)out, n);
+    return events_of(ctx, from, to, keep_exit, sizeof **out, (void **)out, n);
+}
+
+static int b_exit_events(void *ctx, uint64_t from, uint64_t to, plasma_rc_exit_event **out, size_t *n)
+{
+    return events_of(ctx, from, to, keep_exit_event, sizeof **out, (void **)out, n);
+}
+
+static int b_finalized(void *ctx, const plasma_hash *output_id, plasma_u256 *by)
+{
+    chain_backend *b = ctx;
+    return b->ops->finalized(b->ctx, output_id, by);
 }
 
 static void b_free(void *ctx)
@@ -200,6 +247,8 @@ int op_backend_over(plasma_rootchain_backend *out, const char *name, const op_ch
                                       b_get_block,
                                       b_deposits,
                                       b_exits,
+                                      b_exit_events,
+                                      b_finalized,
                                       NULL,
                                       b_free};
     return PLASMA_OK;

@@ -1,7 +1,7 @@
 /* What each kind of root chain gives the operator's one backend
  * (backend.c): a handful of primitives. Everything the backend decides —
  * when a submitBlock is due or still in flight, which nonce it takes, how
- * events become deposits and exits, what "not mined yet" is — is written
+ * events become deposits, exits and exit events, what "not mined yet" is — is written
  * once in backend.c over these. */
 #ifndef PLASMA_OP_BACKEND_CHAIN_H
 #define PLASMA_OP_BACKEND_CHAIN_H
@@ -28,6 +28,8 @@ typedef struct op_chain_ops {
     /* Events of blocks from..to, oldest first, a page at most; *next is the
      * first block the page did not cover. Out: *ev malloc'd (caller frees). */
     int (*events)(void *ctx, uint64_t from, uint64_t to, plasma_event **ev, size_t *n, uint64_t *next);
+    /* Out: finalized[output_id], 0 or the id of the exit that finalized it. */
+    int (*finalized)(void *ctx, const plasma_hash *output_id, plasma_u256 *by);
     void (*free)(void *ctx);
 } op_chain_ops;
 

@@ -122,14 +122,23 @@ static int e_events(void *ctx, uint64_t from, uint64_t to, plasma_event **ev, si
     return PLASMA_OK;
 }
 
+static int e_finalized(void *ctx, const plasma_hash *output_id, plasma_u256 *by)
+{
+    op_embedded *e = ctx;
+    plasma_rootnode_lock(e->node);
+    plasma_chain_finalized(by, plasma_rootnode_chain(e->node), output_id);
+    plasma_rootnode_unlock(e->node);
+    return PLASMA_OK;
+}
+
 /* The node is released by op_embedded_free, after the backend. */
 static void e_free(void *ctx)
 {
     (void)ctx;
 }
 
-static const op_chain_ops embedded_ops = {e_head,       e_next_nonce, e_pending, e_send,
-                                          e_block_root, e_events,     e_free};
+static const op_chain_ops embedded_ops = {e_head,       e_next_nonce, e_pending,   e_send,
+                                          e_block_root, e_events,     e_finalized, e_free};
 
 static int node_config(plasma_rootnode_config *rc, op_embedded *e, const plasma_operator_config *cfg,
                        const plasma_privkey *key, char *err, size_t err_len)
@@ -146,6 +155,12 @@ static int node_config(plasma_rootnode_config *rc, op_embedded *e, const plasma_
     }
     rc->chain.block_time = cfg->rc_block_interval_ms >= 1000 ? cfg->rc_block_interval_ms / 1000 : 1;
     rc->chain.min_exit_period = cfg->rc_min_exit_period_s;
+    /* node.c checked both amounts before opening the ledger */
+    if (plasma_u256_parse_dec(&rc->chain.ife_bond, cfg->ife_bond) != 0 ||
+        plasma_u256_parse_dec(&rc->chain.piggyback_bond, cfg->piggyback_bond) != 0) {
+        snprintf(err, err_len, "--ife-bond or --piggyback-bond is not an amount");
+        return PLASMA_ERR_CONFIG;
+    }
     snprintf(e->dir, sizeof e->dir, "%s/rootchain", cfg->data_dir);
     rc->data_dir = e->dir;
     rc->mine_interval_ms = cfg->rc_block_interval_ms;

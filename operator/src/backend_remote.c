@@ -95,6 +95,13 @@ static int r_events(void *ctx, uint64_t from, uint64_t to, plasma_event **ev, si
     return rc < 0 ? rc : plasma_rootchain_client_events(r->client, from, to, EVENTS_PAGE, ev, n, next);
 }
 
+static int r_finalized(void *ctx, const plasma_hash *output_id, plasma_u256 *by)
+{
+    remote *r = ctx;
+    int rc = ready(r);
+    return rc < 0 ? rc : plasma_rootchain_client_finalized(r->client, output_id, by);
+}
+
 static void r_free(void *ctx)
 {
     remote *r = ctx;
@@ -105,8 +112,8 @@ static void r_free(void *ctx)
     free(r);
 }
 
-static const op_chain_ops remote_ops = {r_head,       r_next_nonce, r_pending, r_send,
-                                        r_block_root, r_events,     r_free};
+static const op_chain_ops remote_ops = {r_head,       r_next_nonce, r_pending,   r_send,
+                                        r_block_root, r_events,     r_finalized, r_free};
 
 /* Asks the daemon's status: it must speak this build's protocol. */
 static int check_daemon(remote *r, char *err, size_t err_len)

@@ -114,6 +114,10 @@ static const opt opts[] = {
      "embedded root chain: time between mined blocks"},
     {"rc-min-exit-period-s", OPT_UINT, OFF(rc_min_exit_period_s), 0, 31536000, "604800", "60",
      "embedded root chain: MIN_EXIT_PERIOD"},
+    {"ife-bond", OPT_STR, OFF(ife_bond), 0, STRSZ(ife_bond), "37000000000000000", NULL,
+     "embedded root chain: the bond of startInFlightExit, in wei"},
+    {"piggyback-bond", OPT_STR, OFF(piggyback_bond), 0, STRSZ(piggyback_bond), "28000000000000000", NULL,
+     "embedded root chain: the bond of a piggyback, in wei"},
 };
 
 #define N_OPTS (sizeof opts / sizeof opts[0])

@@ -230,6 +230,34 @@ void op_defer_drop(op_defer *d, uint64_t blknum)
     pthread_mutex_unlock(&d->mu);
 }
 
+/* Removes the entries of a (visible or not) for which drop() holds,
+ * keeping the order and the visible count of the rest. */
+#define REMOVE_IF(arr, n, vis, drop)                                                                         \
+    do {                                                                                                     \
+        size_t kept = 0, kept_vis = 0;                                                                       \
+        for (size_t i = 0; i < (n); i++) {                                                                   \
+            if (drop)                                                                                        \
+                continue;                                                                                    \
+            kept_vis += i < (vis);                                                                           \
+            (arr)[kept++] = (arr)[i];                                                                        \
+        }                                                                                                    \
+        (n) = kept;                                                                                          \
+        (vis) = kept_vis;                                                                                    \
+    } while (0)
+
+void op_defer_remove(op_defer *d, uint64_t blknum, uint32_t txindex, unsigned n_outputs)
+{
+    pthread_mutex_lock(&d->mu);
+    op_defer_blk *b = blk_get(d, blknum, false);
+    if (b) {
+        uint64_t first = plasma_utxo_pos(blknum, txindex, 0), last = first + n_outputs;
+        REMOVE_IF(b->txs, b->n_txs, b->vis_txs, b->txs[i].txindex == txindex);
+        REMOVE_IF(b->own, b->n_own, b->vis_own,
+                  op_rd64(b->own[i].k + 20) >= first && op_rd64(b->own[i].k + 20) < last);
+    }
+    pthread_mutex_unlock(&d->mu);
+}
+
 bool op_defer_find_tx(op_defer *d, const plasma_hash *txhash, uint64_t *blknum, uint32_t *txindex)
 {
     bool found = false;

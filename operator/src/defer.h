@@ -51,6 +51,10 @@ int op_defer_seal(op_defer *d, plasma_kv_batch *b, uint64_t blknum);
 /* Forgets block blknum (its seal is durable). */
 void op_defer_drop(op_defer *d, uint64_t blknum);
 
+/* Forgets the entries of payment (blknum, txindex) with n_outputs outputs:
+ * a tx dropped from a block not sealed yet (ledger_final.c). */
+void op_defer_remove(op_defer *d, uint64_t blknum, uint32_t txindex, unsigned n_outputs);
+
 /* Finds a visible payment by hash. */
 bool op_defer_find_tx(op_defer *d, const plasma_hash *txhash, uint64_t *blknum, uint32_t *txindex);
 /* The visible output positions of owner, ascending: *out (malloc'd, NULL

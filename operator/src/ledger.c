@@ -229,7 +229,7 @@ static int recover_blocks(plasma_ledger *l)
         plasma_fee fee = {t.fee_token, t.fee};
         if (rc == 0)
             rc = op_block_add(cur, &t.leaf, &fee);
-        if (rc == 0)
+        if (rc == 0 && t.rlp_len > 0) /* a dropped tx leaves only its empty leaf */
             rc = defer_again(l, blknum, op_rd32(k + 9), &t);
     }
     if (rc == 0)
@@ -698,6 +698,14 @@ int plasma_ledger_get_tx(plasma_ledger *l, const plasma_hash *txhash, uint64_t *
     return rc;
 }
 
+plasma_kv_iter *op_block_txs(plasma_ledger *l, uint64_t blknum)
+{
+    uint8_t prefix[9];
+    op_key_block(prefix, blknum);
+    prefix[0] = 'b';
+    return plasma_kv_iter_new(l->store, prefix, sizeof prefix, NULL, 0);
+}
+
 int plasma_ledger_get_block(plasma_ledger *l, uint64_t blknum, plasma_block_info *info,
                             bool (*fn)(void *arg, const uint8_t *rlp, size_t len), void *arg)
 {
@@ -708,10 +716,7 @@ int plasma_ledger_get_block(plasma_ledger *l, uint64_t blknum, plasma_block_info
     *info = (plasma_block_info){blknum, h.root, h.timestamp, h.n_txs, (h.flags & OP_BLOCK_SUBMITTED) != 0};
     if (!fn)
         return PLASMA_OK;
-    uint8_t prefix[9];
-    op_key_block(prefix, blknum);
-    prefix[0] = 'b';
-    plasma_kv_iter *it = plasma_kv_iter_new(l->store, prefix, sizeof prefix, NULL, 0);
+    plasma_kv_iter *it = op_block_txs(l, blknum);
     if (!it)
         return PLASMA_ERR_NOMEM;
     const uint8_t *k, *v;
@@ -741,7 +746,9 @@ int plasma_ledger_get_utxo(plasma_ledger *l, uint64_t pos, plasma_utxo *out)
     }
     if (rc != PLASMA_ERR_NOT_FOUND)
         return rc;
-    return op_store_why_not_unspent(l->store, pos);
+    rc = op_store_why_not_unspent(l->store, pos);
+    /* a reader sees an output finalized on the root chain as spent */
+    return rc == PLASMA_ERR_INPUT_FINALIZED ? PLASMA_ERR_UTXO_SPENT : rc;
 }
 
 /* An owner's per-block groups ('O' entries) walked one output at a time.
@@ -868,7 +875,10 @@ static void drop_stale(plasma_ledger *l, plasma_kv_batch *stale)
  * deleted, a group is rewritten without them), so each costs one scan; a
  * lost write only leaves them for the next query. An entry
  * whose output reads as spent is stale for good: outputs are never
- * unspent, and an output is written before or with its entry. */
+ * unspent, and an output is written before or with its entry. (The one
+ * exception, an input of a tx dropped because another input was finalized
+ * on the root chain, gets a single entry anew; a position met in a group
+ * and a single entry is listed once.) */
 int plasma_ledger_utxos_by_owner(plasma_ledger *l, const plasma_addr *owner, size_t max,
                                  bool (*fn)(void *arg, const plasma_utxo *u), void *arg)
 {
@@ -886,13 +896,14 @@ int plasma_ledger_utxos_by_owner(plasma_ledger *l, const plasma_addr *owner, siz
     int rc = single && g.it && stale ? group_load(&g) : PLASMA_ERR_NOMEM;
     size_t n = 0, n_stale = 0;
     bool more = true;
-    uint64_t spos = 0;
+    uint64_t spos = 0, last = 0;
     bool have_single = rc == 0 && single_pos(single, &spos);
     while (rc == 0 && more && n < max && (have_single || g.n)) {
         bool from_group = g.n && (!have_single || group_pos(&g) < spos);
         uint64_t pos = from_group ? group_pos(&g) : spos;
         plasma_utxo u;
-        bool listed_later = n_recent && bsearch(&pos, recent, n_recent, sizeof *recent, op_cmp_pos);
+        bool listed_later =
+            (n_recent && bsearch(&pos, recent, n_recent, sizeof *recent, op_cmp_pos)) || (n && pos == last);
         int urc = listed_later ? PLASMA_ERR_NOT_FOUND : plasma_ledger_get_utxo(l, pos, &u);
         if (!lookup_answered(urc)) {
             rc = urc; /* a listing with a hole is not an answer */
@@ -915,6 +926,7 @@ int plasma_ledger_utxos_by_owner(plasma_ledger *l, const plasma_addr *owner, siz
         if (urc != 0)
             continue;
         n++;
+        last = pos;
         more = fn(arg, &u);
     }
     if (rc == 0)
@@ -950,10 +962,7 @@ static int rebuild_tree(plasma_ledger *l, uint64_t blknum, uint32_t n_txs, plasm
     plasma_hash *leaves = calloc(n_txs ? n_txs : 1, sizeof *leaves);
     if (!leaves)
         return PLASMA_ERR_NOMEM;
-    uint8_t prefix[9];
-    op_key_block(prefix, blknum);
-    prefix[0] = 'b';
-    plasma_kv_iter *it = plasma_kv_iter_new(l->store, prefix, sizeof prefix, NULL, 0);
+    plasma_kv_iter *it = op_block_txs(l, blknum);
     int rc = it ? PLASMA_OK : PLASMA_ERR_NOMEM;
     const uint8_t *k, *v;
     size_t klen, vlen;
@@ -1032,6 +1041,8 @@ int plasma_ledger_exit_data(plasma_ledger *l, uint64_t pos, plasma_buf *tx,
     op_block_tx t;
     rc = read_block_tx(l, blknum, txindex, &val, &len, &t);
     plasma_buf ub = {0};
+    if (rc == 0 && t.rlp_len == 0)
+        rc = PLASMA_ERR_NOT_FOUND; /* a dropped tx: its place holds the empty leaf */
     if (rc == 0)
         rc = unsigned_of(&ub, &n_outputs, t.rlp, t.rlp_len);
     if (rc == 0 && oindex >= n_outputs)

@@ -45,7 +45,7 @@ static void put_utxo(plasma_kv_batch *b, uint64_t pos, const plasma_addr *owner,
 
 /* The owner index entry stays: it is the one random key of the three, and
  * the queries that meet it remove it (plasma_ledger_utxos_by_owner). */
-static void spend_utxo(plasma_kv_batch *b, uint64_t pos, uint8_t reason)
+void op_spend_utxo(plasma_kv_batch *b, uint64_t pos, uint8_t reason)
 {
     uint8_t key[9];
     op_key_utxo(key, pos);
@@ -89,7 +89,7 @@ static void put_header(plasma_kv_batch *b, uint64_t blknum, const op_block_hdr *
 static int encode_tx_rec(plasma_ledger *l, plasma_kv_batch *b, const commit_rec *r)
 {
     for (unsigned i = 0; i < r->tx.n_inputs; i++)
-        spend_utxo(b, r->tx.inputs[i], OP_SPENT_BY_TX);
+        op_spend_utxo(b, r->tx.inputs[i], OP_SPENT_BY_TX);
     for (unsigned o = 0; o < r->tx.n_outputs; o++) {
         const plasma_output *out = &r->tx.outputs[o];
         put_utxo(b, plasma_utxo_pos(r->blknum, r->txindex, o), &out->owner, &out->token, &out->amount, false);
@@ -124,7 +124,7 @@ static int encode_rec(plasma_ledger *l, plasma_kv_batch *b, const commit_rec *r)
         return encode_deposit_rec(b, r);
     case REC_EXIT:
         if (r->applies)
-            spend_utxo(b, r->pos, OP_SPENT_BY_EXIT);
+            op_spend_utxo(b, r->pos, OP_SPENT_BY_EXIT);
         return PLASMA_OK;
     case REC_META:
         op_batch_put_meta_u64(b, r->name, r->value);
@@ -377,6 +377,7 @@ static void one_round(plasma_ledger *l, plasma_kv_batch *b)
     block_acc *closing = l->failed ? NULL : l->closing;
     if (!l->failed)
         l->closing = NULL;
+    l->round_busy = true;
     pthread_mutex_unlock(&l->mu);
 
     size_t n_blocks = count_blocks(closing), n_sealed = 0;
@@ -389,6 +390,8 @@ static void one_round(plasma_ledger *l, plasma_kv_batch *b)
 
     pthread_mutex_lock(&l->mu);
     finish_round_locked(l, q, s, n_sealed, rc);
+    l->round_busy = false;
+    pthread_cond_broadcast(&l->durable_cv);
     pthread_mutex_unlock(&l->mu);
     release_round(l, q, closing, s, n_sealed, rc);
     free(s);

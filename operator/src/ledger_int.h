@@ -83,6 +83,8 @@ struct plasma_ledger {
     int failed; /* sticky: PLASMA_ERR_IO once a write failed */
     bool stop;
     bool committer_running;
+    bool round_busy; /* the committer writes a round (mu released) */
+    bool holding;    /* acceptance waits: ledger_final.c rewrites the open block */
     pthread_t committer;
     plasma_kv_batch *commit_batch; /* the committer's, made at open */
     uint64_t last_sealed;
@@ -144,6 +146,20 @@ void op_put_deposit_origin(plasma_kv_batch *b, uint64_t rc_block, uint64_t blknu
 /* The committer thread (ledger_commit.c); blocks closed before a crash are
  * in l->closing when it starts and are sealed in its first round. */
 void *op_committer_main(void *arg);
+
+/* An iterator over the 'b' records of block blknum, in index order; NULL
+ * when out of memory. */
+plasma_kv_iter *op_block_txs(plasma_ledger *l, uint64_t blknum);
+/* Puts into b: pos unspent no more, its 's' record with reason. */
+void op_spend_utxo(plasma_kv_batch *b, uint64_t pos, uint8_t reason);
+/* Waits (mu held) while a finalized output's drop holds acceptance. */
+void op_wait_unheld_locked(plasma_ledger *l);
+
+/* Reads the output at pos from its block's stored tx (any block, sealed or
+ * not). Returns 0, PLASMA_ERR_NOT_FOUND or PLASMA_ERR_IO. Out: *rec and,
+ * when utx is not NULL, the creating tx's rlp(UnsignedTx) appended to it
+ * and *has_inputs. */
+int op_read_output(plasma_ledger *l, uint64_t pos, op_utxo_rec *rec, plasma_buf *utx, bool *has_inputs);
 
 /* Tree cache (ledger.c). Takes ownership of tree. */
 void op_tree_cache_put(plasma_ledger *l, uint64_t blknum, plasma_merkle *tree);

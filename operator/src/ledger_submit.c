@@ -218,6 +218,7 @@ static int check_rules_locked(plasma_ledger *l, prep *p, op_utxo_rec *ins, op_us
 
 static int apply_locked(plasma_ledger *l, prep *p)
 {
+    op_wait_unheld_locked(l);
     if (l->failed)
         return l->failed;
     op_utxo_rec ins[PLASMA_MAX_INPUTS];

@@ -58,6 +58,7 @@ static const int reject_codes[] = {
     PLASMA_ERR_BAD_SIGNATURE,
     PLASMA_ERR_UTXO_NOT_FOUND,
     PLASMA_ERR_UTXO_SPENT,
+    PLASMA_ERR_INPUT_FINALIZED,
     PLASMA_ERR_UNAUTHORIZED_SPEND,
     PLASMA_ERR_AMOUNTS_DO_NOT_ADD_UP,
     PLASMA_ERR_FEE_TOO_LOW,
@@ -115,6 +116,12 @@ static void sync_metrics(text *t, op_sync *sync)
            ss.rc_reachable ? 1 : 0);
     metric(t, "plasma_operator_block_submissions_total", "counter", "submitBlock calls sent.",
            (double)ss.submissions);
+    metric(t, "plasma_operator_outputs_finalized_total", "counter",
+           "Outputs the root chain finalized (exits, in-flight exits) since start.", (double)ss.finalized);
+    metric(t, "plasma_operator_txs_dropped_total", "counter",
+           "Transactions of the open block dropped since start: an input was finalized.", (double)ss.dropped);
+    metric(t, "plasma_operator_ifes_watched", "gauge",
+           "In-flight exits whose inputs and outputs are watched.", (double)ss.ifes_watched);
 }
 
 void op_api_metrics(void *ctx, const plasma_http_req *req, plasma_http_resp *resp)

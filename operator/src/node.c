@@ -167,6 +167,13 @@ static int ledger_config(plasma_operator *op, plasma_ledger_config *lc, char *er
                     c->fee_beneficiary);
     if (plasma_u256_parse_dec(&lc->min_fee, c->min_fee) != 0)
         return fail(err, err_len, "--min-fee: \"%.60s\" is not a decimal amount", c->min_fee);
+    /* the embedded chain's bonds, checked before anything is written */
+    plasma_u256 bond;
+    if (plasma_u256_parse_dec(&bond, c->ife_bond) != 0)
+        return fail(err, err_len, "--ife-bond: \"%.60s\" is not a decimal amount in wei", c->ife_bond);
+    if (plasma_u256_parse_dec(&bond, c->piggyback_bond) != 0)
+        return fail(err, err_len, "--piggyback-bond: \"%.60s\" is not a decimal amount in wei",
+                    c->piggyback_bond);
     int rc = parse_fee_rules(op, err, err_len);
     if (rc < 0)
         return rc;

@@ -126,7 +126,7 @@ void op_block_tx_encode_prefix(uint8_t out[OP_BLOCK_TX_PREFIX], const plasma_has
 
 int op_block_tx_decode(op_block_tx *t, const uint8_t *val, size_t len)
 {
-    if (len <= OP_BLOCK_TX_PREFIX)
+    if (len < OP_BLOCK_TX_PREFIX)
         return PLASMA_ERR_IO;
     memcpy(t->leaf.b, val, 32);
     memcpy(t->fee_token.b, val + 32, 20);
@@ -163,12 +163,14 @@ int op_store_get_utxo(plasma_kv *s, uint64_t pos, op_utxo_rec *out)
 
 int op_store_why_not_unspent(plasma_kv *s, uint64_t pos)
 {
-    uint8_t key[9];
+    uint8_t key[9], *reason = NULL;
+    size_t len = 0;
     op_key_spent(key, pos);
-    int spent = plasma_kv_has(s, key, sizeof key);
-    if (spent < 0)
-        return spent;
-    return spent ? PLASMA_ERR_UTXO_SPENT : PLASMA_ERR_UTXO_NOT_FOUND;
+    int rc = plasma_kv_get(s, key, sizeof key, &reason, &len);
+    if (rc == 0)
+        rc = len == 1 && reason[0] == OP_SPENT_FINALIZED ? PLASMA_ERR_INPUT_FINALIZED : PLASMA_ERR_UTXO_SPENT;
+    free(reason);
+    return rc == PLASMA_ERR_NOT_FOUND ? PLASMA_ERR_UTXO_NOT_FOUND : rc;
 }
 
 int op_store_get_meta_u64(plasma_kv *s, const char *name, uint64_t *out)

@@ -3,11 +3,13 @@
  *
  * Keys (numbers big-endian so that iteration follows numeric order):
  *   'u' pos8                 -> owner20 token20 amount32       unspent output
- *   's' pos8                 -> reason1 (1 spent, 2 exited)    spent output
+ *   's' pos8                 -> reason1 (1 spent, 2 exited,    spent output
+ *                               3 finalized on the root chain)
  *   'o' owner20 pos8         -> ""                             outputs by owner (entries of
  *                                                              spent ones removed lazily)
  *   't' txhash32             -> blknum8 txindex4               payments and fee txs
- *   'b' blknum8 txindex4     -> leaf32 feetoken20 fee32 rlp    a block's transactions
+ *   'b' blknum8 txindex4     -> leaf32 feetoken20 fee32 rlp    a block's transactions (rlp empty:
+ *                                                              a dropped tx, the empty leaf)
  *   'B' blknum8              -> root32 time8 ntxs4 flags1      sealed child and deposit blocks
  *   'm' name                 -> value                          cursors and identity
  *   'd' rc_block8 blknum8    -> ""                             a deposit's root-chain block, on
@@ -26,6 +28,7 @@
 
 #define OP_SPENT_BY_TX 1
 #define OP_SPENT_BY_EXIT 2
+#define OP_SPENT_FINALIZED 3 /* finalized on the root chain: spends get input_finalized */
 
 #define OP_BLOCK_SUBMITTED 1u
 
@@ -124,9 +127,10 @@ int op_block_tx_decode(op_block_tx *t, const uint8_t *val, size_t len);
 int op_store_get_block(plasma_kv *s, uint64_t blknum, op_block_hdr *out);
 /* Reads an unspent output. Returns 0, PLASMA_ERR_NOT_FOUND or PLASMA_ERR_IO. */
 int op_store_get_utxo(plasma_kv *s, uint64_t pos, op_utxo_rec *out);
-/* For a position with no unspent record: PLASMA_ERR_UTXO_SPENT when its
- * spent marker exists, PLASMA_ERR_UTXO_NOT_FOUND when not, or the read's
- * error (PLASMA_ERR_IO, _NOMEM). */
+/* For a position with no unspent record: PLASMA_ERR_INPUT_FINALIZED when
+ * its spent marker says finalized on the root chain, PLASMA_ERR_UTXO_SPENT
+ * for another spent marker, PLASMA_ERR_UTXO_NOT_FOUND when it has none, or
+ * the read's error (PLASMA_ERR_IO, _NOMEM). */
 int op_store_why_not_unspent(plasma_kv *s, uint64_t pos);
 /* Reads a u64 meta value; returns 0 (found), PLASMA_ERR_NOT_FOUND or _IO. */
 int op_store_get_meta_u64(plasma_kv *s, const char *name, uint64_t *out);

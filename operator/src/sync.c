@@ -7,6 +7,19 @@
 
 #include "plasma/log.h"
 #include "plasma/err.h"
+#include "plasma/u256.h"
+
+/* An in-flight exit whose inputs (and the outputs of its tx, when the
+ * ledger holds it) the root chain may finalize. */
+#define WATCH_POS (PLASMA_MAX_INPUTS + PLASMA_MAX_OUTPUTS)
+typedef struct watched_ife {
+    plasma_u256 id;
+    uint64_t start_block; /* root-chain block of its start */
+    bool closed;          /* finalized or deleted: checked once more, then forgotten */
+    unsigned n;
+    uint64_t pos[WATCH_POS];
+    bool done[WATCH_POS]; /* finalized */
+} watched_ife;
 
 struct op_sync {
     plasma_ledger *l;
@@ -26,6 +39,10 @@ struct op_sync {
      * as known deposits and spent outputs are skipped). */
     uint64_t dep_next;
     uint64_t exit_next;
+    uint64_t final_next; /* exit events: ExitFinalized, in-flight exits */
+    uint64_t final_cursor;
+    watched_ife *watch;
+    size_t n_watch, cap_watch;
     /* A chain that reorganises: its cursor, and the events of the block
      * being delivered (follower thread only). */
     plasma_rc_cursor chain_at;
@@ -137,6 +154,155 @@ static int follow_exits(op_sync *s, uint64_t head)
     }
     free(ev);
     free(pos);
+    return rc;
+}
+
+/* --- outputs finalized on the root chain --- */
+
+static void count_finalized(op_sync *s, size_t dropped)
+{
+    pthread_mutex_lock(&s->mu);
+    s->st.finalized++;
+    s->st.dropped += dropped;
+    pthread_mutex_unlock(&s->mu);
+}
+
+static int watch_ife(op_sync *s, const plasma_rc_exit_event *ev)
+{
+    for (size_t i = 0; i < s->n_watch; i++)
+        if (plasma_u256_cmp(&s->watch[i].id, &ev->ife_id) == 0 && !s->watch[i].closed)
+            return PLASMA_OK; /* read again after a restart */
+    int rc = plasma_grow((void **)&s->watch, &s->cap_watch, s->n_watch + 1, sizeof *s->watch);
+    if (rc != 0)
+        return rc;
+    watched_ife *w = &s->watch[s->n_watch++];
+    memset(w, 0, sizeof *w);
+    w->id = ev->ife_id;
+    w->start_block = ev->rc_block;
+    for (unsigned i = 0; i < ev->n_inputs && i < PLASMA_MAX_INPUTS; i++)
+        w->pos[w->n++] = ev->inputs[i];
+    /* Its outputs exist here only if the operator accepted the tx. */
+    plasma_buf rlp = {0};
+    uint64_t blknum;
+    uint32_t txindex;
+    plasma_tx tx;
+    if (plasma_ledger_get_tx(s->l, &ev->txhash, &blknum, &txindex, &rlp) == 0 &&
+        plasma_tx_decode_signed(&tx, rlp.data, rlp.len) == 0)
+        for (unsigned o = 0; o < tx.n_outputs; o++)
+            w->pos[w->n++] = plasma_utxo_pos(blknum, txindex, o);
+    plasma_buf_free(&rlp);
+    return PLASMA_OK;
+}
+
+static void close_ife(op_sync *s, const plasma_u256 *id)
+{
+    for (size_t i = 0; i < s->n_watch; i++)
+        if (plasma_u256_cmp(&s->watch[i].id, id) == 0)
+            s->watch[i].closed = true;
+}
+
+/* Asks the root chain about each position not known finalized yet. */
+static int check_watched(op_sync *s, watched_ife *w)
+{
+    for (unsigned i = 0; i < w->n; i++) {
+        if (w->done[i])
+            continue;
+        plasma_hash id;
+        plasma_u256 by;
+        int rc = plasma_ledger_output_id(s->l, w->pos[i], &id);
+        if (rc == PLASMA_ERR_NOT_FOUND)
+            continue; /* not (yet) an output here: a deposit may still wait for its margin */
+        if (rc == 0)
+            rc = s->be->finalized(s->be->ctx, &id, &by);
+        if (rc != 0)
+            return rc;
+        if (plasma_u256_is_zero(&by))
+            continue;
+        size_t dropped = 0;
+        rc = plasma_ledger_finalize(s->l, w->pos[i], &dropped);
+        if (rc != 0)
+            return rc;
+        w->done[i] = true;
+        count_finalized(s, dropped);
+        plasma_log(PLASMA_LOG_INFO, "output_finalized", "utxo_pos=%llu dropped=%zu",
+                   (unsigned long long)w->pos[i], dropped);
+    }
+    return PLASMA_OK;
+}
+
+static int check_all_watched(op_sync *s)
+{
+    size_t kept = 0;
+    int rc = PLASMA_OK;
+    for (size_t i = 0; i < s->n_watch; i++) {
+        if (rc == 0)
+            rc = check_watched(s, &s->watch[i]);
+        if (rc == 0 && s->watch[i].closed)
+            continue; /* closed and checked once more: nothing can change now */
+        s->watch[kept++] = s->watch[i];
+    }
+    s->n_watch = kept;
+    return rc;
+}
+
+static int apply_exit_event(op_sync *s, const plasma_rc_exit_event *ev)
+{
+    size_t dropped = 0;
+    int rc = PLASMA_OK;
+    switch (ev->kind) {
+    case PLASMA_RC_EXIT_FINALIZED:
+        rc = plasma_ledger_finalize(s->l, ev->exit_id, &dropped);
+        if (rc == 0)
+            count_finalized(s, dropped);
+        return rc;
+    case PLASMA_RC_IFE_STARTED:
+        return watch_ife(s, ev);
+    case PLASMA_RC_IFE_CLOSED:
+        close_ife(s, &ev->ife_id);
+        return PLASMA_OK;
+    }
+    return PLASMA_OK;
+}
+
+/* The stored cursor is the start of the oldest in-flight exit still
+ * watched: a restart reads its start again and watches it anew. */
+static int store_final_cursor(op_sync *s)
+{
+    uint64_t c = s->final_next;
+    for (size_t i = 0; i < s->n_watch; i++)
+        if (s->watch[i].start_block < c)
+            c = s->watch[i].start_block;
+    if (c == s->final_cursor)
+        return PLASMA_OK;
+    int rc = plasma_ledger_follow(s->l, NULL, 0, NULL, 0, "finalized", c);
+    if (rc == 0)
+        s->final_cursor = c;
+    return rc;
+}
+
+static int follow_finalized(op_sync *s, uint64_t head)
+{
+    uint64_t from = s->final_next, to = head;
+    int rc = PLASMA_OK;
+    if (from <= to) {
+        if (to - from >= s->cfg.max_range)
+            to = from + s->cfg.max_range - 1;
+        plasma_rc_exit_event *ev = NULL;
+        size_t n = 0;
+        rc = s->be->exit_events(s->be->ctx, from, to, &ev, &n);
+        for (size_t i = 0; rc == 0 && i < n; i++)
+            rc = apply_exit_event(s, &ev[i]);
+        free(ev);
+        if (rc == 0)
+            s->final_next = to + 1;
+    }
+    if (rc == 0)
+        rc = check_all_watched(s);
+    if (rc == 0)
+        rc = store_final_cursor(s);
+    pthread_mutex_lock(&s->mu);
+    s->st.ifes_watched = s->n_watch;
+    pthread_mutex_unlock(&s->mu);
     return rc;
 }
 
@@ -259,6 +425,8 @@ static int follow_round(op_sync *s)
     }
     if (rc == 0)
         rc = follow_exits(s, head);
+    if (rc == 0)
+        rc = follow_finalized(s, head);
     if (rc == 0)
         rc = follow_deposits(s, head);
     pthread_mutex_lock(&s->mu);
@@ -436,6 +604,7 @@ int op_sync_start(op_sync **out, plasma_ledger *l, const plasma_rootchain_backen
         s->chain_written = at.number;
         s->st.deposit_next = s->st.exit_next = at.number + 1;
     }
+    s->final_next = s->final_cursor = cursor_or_zero(s, "finalized");
     pthread_mutex_init(&s->mu, NULL);
     pthread_mutex_init(&s->round_mu, NULL);
     pthread_cond_init(&s->cv, NULL);
@@ -483,5 +652,6 @@ void op_sync_free(op_sync *s)
     pthread_mutex_destroy(&s->round_mu);
     free(s->blk_deps);
     free(s->blk_exits);
+    free(s->watch);
     free(s);
 }

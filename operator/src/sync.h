@@ -1,7 +1,10 @@
 /* Keeps the ledger and the root chain in step, on two threads:
  *   follower  - reads DepositCreated events of root-chain blocks at least
  *               finality_margin deep and ExitStarted events up to the head,
- *               and applies them to the ledger with their cursors;
+ *               and applies them to the ledger with their cursors; follows
+ *               ExitFinalized and the in-flight exits (their inputs, and the
+ *               outputs of their tx when the ledger holds it) and marks the
+ *               outputs the root chain finalized (plasma_ledger_finalize);
  *   submitter - hands sealed blocks to the root chain strictly in order,
  *               re-sending until each is mined, and records the result. */
 #ifndef PLASMA_OP_SYNC_H
@@ -25,7 +28,10 @@ typedef struct op_sync_stats {
     uint64_t exit_next;
     uint64_t deposits; /* applied since start */
     uint64_t exits;
-    uint64_t submissions; /* submitBlock calls sent */
+    uint64_t finalized;    /* outputs marked finalized since start */
+    uint64_t dropped;      /* open-block txs dropped for a finalized input */
+    uint64_t ifes_watched; /* in-flight exits whose outputs are watched now */
+    uint64_t submissions;  /* submitBlock calls sent */
     bool rc_reachable;
     bool diverged; /* the root chain holds another root for one of our blocks */
 } op_sync_stats;

@@ -43,6 +43,8 @@ static const flag_spec FLAGS[] = {
     {"min-exit-period", F_U64, OFF(min_exit_period), 0, 0, 315360000, "S",
      "MIN_EXIT_PERIOD of the exit game, in seconds"},
     {"exit-bond", F_U256, OFF(exit_bond), 0, 0, 0, "WEI", "bond every standard exit carries"},
+    {"ife-bond", F_U256, OFF(ife_bond), 0, 0, 0, "WEI", "bond every in-flight exit carries"},
+    {"piggyback-bond", F_U256, OFF(piggyback_bond), 0, 0, 0, "WEI", "bond every piggyback carries"},
     {"chain-id", F_U64, OFF(chain_id), 0, 1, 9007199254740991ull, "N", "chain id calls are signed for"},
     {"contract", F_ADDR, OFF(contract), 0, 0, 0, "ADDR", "address of the Plasma contract"},
     {"operator", F_ADDR, OFF(operator_addr), 0, 0, 0, "ADDR", "the only account allowed to submit blocks"},
@@ -168,6 +170,8 @@ static void apply_defaults(rc_daemon_config *out)
     out->block_time = rn.chain.block_time;
     out->min_exit_period = rn.chain.min_exit_period;
     out->exit_bond = rn.chain.exit_bond;
+    out->ife_bond = rn.chain.ife_bond;
+    out->piggyback_bond = rn.chain.piggyback_bond;
     out->chain_id = rn.chain.chain_id;
     out->contract = rn.chain.contract;
     out->operator_addr = rn.chain.operator_addr;

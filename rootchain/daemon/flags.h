@@ -24,6 +24,8 @@ typedef struct rc_daemon_config {
     uint64_t block_time;
     uint64_t min_exit_period;
     plasma_u256 exit_bond;
+    plasma_u256 ife_bond;
+    plasma_u256 piggyback_bond;
     uint64_t chain_id;
     plasma_addr contract;
     plasma_addr operator_addr;

@@ -47,6 +47,8 @@ static void node_config(plasma_rootnode_config *out, const rc_daemon_config *d)
     out->chain.block_time = d->block_time;
     out->chain.min_exit_period = d->min_exit_period;
     out->chain.exit_bond = d->exit_bond;
+    out->chain.ife_bond = d->ife_bond;
+    out->chain.piggyback_bond = d->piggyback_bond;
     out->chain.genesis_time = d->genesis_time;
     out->chain.history_blocks = d->history_blocks;
     out->data_dir = d->data_dir[0] ? d->data_dir : NULL;

@@ -9,9 +9,11 @@
 
 #include "internal.h"
 
-/* Longest signed envelope: the largest start-exit call with room to spare
- * (tx, proof, a signature and a few integers). */
-#define MAX_SIGNED_CALL (PLASMA_CALL_MAX_TX + PLASMA_MERKLE_PROOF_LEN + 512)
+/* Longest signed envelope: the largest startInFlightExit with room to
+ * spare (its tx and four input txs, four proofs, a signature and a few
+ * integers). */
+#define MAX_SIGNED_CALL                                                                                      \
+    ((PLASMA_MAX_INPUTS + 1) * PLASMA_CALL_MAX_TX + PLASMA_MAX_INPUTS * PLASMA_MERKLE_PROOF_LEN + 512)
 
 static const rc_field CALL_FIELDS[] = {{"call", RC_F_STRING}};
 

@@ -35,16 +35,18 @@ static bool path_addr(plasma_http_resp *resp, const char *s, const char *what, p
 static json_t *status_json(const plasma_chain_config *c, const plasma_chain_head *h,
                            const plasma_hash *digest, bool dev)
 {
-    json_t *o = json_pack(
-        "{s:o,s:o,s:o,s:{s:o,s:o,s:o},s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:b}", "chain_id",
-        plasma_json_u64(c->chain_id), "contract", plasma_json_addr(&c->contract), "operator",
-        plasma_json_addr(&c->operator_addr), "head", "number", plasma_json_u64(h->number), "timestamp",
-        plasma_json_u64(h->timestamp), "hash", plasma_json_hash(&h->hash), "gas_limit",
-        plasma_json_u64(c->block_gas_limit), "block_time", plasma_json_u64(c->block_time), "total_gas_used",
-        plasma_json_u64(h->total_gas_used), "pending_calls", plasma_json_u64(h->pending_calls),
-        "next_child_block", plasma_json_u64(h->next_child_block), "next_deposit_block",
-        plasma_json_u64(h->next_deposit_block), "min_exit_period", plasma_json_u64(c->min_exit_period),
-        "exit_bond", plasma_json_u256(&c->exit_bond), "state_digest", plasma_json_hash(digest), "dev", dev);
+    json_t *o =
+        json_pack("{s:o,s:o,s:o,s:{s:o,s:o,s:o},s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:b}", "chain_id",
+                  plasma_json_u64(c->chain_id), "contract", plasma_json_addr(&c->contract), "operator",
+                  plasma_json_addr(&c->operator_addr), "head", "number", plasma_json_u64(h->number),
+                  "timestamp", plasma_json_u64(h->timestamp), "hash", plasma_json_hash(&h->hash), "gas_limit",
+                  plasma_json_u64(c->block_gas_limit), "block_time", plasma_json_u64(c->block_time),
+                  "total_gas_used", plasma_json_u64(h->total_gas_used), "pending_calls",
+                  plasma_json_u64(h->pending_calls), "next_child_block", plasma_json_u64(h->next_child_block),
+                  "next_deposit_block", plasma_json_u64(h->next_deposit_block), "min_exit_period",
+                  plasma_json_u64(c->min_exit_period), "exit_bond", plasma_json_u256(&c->exit_bond),
+                  "ife_bond", plasma_json_u256(&c->ife_bond), "piggyback_bond",
+                  plasma_json_u256(&c->piggyback_bond), "state_digest", plasma_json_hash(digest), "dev", dev);
     if (o &&
         json_object_set_new(o, "protocol_version", plasma_json_u64(PLASMA_ROOTCHAIN_PROTOCOL_VERSION)) < 0) {
         json_decref(o);
@@ -239,8 +241,11 @@ void rc_h_queue(void *ctx, const plasma_http_req *req, plasma_http_resp *resp)
     plasma_chain_exit_queue(&q, node->chain, &token);
     pthread_mutex_unlock(&node->mu);
     json_t *head = json_null();
-    if (q.size > 0)
+    if (q.size > 0 && !q.head_is_ife)
         head = json_pack("{s:o,s:o}", "exit_id", plasma_json_u64_str(q.head_exit_id), "exitable_at",
+                         plasma_json_u64(q.head_exitable_at));
+    else if (q.size > 0)
+        head = json_pack("{s:o,s:o}", "ife_id", rc_json_ife_id(&q.head_id), "exitable_at",
                          plasma_json_u64(q.head_exitable_at));
     reply_or_nomem(resp, json_pack("{s:o,s:o,s:o}", "token", plasma_json_addr(&token), "size",
                                    plasma_json_u64(q.size), "head", head));

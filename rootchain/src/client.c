@@ -145,6 +145,7 @@ static bool read_status(const json_t *r, plasma_rootchain_status *s)
            j_u64(r, "next_child_block", &s->next_child_block) &&
            j_u64(r, "next_deposit_block", &s->next_deposit_block) &&
            j_u64(r, "min_exit_period", &s->min_exit_period) && j_u256(r, "exit_bond", &s->exit_bond) &&
+           j_u256(r, "ife_bond", &s->ife_bond) && j_u256(r, "piggyback_bond", &s->piggyback_bond) &&
            j_hash(r, "state_digest", &s->state_digest) && json_is_boolean(dev);
 }
 
@@ -336,13 +337,70 @@ int plasma_rootchain_client_block_root(plasma_rootchain_client *c, uint64_t blkn
 static bool read_event_kind(const json_t *j, plasma_event_kind *out)
 {
     const char *s = json_string_value(json_object_get(j, "event"));
-    for (int k = PLASMA_EVENT_DEPOSIT_CREATED; s && k <= PLASMA_EVENT_EXIT_FINALIZED; k++) {
+    for (int k = PLASMA_EVENT_DEPOSIT_CREATED; s && k < PLASMA_EVENT_KINDS; k++) {
         if (strcmp(s, rc_event_kind_name((plasma_event_kind)k)) == 0) {
             *out = (plasma_event_kind)k;
             return true;
         }
     }
     return false;
+}
+
+static bool j_ife_id(const json_t *o, const char *k, plasma_u256 *out)
+{
+    return rc_parse_ife_id(out, json_string_value(json_object_get(o, k))) == PLASMA_OK;
+}
+
+static bool read_positions(const json_t *o, const char *k, uint64_t *out, uint8_t *n)
+{
+    const json_t *a = json_object_get(o, k);
+    if (!json_is_array(a) || json_array_size(a) > PLASMA_MAX_INPUTS)
+        return false;
+    *n = (uint8_t)json_array_size(a);
+    for (size_t i = 0; i < *n; i++)
+        if (plasma_json_parse_u64(&out[i], json_string_value(json_array_get(a, i))) != PLASMA_OK)
+            return false;
+    return true;
+}
+
+static bool read_ife_event_fields(const json_t *j, plasma_event *ev)
+{
+    switch (ev->kind) {
+    case PLASMA_EVENT_IFE_STARTED:
+        return j_addr(j, "initiator", &ev->ife_started.initiator) &&
+               j_ife_id(j, "ife_id", &ev->ife_started.ife_id) &&
+               j_hash(j, "txhash", &ev->ife_started.txhash) &&
+               read_positions(j, "inputs", ev->ife_started.inputs, &ev->ife_started.n_inputs);
+    case PLASMA_EVENT_IFE_INPUT_PIGGYBACKED:
+    case PLASMA_EVENT_IFE_OUTPUT_PIGGYBACKED:
+        return j_addr(j, "owner", &ev->ife_index.who) && j_ife_id(j, "ife_id", &ev->ife_index.ife_id) &&
+               j_u64(j, "index", &ev->ife_index.index);
+    case PLASMA_EVENT_IFE_INPUT_BLOCKED:
+    case PLASMA_EVENT_IFE_OUTPUT_BLOCKED:
+        return j_addr(j, "challenger", &ev->ife_index.who) && j_ife_id(j, "ife_id", &ev->ife_index.ife_id) &&
+               j_u64(j, "index", &ev->ife_index.index);
+    case PLASMA_EVENT_IFE_CHALLENGED:
+        return j_addr(j, "challenger", &ev->ife_challenged.challenger) &&
+               j_ife_id(j, "ife_id", &ev->ife_challenged.ife_id) &&
+               j_u256(j, "position", &ev->ife_challenged.position);
+    case PLASMA_EVENT_IFE_RESPONDED:
+        return j_addr(j, "responder", &ev->ife_responded.responder) &&
+               j_ife_id(j, "ife_id", &ev->ife_responded.ife_id) &&
+               j_u64s(j, "tx_pos", &ev->ife_responded.tx_pos);
+    case PLASMA_EVENT_IFE_INPUT_WITHDRAWN:
+    case PLASMA_EVENT_IFE_OUTPUT_WITHDRAWN:
+        return j_ife_id(j, "ife_id", &ev->ife_withdrawn.ife_id) &&
+               j_u64(j, "index", &ev->ife_withdrawn.index);
+    case PLASMA_EVENT_IFE_FINALIZED:
+    case PLASMA_EVENT_IFE_DELETED:
+        return j_ife_id(j, "ife_id", &ev->ife_closed.ife_id);
+    case PLASMA_EVENT_PAYMENT_DEFERRED:
+    case PLASMA_EVENT_WITHDRAWAL:
+        return j_addr(j, "owner", &ev->payment.owner) && j_addr(j, "token", &ev->payment.token) &&
+               j_u256(j, "amount", &ev->payment.amount);
+    default:
+        return false;
+    }
 }
 
 static bool read_event_fields(const json_t *j, plasma_event *ev)
@@ -365,8 +423,9 @@ static bool read_event_fields(const json_t *j, plasma_event *ev)
                j_addr(j, "challenger", &ev->exit_challenged.challenger);
     case PLASMA_EVENT_EXIT_FINALIZED:
         return j_u64s(j, "exit_id", &ev->exit_finalized.exit_id);
+    default:
+        return read_ife_event_fields(j, ev);
     }
-    return false;
 }
 
 static bool read_event(const json_t *j, plasma_event *ev)
@@ -436,7 +495,7 @@ static bool read_exit(const json_t *r, plasma_exit_info *x)
     return state && rc_exit_state_parse(&x->state, state) == PLASMA_OK && json_is_boolean(queued) &&
            j_u64s(r, "exit_id", &x->exit_id) && j_addr(r, "owner", &x->owner) &&
            j_addr(r, "token", &x->token) && j_u256(r, "amount", &x->amount) &&
-           j_u64(r, "exitable_at", &x->exitable_at);
+           j_u64(r, "exitable_at", &x->exitable_at) && j_hash(r, "output_id", &x->output_id);
 }
 
 int plasma_rootchain_client_exit(plasma_rootchain_client *c, uint64_t exit_id, plasma_exit_info *out)
@@ -503,6 +562,206 @@ int plasma_rootchain_client_nonce(plasma_rootchain_client *c, const plasma_addr 
         *nonce = n;
     if (next_nonce)
         *next_nonce = next;
+    return PLASMA_OK;
+}
+
+/* ---- queues, in-flight exits, flags, claims ---- */
+
+static bool read_queue(const json_t *r, plasma_exit_queue_info *q)
+{
+    uint64_t size;
+    const json_t *head = json_object_get(r, "head");
+    memset(q, 0, sizeof *q);
+    if (!j_u64(r, "size", &size))
+        return false;
+    q->size = (size_t)size;
+    if (json_is_null(head))
+        return size == 0;
+    if (!j_u64(head, "exitable_at", &q->head_exitable_at))
+        return false;
+    q->head_is_ife = json_object_get(head, "ife_id") != NULL;
+    if (q->head_is_ife)
+        return j_ife_id(head, "ife_id", &q->head_id);
+    if (!j_u64s(head, "exit_id", &q->head_exit_id))
+        return false;
+    q->head_id = plasma_u256_from_u64(q->head_exit_id);
+    return true;
+}
+
+int plasma_rootchain_client_queue(plasma_rootchain_client *c, const plasma_addr *token,
+                                  plasma_exit_queue_info *out)
+{
+    char path[80], a[43];
+    plasma_addr eth = {{0}};
+    snprintf(path, sizeof path, "/v1/queues/%s", plasma_addr_format(a, token ? token : &eth));
+    json_t *r;
+    int rc = request(c, "GET", path, NULL, &r);
+    if (rc != PLASMA_OK)
+        return rc;
+    plasma_exit_queue_info q;
+    if (!read_queue(r, &q))
+        return bad_reply(c, r, "queue");
+    json_decref(r);
+    *out = q;
+    return PLASMA_OK;
+}
+
+static bool read_small(const json_t *o, const char *k, uint8_t max, uint8_t *out)
+{
+    uint64_t v;
+    if (!j_u64(o, k, &v) || v > max)
+        return false;
+    *out = (uint8_t)v;
+    return true;
+}
+
+/* An input or output record; null (an output never piggybacked) reads as
+ * zero. */
+static bool read_ife_io(const json_t *j, plasma_ife_io *io)
+{
+    memset(io, 0, sizeof *io);
+    if (json_is_null(j))
+        return true;
+    return j_hash(j, "output_id", &io->output_id) && j_addr(j, "owner", &io->owner) &&
+           j_addr(j, "token", &io->token) && j_u256(j, "amount", &io->amount);
+}
+
+static bool read_ife_ios(const json_t *r, const char *k, plasma_ife_io *ios, size_t max, uint8_t *n)
+{
+    const json_t *a = json_object_get(r, k);
+    if (!json_is_array(a) || json_array_size(a) < 1 || json_array_size(a) > max)
+        return false;
+    *n = (uint8_t)json_array_size(a);
+    for (size_t i = 0; i < *n; i++)
+        if (!read_ife_io(json_array_get(a, i), &ios[i]))
+            return false;
+    return true;
+}
+
+static bool read_ife(const json_t *r, plasma_ife_info *f)
+{
+    memset(f, 0, sizeof *f);
+    const json_t *canonical = json_object_get(r, "canonical");
+    f->canonical = json_is_true(canonical);
+    return json_is_boolean(canonical) && j_ife_id(r, "ife_id", &f->ife_id) &&
+           j_u64(r, "exitable_at", &f->exitable_at) && j_u64(r, "start", &f->start) &&
+           j_u64s(r, "youngest", &f->youngest) && j_u256(r, "oldest_competitor", &f->oldest_competitor) &&
+           j_addr(r, "bond_owner", &f->bond_owner) &&
+           read_small(r, "inputs_piggybacked", 0xff, &f->inputs_piggybacked) &&
+           read_small(r, "outputs_piggybacked", 0xff, &f->outputs_piggybacked) &&
+           read_small(r, "pending_tokens", 0xff, &f->pending_tokens) &&
+           rc_ife_path_parse(&f->exit_path, json_string_value(json_object_get(r, "exit_path"))) ==
+               PLASMA_OK &&
+           read_ife_ios(r, "inputs", f->inputs, PLASMA_MAX_INPUTS, &f->n_inputs) &&
+           read_ife_ios(r, "outputs", f->outputs, PLASMA_MAX_OUTPUTS, &f->n_outputs);
+}
+
+int plasma_rootchain_client_ife(plasma_rootchain_client *c, const plasma_u256 *ife_id, plasma_ife_info *out)
+{
+    char path[96], hex[67];
+    uint8_t be[32];
+    plasma_u256_to_be(be, ife_id);
+    snprintf(path, sizeof path, "/v1/in-flight-exits/%s", plasma_hex_encode(hex, be, 32));
+    json_t *r;
+    int rc = request(c, "GET", path, NULL, &r);
+    if (rc != PLASMA_OK)
+        return rc;
+    plasma_ife_info f;
+    if (!read_ife(r, &f))
+        return bad_reply(c, r, "in-flight exit");
+    json_decref(r);
+    *out = f;
+    return PLASMA_OK;
+}
+
+static bool read_ifes(const json_t *r, plasma_ife_info **out, size_t *n, bool *more)
+{
+    const json_t *list = json_object_get(r, "in_flight_exits"), *m = json_object_get(r, "more");
+    if (!json_is_array(list) || !json_is_boolean(m))
+        return false;
+    size_t count = json_array_size(list);
+    plasma_ife_info *a = count ? calloc(count, sizeof *a) : NULL;
+    if (count && !a)
+        return false;
+    for (size_t i = 0; i < count; i++) {
+        if (!read_ife(json_array_get(list, i), &a[i])) {
+            free(a);
+            return false;
+        }
+    }
+    *out = a;
+    *n = count;
+    *more = json_is_true(m);
+    return true;
+}
+
+int plasma_rootchain_client_ifes(plasma_rootchain_client *c, const plasma_u256 *after, size_t limit,
+                                 plasma_ife_info **ifes, size_t *n, bool *more)
+{
+    char path[160], hex[67];
+    int len = snprintf(path, sizeof path, "/v1/in-flight-exits?");
+    if (after) {
+        uint8_t be[32];
+        plasma_u256_to_be(be, after);
+        len += snprintf(path + len, sizeof path - (size_t)len, "after=%s&", plasma_hex_encode(hex, be, 32));
+    }
+    if (limit)
+        snprintf(path + len, sizeof path - (size_t)len, "limit=%zu", limit);
+    json_t *r;
+    int rc = request(c, "GET", path, NULL, &r);
+    if (rc != PLASMA_OK)
+        return rc;
+    if (!read_ifes(r, ifes, n, more))
+        return bad_reply(c, r, "in-flight exits");
+    json_decref(r);
+    return PLASMA_OK;
+}
+
+int plasma_rootchain_client_finalized(plasma_rootchain_client *c, const plasma_hash *output_id,
+                                      plasma_u256 *by)
+{
+    char path[96], hex[67];
+    snprintf(path, sizeof path, "/v1/finalized/%s", plasma_hash_format(hex, output_id));
+    json_t *r;
+    int rc = request(c, "GET", path, NULL, &r);
+    if (rc != PLASMA_OK)
+        return rc;
+    const json_t *fin = json_object_get(r, "finalized");
+    plasma_u256 v = plasma_u256_from_u64(0);
+    uint64_t exit_id;
+    bool ok = json_is_boolean(fin);
+    if (ok && json_is_true(fin)) {
+        if (json_object_get(r, "ife_id"))
+            ok = j_ife_id(r, "ife_id", &v);
+        else if ((ok = j_u64s(r, "exit_id", &exit_id)))
+            v = plasma_u256_from_u64(exit_id);
+    }
+    if (!ok)
+        return bad_reply(c, r, "finalized flag");
+    json_decref(r);
+    *by = v;
+    return PLASMA_OK;
+}
+
+int plasma_rootchain_client_withdrawable(plasma_rootchain_client *c, const plasma_addr *owner,
+                                         const plasma_addr *token, plasma_u256 *amount)
+{
+    char path[96], a[43], t[43];
+    plasma_addr eth = {{0}};
+    snprintf(path, sizeof path, "/v1/withdrawable/%s", plasma_addr_format(a, owner));
+    json_t *r;
+    int rc = request(c, "GET", path, NULL, &r);
+    if (rc != PLASMA_OK)
+        return rc;
+    const json_t *claims = json_object_get(r, "withdrawable");
+    if (!json_is_object(claims))
+        return bad_reply(c, r, "withdrawable");
+    plasma_u256 v = plasma_u256_from_u64(0);
+    const char *key = plasma_addr_format(t, token ? token : &eth);
+    if (json_object_get(claims, key) && !j_u256(claims, key, &v))
+        return bad_reply(c, r, "withdrawable amount");
+    json_decref(r);
+    *amount = v;
     return PLASMA_OK;
 }
 

@@ -8,7 +8,7 @@
 #include "plasma/rootchain.h"
 
 /* Per call kind, over every receipt seen (index: plasma_call_kind). */
-#define RC_KINDS 7
+#define RC_KINDS PLASMA_CALL_KINDS
 typedef struct rc_gas_stats {
     uint64_t calls[RC_KINDS];
     uint64_t failed[RC_KINDS];
@@ -59,11 +59,21 @@ const char *rc_exit_state_name(plasma_exit_state state);
 /* Returns 0 and *out for a known name, else PLASMA_ERR_BAD_REQUEST. */
 int rc_exit_state_parse(plasma_exit_state *out, const char *name);
 const char *rc_event_kind_name(plasma_event_kind kind);
+/* In-flight exit ids: 0x + 64 hex digits (32 bytes big-endian). */
+json_t *rc_json_ife_id(const plasma_u256 *id);
+/* Returns 0 or PLASMA_ERR_BAD_REQUEST. */
+int rc_parse_ife_id(plasma_u256 *out, const char *s);
 
 json_t *rc_receipt_json(const plasma_receipt *r);
 json_t *rc_event_json(const plasma_event *ev, uint64_t timestamp);
 json_t *rc_exit_json(const plasma_exit_info *x);
 json_t *rc_block_record_json(const plasma_block_record *r);
+json_t *rc_ife_json(const plasma_ife_info *info);
+/* {"output_id", "finalized", and "exit_id" or "ife_id" when finalized} */
+json_t *rc_finalized_json(const plasma_hash *output_id, const plasma_u256 *by);
+const char *rc_ife_path_name(plasma_ife_path path);
+/* Returns 0 and *out for a known name, else PLASMA_ERR_BAD_REQUEST. */
+int rc_ife_path_parse(plasma_ife_path *out, const char *name);
 
 /* ---- JSON input: strict parsing with one-line error messages ---- */
 
@@ -108,6 +118,10 @@ void rc_h_queue(void *ctx, const plasma_http_req *req, plasma_http_resp *resp);
 void rc_h_account(void *ctx, const plasma_http_req *req, plasma_http_resp *resp);
 void rc_h_events(void *ctx, const plasma_http_req *req, plasma_http_resp *resp);
 void rc_h_gas(void *ctx, const plasma_http_req *req, plasma_http_resp *resp);
+void rc_h_ifes(void *ctx, const plasma_http_req *req, plasma_http_resp *resp);
+void rc_h_ife(void *ctx, const plasma_http_req *req, plasma_http_resp *resp);
+void rc_h_finalized(void *ctx, const plasma_http_req *req, plasma_http_resp *resp);
+void rc_h_withdrawable(void *ctx, const plasma_http_req *req, plasma_http_resp *resp);
 
 void rc_h_dev_mine(void *ctx, const plasma_http_req *req, plasma_http_resp *resp);
 void rc_h_dev_advance_time(void *ctx, const plasma_http_req *req, plasma_http_resp *resp);

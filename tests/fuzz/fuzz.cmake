@@ -31,6 +31,10 @@ foreach(t IN LISTS PLASMA_FUZZ_TARGETS)
     set_tests_properties(fuzz_replay_${t} PROPERTIES TIMEOUT 300)
 endforeach()
 
+# Writes the call target's valid seeds (run by hand: see tests/fuzz/README.md).
+add_executable(make-call-corpus fuzz/make-call-corpus.c)
+target_link_libraries(make-call-corpus PRIVATE plasma_exitgame)
+
 if(PLASMA_BUILD_FUZZERS)
     if(NOT CMAKE_C_COMPILER_ID MATCHES "Clang")
         message(WARNING "PLASMA_BUILD_FUZZERS needs clang (CC=clang): libFuzzer binaries not built; "

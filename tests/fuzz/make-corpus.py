@@ -165,7 +165,8 @@ def main():
     records = [b"\x00" + owner + token + bytes([1, 0]), b"\x00" + owner + token + b"\x00" * 31 + b"\x07",
                b"\x01" + root_bytes(proto) + (1700000000).to_bytes(8, "big") + (3).to_bytes(4, "big") + b"\x01",
                b"\x02" + b"\x55" * 32 + token + b"\x00" * 32 + tx_s,
-               b"\x03" + pair(b"c", b"\x01" * 40) + pair(b"h", b"\x02" * 60)]
+               b"\x03" + pair(b"c", b"\x01" * 40) + pair(b"h", b"\x02" * 60),
+               b"\x03" + pair(b"c", b"\x02" + b"\x01" * 39) + pair(b"h", b"\x02" * 60)]
     write("records", records)
 
     scenarios = HERE.parent.parent / "tools" / "scenarios"

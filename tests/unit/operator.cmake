@@ -5,8 +5,8 @@ target_include_directories(test_operator_hmap PRIVATE ${OP_UNIT_DIR}/../../opera
 plasma_add_test(test_operator_ledger ${OP_UNIT_DIR}/test_operator_ledger.c LIBS plasma_operator TIMEOUT 120)
 target_include_directories(test_operator_ledger PRIVATE ${OP_UNIT_DIR}/../../operator/src)
 plasma_add_test(test_operator_reorg ${OP_UNIT_DIR}/test_operator_reorg.c LIBS plasma_operator TIMEOUT 60)
-plasma_add_test(test_operator_config ${OP_UNIT_DIR}/test_operator_config.c LIBS plasma_operator TIMEOUT 30)
-plasma_add_test(test_operator_sync ${OP_UNIT_DIR}/test_operator_sync.c LIBS plasma_operator TIMEOUT 60)
+plasma_add_test(test_operator_config ${OP_UNIT_DIR}/test_operator_config.c LIBS plasma_operator plasma_exitgame TIMEOUT 30)
+plasma_add_test(test_operator_sync ${OP_UNIT_DIR}/test_operator_sync.c LIBS plasma_operator plasma_rootchain TIMEOUT 60)
 target_include_directories(test_operator_sync PRIVATE ${OP_UNIT_DIR}/../../operator/src)
 
 # Integration tests: the real plasma-operator on 127.0.0.1, HTTP only.
@@ -23,6 +23,7 @@ plasma_operator_itest(test_operator_api LIBS plasma_core TIMEOUT 120)
 if(TARGET plasma_rootchain)
     plasma_operator_itest(test_operator_chain LIBS plasma_rootchain plasma_merkle TIMEOUT 180)
     plasma_operator_itest(test_operator_durability LIBS plasma_rootchain plasma_merkle TIMEOUT 180)
+    plasma_operator_itest(test_operator_ife LIBS plasma_rootchain plasma_merkle plasma_client TIMEOUT 120)
     # The HTTP API under abuse from 127.0.0.2 and up; about a minute.
     plasma_operator_itest(test_operator_abuse LIBS plasma_rootchain plasma_merkle Threads::Threads TIMEOUT 240)
     plasma_operator_itest(test_operator_blocks LIBS plasma_rootchain TIMEOUT 60)

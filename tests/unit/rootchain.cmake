@@ -3,6 +3,7 @@
 set(RC_UNIT_DIR ${CMAKE_CURRENT_LIST_DIR})
 plasma_add_test(test_rootchain_api ${RC_UNIT_DIR}/test_rootchain_api.c LIBS plasma_rootchain TIMEOUT 60)
 plasma_add_test(test_rootchain_node ${RC_UNIT_DIR}/test_rootchain_node.c LIBS plasma_rootchain TIMEOUT 60)
+plasma_add_test(test_rootchain_ife ${RC_UNIT_DIR}/test_rootchain_ife.c LIBS plasma_rootchain TIMEOUT 60)
 
 # Integration tests: the real plasma-rootchain on 127.0.0.1 with a temporary
 # data directory.

@@ -1,6 +1,8 @@
 /* Exit data is verified against the root the root chain stores, never the
  * operator's word: an in-process root chain (dev, auto-mined) and a fake
- * operator that serves honest or forged exit data for a deposit. */
+ * operator that serves honest or forged exit data for a deposit; a
+ * challenge finds the deposit's spend in a block that also holds a tx the
+ * operator dropped. */
 #include "testutil.h"
 
 #include <string.h>
@@ -52,8 +54,46 @@ static void exit_data(void *ctx, const plasma_http_req *req, plasma_http_resp *r
     plasma_buf_free(&buf);
 }
 
+/* GET /v1/status: block 1000 is the latest. */
+static void status(void *ctx, const plasma_http_req *req, plasma_http_resp *resp)
+{
+    (void)ctx;
+    (void)req;
+    plasma_http_reply(
+        resp, 200,
+        json_pack("{s:i,s:s,s:s,s:i,s:{s:i,s:s},s:i}", "chain_id", PLASMA_CHAIN_DEFAULT_CHAIN_ID,
+                  "verifying_contract", PLASMA_CHAIN_DEFAULT_CONTRACT, "operator",
+                  "0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266", "child_block_interval", 1000, "latest_block",
+                  "blknum", 1000, "root",
+                  "0x0000000000000000000000000000000000000000000000000000000000000000", "pending_txs", 0));
+}
+
+/* GET /v1/blocks/1000: a tx the operator dropped (null), then the owner's
+ * payment that spends the deposit. */
+static plasma_tx spend;
+
+static void block(void *ctx, const plasma_http_req *req, plasma_http_resp *resp)
+{
+    (void)ctx;
+    if (strcmp(req->params[0], "1000") != 0) {
+        plasma_http_error(resp, PLASMA_ERR_NOT_FOUND, NULL);
+        return;
+    }
+    plasma_buf b = {0};
+    assert_int_equal(plasma_tx_encode_signed(&b, &spend), 0);
+    json_t *txs = json_array();
+    json_array_append_new(txs, json_null());
+    json_t *body = json_pack("{s:i,s:o}", "blknum", 1000, "txs", txs);
+    char hex[2 * 1100 + 3];
+    json_array_append_new(txs, json_string(plasma_hex_encode(hex, b.data, b.len)));
+    plasma_http_reply(resp, 200, body);
+    plasma_buf_free(&b);
+}
+
 static const plasma_http_route fake_operator[] = {
     {"GET", "/v1/utxos/{}/exit-data", exit_data},
+    {"GET", "/v1/status", status},
+    {"GET", "/v1/blocks/{}", block},
 };
 
 static void test_exit_data_checked_against_root_chain(void **state)
@@ -76,7 +116,7 @@ static void test_exit_data_checked_against_root_chain(void **state)
     nc.mine_interval_ms = 20;
     assert_int_equal(plasma_rootnode_new(&node, &nc), 0);
     plasma_rootnode_mount(node, "/rootchain", &mounts[0]);
-    mounts[1] = (plasma_http_mount){"", fake_operator, 1, NULL};
+    mounts[1] = (plasma_http_mount){"", fake_operator, sizeof fake_operator / sizeof fake_operator[0], NULL};
     assert_int_equal(plasma_http_server_start(&srv, &hc, mounts, 2), 0);
     snprintf(url, sizeof url, "http://127.0.0.1:%u", plasma_http_server_port(srv));
     assert_int_equal(plasma_client_new(&c, url, NULL), 0);
@@ -114,6 +154,28 @@ static void test_exit_data_checked_against_root_chain(void **state)
     assert_int_equal(info.exit_id, pos);
     assert_int_equal(info.state, PLASMA_EXIT_IN_PROGRESS);
     assert_true(plasma_addr_eq(&info.owner, &owner));
+
+    /* The exit's output was spent in block 1000, after a tx the operator
+     * dropped (null there): the challenge reads past it and finds the spend. */
+    memset(&spend, 0, sizeof spend);
+    spend.tx_type = PLASMA_TX_PAYMENT;
+    spend.n_inputs = 1;
+    spend.inputs[0] = pos;
+    spend.n_outputs = 1;
+    spend.outputs[0] = (plasma_output){owner, {{0}}, deposited};
+    plasma_client_status st;
+    assert_int_equal(plasma_client_status_get(c, &st), 0);
+    assert_int_equal(plasma_tx_sign_input(&spend, &st.domain, 0, &key), 0);
+    plasma_privkey challenger;
+    assert_int_equal(plasma_dev_key(&challenger, 2), 0);
+    assert_int_equal(plasma_client_challenge(c, &challenger, pos), 0);
+    plasma_rootchain_client *rc = NULL;
+    char rc_url[96];
+    snprintf(rc_url, sizeof rc_url, "%s/rootchain", url);
+    assert_int_equal(plasma_rootchain_client_new(&rc, rc_url, 0), 0);
+    assert_int_equal(plasma_rootchain_client_exit(rc, pos, &info), 0);
+    assert_int_equal(info.state, PLASMA_EXIT_CHALLENGED);
+    plasma_rootchain_client_free(rc);
 
     plasma_client_free(c);
     plasma_http_server_free(srv);

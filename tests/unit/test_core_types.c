@@ -210,6 +210,12 @@ static void test_err_table(void **state)
     assert_int_equal(plasma_err_from_code("forbidden"), PLASMA_ERR_FORBIDDEN);
     assert_int_equal(plasma_err_http_status(PLASMA_ERR_METHOD_NOT_ALLOWED), 405);
     assert_int_equal(plasma_err_nth(plasma_err_count()), PLASMA_ERR_INTERNAL);
+    /* §7 and input_finalized; generic; root chain; in-flight exits. */
+    assert_int_equal(plasma_err_count(), 17 + 16 + 18 + 15);
+    assert_string_equal(plasma_err_code(PLASMA_ERR_PAYMENT_FAILED), "payment_failed");
+    assert_string_equal(plasma_err_code(PLASMA_ERR_INPUT_FINALIZED), "input_finalized");
+    assert_string_equal(plasma_err_code(PLASMA_ERR_IFE_PROCESSING), "ife_processing");
+    assert_int_equal(plasma_err_http_status(PLASMA_ERR_IFE_NOT_FOUND), 404);
 }
 
 int main(void)

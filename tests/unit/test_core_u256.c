@@ -38,6 +38,17 @@ static void test_add(void **state)
 
     plasma_u256 half = {{0, 0, 0, 1ull << 63}};
     assert_int_equal(plasma_u256_add(&r, &half, &half), PLASMA_ERR_OVERFLOW);
+
+    /* Saturating: the sum when it fits, else 2^256 - 1; out may alias. */
+    plasma_u256_add_saturating(&r, &half, &half);
+    assert_u256_eq(&r, &u_max);
+    plasma_u256_add_saturating(&r, &r, &u_one);
+    assert_u256_eq(&r, &u_max);
+    plasma_u256_add_saturating(&r, &a, &u_one);
+    assert_u256_eq(&r, &expect);
+    x = plasma_u256_from_u64(40);
+    plasma_u256_add_saturating(&x, &x, &two);
+    assert_int_equal(x.w[0], 42);
 }
 
 static void test_sub(void **state)

@@ -641,8 +641,8 @@ static void test_custom_errors_follow_the_error_table(void **state)
     assert_string_equal(name, "BadBond");
     assert_int_equal(plasma_eth_error_name(name, sizeof name, NULL, PLASMA_ERR_AMOUNTS_DO_NOT_ADD_UP), 0);
     assert_string_equal(name, "AmountsDoNotAddUp");
-    assert_int_equal(plasma_eth_error_name(name, sizeof name, NULL, PLASMA_ERR_INSOLVENT), 0);
-    assert_string_equal(name, "ContractInsolvent");
+    assert_int_equal(plasma_eth_error_name(name, sizeof name, NULL, PLASMA_ERR_PAYMENT_FAILED), 0);
+    assert_string_equal(name, "PaymentFailed");
     assert_int_equal(plasma_eth_error_name(name, sizeof name, NULL, PLASMA_OK), PLASMA_ERR_NOT_FOUND);
     assert_int_equal(plasma_eth_error_name(name, sizeof name, NULL, -12345), PLASMA_ERR_NOT_FOUND);
 

@@ -2,7 +2,67 @@
  * signatures, call hashes, and nonces (replays refused). */
 #include "test_exitgame_kit.h"
 
-static void sample_calls(const egk *k, plasma_call calls[6])
+#define N_SAMPLES 15
+
+static void fill_tx(plasma_call_tx *t, size_t len, uint8_t byte)
+{
+    t->len = len;
+    memset(t->b, byte, len);
+}
+
+/* One call of every in-flight exit kind, at calls[6..14]: maximal arrays,
+ * empty and full proofs, integers of every width. */
+static void sample_ife_calls(const egk *k, plasma_call *calls)
+{
+    plasma_call_init(&calls[6], PLASMA_CALL_START_IFE, NULL, 2, EGK_GWEI, 900000);
+    plasma_call_start_ife *s = &calls[6].start_ife;
+    fill_tx(&s->tx, 300, 0xf1);
+    s->n_input_txs = s->n_input_pos = s->n_input_proofs = PLASMA_MAX_INPUTS;
+    for (unsigned i = 0; i < PLASMA_MAX_INPUTS; i++) {
+        fill_tx(&s->input_txs[i], i == 3 ? PLASMA_CALL_MAX_TX : 100 + i, (uint8_t)(0x10 + i));
+        s->input_pos[i] = plasma_utxo_pos(1000 * (i + 1), i, i);
+        memset(s->input_proofs[i], 0x20 + (int)i, PLASMA_MERKLE_PROOF_LEN);
+    }
+    s->bond = k->cfg.ife_bond;
+    plasma_call_init(&calls[7], PLASMA_CALL_PIGGYBACK_INPUT, NULL, 3, 1, 200000);
+    fill_tx(&calls[7].piggyback.tx, 1, 0x05);
+    calls[7].piggyback.index = 3;
+    calls[7].piggyback.bond = k->cfg.piggyback_bond;
+    plasma_call_init(&calls[8], PLASMA_CALL_PIGGYBACK_OUTPUT, NULL, 4, 1, 200000);
+    fill_tx(&calls[8].piggyback.tx, 200, 0x06);
+    calls[8].piggyback.index = UINT64_MAX;
+    plasma_call_init(&calls[9], PLASMA_CALL_CHALLENGE_IFE, NULL, 5, 1, 400000);
+    plasma_call_challenge_ife *ch = &calls[9].challenge_ife;
+    fill_tx(&ch->tx, 250, 0x07);
+    ch->input_index = 1;
+    fill_tx(&ch->competing_tx, 260, 0x08);
+    ch->competing_input_index = 2;
+    ch->competitor_pos = plasma_utxo_pos(3000, 7, 0);
+    ch->competitor_proof.len = PLASMA_MERKLE_PROOF_LEN;
+    memset(ch->competitor_proof.b, 0x09, PLASMA_MERKLE_PROOF_LEN);
+    plasma_call_init(&calls[10], PLASMA_CALL_RESPOND_IFE, NULL, 6, 1, 300000);
+    fill_tx(&calls[10].respond_ife.tx, 250, 0x0a);
+    calls[10].respond_ife.tx_pos = 0; /* with an empty proof */
+    plasma_call_init(&calls[11], PLASMA_CALL_CHALLENGE_IFE_INPUT, NULL, 7, 1, 300000);
+    fill_tx(&calls[11].challenge_ife_input.tx, 250, 0x0b);
+    calls[11].challenge_ife_input.input_index = 0;
+    fill_tx(&calls[11].challenge_ife_input.spending_tx, 0, 0);
+    calls[11].challenge_ife_input.spending_input_index = 0x1234;
+    plasma_call_init(&calls[12], PLASMA_CALL_CHALLENGE_IFE_OUTPUT, NULL, 8, 1, 300000);
+    plasma_call_challenge_ife_output *co = &calls[12].challenge_ife_output;
+    fill_tx(&co->tx, 250, 0x0c);
+    co->output_utxo_pos = plasma_utxo_pos(2000, 65535, 3);
+    co->proof.len = PLASMA_MERKLE_PROOF_LEN;
+    memset(co->proof.b, 0x0d, PLASMA_MERKLE_PROOF_LEN);
+    fill_tx(&co->spending_tx, 333, 0x0e);
+    co->spending_input_index = 3;
+    plasma_call_init(&calls[13], PLASMA_CALL_DELETE_IFE, NULL, 9, 1, 100000);
+    memset(calls[13].delete_ife.ife_id.w, 0xff, sizeof calls[13].delete_ife.ife_id.w);
+    plasma_call_init(&calls[14], PLASMA_CALL_WITHDRAW, NULL, 10, 1, 100000);
+    calls[14].withdraw.token = k->token;
+}
+
+static void sample_calls(const egk *k, plasma_call calls[N_SAMPLES])
 {
     plasma_call_init(&calls[0], PLASMA_CALL_TRANSFER, NULL, 0, 7, 21000);
     calls[0].transfer.to = k->addr[2];
@@ -25,6 +85,7 @@ static void sample_calls(const egk *k, plasma_call calls[6])
     calls[4].challenge_exit.tx_len = 0;
     plasma_call_init(&calls[5], PLASMA_CALL_PROCESS_EXITS, NULL, UINT64_MAX, UINT64_MAX, UINT64_MAX);
     calls[5].process_exits.max_exits = 0;
+    sample_ife_calls(k, calls);
 }
 
 static void encode(plasma_buf *b, const plasma_call_domain *d, const plasma_call *c)
@@ -49,10 +110,10 @@ static void test_roundtrip(void **state)
     (void)state;
     egk k;
     egk_init(&k);
-    plasma_call calls[6];
+    plasma_call calls[N_SAMPLES];
     sample_calls(&k, calls);
     plasma_buf b = {0};
-    for (int i = 0; i < 6; i++) {
+    for (int i = 0; i < N_SAMPLES; i++) {
         encode(&b, &k.cd, &calls[i]);
         plasma_call back;
         assert_int_equal(plasma_call_decode(&back, &k.cd, b.data, b.len), 0);
@@ -110,7 +171,7 @@ static void test_strict_envelope(void **state)
     (void)state;
     egk k;
     egk_init(&k);
-    plasma_call calls[6];
+    plasma_call calls[N_SAMPLES];
     sample_calls(&k, calls);
     plasma_buf b = {0}, m = {0};
 
@@ -135,7 +196,7 @@ static void test_strict_envelope(void **state)
 
     /* an unknown kind */
     plasma_call c = calls[5];
-    c.kind = (plasma_call_kind)7;
+    c.kind = (plasma_call_kind)PLASMA_CALL_KINDS;
     assert_int_equal(plasma_call_encode(&b, &k.cd, &c), PLASMA_ERR_BAD_CALL);
     plasma_buf_free(&b);
     plasma_buf_free(&m);
@@ -148,7 +209,7 @@ static void test_strict_arguments(void **state)
     (void)state;
     egk k;
     egk_init(&k);
-    plasma_call calls[6];
+    plasma_call calls[N_SAMPLES];
     sample_calls(&k, calls);
     plasma_buf b = {0}, m = {0};
 
@@ -198,15 +259,169 @@ static void test_strict_arguments(void **state)
     egk_free(&k);
 }
 
+/* The in-flight exit kinds: array sizes, proof lengths, integer widths. */
+static void test_strict_ife_arguments(void **state)
+{
+    (void)state;
+    egk k;
+    egk_init(&k);
+    plasma_call calls[N_SAMPLES], back;
+    sample_calls(&k, calls);
+    plasma_buf b = {0}, m = {0};
+
+    /* encoding refuses what decoding would */
+    plasma_call c = calls[6];
+    c.start_ife.n_input_txs = PLASMA_MAX_INPUTS + 1;
+    assert_int_equal(plasma_call_encode(&b, &k.cd, &c), PLASMA_ERR_BAD_CALL);
+    c = calls[6];
+    c.start_ife.input_txs[1].len = PLASMA_CALL_MAX_TX + 1;
+    assert_int_equal(plasma_call_encode(&b, &k.cd, &c), PLASMA_ERR_BAD_CALL);
+    c = calls[9];
+    c.challenge_ife.competitor_proof.len = 100;
+    assert_int_equal(plasma_call_encode(&b, &k.cd, &c), PLASMA_ERR_BAD_CALL);
+    c = calls[12];
+    c.challenge_ife_output.spending_tx.len = PLASMA_CALL_MAX_TX + 1;
+    assert_int_equal(plasma_call_encode(&b, &k.cd, &c), PLASMA_ERR_BAD_CALL);
+    assert_int_equal(b.len, 0);
+
+    /* five input positions: start_ife's third argument is item 8 */
+    plasma_buf five = {0};
+    size_t mark = plasma_rlp_list_begin(&five);
+    for (int i = 0; i < 5; i++)
+        plasma_rlp_put_u64(&five, 1000000000ull + (uint64_t)i);
+    assert_int_equal(plasma_rlp_list_end(&five, mark), 0);
+    envelope_with(&m, &k.cd, &calls[6], 8, five.data, five.len);
+    expect_bad(&k.cd, m.data, m.len);
+    /* positions given as a string, not a list */
+    envelope_with(&m, &k.cd, &calls[6], 8, (const uint8_t *)"\x80", 1);
+    expect_bad(&k.cd, m.data, m.len);
+    /* an empty list of positions decodes (its length is the contract's check) */
+    envelope_with(&m, &k.cd, &calls[6], 8, (const uint8_t *)"\xc0", 1);
+    assert_int_equal(plasma_call_decode(&back, &k.cd, m.data, m.len), 0);
+    assert_int_equal(back.start_ife.n_input_pos, 0);
+    assert_int_equal(back.start_ife.n_input_txs, PLASMA_MAX_INPUTS);
+    /* an input proof of 511 bytes */
+    uint8_t p511[3 + 511] = {0xb9, 0x01, 0xff};
+    memset(p511 + 3, 2, 511);
+    plasma_buf proofs = {0};
+    mark = plasma_rlp_list_begin(&proofs);
+    plasma_buf_append(&proofs, p511, sizeof p511);
+    assert_int_equal(plasma_rlp_list_end(&proofs, mark), 0);
+    envelope_with(&m, &k.cd, &calls[6], 9, proofs.data, proofs.len);
+    expect_bad(&k.cd, m.data, m.len);
+    /* a competitor proof of 511 bytes; a respond proof of 511 bytes */
+    envelope_with(&m, &k.cd, &calls[9], 11, p511, sizeof p511);
+    expect_bad(&k.cd, m.data, m.len);
+    envelope_with(&m, &k.cd, &calls[10], 8, p511, sizeof p511);
+    expect_bad(&k.cd, m.data, m.len);
+    /* an index past 64 bits; an ife_id of 33 bytes; a token of 21 bytes */
+    static const uint8_t nine[] = {0x89, 1, 0, 0, 0, 0, 0, 0, 0, 0};
+    envelope_with(&m, &k.cd, &calls[7], 7, nine, sizeof nine);
+    expect_bad(&k.cd, m.data, m.len);
+    uint8_t id33[34] = {0xa1, 1};
+    envelope_with(&m, &k.cd, &calls[13], 6, id33, sizeof id33);
+    expect_bad(&k.cd, m.data, m.len);
+    uint8_t tok21[22] = {0x95, 1};
+    envelope_with(&m, &k.cd, &calls[14], 6, tok21, sizeof tok21);
+    expect_bad(&k.cd, m.data, m.len);
+    /* a tx argument one byte too long */
+    uint8_t *long_tx = calloc(1, 3 + PLASMA_CALL_MAX_TX + 1);
+    long_tx[0] = 0xb9;
+    long_tx[1] = (uint8_t)((PLASMA_CALL_MAX_TX + 1) >> 8);
+    long_tx[2] = (uint8_t)(PLASMA_CALL_MAX_TX + 1);
+    envelope_with(&m, &k.cd, &calls[11], 8, long_tx, 3 + PLASMA_CALL_MAX_TX + 1);
+    expect_bad(&k.cd, m.data, m.len);
+    free(long_tx);
+    /* one argument too few for deleteNonPiggybackedInFlightExit */
+    envelope_with(&m, &k.cd, &calls[13], 6, NULL, 0);
+    expect_bad(&k.cd, m.data, m.len);
+
+    plasma_buf_free(&five);
+    plasma_buf_free(&proofs);
+    plasma_buf_free(&b);
+    plasma_buf_free(&m);
+    egk_free(&k);
+}
+
+/* Intrinsic gas is the base plus the calldata of rlp([kind, args...]),
+ * the envelope without its first five items, for every kind. */
+static void test_intrinsic_gas(void **state)
+{
+    (void)state;
+    egk k;
+    egk_init(&k);
+    plasma_call calls[N_SAMPLES];
+    sample_calls(&k, calls);
+    plasma_buf env = {0}, args = {0};
+    for (int i = 0; i < N_SAMPLES; i++) {
+        encode(&env, &k.cd, &calls[i]);
+        plasma_rlp_item top, it;
+        assert_int_equal(plasma_rlp_decode(&top, env.data, env.len), 0);
+        plasma_rlp_iter iter;
+        plasma_rlp_iter_init(&iter, &top);
+        for (int j = 0; j < 5; j++)
+            assert_int_equal(plasma_rlp_iter_next(&iter, &it), 1);
+        args.len = 0;
+        size_t mark = plasma_rlp_list_begin(&args);
+        plasma_buf_append(&args, iter.p, (size_t)(top.data + top.len - iter.p));
+        assert_int_equal(plasma_rlp_list_end(&args, mark), 0);
+        uint64_t want = PLASMA_GAS_BASE;
+        for (size_t j = 0; j < args.len; j++)
+            want += args.data[j] ? PLASMA_GAS_CALLDATA_NONZERO : PLASMA_GAS_CALLDATA_ZERO;
+        assert_int_equal(plasma_call_intrinsic_gas(&calls[i]), want);
+    }
+    /* the value a call carries */
+    plasma_u256 v;
+    plasma_call_value(&v, &calls[6]);
+    egk_assert_u256(v, k.cfg.ife_bond);
+    plasma_call_value(&v, &calls[7]);
+    egk_assert_u256(v, k.cfg.piggyback_bond);
+    plasma_call_value(&v, &calls[3]);
+    egk_assert_u256(v, k.cfg.exit_bond);
+    plasma_call_value(&v, &calls[14]);
+    egk_assert_u256(v, egk_u(0));
+    plasma_buf_free(&env);
+    plasma_buf_free(&args);
+    egk_free(&k);
+}
+
+/* Default gas limits cover a call's intrinsic gas and never ask for more
+ * than nine tenths of a default block. */
+static void test_default_gas_limits(void **state)
+{
+    (void)state;
+    egk k;
+    egk_init(&k);
+    plasma_call calls[N_SAMPLES];
+    sample_calls(&k, calls);
+    const uint64_t cap = PLASMA_CHAIN_DEFAULT_BLOCK_GAS_LIMIT / 10 * 9;
+    for (int i = 0; i < N_SAMPLES; i++) {
+        uint64_t lim = plasma_call_default_gas_limit(&calls[i]);
+        assert_true(lim >= plasma_call_intrinsic_gas(&calls[i]));
+        assert_true(lim <= cap);
+    }
+    plasma_call c;
+    plasma_call_init(&c, PLASMA_CALL_PROCESS_EXITS, NULL, 0, 0, 0);
+    static const struct {
+        uint64_t max, limit;
+    } want[] = {{1, 700000},    {10, 6100000},    {44, 26500000},
+                {45, 27000000}, {1000, 27000000}, {UINT64_MAX, 27000000}};
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        c.process_exits.max_exits = want[i].max;
+        assert_int_equal(plasma_call_default_gas_limit(&c), want[i].limit);
+    }
+    egk_free(&k);
+}
+
 static void test_sign_and_recover(void **state)
 {
     (void)state;
     egk k;
     egk_init(&k);
-    plasma_call calls[6];
+    plasma_call calls[N_SAMPLES];
     sample_calls(&k, calls);
     plasma_buf b = {0};
-    for (int i = 0; i < 6; i++) {
+    for (int i = 0; i < N_SAMPLES; i++) {
         plasma_sig sig;
         assert_int_equal(plasma_call_sign(&sig, &k.cd, &calls[i], &k.key[3]), 0);
         plasma_addr who;
@@ -333,9 +548,11 @@ static void test_known_answer(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_known_answer),     cmocka_unit_test(test_roundtrip),
-        cmocka_unit_test(test_strict_envelope),  cmocka_unit_test(test_strict_arguments),
-        cmocka_unit_test(test_sign_and_recover), cmocka_unit_test(test_nonces_and_replay),
+        cmocka_unit_test(test_known_answer),         cmocka_unit_test(test_roundtrip),
+        cmocka_unit_test(test_strict_envelope),      cmocka_unit_test(test_strict_arguments),
+        cmocka_unit_test(test_strict_ife_arguments), cmocka_unit_test(test_intrinsic_gas),
+        cmocka_unit_test(test_sign_and_recover),     cmocka_unit_test(test_nonces_and_replay),
+        cmocka_unit_test(test_default_gas_limits),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

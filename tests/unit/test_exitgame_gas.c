@@ -1,6 +1,6 @@
 /* Gas and the call pool: block gas limits, gas-price ordering, out-of-gas
  * reverts, prepayment, dry runs, and the gas each call kind uses. */
-#include "test_exitgame_kit.h"
+#include "test_ife_kit.h"
 
 static plasma_call transfer(const egk *k, unsigned from, unsigned to, uint64_t wei, uint64_t gas_limit,
                             uint64_t price)
@@ -332,6 +332,98 @@ static void test_gas_of_token_exits(void **state)
     egk_free(&k);
 }
 
+static uint64_t run_gas(ifk *f, const plasma_call *c)
+{
+    plasma_receipt r = egk_run(&f->k, c);
+    if (r.err != 0)
+        fail_msg("call kind %d failed: %s", (int)c->kind, plasma_err_code(r.err));
+    return r.gas_used;
+}
+
+/* An in-flight exit of a tx with n inputs (deposits of account 1) and two
+ * outputs (to 2 and back to 1). */
+static plasma_tx n_input_tx(ifk *f, unsigned n, ifk_incl *ins)
+{
+    uint64_t pos[4];
+    unsigned signers[4] = {1, 1, 1, 1};
+    for (unsigned i = 0; i < n; i++) {
+        ins[i] = ifk_deposit(f, 1, NULL, 1000);
+        pos[i] = ifk_pos(&ins[i], 0);
+    }
+    plasma_output outs[2] = {ifk_out(f, 2, NULL, 600 * n), ifk_out(f, 1, NULL, 400 * n)};
+    return ifk_pay(f, pos, signers, n, outs, 2);
+}
+
+static void test_gas_of_in_flight_exits(void **state)
+{
+    (void)state;
+    ifk f;
+    ifk_init(&f);
+    plasma_call c;
+    ifk_incl ins[4], ins1[4];
+    plasma_tx t4 = n_input_tx(&f, 4, ins);
+    ifk_start_call(&f, &c, 1, &t4, ins);
+    report("startInFlightExit, 4 inputs", run_gas(&f, &c));
+    plasma_tx t1 = n_input_tx(&f, 1, ins1);
+    ifk_start_call(&f, &c, 1, &t1, ins1);
+    uint64_t start1 = run_gas(&f, &c);
+    report("startInFlightExit, 1 input", start1);
+    assert_true(start1 > 150000 && start1 < 400000);
+    ifk_piggyback_call(&f, &c, 1, &t1, true, 0);
+    report("piggyback input, token's first", run_gas(&f, &c));
+    ifk_piggyback_call(&f, &c, 2, &t1, false, 0);
+    report("piggyback output, token queued", run_gas(&f, &c));
+    ifk_piggyback_call(&f, &c, 1, &t1, false, 1);
+    report("piggyback output, 2 piggybacked", run_gas(&f, &c));
+
+    uint64_t in = t1.inputs[0];
+    unsigned alice = 1;
+    plasma_output eve = ifk_out(&f, 5, NULL, 1000);
+    plasma_tx comp = ifk_pay(&f, &in, &alice, 1, &eve, 1);
+    ifk_incl t1_at, comp_at;
+    ifk_block(&f, &t1, 1, &t1_at);
+    ifk_block(&f, &comp, 1, &comp_at);
+    ifk_challenge_call(&f, &c, 6, &t1, 0, &comp, 0, NULL);
+    report("challengeNotCanonical, never included", run_gas(&f, &c));
+    ifk_respond_call(&f, &c, 2, &t1, &t1_at);
+    report("respondToNonCanonicalChallenge", run_gas(&f, &c));
+    uint64_t out1 = ifk_pos(&t1_at, 1);
+    plasma_output o = ifk_out(&f, 6, NULL, 400);
+    plasma_tx spend_out = ifk_pay(&f, &out1, &alice, 1, &o, 1);
+    ifk_output_spent_call(&f, &c, 6, &t1, &t1_at, 1, &spend_out, 0);
+    report("challengeOutputSpent", run_gas(&f, &c));
+    ifk_input_spent_call(&f, &c, 6, &t1, 0, &comp, 0);
+    report("challengeInputSpent", run_gas(&f, &c));
+
+    ifk_advance(&f, IFK_MEP / 2);
+    ifk_delete_call(&f, &c, 6, &t4);
+    report("deleteNonPiggybackedInFlightExit, 4 inputs", run_gas(&f, &c));
+    ifk_advance(&f, 3 * IFK_MEP);
+    plasma_receipt r = ifk_process(&f, NULL, 1);
+    assert_int_equal(r.err, 0);
+    report("processExits, 1 IFE: outputs path, 1 paid", r.gas_used);
+
+    /* the inputs path, and a deferred payment claimed with withdraw */
+    ifk_incl d[1];
+    plasma_tx t2 = n_input_tx(&f, 1, d);
+    ifk_start_call(&f, &c, 1, &t2, d);
+    run_gas(&f, &c);
+    ifk_piggyback_call(&f, &c, 1, &t2, true, 0);
+    run_gas(&f, &c);
+    plasma_output eve2 = ifk_out(&f, 5, NULL, 1000);
+    uint64_t in2 = t2.inputs[0];
+    plasma_tx comp2 = ifk_pay(&f, &in2, &alice, 1, &eve2, 1);
+    ifk_challenge_call(&f, &c, 6, &t2, 0, &comp2, 0, NULL);
+    run_gas(&f, &c);
+    ifk_advance(&f, 3 * IFK_MEP);
+    r = ifk_process(&f, NULL, 1);
+    assert_int_equal(r.err, 0);
+    report("processExits, 1 IFE: inputs path, 1 paid", r.gas_used);
+    ifk_withdraw_call(&f, &c, 5, NULL);
+    assert_int_equal(plasma_chain_check_call(f.k.chain, &c, NULL), PLASMA_ERR_NOTHING_TO_WITHDRAW);
+    ifk_free(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -343,6 +435,7 @@ int main(void)
         cmocka_unit_test(test_gas_of_transfers_and_deposits),
         cmocka_unit_test(test_gas_of_the_exit_game),
         cmocka_unit_test(test_gas_of_token_exits),
+        cmocka_unit_test(test_gas_of_in_flight_exits),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "plasma/exitgame.h"
 #include "plasma/operator.h"
 #include "testutil.h"
 
@@ -44,6 +45,23 @@ static void test_defaults_and_dev(void **state)
     /* A flag overrides a development default, whatever the order. */
     assert_int_equal(PARSE(&c, err, "--finality-margin", "3", "--dev"), 0);
     assert_int_equal(c.finality_margin, 3);
+}
+
+/* The embedded chain's bonds default to the exit game's own defaults
+ * (0.037 and 0.028 ETH), and the flags pass any other amount through. */
+static void test_bond_defaults(void **state)
+{
+    (void)state;
+    plasma_operator_config c;
+    char err[256], want[32];
+    assert_int_equal(PARSE(&c, err, "--dev"), 0);
+    snprintf(want, sizeof want, "%llu", PLASMA_CHAIN_DEFAULT_IFE_BOND);
+    assert_string_equal(c.ife_bond, want);
+    snprintf(want, sizeof want, "%llu", PLASMA_CHAIN_DEFAULT_PIGGYBACK_BOND);
+    assert_string_equal(c.piggyback_bond, want);
+    assert_int_equal(PARSE(&c, err, "--ife-bond", "5", "--piggyback-bond=0"), 0);
+    assert_string_equal(c.ife_bond, "5");
+    assert_string_equal(c.piggyback_bond, "0");
 }
 
 static void test_flag_forms_and_bounds(void **state)
@@ -210,8 +228,9 @@ static void test_help_lists_every_flag(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_defaults_and_dev),      cmocka_unit_test(test_flag_forms_and_bounds),
-        cmocka_unit_test(test_config_file),           cmocka_unit_test(test_eth_settings_and_given),
+        cmocka_unit_test(test_defaults_and_dev),      cmocka_unit_test(test_bond_defaults),
+        cmocka_unit_test(test_flag_forms_and_bounds), cmocka_unit_test(test_config_file),
+        cmocka_unit_test(test_eth_settings_and_given),
         cmocka_unit_test(test_help_lists_every_flag),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

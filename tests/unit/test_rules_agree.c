@@ -88,10 +88,57 @@ static json_t *hex_tx(const plasma_tx *tx)
     return j;
 }
 
-/* The watcher's verdict on child block BLK holding txs: its block
- * verification (client/src/watch_verify.c) on a view holding the deposits,
- * with the block served in its JSON form and the root the txs hash to. */
-static int watcher_verdict(const plasma_tx *txs, size_t n)
+/* Block BLK as the operator serves it: txs[i], or where dropped[i] (may be
+ * NULL) the tx it dropped before the seal, null in the JSON form and the
+ * empty string in the binary form. Out: *root, the txs' root, a dropped
+ * tx's leaf the empty leaf. */
+static plasma_buf served_block(const plasma_tx *txs, const bool *dropped, size_t n, bool binary,
+                               plasma_hash *root)
+{
+    plasma_hash *leaves = calloc(n ? n : 1, sizeof *leaves);
+    json_t *arr = json_array();
+    plasma_buf rlp_txs = {0}, body = {0};
+    for (size_t i = 0; i < n; i++) {
+        bool gone = dropped && dropped[i];
+        plasma_buf u = {0};
+        assert_int_equal(plasma_tx_encode_unsigned(&u, &txs[i]), 0);
+        plasma_merkle_leaf(&leaves[i], u.data, u.len);
+        if (gone)
+            leaves[i] = *plasma_merkle_empty(0);
+        plasma_buf_free(&u);
+        json_array_append_new(arr, gone ? json_null() : hex_tx(&txs[i]));
+        assert_int_equal(
+            gone ? plasma_rlp_put_bytes(&rlp_txs, NULL, 0) : plasma_tx_encode_signed(&rlp_txs, &txs[i]), 0);
+    }
+    assert_int_equal(plasma_merkle_root(root, leaves, n), 0);
+    free(leaves);
+    if (binary) {
+        size_t outer = plasma_rlp_list_begin(&body);
+        plasma_rlp_put_u64(&body, BLK);
+        plasma_rlp_put_bytes(&body, root->b, sizeof root->b);
+        plasma_rlp_put_u64(&body, 1700000000);
+        size_t list = plasma_rlp_list_begin(&body);
+        plasma_buf_append(&body, rlp_txs.data, rlp_txs.len);
+        assert_int_equal(plasma_rlp_list_end(&body, list), 0);
+        assert_int_equal(plasma_rlp_list_end(&body, outer), 0);
+        assert_false(body.failed);
+    } else {
+        json_t *j = json_pack("{s:o}", "txs", arr);
+        arr = NULL;
+        char *text = json_dumps(j, JSON_COMPACT);
+        json_decref(j);
+        assert_int_equal(plasma_buf_append(&body, (const uint8_t *)text, strlen(text)), 0);
+        free(text);
+    }
+    json_decref(arr);
+    plasma_buf_free(&rlp_txs);
+    return body;
+}
+
+/* The watcher's verdict on block BLK served as body (its block
+ * verification, client/src/watch_verify.c) on a view holding the deposits,
+ * against root. PLASMA_ERR_MALFORMED_TX for a body it cannot even parse. */
+static int watcher_verdict_on(plasma_buf *body, bool binary, const plasma_hash *root)
 {
     static unsigned serial;
     char dir[300];
@@ -109,40 +156,44 @@ static int watcher_verdict(const plasma_tx *txs, size_t n)
     assert_int_equal(watch_store_write(store, batch), 0);
     watch_view_settle(view);
 
-    plasma_hash *leaves = calloc(n ? n : 1, sizeof *leaves);
-    json_t *arr = json_array();
-    for (size_t i = 0; i < n; i++) {
-        plasma_buf u = {0};
-        assert_int_equal(plasma_tx_encode_unsigned(&u, &txs[i]), 0);
-        plasma_merkle_leaf(&leaves[i], u.data, u.len);
-        plasma_buf_free(&u);
-        json_array_append_new(arr, hex_tx(&txs[i]));
-    }
-    plasma_hash root;
-    assert_int_equal(plasma_merkle_root(&root, leaves, n), 0);
-    free(leaves);
-    json_t *j = json_pack("{s:o}", "txs", arr);
-    char *text = json_dumps(j, JSON_COMPACT);
-    json_decref(j);
-    plasma_buf body = {0};
-    assert_int_equal(plasma_buf_append(&body, (const uint8_t *)text, strlen(text)), 0);
-    free(text);
-
     watch_block blk;
-    assert_int_equal(watch_block_parse(&blk, BLK, &body, false), 0);
-    plasma_domain domain;
-    plasma_domain_dev(&domain);
-    for (size_t c = 0; c < watch_block_chunks(&blk); c++)
-        watch_verify_prepare(&blk, &domain, c);
-    int err = -1;
-    const char *bad = watch_verify_block(view, &root, &W.policy, &blk, &err);
-    assert_int_equal(err, 0);
+    const char *bad = NULL;
+    if (watch_block_parse(&blk, BLK, body, binary) != 0) {
+        bad = "unparsed";
+    } else {
+        plasma_domain domain;
+        plasma_domain_dev(&domain);
+        for (size_t c = 0; c < watch_block_chunks(&blk); c++)
+            watch_verify_prepare(&blk, &domain, c);
+        int err = -1;
+        bad = watch_verify_block(view, root, &W.policy, &blk, &err);
+        assert_int_equal(err, 0);
+    }
     watch_block_free(&blk);
+    plasma_buf_free(body);
     watch_batch_free(batch);
     watch_view_free(view);
     watch_store_close(store);
     tk_rmrf(dir);
     return bad ? PLASMA_ERR_MALFORMED_TX : 0;
+}
+
+/* The watcher's verdict on child block BLK holding txs, served in its JSON
+ * form, with the root the txs hash to. */
+static int watcher_verdict(const plasma_tx *txs, size_t n)
+{
+    plasma_hash root;
+    plasma_buf body = served_block(txs, NULL, n, false, &root);
+    return watcher_verdict_on(&body, false, &root);
+}
+
+/* The same with the txs marked in dropped served as dropped, in the
+ * binary form or the JSON form. */
+static int watcher_verdict_dropped(const plasma_tx *txs, const bool *dropped, size_t n, bool binary)
+{
+    plasma_hash root;
+    plasma_buf body = served_block(txs, dropped, n, binary, &root);
+    return watcher_verdict_on(&body, binary, &root);
 }
 
 /* The fee transactions the surplus of tx calls for, one per token with a
@@ -314,11 +365,83 @@ static void test_sealed_blocks_and_broken_fee_txs(void **state)
     assert_int_not_equal(watcher_verdict(m.tx, m.n), 0);
 }
 
+/* A tx the operator dropped before the seal (its input was finalized on
+ * the root chain) is served as null (JSON) or the empty string (binary):
+ * the watcher takes it as the empty leaf and nothing else, in both forms;
+ * what the dropped tx would have created does not exist. */
+static void test_dropped_txs(void **state)
+{
+    (void)state;
+    deposit(1, 1, 2, 100);
+    deposit(2, 1, 2, 100);
+    int key = 1, bob = 2;
+    uint64_t in[2] = {plasma_utxo_pos(1, 0, 0), plasma_utxo_pos(2, 0, 0)};
+    tk_out to_bob = {2, 2, 100}, to_carol = {3, 2, 100};
+    plasma_tx t[3];
+    t[0] = tk_payment(&in[0], &key, 1, &to_bob, 1);
+    t[1] = tk_payment(&in[1], &key, 1, &to_bob, 1);
+    uint64_t made = plasma_utxo_pos(BLK, 0, 0);
+    t[2] = tk_payment(&made, &bob, 1, &to_carol, 1); /* spends what t[0] made */
+    const bool first[3] = {true, false, false}, none[3] = {false, false, false},
+               chain[3] = {true, false, true};
+    for (int binary = 0; binary < 2; binary++) {
+        assert_int_equal(watcher_verdict_dropped(t, none, 2, binary), 0);
+        assert_int_equal(watcher_verdict_dropped(t, first, 2, binary), 0);
+        assert_int_equal(watcher_verdict_dropped(t, chain, 3, binary), 0);
+        assert_int_equal(watcher_verdict_dropped(t, none, 3, binary), 0);
+        /* t[0] dropped: t[2] spends an output that does not exist */
+        assert_int_not_equal(watcher_verdict_dropped(t, first, 3, binary), 0);
+    }
+    /* The root must hold the empty leaf where the tx was dropped. */
+    plasma_hash full, root;
+    plasma_buf body = served_block(t, NULL, 2, false, &full);
+    plasma_buf_free(&body);
+    for (int binary = 0; binary < 2; binary++) {
+        body = served_block(t, first, 2, binary, &root);
+        assert_false(plasma_hash_eq(&root, &full));
+        assert_int_not_equal(watcher_verdict_on(&body, binary, &full), 0);
+    }
+
+    /* The JSON form names a dropped tx null only: its binary marker as a
+     * string, or any other non-string, is malformed. */
+    static const char *const bad_json[] = {"{\"txs\": [\"0x80\"]}", "{\"txs\": [7]}", "{\"txs\": [{}]}"};
+    for (size_t i = 0; i < sizeof bad_json / sizeof bad_json[0]; i++) {
+        body = (plasma_buf){0};
+        assert_int_equal(plasma_buf_append(&body, (const uint8_t *)bad_json[i], strlen(bad_json[i])), 0);
+        plasma_hash empty_root;
+        assert_int_equal(plasma_merkle_root(&empty_root, plasma_merkle_empty(0), 1), 0);
+        assert_int_not_equal(watcher_verdict_on(&body, false, &empty_root), 0);
+    }
+}
+
+/* Only a payment is dropped: a dropped tx among the fee transactions makes
+ * the block invalid, in both forms. */
+static void test_dropped_after_fee_txs(void **state)
+{
+    (void)state;
+    deposit(1, 1, 0, 100);
+    int key = 1;
+    uint64_t in = plasma_utxo_pos(1, 0, 0);
+    tk_out eth = {2, 0, 93};
+    plasma_tx t[3];
+    t[0] = tk_payment(&in, &key, 1, &eth, 1);
+    plasma_output spent = W.deposits[0].out;
+    assert_int_equal(fee_txs_for(&t[1], &t[0], &spent), 1);
+    t[2] = t[0];
+    const bool last[3] = {false, false, true};
+    for (int binary = 0; binary < 2; binary++) {
+        assert_int_equal(watcher_verdict_dropped(t, NULL, 2, binary), 0);
+        assert_int_not_equal(watcher_verdict_dropped(t, last, 3, binary), 0);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_same_verdict_per_payment, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sealed_blocks_and_broken_fee_txs, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_dropped_txs, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_dropped_after_fee_txs, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -407,6 +407,13 @@ static bool ready(const sim *s, unsigned token, uint64_t now)
     return p->q.head_exitable_at <= now && (p->last == 0 || p->last + s->sc.process_every <= now);
 }
 
+/* The gas limit of a processExits expected to use gas: a margin for exits
+ * that other calls of the block add or challenge first. */
+static uint64_t process_limit(uint64_t gas)
+{
+    return gas + gas / 4 + 50000;
+}
+
 /* Sizes the next call from the gas per exit of the last one, with a margin
  * for a deeper heap; only without a good last call is it estimated. */
 static int plan_process(sim *s, unsigned token, uint64_t *batch, uint64_t *gas, int *why)
@@ -438,9 +445,12 @@ int sim_actors_process(sim *s, uint64_t now)
             mark_stuck(s, t, why, now);
             continue;
         }
-        /* A margin for exits that other calls of the block add or
-         * challenge first. */
-        uint64_t limit = gas + gas / 4 + 50000;
+        /* The limit leaves a tenth of the block to calls that outbid it: a
+         * call that needs the whole block waits for an empty one, and with
+         * background paying more than the processor there is none. */
+        for (uint64_t per = gas / batch; batch > 1 && process_limit(gas) > s->sc.block_gas_limit / 10 * 9;)
+            gas = per * --batch;
+        uint64_t limit = process_limit(gas);
         p->gas = limit < s->sc.block_gas_limit ? limit : s->sc.block_gas_limit;
         p->expect = gas;
         p->batch = batch;

@@ -65,28 +65,67 @@ static int check_order(sim *s, const sim_out *o)
     return PLASMA_OK;
 }
 
+/* What the payments of the exit just finalized left unpaid: an ETH exit
+ * is one payment of amount + bond; a token exit pays its amount in the
+ * token and its bond in ETH. Consumes the pending deferrals. */
+static void settle_deferrals(sim *s, const sim_out *o, bool *amount_paid, bool *bond_paid)
+{
+    bool eth = plasma_addr_is_zero(&s->sc.tokens[o->token].addr);
+    bool eth_def = !plasma_u256_is_zero(&s->def_eth);
+    *bond_paid = !eth_def;
+    *amount_paid = eth ? !eth_def : plasma_u256_is_zero(&s->def_tok[o->token]);
+    memset(&s->def_eth, 0, sizeof s->def_eth);
+    memset(s->def_tok, 0, sizeof s->def_tok);
+}
+
 static int exit_finalized(sim *s, uint32_t out, uint64_t now)
 {
     sim_out *o = &s->w.outs[out];
     sim_token_result *t = &s->r.tokens[o->token];
+    bool amount_paid, bond_paid;
+    settle_deferrals(s, o, &amount_paid, &bond_paid);
     o->exit = EX_FINALIZED;
     s->r.exits_finalized++;
     s->row.exits_processed++;
     s->settled++;
     s->r.drain_seconds = now - s->t_incident;
+    if (bond_paid)
+        plasma_u256_add(&s->bonds_paid, &s->bonds_paid, &s->sc.exit_bond);
+    if (!amount_paid) {
+        o->flags |= OUT_DEFERRED;
+        s->r.exits_deferred++;
+    }
     if (o->owner != SIM_OWNER_OPERATOR) {
         s->r.honest_finalized++;
-        s->r.honest_in_time_paid += (o->flags & OUT_IN_TIME) != 0;
-        plasma_u256_add(&t->recovered, &t->recovered, &o->amount);
+        s->r.honest_in_time_paid += (o->flags & OUT_IN_TIME) != 0 && amount_paid;
+        if (amount_paid)
+            plasma_u256_add(&t->recovered, &t->recovered, &o->amount);
     } else {
         if ((o->flags & OUT_THEFT) && !s->theft_reached) {
             s->theft_reached = true;
             s->r.honest_paid_before_theft = s->r.honest_finalized;
         }
         s->r.operator_finalized++;
-        plasma_u256_add(&t->operator_paid, &t->operator_paid, &o->amount);
+        if (amount_paid)
+            plasma_u256_add(&t->operator_paid, &t->operator_paid, &o->amount);
+        if (bond_paid)
+            plasma_u256_add(&s->operator_bonds_back, &s->operator_bonds_back, &s->sc.exit_bond);
     }
     return check_order(s, o);
+}
+
+/* A payment the contract could not make (docs/inflight.md): it belongs to
+ * the ExitFinalized or ExitChallenged that follows it. */
+static int payment_deferred(sim *s, const plasma_event *ev)
+{
+    if (plasma_addr_is_zero(&ev->payment.token)) {
+        plasma_u256_add(&s->def_eth, &s->def_eth, &ev->payment.amount);
+        return PLASMA_OK;
+    }
+    for (unsigned k = 0; k < s->sc.n_tokens; k++)
+        if (plasma_addr_eq(&s->sc.tokens[k].addr, &ev->payment.token))
+            plasma_u256_add(&s->def_tok[k], &s->def_tok[k], &ev->payment.amount);
+    return PLASMA_OK;
 }
 
 int sim_books_event(sim *s, const plasma_event *ev, uint64_t now)
@@ -102,6 +141,8 @@ int sim_books_event(sim *s, const plasma_event *ev, uint64_t now)
     case PLASMA_EVENT_EXIT_FINALIZED:
         id = ev->exit_finalized.exit_id;
         break;
+    case PLASMA_EVENT_PAYMENT_DEFERRED:
+        return payment_deferred(s, ev);
     default:
         return PLASMA_OK;
     }
@@ -112,6 +153,10 @@ int sim_books_event(sim *s, const plasma_event *ev, uint64_t now)
         return exit_started(s, out, now);
     if (ev->kind == PLASMA_EVENT_EXIT_FINALIZED)
         return exit_finalized(s, out, now);
+    bool bond_paid = plasma_u256_is_zero(&s->def_eth);
+    memset(&s->def_eth, 0, sizeof s->def_eth);
+    if (bond_paid)
+        plasma_u256_add(&s->bonds_paid, &s->bonds_paid, &s->sc.exit_bond);
     s->w.outs[out].exit = EX_CHALLENGED;
     s->r.exits_challenged++;
     s->row.challenges++;
@@ -152,9 +197,8 @@ static void add_eth(plasma_u256 *sum, const plasma_u256 *amount, double rate)
  * against what its exits were paid, bonds back included. */
 static void stolen(sim *s)
 {
-    plasma_u256 posted, back;
+    plasma_u256 posted, back = s->operator_bonds_back;
     plasma_u256_mul_u64(&posted, &s->sc.exit_bond, s->r.operator_started);
-    plasma_u256_mul_u64(&back, &s->sc.exit_bond, s->r.operator_finalized);
     for (unsigned k = 0; k < s->sc.n_tokens; k++) {
         sim_token_result *t = &s->r.tokens[k];
         t->stolen = t->operator_paid;
@@ -178,10 +222,10 @@ static void classify_honest(sim *s)
         sim_token_result *t = &s->r.tokens[o->token];
         s->r.victims += (o->flags & OUT_VICTIM) != 0;
         plasma_u256_add(&t->honest_total, &t->honest_total, &o->amount);
-        if (o->exit == EX_FINALIZED)
+        if (o->exit == EX_FINALIZED && !(o->flags & OUT_DEFERRED))
             continue;
         s->r.honest_unexited += o->exit == EX_NONE;
-        s->r.exits_unpaid += o->exit == EX_STARTED;
+        s->r.exits_unpaid += o->exit == EX_STARTED || o->exit == EX_FINALIZED;
         plasma_u256_add(at_risk ? &t->lost : &safe[o->token], at_risk ? &t->lost : &safe[o->token],
                         &o->amount);
     }
@@ -201,7 +245,7 @@ static void classify_honest(sim *s)
 
 /* The contract's balance of token must be its deposits, plus the bonds of
  * every exit started, less the bonds paid back or to challengers and the
- * amounts paid out. */
+ * amounts paid out (deferred payments stay in the contract, as claims). */
 static bool conserved(const sim *s, unsigned token)
 {
     const sim_result *r = &s->r;
@@ -211,8 +255,7 @@ static bool conserved(const sim *s, unsigned token)
     if (plasma_addr_is_zero(addr)) {
         plasma_u256_mul_u64(&v, &s->sc.exit_bond, r->exits_started);
         plasma_u256_add(&want, &want, &v);
-        plasma_u256_mul_u64(&v, &s->sc.exit_bond, r->exits_finalized + r->exits_challenged);
-        if (plasma_u256_sub(&want, &want, &v) != 0)
+        if (plasma_u256_sub(&want, &want, &s->bonds_paid) != 0)
             return false;
     }
     if (plasma_u256_sub(&want, &want, &r->tokens[token].recovered) != 0 ||
@@ -226,10 +269,9 @@ static bool conserved(const sim *s, unsigned token)
  * an ETH balance to check. */
 static bool conserved_bonds_only(const sim *s)
 {
-    plasma_u256 want, v, have;
+    plasma_u256 want, have;
     plasma_u256_mul_u64(&want, &s->sc.exit_bond, s->r.exits_started);
-    plasma_u256_mul_u64(&v, &s->sc.exit_bond, s->r.exits_finalized + s->r.exits_challenged);
-    plasma_u256_sub(&want, &want, &v);
+    plasma_u256_sub(&want, &want, &s->bonds_paid);
     plasma_chain_balance(&have, s->chain, &plasma_chain_get_config(s->chain)->contract, NULL);
     return plasma_u256_cmp(&have, &want) == 0;
 }

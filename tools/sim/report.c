@@ -67,6 +67,7 @@ static int add_exits(json_t *o, const sim_result *r)
     rc |= set_u64(o, "honest_exits_finalized", r->honest_finalized);
     rc |= set_u64(o, "operator_exits_finalized", r->operator_finalized);
     rc |= set_u64(o, "exits_failed", r->exits_failed);
+    rc |= set_u64(o, "exits_deferred", r->exits_deferred);
     rc |= set_u64(o, "honest_exits_unpaid", r->exits_unpaid);
     rc |= set_u64(o, "honest_outputs_unexited", r->honest_unexited);
     rc |= set_u64(o, "honest_exits_late", r->honest_late);

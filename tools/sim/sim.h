@@ -223,6 +223,7 @@ typedef struct sim_result {
     uint64_t exits_started, honest_started, operator_started;
     uint64_t exits_challenged, exits_finalized, honest_finalized, operator_finalized;
     uint64_t exits_failed, exits_unpaid, honest_late, honest_unexited;
+    uint64_t exits_deferred; /* finalized, their amount deferred: the contract held too little */
     uint64_t honest_paid_before_theft; /* honest exits paid before the first theft exit reached the head */
     uint64_t honest_in_time, honest_in_time_paid; /* honest exits started by the deadline, and paid */
     uint64_t honest_late_watchers;                /* late exits of users who watched the chain */

@@ -13,7 +13,7 @@
  * The child chain
  * ------------------------------------------------------------------------ */
 
-enum { OUT_SPENT = 1, OUT_VICTIM = 2, OUT_THEFT = 4, OUT_IN_TIME = 8 };
+enum { OUT_SPENT = 1, OUT_VICTIM = 2, OUT_THEFT = 4, OUT_IN_TIME = 8, OUT_DEFERRED = 16 };
 
 /* Where an output's exit stands, as the simulation sees it. */
 enum {
@@ -228,6 +228,10 @@ struct sim {
     sim_order_check order[SIM_MAX_TOKENS];
     uint64_t expected_exits, settled;
     bool theft_reached; /* a theft exit was paid or blocked the queue */
+    /* Payments deferred by the call being read, not yet tied to the exit
+     * whose ExitFinalized or ExitChallenged follows them. */
+    plasma_u256 def_eth, def_tok[SIM_MAX_TOKENS];
+    plasma_u256 bonds_paid, operator_bonds_back; /* ETH bonds that left the contract */
     bool has_watchers;
     sim_row row; /* the block being built */
     bool keep_history;

@@ -63,12 +63,8 @@ function mutate(r, hex) {
 }
 
 class Model {
-  // outputIds: the simulated chain finalizes outputs by output id (PROTOCOL §6),
-  // so the same transaction at two positions may be exited once only. Until it
-  // does, the model never exits such a pair, where the two rules part.
-  constructor(seed, { token, minExitPeriod, exitBond, outputIds = false }) {
+  constructor(seed, { token, minExitPeriod, exitBond }) {
     this.r = rng(seed);
-    this.outputIds = outputIds;
     this.token = token;
     this.mep = BigInt(minExitPeriod);
     this.exitBond = exitBond;
@@ -212,7 +208,7 @@ class Model {
         return 'exit of a missing output';
       }],
       [3, () => {
-        if (P.blknumOf(o.pos) % 1000n !== 0n || (!this.outputIds && this.exited(o))) return 'exit';
+        if (P.blknumOf(o.pos) % 1000n !== 0n) return 'exit';
         pos = o.pos + 65536n * 10_000n;
         return 'exit past the tree';
       }],
@@ -288,10 +284,6 @@ class Model {
       }
     };
     return call;
-  }
-
-  exited(o) {
-    return [...this.exits.values()].includes(o);
   }
 
   // ---- child-chain transactions the operator puts in blocks ----

@@ -153,6 +153,12 @@ class Sim {
     return { eth: BigInt(a.balance), token: BigInt(a.tokens[token]) };
   }
 
+  // owner's deferred payment in token (docs/inflight.md), 0 when none.
+  async withdrawable(owner, token) {
+    const r = await this.ok(await this.http.get(`/v1/withdrawable/${owner}`), 'withdrawable');
+    return BigInt(r.withdrawable[token.toLowerCase()] || 0);
+  }
+
   async exits() {
     const r = await this.ok(await this.http.get('/v1/exits?limit=10000'), 'exits');
     return r.exits;

@@ -96,14 +96,6 @@ class Twin {
     return { sim, evm };
   }
 
-  // What the simulated chain supports, from its status: the in-flight exit
-  // rules (output ids, deferred payments, IFE calls) come with the IFE bond.
-  async features() {
-    const s = await this.sim.status();
-    const ife = s.ife_bond !== undefined;
-    return { ife, deferral: ife, outputIds: ife };
-  }
-
   async evmApply(from, kind, args, value, ts) {
     const req = { from, to: CONTRACT, data: this.iface.encodeFunctionData(kind, args), value };
     try {

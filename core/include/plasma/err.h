@@ -28,6 +28,7 @@ typedef enum plasma_err {
     PLASMA_ERR_BLOCK_FULL = -14,
     PLASMA_ERR_NOT_FOUND = -15,
     PLASMA_ERR_PAYLOAD_TOO_LARGE = -16,
+    PLASMA_ERR_INPUT_FINALIZED = -17, /* an input was finalized by an exit on the root chain */
 
     /* Generic input and system errors. */
     PLASMA_ERR_BAD_REQUEST = -20,     /* malformed JSON, hex, number, argument */
@@ -65,7 +66,24 @@ typedef enum plasma_err {
     PLASMA_ERR_GAS_LIMIT = -54,         /* call's gas limit exceeds a block's */
     PLASMA_ERR_BAD_AMOUNT = -55,        /* zero or otherwise invalid amount */
     PLASMA_ERR_BAD_CALL = -56,          /* unknown or malformed root-chain call */
-    PLASMA_ERR_INSOLVENT = -57,         /* contract holds less than an exit pays out */
+    PLASMA_ERR_PAYMENT_FAILED = -57,    /* a withdraw's transfer failed; the claim stays */
+
+    /* In-flight exits and withdrawals (PROTOCOL §6b, docs/inflight.md). */
+    PLASMA_ERR_BAD_INPUTS = -58,          /* input arrays do not match the tx's inputs */
+    PLASMA_ERR_BAD_INPUT_TX = -59,        /* an input tx does not decode or lacks the output */
+    PLASMA_ERR_IFE_EXISTS = -60,          /* an in-flight exit of this tx is open */
+    PLASMA_ERR_IFE_NOT_FOUND = -61,       /* no open in-flight exit of this tx */
+    PLASMA_ERR_FIRST_PHASE_OVER = -62,    /* the in-flight exit's first phase has ended */
+    PLASMA_ERR_FIRST_PHASE_NOT_OVER = -63,
+    PLASMA_ERR_BAD_INDEX = -64,           /* no input or output with that index */
+    PLASMA_ERR_ALREADY_PIGGYBACKED = -65, /* piggybacked (or blocked) already */
+    PLASMA_ERR_NOT_PIGGYBACKED = -66,
+    PLASMA_ERR_BAD_COMPETITOR = -67,      /* competing tx does not spend the same input */
+    PLASMA_ERR_NOT_OLDER = -68,           /* position not older than the recorded one */
+    PLASMA_ERR_IFE_PROCESSING = -69,      /* processing of the in-flight exit has begun */
+    PLASMA_ERR_IFE_PIGGYBACKED = -70,     /* the in-flight exit was piggybacked */
+    PLASMA_ERR_NOTHING_TO_WITHDRAW = -71,
+    PLASMA_ERR_STORE_VERSION = -72,       /* a store written by another format version */
 } plasma_err;
 
 /* Returns the snake_case API code of err ("malformed_tx", ...), never NULL.

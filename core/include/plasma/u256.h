@@ -22,6 +22,9 @@ bool plasma_u256_to_u64(const plasma_u256 *a, uint64_t *out);
 
 /* out = a + b. Returns 0 or PLASMA_ERR_OVERFLOW. out may alias a or b. */
 int plasma_u256_add(plasma_u256 *out, const plasma_u256 *a, const plasma_u256 *b);
+/* out = a + b, or 2^256 - 1 when the sum does not fit (the exit game's
+ * payouts and claims, docs/inflight.md). out may alias a or b. */
+void plasma_u256_add_saturating(plasma_u256 *out, const plasma_u256 *a, const plasma_u256 *b);
 /* out = a - b. Returns 0 or PLASMA_ERR_OVERFLOW when b > a. */
 int plasma_u256_sub(plasma_u256 *out, const plasma_u256 *a, const plasma_u256 *b);
 /* out = a * m. Returns 0 or PLASMA_ERR_OVERFLOW. */

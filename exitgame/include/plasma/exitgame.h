@@ -36,7 +36,9 @@
 #define PLASMA_CHAIN_DEFAULT_BLOCK_GAS_LIMIT 30000000u
 #define PLASMA_CHAIN_DEFAULT_BLOCK_TIME 12u
 #define PLASMA_CHAIN_DEFAULT_MIN_EXIT_PERIOD 604800u
-#define PLASMA_CHAIN_DEFAULT_EXIT_BOND 23300000000000000ull /* 0.0233 ETH in wei */
+#define PLASMA_CHAIN_DEFAULT_EXIT_BOND 23300000000000000ull      /* 0.0233 ETH in wei */
+#define PLASMA_CHAIN_DEFAULT_IFE_BOND 37000000000000000ull       /* 0.037 ETH */
+#define PLASMA_CHAIN_DEFAULT_PIGGYBACK_BOND 28000000000000000ull /* 0.028 ETH */
 #define PLASMA_CHAIN_DEFAULT_GENESIS_TIME 1700000000u
 
 /* Gas schedule (docs/gas.md). */
@@ -59,10 +61,12 @@ typedef struct plasma_chain_config {
     plasma_addr contract;      /* the Plasma contract's address */
     plasma_addr operator_addr; /* the only account allowed to submitBlock */
     uint64_t block_gas_limit;
-    uint64_t block_time;      /* seconds between consecutive blocks */
-    uint64_t min_exit_period; /* seconds */
-    plasma_u256 exit_bond;    /* wei every startStandardExit must carry */
-    uint64_t genesis_time;    /* timestamp of block 0 (a daemon may use the wall clock) */
+    uint64_t block_time;        /* seconds between consecutive blocks */
+    uint64_t min_exit_period;   /* seconds */
+    plasma_u256 exit_bond;      /* wei every startStandardExit must carry */
+    plasma_u256 ife_bond;       /* wei every startInFlightExit must carry */
+    plasma_u256 piggyback_bond; /* wei every piggyback must carry */
+    uint64_t genesis_time;      /* timestamp of block 0 (a daemon may use the wall clock) */
     /* Root-chain blocks whose receipts and events stay in memory and
      * queryable; 0 keeps all. Older blocks keep their headers (and, with a
      * store, their records on disk). Long simulations set it to bound
@@ -84,15 +88,91 @@ typedef enum plasma_call_kind {
     PLASMA_CALL_START_EXIT = 4,     /* startStandardExit(utxo_pos, tx, proof) + bond */
     PLASMA_CALL_CHALLENGE_EXIT = 5, /* challengeStandardExit(exit_id, tx, input_index) */
     PLASMA_CALL_PROCESS_EXITS = 6,  /* processExits(token, max_exits) */
+    /* In-flight exits (PROTOCOL §6b, docs/inflight.md), in §9's order. */
+    PLASMA_CALL_START_IFE = 7, /* startInFlightExit(tx, input_txs, input_utxo_pos, input_proofs) + bond */
+    PLASMA_CALL_PIGGYBACK_INPUT = 8,       /* piggybackInFlightExitOnInput(tx, input_index) + bond */
+    PLASMA_CALL_PIGGYBACK_OUTPUT = 9,      /* piggybackInFlightExitOnOutput(tx, output_index) + bond */
+    PLASMA_CALL_CHALLENGE_IFE = 10,        /* challengeInFlightExitNotCanonical(...) */
+    PLASMA_CALL_RESPOND_IFE = 11,          /* respondToNonCanonicalChallenge(tx, tx_pos, proof) */
+    PLASMA_CALL_CHALLENGE_IFE_INPUT = 12,  /* challengeInFlightExitInputSpent(...) */
+    PLASMA_CALL_CHALLENGE_IFE_OUTPUT = 13, /* challengeInFlightExitOutputSpent(...) */
+    PLASMA_CALL_DELETE_IFE = 14,           /* deleteNonPiggybackedInFlightExit(ife_id) */
+    PLASMA_CALL_WITHDRAW = 15,             /* withdraw(token) */
 } plasma_call_kind;
+
+/* One past the largest call kind. */
+#define PLASMA_CALL_KINDS 16
 
 /* Longest transaction a call can carry. */
 #define PLASMA_CALL_MAX_TX PLASMA_TX_MAX_RLP
 
-/* One root-chain call. A value type (about 1.6 KB, no pointers): fill it,
- * submit it, copy it freely. `from` is not part of the signed envelope; it
- * is the recovered signer (plasma_call_recover) or, in-process, whoever the
- * caller says it is. Token all-zero means ETH. */
+/* A transaction argument: rlp(SignedTx) or rlp(UnsignedTx), as the kind says. */
+typedef struct plasma_call_tx {
+    size_t len; /* ≤ PLASMA_CALL_MAX_TX */
+    uint8_t b[PLASMA_CALL_MAX_TX];
+} plasma_call_tx;
+
+/* A proof argument that may be empty (a competitor never included). */
+typedef struct plasma_call_proof {
+    size_t len; /* 0 or PLASMA_MERKLE_PROOF_LEN */
+    uint8_t b[PLASMA_MERKLE_PROOF_LEN];
+} plasma_call_proof;
+
+/* The arguments of the in-flight exit calls, in §9's order. */
+typedef struct plasma_call_start_ife {
+    plasma_call_tx tx; /* rlp(SignedTx) */
+    /* The three arrays have their own lengths (each ≤ PLASMA_MAX_INPUTS):
+     * that they match the tx's inputs is a check of the contract. */
+    uint8_t n_input_txs;
+    uint8_t n_input_pos;
+    uint8_t n_input_proofs;
+    plasma_call_tx input_txs[PLASMA_MAX_INPUTS]; /* rlp(UnsignedTx) */
+    uint64_t input_pos[PLASMA_MAX_INPUTS];
+    uint8_t input_proofs[PLASMA_MAX_INPUTS][PLASMA_MERKLE_PROOF_LEN];
+    plasma_u256 bond;
+} plasma_call_start_ife;
+
+typedef struct plasma_call_piggyback {
+    plasma_call_tx tx; /* rlp(SignedTx) of the in-flight exit */
+    uint64_t index;    /* input (kind 8) or output (kind 9) index */
+    plasma_u256 bond;
+} plasma_call_piggyback;
+
+typedef struct plasma_call_challenge_ife {
+    plasma_call_tx tx;
+    uint64_t input_index;
+    plasma_call_tx competing_tx; /* rlp(SignedTx) */
+    uint64_t competing_input_index;
+    uint64_t competitor_pos;            /* 0: never included */
+    plasma_call_proof competitor_proof; /* empty with competitor_pos 0 */
+} plasma_call_challenge_ife;
+
+typedef struct plasma_call_respond_ife {
+    plasma_call_tx tx;
+    uint64_t tx_pos;
+    plasma_call_proof proof;
+} plasma_call_respond_ife;
+
+typedef struct plasma_call_challenge_ife_input {
+    plasma_call_tx tx;
+    uint64_t input_index;
+    plasma_call_tx spending_tx; /* rlp(SignedTx) */
+    uint64_t spending_input_index;
+} plasma_call_challenge_ife_input;
+
+typedef struct plasma_call_challenge_ife_output {
+    plasma_call_tx tx;
+    uint64_t output_utxo_pos;
+    plasma_call_proof proof;
+    plasma_call_tx spending_tx; /* rlp(SignedTx) */
+    uint64_t spending_input_index;
+} plasma_call_challenge_ife_output;
+
+/* One root-chain call. A value type (about 7.3 KB, the size of the largest
+ * kind, startInFlightExit with four input txs and proofs; no pointers):
+ * fill it, submit it, copy it freely. `from` is not part of the signed
+ * envelope; it is the recovered signer (plasma_call_recover) or, in-process,
+ * whoever the caller says it is. Token all-zero means ETH. */
 typedef struct plasma_call {
     plasma_call_kind kind;
     plasma_addr from;
@@ -129,6 +209,18 @@ typedef struct plasma_call {
             plasma_addr token;
             uint64_t max_exits;
         } process_exits;
+        plasma_call_start_ife start_ife;
+        plasma_call_piggyback piggyback; /* kinds 8 and 9 */
+        plasma_call_challenge_ife challenge_ife;
+        plasma_call_respond_ife respond_ife;
+        plasma_call_challenge_ife_input challenge_ife_input;
+        plasma_call_challenge_ife_output challenge_ife_output;
+        struct {
+            plasma_u256 ife_id;
+        } delete_ife;
+        struct {
+            plasma_addr token;
+        } withdraw;
     };
 } plasma_call;
 
@@ -147,14 +239,30 @@ typedef struct plasma_call_domain {
  *   startExit       utxo_pos: uint, tx: bytes, proof: bytes512, bond: uint
  *   challengeExit   exit_id: uint, tx: bytes, input_index: uint
  *   processExits    token: bytes20, max_exits: uint
+ *   startIFE        tx: bytes, input_txs: [bytes…], input_utxo_pos: [uint…],
+ *                   input_proofs: [bytes512…], bond: uint
+ *   piggyback…      tx: bytes, index: uint, bond: uint
+ *   challengeIFE    tx: bytes, input_index: uint, competing_tx: bytes,
+ *                   competing_input_index: uint, competitor_pos: uint,
+ *                   competitor_proof: bytes (empty or 512)
+ *   respondIFE      tx: bytes, tx_pos: uint, proof: bytes (empty or 512)
+ *   …InputSpent     tx: bytes, input_index: uint, spending_tx: bytes,
+ *                   spending_input_index: uint
+ *   …OutputSpent    tx: bytes, output_utxo_pos: uint, proof: bytes (empty or
+ *                   512), spending_tx: bytes, spending_input_index: uint
+ *   deleteIFE       ife_id: uint (up to 256 bits)
+ *   withdraw        token: bytes20
+ * Integers other than amounts, bonds and ife_id are at most 64 bits, arrays
+ * hold at most PLASMA_MAX_INPUTS items, transactions at most
+ * PLASMA_CALL_MAX_TX bytes.
  * signing hash = keccak256(0x19 ‖ "PlasmaRootchainCall" ‖ envelope)
  * signed form  = rlp([envelope, sig: bytes65])
  * call hash    = keccak256(signing hash ‖ from), unique per (from, nonce).
  */
 
 /* Appends the envelope of call under domain to buf.
- * Returns 0, PLASMA_ERR_BAD_CALL (unknown kind, tx_len too long) or
- * PLASMA_ERR_NOMEM. */
+ * Returns 0, PLASMA_ERR_BAD_CALL (unknown kind, a length out of its bounds)
+ * or PLASMA_ERR_NOMEM. */
 int plasma_call_encode(plasma_buf *buf, const plasma_call_domain *domain, const plasma_call *call);
 
 /* Decodes an envelope strictly (canonical RLP, exact item counts, fixed
@@ -194,6 +302,21 @@ int plasma_call_hash(plasma_hash *out, const plasma_call_domain *domain, const p
 /* Gas charged before execution starts: base + calldata of
  * rlp([kind, args...]). Returns 0 for a call that cannot be encoded. */
 uint64_t plasma_call_intrinsic_gas(const plasma_call *call);
+
+/* Encodes tx into a call's tx argument: rlp(SignedTx) when with_sigs,
+ * else rlp(UnsignedTx). Returns 0, PLASMA_ERR_BAD_CALL (longer than
+ * PLASMA_CALL_MAX_TX) or PLASMA_ERR_NOMEM; *out is unchanged on failure. */
+int plasma_call_tx_encode(plasma_call_tx *out, const plasma_tx *tx, bool with_sigs);
+
+/* A gas limit that covers call whatever the state it meets (the largest
+ * arguments and queues of docs/gas.md, with room); unused gas is refunded.
+ * Never more than nine tenths of a default block (27,000,000): a
+ * processExits of more than 44 entries may need a limit of its own. */
+uint64_t plasma_call_default_gas_limit(const plasma_call *call);
+
+/* Out: the ETH value call carries into the contract: the bond of
+ * startStandardExit, startInFlightExit and the piggybacks, else 0. */
+void plasma_call_value(plasma_u256 *out, const plasma_call *call);
 
 /* Fills the common fields of a call and zeroes the arguments. */
 void plasma_call_init(plasma_call *out, plasma_call_kind kind, const plasma_addr *from, uint64_t nonce,
@@ -254,8 +377,9 @@ typedef struct plasma_chain plasma_chain;
  * equal cfg's. On success the chain owns store and frees it in
  * plasma_chain_free; on failure the caller still owns it.
  * Returns 0, PLASMA_ERR_CONFIG (bad value: zero gas limit or block time, or
- * a mismatch with the store), PLASMA_ERR_IO (store failure or corrupt
- * content) or PLASMA_ERR_NOMEM. */
+ * a mismatch with the store), PLASMA_ERR_STORE_VERSION (a store written in
+ * another format), PLASMA_ERR_IO (store failure or corrupt content) or
+ * PLASMA_ERR_NOMEM. */
 int plasma_chain_new(plasma_chain **out, const plasma_chain_config *cfg, plasma_chain_store *store);
 
 /* Frees the chain and its store. Pending (unmined) calls are discarded,
@@ -371,6 +495,7 @@ typedef enum plasma_exit_state {
     PLASMA_EXIT_IN_PROGRESS = 1,
     PLASMA_EXIT_CHALLENGED = 2, /* bond paid to the challenger; never paid, never reopened */
     PLASMA_EXIT_FINALIZED = 3,  /* amount + bond paid to the owner; the output is finalized */
+    PLASMA_EXIT_SUPERSEDED = 4, /* another exit finalized the output first: unpaid, bond kept */
 } plasma_exit_state;
 
 typedef struct plasma_exit_info {
@@ -380,16 +505,20 @@ typedef struct plasma_exit_info {
     plasma_addr token;
     plasma_u256 amount;
     uint64_t exitable_at;
-    bool queued; /* still in its token's queue (challenged exits stay until popped) */
+    plasma_hash output_id; /* PROTOCOL §6 */
+    bool queued;           /* still in its token's queue (challenged exits stay until popped) */
 } plasma_exit_info;
 
 /* Out: exit exit_id. Returns 0 or PLASMA_ERR_EXIT_NOT_FOUND. */
 int plasma_chain_exit(plasma_exit_info *out, const plasma_chain *chain, uint64_t exit_id);
 
 typedef struct plasma_exit_queue_info {
-    size_t size;           /* entries, challenged ones included */
-    uint64_t head_exit_id; /* when size > 0: the entry processExits pops next */
+    size_t size; /* entries, dropped ones included until popped */
+    /* When size > 0, the entry processExits pops next: */
     uint64_t head_exitable_at;
+    bool head_is_ife;      /* an in-flight exit's entry */
+    uint64_t head_exit_id; /* a standard exit's id (0 for an in-flight exit) */
+    plasma_u256 head_id;   /* the entry's id: exit_id or ife_id */
 } plasma_exit_queue_info;
 
 /* Out: the exit queue of token (NULL or all-zero: ETH); size 0 when none. */
@@ -400,6 +529,87 @@ void plasma_chain_exit_queue(plasma_exit_queue_info *out, const plasma_chain *ch
  * non-zero result and returns it. Returns 0 or that result. */
 typedef int (*plasma_exit_cb)(const plasma_exit_info *exit, void *payload);
 int plasma_chain_foreach_exit(const plasma_chain *chain, plasma_exit_cb cb, void *payload);
+
+/* --- output ids, finalized flags and deferred payments --- */
+
+/* Out: the output id of PROTOCOL §6 for output oindex of the tx whose
+ * rlp(UnsignedTx) is utx: keccak256(utx ‖ uint256(oindex)), and for a tx
+ * without inputs (deposit, fee) keccak256(utx ‖ uint256(oindex) ‖
+ * uint256(utxo_pos)). */
+void plasma_output_id(plasma_hash *out, const uint8_t *utx, size_t len, bool has_inputs, uint32_t oindex,
+                      uint64_t utxo_pos);
+
+/* Out: ife_id = keccak256(utx) | 2^255 for the tx whose rlp(UnsignedTx) is
+ * utx (PROTOCOL §6b). */
+void plasma_ife_id_of(plasma_u256 *out, const uint8_t *utx, size_t len);
+/* As plasma_ife_id_of for a decoded tx. Returns 0 or PLASMA_ERR_NOMEM. */
+int plasma_ife_id(plasma_u256 *out, const plasma_tx *tx);
+/* True when id is an in-flight exit's id (top bit set). */
+bool plasma_is_ife_id(const plasma_u256 *id);
+
+/* Out: finalized[output_id]: 0, or the id of the exit (exit_id or ife_id)
+ * that finalized the output. */
+void plasma_chain_finalized(plasma_u256 *out, const plasma_chain *chain, const plasma_hash *output_id);
+
+/* Out: withdrawable[owner][token] (token NULL or zero: ETH): payments the
+ * contract could not make, claimed with withdraw(token). */
+void plasma_chain_withdrawable(plasma_u256 *out, const plasma_chain *chain, const plasma_addr *owner,
+                               const plasma_addr *token);
+
+/* Calls cb for every non-zero claim (of owner, or of everyone when owner is
+ * NULL) in ascending (owner, token) order; stops at cb's non-zero result
+ * and returns it. Returns 0, that result or PLASMA_ERR_NOMEM. */
+typedef int (*plasma_claim_cb)(const plasma_addr *owner, const plasma_addr *token, const plasma_u256 *amount,
+                               void *payload);
+int plasma_chain_foreach_claim(const plasma_chain *chain, const plasma_addr *owner, plasma_claim_cb cb,
+                               void *payload);
+
+/* --- in-flight exits (docs/inflight.md, "Views") --- */
+
+typedef enum plasma_ife_path {
+    PLASMA_IFE_PATH_UNDECIDED = 0,
+    PLASMA_IFE_PATH_OUTPUTS = 1,
+    PLASMA_IFE_PATH_INPUTS = 2,
+} plasma_ife_path;
+
+/* An input (written at the start) or a piggybacked output of an in-flight
+ * exit; all zero for an output never piggybacked. */
+typedef struct plasma_ife_io {
+    plasma_hash output_id;
+    plasma_addr owner;
+    plasma_addr token;
+    plasma_u256 amount;
+} plasma_ife_io;
+
+#define PLASMA_IFE_BLOCKED_SHIFT 4 /* piggyback bits: i standing, 4 + i blocked */
+
+typedef struct plasma_ife_info {
+    plasma_u256 ife_id;
+    uint64_t exitable_at;
+    uint64_t start;
+    uint64_t youngest;             /* the largest input position */
+    plasma_u256 oldest_competitor; /* 0 none, 2^256 - 1 never included */
+    plasma_addr bond_owner;
+    bool canonical;
+    uint8_t inputs_piggybacked; /* bit i: piggybacked; bit 4 + i: blocked */
+    uint8_t outputs_piggybacked;
+    uint8_t n_inputs;
+    uint8_t n_outputs;
+    uint8_t pending_tokens; /* token queues still holding it */
+    plasma_ife_path exit_path;
+    plasma_ife_io inputs[PLASMA_MAX_INPUTS];
+    plasma_ife_io outputs[PLASMA_MAX_OUTPUTS];
+} plasma_ife_info;
+
+/* Out: the open in-flight exit ife_id. Returns 0 or
+ * PLASMA_ERR_IFE_NOT_FOUND (never started, deleted or fully processed). */
+int plasma_chain_ife(plasma_ife_info *out, const plasma_chain *chain, const plasma_u256 *ife_id);
+
+/* Calls cb for every open in-flight exit in ascending ife_id order; stops
+ * at cb's non-zero result and returns it. Returns 0, that result or
+ * PLASMA_ERR_NOMEM. */
+typedef int (*plasma_ife_cb)(const plasma_ife_info *ife, void *payload);
+int plasma_chain_foreach_ife(const plasma_chain *chain, plasma_ife_cb cb, void *payload);
 
 /* --- history: blocks, receipts, events --- */
 
@@ -436,7 +646,23 @@ typedef enum plasma_event_kind {
     PLASMA_EVENT_EXIT_STARTED = 3,
     PLASMA_EVENT_EXIT_CHALLENGED = 4,
     PLASMA_EVENT_EXIT_FINALIZED = 5,
+    PLASMA_EVENT_IFE_STARTED = 6,            /* InFlightExitStarted: ife_started */
+    PLASMA_EVENT_IFE_INPUT_PIGGYBACKED = 7,  /* ife_index (who: the owner) */
+    PLASMA_EVENT_IFE_OUTPUT_PIGGYBACKED = 8, /* ife_index */
+    PLASMA_EVENT_IFE_CHALLENGED = 9,         /* ife_challenged */
+    PLASMA_EVENT_IFE_RESPONDED = 10,         /* InFlightExitChallengeResponded: ife_responded */
+    PLASMA_EVENT_IFE_INPUT_BLOCKED = 11,     /* ife_index (who: the challenger) */
+    PLASMA_EVENT_IFE_OUTPUT_BLOCKED = 12,    /* ife_index */
+    PLASMA_EVENT_IFE_INPUT_WITHDRAWN = 13,   /* ife_withdrawn */
+    PLASMA_EVENT_IFE_OUTPUT_WITHDRAWN = 14,  /* ife_withdrawn */
+    PLASMA_EVENT_IFE_FINALIZED = 15,         /* ife_closed */
+    PLASMA_EVENT_IFE_DELETED = 16,           /* ife_closed */
+    PLASMA_EVENT_PAYMENT_DEFERRED = 17,      /* payment */
+    PLASMA_EVENT_WITHDRAWAL = 18,            /* payment */
 } plasma_event_kind;
+
+/* One past the largest event kind. */
+#define PLASMA_EVENT_KINDS 19
 
 typedef struct plasma_event {
     plasma_event_kind kind;
@@ -466,6 +692,43 @@ typedef struct plasma_event {
         struct {
             uint64_t exit_id;
         } exit_finalized;
+        struct {
+            plasma_addr initiator;
+            plasma_u256 ife_id;
+            plasma_hash txhash;
+            /* Not in the log: the tx's input positions, which a client of
+             * an Ethereum chain reads from the call data of the transaction
+             * that emitted it. */
+            uint8_t n_inputs;
+            uint64_t inputs[PLASMA_MAX_INPUTS];
+        } ife_started;
+        struct {
+            plasma_addr who; /* the piggybacking owner, or the challenger */
+            plasma_u256 ife_id;
+            uint64_t index;
+        } ife_index;
+        struct {
+            plasma_addr challenger;
+            plasma_u256 ife_id;
+            plasma_u256 position; /* 2^256 - 1: a competitor never included */
+        } ife_challenged;
+        struct {
+            plasma_addr responder;
+            plasma_u256 ife_id;
+            uint64_t tx_pos;
+        } ife_responded;
+        struct {
+            plasma_u256 ife_id;
+            uint64_t index;
+        } ife_withdrawn;
+        struct {
+            plasma_u256 ife_id;
+        } ife_closed;
+        struct {
+            plasma_addr owner;
+            plasma_addr token;
+            plasma_u256 amount;
+        } payment;
     };
 } plasma_event;
 
@@ -478,9 +741,11 @@ int plasma_chain_events_since(const plasma_chain *chain, uint64_t from_block, pl
 /* --- state digest --- */
 
 /* Out: keccak256 over the canonical serialization of the whole state
- * (accounts, token balances, child and deposit blocks, exits, contract
- * counters, chain head, consensus config), in key order: equal states give
- * equal digests. History (receipts, events) and pending calls are not in it.
+ * (accounts, token balances, child and deposit blocks, exits, finalized
+ * flags, in-flight exits and their queue entries, deferred payments,
+ * contract counters, chain head, consensus config), in key order: equal
+ * states give equal digests. History (receipts, events) and pending calls
+ * are not in it.
  * Returns 0 or PLASMA_ERR_NOMEM. */
 int plasma_chain_state_digest(plasma_hash *out, const plasma_chain *chain);
 

@@ -213,6 +213,26 @@ typedef struct plasma_utxo {
     plasma_u256 amount;
 } plasma_utxo;
 
+/* --- outputs finalized on the root chain --- */
+
+/* Records that an exit or an in-flight exit finalized the output at pos:
+ * from now on a tx spending it is refused with PLASMA_ERR_INPUT_FINALIZED.
+ * A tx of the open (unsealed) block that spends it is dropped, and so is
+ * every later tx of the block that spends what a dropped one created: each
+ * leaves the empty leaf at its index (the others keep their positions), its
+ * other inputs unspent again, its outputs gone, its fee out of the fee
+ * transactions, and a log line. A tx of a sealed block is past changing (a
+ * warning is logged). A position the ledger never held, or one finalized
+ * already, changes nothing. Out: *dropped (may be NULL) the txs dropped.
+ * Returns 0, PLASMA_ERR_IO (the store failed: the ledger fails as on a
+ * failed commit) or PLASMA_ERR_NOMEM (nothing changed). */
+int plasma_ledger_finalize(plasma_ledger *l, uint64_t pos, size_t *dropped);
+
+/* Out: the output id (PROTOCOL §6) of the output at pos of a stored tx
+ * (sealed, deposit or open block). Returns 0, PLASMA_ERR_NOT_FOUND or
+ * PLASMA_ERR_IO. */
+int plasma_ledger_output_id(plasma_ledger *l, uint64_t pos, plasma_hash *out);
+
 /* Reads an output. Returns 0 (unspent), PLASMA_ERR_UTXO_SPENT,
  * PLASMA_ERR_UTXO_NOT_FOUND or PLASMA_ERR_IO. */
 int plasma_ledger_get_utxo(plasma_ledger *l, uint64_t pos, plasma_utxo *out);

@@ -59,6 +59,8 @@ typedef struct plasma_operator_config {
     uint64_t poll_ms;
     uint64_t rc_block_interval_ms;            /* embedded root chain: mining period */
     uint64_t rc_min_exit_period_s;            /* embedded root chain: MIN_EXIT_PERIOD */
+    char ife_bond[96];                        /* embedded root chain: IFE bond, decimal wei */
+    char piggyback_bond[96];                  /* embedded root chain: piggyback bond, decimal wei */
     bool given[PLASMA_OPERATOR_MAX_SETTINGS]; /* by table row: set by the file or a flag */
 } plasma_operator_config;
 

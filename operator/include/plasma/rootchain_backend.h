@@ -12,8 +12,9 @@
 
 #include "plasma/types.h"
 
-/* 2: follow, for chains that reorganise. */
-#define PLASMA_ROOTCHAIN_BACKEND_VERSION 2
+/* 2: exit_events and finalized (in-flight exits); 3: follow, for chains
+ * that reorganise. */
+#define PLASMA_ROOTCHAIN_BACKEND_VERSION 3
 
 /* DepositCreated(depositor, blknum, token, amount), found in a root-chain block. */
 typedef struct plasma_rc_deposit {
@@ -33,6 +34,26 @@ typedef struct plasma_rc_exit {
     plasma_addr token;
     plasma_u256 amount;
 } plasma_rc_exit;
+
+/* What the operator follows of the exits, to stop building on outputs the
+ * root chain finalized (PROTOCOL §6, §6b). */
+typedef enum plasma_rc_exit_kind {
+    PLASMA_RC_EXIT_FINALIZED = 1, /* ExitFinalized: exit_id */
+    PLASMA_RC_IFE_STARTED = 2,    /* InFlightExitStarted: ife_id, txhash, inputs */
+    PLASMA_RC_IFE_CLOSED = 3,     /* InFlightExitFinalized or InFlightExitDeleted: ife_id */
+} plasma_rc_exit_kind;
+
+typedef struct plasma_rc_exit_event {
+    uint64_t rc_block;
+    plasma_rc_exit_kind kind;
+    uint64_t exit_id; /* PLASMA_RC_EXIT_FINALIZED: the exited utxo_pos */
+    plasma_u256 ife_id;
+    plasma_hash txhash;
+    /* PLASMA_RC_IFE_STARTED: the tx's input positions, from the call's
+     * arguments (on Ethereum, the call data of the emitting transaction). */
+    uint8_t n_inputs;
+    uint64_t inputs[4];
+} plasma_rc_exit_event;
 
 /* Where the operator stands on a chain that can reorganise: the last block
  * whose events it applied, and that block's hash. */
@@ -82,6 +103,11 @@ typedef struct plasma_rootchain_backend {
      * Out: a malloc'd array (*out, caller frees; NULL when *n is 0). */
     int (*deposits)(void *ctx, uint64_t from, uint64_t to, plasma_rc_deposit **out, size_t *n);
     int (*exits)(void *ctx, uint64_t from, uint64_t to, plasma_rc_exit **out, size_t *n);
+    int (*exit_events)(void *ctx, uint64_t from, uint64_t to, plasma_rc_exit_event **out, size_t *n);
+
+    /* Out: finalized[output_id] as the contract holds it: 0, or the id of
+     * the exit (exit_id or ife_id) that finalized the output. */
+    int (*finalized)(void *ctx, const plasma_hash *output_id, plasma_u256 *by);
 
     /* A chain that can reorganise (eth) has follow instead of deposits and
      * exits (NULL there, as follow is on the others). One step: delivers to

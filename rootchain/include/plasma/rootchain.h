@@ -126,8 +126,9 @@ void plasma_rootchain_client_free(plasma_rootchain_client *c);
 const char *plasma_rootchain_client_errmsg(plasma_rootchain_client *c);
 
 /* The version of the root-chain API (calls, events, status): a client
- * refuses a daemon that answers another one. */
-#define PLASMA_ROOTCHAIN_PROTOCOL_VERSION 1u
+ * refuses a daemon that answers another one. 2: in-flight exits, finalized
+ * flags and deferred payments (call kinds 7-15, their events and queries). */
+#define PLASMA_ROOTCHAIN_PROTOCOL_VERSION 2u
 
 typedef struct plasma_rootchain_status {
     uint64_t protocol_version; /* 0: a daemon that does not say */
@@ -145,6 +146,8 @@ typedef struct plasma_rootchain_status {
     uint64_t next_deposit_block;
     uint64_t min_exit_period;
     plasma_u256 exit_bond;
+    plasma_u256 ife_bond;
+    plasma_u256 piggyback_bond;
     plasma_hash state_digest;
     bool dev;
 } plasma_rootchain_status;
@@ -205,6 +208,90 @@ int plasma_rootchain_client_balance(plasma_rootchain_client *c, const plasma_add
                                     const plasma_addr *token, plasma_u256 *balance);
 int plasma_rootchain_client_nonce(plasma_rootchain_client *c, const plasma_addr *addr, uint64_t *nonce,
                                   uint64_t *next_nonce);
+
+/* GET /v1/queues/{token} (NULL or zero: ETH). */
+int plasma_rootchain_client_queue(plasma_rootchain_client *c, const plasma_addr *token,
+                                  plasma_exit_queue_info *out);
+
+/* --- in-flight exits, finalized flags and deferred payments --- */
+
+/* GET /v1/in-flight-exits/{ife_id}. Returns 0 or PLASMA_ERR_IFE_NOT_FOUND
+ * (never started, deleted or fully processed). */
+int plasma_rootchain_client_ife(plasma_rootchain_client *c, const plasma_u256 *ife_id, plasma_ife_info *out);
+
+/* GET /v1/in-flight-exits: the open in-flight exits in ascending ife_id,
+ * those above *after (NULL: from the first), at most limit (0: the node's
+ * default). Out: *ifes (malloc'd, caller frees; NULL when *n is 0), *n,
+ * *more (the limit cut the list: ask again after the last one). */
+int plasma_rootchain_client_ifes(plasma_rootchain_client *c, const plasma_u256 *after, size_t limit,
+                                 plasma_ife_info **ifes, size_t *n, bool *more);
+
+/* GET /v1/finalized/{output_id}. Out: *by, 0 or the id of the exit that
+ * finalized the output (an exit_id, or an ife_id with its top bit set). */
+int plasma_rootchain_client_finalized(plasma_rootchain_client *c, const plasma_hash *output_id,
+                                      plasma_u256 *by);
+
+/* GET /v1/withdrawable/{owner}. Out: *amount, owner's deferred payments in
+ * token (NULL or zero: ETH), claimed with withdraw. */
+int plasma_rootchain_client_withdrawable(plasma_rootchain_client *c, const plasma_addr *owner,
+                                         const plasma_addr *token, plasma_u256 *amount);
+
+/* --- sending calls ---
+ * Each function below builds its call from decoded transactions, takes the
+ * domain, the sender's next nonce and the configured bond from the node,
+ * signs it with s->key and submits it (POST /v1/calls: the node dry-runs
+ * it and refuses one that would fail, with that error). It returns once
+ * the call is queued, not mined: wait with
+ * plasma_rootchain_client_wait_receipt. Out: *call_hash (may be NULL).
+ * Returns as plasma_rootchain_client_submit, or PLASMA_ERR_BAD_CALL when a
+ * transaction is too long for a call. */
+
+typedef struct plasma_rootchain_sender {
+    const plasma_privkey *key;
+    uint64_t gas_price; /* wei per gas; 0: 1 gwei */
+    uint64_t gas_limit; /* 0: plasma_call_default_gas_limit */
+} plasma_rootchain_sender;
+
+/* Sends any call whose kind and arguments are filled (bond included):
+ * nonce, gas price and limit are set here. */
+int plasma_rootchain_client_call(plasma_rootchain_client *c, const plasma_rootchain_sender *s,
+                                 plasma_call *call, plasma_hash *call_hash);
+
+/* startInFlightExit: input_txs[i] is the tx that created input i of tx,
+ * input_proofs[i] its inclusion proof (tx->n_inputs of each). */
+int plasma_rootchain_client_start_ife(plasma_rootchain_client *c, const plasma_rootchain_sender *s,
+                                      const plasma_tx *tx, const plasma_tx *input_txs,
+                                      const uint8_t (*input_proofs)[PLASMA_MERKLE_PROOF_LEN],
+                                      plasma_hash *call_hash);
+/* piggybackInFlightExitOnInput (on_input) or …OnOutput. */
+int plasma_rootchain_client_piggyback(plasma_rootchain_client *c, const plasma_rootchain_sender *s,
+                                      const plasma_tx *tx, bool on_input, unsigned index,
+                                      plasma_hash *call_hash);
+/* challengeInFlightExitNotCanonical: competitor_proof NULL for a competitor
+ * never included (competitor_pos 0). */
+int plasma_rootchain_client_challenge_ife(plasma_rootchain_client *c, const plasma_rootchain_sender *s,
+                                          const plasma_tx *tx, unsigned input_index,
+                                          const plasma_tx *competitor, unsigned competing_input_index,
+                                          uint64_t competitor_pos, const uint8_t *competitor_proof,
+                                          plasma_hash *call_hash);
+int plasma_rootchain_client_respond_ife(plasma_rootchain_client *c, const plasma_rootchain_sender *s,
+                                        const plasma_tx *tx, uint64_t tx_pos,
+                                        const uint8_t proof[PLASMA_MERKLE_PROOF_LEN], plasma_hash *call_hash);
+int plasma_rootchain_client_challenge_ife_input(plasma_rootchain_client *c, const plasma_rootchain_sender *s,
+                                                const plasma_tx *tx, unsigned input_index,
+                                                const plasma_tx *spending, unsigned spending_input_index,
+                                                plasma_hash *call_hash);
+/* proof: the inclusion of tx at output_pos's block and txindex. */
+int plasma_rootchain_client_challenge_ife_output(plasma_rootchain_client *c, const plasma_rootchain_sender *s,
+                                                 const plasma_tx *tx, uint64_t output_pos,
+                                                 const uint8_t proof[PLASMA_MERKLE_PROOF_LEN],
+                                                 const plasma_tx *spending, unsigned spending_input_index,
+                                                 plasma_hash *call_hash);
+int plasma_rootchain_client_delete_ife(plasma_rootchain_client *c, const plasma_rootchain_sender *s,
+                                       const plasma_u256 *ife_id, plasma_hash *call_hash);
+/* withdraw(token): the sender's whole claim in token (NULL or zero: ETH). */
+int plasma_rootchain_client_withdraw(plasma_rootchain_client *c, const plasma_rootchain_sender *s,
+                                     const plasma_addr *token, plasma_hash *call_hash);
 
 /* Dev controls (the node answers PLASMA_ERR_FORBIDDEN without dev mode).
  * mine: Out: *head (may be NULL) the number of the last block mined. */

@@ -440,8 +440,10 @@ static void test_dev_operator_cheats(void **state)
     json_decref(rs);
     json_decref(run_ok(args));
     json_decref(run_ok("rootchain mine 1"));
-    assert_int_equal(process_all_exits(exits + 3), exits);
-    assert_int_equal(exit_state(theft), PLASMA_EXIT_IN_PROGRESS);
+    /* The theft is processed last, out of an empty contract: finalized, its
+     * payment deferred to a claim the contract cannot honour. */
+    assert_int_equal(process_all_exits(exits + 3), exits + 1);
+    assert_int_equal(exit_state(theft), PLASMA_EXIT_FINALIZED);
 
     plasma_u256 thief = rc_balance(OP, ETH);
     assert_u256(&thief, &thief0, "the thief's root-chain ETH");
@@ -788,12 +790,13 @@ static void test_cheating_operator(void **state)
     size_t paid = 0;
     assert_int_equal(plasma_client_process_exits(e.c, &e.keys[1], &(plasma_addr){{0}}, 3, NULL, &paid), 0);
     assert_int_equal(paid, 3);
-    /* The theft comes last and is never paid: the contract no longer holds it. */
+    /* The theft comes last and is never paid: the contract no longer holds
+     * it, so its payment is deferred (and the queue is not blocked). */
     paid = 0;
-    assert_int_not_equal(plasma_client_process_exits(e.c, &e.keys[1], &(plasma_addr){{0}}, 10, NULL, &paid),
-                         0);
+    assert_int_equal(plasma_client_process_exits(e.c, &e.keys[1], &(plasma_addr){{0}}, 10, NULL, &paid), 0);
+    assert_int_equal(paid, 1);
     assert_int_equal(plasma_rootchain_client_exit(rc, plasma_utxo_pos(2000, 0, 0), &info), 0);
-    assert_int_equal(info.state, PLASMA_EXIT_IN_PROGRESS);
+    assert_int_equal(info.state, PLASMA_EXIT_FINALIZED);
     plasma_u256 m;
     assert_int_equal(plasma_rootchain_client_balance(rc, &e.addrs[0], NULL, &m), 0);
     assert_u256(&m, &m0, "the thief's root-chain ETH");
@@ -976,7 +979,8 @@ static void final_run(const char *dir, const uint64_t *invalid, const uint64_t *
  * while users pay, two of them exit outputs they spent, and the operator
  * steals an output and withholds the block; restarted on the same data
  * dir, it still challenges both invalid exits and exits every honest
- * output, and the root-chain balances come out exact. */
+ * output, and the root-chain balances come out exact (the theft's payment
+ * is deferred, never paid). */
 static void test_watcher_killed(void **state)
 {
     /* A daemon of its own (the one before withholds a block already), with
@@ -1041,9 +1045,11 @@ static void test_watcher_killed(void **state)
     snprintf(args, sizeof args, "rootchain advance-time %llu", (unsigned long long)(3 * mep + 10));
     json_decref(run_ok(args));
     json_decref(run_ok("rootchain mine 1"));
-    /* The two challenged exits pop unpaid; the theft comes last and fails. */
-    assert_int_equal(process_exits_upto(n_honest + 4, true), n_honest);
-    assert_int_equal(exit_state(theft), PLASMA_EXIT_IN_PROGRESS);
+    /* The two challenged exits pop unpaid; the theft comes last, out of an
+     * empty contract: finalized, its payment deferred to a claim the
+     * contract cannot honour. */
+    assert_int_equal(process_exits_upto(n_honest + 4, true), n_honest + 1);
+    assert_int_equal(exit_state(theft), PLASMA_EXIT_FINALIZED);
     assert_int_equal(exit_state(da), PLASMA_EXIT_CHALLENGED);
     assert_int_equal(exit_state(db), PLASMA_EXIT_CHALLENGED);
     plasma_u256 thief = rc_balance(OP, ETH), zero = u(0), two_bonds;

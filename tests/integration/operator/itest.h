@@ -329,6 +329,20 @@ static inline void it_cleanup(it_daemon *d)
         nftw(d->dir, it_rm_cb, 16, FTW_DEPTH | FTW_PHYS);
 }
 
+/* True when the file at path (the daemon's log) contains needle. */
+static inline bool it_file_contains(const char *path, const char *needle)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return false;
+    char line[4096];
+    bool found = false;
+    while (!found && fgets(line, sizeof line, f))
+        found = strstr(line, needle) != NULL;
+    fclose(f);
+    return found;
+}
+
 /* --- transactions --- */
 
 static inline char *it_hex(const uint8_t *data, size_t len)

@@ -541,6 +541,26 @@ static void test_bad_config_is_a_clear_error(void **state)
     }
     waitpid(pid, &status, 0);
     assert_int_equal(WEXITSTATUS(status), 2);
+    /* A bond of the embedded chain that is not an amount, and nothing is
+     * left of the data directory's ledger. */
+    fd = open(log, O_RDWR | O_CREAT | O_TRUNC, 0600);
+    assert_true(fd >= 0);
+    pid = fork();
+    if (pid == 0) {
+        dup2(fd, 2);
+        execl(PLASMA_OPERATOR_BIN, PLASMA_OPERATOR_BIN, "--dev", "--port", "9", "--data-dir",
+              "/tmp/plasma-itest-never", "--piggyback-bond", "0.028", (char *)NULL);
+        _exit(127);
+    }
+    waitpid(pid, &status, 0);
+    assert_int_equal(WEXITSTATUS(status), 2);
+    memset(buf, 0, sizeof buf);
+    assert_true(pread(fd, buf, sizeof buf - 1, 0) > 0);
+    assert_non_null(strstr(buf, "--piggyback-bond"));
+    close(fd);
+    unlink(log);
+    struct stat st;
+    assert_int_not_equal(stat("/tmp/plasma-itest-never", &st), 0);
 }
 
 int main(void)

@@ -21,6 +21,8 @@ static void test_help_lists_every_flag(void **state)
                                         "--block-gas-limit N",
                                         "--min-exit-period S",
                                         "--exit-bond WEI",
+                                        "--ife-bond WEI",
+                                        "--piggyback-bond WEI",
                                         "--block-time S",
                                         "--max-body BYTES",
                                         "--max-pending N",
@@ -51,6 +53,8 @@ static const bad_cmd BAD[] = {
     {{"--dev", "--block-time", "0", NULL}, "--block-time"},
     {{"--dev", "--block-gas-limit", "100", NULL}, "--block-gas-limit"},
     {{"--dev", "--exit-bond", "1.5", NULL}, "--exit-bond"},
+    {{"--dev", "--ife-bond", "-1", NULL}, "--ife-bond"},
+    {{"--dev", "--piggyback-bond", "0x10", NULL}, "--piggyback-bond"},
     {{"--dev", "--contract", "0x12", NULL}, "--contract"},
     {{"--dev", "--max-body", "10", NULL}, "--max-body"},
     {{"--dev", "--log-level", "loud", NULL}, "--log-level"},
@@ -82,12 +86,21 @@ static void test_production_daemon(void **state)
     (void)state;
     rci_daemon d;
     rci_init(&d);
-    const char *flags[] = {"--mine-interval-ms", "50", "--operator",
-                           "0x1111111111111111111111111111111111111111", NULL};
+    const char *flags[] = {"--mine-interval-ms",
+                           "50",
+                           "--operator",
+                           "0x1111111111111111111111111111111111111111",
+                           "--ife-bond",
+                           "5",
+                           "--piggyback-bond",
+                           "7",
+                           NULL};
     rci_start(&d, flags);
     plasma_rootchain_status s;
     assert_int_equal(plasma_rootchain_client_status(d.cli, &s), 0);
     assert_false(s.dev);
+    assert_true(plasma_u256_cmp(&s.ife_bond, &(plasma_u256){{5, 0, 0, 0}}) == 0);
+    assert_true(plasma_u256_cmp(&s.piggyback_bond, &(plasma_u256){{7, 0, 0, 0}}) == 0);
     plasma_addr a;
     assert_int_equal(plasma_dev_addr(&a, 1), 0);
     plasma_u256 bal;
@@ -120,8 +133,15 @@ static void test_production_daemon(void **state)
 
     /* Restart: the head is where it stopped; other consensus settings are
      * refused against the stored chain. */
-    const char *again[] = {"--mine-interval-ms", "0", "--operator",
-                           "0x1111111111111111111111111111111111111111", NULL};
+    const char *again[] = {"--mine-interval-ms",
+                           "0",
+                           "--operator",
+                           "0x1111111111111111111111111111111111111111",
+                           "--ife-bond",
+                           "5",
+                           "--piggyback-bond",
+                           "7",
+                           NULL};
     rci_start(&d, again);
     plasma_rootchain_status s2;
     assert_int_equal(plasma_rootchain_client_status(d.cli, &s2), 0);
@@ -131,6 +151,34 @@ static void test_production_daemon(void **state)
     snprintf(port, sizeof port, "%u", d.port);
     const char *mismatch[] = {"--port", port, "--data-dir", d.data, "--chain-id", "5", NULL};
     assert_int_equal(rci_run(mismatch, out), 2);
+    const char *other_bond[] = {"--port",     port,         "--data-dir",
+                                d.data,       "--operator", "0x1111111111111111111111111111111111111111",
+                                "--ife-bond", "5",          "--piggyback-bond",
+                                "8",          NULL};
+    assert_int_equal(rci_run(other_bond, out), 2);
+    rci_free(&d);
+}
+
+/* A data directory written by the previous store format (1) is refused at
+ * start-up with one line that says so, and left as it was. */
+static void test_old_store_format_refused(void **state)
+{
+    (void)state;
+    rci_daemon d;
+    rci_init(&d);
+    plasma_chain_store *store;
+    assert_int_equal(plasma_store_leveldb_open(&store, d.data), 0);
+    uint8_t c[1 + 8 + 20 + 20 + 32 + 8 + 8] = {1}, ck = 'c';
+    plasma_store_op op = {&ck, 1, c, sizeof c};
+    assert_int_equal(store->write(store, &op, 1), 0);
+    plasma_chain_store_free(store);
+    char port[8], out[160];
+    snprintf(port, sizeof port, "%u", d.port);
+    snprintf(out, sizeof out, "%s/old.txt", d.dir);
+    const char *args[] = {"--port", port, "--data-dir", d.data, NULL};
+    assert_int_equal(rci_run(args, out), 1);
+    assert_true(rci_file_contains(out, "error=store_version"));
+    assert_true(rci_file_contains(out, "written by another version of the root chain"));
     rci_free(&d);
 }
 
@@ -159,9 +207,8 @@ static void test_warning_and_body_limit(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_help_lists_every_flag),
-        cmocka_unit_test(test_bad_flags_exit_2),
-        cmocka_unit_test(test_production_daemon),
+        cmocka_unit_test(test_old_store_format_refused), cmocka_unit_test(test_help_lists_every_flag),
+        cmocka_unit_test(test_bad_flags_exit_2),         cmocka_unit_test(test_production_daemon),
         cmocka_unit_test(test_warning_and_body_limit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

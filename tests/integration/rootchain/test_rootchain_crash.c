@@ -301,6 +301,8 @@ static void apply_event(ledger *l, const plasma_event *ev, const plasma_u256 *bo
         break;
     case PLASMA_EVENT_BLOCK_SUBMITTED:
         break;
+    default:
+        fail_msg("unexpected event %d: the run starts no in-flight exit", (int)ev->kind);
     }
 }
 
