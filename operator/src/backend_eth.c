@@ -1,9 +1,7 @@
-/* The root chain as the Plasma contract on an Ethereum node (eth/): blocks
- * go out through the sender, events come in through the follower, and
- * everything the operator acts on is read under --confirmations blocks.
- *
- * Two rpc handles, one per thread that uses the backend: the follower's
- * (head, follow) and the submitter's (roots, nextChildBlock, submitBlock). */
+/* The root chain as the Plasma contract on an Ethereum node (eth/): the
+ * start's checks, the head, and blocks going out through the sender
+ * (backend_eth_events.c has what comes in). Everything the operator acts on
+ * is read under --confirmations blocks. */
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -12,6 +10,7 @@
 #include <string.h>
 
 #include "backend_eth.h"
+#include "backend_eth_int.h"
 #include "plasma/eip712.h"
 #include "plasma/err.h"
 #include "plasma/eth.h"
@@ -19,37 +18,12 @@
 #include "plasma/sig.h"
 #include "plasma/u256.h"
 
-typedef struct eth_chain {
-    plasma_addr contract;
-    plasma_addr operator_addr;
-    uint64_t chain_id;
-    unsigned confirmations;
-    uint64_t deploy_block;
-    /* follower thread */
-    pthread_mutex_t follow_mu;
-    plasma_eth_rpc *rpc_follow;
-    plasma_eth_follower *follower;
-    const plasma_rc_sink *sink; /* during a follow step */
-    uint64_t ts_block;          /* the last block whose time was read, and that time */
-    uint64_t ts;
-    char last_follow_error[320];
-    /* submitter thread */
-    pthread_mutex_t submit_mu;
-    plasma_eth_rpc *rpc_submit;
-    plasma_eth_sender *sender;
-    plasma_eth_pending *pending; /* the submitBlock in flight */
-    uint64_t pending_blknum;
-    char last_submit_error[320];
-} eth_chain;
-
 /* --- reads under the confirmations --- */
 
-/* The block tag of the newest block with enough confirmations, or
- * PLASMA_ERR_UNAVAILABLE while the deployment itself has too few. */
-static int confirmed_tag(eth_chain *b, char tag[24])
+int op_eth_confirmed_tag(eth_chain *b, plasma_eth_rpc *rpc, char tag[24])
 {
     uint64_t head;
-    int rc = plasma_eth_block_number(b->rpc_submit, &head);
+    int rc = plasma_eth_block_number(rpc, &head);
     if (rc != 0)
         return rc;
     if (head < b->confirmations || head - b->confirmations < b->deploy_block)
@@ -58,13 +32,13 @@ static int confirmed_tag(eth_chain *b, char tag[24])
     return PLASMA_OK;
 }
 
-static int view(eth_chain *b, plasma_eth_fn fn, const plasma_eth_abi_value *args, size_t n, const char *tag,
-                plasma_buf *ret)
+int op_eth_view(eth_chain *b, plasma_eth_rpc *rpc, plasma_eth_fn fn, const plasma_eth_abi_value *args,
+                size_t n, const char *tag, plasma_buf *ret)
 {
     plasma_buf call = {0};
     int rc = plasma_eth_encode(&call, fn, args, n);
     if (rc == 0)
-        rc = plasma_eth_call(b->rpc_submit, NULL, &b->contract, NULL, call.data, call.len, tag, ret);
+        rc = plasma_eth_call(rpc, NULL, &b->contract, NULL, call.data, call.len, tag, ret);
     plasma_buf_free(&call);
     return rc;
 }
@@ -73,7 +47,7 @@ static int next_child_at(eth_chain *b, const char *tag, uint64_t *blknum)
 {
     plasma_buf ret = {0};
     plasma_u256 v;
-    int rc = view(b, PLASMA_ETH_FN_NEXT_CHILD_BLOCK, NULL, 0, tag, &ret);
+    int rc = op_eth_view(b, b->rpc_submit, PLASMA_ETH_FN_NEXT_CHILD_BLOCK, NULL, 0, tag, &ret);
     if (rc == 0 && (plasma_eth_decode_uint(&v, ret.data, ret.len) != 0 || !plasma_u256_to_u64(&v, blknum)))
         rc = PLASMA_ERR_BAD_REQUEST;
     plasma_buf_free(&ret);
@@ -85,7 +59,7 @@ static int block_at(eth_chain *b, uint64_t blknum, const char *tag, plasma_eth_b
     plasma_buf ret = {0};
     plasma_u256 n = plasma_u256_from_u64(blknum);
     plasma_eth_abi_value arg = plasma_eth_abi_uint(&n);
-    int rc = view(b, PLASMA_ETH_FN_BLOCKS, &arg, 1, tag, &ret);
+    int rc = op_eth_view(b, b->rpc_submit, PLASMA_ETH_FN_BLOCKS, &arg, 1, tag, &ret);
     if (rc == 0 && plasma_eth_decode_block_view(out, ret.data, ret.len) != 0)
         rc = PLASMA_ERR_BAD_REQUEST;
     plasma_buf_free(&ret);
@@ -113,7 +87,7 @@ static int e_next_child(void *ctx, uint64_t *blknum)
     eth_chain *b = ctx;
     char tag[24];
     pthread_mutex_lock(&b->submit_mu);
-    int rc = confirmed_tag(b, tag);
+    int rc = op_eth_confirmed_tag(b, b->rpc_submit, tag);
     if (rc == 0)
         rc = next_child_at(b, tag, blknum);
     pthread_mutex_unlock(&b->submit_mu);
@@ -126,7 +100,7 @@ static int e_get_block(void *ctx, uint64_t blknum, plasma_hash *root, uint64_t *
     char tag[24];
     plasma_eth_block_view v;
     pthread_mutex_lock(&b->submit_mu);
-    int rc = confirmed_tag(b, tag);
+    int rc = op_eth_confirmed_tag(b, b->rpc_submit, tag);
     if (rc == PLASMA_ERR_UNAVAILABLE)
         rc = PLASMA_ERR_NOT_FOUND;
     else if (rc == 0)
@@ -255,106 +229,6 @@ static int e_submit(void *ctx, uint64_t blknum, const plasma_hash *root)
         rc = send_submit(b, blknum, root);
     }
     pthread_mutex_unlock(&b->submit_mu);
-    return rc;
-}
-
-/* --- events --- */
-
-/* The time of the root-chain block of a deposit: its deposit block's, as
- * the contract stores it. */
-static int block_time(eth_chain *b, uint64_t number, uint64_t *ts)
-{
-    if (b->ts_block != number) {
-        plasma_eth_header h;
-        int rc = plasma_eth_header_get(b->rpc_follow, number, &h);
-        if (rc != 0)
-            return rc == PLASMA_ERR_NOT_FOUND ? PLASMA_ERR_UNAVAILABLE : rc;
-        b->ts_block = number;
-        b->ts = h.timestamp;
-    }
-    *ts = b->ts;
-    return PLASMA_OK;
-}
-
-static int on_event(void *ctx, const plasma_eth_event *ev)
-{
-    eth_chain *b = ctx;
-    if (ev->kind == PLASMA_ETH_EV_DEPOSIT_CREATED) {
-        plasma_rc_deposit d = {ev->block_number,
-                               ev->u.deposit_created.blknum,
-                               ev->u.deposit_created.depositor,
-                               ev->u.deposit_created.token,
-                               ev->u.deposit_created.amount,
-                               0};
-        int rc = block_time(b, ev->block_number, &d.timestamp);
-        return rc == 0 ? b->sink->deposit(b->sink->ctx, &d) : rc;
-    }
-    if (ev->kind == PLASMA_ETH_EV_EXIT_STARTED) {
-        plasma_rc_exit x = {ev->block_number, 0, ev->u.exit_started.owner, ev->u.exit_started.token,
-                            ev->u.exit_started.amount};
-        /* A standard exit's id is its utxo_pos, under 2^64 by the contract. */
-        if (!plasma_u256_to_u64(&ev->u.exit_started.exit_id, &x.utxo_pos))
-            return PLASMA_OK;
-        return b->sink->exit(b->sink->ctx, &x);
-    }
-    return PLASMA_OK;
-}
-
-static int on_block(void *ctx, const plasma_eth_cursor *c)
-{
-    eth_chain *b = ctx;
-    plasma_rc_cursor rc_c = {c->number, c->hash};
-    return b->sink->block(b->sink->ctx, &rc_c);
-}
-
-static int on_undo(void *ctx, const plasma_eth_cursor *ancestor)
-{
-    eth_chain *b = ctx;
-    plasma_rc_cursor rc_c = {ancestor->number, ancestor->hash};
-    b->ts_block = 0;
-    return b->sink->undo(b->sink->ctx, &rc_c);
-}
-
-static int make_follower(eth_chain *b, const plasma_rc_cursor *resume)
-{
-    plasma_eth_follow_config fc;
-    plasma_eth_follow_config_default(&fc);
-    fc.contract = b->contract;
-    fc.start_block = b->deploy_block ? b->deploy_block : 1;
-    fc.confirmations = b->confirmations;
-    plasma_eth_follow_consumer cons = {b, on_event, on_block, on_undo};
-    plasma_eth_cursor at;
-    memset(&at, 0, sizeof at);
-    if (resume)
-        at = (plasma_eth_cursor){resume->number, resume->hash};
-    return plasma_eth_follower_new(&b->follower, b->rpc_follow, &fc, &cons, resume ? &at : NULL);
-}
-
-/* One line per distinct failure, not one per poll. */
-static void log_follow_error(eth_chain *b, int rc)
-{
-    const char *msg = rc ? plasma_eth_follower_errmsg(b->follower) : "";
-    if (strcmp(msg, b->last_follow_error) == 0)
-        return;
-    snprintf(b->last_follow_error, sizeof b->last_follow_error, "%s", msg);
-    char q[400];
-    if (rc)
-        plasma_log(PLASMA_LOG_WARN, "chain_follow_failed", "error=%s detail=%s", plasma_err_code(rc),
-                   plasma_log_quote(q, sizeof q, msg));
-}
-
-static int e_follow(void *ctx, const plasma_rc_cursor *resume, const plasma_rc_sink *sink, bool *caught_up)
-{
-    eth_chain *b = ctx;
-    pthread_mutex_lock(&b->follow_mu);
-    int rc = b->follower ? PLASMA_OK : make_follower(b, resume);
-    if (rc == 0) {
-        b->sink = sink;
-        rc = plasma_eth_follower_poll(b->follower, caught_up);
-        b->sink = NULL;
-        log_follow_error(b, rc);
-    }
-    pthread_mutex_unlock(&b->follow_mu);
     return rc;
 }
 
@@ -509,7 +383,9 @@ int op_eth_start(plasma_rootchain_backend *out, const plasma_operator_config *cf
                                       .next_child_block = e_next_child,
                                       .submit_block = e_submit,
                                       .get_block = e_get_block,
-                                      .follow = e_follow,
+                                      .exit_events = op_eth_exit_events,
+                                      .finalized = op_eth_finalized,
+                                      .follow = op_eth_follow,
                                       .free = e_free};
     return PLASMA_OK;
 }

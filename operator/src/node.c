@@ -258,7 +258,8 @@ static int start_parts(plasma_operator *op, char *err, size_t err_len)
     }
     if (rc == 0) {
         op_sync_config sc = {.finality_margin = op->cfg.finality_margin,
-                             .poll_ms = (unsigned)op->cfg.poll_ms};
+                             .poll_ms = (unsigned)op->cfg.poll_ms,
+                             .start_block = op->cfg.deploy_block};
         op_sync *s = NULL;
         rc = op_sync_start(&s, op->ledger, op_backend_table(op->backend), &sc);
         pthread_mutex_lock(&op->sync_mu);

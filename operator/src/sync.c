@@ -360,6 +360,20 @@ static int s_block(void *ctx, const plasma_rc_cursor *c)
     return PLASMA_OK;
 }
 
+/* The exit events of the dropped blocks are read again from the new chain:
+ * in-flight exits started there are watched anew if the new chain has them.
+ * Outputs already marked finalized stay so, like outputs marked exited. */
+static void forget_exit_events_after(op_sync *s, uint64_t ancestor)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < s->n_watch; i++)
+        if (s->watch[i].start_block <= ancestor)
+            s->watch[kept++] = s->watch[i];
+    s->n_watch = kept;
+    if (s->final_next > ancestor + 1)
+        s->final_next = ancestor + 1;
+}
+
 static void refuse_reorg(op_sync *s, const plasma_rc_cursor *ancestor)
 {
     pthread_mutex_lock(&s->mu);
@@ -387,6 +401,7 @@ static int s_undo(void *ctx, const plasma_rc_cursor *ancestor)
         return rc;
     plasma_log(PLASMA_LOG_WARN, "chain_reorg", "ancestor=%llu deposits_removed=%zu",
                (unsigned long long)ancestor->number, removed);
+    forget_exit_events_after(s, ancestor->number);
     s->chain_at = *ancestor;
     s->chain_written = ancestor->number;
     s->have_chain_at = true;
@@ -420,6 +435,8 @@ static int follow_round(op_sync *s)
     pthread_mutex_unlock(&s->mu);
     if (rc == 0 && s->be->follow) {
         rc = follow_chain(s);
+        if (rc == 0)
+            rc = follow_finalized(s, head);
         pthread_mutex_unlock(&s->round_mu);
         return rc;
     }
@@ -454,7 +471,8 @@ static void *follower_main(void *arg)
         last_rc = rc;
         /* Catching up: go on without waiting while whole ranges come back. */
         pthread_mutex_lock(&s->mu);
-        bool behind = rc == 0 && (s->be->follow ? !s->caught_up : s->st.exit_next <= s->st.rc_head);
+        bool behind = rc == 0 && (s->be->follow ? !s->caught_up || s->final_next <= s->st.rc_head
+                                                : s->st.exit_next <= s->st.rc_head);
         pthread_mutex_unlock(&s->mu);
         if (!behind)
             wait_ms(s, s->cfg.poll_ms, &s->wake_follower);
@@ -605,6 +623,8 @@ int op_sync_start(op_sync **out, plasma_ledger *l, const plasma_rootchain_backen
         s->st.deposit_next = s->st.exit_next = at.number + 1;
     }
     s->final_next = s->final_cursor = cursor_or_zero(s, "finalized");
+    if (s->final_next < s->cfg.start_block)
+        s->final_next = s->cfg.start_block;
     pthread_mutex_init(&s->mu, NULL);
     pthread_mutex_init(&s->round_mu, NULL);
     pthread_cond_init(&s->cv, NULL);

@@ -23,7 +23,7 @@ plasma_eth_itest(test_eth_anvil_follow LIBS plasma_eth plasma_http plasma_exitga
 
 # The operator on anvil (plasma-operator --rootchain eth, the contract
 # deployed by plasma-deploy): end to end with plasma-deploy and the start's
-# checks (about 2 s, both passes: the sanitizer build runs the daemons
+# checks and an in-flight exit (about 3 s, both passes: the sanitizer build runs the daemons
 # instrumented), and its faults (anvil restarted, reorganisations, an
 # endpoint that fails or stalls: about 20 s of waiting, once).
 function(plasma_operator_eth_itest name)

@@ -208,6 +208,154 @@ static void test_end_to_end(void **state)
     it_cleanup(&t.op);
 }
 
+/* --- an in-flight exit --- */
+
+/* startInFlightExit of txhash as account `from`, with the operator's data. */
+static plasma_u256 start_ife(e2e *t, int from, const plasma_hash *txhash, const plasma_u256 *bond)
+{
+    char hex[67], path[160];
+    snprintf(path, sizeof path, "/v1/transactions/%s/in-flight-exit-data", plasma_hash_format(hex, txhash));
+    json_t *d = it_get_json(&t->op, path);
+    size_t n = json_array_size(json_object_get(d, "input_txs"));
+    assert_true(n >= 1 && n <= 4);
+    plasma_eth_bytes tx, txs[4], proofs[4];
+    uint64_t pos[4];
+    size_t len;
+    tx.data = tu_hex(tu_str(d, "tx"), &len);
+    tx.len = len;
+    for (size_t i = 0; i < n; i++) {
+        txs[i].data = tu_hex(json_string_value(json_array_get(json_object_get(d, "input_txs"), i)), &len);
+        txs[i].len = len;
+        proofs[i].data =
+            tu_hex(json_string_value(json_array_get(json_object_get(d, "input_proofs"), i)), &len);
+        proofs[i].len = len;
+        pos[i] =
+            strtoull(json_string_value(json_array_get(json_object_get(d, "input_utxo_pos"), i)), NULL, 10);
+    }
+    json_decref(d);
+    plasma_buf call = {0};
+    assert_int_equal(plasma_eth_encode_start_in_flight_exit(&call, tx, txs, n, pos, n, proofs, n), 0);
+    oe_call(from, &t->c.contract, &call, bond);
+    plasma_buf_free(&call);
+    for (size_t i = 0; i < n; i++) {
+        free((void *)txs[i].data);
+        free((void *)proofs[i].data);
+    }
+    free((void *)tx.data);
+    plasma_u256 id;
+    assert_int_equal(plasma_u256_from_be(&id, txhash->b, 32), 0);
+    id.w[3] |= 1ull << 63;
+    return id;
+}
+
+static plasma_eth_receipt piggyback(e2e *t, int from, const plasma_hash *txhash, bool output, uint64_t index,
+                                    const plasma_u256 *bond)
+{
+    char hex[67], path[160];
+    snprintf(path, sizeof path, "/v1/transactions/%s", plasma_hash_format(hex, txhash));
+    json_t *j = it_get_json(&t->op, path);
+    size_t len;
+    uint8_t *tx = tu_hex(tu_str(j, "tx"), &len);
+    json_decref(j);
+    plasma_buf call = {0};
+    assert_int_equal(plasma_eth_encode_piggyback(&call, output, (plasma_eth_bytes){tx, len}, index), 0);
+    plasma_eth_receipt r = oe_call(from, &t->c.contract, &call, bond);
+    plasma_buf_free(&call);
+    free(tx);
+    return r;
+}
+
+/* Waits until a payment of pos by key answers status and code. */
+static void wait_spend_refused(e2e *t, uint64_t pos, unsigned key, long status, const char *code)
+{
+    it_out outs[1] = {{9, 0, 1}};
+    double deadline = it_now() + 15;
+    for (;;) {
+        char *body = payment(pos, key, outs, 1, NULL);
+        it_resp r = it_post(&t->op, "/v1/transactions", body);
+        free(body);
+        bool done = r.status == status && strcmp(it_code(&r), code) == 0;
+        it_resp_free(&r);
+        if (done)
+            return;
+        if (it_now() > deadline)
+            fail_msg("spending %llu never answered %ld %s; log in %s", (unsigned long long)pos, status, code,
+                     t->op.log);
+        it_sleep_ms(50);
+    }
+}
+
+/* A payment in a submitted block exited in flight through its outputs: the
+ * recipient piggybacks its output, the sender its input; after processing
+ * the contract has paid them, and the operator, which followed the exit's
+ * start and read its inputs from the call's data, refuses spends of the
+ * outputs the contract finalized and takes the others. */
+static void test_in_flight_exit(void **state)
+{
+    (void)state;
+    e2e t;
+    t.c = oe_deploy(anvil.url, "");
+    oe_start_operator(&t.op, anvil.url, &t.c, NULL);
+    plasma_u256 ife_bond = oe_view_uint(&t.c, PLASMA_ETH_FN_IFE_BOND),
+                pb_bond = oe_view_uint(&t.c, PLASMA_ETH_FN_PIGGYBACK_BOND);
+    uint64_t d = oe_deposit_eth(&t.c, 1, ETH);
+    it_wait_utxo_status(&t.op, d, 200, 10);
+    it_out first[2] = {{2, 0, ETH / 4}, {1, 0, 3 * ETH / 4}};
+    char *body = payment(d, 1, first, 2, NULL);
+    post_ok(&t, body);
+    free(body);
+    assert_int_equal(it_admin_seal(&t.op), 1000);
+    plasma_hash txhash;
+    it_out outs[2] = {{6, 0, ETH / 2}, {1, 0, ETH / 4}};
+    body = payment(plasma_utxo_pos(1000, 0, 1), 1, outs, 2, &txhash);
+    post_ok(&t, body);
+    free(body);
+    assert_int_equal(it_admin_seal(&t.op), 2000);
+    oe_wait_submitted(&t.op, 2000, 15);
+
+    plasma_addr a1 = eit_addr(1), a6 = eit_addr(6), eth0 = {{0}};
+    plasma_u256 id = start_ife(&t, 1, &txhash, &ife_bond);
+    piggyback(&t, 1, &txhash, false, 0, &pb_bond);
+    piggyback(&t, 6, &txhash, true, 0, &pb_bond);
+    plasma_eth_contract *k = NULL;
+    plasma_eth_ife_view v;
+    assert_int_equal(plasma_eth_contract_new(&k, rpc, &t.c.contract), 0);
+    assert_int_equal(plasma_eth_contract_ife(k, &id, &v), 0);
+    assert_true(v.canonical);
+    assert_int_equal(v.inputs_piggybacked, 1);
+    assert_int_equal(v.outputs_piggybacked, 1);
+
+    plasma_u256 a1_before = eit_balance(rpc, &a1), a6_before = eit_balance(rpc, &a6);
+    eit_call_void(rpc, "evm_increaseTime", "[10800]");
+    eit_mine(rpc, 1);
+    process(&t, &eth0);
+    assert_int_equal(plasma_eth_contract_ife(k, &id, &v), 0);
+    assert_int_equal(v.start, 0); /* processed and deleted */
+    plasma_eth_contract_free(k);
+    /* The output's owner: half an ETH and its bond; the sender: both bonds back. */
+    plasma_u256 want = a6_before, got = eit_balance(rpc, &a6), half = u(ETH / 2);
+    add(&want, &half);
+    add(&want, &pb_bond);
+    assert_u256_eq(&got, &want);
+    want = a1_before;
+    add(&want, &pb_bond);
+    add(&want, &ife_bond);
+    got = eit_balance(rpc, &a1);
+    assert_u256_eq(&got, &want);
+
+    /* The operator marks what the contract finalized: the piggybacked
+     * output (paid) and the input (the exit went through its outputs). */
+    wait_spend_refused(&t, plasma_utxo_pos(2000, 0, 0), 6, 409, "input_finalized");
+    wait_spend_refused(&t, plasma_utxo_pos(1000, 0, 1), 1, 409, "input_finalized");
+    it_out rest[1] = {{3, 0, ETH / 4}};
+    body = payment(plasma_utxo_pos(2000, 0, 1), 1, rest, 1, NULL);
+    post_ok(&t, body);
+    free(body);
+    assert_true(oe_log_has(&t.op, "event=output_finalized"));
+    it_stop(&t.op);
+    it_cleanup(&t.op);
+}
+
 /* --- keystores, and what the operator refuses at start --- */
 
 /* Runs plasma-operator with args (and a free port, a fresh data dir); it
@@ -380,6 +528,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_end_to_end, eit_group_setup, eit_group_teardown),
+        cmocka_unit_test_setup_teardown(test_in_flight_exit, eit_group_setup, eit_group_teardown),
         cmocka_unit_test_setup_teardown(test_keystore_and_refusals, eit_group_setup, eit_group_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
