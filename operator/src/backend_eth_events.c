@@ -202,14 +202,6 @@ static int exit_event_of(eth_chain *b, const plasma_eth_event *ev, plasma_rc_exi
     return rc;
 }
 
-static int cmp_logs(const void *a, const void *b)
-{
-    const plasma_eth_log *x = a, *y = b;
-    if (x->block_number != y->block_number)
-        return x->block_number < y->block_number ? -1 : 1;
-    return x->log_index < y->log_index ? -1 : x->log_index > y->log_index;
-}
-
 /* The logs of an eth_getLogs answer, in chain order. */
 static int read_logs(const json_t *res, uint64_t from, uint64_t to, plasma_eth_log **out, size_t *n)
 {
@@ -227,7 +219,7 @@ static int read_logs(const json_t *res, uint64_t from, uint64_t to, plasma_eth_l
         free(logs);
         return rc;
     }
-    qsort(logs, len, sizeof *logs, cmp_logs);
+    plasma_eth_logs_sort(logs, len);
     *out = logs;
     *n = len;
     return PLASMA_OK;

@@ -230,14 +230,7 @@ static int owner_of(fixture *f, uint64_t pos)
 
 static int pay(fixture *f, uint64_t in, int key, int to, uint64_t amount)
 {
-    tk_out o[1] = {{to, 0, amount}};
-    plasma_tx tx = tk_payment(&in, &key, 1, o, 1);
-    size_t len;
-    uint8_t *rlp = tk_rlp(&tx, &len);
-    plasma_ledger_receipt r;
-    int rc = plasma_ledger_submit(f->l, &r, rlp, len);
-    free(rlp);
-    return rc;
+    return tk_pay(f->l, in, key, to, amount);
 }
 
 static op_sync_stats stats(fixture *f)

@@ -233,6 +233,8 @@ typedef struct plasma_eth_log {
  * PLASMA_ERR_NOMEM; out->data is empty on failure. */
 int plasma_eth_log_from_json(plasma_eth_log *out, const json_t *obj);
 void plasma_eth_log_clear(plasma_eth_log *log);
+/* Sorts logs into chain order: block number, then log index. */
+void plasma_eth_logs_sort(plasma_eth_log *logs, size_t n);
 
 /* A decoded event and where it happened. Union members by kind:
  * deposit_created; block_submitted; exit_started; exit_challenged;

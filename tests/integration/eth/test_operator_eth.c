@@ -38,17 +38,23 @@ static plasma_eth_receipt start_exit(e2e *t, int from, uint64_t pos)
     return r;
 }
 
+/* The SignedTx of txhash as the operator serves it (caller frees). */
+static uint8_t *signed_tx(e2e *t, const plasma_hash *txhash, size_t *len)
+{
+    char hex[67], path[128];
+    snprintf(path, sizeof path, "/v1/transactions/%s", plasma_hash_format(hex, txhash));
+    json_t *j = it_get_json(&t->op, path);
+    uint8_t *tx = tu_hex(tu_str(j, "tx"), len);
+    json_decref(j);
+    return tx;
+}
+
 /* challengeStandardExit of exit_id with the payment txhash (which spends it
  * at input 0), as account `from`. */
 static plasma_eth_receipt challenge(e2e *t, int from, uint64_t exit_id, const plasma_hash *txhash)
 {
-    char hex[67];
-    char path[128];
-    snprintf(path, sizeof path, "/v1/transactions/%s", plasma_hash_format(hex, txhash));
-    json_t *j = it_get_json(&t->op, path);
     size_t len;
-    uint8_t *tx = tu_hex(tu_str(j, "tx"), &len);
-    json_decref(j);
+    uint8_t *tx = signed_tx(t, txhash, &len);
     plasma_buf call = {0};
     assert_int_equal(
         plasma_eth_encode_challenge_standard_exit(&call, exit_id, (plasma_eth_bytes){tx, len}, 0), 0);
@@ -251,12 +257,8 @@ static plasma_u256 start_ife(e2e *t, int from, const plasma_hash *txhash, const 
 static plasma_eth_receipt piggyback(e2e *t, int from, const plasma_hash *txhash, bool output, uint64_t index,
                                     const plasma_u256 *bond)
 {
-    char hex[67], path[160];
-    snprintf(path, sizeof path, "/v1/transactions/%s", plasma_hash_format(hex, txhash));
-    json_t *j = it_get_json(&t->op, path);
     size_t len;
-    uint8_t *tx = tu_hex(tu_str(j, "tx"), &len);
-    json_decref(j);
+    uint8_t *tx = signed_tx(t, txhash, &len);
     plasma_buf call = {0};
     assert_int_equal(plasma_eth_encode_piggyback(&call, output, (plasma_eth_bytes){tx, len}, index), 0);
     plasma_eth_receipt r = oe_call(from, &t->c.contract, &call, bond);
