@@ -39,6 +39,7 @@ static const char usage_text[] =
     "  --ife-bond A            in-flight exit bond; default 0.037eth\n"
     "  --piggyback-bond A      piggyback bond; default 0.028eth\n"
     "  --confirmations N       blocks on top of the deployment's before it counts; default 2\n"
+    "                          (0 on a chain that mines only when sent transactions, like anvil)\n"
     "  --max-fee-gwei N        never pay more than N gwei per gas (default: no cap)\n"
     "  --json                  print one JSON object; errors as {\"error\": {\"code\", \"message\"}}\n"
     "\n"
@@ -186,6 +187,8 @@ static int parse_args(deploy_opts *o, int argc, char **argv)
         return report(o, PLASMA_ERR_USAGE, "--rpc URL is required (see --help)");
     if (o->dev == (o->keystore != NULL))
         return report(o, PLASMA_ERR_USAGE, "give either --keystore FILE or --dev (see --help)");
+    if (o->password_file && !o->keystore)
+        return report(o, PLASMA_ERR_USAGE, "--password-file goes with --keystore");
     if (o->dev && !o->period_given)
         o->args.min_exit_period = plasma_u256_from_u64(3600);
     if (o->dev && !o->confirmations_given)
