@@ -181,6 +181,47 @@ function* depositLimit() {
   yield { from: addr(1), kind: 'deposit', args: [P.ETH, 1n], value: 1n, label: 'deposit after the block', expect: 'ok' };
 }
 
+// The operator includes a tx twice: its outputs at the two positions have one
+// output id (PROTOCOL §6). An in-flight exit spends both, is piggybacked on
+// its output and exits through it: its first pop flags both inputs, which
+// are one flag. The simulated chain wrote that flag twice (two records under
+// one key: its state digest changed when it restarted).
+function* oneIdTwice() {
+  const dev = require('./lib/anvil');
+  const mep = Number(CONFIG.minExitPeriod);
+  yield { from: addr(9), kind: 'deposit', args: [P.ETH, 10n * ONE], value: 10n * ONE, label: 'reserve' };
+  yield { from: addr(1), kind: 'deposit', args: [P.ETH, ONE], value: ONE, label: 'deposit', expect: 'ok' };
+  const a = P.sign(P.tx({ inputs: [P.pos(2)], outputs: [{ owner: addr(2), amount: ONE }] }), [dev.DEV_KEYS[1]]);
+  const u = P.encodeUnsigned(a);
+  const tree = new P.Tree([u]);
+  yield { from: addr(0), kind: 'submitBlock', args: [tree.root], label: 'block 1000 with a', expect: 'ok' };
+  yield { from: addr(0), kind: 'submitBlock', args: [tree.root], label: 'block 2000 with a again', expect: 'ok' };
+  const t = P.sign(P.tx({ inputs: [P.pos(1000), P.pos(2000)], outputs: [{ owner: addr(3), amount: 2n * ONE }] }), [dev.DEV_KEYS[2], dev.DEV_KEYS[2]]);
+  const tx = P.encodeSigned(t);
+  yield {
+    from: addr(4), kind: 'startInFlightExit', args: [tx, [u, u], [P.pos(1000), P.pos(2000)], [tree.proof(0), tree.proof(0)]],
+    value: CONFIG.ifeBond, label: 'ife spending both', expect: 'ok',
+  };
+  yield { from: addr(3), kind: 'piggybackInFlightExitOnOutput', args: [tx, 0n], value: CONFIG.piggybackBond, label: 'piggyback output', expect: 'ok' };
+  yield { advance: 2 * mep };
+  const inputId = P.outputId(a, 0, P.pos(1000));
+  yield {
+    from: addr(8), kind: 'processExits', args: [P.ETH, 1n], label: 'processExits', expect: 'ok',
+    known: () => ({ outputIds: [inputId, P.outputId(t, 0, 0)], ifeIds: [P.ifeId(t)] }),
+    events: ['InFlightExitOutputWithdrawn', 'InFlightExitFinalized'],
+  };
+  yield {
+    label: 'one flag for both inputs, and a restart changes nothing',
+    check: async (tw) => {
+      assert.equal(await tw.sim.finalized(inputId), P.ifeId(t), 'the inputs\' flag');
+      const before = await tw.sim.stateDigest();
+      await tw.sim.restart();
+      assert.equal(await tw.sim.stateDigest(), before, 'the state digest across a restart');
+      await tw.compareState({ outputIds: [inputId] });
+    },
+  };
+}
+
 const REGRESSIONS = [
   {
     name: 'the 1000th deposit of an interval is refused on both (DepositLimit)',
@@ -196,6 +237,10 @@ const REGRESSIONS = [
     // Once ContractInsolvent on the simulated chain, blocking the token queue.
     name: 'a token payout the contract cannot cover does not block the queue',
     steps: (twin) => theftAhead(twin, twin.token, 10n ** 30n, 10n ** 30n),
+  },
+  {
+    name: 'an in-flight exit whose two inputs share an output id flags it once',
+    steps: () => oneIdTwice(),
   },
 ];
 

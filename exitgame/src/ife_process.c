@@ -71,8 +71,7 @@ static int pay_io(eg_exec *ex, const eg_ife_io *io, const plasma_u256 *id, plasm
 
 /* Step 3: this token's payouts on the IFE's path, and at the first pop of
  * the outputs path the flags of all its inputs. */
-static int payouts(eg_exec *ex, const eg_ife *f, const plasma_addr *token, const plasma_u256 *id, bool first,
-                   const plasma_u256 flags[PLASMA_MAX_INPUTS])
+static int payouts(eg_exec *ex, const eg_ife *f, const plasma_addr *token, const plasma_u256 *id, bool first)
 {
     int rc = PLASMA_OK;
     if (f->exit_path == PLASMA_IFE_PATH_INPUTS) {
@@ -84,9 +83,14 @@ static int payouts(eg_exec *ex, const eg_ife *f, const plasma_addr *token, const
     for (unsigned o = 0; o < f->n_outputs && rc == 0; o++)
         if ((f->outputs_pb >> o & 1) && plasma_addr_eq(&f->out[o].token, token))
             rc = pay_io(ex, &f->out[o], id, PLASMA_EVENT_IFE_OUTPUT_WITHDRAWN, o);
-    for (unsigned i = 0; first && i < f->n_inputs && rc == 0; i++)
-        if (plasma_u256_is_zero(&flags[i]))
+    /* Each flag as it is now, as the contract reads it: an input whose id
+     * another input, or a paid output, shares is flagged already. */
+    for (unsigned i = 0; first && i < f->n_inputs && rc == 0; i++) {
+        plasma_u256 by;
+        rc = eg_finalized_get(ex, &f->in[i].output_id, &by);
+        if (rc == 0 && plasma_u256_is_zero(&by))
             rc = eg_finalized_set(ex, &f->in[i].output_id, id);
+    }
     return rc;
 }
 
@@ -147,7 +151,7 @@ int eg_ife_settle(eg_exec *ex, const plasma_addr *token, uint32_t r)
     /* Payments create balances and flags in other tables, never records
      * here, so the record stays where it is. */
     eg_ife f = *ife_at(c, r);
-    rc = payouts(ex, &f, token, &id, first, flags);
+    rc = payouts(ex, &f, token, &id, first);
     if (rc == 0)
         rc = return_bonds(ex, &f, token);
     if (rc == 0)

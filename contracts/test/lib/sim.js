@@ -86,23 +86,37 @@ class Sim {
     if (ifeBond !== undefined) args.push('--ife-bond', String(ifeBond));
     if (piggybackBond !== undefined) args.push('--piggyback-bond', String(piggybackBond));
     let daemon;
+    const start = () => startDaemon('plasma-rootchain', bin, args, async () => (await http.get('/v1/status')).status === 200);
     try {
-      daemon = await startDaemon('plasma-rootchain', bin, args, async () => (await http.get('/v1/status')).status === 200);
+      daemon = await start();
     } catch (err) {
       fs.rmSync(dir, { recursive: true, force: true });
       throw err;
     }
-    const sim = new Sim(http, daemon, dir, blockTime);
+    const sim = new Sim(http, daemon, dir, blockTime, start);
     await sim.refreshHead();
     return sim;
   }
 
-  constructor(http, daemon, dir, blockTime) {
+  constructor(http, daemon, dir, blockTime, start) {
     this.http = http;
     this.daemon = daemon;
     this.dir = dir;
     this.blockTime = blockTime;
     this.nonces = new Map();
+    this.start = start;
+  }
+
+  // Stops the daemon and starts it again on its data directory.
+  async restart() {
+    await this.daemon.stop();
+    this.daemon = await this.start();
+    await this.refreshHead();
+  }
+
+  // The digest of the chain's whole state (docs/rootchain-calls.md, "Storage").
+  async stateDigest() {
+    return (await this.status()).state_digest;
   }
 
   async stop() {
