@@ -1,7 +1,8 @@
 // The differential test: seeded random sequences of calls against the
 // simulated root chain (plasma-rootchain) and the contract on anvil, compared
-// after every call (outcome and error, events, balances, exits, queues,
-// counters). Each seed prints itself; rerun one with PLASMA_DIFF_SEED=<seed>.
+// after every call (outcome and error, events, balances, exits, in-flight
+// exits, queues, flags, claims, counters, and gas within ±10 %). Each seed
+// prints itself; rerun one with PLASMA_DIFF_SEED=<seed>.
 //   PLASMA_ROOTCHAIN   the plasma-rootchain binary (required)
 //   PLASMA_DIFF_SEEDS  number of seeds (default 20), from PLASMA_DIFF_FIRST_SEED (default 1)
 //   PLASMA_DIFF_CALLS  calls per seed (default 100)
@@ -21,6 +22,9 @@ const FIRST = env('PLASMA_DIFF_FIRST_SEED', 1);
 const SEEDS = process.env.PLASMA_DIFF_SEED !== undefined ? [Number(process.env.PLASMA_DIFF_SEED)]
   : Array.from({ length: env('PLASMA_DIFF_SEEDS', 20) }, (_, i) => FIRST + i);
 
+// The most the simulated chain's gas of an accepted call may differ from the contract's.
+const GAS_TOLERANCE = 0.1;
+
 const CONFIG = {
   bin: BIN,
   minExitPeriod: 1000n,
@@ -29,9 +33,11 @@ const CONFIG = {
   piggybackBond: 28_000_000_000_000_000n,
 };
 
-// Outcomes by call label and events by name over the whole run, printed at the end.
+// Outcomes by call label, events by name, and the simulated chain's gas
+// against the contract's by call kind, over the whole run, printed at the end.
 const outcomes = new Map();
 const eventCounts = new Map();
+const gasRatios = new Map();
 function tally(label, outcome, events = []) {
   const m = outcomes.get(label) || new Map();
   m.set(outcome, (m.get(outcome) || 0) + 1);
@@ -76,6 +82,12 @@ async function run(name, steps) {
         tally(call.label || call.kind, out.err || 'ok', out.events);
         if (call.expect) assert.equal(out.err || 'ok', call.expect, `${call.label}: both chains`);
         if (call.events) assert.deepEqual(out.events.map((e) => e.split('(')[0]), call.events, `${call.label}: events`);
+        if (!out.err) {
+          // The simulated chain's meter is calibrated against the EVM (docs/gas.md).
+          const g = twin.gas[twin.gas.length - 1];
+          const ratio = Number(g.sim) / Number(g.evm);
+          assert.ok(Math.abs(ratio - 1) <= GAS_TOLERANCE, `${call.label}: gas ${g.sim} on the simulated chain, ${g.evm} on the contract`);
+        }
         if (out.err) {
           stats.refused++;
           history[history.length - 1] += ` → ${out.err}`;
@@ -91,6 +103,11 @@ async function run(name, steps) {
     }
   } finally {
     await twin.stop();
+  }
+  for (const g of twin.gas) {
+    const list = gasRatios.get(g.kind) || [];
+    list.push({ ratio: Number(g.sim) / Number(g.evm), label: g.label, evm: g.evm, sim: g.sim });
+    gasRatios.set(g.kind, list);
   }
   return { ...stats, gas: twin.gas };
 }
@@ -256,11 +273,20 @@ describe('the contract and the simulated chain agree', () => {
   before(() => {
     outcomes.clear();
     eventCounts.clear();
+    gasRatios.clear();
   });
   after(() => {
     const lines = [...outcomes].sort().map(([label, m]) => `  ${label}: ${[...m].map(([o, n]) => `${o} ${n}`).join(', ')}`);
     console.log(`outcomes by call:\n${lines.join('\n')}`);
     console.log(`events: ${[...eventCounts].sort().map(([n, k]) => `${n} ${k}`).join(', ')}`);
+    const pct = (x) => `${((x - 1) * 100).toFixed(1)} %`;
+    const gas = [...gasRatios].sort().map(([kind, list]) => {
+      const r = list.map((g) => g.ratio).sort((a, b) => a - b);
+      const worst = list.reduce((w, g) => (Math.abs(g.ratio - 1) > Math.abs(w.ratio - 1) ? g : w));
+      return `  ${kind}: ${r.length} calls, simulated vs contract ${pct(r[0])} to ${pct(r[r.length - 1])}, median ${pct(r[r.length >> 1])}`
+        + ` (widest: ${worst.label}, ${worst.sim} against ${worst.evm})`;
+    });
+    console.log(`gas of the accepted calls:\n${gas.join('\n')}`);
   });
   for (const seed of SEEDS) {
     it(`seed ${seed}: ${CALLS} random calls`, async () => {

@@ -299,9 +299,18 @@ int plasma_call_decode_signed(plasma_call *out, plasma_sig *sig, const plasma_ca
  * Returns 0, PLASMA_ERR_BAD_CALL or PLASMA_ERR_NOMEM. */
 int plasma_call_hash(plasma_hash *out, const plasma_call_domain *domain, const plasma_call *call);
 
-/* Gas charged before execution starts: base + calldata of
- * rlp([kind, args...]). Returns 0 for a call that cannot be encoded. */
+/* Gas charged before execution starts: base + the call data an Ethereum
+ * transaction would carry for the call (plasma_call_calldata), 16 per
+ * non-zero byte and 4 per zero byte. Returns 0 for a call that cannot be
+ * encoded. */
 uint64_t plasma_call_intrinsic_gas(const plasma_call *call);
+
+/* Appends the ABI encoding of call as §9's function of the contract (the
+ * token's transfer(address,uint256) for a token transfer; nothing for an ETH
+ * transfer), the bond being the value and not an argument. Returns 0,
+ * PLASMA_ERR_BAD_CALL (a call that cannot be encoded) or PLASMA_ERR_NOMEM;
+ * out is unchanged on failure (unless it had failed already). */
+int plasma_call_calldata(plasma_buf *out, const plasma_call *call);
 
 /* Encodes tx into a call's tx argument: rlp(SignedTx) when with_sigs,
  * else rlp(UnsignedTx). Returns 0, PLASMA_ERR_BAD_CALL (longer than
