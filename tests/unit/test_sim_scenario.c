@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jsonloc.h"
 #include "sim.h"
 #include "testutil.h"
 
@@ -208,6 +209,33 @@ static void test_shipped_scenarios_load(void **state)
     }
 }
 
+/* A NUL byte between tokens, which jansson passes over: once it made the
+ * line index loop forever (a fuzzer's reproducer, in the corpus too). */
+static void test_nul_byte_refused(void **state)
+{
+    (void)state;
+    static const char text[] =
+        "{\"format\": \"plasma-sim/1\",\n\"seed\": 1,\n\"users\": {\"count\": 10,"
+        " \"amount\": \"1 ether\", \"tokens\": [{\"symbol\": \"ETH\", \"weight\": 0.5\0}]},\n"
+        "\"operator\": {\"behaviour\": \"honest\"}}";
+    char err[SIM_ERR_MAX];
+    sim_scenario *sc = NULL;
+    assert_int_equal(sim_scenario_parse(&sc, text, sizeof text - 1, "nul.json", err, sizeof err),
+                     SIM_EBADSCENARIO);
+    assert_null(sc);
+    assert_string_equal(err, "nul.json:3: invalid JSON: a NUL byte");
+    /* The line index finishes on such text, and on other text it was not
+     * built for, recording each value at most once. */
+    static const char *const odd[] = {"[1, 2\0, 3]", "[\0\0\0]", "{\"a\": [,,]}", "[[[[", "{\"a\":"};
+    static const size_t odd_len[] = {11, 5, 11, 4, 5};
+    for (size_t i = 0; i < sizeof odd / sizeof odd[0]; i++) {
+        sim_jlocs locs;
+        assert_int_equal(sim_jlocs_build(&locs, odd[i], odd_len[i]), 0);
+        assert_true(locs.n <= odd_len[i] + 1);
+        sim_jlocs_free(&locs);
+    }
+}
+
 static void test_missing_file(void **state)
 {
     (void)state;
@@ -244,9 +272,13 @@ static void test_rng_is_deterministic(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_bad_scenarios), cmocka_unit_test(test_minimal_scenario_defaults),
-        cmocka_unit_test(test_units),         cmocka_unit_test(test_shipped_scenarios_load),
-        cmocka_unit_test(test_missing_file),  cmocka_unit_test(test_rng_is_deterministic),
+        cmocka_unit_test(test_bad_scenarios),
+        cmocka_unit_test(test_minimal_scenario_defaults),
+        cmocka_unit_test(test_units),
+        cmocka_unit_test(test_shipped_scenarios_load),
+        cmocka_unit_test(test_missing_file),
+        cmocka_unit_test(test_rng_is_deterministic),
+        cmocka_unit_test(test_nul_byte_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -706,9 +706,19 @@ int sim_scenario_parse(sim_scenario **out, const char *text, size_t len, const c
 {
     pctx p = {.name = name, .err = err, .errlen = errlen};
     json_error_t jerr;
-    json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
     sim_scenario *sc = NULL;
     int rc;
+    /* JSON has no NUL byte outside strings (and a string's is escaped);
+     * jansson would pass over one between tokens. */
+    const char *nul = memchr(text, '\0', len);
+    if (nul) {
+        unsigned line = 1;
+        for (const char *c = text; c < nul; c++)
+            line += *c == '\n';
+        snprintf(err, errlen, "%s:%u: invalid JSON: a NUL byte", name, line);
+        return SIM_EBADSCENARIO;
+    }
+    json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
     if (!root) {
         snprintf(err, errlen, "%s:%d:%d: invalid JSON: %s", name, jerr.line, jerr.column, jerr.text);
         return SIM_EBADSCENARIO;
