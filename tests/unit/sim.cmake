@@ -12,6 +12,9 @@ set(PLASMA_SIM_SOURCES
 plasma_add_test(test_sim unit/test_sim.c ${PLASMA_SIM_SOURCES} LIBS plasma_exitgame m TIMEOUT 120)
 target_include_directories(test_sim PRIVATE ${PLASMA_SIM_DIR})
 
+plasma_add_test(test_sim_ife unit/test_sim_ife.c ${PLASMA_SIM_SOURCES} LIBS plasma_exitgame m TIMEOUT 120)
+target_include_directories(test_sim_ife PRIVATE ${PLASMA_SIM_DIR})
+
 plasma_add_test(test_sim_scenario unit/test_sim_scenario.c ${PLASMA_SIM_SOURCES} LIBS plasma_exitgame m
                 TIMEOUT 60)
 target_include_directories(test_sim_scenario PRIVATE ${PLASMA_SIM_DIR})

@@ -86,6 +86,8 @@ void sim_books_take_deferrals(sim *s, sim_defsum *out)
             plasma_u256_add(&out->eth, &out->eth, &d->amount);
             if (plasma_addr_eq(&d->owner, &s->w.operator_addr))
                 plasma_u256_add(&out->op_eth, &out->op_eth, &d->amount);
+            if (plasma_addr_eq(&d->owner, &s->challenger))
+                plasma_u256_add(&out->watcher_eth, &out->watcher_eth, &d->amount);
             continue;
         }
         for (unsigned k = 0; k < s->sc.n_tokens; k++)

@@ -408,7 +408,7 @@ int sim_ife_operator(sim *s, uint64_t now)
 static int operator_piggyback(sim *s, uint32_t e, bool input, unsigned i, uint64_t now)
 {
     sim_ife *x = &s->ifes[e];
-    uint8_t *want = input ? &x->in_want : &x->out_want;
+    uint8_t *want = input ? &x->op_in_want : &x->op_out_want;
     if ((*want >> i) & 1)
         return PLASMA_OK;
     *want |= (uint8_t)(1u << i);
@@ -725,9 +725,9 @@ static void job_failed(sim *s, sim_job *j, int err)
         x->state = IFE_NONE;
     else if (j->call == PLASMA_CALL_DELETE_IFE)
         x->deleting = false;
-    else if (j->call == PLASMA_CALL_PIGGYBACK_INPUT)
+    else if (j->call == PLASMA_CALL_PIGGYBACK_INPUT && j->who != SIM_OWNER_OPERATOR)
         x->in_want &= (uint8_t) ~(1u << j->index);
-    else if (j->call == PLASMA_CALL_PIGGYBACK_OUTPUT)
+    else if (j->call == PLASMA_CALL_PIGGYBACK_OUTPUT && j->who != SIM_OWNER_OPERATOR)
         x->out_want &= (uint8_t) ~(1u << j->index);
 }
 

@@ -97,7 +97,6 @@ static void piggybacked(sim *s, uint32_t e, const plasma_event *ev, bool in)
     sim_ife *x = &s->ifes[e];
     uint8_t bit = (uint8_t)(1u << ev->ife_index.index);
     *(in ? &x->in_pb : &x->out_pb) |= bit;
-    *(in ? &x->in_want : &x->out_want) |= bit;
     x->ever_piggybacked = true;
     sim_ife_result *r = &s->r.ife;
     (*(in ? &r->piggybacks_inputs : &r->piggybacks_outputs))++;
@@ -175,20 +174,49 @@ static int resolve_path(sim *s, uint32_t e)
     return rc;
 }
 
-/* The exit's bond went to bond_owner: the operator's gain, or an honest
- * starter's loss when someone else holds it. */
+static bool honest(const sim *s, const plasma_addr *a)
+{
+    return !is_operator(s, a) && !plasma_addr_eq(a, &s->challenger);
+}
+
+/* The exit's bond went to bond_owner and the standing piggybacks' bonds
+ * back: the operator's gain, or an honest starter's loss when someone else
+ * holds the bond; honest bonds the contract deferred are lost as well. */
 static void bond_paid(sim *s, const sim_ife *x, const sim_defsum *d, uint64_t op_piggybacks)
 {
-    plasma_u256 back = plasma_u256_from_u64(0), pb;
+    plasma_u256 back = plasma_u256_from_u64(0), pb, other;
     if (is_operator(s, &x->bond_owner))
         back = s->sc.ife_bond;
     plasma_u256_mul_u64(&pb, &s->sc.piggyback_bond, op_piggybacks);
     add(&back, &pb);
     if (plasma_u256_sub(&back, &back, &d->op_eth) == 0)
         add(&s->op_ife_bonds_back, &back);
-    bool honest_starter = !is_operator(s, &x->starter) && !plasma_addr_eq(&x->starter, &s->challenger);
-    if (honest_starter && !plasma_addr_eq(&x->bond_owner, &x->starter))
+    if (honest(s, &x->starter) && !plasma_addr_eq(&x->bond_owner, &x->starter))
         add(&s->r.ife.honest_bonds_lost, &s->sc.ife_bond);
+    plasma_u256_add(&other, &d->op_eth, &d->watcher_eth);
+    if (plasma_u256_sub(&other, &d->eth, &other) == 0)
+        add(&s->r.ife.honest_bonds_lost, &other);
+}
+
+/* Exits still open at the end hold their honest bonds: the start's, and
+ * each standing piggyback's. */
+static void bonds_held(sim *s)
+{
+    for (size_t e = 0; e < 2 * s->w.n_ifx; e++) {
+        const sim_ife *x = &s->ifes[e];
+        if (x->state != IFE_OPEN)
+            continue;
+        if (honest(s, &x->starter))
+            add(&s->r.ife.honest_bonds_lost, &s->sc.ife_bond);
+        const sim_tx *t = &s->w.txs[exit_tx(s, (uint32_t)e)];
+        for (unsigned i = 0; i < t->n_in + t->n_out; i++) {
+            bool in = i < t->n_in;
+            unsigned k = in ? i : i - t->n_in;
+            if (((in ? x->in_pb : x->out_pb) >> k) & 1 &&
+                io_of(s, (uint32_t)e, in, k)->owner != SIM_OWNER_OPERATOR)
+                add(&s->r.ife.honest_bonds_lost, &s->sc.piggyback_bond);
+        }
+    }
 }
 
 static int finalized(sim *s, uint32_t e)
@@ -342,21 +370,28 @@ static void count_party(sim *s, uint32_t f, uint32_t party, bool sender)
     }
 }
 
-/* The operator's own funds in trade f: the output the trade gave it when
- * it exited through its outputs, its input when through its inputs, and
- * the larger of the two when it never exited. Whatever exit brought them
- * back (the trade's own, or a theft exit paid out of the pool they stayed
- * in), they are not stolen. */
-static void operator_legit(sim *s, uint32_t f)
+/* The operator's own funds: its outputs that no trade spent, and in each
+ * trade its side on the path the trade took: the output the trade gave it
+ * when it exited through its outputs, else its input (as the user's claim
+ * is then its input). Whatever exit brought them back (the trade's own,
+ * or a theft exit paid out of the pool they stayed in), they are not
+ * stolen. */
+static void operator_own(sim *s)
 {
-    const sim_ifx *x = &s->w.ifx[f];
-    const sim_ife *e = &s->ifes[2 * f];
-    const plasma_u256 *in = &s->w.outs[x->in[1]].amount;
-    const plasma_u256 *out = &s->w.outs[s->w.txs[x->tx].first_out + 1].amount;
-    const plasma_u256 *legit = plasma_u256_cmp(in, out) > 0 ? in : out;
-    if (e->state == IFE_DONE)
-        legit = e->path == PLASMA_IFE_PATH_INPUTS ? in : out;
-    add(&s->op_legit[s->w.outs[x->in[1]].token], legit);
+    for (size_t i = 0; i < s->w.n_stock; i++) {
+        const sim_out *o = &s->w.outs[s->w.stock[i]];
+        if (o->spent_by == SIM_NONE)
+            add(&s->op_legit[o->token], &o->amount);
+    }
+    for (uint32_t f = 0; f < s->w.n_ifx; f++) {
+        const sim_ifx *x = &s->w.ifx[f];
+        if (x->kind != IFX_TRADE)
+            continue;
+        const sim_ife *e = &s->ifes[2 * f];
+        bool outputs = e->state == IFE_DONE && e->path == PLASMA_IFE_PATH_OUTPUTS;
+        const sim_out *side = &s->w.outs[outputs ? s->w.txs[x->tx].first_out + 1 : x->in[1]];
+        add(&s->op_legit[side->token], &side->amount);
+    }
 }
 
 static void count_txs(sim *s)
@@ -379,9 +414,9 @@ int sim_ife_books_finish(sim *s)
         count_party(s, f, x->sender, true);
         if (x->recipient != x->sender)
             count_party(s, f, x->recipient, false);
-        if (x->kind == IFX_TRADE)
-            operator_legit(s, f);
     }
+    operator_own(s);
+    bonds_held(s);
     const sim_ife_result *r = &s->r.ife;
     if (r->losers_in_time == 0)
         return PLASMA_OK;

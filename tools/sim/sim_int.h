@@ -295,8 +295,9 @@ typedef struct sim_ife {
     uint32_t first_job; /* its jobs, linked by sim_job.next */
     uint8_t state;      /* IFE_* */
     bool canonical, public_tx, proof_public, deleting, ever_piggybacked;
-    /* bit i: input i / output i */
-    uint8_t in_pb, out_pb, in_want, out_want, in_paid, out_paid;
+    /* bit i: input i / output i; want: asked for by honest parties, and
+     * by the operator */
+    uint8_t in_pb, out_pb, in_want, out_want, op_in_want, op_out_want, in_paid, out_paid;
     uint8_t path; /* plasma_ife_path, once processed */
 } sim_ife;
 
@@ -324,9 +325,9 @@ typedef struct sim_deferral {
 } sim_deferral;
 
 /* The deferrals before one event, added up: ETH, each non-ETH token of the
- * scenario, and the ETH of the operator's. */
+ * scenario, and the ETH of the operator's and of the watchers'. */
 typedef struct sim_defsum {
-    plasma_u256 eth, tok[SIM_MAX_TOKENS], op_eth;
+    plasma_u256 eth, tok[SIM_MAX_TOKENS], op_eth, watcher_eth;
     bool any;
 } sim_defsum;
 
