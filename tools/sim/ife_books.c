@@ -61,20 +61,13 @@ static int started(sim *s, uint32_t e, const plasma_event *ev)
     int rc = plasma_chain_ife(&info, s->chain, &x->id);
     if (rc != 0)
         return sim_fail(s, SIM_EINVARIANT, "an in-flight exit reported started is not open on the chain");
-    uint32_t first_job = x->first_job;
-    uint8_t *signed_tx = x->signed_tx;
-    size_t signed_len = x->signed_len;
-    plasma_u256 id = x->id;
-    bool public_tx = x->public_tx, proof_public = x->proof_public;
-    memset(x, 0, sizeof *x);
-    x->id = id;
-    x->first_job = first_job;
-    x->signed_tx = signed_tx;
-    x->signed_len = signed_len;
-    x->public_tx = public_tx;
-    x->proof_public = proof_public;
+    /* A new round (after a deletion, the same tx again): what the
+     * watchers know of the tx stays, the exit's state starts afresh. */
     x->state = IFE_OPEN;
     x->canonical = true;
+    x->deleting = x->ever_piggybacked = false;
+    x->in_pb = x->out_pb = x->in_want = x->out_want = x->op_in_want = x->op_out_want = 0;
+    x->in_paid = x->out_paid = x->path = 0;
     x->start = info.start;
     x->phase_end = info.start + s->sc.exit_period / 2;
     x->exitable_at = info.exitable_at;
