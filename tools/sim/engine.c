@@ -80,11 +80,11 @@ void sim_free(sim *s)
     if (!s)
         return;
     plasma_chain_free(s->chain);
+    sim_ife_free(s); /* before the world: it counts the exits by the world's txs in flight */
     sim_world_free(&s->w);
     sim_heap_free(&s->uq);
     sim_heap_free(&s->fq);
     sim_heap_free(&s->events);
-    sim_ife_free(s);
     free(s->fed);
     free(s->rows);
     free(s->bg_accounts);

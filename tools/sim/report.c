@@ -263,6 +263,22 @@ static void print_incident(FILE *f, const sim_scenario *sc, const sim_result *r)
     }
 }
 
+/* The attacks on in-flight exits the scenario has, with the share of the
+ * txs each targets. */
+static void print_attacks(FILE *f, const sim_scenario *sc)
+{
+    bool any = false;
+    for (unsigned a = 0; a < SIM_ATK_COUNT; a++) {
+        if (sc->attacks[a] <= 0)
+            continue;
+        fprintf(f, "%s %s %.0f%%", any ? "," : "  attacks      ", sim_attack_name((sim_attack)a),
+                sc->attacks[a] * 100);
+        any = true;
+    }
+    if (any)
+        fprintf(f, " of the txs each can target\n");
+}
+
 static void print_funds(FILE *f, const sim_scenario *sc, const sim_result *r)
 {
     fprintf(f,
@@ -376,6 +392,7 @@ void sim_print_summary(FILE *f, const sim_scenario *sc, const sim_result *r)
             " child blocks of %" PRIu64 " transactions, %" PRIu64 " deposits\n",
             r->users, r->utxos_at_incident, r->child_blocks, r->child_txs, r->deposits);
     print_incident(f, sc, r);
+    print_attacks(f, sc);
     fprintf(f,
             "  exits         %" PRIu64 " started (%" PRIu64 " honest, %" PRIu64 " operator), %" PRIu64
             " challenged, %" PRIu64 " finalized, %" PRIu64 " failed\n",

@@ -108,22 +108,20 @@ static const field child_fields[] = {
     {NULL, F_INT, 0, false, 0, 0, NULL, NULL, NULL, V_COUNT},
 };
 
-static const char *const attack_names[SIM_ATK_COUNT] = {
-    "start_early",        "competitor",       "piggyback_unowned", "exit_withheld_outputs",
-    "double_exit_inputs", "late_output_exit", "ife_theft_txs",
-};
-
-#define ATTACK(i)                                                                                            \
-    {                                                                                                        \
-        attack_names[i], F_FRAC, OFF(attacks[i]), false, 0, 1, "0", NULL, NULL, V_COUNT                      \
-    }
+/* In sim_attack order: sim_attack_name reads the names here. */
 static const field attack_fields[] = {
-    ATTACK(SIM_ATK_START_EARLY),       ATTACK(SIM_ATK_COMPETITOR),
-    ATTACK(SIM_ATK_PIGGYBACK_UNOWNED), ATTACK(SIM_ATK_EXIT_OUTPUTS),
-    ATTACK(SIM_ATK_DOUBLE_EXIT),       ATTACK(SIM_ATK_LATE_OUTPUT_EXIT),
-    ATTACK(SIM_ATK_THEFT_IFES),        {NULL, F_INT, 0, false, 0, 0, NULL, NULL, NULL, V_COUNT},
+    {"start_early", F_FRAC, OFF(attacks[SIM_ATK_START_EARLY]), false, 0, 1, "0", NULL, NULL, V_COUNT},
+    {"competitor", F_FRAC, OFF(attacks[SIM_ATK_COMPETITOR]), false, 0, 1, "0", NULL, NULL, V_COUNT},
+    {"piggyback_unowned", F_FRAC, OFF(attacks[SIM_ATK_PIGGYBACK_UNOWNED]), false, 0, 1, "0", NULL, NULL,
+     V_COUNT},
+    {"exit_withheld_outputs", F_FRAC, OFF(attacks[SIM_ATK_EXIT_OUTPUTS]), false, 0, 1, "0", NULL, NULL,
+     V_COUNT},
+    {"double_exit_inputs", F_FRAC, OFF(attacks[SIM_ATK_DOUBLE_EXIT]), false, 0, 1, "0", NULL, NULL, V_COUNT},
+    {"late_output_exit", F_FRAC, OFF(attacks[SIM_ATK_LATE_OUTPUT_EXIT]), false, 0, 1, "0", NULL, NULL,
+     V_COUNT},
+    {"ife_theft_txs", F_FRAC, OFF(attacks[SIM_ATK_THEFT_IFES]), false, 0, 1, "0", NULL, NULL, V_COUNT},
+    {NULL, F_INT, 0, false, 0, 0, NULL, NULL, NULL, V_COUNT},
 };
-#undef ATTACK
 
 static const field operator_fields[] = {
     {"behaviour", F_ENUM, OFF(behaviour), true, 0, 0, NULL, NULL, behaviours, V_COUNT},
@@ -773,7 +771,7 @@ void sim_scenario_free(sim_scenario *sc)
 
 const char *sim_attack_name(sim_attack a)
 {
-    return a < SIM_ATK_COUNT ? attack_names[a] : "unknown";
+    return a < SIM_ATK_COUNT ? attack_fields[a].name : "unknown";
 }
 
 const char *sim_behaviour_name(sim_behaviour b)
