@@ -274,8 +274,11 @@ async function inFlightExit(s, alice, bob, keeper, pay, token) {
         { owner: bob.address, token, amount: 250n },
         { owner: alice.address, token, amount: 350n },
     ]);
+    const early = await s.op.inFlightExitData(p.txhash);
     await alice.waitBlock(p.answer.blknum);
     const data = await s.op.inFlightExitData(p.txhash);
+    // The same answer before the seal as after, but for `sealed` (docs/api.md).
+    assert.deepEqual({ ...early, sealed: true }, data, 'in-flight exit data before the seal');
     assert.deepEqual(data, {
         txhash: p.txhash, blknum: p.answer.blknum, txindex: p.answer.txindex, sealed: true, tx: p.signedRlp,
         input_txs: [pay.unsignedRlp], input_utxo_pos: [input.toString()], input_proofs: [P.merkleProof(pay.block.leaves, 0)],
@@ -321,10 +324,18 @@ async function inFlightExit(s, alice, bob, keeper, pay, token) {
     assert.equal((await refusal(spendOut)).code, 'input_finalized', 'a spend of an output the IFE paid out');
     assert.equal((await refusal(s.op.utxo(P.utxoPos(blk, 0, 0)))).code, 'utxo_spent');
     assert.equal((await s.op.utxo(P.utxoPos(blk, 0, 1))).amount, '350', 'the output not piggybacked is still unspent');
-    const rest = await alice.pay([P.utxoPos(blk, 0, 1)], [{ owner: bob.address, token, amount: 350n }]);
-    const last = await alice.waitBlock(rest.answer.blknum);
+    // Through the batch endpoint, beside a malformed tx: one result each, in order.
+    const rest = await alice.buildPayment([P.utxoPos(blk, 0, 1)], [{ owner: bob.address, token, amount: 350n }]);
+    const { results } = await s.op.submitBatch([rest.signedRlp, rest.signedRlp.slice(0, -2)]);
+    assert.equal(results.length, 2);
+    assert.equal(results[0].txhash, rest.txhash);
+    assert.equal(results[1].error.code, 'malformed_tx');
+    const last = await alice.waitBlock(results[0].blknum);
     assert.deepEqual(last.txs, [rest.signedRlp]);
-    return { ife_id: '0x' + id.toString(16), txhash: p.txhash, blknum: p.answer.blknum, last_blknum: rest.answer.blknum };
+    return {
+        ife_id: '0x' + id.toString(16), txhash: p.txhash, blknum: p.answer.blknum,
+        data_read_before_seal: !early.sealed, last_blknum: results[0].blknum,
+    };
 }
 
 async function walkthrough({ operatorUrl, rpcUrl, token, vectorsDir, log = () => {} }) {

@@ -19,35 +19,40 @@ class OperatorClient {
         this.timeoutMs = timeoutMs;
     }
 
-    request(method, path, body) {
+    // Sends one request; resolves with the status, the headers and the body.
+    raw(method, path, { body, accept = 'application/json' } = {}) {
         const url = new URL(path.replace(/^\//, ''), this.base);
         const data = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
-        const headers = { Accept: 'application/json' };
+        const headers = { Accept: accept };
         if (data) Object.assign(headers, { 'Content-Type': 'application/json', 'Content-Length': data.length });
         const lib = url.protocol === 'https:' ? https : http;
         return new Promise((resolve, reject) => {
             const req = lib.request(url, { method, headers, timeout: this.timeoutMs }, (res) => {
                 const chunks = [];
                 res.on('data', (c) => chunks.push(c));
-                res.on('end', () => {
-                    const text = Buffer.concat(chunks).toString('utf8');
-                    let json;
-                    try {
-                        json = JSON.parse(text);
-                    } catch (e) {
-                        reject(new Error(`${method} ${url.pathname}: ${res.statusCode}, not JSON: ${text.slice(0, 200)}`));
-                        return;
-                    }
-                    if (res.statusCode >= 200 && res.statusCode < 300) resolve(json);
-                    else if (json && json.error && typeof json.error.code === 'string')
-                        reject(new OperatorError(res.statusCode, json.error.code, json.error.message));
-                    else reject(new Error(`${method} ${url.pathname}: ${res.statusCode} without an error object`));
-                });
+                res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));
             });
             req.on('timeout', () => req.destroy(new Error(`${method} ${url.pathname}: no answer in ${this.timeoutMs} ms`)));
             req.on('error', reject);
             req.end(data);
         });
+    }
+
+    // A JSON request: the parsed answer, or an OperatorError for an error
+    // answer.
+    async request(method, path, body) {
+        const res = await this.raw(method, path, { body });
+        const text = res.body.toString('utf8');
+        let json;
+        try {
+            json = JSON.parse(text);
+        } catch {
+            throw new Error(`${method} ${path}: ${res.status}, not JSON: ${text.slice(0, 200)}`);
+        }
+        if (res.status >= 200 && res.status < 300) return json;
+        if (json && json.error && typeof json.error.code === 'string')
+            throw new OperatorError(res.status, json.error.code, json.error.message);
+        throw new Error(`${method} ${path}: ${res.status} without an error object`);
     }
 
     status() {
@@ -72,6 +77,14 @@ class OperatorClient {
 
     block(blknum) {
         return this.request('GET', `/v1/blocks/${blknum}`);
+    }
+
+    // The block's binary form (docs/api.md): the raw bytes, or null when the
+    // answer is not application/octet-stream.
+    async blockBinary(blknum) {
+        const res = await this.raw('GET', `/v1/blocks/${blknum}`, { accept: 'application/octet-stream' });
+        if (res.status !== 200) throw new Error(`GET /v1/blocks/${blknum} (binary): ${res.status}`);
+        return res.headers['content-type'] === 'application/octet-stream' ? res.body : null;
     }
 
     utxos(owner) {

@@ -284,6 +284,32 @@ function blockLeaves(txs) {
     return txs.map((t) => (t === null ? EMPTY_LEAF : leafOf(encodeUnsigned(decodeTx(t).tx))));
 }
 
+// A block's binary form (docs/api.md): rlp([blknum, root, timestamp,
+// [SignedTx…]]), a dropped tx being the empty string. Returned in the shape of
+// the JSON form, each tx as the RLP bytes of its list.
+function decodeBinaryBlock(data) {
+    const hex = hexlify(data);
+    const items = decodeRlp(hex);
+    if (!Array.isArray(items) || items.length !== 4 || !Array.isArray(items[3])) throw new Error('not a block');
+    const [blknum, root, timestamp, txs] = items;
+    if (encodeRlp(items) !== hex) throw new Error('not the canonical encoding');
+    if (typeof root !== 'string' || dataLength(root) !== 32) throw new Error('root is not 32 bytes');
+    const uint = (x) => {
+        if (typeof x !== 'string' || dataLength(x) > 32) throw new Error('not an integer');
+        return toBigInt(getBytes(x));
+    };
+    return {
+        blknum: uint(blknum),
+        root,
+        timestamp: uint(timestamp),
+        txs: txs.map((t) => {
+            if (t === '0x') return null;
+            if (!Array.isArray(t)) throw new Error('a tx that is neither a list nor the empty string');
+            return encodeRlp(t);
+        }),
+    };
+}
+
 module.exports = {
     CHILD_BLOCK_INTERVAL,
     EIP712_TYPES,
@@ -295,6 +321,7 @@ module.exports = {
     TX_PAYMENT,
     ZERO32,
     blockLeaves,
+    decodeBinaryBlock,
     decodeTx,
     depositTx,
     digestByHand,

@@ -132,7 +132,8 @@ class PlasmaWallet {
 
     // §5: the root of the block's transactions, computed here, must be the
     // root the operator serves and the one the contract stores, and so must
-    // the timestamp once the block is on the root chain.
+    // the timestamp once the block is on the root chain; the block's binary
+    // form must hold what its JSON form does.
     async verifyBlock(block) {
         const leaves = P.blockLeaves(block.txs);
         const root = P.merkleRoot(leaves);
@@ -141,6 +142,13 @@ class PlasmaWallet {
         if (onChain.root !== root) throw new Error(`block ${block.blknum}: root ${root} computed, ${onChain.root} on chain`);
         if (onChain.timestamp !== BigInt(block.timestamp))
             throw new Error(`block ${block.blknum}: timestamp ${block.timestamp} served, ${onChain.timestamp} on chain`);
+        // The binary form carries the same block.
+        const raw = await this.operator.blockBinary(block.blknum);
+        if (!raw) throw new Error(`block ${block.blknum}: no binary form`);
+        const bin = P.decodeBinaryBlock(raw);
+        if (bin.blknum !== BigInt(block.blknum) || bin.root !== block.root || bin.timestamp !== BigInt(block.timestamp) ||
+            JSON.stringify(bin.txs) !== JSON.stringify(block.txs))
+            throw new Error(`block ${block.blknum}: the binary form differs from the JSON form`);
         return { ...block, leaves, decoded: block.txs.map((t) => (t === null ? null : P.decodeTx(t))) };
     }
 
