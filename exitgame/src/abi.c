@@ -1,5 +1,6 @@
 /* The call data an Ethereum transaction would carry for a call: the ABI
- * encoding of PROTOCOL §9's function with the call's arguments (the bond
+ * encoding of PROTOCOL §9's function (its selector as vectors/abi.json
+ * gives it) with the call's arguments (the bond
  * travels as the value, not as an argument). Its bytes price the call's
  * intrinsic gas as they do on Ethereum (16 per non-zero byte, 4 per zero
  * byte). A plain ETH transfer carries none; a token transfer is the
@@ -21,7 +22,7 @@ typedef struct abi_arg {
 #define MAX_ARGS 6
 
 typedef struct abi_call {
-    const char *signature;
+    uint32_t selector; /* of the function's signature (PROTOCOL §9) */
     abi_arg args[MAX_ARGS];
     size_t n;
 } abi_call;
@@ -124,9 +125,9 @@ static void put_tail(plasma_buf *b, const abi_arg *x)
 
 static int encode(plasma_buf *b, const abi_call *a)
 {
-    plasma_hash sel;
-    plasma_keccak256(&sel, (const uint8_t *)a->signature, strlen(a->signature));
-    plasma_buf_append(b, sel.b, 4);
+    uint8_t sel[4] = {(uint8_t)(a->selector >> 24), (uint8_t)(a->selector >> 16), (uint8_t)(a->selector >> 8),
+                      (uint8_t)a->selector};
+    plasma_buf_append(b, sel, sizeof sel);
     size_t off = 32 * a->n;
     for (size_t i = 0; i < a->n; i++) {
         const abi_arg *x = &a->args[i];
@@ -167,14 +168,14 @@ static void ife_args(abi_call *a, const plasma_call *c)
     switch (c->kind) {
     case PLASMA_CALL_PIGGYBACK_INPUT:
     case PLASMA_CALL_PIGGYBACK_OUTPUT:
-        a->signature = c->kind == PLASMA_CALL_PIGGYBACK_INPUT
-                           ? "piggybackInFlightExitOnInput(bytes,uint256)"
-                           : "piggybackInFlightExitOnOutput(bytes,uint256)";
+        /* piggybackInFlightExitOnInput(bytes,uint256), …OnOutput(bytes,uint256) */
+        a->selector = c->kind == PLASMA_CALL_PIGGYBACK_INPUT ? 0x35413e11U : 0x3b6fb8f4U;
         arg_bytes(a, c->piggyback.tx.b, c->piggyback.tx.len);
         arg_u64(a, c->piggyback.index);
         return;
     case PLASMA_CALL_CHALLENGE_IFE:
-        a->signature = "challengeInFlightExitNotCanonical(bytes,uint256,bytes,uint256,uint256,bytes)";
+        a->selector =
+            0xf35539b8U; /* challengeInFlightExitNotCanonical(bytes,uint256,bytes,uint256,uint256,bytes) */
         arg_bytes(a, c->challenge_ife.tx.b, c->challenge_ife.tx.len);
         arg_u64(a, c->challenge_ife.input_index);
         arg_bytes(a, c->challenge_ife.competing_tx.b, c->challenge_ife.competing_tx.len);
@@ -183,20 +184,20 @@ static void ife_args(abi_call *a, const plasma_call *c)
         arg_bytes(a, c->challenge_ife.competitor_proof.b, c->challenge_ife.competitor_proof.len);
         return;
     case PLASMA_CALL_RESPOND_IFE:
-        a->signature = "respondToNonCanonicalChallenge(bytes,uint256,bytes)";
+        a->selector = 0x36660de4U; /* respondToNonCanonicalChallenge(bytes,uint256,bytes) */
         arg_bytes(a, c->respond_ife.tx.b, c->respond_ife.tx.len);
         arg_u64(a, c->respond_ife.tx_pos);
         arg_bytes(a, c->respond_ife.proof.b, c->respond_ife.proof.len);
         return;
     case PLASMA_CALL_CHALLENGE_IFE_INPUT:
-        a->signature = "challengeInFlightExitInputSpent(bytes,uint256,bytes,uint256)";
+        a->selector = 0x5a7c8d4eU; /* challengeInFlightExitInputSpent(bytes,uint256,bytes,uint256) */
         arg_bytes(a, c->challenge_ife_input.tx.b, c->challenge_ife_input.tx.len);
         arg_u64(a, c->challenge_ife_input.input_index);
         arg_bytes(a, c->challenge_ife_input.spending_tx.b, c->challenge_ife_input.spending_tx.len);
         arg_u64(a, c->challenge_ife_input.spending_input_index);
         return;
     case PLASMA_CALL_CHALLENGE_IFE_OUTPUT:
-        a->signature = "challengeInFlightExitOutputSpent(bytes,uint256,bytes,bytes,uint256)";
+        a->selector = 0xbd4e2150U; /* challengeInFlightExitOutputSpent(bytes,uint256,bytes,bytes,uint256) */
         arg_bytes(a, c->challenge_ife_output.tx.b, c->challenge_ife_output.tx.len);
         arg_u64(a, c->challenge_ife_output.output_utxo_pos);
         arg_bytes(a, c->challenge_ife_output.proof.b, c->challenge_ife_output.proof.len);
@@ -204,15 +205,15 @@ static void ife_args(abi_call *a, const plasma_call *c)
         arg_u64(a, c->challenge_ife_output.spending_input_index);
         return;
     case PLASMA_CALL_DELETE_IFE:
-        a->signature = "deleteNonPiggybackedInFlightExit(uint256)";
+        a->selector = 0xf67d0797U; /* deleteNonPiggybackedInFlightExit(uint256) */
         arg_u256(a, &c->delete_ife.ife_id);
         return;
     case PLASMA_CALL_WITHDRAW:
-        a->signature = "withdraw(address)";
+        a->selector = 0x51cff8d9U; /* withdraw(address) */
         arg_addr(a, &c->withdraw.token);
         return;
     default:
-        a->signature = "startInFlightExit(bytes,bytes[],uint256[],bytes[])";
+        a->selector = 0xbd64390bU; /* startInFlightExit(bytes,bytes[],uint256[],bytes[]) */
         start_ife_args(a, &c->start_ife);
         return;
     }
@@ -226,33 +227,33 @@ static bool describe(abi_call *a, const plasma_call *c)
     case PLASMA_CALL_TRANSFER:
         if (eg_is_eth(&c->transfer.token))
             return false;
-        a->signature = "transfer(address,uint256)";
+        a->selector = 0xa9059cbbU; /* transfer(address,uint256) */
         arg_addr(a, &c->transfer.to);
         arg_u256(a, &c->transfer.amount);
         return true;
     case PLASMA_CALL_DEPOSIT:
-        a->signature = "deposit(address,uint256)";
+        a->selector = 0x47e7ef24U; /* deposit(address,uint256) */
         arg_addr(a, &c->deposit.token);
         arg_u256(a, &c->deposit.amount);
         return true;
     case PLASMA_CALL_SUBMIT_BLOCK:
-        a->signature = "submitBlock(bytes32)";
+        a->selector = 0xbaa47694U; /* submitBlock(bytes32) */
         memcpy(next_arg(a)->word, c->submit_block.root.b, 32);
         return true;
     case PLASMA_CALL_START_EXIT:
-        a->signature = "startStandardExit(uint256,bytes,bytes)";
+        a->selector = 0xa381d07eU; /* startStandardExit(uint256,bytes,bytes) */
         arg_u64(a, c->start_exit.utxo_pos);
         arg_bytes(a, c->start_exit.tx, c->start_exit.tx_len);
         arg_bytes(a, c->start_exit.proof, PLASMA_MERKLE_PROOF_LEN);
         return true;
     case PLASMA_CALL_CHALLENGE_EXIT:
-        a->signature = "challengeStandardExit(uint256,bytes,uint256)";
+        a->selector = 0xda6dc4ecU; /* challengeStandardExit(uint256,bytes,uint256) */
         arg_u64(a, c->challenge_exit.exit_id);
         arg_bytes(a, c->challenge_exit.tx, c->challenge_exit.tx_len);
         arg_u64(a, c->challenge_exit.input_index);
         return true;
     case PLASMA_CALL_PROCESS_EXITS:
-        a->signature = "processExits(address,uint256)";
+        a->selector = 0x7b1bddd1U; /* processExits(address,uint256) */
         arg_addr(a, &c->process_exits.token);
         arg_u64(a, c->process_exits.max_exits);
         return true;
