@@ -219,6 +219,14 @@ int plasma_rootchain_client_queue(plasma_rootchain_client *c, const plasma_addr 
  * (never started, deleted or fully processed). */
 int plasma_rootchain_client_ife(plasma_rootchain_client *c, const plasma_u256 *ife_id, plasma_ife_info *out);
 
+/* GET /v1/in-flight-exits/{ife_id}/tx: the tx the last startInFlightExit
+ * of ife_id carried, also after the exit closed (on an Ethereum chain: the
+ * call data of the transaction that emitted InFlightExitStarted). Out:
+ * *out, a signed payment whose id is ife_id (anything else is
+ * PLASMA_ERR_BAD_REQUEST). Returns 0 or PLASMA_ERR_IFE_NOT_FOUND (never
+ * started). */
+int plasma_rootchain_client_ife_tx(plasma_rootchain_client *c, const plasma_u256 *ife_id, plasma_tx *out);
+
 /* GET /v1/in-flight-exits: the open in-flight exits in ascending ife_id,
  * those above *after (NULL: from the first), at most limit (0: the node's
  * default). Out: *ifes (malloc'd, caller frees; NULL when *n is 0), *n,
