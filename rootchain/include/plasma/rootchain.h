@@ -301,6 +301,25 @@ int plasma_rootchain_client_delete_ife(plasma_rootchain_client *c, const plasma_
 int plasma_rootchain_client_withdraw(plasma_rootchain_client *c, const plasma_rootchain_sender *s,
                                      const plasma_addr *token, plasma_hash *call_hash);
 
+/* The builders behind the senders above, for callers that sign and send
+ * calls their own way: each fills *call (kind and arguments, the bond
+ * left 0, from, nonce and gas unset) from decoded transactions. Return 0,
+ * PLASMA_ERR_BAD_CALL (a transaction too long for a call) or
+ * PLASMA_ERR_NOMEM. */
+int plasma_rootchain_build_start_ife(plasma_call *call, const plasma_tx *tx, const plasma_tx *input_txs,
+                                     const uint8_t (*input_proofs)[PLASMA_MERKLE_PROOF_LEN]);
+int plasma_rootchain_build_piggyback(plasma_call *call, const plasma_tx *tx, bool on_input, unsigned index);
+int plasma_rootchain_build_challenge_ife(plasma_call *call, const plasma_tx *tx, unsigned input_index,
+                                         const plasma_tx *competitor, unsigned competing_input_index,
+                                         uint64_t competitor_pos, const uint8_t *competitor_proof);
+int plasma_rootchain_build_respond_ife(plasma_call *call, const plasma_tx *tx, uint64_t tx_pos,
+                                       const uint8_t proof[PLASMA_MERKLE_PROOF_LEN]);
+int plasma_rootchain_build_challenge_ife_input(plasma_call *call, const plasma_tx *tx, unsigned input_index,
+                                               const plasma_tx *spending, unsigned spending_input_index);
+int plasma_rootchain_build_challenge_ife_output(plasma_call *call, const plasma_tx *tx, uint64_t output_pos,
+                                                const uint8_t proof[PLASMA_MERKLE_PROOF_LEN],
+                                                const plasma_tx *spending, unsigned spending_input_index);
+
 /* Dev controls (the node answers PLASMA_ERR_FORBIDDEN without dev mode).
  * mine: Out: *head (may be NULL) the number of the last block mined. */
 int plasma_rootchain_client_dev_mine(plasma_rootchain_client *c, uint64_t blocks, uint64_t *head);
