@@ -14,6 +14,7 @@ struct plasma_client {
     uint64_t gas_price;
     long receipt_timeout_ms;
     char op_url[1024], rc_url[1024]; /* for messages, and connections of other threads */
+    char *wallet_dir;                /* records of sent txs (NULL: none kept) */
     char errmsg[512];
 };
 
@@ -26,5 +27,10 @@ int client_op_call(plasma_client *c, const char *method, const char *path, const
                    json_t **reply);
 /* Fetches the operator's signing domain once. */
 int client_domain(plasma_client *c);
+
+typedef struct watch_store watch_store;
+/* Out: the chain a watcher's data dir belongs to (its 'V' record,
+ * watch.c). Returns 0, PLASMA_ERR_NOT_FOUND (a new dir) or PLASMA_ERR_IO. */
+int watch_data_chain(watch_store *s, uint64_t *chain_id, plasma_addr *contract);
 
 #endif

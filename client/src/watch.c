@@ -430,6 +430,20 @@ static int any_key(void *ctx, const uint8_t *key, size_t klen, const uint8_t *va
     return 1;
 }
 
+int watch_data_chain(watch_store *s, uint64_t *chain_id, plasma_addr *contract)
+{
+    plasma_buf got = {0};
+    int rc = watch_store_get(s, "V", 1, &got);
+    if (rc == 0 && (got.len != 29 || got.data[0] != FORMAT_VERSION))
+        rc = PLASMA_ERR_IO;
+    if (rc == 0) {
+        *chain_id = watch_rd64(got.data + 1);
+        memcpy(contract->b, got.data + 9, 20);
+    }
+    plasma_buf_free(&got);
+    return rc;
+}
+
 /* The chain the data dir belongs to: written when the dir is new, checked
  * when it is not. */
 static int check_version(plasma_watcher *w, const char *dir)

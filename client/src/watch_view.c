@@ -445,6 +445,18 @@ static int block_tree(watch_view *v, uint64_t blknum, const plasma_merkle **out)
     return rc == PLASMA_ERR_BAD_REQUEST ? PLASMA_ERR_IO : rc;
 }
 
+int watch_view_proof(watch_view *v, uint64_t blknum, uint32_t txindex, uint8_t proof[PLASMA_MERKLE_PROOF_LEN])
+{
+    const plasma_merkle *tree;
+    watch_block_hdr h;
+    int rc = watch_view_block_header(v, blknum, &h);
+    if (rc == 0 && txindex >= h.n)
+        rc = PLASMA_ERR_NOT_FOUND;
+    if (rc == 0)
+        rc = block_tree(v, blknum, &tree);
+    return rc ? rc : plasma_merkle_proof(proof, tree, txindex);
+}
+
 int watch_view_exit_data(watch_view *v, uint64_t pos, plasma_call *call)
 {
     uint32_t txi = plasma_pos_txindex(pos);

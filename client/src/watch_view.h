@@ -78,6 +78,12 @@ int watch_view_block_header(watch_view *v, uint64_t blknum, watch_block_hdr *h);
  * Returns 0, PLASMA_ERR_NOT_FOUND, PLASMA_ERR_IO or PLASMA_ERR_NOMEM. */
 int watch_view_block_tx(watch_view *v, uint64_t blknum, uint32_t txindex, plasma_buf *buf);
 
+/* Out: proof, the Merkle proof of the transaction at (blknum, txindex)
+ * under the stored block's root. Returns 0, PLASMA_ERR_NOT_FOUND,
+ * PLASMA_ERR_IO or PLASMA_ERR_NOMEM. */
+int watch_view_proof(watch_view *v, uint64_t blknum, uint32_t txindex,
+                     uint8_t proof[PLASMA_MERKLE_PROOF_LEN]);
+
 /* Out: the standard-exit arguments of the output at pos (its tx as
  * rlp(UnsignedTx) and the Merkle proof) from the stored blocks.
  * Returns 0, PLASMA_ERR_NOT_FOUND, PLASMA_ERR_IO or PLASMA_ERR_NOMEM. */

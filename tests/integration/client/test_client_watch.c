@@ -83,6 +83,15 @@ static json_t *watch_status(uint64_t blknum)
     return st;
 }
 
+/* The CLI keeps its records of sent txs under the daemon's dir, never in
+ * the user's home. */
+static void use_wallet_dir(void)
+{
+    static char wallet[600];
+    snprintf(wallet, sizeof wallet, "%s/wallet", daemon_.dir);
+    setenv("PLASMA_WALLET", wallet, 1);
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -92,6 +101,7 @@ static int setup(void **state)
     snprintf(base_args, sizeof base_args,
              "--operator http://127.0.0.1:%u --keystore %s/keystore --gas-price 0", daemon_.port,
              daemon_.dir);
+    use_wallet_dir();
     return 0;
 }
 
@@ -995,6 +1005,7 @@ static void test_watcher_killed(void **state)
     snprintf(base_args, sizeof base_args,
              "--operator http://127.0.0.1:%u --keystore %s/keystore --gas-price 0", daemon_.port,
              daemon_.dir);
+    use_wallet_dir();
     const char *env = getenv("PLASMA_TEST_SEED");
     kill_seed = env ? strtoull(env, NULL, 10) : (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
     kill_seed = kill_seed ? kill_seed : 1;
