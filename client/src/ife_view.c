@@ -3,8 +3,7 @@
 
 #include <string.h>
 
-/* Out: *tx, the tx at (blknum, txindex) of a verified block. */
-static int block_tx(watch_view *v, uint64_t blknum, uint32_t txindex, plasma_tx *tx)
+int ife_view_tx(watch_view *v, uint64_t blknum, uint32_t txindex, plasma_tx *tx)
 {
     plasma_buf raw = {0};
     int rc = watch_view_block_tx(v, blknum, txindex, &raw);
@@ -17,7 +16,7 @@ static int block_tx(watch_view *v, uint64_t blknum, uint32_t txindex, plasma_tx 
 int ife_view_input(watch_view *v, uint64_t pos, plasma_tx *created_by, uint8_t proof[PLASMA_MERKLE_PROOF_LEN])
 {
     plasma_tx tx;
-    int rc = block_tx(v, plasma_pos_blknum(pos), plasma_pos_txindex(pos), &tx);
+    int rc = ife_view_tx(v, plasma_pos_blknum(pos), plasma_pos_txindex(pos), &tx);
     if (rc == 0 && plasma_pos_oindex(pos) >= tx.n_outputs)
         rc = PLASMA_ERR_NOT_FOUND;
     if (rc == 0)
@@ -35,7 +34,7 @@ static int spend_of(watch_view *v, uint64_t pos, ife_found *f)
     if (rc == 0 && !u.spent)
         rc = PLASMA_ERR_NOT_FOUND;
     if (rc == 0)
-        rc = block_tx(v, u.spend_blknum, u.spend_txindex, &f->tx);
+        rc = ife_view_tx(v, u.spend_blknum, u.spend_txindex, &f->tx);
     if (rc == 0) {
         f->blknum = u.spend_blknum;
         f->txindex = u.spend_txindex;

@@ -23,6 +23,10 @@ static inline uint64_t ife_found_pos(const ife_found *f)
     return plasma_utxo_pos(f->blknum, f->txindex, 0);
 }
 
+/* Out: *tx, the tx at (blknum, txindex) of a verified block. Returns 0,
+ * PLASMA_ERR_NOT_FOUND, PLASMA_ERR_IO or PLASMA_ERR_NOMEM. */
+int ife_view_tx(watch_view *v, uint64_t blknum, uint32_t txindex, plasma_tx *tx);
+
 /* Out: *created_by, the tx that created the output at pos, and proof, its
  * inclusion proof. Returns 0, PLASMA_ERR_NOT_FOUND (not a block the view
  * verified), PLASMA_ERR_IO or PLASMA_ERR_NOMEM. */

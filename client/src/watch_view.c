@@ -1,7 +1,8 @@
 /* The watcher's view in LevelDB (see watch_view.h).
  *
  * Keys (numbers big-endian, so that iteration follows positions):
- *   'U' pos8           flags1 owner20 token20 [spend: blknum8 txindex4 input1] amount (minimal BE)
+ *   'U' pos8           flags1 owner20 token20 [spend: blknum8 txindex4 input1] amount (minimal BE);
+ *                      flags: 1 spent, 2 exiting, 4 finalized on the root chain
  *   'H' blknum8        root32 timestamp8 ntxs4
  *   'T' blknum8 chunk4 the signed txs chunk·256 .. chunk·256+255, one after the other
  *   'L' blknum8        the leaves, 32 bytes each
@@ -26,6 +27,7 @@
 
 #define F_SPENT 1u
 #define F_EXITING 2u
+#define F_FINALIZED 4u
 
 #define WAYS 4
 
@@ -66,7 +68,8 @@ static size_t utxo_encode(uint8_t *rec, const watch_utxo *u)
 {
     size_t n = 0, alen = plasma_u256_byte_len(&u->out.amount);
     uint8_t amount[32];
-    rec[n++] = (uint8_t)((u->spent ? F_SPENT : 0) | (u->exiting ? F_EXITING : 0));
+    rec[n++] =
+        (uint8_t)((u->spent ? F_SPENT : 0) | (u->exiting ? F_EXITING : 0) | (u->finalized ? F_FINALIZED : 0));
     memcpy(rec + n, u->out.owner.b, 20);
     memcpy(rec + n + 20, u->out.token.b, 20);
     n += 40;
@@ -86,11 +89,12 @@ static int utxo_decode(watch_utxo *u, uint64_t pos, const uint8_t *rec, size_t l
 {
     size_t n = 41;
     memset(u, 0, sizeof *u);
-    if (len < n || (rec[0] & ~(F_SPENT | F_EXITING)))
+    if (len < n || (rec[0] & ~(F_SPENT | F_EXITING | F_FINALIZED)))
         return PLASMA_ERR_IO;
     u->pos = pos;
     u->spent = rec[0] & F_SPENT;
     u->exiting = rec[0] & F_EXITING;
+    u->finalized = rec[0] & F_FINALIZED;
     memcpy(u->out.owner.b, rec + 1, 20);
     memcpy(u->out.token.b, rec + 21, 20);
     if (u->spent) {
@@ -309,6 +313,18 @@ int watch_view_mark_exiting(watch_view *v, uint64_t pos)
     if (rc)
         return rc;
     u.exiting = true;
+    return staged_put(&v->staged, &u);
+}
+
+int watch_view_mark_finalized(watch_view *v, uint64_t pos)
+{
+    watch_utxo u;
+    int rc = watch_view_get(v, pos, &u);
+    if (rc == PLASMA_ERR_NOT_FOUND || (rc == 0 && u.finalized))
+        return 0;
+    if (rc)
+        return rc;
+    u.finalized = true;
     return staged_put(&v->staged, &u);
 }
 

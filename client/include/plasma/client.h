@@ -441,8 +441,31 @@ uint64_t plasma_watcher_last_verified(const plasma_watcher *w);
  * watcher's view (which stops before an invalid or withheld block), oldest
  * first, with exit data built from the watcher's own verified blocks (the
  * operator is not asked). Outputs already exiting or finalized are
- * skipped; each started exit is reported as {"event": "exit_started"}.
+ * skipped, and so are the inputs of the address's txs in flight (its
+ * wallet's records, plasma_watcher_set_wallet_dir): their in-flight exits
+ * pay them. Each started exit is reported as {"event": "exit_started"}.
  * Out: *n_started. Returns 0 or an error as the client functions. */
 int plasma_watcher_exit_for(plasma_watcher *w, const plasma_privkey *key, size_t *n_started);
+
+/* In-flight exits (docs/client.md, "The watcher and in-flight exits"): the
+ * watcher follows every one the root chain starts and judges it each
+ * round against its view, the root chain and the protected accounts'
+ * wallet records; the reports are noncanonical_ife, invalid_ife_challenge,
+ * piggyback_available, invalid_piggyback, unchallenged_non_canonical_ife,
+ * unchallenged_piggyback and in_flight_tx (a protected account's tx whose
+ * block is withheld or never came). */
+
+/* Protects key's account (copied; at most 8): its txs in flight get
+ * in-flight exits, its inputs and outputs of in-flight exits piggybacks,
+ * and all its outputs exit when a finding puts them at risk. Returns 0 or
+ * PLASMA_ERR_BAD_REQUEST (a ninth account, an invalid key). */
+int plasma_watcher_protect(plasma_watcher *w, const plasma_privkey *key);
+/* The wallet records of the protected accounts live under dir (the
+ * wallet's --wallet; copied; NULL: none). Returns 0 or PLASMA_ERR_NOMEM. */
+int plasma_watcher_set_wallet_dir(plasma_watcher *w, const char *dir);
+/* on: act on in-flight exit findings (start, piggyback, challenge,
+ * respond, exit everything), challenges signed by the challenger or else
+ * the first protected account; off (the default): report them only. */
+void plasma_watcher_set_auto(plasma_watcher *w, bool on);
 
 #endif
