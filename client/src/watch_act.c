@@ -109,10 +109,17 @@ static int start_ife(watch_actor *a, watch_view *v, const watch_finding *f)
     return urgent_call(a, &a->accounts[f->account].key, &call);
 }
 
+/* An exit or piggyback that exists already was this owner's (only the
+ * owner may piggyback): a call of an earlier run, mined since. */
+static int already_done(int rc, int exists)
+{
+    return rc == exists ? 0 : rc;
+}
+
 static void act_start_ife(watch_actor *a, watch_view *v, const watch_finding *f, watch_outcome *out)
 {
     if (a->act_ife)
-        outcome(a, out, start_ife(a, v, f));
+        outcome(a, out, already_done(start_ife(a, v, f), PLASMA_ERR_IFE_EXISTS));
 }
 
 static int challenge_ife(watch_actor *a, watch_view *v, const watch_finding *f, const plasma_privkey *key)
@@ -158,7 +165,8 @@ static void act_piggyback(watch_actor *a, watch_view *v, const watch_finding *f,
         return;
     int rc = plasma_rootchain_build_piggyback(&call, f->tx, f->on_input, f->index);
     call.piggyback.bond = a->st->piggyback_bond;
-    outcome(a, out, rc ? view_fail(a, rc, "piggyback") : urgent_call(a, &a->accounts[f->account].key, &call));
+    rc = rc ? view_fail(a, rc, "piggyback") : urgent_call(a, &a->accounts[f->account].key, &call);
+    outcome(a, out, already_done(rc, PLASMA_ERR_ALREADY_PIGGYBACKED));
 }
 
 static int challenge_piggyback(watch_actor *a, watch_view *v, const watch_finding *f,
@@ -255,11 +263,14 @@ static int exit_one(void *arg, const watch_utxo *u)
     if ((rc = watch_view_exit_data(x->v, u->pos, &call)) != 0)
         return rc;
     rc = plasma_client_rc_call(x->a->c, x->key, &call, NULL);
-    watch_report_exit_started(x->r, u->pos, &u->out.owner, rc == 0,
-                              rc ? plasma_client_errmsg(x->a->c) : NULL);
+    /* One that exits already, or was paid out, the view has not heard of
+     * yet: nothing to do. */
+    if (rc == PLASMA_ERR_EXIT_EXISTS || rc == PLASMA_ERR_OUTPUT_FINALIZED)
+        return 0;
+    watch_report_exit_started(x->r, u->pos, &u->out.owner, rc == 0, rc ? plasma_client_errmsg(x->a->c) : NULL);
     if (rc == 0)
         x->started++;
-    return rc == PLASMA_ERR_EXIT_EXISTS || rc == PLASMA_ERR_OUTPUT_FINALIZED ? 0 : rc;
+    return rc;
 }
 
 int watch_act_exit_for(watch_actor *a, watch_view *v, const watch_reporter *r, const plasma_privkey *key,

@@ -190,6 +190,7 @@ typedef struct judged {
     unsigned comp_input; /* the tx's input the competitor spends */
     bool first_phase;    /* still open */
     uint64_t first_phase_end;
+    bool challenged_now; /* this round's challenge of it succeeded: the root chain's record is stale */
 } judged;
 
 static bool known_canonical(const judged *x)
@@ -214,15 +215,17 @@ static void fill(watch_finding *f, watch_finding_kind kind, const judged *x)
 }
 
 /* Emits f: the first time it is reported, later only its action again
- * (reported when it succeeds). bit in *mask remembers it. */
-static void emit_once(watch_judge *j, watch_finding *f, uint8_t *mask, uint8_t bit, bool *dirty)
+ * (reported when it succeeds). bit in *mask remembers it. Returns whether
+ * the action succeeded. */
+static bool emit_once(watch_judge *j, watch_finding *f, uint8_t *mask, uint8_t bit, bool *dirty)
 {
     f->retry = (*mask & bit) != 0;
-    j->emit(j->emit_ctx, f);
+    bool done = j->emit(j->emit_ctx, f);
     if (!f->retry) {
         *mask |= bit;
         *dirty = true;
     }
+    return done;
 }
 
 /* An included competitor older than the recorded one, in the first phase;
@@ -243,7 +246,7 @@ static void judge_canonical(watch_judge *j, judged *x, const records *w, bool *d
         f.other = &x->comp;
         f.index = x->comp_input;
         f.position = ife_found_pos(&x->comp);
-        emit_once(j, &f, &x->rec.reported, R_NONCANONICAL, dirty);
+        x->challenged_now = emit_once(j, &f, &x->rec.reported, R_NONCANONICAL, dirty);
         return;
     }
     for (unsigned i = 0; !x->included && !x->competed && plasma_u256_is_zero(oldest) && i < x->tx.n_inputs;
@@ -352,8 +355,8 @@ static void invalid_piggyback(watch_judge *j, judged *x, const watch_ife_round *
     f.index = index;
     f.other = s;
     f.incl = &x->incl;
-    emit_once(j, &f, &x->rec.inv_reported, bit, dirty);
-    if (x->info.exitable_at > r->st->head_timestamp + r->st->min_exit_period / 2)
+    if (emit_once(j, &f, &x->rec.inv_reported, bit, dirty) ||
+        x->info.exitable_at > r->st->head_timestamp + r->st->min_exit_period / 2)
         return;
     fill(&f, WATCH_UNCHALLENGED_PIGGYBACK, x);
     f.on_input = on_input;
@@ -398,8 +401,8 @@ static void judge_unchallenged(watch_judge *j, judged *x, const watch_ife_round 
 {
     watch_finding f;
     uint64_t quarter = r->st->min_exit_period / 8;
-    if (!known_noncanonical(x) || !x->info.canonical || x->info.exit_path != PLASMA_IFE_PATH_UNDECIDED ||
-        (x->rec.reported & R_UNCHALLENGED_NONCANONICAL) ||
+    if (!known_noncanonical(x) || !x->info.canonical || x->challenged_now ||
+        x->info.exit_path != PLASMA_IFE_PATH_UNDECIDED || (x->rec.reported & R_UNCHALLENGED_NONCANONICAL) ||
         r->st->head_timestamp + quarter < x->first_phase_end)
         return;
     fill(&f, WATCH_UNCHALLENGED_NON_CANONICAL_IFE, x);

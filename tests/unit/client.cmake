@@ -29,4 +29,12 @@ if(TARGET plasma-operator)
     target_compile_definitions(test_client_watch PRIVATE PLASMA_OPERATOR_BIN="$<TARGET_FILE:plasma-operator>"
                                                          PLASMA_CLI_BIN="$<TARGET_FILE:plasma>")
     add_dependencies(test_client_watch plasma-operator plasma)
+    # In-flight exits: the CLI and the watcher on a plasma-rootchain daemon
+    # beside an operator that can be stopped.
+    plasma_add_test(test_client_ife ${CLIENT_IT_DIR}/test_client_ife.c LIBS plasma_client TIMEOUT 240)
+    target_include_directories(test_client_ife PRIVATE ${CLIENT_IT_DIR} ${CLIENT_UNIT_DIR}/../integration/operator)
+    target_compile_definitions(test_client_ife PRIVATE PLASMA_OPERATOR_BIN="$<TARGET_FILE:plasma-operator>"
+                                                       PLASMA_ROOTCHAIN_BIN="$<TARGET_FILE:plasma-rootchain>"
+                                                       PLASMA_CLI_BIN="$<TARGET_FILE:plasma>")
+    add_dependencies(test_client_ife plasma-operator plasma-rootchain plasma)
 endif()
