@@ -14,8 +14,9 @@ static const char help[] =
     "        start the in-flight exit of a tx you sent (from the wallet's records, or --tx); the\n"
     "        inputs' proofs come from the blocks your watcher verified (--data-dir, default\n"
     "        ~/.plasma/watcher), or with --from-operator from the operator, checked against the root chain\n"
-    "  piggyback TX (--input N | --output N)\n"
-    "        claim your input or output of an in-flight exit, in its first phase (a piggyback bond)\n"
+    "  piggyback TX (--input N | --output N)...\n"
+    "        claim your inputs or outputs of an in-flight exit, in its first phase (a piggyback bond\n"
+    "        each; several go out together)\n"
     "  challenge TX [--competitor HEX|FILE] [--data-dir DIR]\n"
     "        show the tx is not canonical: an older competitor, from the watcher's blocks or given\n"
     "  challenge TX (--input N | --output N) [--spending HEX|FILE] [--data-dir DIR]\n"
@@ -28,17 +29,23 @@ static const char help[] =
     "        delete an in-flight exit nobody piggybacked, after its first phase (its bond returns)\n"
     "A watcher's data dir can be read only while no watcher runs on it (plasma watch --auto acts by\n"
     "itself). --json: start {\"ife_id\", \"txhash\", \"exitable_at\", \"first_phase_end\", \"proofs\"};\n"
-    "piggyback {\"ife_id\", \"input\" | \"output\"}; challenge {\"ife_id\", \"challenge\": "
+    "piggyback {\"ife_id\", \"inputs\", \"outputs\"}; challenge {\"ife_id\", \"challenge\": "
     "\"non_canonical\",\n"
     "\"competitor_pos\"} or {\"ife_id\", \"challenge\": \"input_spent\" | \"output_spent\", \"index\"};\n"
     "respond {\"ife_id\", \"tx_pos\"}; list {\"address\", \"in_flight_exits\": [...]}; delete "
     "{\"ife_id\"}.\n";
+
+#define MAX_SLOTS (PLASMA_MAX_INPUTS + PLASMA_MAX_OUTPUTS)
 
 typedef struct ife_args {
     const char *sub;
     const char *id_s;
     const char *tx_s, *competitor_s, *spending_s;
     const char *input_s, *output_s, *data_dir, *address_s;
+    /* every --input and --output, in order (piggyback takes several) */
+    const char *slot_s[MAX_SLOTS];
+    bool slot_input[MAX_SLOTS];
+    size_t n_slots;
     bool from_operator;
     plasma_u256 ife_id;
     char dir_buf[4096];
@@ -71,6 +78,17 @@ static const struct {
     {"delete", 0, true},
 };
 
+/* Records an --input or --output (one more than MAX_SLOTS is refused by
+ * check_args). */
+static void add_slot(ife_args *a, bool input, const char *value)
+{
+    if (value && a->n_slots < MAX_SLOTS) {
+        a->slot_s[a->n_slots] = value;
+        a->slot_input[a->n_slots] = input;
+    }
+    a->n_slots += value != NULL;
+}
+
 static int scan(cli_ctx *ctx, int argc, char **argv, ife_args *a, unsigned *used)
 {
     bool bad = false;
@@ -84,11 +102,13 @@ static int scan(cli_ctx *ctx, int argc, char **argv, ife_args *a, unsigned *used
             *used |= O_COMPETITOR;
         else if (cli_opt(argc, argv, &i, "--spending", &a->spending_s, &bad))
             *used |= O_SPENDING;
-        else if (cli_opt(argc, argv, &i, "--input", &a->input_s, &bad))
+        else if (cli_opt(argc, argv, &i, "--input", &a->input_s, &bad)) {
             *used |= O_INPUT;
-        else if (cli_opt(argc, argv, &i, "--output", &a->output_s, &bad))
+            add_slot(a, true, bad ? NULL : a->input_s);
+        } else if (cli_opt(argc, argv, &i, "--output", &a->output_s, &bad)) {
             *used |= O_OUTPUT;
-        else if (cli_opt(argc, argv, &i, "--data-dir", &a->data_dir, &bad))
+            add_slot(a, false, bad ? NULL : a->output_s);
+        } else if (cli_opt(argc, argv, &i, "--data-dir", &a->data_dir, &bad))
             *used |= O_DATA_DIR;
         else if (cli_opt(argc, argv, &i, "--address", &a->address_s, &bad))
             *used |= O_ADDRESS;
@@ -123,9 +143,12 @@ static int check_args(cli_ctx *ctx, size_t sub, unsigned used, ife_args *a)
     if (a->id_s && (!subs[sub].needs_id || !parse_id(a->id_s, &a->ife_id)))
         return cli_error(ctx, PLASMA_ERR_USAGE,
                          "ife %s: \"%s\" is not a txhash or ife_id (0x + 64 hex digits)", a->sub, a->id_s);
-    if ((used & O_INPUT) && (used & O_OUTPUT))
-        return cli_error(ctx, PLASMA_ERR_USAGE, "ife %s: --input or --output, not both", a->sub);
-    if (strcmp(a->sub, "piggyback") == 0 && !(used & (O_INPUT | O_OUTPUT)))
+    bool piggyback = strcmp(a->sub, "piggyback") == 0;
+    if (!piggyback && a->n_slots > 1)
+        return cli_error(ctx, PLASMA_ERR_USAGE, "ife %s: one --input or --output", a->sub);
+    if (a->n_slots > MAX_SLOTS)
+        return cli_error(ctx, PLASMA_ERR_USAGE, "ife piggyback: at most %d --input and --output", MAX_SLOTS);
+    if (piggyback && !a->n_slots)
         return cli_error(ctx, PLASMA_ERR_USAGE, "ife piggyback: give --input N or --output N");
     if ((used & O_COMPETITOR) && (used & (O_INPUT | O_OUTPUT | O_SPENDING)))
         return cli_error(ctx, PLASMA_ERR_USAGE,
@@ -281,28 +304,46 @@ static int do_start(cli_ctx *ctx, plasma_client *c, ife_args *a, const plasma_pr
 
 static void piggyback_human(const json_t *r)
 {
-    bool input = json_object_get(r, "input") != NULL;
-    printf("piggybacked on %s %lld of in-flight exit %s\n", input ? "input" : "output",
-           (long long)json_integer_value(json_object_get(r, input ? "input" : "output")),
-           json_string_value(json_object_get(r, "ife_id")));
+    json_t *v;
+    size_t i;
+    json_array_foreach (json_object_get(r, "inputs"), i, v) {
+        printf("piggybacked on input %lld of in-flight exit %s\n", (long long)json_integer_value(v),
+               json_string_value(json_object_get(r, "ife_id")));
+    }
+    json_array_foreach (json_object_get(r, "outputs"), i, v) {
+        printf("piggybacked on output %lld of in-flight exit %s\n", (long long)json_integer_value(v),
+               json_string_value(json_object_get(r, "ife_id")));
+    }
 }
 
+/* Every --input and --output, sent together: one account's piggybacks
+ * land in the same block when they fit, and the first phase is short on a
+ * development chain. */
 static int do_piggyback(cli_ctx *ctx, plasma_client *c, ife_args *a, const plasma_privkey *key)
 {
     plasma_tx tx;
-    unsigned index;
-    bool on_input = a->input_s != NULL;
-    if (!parse_index(ctx, on_input ? "--input" : "--output", on_input ? a->input_s : a->output_s, &index))
-        return CLI_EXIT_USAGE;
+    unsigned index[MAX_SLOTS];
+    json_t *ins = json_array(), *outs = json_array();
+    for (size_t i = 0; i < a->n_slots; i++) {
+        if (!parse_index(ctx, a->slot_input[i] ? "--input" : "--output", a->slot_s[i], &index[i])) {
+            json_decref(ins);
+            json_decref(outs);
+            return CLI_EXIT_USAGE;
+        }
+        json_array_append_new(a->slot_input[i] ? ins : outs, json_integer(index[i]));
+    }
     int rc = chain_tx(ctx, c, a, &tx);
-    if (rc)
+    if (rc == 0 &&
+        (rc = plasma_client_ife_piggyback_many(c, key, &tx, a->slot_input, index, a->n_slots)) != 0)
+        rc = cli_client_error(ctx, c, rc);
+    if (rc) {
+        json_decref(ins);
+        json_decref(outs);
         return rc;
-    if ((rc = plasma_client_ife_piggyback(c, key, &tx, on_input, index)) != 0)
-        return cli_client_error(ctx, c, rc);
-    return cli_output(ctx,
-                      json_pack("{s:o, s:I}", "ife_id", id_json(&a->ife_id), on_input ? "input" : "output",
-                                (json_int_t)index),
-                      piggyback_human);
+    }
+    return cli_output(
+        ctx, json_pack("{s:o, s:o, s:o}", "ife_id", id_json(&a->ife_id), "inputs", ins, "outputs", outs),
+        piggyback_human);
 }
 
 static void challenge_human(const json_t *r)

@@ -25,6 +25,10 @@ int client_rc_fail(plasma_client *c, int err, const char *what);
 /* plasma_http_call to the operator, recording a message on failure. */
 int client_op_call(plasma_client *c, const char *method, const char *path, const json_t *body,
                    json_t **reply);
+/* plasma_client_rc_call in two steps: sign and submit (the nonce: the
+ * account's next, pending calls counted), then wait for the receipt. */
+int client_rc_submit(plasma_client *c, const plasma_privkey *key, plasma_call *call, plasma_hash *h);
+int client_rc_wait(plasma_client *c, const plasma_hash *h, plasma_receipt *receipt);
 /* Fetches the operator's signing domain once. */
 int client_domain(plasma_client *c);
 

@@ -8,13 +8,10 @@
 #include <string.h>
 #include <time.h>
 
-int plasma_client_rc_call(plasma_client *c, const plasma_privkey *key, plasma_call *call,
-                          plasma_receipt *receipt)
+int client_rc_submit(plasma_client *c, const plasma_privkey *key, plasma_call *call, plasma_hash *h)
 {
     plasma_call_domain dom;
     plasma_addr from;
-    plasma_hash h;
-    plasma_receipt r;
     uint64_t nonce, next;
     int rc;
     if (plasma_privkey_addr(&from, key) != 0)
@@ -28,9 +25,16 @@ int plasma_client_rc_call(plasma_client *c, const plasma_privkey *key, plasma_ca
     call->gas_price = c->gas_price;
     if (!call->gas_limit)
         call->gas_limit = plasma_call_default_gas_limit(call);
-    if ((rc = plasma_rootchain_client_send(c->rc, &dom, call, key, &h, NULL)) != 0)
+    if ((rc = plasma_rootchain_client_send(c->rc, &dom, call, key, h, NULL)) != 0)
         return client_rc_fail(c, rc, "root-chain call refused");
-    if ((rc = plasma_rootchain_client_wait_receipt(c->rc, &h, c->receipt_timeout_ms, &r)) != 0)
+    return 0;
+}
+
+int client_rc_wait(plasma_client *c, const plasma_hash *h, plasma_receipt *receipt)
+{
+    plasma_receipt r;
+    int rc = plasma_rootchain_client_wait_receipt(c->rc, h, c->receipt_timeout_ms, &r);
+    if (rc)
         return client_rc_fail(c, rc, "waiting for the root-chain receipt");
     if (r.err)
         return client_fail(c, r.err, "root-chain call failed: %s (%s)", plasma_err_message(r.err),
@@ -38,6 +42,14 @@ int plasma_client_rc_call(plasma_client *c, const plasma_privkey *key, plasma_ca
     if (receipt)
         *receipt = r;
     return 0;
+}
+
+int plasma_client_rc_call(plasma_client *c, const plasma_privkey *key, plasma_call *call,
+                          plasma_receipt *receipt)
+{
+    plasma_hash h;
+    int rc = client_rc_submit(c, key, call, &h);
+    return rc ? rc : client_rc_wait(c, &h, receipt);
 }
 
 /* Out: the first event of kind emitted by the call of receipt r. */

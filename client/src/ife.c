@@ -156,14 +156,33 @@ int plasma_client_ife_start(plasma_client *c, const plasma_privkey *key, const p
     return rc ? client_rc_fail(c, rc, "reading the in-flight exit") : 0;
 }
 
+int plasma_client_ife_piggyback_many(plasma_client *c, const plasma_privkey *key, const plasma_tx *tx,
+                                     const bool *on_input, const unsigned *index, size_t n)
+{
+    plasma_hash sent[PLASMA_MAX_INPUTS + PLASMA_MAX_OUTPUTS];
+    plasma_call call;
+    size_t k = 0;
+    int rc =
+        n > sizeof sent / sizeof sent[0] ? client_fail(c, PLASMA_ERR_BAD_REQUEST, "too many piggybacks") : 0;
+    for (; rc == 0 && k < n; k++) {
+        if ((rc = plasma_rootchain_build_piggyback(&call, tx, on_input[k], index[k])) != 0)
+            rc = client_fail(c, rc, "the transaction does not fit in a call (%s)", plasma_err_code(rc));
+        else if ((rc = bond(c, &call)) == 0)
+            rc = client_rc_submit(c, key, &call, &sent[k]);
+    }
+    if (rc && k > 0)
+        k--; /* the one that failed was not sent */
+    for (size_t i = 0; i < k; i++) {
+        int w = client_rc_wait(c, &sent[i], NULL);
+        rc = rc ? rc : w;
+    }
+    return rc;
+}
+
 int plasma_client_ife_piggyback(plasma_client *c, const plasma_privkey *key, const plasma_tx *tx,
                                 bool on_input, unsigned index)
 {
-    plasma_call call;
-    int rc = plasma_rootchain_build_piggyback(&call, tx, on_input, index);
-    if (rc == 0 && (rc = bond(c, &call)) != 0)
-        return rc;
-    return send_built(c, key, &call, rc);
+    return plasma_client_ife_piggyback_many(c, key, tx, &on_input, &index, 1);
 }
 
 /* --- challenges and responses --- */

@@ -322,6 +322,12 @@ int plasma_client_ife_start(plasma_client *c, const plasma_privkey *key, const p
  * exit of tx. */
 int plasma_client_ife_piggyback(plasma_client *c, const plasma_privkey *key, const plasma_tx *tx,
                                 bool on_input, unsigned index);
+/* n piggybacks of one account at once (on_input[i], index[i]): all sent
+ * before any is waited for, so that they land in the same root-chain block
+ * when they fit (the first phase can be short). Returns 0 or the first
+ * error; the calls before it went out. */
+int plasma_client_ife_piggyback_many(plasma_client *c, const plasma_privkey *key, const plasma_tx *tx,
+                                     const bool *on_input, const unsigned *index, size_t n);
 
 /* challengeInFlightExitNotCanonical of the in-flight exit of tx with
  * competitor, or when competitor is NULL the competitor d's blocks include

@@ -81,12 +81,12 @@ static void chains_start(void)
 {
     static char wallet[200];
     rootchain_start();
-    const char *const extra[] = {"--dev", "--rootchain", "sim", "--rpc", rc_url, "--seal-interval-ms", "100",
-                                 "--admin-token", ADMIN_TOKEN, NULL};
+    const char *const extra[] = {"--dev", "--rootchain",   "sim",       "--rpc", rc_url, "--seal-interval-ms",
+                                 "100",   "--admin-token", ADMIN_TOKEN, NULL};
     it_start(&daemon_, extra);
     snprintf(base_args, sizeof base_args,
-             "--operator http://127.0.0.1:%u --rootchain %s --keystore %s/keystore --gas-price 0", daemon_.port,
-             rc_url, daemon_.dir);
+             "--operator http://127.0.0.1:%u --rootchain %s --keystore %s/keystore --gas-price 0",
+             daemon_.port, rc_url, daemon_.dir);
     snprintf(wallet, sizeof wallet, "%s/wallet", daemon_.dir);
     setenv("PLASMA_WALLET", wallet, 1);
 }
@@ -153,8 +153,8 @@ static void withhold(uint64_t blknum)
     char body[64];
     snprintf(body, sizeof body, "{\"blknum\": %llu}", (unsigned long long)blknum);
     it_resp r = {0};
-    assert_true(it_request(daemon_.port, "POST", "/admin/dev/withhold", body, strlen(body), "application/json",
-                           "X-Admin-Token: " ADMIN_TOKEN "\r\n", &r));
+    assert_true(it_request(daemon_.port, "POST", "/admin/dev/withhold", body, strlen(body),
+                           "application/json", "X-Admin-Token: " ADMIN_TOKEN "\r\n", &r));
     assert_int_equal(r.status, 200);
     it_resp_free(&r);
 }
@@ -256,7 +256,8 @@ static void test_withholding_recovered_by_cli(void **state)
 
     /* Alice's watcher verified her deposit; it reports the withheld block. */
     char buf[65536];
-    assert_int_equal(run_raw(buf, sizeof buf, "--json watch --once --withholding-timeout 0 --data-dir %s", wdir), 0);
+    assert_int_equal(
+        run_raw(buf, sizeof buf, "--json watch --once --withholding-timeout 0 --data-dir %s", wdir), 0);
     assert_non_null(strstr(buf, "\"block_withholding\""));
 
     cli_fails(1, "not_found", "--key " ALICE_KEY " ife start 0x%064x --data-dir %s", 7, wdir);
@@ -272,16 +273,21 @@ static void test_withholding_recovered_by_cli(void **state)
     json_t *e = json_array_get(json_object_get(l, "in_flight_exits"), 0);
     assert_string_equal(json_string_value(json_object_get(e, "phase")), "first");
     assert_int_equal(json_u64(e, "first_phase_end"), first_end);
-    assert_string_equal(json_string_value(json_array_get(json_object_get(e, "can"), 0)), "piggyback --output 0");
+    assert_string_equal(json_string_value(json_array_get(json_object_get(e, "can"), 0)),
+                        "piggyback --output 0");
     assert_int_equal(json_array_size(json_object_get(e, "can")), 1);
     json_decref(l);
 
-    json_decref(cli("--key " ALICE_KEY " ife piggyback %s --input 0", txhash));
-    json_decref(cli("--key " ALICE_KEY " ife piggyback %s --output 1", txhash));
+    json_t *p = cli("--key " ALICE_KEY " ife piggyback %s --input 0 --output 1", txhash);
+    assert_int_equal(json_integer_value(json_array_get(json_object_get(p, "inputs"), 0)), 0);
+    assert_int_equal(json_integer_value(json_array_get(json_object_get(p, "outputs"), 0)), 1);
+    json_decref(p);
     json_decref(cli("--key " BOB_KEY " ife piggyback %s --output 0", txhash));
     cli_fails(1, "already_piggybacked", "--key " BOB_KEY " ife piggyback %s --output 0", txhash);
     cli_fails(1, "not_owner", "--key " BOB_KEY " ife piggyback %s --input 0", txhash);
     cli_fails(2, "usage", "--key " BOB_KEY " ife piggyback %s", txhash);
+    cli_fails(2, "usage", "--key " BOB_KEY " ife piggyback %s --output 4", txhash);
+    cli_fails(2, "usage", "--key " BOB_KEY " ife challenge %s --input 0 --output 0", txhash);
     cli_fails(1, "first_phase_not_over", "--key " ALICE_KEY " ife delete %s", txhash);
     plasma_ife_info info;
     assert_true(ife_of(txhash, &info));
@@ -316,8 +322,8 @@ static pid_t spawn_watcher(const char *dir)
 {
     char cmd[4096];
     snprintf(cmd, sizeof cmd,
-             "exec %s %s --json watch --auto --poll-ms 50 --withholding-timeout 2 --data-dir %s --exit-for "
-             ALICE_KEY " --exit-for " BOB_KEY " >>%s/watch-reports.log 2>>%s/cli.log",
+             "exec %s %s --json watch --auto --poll-ms 50 --withholding-timeout 2 --data-dir %s "
+             "--exit-for " ALICE_KEY " --exit-for " BOB_KEY " >>%s/watch-reports.log 2>>%s/cli.log",
              PLASMA_CLI_BIN, base_args, dir, daemon_.dir, daemon_.dir);
     pid_t pid = fork();
     assert_true(pid >= 0);
@@ -366,9 +372,10 @@ static void test_watcher_killed_in_first_phase(void **state)
     kill(pid, SIGTERM);
     waitpid(pid, NULL, 0);
     if (!all_piggybacked(txhash))
-        fail_msg("the restarted watcher did not start the in-flight exit and piggyback (seed %llu; reports in "
-                 "%s/watch-reports.log)",
-                 (unsigned long long)kill_seed, daemon_.dir);
+        fail_msg(
+            "the restarted watcher did not start the in-flight exit and piggyback (seed %llu; reports in "
+            "%s/watch-reports.log)",
+            (unsigned long long)kill_seed, daemon_.dir);
     /* The piggybacks are in, so they were in the first phase (the contract
      * refuses them after); the spent deposit was left to the exit. */
     plasma_rootchain_client *c = rcc();
@@ -443,7 +450,8 @@ static json_t *watch_reports(const char *dir, const char *extra)
 
 /* The report of event about the tx hashed txhash (and, with side, that
  * input or output index), or NULL. */
-static json_t *report(const json_t *reports, const char *event, const char *txhash, const char *side, int index)
+static json_t *report(const json_t *reports, const char *event, const char *txhash, const char *side,
+                      int index)
 {
     size_t i;
     json_t *r;
@@ -472,7 +480,7 @@ static uint64_t pos_of(uint64_t blk, const char *txhash)
 
 typedef struct cast {
     char wdir[700];
-    uint64_t d1, d2, d3;              /* deposits of Alice, Bob, Erin */
+    uint64_t d1, d2, d3;                /* deposits of Alice, Bob, Erin */
     char t1[67], t3[67], t5[67], s[67]; /* honest payments */
     uint64_t t1_blk, t3_blk, t5_blk, s_blk;
     char t2_hex[2200], t2[67], t4_hex[2200], t4[67], t3_hex[2200], t5_hex[2200];
@@ -514,8 +522,8 @@ static void play_cheats(cast *k)
     json_decref(cli("--key " ALICE_KEY " ife piggyback %s --input 0", k->t2));
     json_decref(cli("--key " CAROL_KEY " ife start %s --tx %s --data-dir %s", k->t3, k->t3_hex, k->wdir));
     json_decref(cli("--key " CAROL_KEY " ife piggyback %s --output 0", k->t3));
-    json_t *c = cli("--key " MALLORY_KEY " ife challenge %s --competitor %s --data-dir %s/none", k->t3, k->t4_hex,
-                    daemon_.dir);
+    json_t *c = cli("--key " MALLORY_KEY " ife challenge %s --competitor %s --data-dir %s/none", k->t3,
+                    k->t4_hex, daemon_.dir);
     assert_string_equal(json_string_value(json_object_get(c, "competitor_pos")), "0");
     json_decref(c);
     json_decref(cli("--key " FRANK_KEY " ife start %s --tx %s --data-dir %s", k->t5, k->t5_hex, k->wdir));
@@ -607,14 +615,16 @@ static void test_watcher_unchallenged(void **state)
     /* Reported, not acted on. */
     json_t *r = watch_reports(k.wdir, "");
     assert_false(json_is_true(json_object_get(report(r, "noncanonical_ife", k.t2, NULL, 0), "challenged")));
-    assert_false(json_is_true(json_object_get(report(r, "invalid_piggyback", k.t2, "input", 0), "challenged")));
+    assert_false(
+        json_is_true(json_object_get(report(r, "invalid_piggyback", k.t2, "input", 0), "challenged")));
     json_decref(r);
 
     /* Past the first phase and within half the period of processing; the
      * challenger cannot pay for gas. */
     advance(MEP / 2 + MEP + 60);
-    r = watch_reports(k.wdir, "--auto --gas-price 1 --challenge-with "
-                              "0x1111111111111111111111111111111111111111111111111111111111111111 --exit-for " BOB_KEY);
+    r = watch_reports(
+        k.wdir, "--auto --gas-price 1 --challenge-with "
+                "0x1111111111111111111111111111111111111111111111111111111111111111 --exit-for " BOB_KEY);
     json_t *e = report(r, "unchallenged_non_canonical_ife", k.t2, NULL, 0);
     json_t *p = report(r, "unchallenged_piggyback", k.t2, "input", 0);
     /* Bob's 0.5 and 0.6, by whichever came first; no failed exit reported. */
@@ -623,7 +633,9 @@ static void test_watcher_unchallenged(void **state)
     json_decref(r);
     plasma_rootchain_client *c = rcc();
     plasma_exit_info x;
-    assert_int_equal(plasma_rootchain_client_exit(c, plasma_utxo_pos(k.t1_blk, plasma_pos_txindex(pos_of(k.t1_blk, k.t1)), 0), &x), 0);
+    assert_int_equal(plasma_rootchain_client_exit(
+                         c, plasma_utxo_pos(k.t1_blk, plasma_pos_txindex(pos_of(k.t1_blk, k.t1)), 0), &x),
+                     0);
     assert_int_equal(x.state, PLASMA_EXIT_IN_PROGRESS);
     plasma_rootchain_client_free(c);
 }
