@@ -1,6 +1,7 @@
 /* The contract's event logs. See plasma/eth_contract.h. */
 #include <stddef.h>
 #include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "plasma/err.h"
@@ -233,4 +234,17 @@ void plasma_eth_log_clear(plasma_eth_log *log)
 {
     plasma_buf_free(&log->data);
     memset(log, 0, sizeof *log);
+}
+
+static int cmp_logs(const void *a, const void *b)
+{
+    const plasma_eth_log *x = a, *y = b;
+    if (x->block_number != y->block_number)
+        return x->block_number < y->block_number ? -1 : 1;
+    return x->log_index < y->log_index ? -1 : x->log_index > y->log_index;
+}
+
+void plasma_eth_logs_sort(plasma_eth_log *logs, size_t n)
+{
+    qsort(logs, n, sizeof *logs, cmp_logs);
 }

@@ -233,14 +233,6 @@ static bool too_many_results(const plasma_eth_rpc_error *e)
     return false;
 }
 
-static int cmp_logs(const void *a, const void *b)
-{
-    const plasma_eth_log *x = a, *y = b;
-    if (x->block_number != y->block_number)
-        return x->block_number < y->block_number ? -1 : 1;
-    return x->log_index < y->log_index ? -1 : x->log_index > y->log_index;
-}
-
 static void free_logs(plasma_eth_log *logs, size_t n)
 {
     for (size_t i = 0; i < n; i++)
@@ -293,7 +285,7 @@ static int read_logs(plasma_eth_follower *f, range_read *r, uint64_t target)
     }
     json_decref(res);
     if (rc == 0)
-        qsort(r->logs, r->n_logs, sizeof *r->logs, cmp_logs);
+        plasma_eth_logs_sort(r->logs, r->n_logs);
     return rc;
 }
 

@@ -195,3 +195,16 @@ int plasma_eth_call(plasma_eth_rpc *rpc, const plasma_addr *from, const plasma_a
     json_decref(params);
     return rc;
 }
+
+int plasma_eth_code(plasma_eth_rpc *rpc, const plasma_addr *addr, const char *tag, plasma_buf *out)
+{
+    json_t *params = json_pack("[o,s]", plasma_eth_addr_json(addr), tag ? tag : "latest"), *res = NULL;
+    if (!params)
+        return PLASMA_ERR_NOMEM;
+    int rc = plasma_eth_rpc_call(rpc, "eth_getCode", params, &res);
+    if (rc == 0)
+        rc = plasma_eth_data_parse(out, res);
+    json_decref(res);
+    json_decref(params);
+    return rc;
+}

@@ -239,7 +239,8 @@ static send_outcome classify_send(plasma_eth_sender *s, const plasma_hash *hash,
     char msg[sizeof plasma_eth_rpc_last_error(s->rpc)->message];
     snprintf(msg, sizeof msg, "%s", plasma_eth_rpc_last_error(s->rpc)->message);
     send_outcome out = SEND_FAILED;
-    if (*rc == 0 || (*rc == PLASMA_ERR_RPC && (says(msg, "already known") || says(msg, "known transaction"))))
+    if (*rc == 0 || (*rc == PLASMA_ERR_RPC && (says(msg, "already known") || says(msg, "known transaction") ||
+                                               says(msg, "already imported"))))
         out = SENT;
     else if (*rc == PLASMA_ERR_UNAVAILABLE)
         out = IN_DOUBT;
@@ -369,6 +370,54 @@ int plasma_eth_sender_send(plasma_eth_sender *s, const plasma_eth_txreq *req, pl
     if ((rc = current_fees(s, &fees)) != 0)
         goto cleanup;
     rc = send_first(s, p, &fees);
+cleanup:
+    if (rc != 0) {
+        plasma_eth_pending_free(p);
+        return rc;
+    }
+    *out = p;
+    return PLASMA_OK;
+}
+
+/* Broadcasts at a nonce of the caller's choosing, outbidding a transaction
+ * of an earlier run that holds it in the node's pool. */
+static int send_fixed(plasma_eth_sender *s, plasma_eth_pending *p, uint64_t nonce, plasma_eth_fees *fees)
+{
+    plasma_eth_fees fresh = *fees;
+    for (unsigned tries = 0; tries <= s->cfg.max_replacements; tries++) {
+        plasma_hash hash;
+        int rc;
+        send_outcome o = broadcast(s, p, nonce, fees, &hash, &rc);
+        if (o == SENT || o == IN_DOUBT) {
+            /* The node's pending count includes it now: the next send asks. */
+            s->have_nonce = false;
+            return remember(s, p, nonce, fees, &hash);
+        }
+        if (o == NONCE_TOO_LOW)
+            return fail(s, PLASMA_ERR_BAD_NONCE, "nonce %llu was mined meanwhile", (unsigned long long)nonce);
+        if (o != UNDERPRICED)
+            return rc;
+        if (plasma_eth_fees_bump(fees, fees, &fresh, &s->cfg.fees) != 0)
+            break;
+    }
+    return fail(s, PLASMA_ERR_BAD_NONCE, "the node's pool holds a transaction at nonce %llu that pays more",
+                (unsigned long long)nonce);
+}
+
+int plasma_eth_sender_send_at(plasma_eth_sender *s, const plasma_eth_txreq *req, uint64_t nonce,
+                              plasma_eth_pending **out)
+{
+    plasma_eth_pending *p = NULL;
+    plasma_eth_fees fees;
+    s->message[0] = '\0';
+    int rc = pending_new(&p, s, req);
+    if (rc != 0)
+        return fail(s, rc, "out of memory");
+    p->gas_limit = req->gas_limit;
+    if (!p->gas_limit && (rc = estimate_gas(s, req, &p->gas_limit)) != 0)
+        goto cleanup;
+    if ((rc = current_fees(s, &fees)) == 0)
+        rc = send_fixed(s, p, nonce, &fees);
 cleanup:
     if (rc != 0) {
         plasma_eth_pending_free(p);

@@ -1,5 +1,6 @@
-/* The operator's root-chain backend, written once over the primitives of
- * backend_chain.h, and the choice of chain by --rootchain. */
+/* The operator's root-chain backend for the simulated chains, written once
+ * over the primitives of backend_chain.h, and the choice of chain by
+ * --rootchain (eth has its own, backend_eth.c). */
 #include "backend.h"
 
 #include <stdio.h>
@@ -8,6 +9,7 @@
 
 #include "backend_chain.h"
 #include "backend_embedded.h"
+#include "backend_eth.h"
 #include "plasma/err.h"
 
 /* Generous for submitBlock (two new storage slots, a log, calldata). */
@@ -247,6 +249,7 @@ int op_backend_over(plasma_rootchain_backend *out, const char *name, const op_ch
                                       b_exits,
                                       b_exit_events,
                                       b_finalized,
+                                      NULL,
                                       b_free};
     return PLASMA_OK;
 }
@@ -256,11 +259,80 @@ int op_backend_over(plasma_rootchain_backend *out, const char *name, const op_ch
 struct op_backend {
     plasma_rootchain_backend table;
     op_embedded *embedded; /* NULL for a remote chain */
+    plasma_domain domain;
 };
+
+static const char *const eth_only[] = {"contract", "deploy-block", "confirmations", "max-fee-gwei",
+                                       "rpc-timeout-ms"};
+
+/* Settings that belong to the other kind of chain are refused, not
+ * silently ignored. */
+static int check_kind_settings(const plasma_operator_config *cfg, bool eth, char *err, size_t err_len)
+{
+    for (size_t i = 0; !eth && i < sizeof eth_only / sizeof eth_only[0]; i++)
+        if (plasma_operator_config_given(cfg, eth_only[i])) {
+            snprintf(err, err_len, "--%s is for --rootchain eth", eth_only[i]);
+            return PLASMA_ERR_CONFIG;
+        }
+    if (eth && plasma_operator_config_given(cfg, "finality-margin"))
+        snprintf(err, err_len,
+                 "--finality-margin is for the simulated chains: with --rootchain eth, --confirmations");
+    else if (eth && plasma_operator_config_given(cfg, "verifying-contract"))
+        snprintf(err, err_len,
+                 "--verifying-contract: with --rootchain eth the signing domain's contract is --contract");
+    else
+        return PLASMA_OK;
+    return PLASMA_ERR_CONFIG;
+}
+
+/* What --rootchain eth needs outside --dev: the deployment, and blocks
+ * buried before anything counts. */
+static int check_eth_settings(const plasma_operator_config *cfg, char *err, size_t err_len)
+{
+    if (!cfg->rpc[0])
+        snprintf(err, err_len, "--rootchain eth needs --rpc URL of an Ethereum JSON-RPC endpoint");
+    else if (!cfg->dev && !cfg->contract[0])
+        snprintf(err, err_len, "--rootchain eth needs --contract ADDRESS (plasma-deploy prints it)");
+    else if (!cfg->dev && !cfg->deploy_block)
+        snprintf(err, err_len,
+                 "--rootchain eth needs --deploy-block N, the contract's block (plasma-deploy prints it)");
+    else if (!cfg->dev && !cfg->confirmations)
+        snprintf(err, err_len, "--confirmations 0 is for development chains (--dev)");
+    else
+        return PLASMA_OK;
+    return PLASMA_ERR_CONFIG;
+}
+
+static int start_eth(op_backend *b, const plasma_operator_config *cfg, const plasma_privkey *key, char *err,
+                     size_t err_len)
+{
+    int rc = check_eth_settings(cfg, err, err_len);
+    return rc == 0 ? op_eth_start(&b->table, cfg, key, &b->domain, err, err_len) : rc;
+}
+
+/* The simulated chains sign in the configured domain. */
+static int config_domain(op_backend *b, const plasma_operator_config *cfg, char *err, size_t err_len)
+{
+    plasma_addr contract;
+    if (plasma_addr_parse(&contract, cfg->verifying_contract) != 0) {
+        snprintf(err, err_len, "--verifying-contract: \"%.60s\" is not an address", cfg->verifying_contract);
+        return PLASMA_ERR_CONFIG;
+    }
+    plasma_domain_init(&b->domain, cfg->chain_id, &contract);
+    return PLASMA_OK;
+}
 
 static int start_kind(op_backend *b, const plasma_operator_config *cfg, const plasma_privkey *key, char *err,
                       size_t err_len)
 {
+    bool eth = strcmp(cfg->rootchain, "eth") == 0;
+    int rc = check_kind_settings(cfg, eth, err, err_len);
+    if (rc == 0 && eth)
+        return start_eth(b, cfg, key, err, err_len);
+    if (rc == 0)
+        rc = config_domain(b, cfg, err, err_len);
+    if (rc < 0)
+        return rc;
     if (strcmp(cfg->rootchain, "embedded") == 0) {
         if (cfg->rpc[0]) {
             snprintf(err, err_len, "--rpc: the embedded root chain takes no URL (use --rootchain sim)");
@@ -275,7 +347,7 @@ static int start_kind(op_backend *b, const plasma_operator_config *cfg, const pl
         }
         return plasma_rootchain_remote(&b->table, cfg->rpc, key, err, err_len);
     }
-    snprintf(err, err_len, "--rootchain: \"%.60s\" is neither embedded nor sim", cfg->rootchain);
+    snprintf(err, err_len, "--rootchain: \"%.60s\" is not embedded, sim or eth", cfg->rootchain);
     return PLASMA_ERR_CONFIG;
 }
 
@@ -297,6 +369,11 @@ int op_backend_start(op_backend **out, const plasma_operator_config *cfg, const 
 const plasma_rootchain_backend *op_backend_table(op_backend *b)
 {
     return &b->table;
+}
+
+const plasma_domain *op_backend_domain(const op_backend *b)
+{
+    return &b->domain;
 }
 
 bool op_backend_mount(op_backend *b, plasma_http_mount *mount)

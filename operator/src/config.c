@@ -37,14 +37,30 @@ static const opt opts[] = {
     {"data-dir", OPT_STR, OFF(data_dir), 0, STRSZ(data_dir), "./data/operator", NULL,
      "directory of the ledger database (created if missing)"},
     {"rootchain", OPT_STR, OFF(rootchain), 0, STRSZ(rootchain), "embedded", NULL,
-     "root-chain kind: \"embedded\" (the simulated chain in-process) or \"sim\" (a plasma-rootchain daemon "
-     "at --rpc)"},
+     "root-chain kind: \"embedded\" (the simulated chain in-process), \"sim\" (a plasma-rootchain daemon "
+     "at --rpc) or \"eth\" (the Plasma contract --contract on the Ethereum node at --rpc)"},
     {"rpc", OPT_STR, OFF(rpc), 0, STRSZ(rpc), "", NULL,
-     "URL of the root chain's API for --rootchain sim (http://HOST:PORT)"},
+     "URL of the root chain: plasma-rootchain's API (sim) or an Ethereum JSON-RPC endpoint (eth)"},
+    {"contract", OPT_STR, OFF(contract), 0, STRSZ(contract), "", NULL,
+     "eth: address of the deployed PlasmaRootChain (with --dev: the development address)"},
+    {"deploy-block", OPT_UINT, OFF(deploy_block), 0, UINT64_MAX, "0", NULL,
+     "eth: the block the contract was deployed in, as plasma-deploy prints it (events are read from "
+     "there; required outside --dev)"},
+    {"confirmations", OPT_UINT, OFF(confirmations), 0, 10000, "12", "0",
+     "eth: blocks mined on top of one before its events (deposits, exits) and block roots count "
+     "(0 only with --dev)"},
+    {"max-fee-gwei", OPT_UINT, OFF(max_fee_gwei), 0, 1000000, "0", NULL,
+     "eth: no submitBlock transaction pays more than this per gas (0: no cap)"},
+    {"rpc-timeout-ms", OPT_UINT, OFF(rpc_timeout_ms), 100, 3600000, "30000", NULL,
+     "eth: time one JSON-RPC request may take before it is tried again (five tries, then the next poll)"},
     {"operator-key", OPT_STR, OFF(operator_key), 0, STRSZ(operator_key), "", PLASMA_DEV_OPERATOR_KEY,
-     "operator private key, 0x-hex (prefer --operator-key-file)"},
+     "operator private key, 0x-hex (prefer --operator-keystore; eth: only with --dev)"},
     {"operator-key-file", OPT_STR, OFF(operator_key_file), 0, STRSZ(operator_key_file), "", NULL,
-     "file holding the operator private key in 0x-hex"},
+     "file holding the operator private key in 0x-hex (not with eth outside --dev)"},
+    {"operator-keystore", OPT_STR, OFF(operator_keystore), 0, STRSZ(operator_keystore), "", NULL,
+     "the operator key as an Ethereum v3 keystore file (plasma account new makes one)"},
+    {"password-file", OPT_STR, OFF(password_file), 0, STRSZ(password_file), "", NULL,
+     "file whose first line is the keystore's password (else the environment's PLASMA_PASSWORD)"},
     {"chain-id", OPT_UINT, OFF(chain_id), 1, UINT64_MAX, "31337", NULL, "EIP-712 chainId"},
     {"verifying-contract", OPT_STR, OFF(verifying_contract), 0, STRSZ(verifying_contract),
      PLASMA_DEV_VERIFYING_CONTRACT, NULL, "EIP-712 verifyingContract (the Plasma contract)"},
@@ -55,7 +71,8 @@ static const opt opts[] = {
     {"fee-rules", OPT_STR, OFF(fee_rules), 0, STRSZ(fee_rules), "", NULL,
      "per-token minimum fees: 0xTOKEN=AMOUNT,0xTOKEN=AMOUNT"},
     {"finality-margin", OPT_UINT, OFF(finality_margin), 0, 100000, "12", "0",
-     "root-chain blocks a deposit must be buried before it is spendable"},
+     "embedded, sim: root-chain blocks a deposit must be buried before it is spendable (eth: "
+     "--confirmations)"},
     {"seal-interval-ms", OPT_UINT, OFF(seal_interval_ms), 0, 86400000, "1000", NULL,
      "seal this long after the first pending transaction (0: only when full)"},
     {"block-capacity", OPT_UINT, OFF(block_capacity), 2, 65536, "65536", NULL,
@@ -104,6 +121,7 @@ static const opt opts[] = {
 };
 
 #define N_OPTS (sizeof opts / sizeof opts[0])
+_Static_assert(N_OPTS <= PLASMA_OPERATOR_MAX_SETTINGS, "raise PLASMA_OPERATOR_MAX_SETTINGS");
 
 static const opt *find_opt(const char *name, size_t len)
 {
@@ -161,6 +179,22 @@ bad:
     return PLASMA_ERR_CONFIG;
 }
 
+/* A value from the file or a flag: remembered as given, so that a check can
+ * tell a chosen value from a default (plasma_operator_config_given). */
+static int set_given(plasma_operator_config *cfg, const opt *o, const char *value, char *err, size_t err_len)
+{
+    int rc = set_opt(cfg, o, value, err, err_len);
+    if (rc == 0)
+        cfg->given[o - opts] = true;
+    return rc;
+}
+
+bool plasma_operator_config_given(const plasma_operator_config *cfg, const char *name)
+{
+    const opt *o = find_opt(name, strlen(name));
+    return o && cfg->given[o - opts];
+}
+
 static int apply_defaults(plasma_operator_config *cfg, bool dev)
 {
     char err[64];
@@ -210,7 +244,7 @@ static int parse_file(plasma_operator_config *cfg, const char *path, char *err, 
             snprintf(err, err_len, "%s:%d: unknown setting \"%.40s\"", path, lineno, name);
             rc = PLASMA_ERR_CONFIG;
         } else if (strcmp(o->name, "dev") != 0) {
-            rc = set_opt(cfg, o, value, err, err_len);
+            rc = set_given(cfg, o, value, err, err_len);
         }
     }
     fclose(f);
@@ -259,7 +293,7 @@ static int parse_flag(plasma_operator_config *cfg, int argc, char **argv, int *i
         return PLASMA_ERR_CONFIG;
     }
     if (o->kind == OPT_BOOL && !eq)
-        return set_opt(cfg, o, "true", err, err_len);
+        return set_given(cfg, o, "true", err, err_len);
     const char *value = eq ? eq + 1 : NULL;
     if (!value) {
         if (*i + 1 >= argc) {
@@ -268,7 +302,7 @@ static int parse_flag(plasma_operator_config *cfg, int argc, char **argv, int *i
         }
         value = argv[++*i];
     }
-    return set_opt(cfg, o, value, err, err_len);
+    return set_given(cfg, o, value, err, err_len);
 }
 
 void plasma_operator_usage(FILE *out)

@@ -462,7 +462,7 @@ static commit_rec *make_deposit_rec(const plasma_deposit *d)
     return r;
 }
 
-static int add_deposit_locked(plasma_ledger *l, const plasma_deposit *d)
+static int add_deposit_locked(plasma_ledger *l, const plasma_deposit *d, uint64_t rc_block)
 {
     uint64_t pos = plasma_utxo_pos(d->blknum, 0, 0);
     uint8_t key[9];
@@ -480,6 +480,7 @@ static int add_deposit_locked(plasma_ledger *l, const plasma_deposit *d)
     commit_rec *r = make_deposit_rec(d);
     if (!r)
         return PLASMA_ERR_NOMEM;
+    r->rc_block = rc_block;
     u = (op_utxo_rec){d->owner, d->token, d->amount};
     int rc = op_uidx_put(&l->uidx, pos, &u, OP_U_PENDING_NEW);
     if (rc < 0) {
@@ -513,6 +514,27 @@ static int add_exit_locked(plasma_ledger *l, uint64_t pos)
     return PLASMA_OK;
 }
 
+int op_follow(plasma_ledger *l, const plasma_deposit *deposits, size_t n_deposits, const uint64_t *exits,
+              size_t n_exits, uint64_t rc_block, commit_rec *cursor)
+{
+    pthread_mutex_lock(&l->mu);
+    int rc = l->failed;
+    for (size_t i = 0; rc == 0 && i < n_deposits; i++)
+        rc = add_deposit_locked(l, &deposits[i], rc_block);
+    for (size_t i = 0; rc == 0 && i < n_exits; i++)
+        rc = add_exit_locked(l, exits[i]);
+    if (rc == 0) {
+        op_enqueue_locked(l, cursor);
+        rc = op_wait_durable_locked(l, cursor->seq);
+    } else {
+        free(cursor);
+        if (!l->failed)
+            l->failed = rc;
+    }
+    pthread_mutex_unlock(&l->mu);
+    return rc;
+}
+
 int plasma_ledger_follow(plasma_ledger *l, const plasma_deposit *deposits, size_t n_deposits,
                          const uint64_t *exits, size_t n_exits, const char *cursor, uint64_t value)
 {
@@ -522,22 +544,7 @@ int plasma_ledger_follow(plasma_ledger *l, const plasma_deposit *deposits, size_
     m->kind = REC_META;
     snprintf(m->name, sizeof m->name, "cursor.%s", cursor);
     m->value = value;
-    pthread_mutex_lock(&l->mu);
-    int rc = l->failed;
-    for (size_t i = 0; rc == 0 && i < n_deposits; i++)
-        rc = add_deposit_locked(l, &deposits[i]);
-    for (size_t i = 0; rc == 0 && i < n_exits; i++)
-        rc = add_exit_locked(l, exits[i]);
-    if (rc == 0) {
-        op_enqueue_locked(l, m);
-        rc = op_wait_durable_locked(l, m->seq);
-    } else {
-        free(m);
-        if (!l->failed)
-            l->failed = rc;
-    }
-    pthread_mutex_unlock(&l->mu);
-    return rc;
+    return op_follow(l, deposits, n_deposits, exits, n_exits, 0, m);
 }
 
 int plasma_ledger_cursor(plasma_ledger *l, const char *cursor, uint64_t *value)

@@ -109,6 +109,8 @@ static int encode_deposit_rec(plasma_kv_batch *b, const commit_rec *r)
     put_header(b, r->blknum, &h);
     const plasma_output *out = &r->tx.outputs[0];
     put_utxo(b, plasma_utxo_pos(r->blknum, 0, 0), &out->owner, &out->token, &out->amount, true);
+    if (r->rc_block)
+        op_put_deposit_origin(b, r->rc_block, r->blknum);
     plasma_u256 zero = plasma_u256_from_u64(0);
     return put_block_tx(b, r->blknum, 0, &r->leaf, &r->fee_token, &zero, r->rlp, r->rlp_len);
 }
@@ -126,6 +128,10 @@ static int encode_rec(plasma_ledger *l, plasma_kv_batch *b, const commit_rec *r)
         return PLASMA_OK;
     case REC_META:
         op_batch_put_meta_u64(b, r->name, r->value);
+        return PLASMA_OK;
+    case REC_UNDO:
+    case REC_CURSOR:
+        op_encode_reorg_rec(b, r);
         return PLASMA_OK;
     }
     return PLASMA_ERR_INTERNAL;
@@ -214,6 +220,10 @@ static void settle_rec_locked(plasma_ledger *l, const commit_rec *r)
             op_uidx_del(&l->uidx, r->pos);
         break;
     case REC_META:
+        break;
+    case REC_UNDO:
+    case REC_CURSOR:
+        op_settle_reorg_rec_locked(l, r);
         break;
     }
 }

@@ -25,7 +25,9 @@ typedef struct block_acc {
     uint64_t first_tx_ms;   /* when the first payment arrived */
 } block_acc;
 
-typedef enum rec_kind { REC_TX, REC_DEPOSIT, REC_EXIT, REC_META } rec_kind;
+/* REC_UNDO removes a deposit a reorganisation of the root chain took back;
+ * REC_CURSOR stores the position on such a chain (ledger_reorg.c). */
+typedef enum rec_kind { REC_TX, REC_DEPOSIT, REC_EXIT, REC_META, REC_UNDO, REC_CURSOR } rec_kind;
 
 /* One change waiting in the commit queue. */
 typedef struct commit_rec {
@@ -39,11 +41,13 @@ typedef struct commit_rec {
     plasma_hash leaf;
     plasma_addr fee_token;
     plasma_u256 fee;
-    uint64_t timestamp; /* deposits */
-    uint64_t pos;       /* exits */
-    bool applies;       /* exits: the output was unspent */
-    char name[48];      /* meta */
-    uint64_t value;     /* meta */
+    uint64_t timestamp;  /* deposits */
+    uint64_t rc_block;   /* deposits, undone deposits: their root-chain block (0: not kept) */
+    plasma_hash rc_hash; /* cursor: the root-chain block's hash (its number in value) */
+    uint64_t pos;        /* exits */
+    bool applies;        /* exits: the output was unspent */
+    char name[48];       /* meta */
+    uint64_t value;      /* meta */
     size_t rlp_len;
     uint8_t rlp[];
 } commit_rec;
@@ -126,6 +130,18 @@ int op_lookup_locked(plasma_ledger *l, uint64_t pos, op_utxo_rec *rec, op_ustate
 void op_enqueue_locked(plasma_ledger *l, commit_rec *r);
 /* Waits (mu held) until seq is durable. Returns 0 or l->failed. */
 int op_wait_durable_locked(plasma_ledger *l, uint64_t seq);
+
+/* Applies deposits (each remembered as coming from root-chain block
+ * rc_block, unless 0) and exits, then queues cursor (taken) and waits until
+ * all is durable (ledger.c). Returns 0 or l->failed. */
+int op_follow(plasma_ledger *l, const plasma_deposit *deposits, size_t n_deposits, const uint64_t *exits,
+              size_t n_exits, uint64_t rc_block, commit_rec *cursor);
+
+/* Encoding and settling of REC_UNDO and REC_CURSOR, and the 'd' key of a
+ * deposit with its root-chain block (ledger_reorg.c). */
+void op_encode_reorg_rec(plasma_kv_batch *b, const commit_rec *r);
+void op_settle_reorg_rec_locked(plasma_ledger *l, const commit_rec *r);
+void op_put_deposit_origin(plasma_kv_batch *b, uint64_t rc_block, uint64_t blknum);
 
 /* The committer thread (ledger_commit.c); blocks closed before a crash are
  * in l->closing when it starts and are sealed in its first round. */

@@ -15,6 +15,7 @@
 
 #include "api.h"
 #include "backend.h"
+#include "plasma/client.h"
 #include "plasma/devkeys.h"
 #include "plasma/log.h"
 #include "plasma/core.h"
@@ -69,7 +70,15 @@ static int read_key_file(const char *path, char *out, size_t out_len, char *err,
     return 0;
 }
 
-static int load_key(plasma_operator *op, char *err, size_t err_len)
+static int load_keystore(plasma_operator *op, char *err, size_t err_len)
+{
+    char msg[300];
+    int rc = plasma_keystore_unlock(&op->key, &op->addr, op->cfg.operator_keystore, op->cfg.password_file,
+                                    msg, sizeof msg);
+    return rc == 0 ? 0 : fail(err, err_len, "--operator-keystore: %s", msg);
+}
+
+static int load_hex_key(plasma_operator *op, char *err, size_t err_len)
 {
     char hex[96];
     snprintf(hex, sizeof hex, "%s", op->cfg.operator_key);
@@ -77,13 +86,32 @@ static int load_key(plasma_operator *op, char *err, size_t err_len)
     if (op->cfg.operator_key_file[0])
         rc = read_key_file(op->cfg.operator_key_file, hex, sizeof hex, err, err_len);
     if (rc == 0 && !hex[0])
-        rc = fail(err, err_len, "an operator key is required: --operator-key-file FILE");
+        rc = fail(err, err_len,
+                  "an operator key is required: --operator-keystore FILE or --operator-key-file FILE");
     if (rc == 0 && (plasma_hex_decode_fixed(op->key.b, sizeof op->key.b, hex) != 0 ||
                     plasma_privkey_addr(&op->addr, &op->key) != 0))
         rc = fail(err, err_len, "the operator key is not a valid 0x-hex secp256k1 private key");
-    if (rc == 0 && !op->cfg.dev && plasma_dev_key_is_public(&op->key))
-        rc = fail(err, err_len, "refusing a public development key outside --dev");
     plasma_wipe(hex, sizeof hex);
+    return rc;
+}
+
+/* On a real chain the key comes from a keystore, never from the command
+ * line (other users see it in the process list) or a plain file. */
+static int load_key(plasma_operator *op, char *err, size_t err_len)
+{
+    const plasma_operator_config *c = &op->cfg;
+    bool hex_given = plasma_operator_config_given(c, "operator-key") || c->operator_key_file[0];
+    int rc = 0;
+    if (c->operator_keystore[0] && hex_given)
+        rc = fail(err, err_len, "--operator-keystore and --operator-key(-file): give one operator key");
+    else if (!c->dev && hex_given && strcmp(c->rootchain, "eth") == 0)
+        rc = fail(err, err_len,
+                  "with --rootchain eth outside --dev the operator key comes from "
+                  "--operator-keystore FILE (its password from --password-file or PLASMA_PASSWORD)");
+    else
+        rc = c->operator_keystore[0] ? load_keystore(op, err, err_len) : load_hex_key(op, err, err_len);
+    if (rc == 0 && !c->dev && plasma_dev_key_is_public(&op->key))
+        rc = fail(err, err_len, "refusing a public development key outside --dev");
     plasma_wipe(op->cfg.operator_key, sizeof op->cfg.operator_key);
     return rc;
 }
@@ -132,11 +160,6 @@ static int ledger_config(plasma_operator *op, plasma_ledger_config *lc, char *er
 {
     const plasma_operator_config *c = &op->cfg;
     plasma_ledger_config_default(lc);
-    plasma_addr contract;
-    if (plasma_addr_parse(&contract, c->verifying_contract) != 0)
-        return fail(err, err_len, "--verifying-contract: \"%.60s\" is not an address", c->verifying_contract);
-    plasma_domain_init(&lc->domain, c->chain_id, &contract);
-    op->domain = lc->domain;
     lc->fee_beneficiary = op->addr;
     if (c->fee_beneficiary[0] && (plasma_addr_parse(&lc->fee_beneficiary, c->fee_beneficiary) != 0 ||
                                   plasma_addr_is_zero(&lc->fee_beneficiary)))
@@ -225,13 +248,18 @@ static int start_parts(plasma_operator *op, char *err, size_t err_len)
     plasma_ledger_config lc;
     if (rc == 0)
         rc = ledger_config(op, &lc, err, err_len);
-    if (rc == 0)
-        rc = plasma_ledger_open(&op->ledger, &lc, err, err_len);
+    /* The chain first: on Ethereum it gives the signing domain, which the
+     * ledger's data directory is bound to. */
     if (rc == 0)
         rc = op_backend_start(&op->backend, &op->cfg, &op->key, err, err_len);
     if (rc == 0) {
+        op->domain = lc.domain = *op_backend_domain(op->backend);
+        rc = plasma_ledger_open(&op->ledger, &lc, err, err_len);
+    }
+    if (rc == 0) {
         op_sync_config sc = {.finality_margin = op->cfg.finality_margin,
-                             .poll_ms = (unsigned)op->cfg.poll_ms};
+                             .poll_ms = (unsigned)op->cfg.poll_ms,
+                             .start_block = op->cfg.deploy_block};
         op_sync *s = NULL;
         rc = op_sync_start(&s, op->ledger, op_backend_table(op->backend), &sc);
         pthread_mutex_lock(&op->sync_mu);
@@ -243,6 +271,21 @@ static int start_parts(plasma_operator *op, char *err, size_t err_len)
     return rc;
 }
 
+/* scheme://host:port of url: a provider's access key in its path, query
+ * or user info never reaches a log. */
+static void endpoint_of(char *out, size_t len, const char *url)
+{
+    const char *host = strstr(url, "://");
+    host = host ? host + 3 : url;
+    size_t scheme = (size_t)(host - url), n = strcspn(host, "/?#");
+    const char *at = memchr(host, '@', n);
+    if (at) {
+        n -= (size_t)(at + 1 - host);
+        host = at + 1;
+    }
+    snprintf(out, len, "%.*s%.*s", (int)scheme, url, (int)n, host);
+}
+
 /* Where a newcomer finds the daemon: the API URL, the root chain's (served
  * here when embedded) and the data directory as an absolute path. */
 static void log_started(const plasma_operator *op)
@@ -250,12 +293,15 @@ static void log_started(const plasma_operator *op)
     char addr[43], url[96], rc_url[384], data[PATH_MAX];
     bool embedded = strcmp(op->cfg.rootchain, "embedded") == 0;
     snprintf(url, sizeof url, "http://%s:%u", op->cfg.bind, plasma_operator_port(op));
-    snprintf(rc_url, sizeof rc_url, "%s%s", embedded ? url : op->cfg.rpc, embedded ? "/rootchain" : "");
+    if (embedded)
+        snprintf(rc_url, sizeof rc_url, "%s/rootchain", url);
+    else
+        endpoint_of(rc_url, sizeof rc_url, op->cfg.rpc);
     if (!realpath(op->cfg.data_dir, data))
         snprintf(data, sizeof data, "%s", op->cfg.data_dir);
-    plasma_log(PLASMA_LOG_INFO, "operator_started", "url=%s rootchain=%s rootchain_url=%s operator=%s dev=%s data_dir=%s",
-           url, op->cfg.rootchain, rc_url, plasma_addr_format(addr, &op->addr), op->cfg.dev ? "true" : "false",
-           data);
+    plasma_log(PLASMA_LOG_INFO, "operator_started",
+               "url=%s rootchain=%s rootchain_url=%s operator=%s dev=%s data_dir=%s", url, op->cfg.rootchain,
+               rc_url, plasma_addr_format(addr, &op->addr), op->cfg.dev ? "true" : "false", data);
 }
 
 int plasma_operator_start(plasma_operator **out, const plasma_operator_config *cfg, char *err, size_t err_len)

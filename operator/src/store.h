@@ -12,6 +12,8 @@
  *                                                              a dropped tx, the empty leaf)
  *   'B' blknum8              -> root32 time8 ntxs4 flags1      sealed child and deposit blocks
  *   'm' name                 -> value                          cursors and identity
+ *   'd' rc_block8 blknum8    -> ""                             a deposit's root-chain block, on
+ *                                                              chains that reorganise (ledger_reorg.c)
  */
 #ifndef PLASMA_OP_STORE_H
 #define PLASMA_OP_STORE_H

@@ -43,8 +43,24 @@ struct op_sync {
     uint64_t final_cursor;
     watched_ife *watch;
     size_t n_watch, cap_watch;
+    /* A chain that reorganises: its cursor, and the events of the block
+     * being delivered (follower thread only). */
+    plasma_rc_cursor chain_at;
+    bool have_chain_at;
+    uint64_t chain_written; /* the cursor's number when last stored */
+    bool caught_up;
+    bool refused; /* a reorganisation the ledger cannot follow: stopped */
+    plasma_deposit *blk_deps;
+    size_t n_blk_deps, cap_blk_deps;
+    uint64_t *blk_exits;
+    size_t n_blk_exits, cap_blk_exits;
     op_sync_stats st;
 };
+
+/* A range without events is stored at most this many blocks apart: a
+ * restart reads the rest again (known deposits and spent outputs are
+ * skipped), and a quiet chain costs no write per poll. */
+#define CHAIN_CURSOR_EVERY 1000
 
 static void wait_ms(op_sync *s, unsigned ms, bool *wake)
 {
@@ -290,6 +306,123 @@ static int follow_finalized(op_sync *s, uint64_t head)
     return rc;
 }
 
+/* --- a chain that reorganises: one stream of events, block by block --- */
+
+static int s_deposit(void *ctx, const plasma_rc_deposit *d)
+{
+    op_sync *s = ctx;
+    if (plasma_grow((void **)&s->blk_deps, &s->cap_blk_deps, s->n_blk_deps + 1, sizeof *s->blk_deps) < 0)
+        return PLASMA_ERR_NOMEM;
+    s->blk_deps[s->n_blk_deps++] =
+        (plasma_deposit){d->blknum, d->depositor, d->token, d->amount, d->timestamp};
+    return PLASMA_OK;
+}
+
+static int s_exit(void *ctx, const plasma_rc_exit *x)
+{
+    op_sync *s = ctx;
+    if (plasma_grow((void **)&s->blk_exits, &s->cap_blk_exits, s->n_blk_exits + 1, sizeof *s->blk_exits) < 0)
+        return PLASMA_ERR_NOMEM;
+    s->blk_exits[s->n_blk_exits++] = x->utxo_pos;
+    return PLASMA_OK;
+}
+
+static void count_applied(op_sync *s, size_t deposits, size_t exits)
+{
+    pthread_mutex_lock(&s->mu);
+    s->st.deposits += deposits;
+    s->st.exits += exits;
+    s->st.deposit_next = s->st.exit_next = s->chain_at.number + 1;
+    pthread_mutex_unlock(&s->mu);
+}
+
+/* The block's events and the cursor in one durable write. */
+static int s_block(void *ctx, const plasma_rc_cursor *c)
+{
+    op_sync *s = ctx;
+    size_t nd = s->n_blk_deps, nx = s->n_blk_exits;
+    s->n_blk_deps = s->n_blk_exits = 0;
+    int rc = PLASMA_OK;
+    if (nd || nx || !s->have_chain_at || c->number >= s->chain_written + CHAIN_CURSOR_EVERY) {
+        plasma_ledger_rc_block at = {c->number, c->hash};
+        rc = plasma_ledger_follow_chain(s->l, s->blk_deps, nd, s->blk_exits, nx, &at);
+        if (rc == 0)
+            s->chain_written = c->number;
+    }
+    if (rc != 0)
+        return rc;
+    s->chain_at = *c;
+    s->have_chain_at = true;
+    if (nd || nx)
+        plasma_log(PLASMA_LOG_INFO, "chain_events_applied", "rc_block=%llu deposits=%zu exits=%zu",
+                   (unsigned long long)c->number, nd, nx);
+    count_applied(s, nd, nx);
+    return PLASMA_OK;
+}
+
+/* The exit events of the dropped blocks are read again from the new chain:
+ * in-flight exits started there are watched anew if the new chain has them.
+ * Outputs already marked finalized stay so, like outputs marked exited. */
+static void forget_exit_events_after(op_sync *s, uint64_t ancestor)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < s->n_watch; i++)
+        if (s->watch[i].start_block <= ancestor)
+            s->watch[kept++] = s->watch[i];
+    s->n_watch = kept;
+    if (s->final_next > ancestor + 1)
+        s->final_next = ancestor + 1;
+}
+
+static void refuse_reorg(op_sync *s, const plasma_rc_cursor *ancestor)
+{
+    pthread_mutex_lock(&s->mu);
+    bool first = !s->refused;
+    s->refused = s->st.diverged = true;
+    pthread_mutex_unlock(&s->mu);
+    if (first)
+        plasma_log(PLASMA_LOG_ERROR, "chain_reorg_refused",
+                   "ancestor=%llu reason=\"a deposit of the dropped blocks was spent on the child chain; "
+                   "the operator stops following and submitting (raise --confirmations past the chain's "
+                   "reorganisations)\"",
+                   (unsigned long long)ancestor->number);
+}
+
+static int s_undo(void *ctx, const plasma_rc_cursor *ancestor)
+{
+    op_sync *s = ctx;
+    plasma_ledger_rc_block at = {ancestor->number, ancestor->hash};
+    size_t removed = 0;
+    s->n_blk_deps = s->n_blk_exits = 0;
+    int rc = plasma_ledger_undo(s->l, &at, &removed);
+    if (rc == PLASMA_ERR_UTXO_SPENT)
+        refuse_reorg(s, ancestor);
+    if (rc != 0)
+        return rc;
+    plasma_log(PLASMA_LOG_WARN, "chain_reorg", "ancestor=%llu deposits_removed=%zu",
+               (unsigned long long)ancestor->number, removed);
+    forget_exit_events_after(s, ancestor->number);
+    s->chain_at = *ancestor;
+    s->chain_written = ancestor->number;
+    s->have_chain_at = true;
+    count_applied(s, 0, 0);
+    return PLASMA_OK;
+}
+
+static int follow_chain(op_sync *s)
+{
+    const plasma_rc_sink sink = {s, s_deposit, s_exit, s_block, s_undo};
+    pthread_mutex_lock(&s->mu);
+    bool stopped = s->refused;
+    pthread_mutex_unlock(&s->mu);
+    if (stopped)
+        return PLASMA_ERR_UTXO_SPENT;
+    int rc = s->be->follow(s->be->ctx, s->have_chain_at ? &s->chain_at : NULL, &sink, &s->caught_up);
+    /* What a block that did not end brought comes again with it. */
+    s->n_blk_deps = s->n_blk_exits = 0;
+    return rc;
+}
+
 static int follow_round(op_sync *s)
 {
     pthread_mutex_lock(&s->round_mu);
@@ -300,6 +433,13 @@ static int follow_round(op_sync *s)
     if (rc == 0)
         s->st.rc_head = head;
     pthread_mutex_unlock(&s->mu);
+    if (rc == 0 && s->be->follow) {
+        rc = follow_chain(s);
+        if (rc == 0)
+            rc = follow_finalized(s, head);
+        pthread_mutex_unlock(&s->round_mu);
+        return rc;
+    }
     if (rc == 0)
         rc = follow_exits(s, head);
     if (rc == 0)
@@ -331,7 +471,8 @@ static void *follower_main(void *arg)
         last_rc = rc;
         /* Catching up: go on without waiting while whole ranges come back. */
         pthread_mutex_lock(&s->mu);
-        bool behind = rc == 0 && s->st.exit_next <= s->st.rc_head;
+        bool behind = rc == 0 && (s->be->follow ? !s->caught_up || s->final_next <= s->st.rc_head
+                                                : s->st.exit_next <= s->st.rc_head);
         pthread_mutex_unlock(&s->mu);
         if (!behind)
             wait_ms(s, s->cfg.poll_ms, &s->wake_follower);
@@ -364,14 +505,47 @@ static void diverged(op_sync *s, uint64_t blknum)
                    (unsigned long long)blknum);
 }
 
+/* A chain that reorganises took back the submissions of blocks from..
+ * below upto: their roots go to the chain again, from `from` on. */
+static void lost_blocks(op_sync *s, pending_submit *p, uint64_t from, uint64_t upto)
+{
+    int rc = plasma_ledger_unsubmit(s->l, from);
+    *p = (pending_submit){0, 0}; /* what was sent for them is gone too */
+    plasma_log(rc == 0 ? PLASMA_LOG_WARN : PLASMA_LOG_ERROR, "root_chain_lost_blocks",
+               "from=%llu to=%llu error=%s", (unsigned long long)from,
+               (unsigned long long)(upto - PLASMA_CHILD_BLOCK_INTERVAL),
+               rc == 0 ? "none" : plasma_err_code(rc));
+}
+
+/* With every sealed block on a chain that reorganises, a reorganisation can
+ * still take the last ones back: the chain's next child number says so. */
+static void check_submitted(op_sync *s, pending_submit *p)
+{
+    plasma_ledger_status st;
+    uint64_t next;
+    plasma_ledger_status_get(s->l, &st);
+    if (st.last_submitted && s->be->next_child_block(s->be->ctx, &next) == 0 && next <= st.last_submitted)
+        lost_blocks(s, p, next, st.last_submitted + PLASMA_CHILD_BLOCK_INTERVAL);
+}
+
 /* One step for the oldest unsubmitted block. Returns true when progress was
  * made and the next block may be tried at once. */
 static bool submit_step(op_sync *s, pending_submit *p)
 {
     uint64_t blknum, ts, next;
     plasma_hash root, stored;
-    if (plasma_ledger_next_unsubmitted(s->l, &blknum, &root) != 0)
+    pthread_mutex_lock(&s->mu);
+    bool refused = s->refused;
+    pthread_mutex_unlock(&s->mu);
+    /* Blocks after a refused reorganisation may spend deposits the chain
+     * no longer has: none goes out. */
+    if (refused)
         return false;
+    if (plasma_ledger_next_unsubmitted(s->l, &blknum, &root) != 0) {
+        if (s->be->follow)
+            check_submitted(s, p);
+        return false;
+    }
     int rc = s->be->get_block(s->be->ctx, blknum, &stored, &ts);
     if (rc == 0) {
         if (!plasma_hash_eq(&root, &stored)) {
@@ -396,6 +570,8 @@ static bool submit_step(op_sync *s, pending_submit *p)
     if (next != blknum) {
         if (next > blknum)
             diverged(s, blknum);
+        else if (s->be->follow)
+            lost_blocks(s, p, next, blknum);
         return false;
     }
     rc = s->be->submit_block(s->be->ctx, blknum, &root);
@@ -439,7 +615,16 @@ int op_sync_start(op_sync **out, plasma_ledger *l, const plasma_rootchain_backen
         s->cfg.max_range = 1000;
     s->dep_next = cursor_or_zero(s, "deposits");
     s->exit_next = cursor_or_zero(s, "exits");
+    plasma_ledger_rc_block at;
+    if (plasma_ledger_chain_cursor(l, &at) == 0) {
+        s->chain_at = (plasma_rc_cursor){at.number, at.hash};
+        s->have_chain_at = true;
+        s->chain_written = at.number;
+        s->st.deposit_next = s->st.exit_next = at.number + 1;
+    }
     s->final_next = s->final_cursor = cursor_or_zero(s, "finalized");
+    if (s->final_next < s->cfg.start_block)
+        s->final_next = s->cfg.start_block;
     pthread_mutex_init(&s->mu, NULL);
     pthread_mutex_init(&s->round_mu, NULL);
     pthread_cond_init(&s->cv, NULL);
@@ -485,6 +670,8 @@ void op_sync_free(op_sync *s)
     pthread_cond_destroy(&s->cv);
     pthread_mutex_destroy(&s->mu);
     pthread_mutex_destroy(&s->round_mu);
+    free(s->blk_deps);
+    free(s->blk_exits);
     free(s->watch);
     free(s);
 }

@@ -20,6 +20,7 @@ typedef struct op_sync_config {
     unsigned poll_ms;         /* how often the chain is polled */
     unsigned resubmit_ms;     /* re-send a block not mined after this long */
     unsigned max_range;       /* root-chain blocks read per event query */
+    uint64_t start_block;     /* no event before it (the contract's deployment) */
 } op_sync_config;
 
 typedef struct op_sync_stats {

@@ -21,6 +21,25 @@ endfunction()
 plasma_eth_itest(test_eth_anvil_tx LIBS plasma_eth plasma_http plasma_exitgame Threads::Threads TIMEOUT 120)
 plasma_eth_itest(test_eth_anvil_follow LIBS plasma_eth plasma_http plasma_exitgame Threads::Threads TIMEOUT 120)
 
+# The operator on anvil (plasma-operator --rootchain eth, the contract
+# deployed by plasma-deploy): end to end with plasma-deploy and the start's
+# checks and an in-flight exit (about 3 s, both passes: the sanitizer build runs the daemons
+# instrumented), and its faults (anvil restarted, reorganisations, an
+# endpoint that fails or stalls: about 20 s of waiting, once).
+function(plasma_operator_eth_itest name)
+    plasma_eth_itest(${name} ${ARGN})
+    target_include_directories(${name} PRIVATE ${CMAKE_CURRENT_LIST_DIR}/../integration/operator)
+    target_compile_definitions(${name} PRIVATE PLASMA_OPERATOR_BIN="$<TARGET_FILE:plasma-operator>"
+                                               PLASMA_DEPLOY_BIN="$<TARGET_FILE:plasma-deploy>"
+                                               PLASMA_CONTRACTS_OUT="${PROJECT_SOURCE_DIR}/contracts/out")
+    add_dependencies(${name} plasma-operator plasma-deploy)
+endfunction()
+foreach(name test_operator_eth test_operator_eth_faults)
+    plasma_operator_eth_itest(${name} LIBS plasma_eth plasma_http plasma_rootchain plasma_merkle plasma_client
+                              Threads::Threads TIMEOUT 180)
+endforeach()
+set_tests_properties(test_operator_eth_faults PROPERTIES LABELS once)
+
 # The committed vectors and probe bytecode are what their generators make.
 # No C code runs in these: once is enough.
 find_program(PLASMA_NODE node)

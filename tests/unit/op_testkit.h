@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "plasma/core.h"
+#include "plasma/ledger.h"
 #include "testutil.h"
 
 static inline plasma_privkey tk_key(int i)
@@ -93,6 +94,20 @@ static inline uint8_t *tk_rlp(const plasma_tx *tx, size_t *len)
     assert_int_equal(plasma_tx_encode_signed(&b, tx), 0);
     *len = b.len;
     return b.data;
+}
+
+/* Submits a one-input, one-output payment of amount to `to`, input signed
+ * by key. Returns what plasma_ledger_submit returns. */
+static inline int tk_pay(plasma_ledger *l, uint64_t in, int key, int to, uint64_t amount)
+{
+    tk_out o[1] = {{to, 0, amount}};
+    plasma_tx tx = tk_payment(&in, &key, 1, o, 1);
+    size_t len;
+    uint8_t *rlp = tk_rlp(&tx, &len);
+    plasma_ledger_receipt r;
+    int rc = plasma_ledger_submit(l, &r, rlp, len);
+    free(rlp);
+    return rc;
 }
 
 #endif

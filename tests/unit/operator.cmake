@@ -4,9 +4,12 @@ plasma_add_test(test_operator_hmap ${OP_UNIT_DIR}/test_operator_hmap.c LIBS plas
 target_include_directories(test_operator_hmap PRIVATE ${OP_UNIT_DIR}/../../operator/src)
 plasma_add_test(test_operator_ledger ${OP_UNIT_DIR}/test_operator_ledger.c LIBS plasma_operator TIMEOUT 120)
 target_include_directories(test_operator_ledger PRIVATE ${OP_UNIT_DIR}/../../operator/src)
+plasma_add_test(test_operator_reorg ${OP_UNIT_DIR}/test_operator_reorg.c LIBS plasma_operator TIMEOUT 60)
 plasma_add_test(test_operator_config ${OP_UNIT_DIR}/test_operator_config.c LIBS plasma_operator plasma_exitgame TIMEOUT 30)
 plasma_add_test(test_operator_sync ${OP_UNIT_DIR}/test_operator_sync.c LIBS plasma_operator plasma_rootchain TIMEOUT 60)
 target_include_directories(test_operator_sync PRIVATE ${OP_UNIT_DIR}/../../operator/src)
+plasma_add_test(test_operator_sync_chain ${OP_UNIT_DIR}/test_operator_sync_chain.c LIBS plasma_operator TIMEOUT 60)
+target_include_directories(test_operator_sync_chain PRIVATE ${OP_UNIT_DIR}/../../operator/src)
 
 # Integration tests: the real plasma-operator on 127.0.0.1, HTTP only.
 set(OP_IT_DIR ${OP_UNIT_DIR}/../integration/operator)

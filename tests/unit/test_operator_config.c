@@ -144,6 +144,47 @@ static void test_config_file(void **state)
     assert_non_null(strstr(err, "cannot open"));
 }
 
+/* The settings of --rootchain eth, and which values were given rather
+ * than defaulted (the eth backend checks --chain-id only when given). */
+static void test_eth_settings_and_given(void **state)
+{
+    (void)state;
+    plasma_operator_config c;
+    char err[256];
+    assert_int_equal(PARSE(&c, err, "--rootchain", "eth"), 0);
+    assert_int_equal(c.confirmations, 12);
+    assert_int_equal(c.deploy_block, 0);
+    assert_int_equal(c.rpc_timeout_ms, 30000);
+    assert_false(plasma_operator_config_given(&c, "chain-id"));
+    assert_false(plasma_operator_config_given(&c, "no-such-setting"));
+    assert_int_equal(PARSE(&c, err, "--dev", "--rootchain=eth", "--rpc", "http://127.0.0.1:8545",
+                           "--contract", "0x5fbdb2315678afecb367f032d93f642f64180aa3", "--deploy-block", "7",
+                           "--max-fee-gwei", "80", "--operator-keystore", "/k.json", "--password-file",
+                           "/pw"),
+                     0);
+    assert_int_equal(c.confirmations, 0);
+    assert_string_equal(c.rootchain, "eth");
+    assert_string_equal(c.contract, "0x5fbdb2315678afecb367f032d93f642f64180aa3");
+    assert_int_equal(c.deploy_block, 7);
+    assert_int_equal(c.max_fee_gwei, 80);
+    assert_string_equal(c.operator_keystore, "/k.json");
+    assert_string_equal(c.password_file, "/pw");
+    assert_true(plasma_operator_config_given(&c, "contract"));
+    assert_false(plasma_operator_config_given(&c, "chain-id"));
+    assert_true(plasma_operator_config_given(&c, "dev"));
+    assert_int_equal(PARSE(&c, err, "--chain-id", "31337"), 0);
+    assert_true(plasma_operator_config_given(&c, "chain-id"));
+    assert_int_equal(PARSE(&c, err, "--confirmations", "10001"), PLASMA_ERR_CONFIG);
+    assert_non_null(strstr(err, "0..10000"));
+    assert_int_equal(PARSE(&c, err, "--rpc-timeout-ms", "10"), PLASMA_ERR_CONFIG);
+    char *path = write_file("chain-id = 5\n");
+    assert_int_equal(PARSE(&c, err, "--config", path), 0);
+    assert_true(plasma_operator_config_given(&c, "chain-id"));
+    assert_int_equal(c.chain_id, 5);
+    unlink(path);
+    free(path);
+}
+
 static void test_help_lists_every_flag(void **state)
 {
     (void)state;
@@ -171,6 +212,12 @@ static void test_help_lists_every_flag(void **state)
                            "--utxo-cache-mb",
                            "--sig-verify-cached",
                            "--config",
+                           "--contract",
+                           "--deploy-block",
+                           "--confirmations",
+                           "--operator-keystore",
+                           "--password-file",
+                           "--rpc-timeout-ms",
                            "(1..65535)"};
     for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++)
         if (!strstr(buf, flags[i]))
@@ -183,6 +230,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_defaults_and_dev),      cmocka_unit_test(test_bond_defaults),
         cmocka_unit_test(test_flag_forms_and_bounds), cmocka_unit_test(test_config_file),
+        cmocka_unit_test(test_eth_settings_and_given),
         cmocka_unit_test(test_help_lists_every_flag),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

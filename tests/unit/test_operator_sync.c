@@ -179,6 +179,7 @@ static int setup(void **state)
                                        f_exits,
                                        f_exit_events,
                                        f_finalized,
+                                       NULL,
                                        NULL};
     open_node(f);
     *state = f;

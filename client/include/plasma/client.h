@@ -42,6 +42,22 @@ int plasma_keystore_decrypt(plasma_privkey *key, plasma_addr *addr, const json_t
 int plasma_keystore_decrypt_file(plasma_privkey *key, plasma_addr *addr, const char *path,
                                  const char *password, char *errmsg, size_t errmsg_len);
 
+/* The password of a keystore for a program that runs unattended: the first
+ * line of file (without its line end) when file is given (not NULL or
+ * empty), else the environment variable PLASMA_PASSWORD; never a command
+ * line argument. Out: out (out_len bytes). Returns 0, PLASMA_ERR_NOT_FOUND
+ * (no file given and PLASMA_PASSWORD unset), PLASMA_ERR_IO (the file cannot
+ * be read) or PLASMA_ERR_BAD_REQUEST (too long); errmsg (may be NULL) gets
+ * a one-line reason. */
+int plasma_keystore_password(char *out, size_t out_len, const char *file, char *errmsg, size_t errmsg_len);
+
+/* Decrypts the keystore file at path with the password of
+ * plasma_keystore_password(password_file). Out: *key, *addr (may be NULL).
+ * Returns 0 or an error of those two functions (PLASMA_ERR_UNAUTHORIZED
+ * for a wrong password); errmsg gets a one-line reason. */
+int plasma_keystore_unlock(plasma_privkey *key, plasma_addr *addr, const char *path,
+                           const char *password_file, char *errmsg, size_t errmsg_len);
+
 /* Writes keystore into directory dir (created with mode 0700 if missing,
  * missing parents too) as UTC--<time>--<address hex> with mode 0600, never
  * overwriting. Out: path (may be NULL) receives the file path, path_len

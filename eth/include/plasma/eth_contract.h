@@ -72,6 +72,17 @@ typedef struct plasma_eth_deploy_args {
 int plasma_eth_encode_constructor(plasma_buf *out, const uint8_t *bytecode, size_t len,
                                   const plasma_eth_deploy_args *args);
 
+/* This build's PlasmaRootChain, compiled in from contracts/out: its
+ * creation bytecode (give it to plasma_eth_encode_constructor). */
+void plasma_eth_plasma_bytecode(const uint8_t **code, size_t *len);
+
+/* Whether code (eth_getCode at a deployment) is this build's
+ * PlasmaRootChain: byte for byte its compiled runtime code, but for the
+ * operands where the deployment wrote its immutables (operator, exit
+ * period, bonds, domain separator), which the caller checks through the
+ * views. A contract built from other sources, or none, is false. */
+bool plasma_eth_is_plasma_code(const uint8_t *code, size_t len);
+
 /* --- typed calldata of the functions --- */
 
 typedef struct plasma_eth_bytes {
@@ -222,6 +233,8 @@ typedef struct plasma_eth_log {
  * PLASMA_ERR_NOMEM; out->data is empty on failure. */
 int plasma_eth_log_from_json(plasma_eth_log *out, const json_t *obj);
 void plasma_eth_log_clear(plasma_eth_log *log);
+/* Sorts logs into chain order: block number, then log index. */
+void plasma_eth_logs_sort(plasma_eth_log *logs, size_t n);
 
 /* A decoded event and where it happened. Union members by kind:
  * deposit_created; block_submitted; exit_started; exit_challenged;

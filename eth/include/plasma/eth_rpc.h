@@ -138,6 +138,10 @@ int plasma_eth_header_from_json(plasma_eth_header *out, const json_t *block);
  * an error of plasma_eth_rpc_call. */
 int plasma_eth_header_get(plasma_eth_rpc *rpc, uint64_t number, plasma_eth_header *out);
 
+/* eth_getCode(addr, tag) (tag NULL: "latest"). Out: the code, appended to
+ * *out (nothing for an account without code). */
+int plasma_eth_code(plasma_eth_rpc *rpc, const plasma_addr *addr, const char *tag, plasma_buf *out);
+
 /* eth_call of data to `to` (from: may be NULL; value: may be NULL) at
  * block `tag` ("latest", "pending", or a quantity; NULL for "latest").
  * Out: the returned bytes, appended to *ret. A revert is returned as its

@@ -150,6 +150,17 @@ int plasma_eth_sender_next_nonce(plasma_eth_sender *s, uint64_t *out);
  * (nothing was sent), PLASMA_ERR_NOMEM. */
 int plasma_eth_sender_send(plasma_eth_sender *s, const plasma_eth_txreq *req, plasma_eth_pending **out);
 
+/* As plasma_eth_sender_send, but with the given nonce: for a transaction
+ * that must take the place of one an earlier run left in the node's pool
+ * (the account's mined count is below its pending count). A "replacement
+ * underpriced" answer bumps the fees (as a replacement does) and sends
+ * again, at most max_replacements times. Then it is waited for and
+ * replaced like any pending transaction. Returns as plasma_eth_sender_send,
+ * or PLASMA_ERR_BAD_NONCE when the nonce was mined meanwhile or the pool's
+ * transaction still pays more (nothing was sent). */
+int plasma_eth_sender_send_at(plasma_eth_sender *s, const plasma_eth_txreq *req, uint64_t nonce,
+                              plasma_eth_pending **out);
+
 /* One step of waiting, without sleeping: looks for a receipt of any
  * transaction sent for p's nonce, counts its confirmations, and replaces
  * the transaction when it has waited replace_after_ms. Out: *done true and

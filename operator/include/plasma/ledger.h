@@ -124,6 +124,45 @@ int plasma_ledger_follow(plasma_ledger *l, const plasma_deposit *deposits, size_
  * PLASMA_ERR_NOT_FOUND (never stored) or PLASMA_ERR_IO. */
 int plasma_ledger_cursor(plasma_ledger *l, const char *cursor, uint64_t *value);
 
+/* --- following a root chain that can reorganise (Ethereum) --- */
+
+/* A root-chain block: its number and hash. */
+typedef struct plasma_ledger_rc_block {
+    uint64_t number;
+    plasma_hash hash;
+} plasma_ledger_rc_block;
+
+/* As plasma_ledger_follow for the events of root-chain block at->number
+ * (deposits spendable at once, outputs of exits marked spent), then stores
+ * *at as the chain cursor, all in one durable write. Each deposit is
+ * remembered as coming from at->number, for plasma_ledger_undo. Returns 0,
+ * PLASMA_ERR_IO or PLASMA_ERR_NOMEM. */
+int plasma_ledger_follow_chain(plasma_ledger *l, const plasma_deposit *deposits, size_t n_deposits,
+                               const uint64_t *exits, size_t n_exits, const plasma_ledger_rc_block *at);
+
+/* Out: the chain cursor last stored. Returns 0, PLASMA_ERR_NOT_FOUND (none
+ * yet) or PLASMA_ERR_IO. */
+int plasma_ledger_chain_cursor(plasma_ledger *l, plasma_ledger_rc_block *out);
+
+/* The root chain no longer has its blocks after ancestor->number: the
+ * deposits plasma_ledger_follow_chain recorded from them are removed (their
+ * outputs, deposit blocks and owner entries; a spend of one is then
+ * utxo_not_found) and *ancestor is stored as the chain cursor, in one
+ * durable write. Outputs marked spent by exits from those blocks stay
+ * marked: the operator never builds on an output that may be exiting, and
+ * its owner can start the exit again. Out: *removed (may be NULL) the
+ * deposits removed. Returns 0, PLASMA_ERR_UTXO_SPENT when a child-chain
+ * transaction spent one of them (nothing changed: the ledger cannot follow
+ * the chain any more), PLASMA_ERR_IO or PLASMA_ERR_NOMEM. */
+int plasma_ledger_undo(plasma_ledger *l, const plasma_ledger_rc_block *ancestor, size_t *removed);
+
+/* The root chain lost the child blocks from blknum on (a reorganisation
+ * took their submitBlock calls back): they become unsubmitted again, so
+ * that plasma_ledger_next_unsubmitted gives blknum and their roots are sent
+ * again. Returns 0, PLASMA_ERR_BAD_REQUEST (blknum is not a submitted child
+ * block) or PLASMA_ERR_IO. */
+int plasma_ledger_unsubmit(plasma_ledger *l, uint64_t blknum);
+
 /* --- handing blocks to the root chain --- */
 
 /* The oldest sealed child block not yet confirmed on the root chain.

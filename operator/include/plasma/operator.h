@@ -10,6 +10,8 @@
 #include "plasma/rootchain_backend.h"
 
 #define PLASMA_OPERATOR_PATH_MAX 1024
+/* Settings the configuration table may hold. */
+#define PLASMA_OPERATOR_MAX_SETTINGS 64
 
 /* Every setting, as parsed. Strings are NUL-terminated copies. */
 typedef struct plasma_operator_config {
@@ -17,10 +19,17 @@ typedef struct plasma_operator_config {
     char bind[64];
     uint64_t port;
     char data_dir[PLASMA_OPERATOR_PATH_MAX];
-    char rootchain[16];    /* the kind: "embedded" or "sim" */
-    char rpc[256];         /* the chain's API URL (sim) */
+    char rootchain[16];    /* the kind: "embedded", "sim" or "eth" */
+    char rpc[256];         /* the chain's API URL (sim) or JSON-RPC endpoint (eth) */
+    char contract[64];     /* eth: the PlasmaRootChain's address */
+    uint64_t deploy_block; /* eth: the block it was deployed in (0: not given) */
+    uint64_t confirmations;
+    uint64_t max_fee_gwei;
+    uint64_t rpc_timeout_ms;
     char operator_key[80]; /* 0x-hex private key */
     char operator_key_file[PLASMA_OPERATOR_PATH_MAX];
+    char operator_keystore[PLASMA_OPERATOR_PATH_MAX];
+    char password_file[PLASMA_OPERATOR_PATH_MAX];
     uint64_t chain_id;
     char verifying_contract[64];
     char fee_beneficiary[64]; /* empty: the operator address */
@@ -48,10 +57,11 @@ typedef struct plasma_operator_config {
     char admin_token[128];
     char log_level[16];
     uint64_t poll_ms;
-    uint64_t rc_block_interval_ms; /* embedded root chain: mining period */
-    uint64_t rc_min_exit_period_s; /* embedded root chain: MIN_EXIT_PERIOD */
-    char ife_bond[96];             /* embedded root chain: IFE bond, decimal wei */
-    char piggyback_bond[96];       /* embedded root chain: piggyback bond, decimal wei */
+    uint64_t rc_block_interval_ms;            /* embedded root chain: mining period */
+    uint64_t rc_min_exit_period_s;            /* embedded root chain: MIN_EXIT_PERIOD */
+    char ife_bond[96];                        /* embedded root chain: IFE bond, decimal wei */
+    char piggyback_bond[96];                  /* embedded root chain: piggyback bond, decimal wei */
+    bool given[PLASMA_OPERATOR_MAX_SETTINGS]; /* by table row: set by the file or a flag */
 } plasma_operator_config;
 
 /* Parses the command line (and the file named by --config, read first;
@@ -60,6 +70,10 @@ typedef struct plasma_operator_config {
  * printed on out), or PLASMA_ERR_CONFIG with a one-line reason in err. */
 int plasma_operator_config_parse(plasma_operator_config *cfg, int argc, char **argv, FILE *out, char *err,
                                  size_t err_len);
+
+/* Whether the setting name ("chain-id", without dashes) was given by the
+ * config file or a flag, rather than left at its default. */
+bool plasma_operator_config_given(const plasma_operator_config *cfg, const char *name);
 
 /* Prints the flags, their bounds and defaults. */
 void plasma_operator_usage(FILE *out);

@@ -12,8 +12,9 @@
 
 #include "plasma/types.h"
 
-/* 2: exit_events and finalized (in-flight exits). */
-#define PLASMA_ROOTCHAIN_BACKEND_VERSION 2
+/* 2: exit_events and finalized (in-flight exits); 3: follow, for chains
+ * that reorganise. */
+#define PLASMA_ROOTCHAIN_BACKEND_VERSION 3
 
 /* DepositCreated(depositor, blknum, token, amount), found in a root-chain block. */
 typedef struct plasma_rc_deposit {
@@ -54,6 +55,28 @@ typedef struct plasma_rc_exit_event {
     uint64_t inputs[4];
 } plasma_rc_exit_event;
 
+/* Where the operator stands on a chain that can reorganise: the last block
+ * whose events it applied, and that block's hash. */
+typedef struct plasma_rc_cursor {
+    uint64_t number;
+    plasma_hash hash;
+} plasma_rc_cursor;
+
+/* What such a chain hands the operator, in chain order. Each function
+ * returns 0 or an error, which stops the step and is returned by follow. */
+typedef struct plasma_rc_sink {
+    void *ctx;
+    int (*deposit)(void *ctx, const plasma_rc_deposit *d);
+    int (*exit)(void *ctx, const plasma_rc_exit *x);
+    /* Every event of the blocks up to and including cursor->number has
+     * been delivered: apply them and keep cursor with them, durably. The
+     * events of a block whose call failed come again from its first. */
+    int (*block)(void *ctx, const plasma_rc_cursor *cursor);
+    /* The chain dropped its blocks after ancestor->number: undo what they
+     * brought and keep ancestor as the cursor; the new blocks follow. */
+    int (*undo)(void *ctx, const plasma_rc_cursor *ancestor);
+} plasma_rc_sink;
+
 typedef struct plasma_rootchain_backend {
     unsigned version; /* PLASMA_ROOTCHAIN_BACKEND_VERSION */
     const char *name; /* "embedded", "remote", ... for logs */
@@ -85,6 +108,14 @@ typedef struct plasma_rootchain_backend {
     /* Out: finalized[output_id] as the contract holds it: 0, or the id of
      * the exit (exit_id or ife_id) that finalized the output. */
     int (*finalized)(void *ctx, const plasma_hash *output_id, plasma_u256 *by);
+
+    /* A chain that can reorganise (eth) has follow instead of deposits and
+     * exits (NULL there, as follow is on the others). One step: delivers to
+     * sink the events of at most one range of blocks buried under the
+     * backend's confirmations, after resume (read at the first call only:
+     * the cursor the sink last kept, NULL for none, then the deployment's
+     * block). Out: *caught_up when no such block is left to read. */
+    int (*follow)(void *ctx, const plasma_rc_cursor *resume, const plasma_rc_sink *sink, bool *caught_up);
 
     /* Releases ctx; the table itself is owned by whoever made it. */
     void (*free)(void *ctx);

@@ -17,12 +17,15 @@
  *    is refused, so that a typo cannot skip a block silently.
  *  - The session starts where a newcomer stands after `./tools/run.sh`: in
  *    a directory laid out like the repository's root whose `build/release`
- *    is the build under test (`tools/`, `docs/`, `examples/` are the source
- *    tree's), with a fresh empty HOME, only PATH, HOME and PLASMA_OPERATOR
- *    in the environment. PATH is the test's own, so `plasma` is found only
- *    if the document puts it there. PLASMA_OPERATOR (read by the CLI as its
- *    default --operator) names the test's operator, which the documents may
- *    assume at http://127.0.0.1:7434.
+ *    is the build under test (`tools/`, `docs/`, `examples/`, `contracts/`
+ *    are the source tree's), with a fresh empty HOME, only PATH, HOME,
+ *    PLASMA_OPERATOR, ETH_PORT and OP_PORT in the environment. PATH is the
+ *    test's own, so `plasma` is found only if the document puts it there.
+ *    PLASMA_OPERATOR (read by the CLI as its default --operator) names the
+ *    test's operator, which the documents may assume at
+ *    http://127.0.0.1:7434. ETH_PORT and OP_PORT are free loopback ports
+ *    for the daemons a document starts itself (an Ethereum node and an
+ *    operator on it), which it reads as `${ETH_PORT:-8545}`.
  *  - To cover another document, add it to `docs`.
  *
  * Built and run with gcc only: the sanitizer build skips it (scrypt and a
@@ -179,7 +182,7 @@ static void build_script(walkthrough *w, const char *doc)
 /* A directory laid out like the repository's root after ./tools/run.sh. */
 static void make_repo_view(const char *dir)
 {
-    static const char *const from_source[] = {"tools", "docs", "examples", "README.md"};
+    static const char *const from_source[] = {"tools", "docs", "examples", "contracts", "README.md"};
     char link[4096], target[4096], build[4096];
     snprintf(build, sizeof build, "%s/build", dir);
     assert_int_equal(mkdir(build, 0700), 0);
@@ -196,12 +199,14 @@ static void make_repo_view(const char *dir)
  * Returns its wait status, or -1 after SESSION_TIMEOUT_S (group killed). */
 static int run_session(const char *script, const char *repo, const char *home, const char *log, uint16_t port)
 {
-    char env_path[4096], env_home[4096], env_op[64];
+    char env_path[4096], env_home[4096], env_op[64], env_eth[32], env_op_port[32];
     const char *path = getenv("PATH");
     snprintf(env_path, sizeof env_path, "PATH=%s", path ? path : "/usr/local/bin:/usr/bin:/bin");
     snprintf(env_home, sizeof env_home, "HOME=%s", home);
     snprintf(env_op, sizeof env_op, "PLASMA_OPERATOR=http://127.0.0.1:%u", port);
-    char *const envp[] = {env_path, env_home, env_op, NULL};
+    snprintf(env_eth, sizeof env_eth, "ETH_PORT=%u", it_free_port());
+    snprintf(env_op_port, sizeof env_op_port, "OP_PORT=%u", it_free_port());
+    char *const envp[] = {env_path, env_home, env_op, env_eth, env_op_port, NULL};
     char *const argv[] = {"bash", (char *)script, NULL};
     pid_t pid = fork();
     assert_true(pid >= 0);

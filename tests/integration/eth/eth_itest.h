@@ -56,6 +56,7 @@ typedef struct eit_anvil {
     char url[64];
     char dir[64];
     char log[96];
+    char state[96];  /* --state file in dir, when kept across restarts */
 } eit_anvil;
 
 /* The anvil still running when a failed assertion ends the test is killed
@@ -82,28 +83,27 @@ static inline plasma_eth_rpc *eit_rpc(const char *url, unsigned attempts)
     return rpc;
 }
 
-/* Starts anvil and waits until it answers eth_chainId with 31337. */
-static inline void eit_anvil_start(eit_anvil *a)
+/* Spawns anvil on a->port (its chain in a->state when set) and waits
+ * until it answers eth_chainId with 31337. */
+static inline void eit_anvil_spawn(eit_anvil *a)
 {
-    memset(a, 0, sizeof *a);
-    snprintf(a->dir, sizeof a->dir, "/tmp/plasma-eth-it-XXXXXX");
-    assert_non_null(mkdtemp(a->dir));
-    snprintf(a->log, sizeof a->log, "%s/anvil.log", a->dir);
-    a->port = tu_free_port();
-    snprintf(a->url, sizeof a->url, "http://127.0.0.1:%u", a->port);
     char port[8];
     snprintf(port, sizeof port, "%u", a->port);
     pid_t pid = fork();
     assert_true(pid >= 0);
     if (pid == 0) {
-        int fd = open(a->log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        int fd = open(a->log, O_WRONLY | O_CREAT | O_APPEND, 0600);
         if (fd >= 0) {
             dup2(fd, 1);
             dup2(fd, 2);
             close(fd);
         }
-        execl(PLASMA_ANVIL_BIN, "anvil", "--host", "127.0.0.1", "--port", port, "--chain-id", "31337",
-              "--accounts", "10", (char *)NULL);
+        if (a->state[0])
+            execl(PLASMA_ANVIL_BIN, "anvil", "--host", "127.0.0.1", "--port", port, "--chain-id", "31337",
+                  "--accounts", "10", "--state", a->state, (char *)NULL);
+        else
+            execl(PLASMA_ANVIL_BIN, "anvil", "--host", "127.0.0.1", "--port", port, "--chain-id", "31337",
+                  "--accounts", "10", (char *)NULL);
         _exit(127);
     }
     a->pid = pid;
@@ -129,7 +129,28 @@ static inline void eit_anvil_start(eit_anvil *a)
     fail_msg("anvil did not answer within 30 s; see %s", a->log);
 }
 
-static inline void eit_anvil_stop(eit_anvil *a)
+/* Starts anvil on a free port; with keep_state, its chain is written to a
+ * file when it stops and read back by eit_anvil_resume. */
+static inline void eit_anvil_start_kept(eit_anvil *a, bool keep_state)
+{
+    memset(a, 0, sizeof *a);
+    snprintf(a->dir, sizeof a->dir, "/tmp/plasma-eth-it-XXXXXX");
+    assert_non_null(mkdtemp(a->dir));
+    snprintf(a->log, sizeof a->log, "%s/anvil.log", a->dir);
+    if (keep_state)
+        snprintf(a->state, sizeof a->state, "%s/state.json", a->dir);
+    a->port = tu_free_port();
+    snprintf(a->url, sizeof a->url, "http://127.0.0.1:%u", a->port);
+    eit_anvil_spawn(a);
+}
+
+static inline void eit_anvil_start(eit_anvil *a)
+{
+    eit_anvil_start_kept(a, false);
+}
+
+/* Stops anvil (SIGTERM: it writes its state file) and keeps its files. */
+static inline void eit_anvil_halt(eit_anvil *a)
 {
     if (a->pid > 0) {
         kill(a->pid, SIGTERM);
@@ -139,7 +160,20 @@ static inline void eit_anvil_stop(eit_anvil *a)
         eit_live_pid = 0;
         a->pid = 0;
     }
+}
+
+/* Starts a halted anvil again on its port, from its state file. */
+static inline void eit_anvil_resume(eit_anvil *a)
+{
+    eit_anvil_spawn(a);
+}
+
+static inline void eit_anvil_stop(eit_anvil *a)
+{
+    eit_anvil_halt(a);
     unlink(a->log);
+    if (a->state[0])
+        unlink(a->state);
     rmdir(a->dir);
 }
 
