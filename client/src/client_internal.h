@@ -15,6 +15,9 @@ struct plasma_client {
     long receipt_timeout_ms;
     char op_url[1024], rc_url[1024]; /* for messages, and connections of other threads */
     char *wallet_dir;                /* records of sent txs (NULL: none kept) */
+    /* the in-flight exits the last processExits call finished */
+    plasma_u256 processed_ifes[PLASMA_CLIENT_MAX_PROCESSED_IFES];
+    size_t n_processed_ifes;
     char errmsg[512];
 };
 

@@ -353,15 +353,28 @@ static int collect_finalized(plasma_client *c, const plasma_receipt *r, uint64_t
     int rc = plasma_rootchain_client_events(c->rc, r->block_number, r->block_number, 0, &ev, &n, &next);
     if (rc)
         return client_rc_fail(c, rc, "root-chain events");
-    for (size_t i = 0; i < n; i++)
-        if (ev[i].call_index == r->index && ev[i].kind == PLASMA_EVENT_EXIT_FINALIZED) {
-            if (exit_ids && paid < max)
-                exit_ids[paid] = ev[i].exit_finalized.exit_id;
-            paid++;
-        }
+    c->n_processed_ifes = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (ev[i].call_index != r->index)
+            continue;
+        if (ev[i].kind == PLASMA_EVENT_IFE_FINALIZED &&
+            c->n_processed_ifes < PLASMA_CLIENT_MAX_PROCESSED_IFES)
+            c->processed_ifes[c->n_processed_ifes++] = ev[i].ife_closed.ife_id;
+        if (ev[i].kind != PLASMA_EVENT_EXIT_FINALIZED)
+            continue;
+        if (exit_ids && paid < max)
+            exit_ids[paid] = ev[i].exit_finalized.exit_id;
+        paid++;
+    }
     free(ev);
     *n_paid = paid < max ? paid : max;
     return 0;
+}
+
+size_t plasma_client_processed_ifes(const plasma_client *c, const plasma_u256 **ids)
+{
+    *ids = c->processed_ifes;
+    return c->n_processed_ifes;
 }
 
 int plasma_client_process_exits(plasma_client *c, const plasma_privkey *key, const plasma_addr *token,

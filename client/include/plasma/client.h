@@ -237,9 +237,18 @@ int plasma_client_start_exit(plasma_client *c, const plasma_privkey *key, uint64
 int plasma_client_challenge(plasma_client *c, const plasma_privkey *key, uint64_t exit_id);
 
 /* processExits(token, max_exits). Out: exit_ids (room for max_exits, may
- * be NULL) of the exits finalized by the call, *n_paid. */
+ * be NULL) of the exits finalized by the call, *n_paid. The in-flight exits
+ * the call processed to their end are kept for
+ * plasma_client_processed_ifes. */
 int plasma_client_process_exits(plasma_client *c, const plasma_privkey *key, const plasma_addr *token,
                                 uint64_t max_exits, uint64_t *exit_ids, size_t *n_paid);
+
+#define PLASMA_CLIENT_MAX_PROCESSED_IFES 64u
+/* Out: *ids (borrowed, valid until the next call on c), the in-flight
+ * exits the last successful plasma_client_process_exits processed to
+ * their end (InFlightExitFinalized), at most
+ * PLASMA_CLIENT_MAX_PROCESSED_IFES. Returns their number. */
+size_t plasma_client_processed_ifes(const plasma_client *c, const plasma_u256 **ids);
 
 /* ------------------------------------------------------------------------
  * The wallet's records: every transaction the wallet signs and submits,

@@ -300,7 +300,12 @@ static void test_withholding_recovered_by_cli(void **state)
     assert_u256(&now_a, &held, "Alice's root-chain ETH with her bonds paid in");
 
     advance(3 * MEP);
-    process_all();
+    json_t *pe = cli("--key " DAVE_KEY " process-exits --max 50");
+    assert_int_equal(json_u64(pe, "processed"), 0); /* no standard exit */
+    json_t *done = json_object_get(pe, "in_flight_exits");
+    assert_int_equal(json_array_size(done), 1);
+    assert_int_equal(strcmp(json_string_value(json_array_get(done, 0)) + 3, txhash + 3), 0);
+    json_decref(pe);
     assert_false(ife_of(txhash, &info));
     /* Bonds back; the change to Alice, the payment to Bob (gas price 0). */
     plasma_u256 a = rc_balance(ALICE, ETH), b = rc_balance(BOB, ETH);
