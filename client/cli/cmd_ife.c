@@ -243,11 +243,11 @@ static int record_tx(cli_ctx *ctx, const ife_args *a, const plasma_addr *owner, 
     plasma_wallet_tx *recs = NULL;
     size_t n = 0;
     char msg[300] = "";
+    int rc = a->tx_s ? load_tx(ctx, "--tx", a->tx_s, tx) : 0;
     if (a->tx_s)
-        return load_tx(ctx, "--tx", a->tx_s, tx) ? CLI_EXIT_USAGE
-               : same_id(tx, &a->ife_id)         ? 0
-                                         : cli_error(ctx, PLASMA_ERR_USAGE, "--tx is not the tx named");
-    int rc = plasma_wallet_load(ctx->wallet_dir, owner, &recs, &n, msg, sizeof msg);
+        return rc || same_id(tx, &a->ife_id) ? rc
+                                             : cli_error(ctx, PLASMA_ERR_USAGE, "--tx is not the tx named");
+    rc = plasma_wallet_load(ctx->wallet_dir, owner, &recs, &n, msg, sizeof msg);
     if (rc)
         return cli_error(ctx, rc, "the wallet's records: %s", msg[0] ? msg : plasma_err_message(rc));
     rc = PLASMA_ERR_NOT_FOUND;
@@ -358,11 +358,12 @@ static int challenge_spent(cli_ctx *ctx, plasma_client *c, ife_args *a, const pl
     plasma_tx spending;
     unsigned index;
     bool on_input = a->input_s != NULL;
-    if (!parse_index(ctx, on_input ? "--input" : "--output", on_input ? a->input_s : a->output_s, &index) ||
-        (a->spending_s && load_tx(ctx, "--spending", a->spending_s, &spending)))
+    if (!parse_index(ctx, on_input ? "--input" : "--output", on_input ? a->input_s : a->output_s, &index))
         return CLI_EXIT_USAGE;
-    int rc =
-        plasma_client_ife_challenge_spent(c, key, tx, on_input, index, d, a->spending_s ? &spending : NULL);
+    int rc = a->spending_s ? load_tx(ctx, "--spending", a->spending_s, &spending) : 0;
+    if (rc)
+        return rc;
+    rc = plasma_client_ife_challenge_spent(c, key, tx, on_input, index, d, a->spending_s ? &spending : NULL);
     if (rc)
         return cli_client_error(ctx, c, rc);
     return cli_output(ctx,
@@ -376,9 +377,10 @@ static int challenge_canonical(cli_ctx *ctx, plasma_client *c, ife_args *a, cons
 {
     plasma_tx comp;
     uint64_t pos = 0;
-    if (a->competitor_s && load_tx(ctx, "--competitor", a->competitor_s, &comp))
-        return CLI_EXIT_USAGE;
-    int rc = plasma_client_ife_challenge(c, key, tx, d, a->competitor_s ? &comp : NULL, &pos);
+    int rc = a->competitor_s ? load_tx(ctx, "--competitor", a->competitor_s, &comp) : 0;
+    if (rc)
+        return rc;
+    rc = plasma_client_ife_challenge(c, key, tx, d, a->competitor_s ? &comp : NULL, &pos);
     if (rc)
         return cli_client_error(ctx, c, rc);
     return cli_output(ctx,

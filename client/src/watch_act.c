@@ -133,11 +133,21 @@ static int challenge_ife(watch_actor *a, watch_view *v, const watch_finding *f, 
     return rc ? view_fail(a, rc, "challenge") : urgent_call(a, key, &call);
 }
 
-static void act_challenge_ife(watch_actor *a, watch_view *v, const watch_finding *f, watch_outcome *out)
+typedef int (*challenger_fn)(watch_actor *a, watch_view *v, const watch_finding *f,
+                             const plasma_privkey *key);
+
+/* Runs fn with the challenger's key, when there is one to act with. */
+static void as_challenger(watch_actor *a, watch_view *v, const watch_finding *f, watch_outcome *out,
+                          challenger_fn fn)
 {
     const plasma_privkey *key = challenger_key(a);
     if (key)
-        outcome(a, out, challenge_ife(a, v, f, key));
+        outcome(a, out, fn(a, v, f, key));
+}
+
+static void act_challenge_ife(watch_actor *a, watch_view *v, const watch_finding *f, watch_outcome *out)
+{
+    as_challenger(a, v, f, out, challenge_ife);
 }
 
 static int respond_ife(watch_actor *a, watch_view *v, const watch_finding *f, const plasma_privkey *key)
@@ -152,9 +162,7 @@ static int respond_ife(watch_actor *a, watch_view *v, const watch_finding *f, co
 
 static void act_respond_ife(watch_actor *a, watch_view *v, const watch_finding *f, watch_outcome *out)
 {
-    const plasma_privkey *key = challenger_key(a);
-    if (key)
-        outcome(a, out, respond_ife(a, v, f, key));
+    as_challenger(a, v, f, out, respond_ife);
 }
 
 static void act_piggyback(watch_actor *a, watch_view *v, const watch_finding *f, watch_outcome *out)
@@ -190,9 +198,7 @@ static int challenge_piggyback(watch_actor *a, watch_view *v, const watch_findin
 
 static void act_challenge_piggyback(watch_actor *a, watch_view *v, const watch_finding *f, watch_outcome *out)
 {
-    const plasma_privkey *key = challenger_key(a);
-    if (key)
-        outcome(a, out, challenge_piggyback(a, v, f, key));
+    as_challenger(a, v, f, out, challenge_piggyback);
 }
 
 /* The protected accounts' funds are at risk: every output exits. */
@@ -267,7 +273,8 @@ static int exit_one(void *arg, const watch_utxo *u)
      * yet: nothing to do. */
     if (rc == PLASMA_ERR_EXIT_EXISTS || rc == PLASMA_ERR_OUTPUT_FINALIZED)
         return 0;
-    watch_report_exit_started(x->r, u->pos, &u->out.owner, rc == 0, rc ? plasma_client_errmsg(x->a->c) : NULL);
+    watch_report_exit_started(x->r, u->pos, &u->out.owner, rc == 0,
+                              rc ? plasma_client_errmsg(x->a->c) : NULL);
     if (rc == 0)
         x->started++;
     return rc;

@@ -13,6 +13,7 @@
  * loses anything. */
 #include "watch_view.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -304,28 +305,29 @@ int watch_view_spend(watch_view *v, uint64_t pos, uint64_t blknum, uint32_t txin
     return staged_put(&v->staged, &u);
 }
 
-int watch_view_mark_exiting(watch_view *v, uint64_t pos)
+/* Stages one of an output's flags (exiting, finalized); an unknown output
+ * is left alone. */
+static int mark(watch_view *v, uint64_t pos, size_t flag)
 {
     watch_utxo u;
     int rc = watch_view_get(v, pos, &u);
-    if (rc == PLASMA_ERR_NOT_FOUND || (rc == 0 && u.exiting))
+    bool *set = (bool *)((uint8_t *)&u + flag);
+    if (rc == PLASMA_ERR_NOT_FOUND || (rc == 0 && *set))
         return 0;
     if (rc)
         return rc;
-    u.exiting = true;
+    *set = true;
     return staged_put(&v->staged, &u);
+}
+
+int watch_view_mark_exiting(watch_view *v, uint64_t pos)
+{
+    return mark(v, pos, offsetof(watch_utxo, exiting));
 }
 
 int watch_view_mark_finalized(watch_view *v, uint64_t pos)
 {
-    watch_utxo u;
-    int rc = watch_view_get(v, pos, &u);
-    if (rc == PLASMA_ERR_NOT_FOUND || (rc == 0 && u.finalized))
-        return 0;
-    if (rc)
-        return rc;
-    u.finalized = true;
-    return staged_put(&v->staged, &u);
+    return mark(v, pos, offsetof(watch_utxo, finalized));
 }
 
 static int by_pos(const void *a, const void *b)

@@ -5,6 +5,8 @@ plasma_add_test(test_client_keystore ${CLIENT_UNIT_DIR}/test_client_keystore.c L
 target_compile_definitions(test_client_keystore PRIVATE PLASMA_KEYSTORE_FIXTURES="${CLIENT_FIXTURES}")
 plasma_add_test(test_client_amount ${CLIENT_UNIT_DIR}/test_client_amount.c LIBS plasma_client TIMEOUT 60)
 plasma_add_test(test_client_payment ${CLIENT_UNIT_DIR}/test_client_payment.c LIBS plasma_client TIMEOUT 60)
+# The wallet's records of the txs it sends: torn lines, malformed lines, modes.
+plasma_add_test(test_client_records ${CLIENT_UNIT_DIR}/test_client_records.c LIBS plasma_client TIMEOUT 60)
 # A fake operator beside an in-process root chain: forged exit data is refused.
 plasma_add_test(test_client_exitdata ${CLIENT_UNIT_DIR}/test_client_exitdata.c LIBS plasma_client TIMEOUT 60)
 # The watcher's view on its LevelDB, through a tiny cache.

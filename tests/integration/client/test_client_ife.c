@@ -261,6 +261,10 @@ static void test_withholding_recovered_by_cli(void **state)
     assert_non_null(strstr(buf, "\"block_withholding\""));
 
     cli_fails(1, "not_found", "--key " ALICE_KEY " ife start 0x%064x --data-dir %s", 7, wdir);
+    cli_fails(1, "malformed_tx", "--key " ALICE_KEY " ife start %s --tx 0x1234 --data-dir %s", txhash, wdir);
+    cli_fails(1, "io", "--key " ALICE_KEY " ife start %s --tx %s/nothing --data-dir %s", txhash, daemon_.dir,
+              wdir);
+    cli_fails(1, "not_found", "--key " ALICE_KEY " ife start %s --data-dir %s/nothing", txhash, daemon_.dir);
     cli_fails(2, "usage", "--key " ALICE_KEY " ife start %s --data-dir %s --from-operator", txhash, wdir);
     json_t *s = cli("--key " ALICE_KEY " ife start %s --data-dir %s", txhash, wdir);
     assert_string_equal(json_string_value(json_object_get(s, "proofs")), "watcher");
@@ -325,18 +329,12 @@ static uint64_t kill_seed;
 /* `plasma watch --auto` protecting Alice and Bob, in the background. */
 static pid_t spawn_watcher(const char *dir)
 {
-    char cmd[4096];
-    snprintf(cmd, sizeof cmd,
-             "exec %s %s --json watch --auto --poll-ms 50 --withholding-timeout 2 --data-dir %s "
-             "--exit-for " ALICE_KEY " --exit-for " BOB_KEY " >>%s/watch-reports.log 2>>%s/cli.log",
-             PLASMA_CLI_BIN, base_args, dir, daemon_.dir, daemon_.dir);
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
-        _exit(127);
-    }
-    return pid;
+    char args[1024];
+    snprintf(args, sizeof args,
+             "--json watch --auto --poll-ms 50 --withholding-timeout 2 --data-dir %s --exit-for " ALICE_KEY
+             " --exit-for " BOB_KEY,
+             dir);
+    return spawn_cli(args, "watch-reports.log");
 }
 
 /* Whether the exit of txhash holds Alice's input and both outputs. */

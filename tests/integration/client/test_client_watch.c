@@ -878,19 +878,13 @@ static uint64_t kill_seed;
  * with Carol's key and exiting for Alice, Bob and Carol. */
 static pid_t spawn_watcher(const char *dir)
 {
-    char cmd[4096];
-    snprintf(cmd, sizeof cmd,
-             "exec %s %s --json watch --poll-ms 50 --withholding-timeout 2 --cache-mb 1 --data-dir %s "
+    char args[1024];
+    snprintf(args, sizeof args,
+             "--json watch --poll-ms 50 --withholding-timeout 2 --cache-mb 1 --data-dir %s "
              "--challenge-with " CAROL_KEY " --exit-for " ALICE_KEY " --exit-for " BOB_KEY
-             " --exit-for " CAROL_KEY " >>%s/crash-reports.log 2>>%s/cli.log",
-             PLASMA_CLI_BIN, base_args, dir, daemon_.dir, daemon_.dir);
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
-        _exit(127);
-    }
-    return pid;
+             " --exit-for " CAROL_KEY,
+             dir);
+    return spawn_cli(args, "crash-reports.log");
 }
 
 /* n times: the watcher runs for a random 0 .. max_ms, then SIGKILL. */
