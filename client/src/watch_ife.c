@@ -293,13 +293,16 @@ static int account_of(const watch_ife_round *r, const plasma_addr *owner)
     return -1;
 }
 
-/* The accounts' outputs unless the tx is known not canonical (the change
- * of a sender too: an exit through its outputs pays it), their inputs
- * unless it is known canonical and when nothing else spent them. */
+/* Outputs of the accounts while the tx is not included in a verified block
+ * and not known non-canonical (the sender's change too: an exit through
+ * the outputs pays it); an included tx's outputs have proofs and exit the
+ * standard way, and their owners may have spent them. Inputs of the
+ * accounts unless the tx is known canonical, and when nothing else spent
+ * them. */
 static int judge_piggybacks(watch_judge *j, judged *x, const watch_ife_round *r, bool *dirty)
 {
     watch_finding f;
-    for (unsigned o = 0; x->first_phase && !known_noncanonical(x) && o < x->tx.n_outputs; o++) {
+    for (unsigned o = 0; x->first_phase && !x->included && !x->competed && o < x->tx.n_outputs; o++) {
         int a = account_of(r, &x->tx.outputs[o].owner);
         if (a < 0 || taken(x->info.outputs_piggybacked, o))
             continue;

@@ -571,7 +571,11 @@ static void test_watcher_findings(void **state)
     play_honest(&k);
     play_cheats(&k);
 
-    json_t *r = watch_reports(k.wdir, "--auto --challenge-with " DAVE_KEY);
+    /* Bob and Erin are protected too: their outputs of the included T3 and
+     * T5 and Bob's input of the canonical T3 are not piggybacked (they
+     * exit the standard way below). */
+    json_t *r = watch_reports(k.wdir, "--auto --challenge-with " DAVE_KEY " --exit-for " BOB_KEY
+                                      " --exit-for " ERIN_KEY);
     assert_findings_acted(&k, r);
     json_decref(r);
     r = watch_reports(k.wdir, "--auto --challenge-with " DAVE_KEY);
