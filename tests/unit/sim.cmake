@@ -4,12 +4,16 @@
 set(PLASMA_SIM_DIR ${PROJECT_SOURCE_DIR}/tools/sim)
 set(PLASMA_SIM_SOURCES
     ${PLASMA_SIM_DIR}/actors.c ${PLASMA_SIM_DIR}/books.c ${PLASMA_SIM_DIR}/engine.c ${PLASMA_SIM_DIR}/heap.c
-    ${PLASMA_SIM_DIR}/jsonloc.c ${PLASMA_SIM_DIR}/report.c ${PLASMA_SIM_DIR}/rng.c ${PLASMA_SIM_DIR}/scenario.c
-    ${PLASMA_SIM_DIR}/svg.c ${PLASMA_SIM_DIR}/units.c ${PLASMA_SIM_DIR}/world.c
+    ${PLASMA_SIM_DIR}/ife.c ${PLASMA_SIM_DIR}/ife_books.c ${PLASMA_SIM_DIR}/inflight.c ${PLASMA_SIM_DIR}/jsonloc.c
+    ${PLASMA_SIM_DIR}/report.c ${PLASMA_SIM_DIR}/rng.c ${PLASMA_SIM_DIR}/scenario.c ${PLASMA_SIM_DIR}/svg.c
+    ${PLASMA_SIM_DIR}/units.c ${PLASMA_SIM_DIR}/world.c
 )
 
 plasma_add_test(test_sim unit/test_sim.c ${PLASMA_SIM_SOURCES} LIBS plasma_exitgame m TIMEOUT 120)
 target_include_directories(test_sim PRIVATE ${PLASMA_SIM_DIR})
+
+plasma_add_test(test_sim_ife unit/test_sim_ife.c ${PLASMA_SIM_SOURCES} LIBS plasma_exitgame m TIMEOUT 120)
+target_include_directories(test_sim_ife PRIVATE ${PLASMA_SIM_DIR})
 
 plasma_add_test(test_sim_scenario unit/test_sim_scenario.c ${PLASMA_SIM_SOURCES} LIBS plasma_exitgame m
                 TIMEOUT 60)

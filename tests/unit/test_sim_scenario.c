@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jsonloc.h"
 #include "sim.h"
 #include "testutil.h"
 
@@ -123,6 +124,32 @@ static const bad_case bad_cases[] = {
     {"{\"format\": \"plasma-sim/1\", \"seed\": 1, " MINIMAL_USERS ", " MINIMAL_OPERATOR ","
      " \"processing\": {\"max_exits\": 0}}",
      {"processing.max_exits: out of range"}},
+    {"{\"format\": \"plasma-sim/1\", \"seed\": 1, " MINIMAL_USERS ", " MINIMAL_OPERATOR ",\n"
+     " \"inflight\": {\"fraction\": 0.2}}",
+     {"bad.json:2: inflight: only applies when behaviour is withhold"}},
+    {"{\"format\": \"plasma-sim/1\", \"seed\": 1, " MINIMAL_USERS ", \"operator\": {\"behaviour\": \"theft\","
+     " \"ife_attacks\": {\"competitor\": 1}}}",
+     {"operator.ife_attacks: only applies when behaviour is withhold"}},
+    {"{\"format\": \"plasma-sim/1\", \"seed\": 1, " MINIMAL_USERS
+     ", \"operator\": {\"behaviour\": \"withhold\","
+     " \"ife_attacks\": {\"bribe\": 1}}}",
+     {"operator.ife_attacks.bribe: unknown field"}},
+    {"{\"format\": \"plasma-sim/1\", \"seed\": 1, " MINIMAL_USERS
+     ", \"operator\": {\"behaviour\": \"withhold\","
+     " \"ife_attacks\": {\"start_early\": 2}}}",
+     {"operator.ife_attacks.start_early: out of range", "between 0 and 1"}},
+    {"{\"format\": \"plasma-sim/1\", \"seed\": 1, \"rootchain\": {\"exit_period\": \"2h\"}, " MINIMAL_USERS
+     ","
+     " \"operator\": {\"behaviour\": \"withhold\"}, \"inflight\": {\"margin\": \"1h\"}}",
+     {"inflight.margin: must be less than the first phase"}},
+    {"{\"format\": \"plasma-sim/1\", \"seed\": 1, " MINIMAL_USERS
+     ", \"operator\": {\"behaviour\": \"withhold\","
+     " \"ife_challenge_delay\": \"4d\"}}",
+     {"operator.ife_challenge_delay: must be less than the first phase"}},
+    {"{\"format\": \"plasma-sim/1\", \"seed\": 1, " MINIMAL_USERS
+     ", \"operator\": {\"behaviour\": \"withhold\"},"
+     " \"inflight\": {\"in_block\": -0.1}}",
+     {"inflight.in_block: out of range"}},
     {"{\"format\": \"plasma-sim/1\", \"seed\": 1, " MINIMAL_USERS ", " MINIMAL_OPERATOR ","
      " \"limits\": []}",
      {"limits: expected an object"}},
@@ -163,6 +190,14 @@ static void test_minimal_scenario_defaults(void **state)
     assert_int_equal(sc->steal_fraction == 0.0, 1);
     assert_int_equal(sc->funding_age, sc->child_interval);
     assert_int_equal(sc->process_max, 100);
+    /* in flight: none; the bonds of PROTOCOL §9 */
+    assert_true(sc->inflight_fraction == 0.0 && sc->inflight_in_block == 1.0 && sc->trade_fraction == 0.0);
+    assert_true(plasma_u256_cmp(&sc->ife_bond, &(plasma_u256){{37000000000000000ull, 0, 0, 0}}) == 0);
+    assert_true(plasma_u256_cmp(&sc->piggyback_bond, &(plasma_u256){{28000000000000000ull, 0, 0, 0}}) == 0);
+    assert_int_equal(sc->ife_margin, 7 * 86400 / 20);
+    assert_int_equal(sc->ife_challenge_delay, 7 * 86400 / 4);
+    for (unsigned a = 0; a < SIM_ATK_COUNT; a++)
+        assert_true(sc->attacks[a] == 0.0);
     sim_scenario_free(sc);
 }
 
@@ -195,8 +230,9 @@ static void test_units(void **state)
 static void test_shipped_scenarios_load(void **state)
 {
     (void)state;
-    static const char *const names[] = {"honest",         "withholding-10k", "withholding-100k",
-                                        "withholding-1m", "theft",           "congestion"};
+    static const char *const names[] = {
+        "honest", "withholding-10k", "withholding-100k",          "withholding-1m",
+        "theft",  "congestion",      "withholding-inflight-100k", "inflight-attacks"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         char path[512], err[SIM_ERR_MAX];
         sim_scenario *sc = NULL;
@@ -205,6 +241,33 @@ static void test_shipped_scenarios_load(void **state)
             fail_msg("%s", err);
         assert_string_equal(sc->name, names[i]);
         sim_scenario_free(sc);
+    }
+}
+
+/* A NUL byte between tokens, which jansson passes over: once it made the
+ * line index loop forever (a fuzzer's reproducer, in the corpus too). */
+static void test_nul_byte_refused(void **state)
+{
+    (void)state;
+    static const char text[] =
+        "{\"format\": \"plasma-sim/1\",\n\"seed\": 1,\n\"users\": {\"count\": 10,"
+        " \"amount\": \"1 ether\", \"tokens\": [{\"symbol\": \"ETH\", \"weight\": 0.5\0}]},\n"
+        "\"operator\": {\"behaviour\": \"honest\"}}";
+    char err[SIM_ERR_MAX];
+    sim_scenario *sc = NULL;
+    assert_int_equal(sim_scenario_parse(&sc, text, sizeof text - 1, "nul.json", err, sizeof err),
+                     SIM_EBADSCENARIO);
+    assert_null(sc);
+    assert_string_equal(err, "nul.json:3: invalid JSON: a NUL byte");
+    /* The line index finishes on such text, and on other text it was not
+     * built for, recording each value at most once. */
+    static const char *const odd[] = {"[1, 2\0, 3]", "[\0\0\0]", "{\"a\": [,,]}", "[[[[", "{\"a\":"};
+    static const size_t odd_len[] = {11, 5, 11, 4, 5};
+    for (size_t i = 0; i < sizeof odd / sizeof odd[0]; i++) {
+        sim_jlocs locs;
+        assert_int_equal(sim_jlocs_build(&locs, odd[i], odd_len[i]), 0);
+        assert_true(locs.n <= odd_len[i] + 1);
+        sim_jlocs_free(&locs);
     }
 }
 
@@ -244,9 +307,13 @@ static void test_rng_is_deterministic(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_bad_scenarios), cmocka_unit_test(test_minimal_scenario_defaults),
-        cmocka_unit_test(test_units),         cmocka_unit_test(test_shipped_scenarios_load),
-        cmocka_unit_test(test_missing_file),  cmocka_unit_test(test_rng_is_deterministic),
+        cmocka_unit_test(test_bad_scenarios),
+        cmocka_unit_test(test_minimal_scenario_defaults),
+        cmocka_unit_test(test_units),
+        cmocka_unit_test(test_shipped_scenarios_load),
+        cmocka_unit_test(test_missing_file),
+        cmocka_unit_test(test_rng_is_deterministic),
+        cmocka_unit_test(test_nul_byte_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -41,12 +41,13 @@ int sim_actors_schedule(sim *s)
         s->expected_exits += w->users[w->outs[w->live[i]].owner].kind != USER_OFFLINE;
     for (uint64_t u = 0; rc == 0 && u < s->sc.n_users; u++) {
         const sim_user *user = &w->users[u];
-        if (user->kind == USER_OFFLINE || user->head == SIM_NONE)
+        bool party = s->party_head && s->party_head[u] != SIM_NONE;
+        if (user->kind == USER_OFFLINE || (user->head == SIM_NONE && !party))
             continue;
         const sim_dist *d = user->kind == USER_WATCHER ? &s->sc.reaction_delay : &s->sc.unwatched_delay;
         rc = sim_push_event(s, s->t_incident + delay(d, &s->rng_users), EV_USER_REACT, (uint32_t)u);
     }
-    if (rc == 0 && w->n_op_exits > 0) {
+    if (rc == 0 && (w->n_op_exits > 0 || w->n_ifx > 0 || w->n_theft_txs > 0)) {
         s->expected_exits += w->n_op_exits;
         rc = sim_push_event(s, s->t_incident + s->sc.op_exit_delay, EV_OPERATOR, 0);
     }
@@ -62,7 +63,7 @@ static uint32_t bump_tick(const sim *s, uint64_t t)
     return s->sc.bump_every ? (uint32_t)(t / s->sc.bump_every) : 0;
 }
 
-static int push_fixed(sim *s, uint64_t price, uint8_t kind, uint32_t ref)
+int sim_actors_push_fixed(sim *s, uint64_t price, uint8_t kind, uint32_t ref)
 {
     sim_fentry f = {.price = price, .seq = s->seq++, .ref = ref, .kind = kind};
     return sim_heap_push(&s->fq, &f);
@@ -77,7 +78,7 @@ static int queue_user_exit(sim *s, uint32_t out, uint64_t t)
     const sim_user *u = &s->w.users[s->w.outs[out].owner];
     s->w.outs[out].exit = EX_WANTED;
     if (!s->sc.bump_every || u->bid >= s->sc.bump_max)
-        return push_fixed(s, u->bid, K_USER_EXIT, out);
+        return sim_actors_push_fixed(s, u->bid, K_USER_EXIT, out);
     sim_uentry e = {.seq = s->seq++, .out = out, .tick0 = bump_tick(s, t)};
     e.key = log((double)u->bid) - e.tick0 * s->bump_log;
     return sim_heap_push(&s->uq, &e);
@@ -113,6 +114,9 @@ static int user_react(sim *s, uint32_t user, uint64_t now)
     sim_user *u = &s->w.users[user];
     double bid = sim_dist_sample(&s->sc.bid, &s->rng_users);
     u->bid = bid < 1 ? 1 : bid > 1e15 ? 1000000000000000ull : (uint64_t)bid;
+    /* A party of an in-flight tx may hold no output of its own. */
+    if (u->head == SIM_NONE)
+        return PLASMA_OK;
     if (s->sc.order == SIM_ORDER_OLDEST_FIRST)
         return queue_user_exit(s, oldest_unexited(s, user), now);
     int rc = PLASMA_OK;
@@ -131,35 +135,48 @@ static int user_next(sim *s, uint32_t out, uint64_t now)
 
 /* ---- the operator and the watchers ---- */
 
+int sim_actors_operator_exit(sim *s, uint32_t out)
+{
+    if (s->w.outs[out].exit != EX_NONE)
+        return PLASMA_OK;
+    s->w.outs[out].exit = EX_WANTED;
+    s->expected_exits++;
+    return sim_actors_push_fixed(s, s->sc.op_gas_price, K_OP_EXIT, out);
+}
+
 static int operator_exits(sim *s)
 {
     int rc = PLASMA_OK;
     for (size_t i = 0; rc == 0 && i < s->w.n_op_exits; i++) {
         s->w.outs[s->w.op_exits[i]].exit = EX_WANTED;
-        rc = push_fixed(s, s->sc.op_gas_price, K_OP_EXIT, s->w.op_exits[i]);
+        rc = sim_actors_push_fixed(s, s->sc.op_gas_price, K_OP_EXIT, s->w.op_exits[i]);
     }
     return rc;
 }
 
 int sim_actors_event(sim *s, const sim_event *ev)
 {
+    int rc;
     switch (ev->kind) {
     case EV_USER_REACT:
-        return user_react(s, ev->ref, ev->time);
+        rc = user_react(s, ev->ref, ev->time);
+        return rc ? rc : sim_ife_user_react(s, ev->ref, ev->time);
     case EV_OPERATOR:
-        return operator_exits(s);
+        rc = operator_exits(s);
+        return rc ? rc : sim_ife_operator(s, ev->time);
     case EV_CHALLENGE:
         /* Too late once the exit has been paid. */
         if (s->w.outs[ev->ref].exit != EX_STARTED)
             return PLASMA_OK;
-        return push_fixed(s, s->sc.challenge_gas_price, K_CHALLENGE, ev->ref);
+        return sim_actors_push_fixed(s, s->sc.challenge_gas_price, K_CHALLENGE, ev->ref);
+    default:
+        return sim_ife_event(s, ev);
     }
-    return PLASMA_OK;
 }
 
 /* ---- sending ---- */
 
-static void fed_init(sim *s, sim_fed *f, const plasma_hash *hash, uint8_t kind, uint32_t ref, uint64_t expect)
+void sim_actors_fed(sim *s, sim_fed *f, const plasma_hash *hash, uint8_t kind, uint32_t ref, uint64_t expect)
 {
     f->hash = *hash;
     f->price = s->call->gas_price;
@@ -201,7 +218,7 @@ int sim_actors_send_user(sim *s, uint32_t out, uint64_t price, uint64_t now, sim
         return rc;
     if (rc != 0)
         return exit_refused(s, out, now);
-    fed_init(s, fed, &hash, K_USER_EXIT, out, s->expect_start);
+    sim_actors_fed(s, fed, &hash, K_USER_EXIT, out, s->expect_start);
     return PLASMA_OK;
 }
 
@@ -221,6 +238,8 @@ int sim_actors_send_fixed(sim *s, const sim_fentry *e, uint64_t now, sim_fed *fe
     int rc;
     if (e->kind == K_USER_EXIT)
         return sim_actors_send_user(s, e->ref, e->price, now, fed);
+    if (e->kind == K_IFE)
+        return sim_ife_send(s, e, now, fed);
     if (e->kind == K_OP_EXIT) {
         rc = exit_call(s, e->ref, e->price, sim_actors_exit_gas_limit(s, e->ref));
     } else if (e->kind == K_CHALLENGE) {
@@ -243,7 +262,7 @@ int sim_actors_send_fixed(sim *s, const sim_fentry *e, uint64_t now, sim_fed *fe
     if (rc != 0)
         return sim_fail(s, rc, "the chain refused a %s call: %s",
                         e->kind == K_CHALLENGE ? "challenge" : "processExits", plasma_err_message(rc));
-    fed_init(s, fed, &hash, e->kind, e->ref, expect);
+    sim_actors_fed(s, fed, &hash, e->kind, e->ref, expect);
     return PLASMA_OK;
 }
 
@@ -293,7 +312,7 @@ int sim_actors_send_background(sim *s, uint64_t price, sim_fed *fed)
     rc = plasma_chain_submit(s->chain, s->call, &hash);
     if (rc != 0)
         return sim_fail(s, rc, "the chain refused a background transfer: %s", plasma_err_message(rc));
-    fed_init(s, fed, &hash, K_BACKGROUND, acct, s->bg_gas);
+    sim_actors_fed(s, fed, &hash, K_BACKGROUND, acct, s->bg_gas);
     return PLASMA_OK;
 }
 
@@ -323,7 +342,7 @@ static int exit_receipt(sim *s, const sim_fed *f, const plasma_receipt *r, uint6
         /* Like a wallet, try again with twice the gas. */
         o->tries++;
         if (f->kind == K_OP_EXIT)
-            return push_fixed(s, f->price, K_OP_EXIT, f->ref);
+            return sim_actors_push_fixed(s, f->price, K_OP_EXIT, f->ref);
         return queue_user_exit(s, f->ref, now);
     }
     o->exit = EX_FAILED;
@@ -343,6 +362,8 @@ int sim_actors_receipt(sim *s, const sim_fed *f, const plasma_receipt *r, uint64
     case K_BACKGROUND:
         s->bg_free[s->n_bg_free++] = f->ref;
         return PLASMA_OK;
+    case K_IFE:
+        return sim_ife_receipt(s, f, r, now);
     default:
         return PLASMA_OK;
     }
@@ -455,7 +476,7 @@ int sim_actors_process(sim *s, uint64_t now)
         p->expect = gas;
         p->batch = batch;
         p->in_flight = true;
-        rc = push_fixed(s, s->sc.process_gas_price, K_PROCESS, t);
+        rc = sim_actors_push_fixed(s, s->sc.process_gas_price, K_PROCESS, t);
     }
     return rc;
 }

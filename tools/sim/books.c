@@ -14,12 +14,16 @@ static int unknown_exit(sim *s, uint64_t id)
 }
 
 /* A watcher holds the spending transaction of an operator's output that a
- * published block spent, and challenges its exit. */
+ * published block spent, or that an in-flight exit made public, and
+ * challenges its exit. */
 static bool challengeable(const sim *s, const sim_out *o)
 {
     if (o->owner != SIM_OWNER_OPERATOR || o->spent_by == SIM_NONE || !s->has_watchers)
         return false;
-    return !s->w.blocks[s->w.txs[o->spent_by].block].withheld;
+    const sim_tx *t = &s->w.txs[o->spent_by];
+    if (t->kind == TX_INFLIGHT)
+        return sim_ife_spend_public(s, o);
+    return !s->w.blocks[t->block].withheld;
 }
 
 static int exit_started(sim *s, uint32_t out, uint64_t now)
@@ -31,8 +35,9 @@ static int exit_started(sim *s, uint32_t out, uint64_t now)
     s->r.last_start_seconds = now - s->t_incident;
     if (o->owner == SIM_OWNER_OPERATOR) {
         s->r.operator_started++;
-        if (!challengeable(s, o))
-            return PLASMA_OK;
+        int rc = sim_ife_exit_started(s, out, now);
+        if (rc != 0 || !challengeable(s, o))
+            return rc;
         double d = sim_dist_sample(&s->sc.challenge_delay, &s->rng_watch);
         return sim_push_event(s, now + (d > 0 ? (uint64_t)llround(d) : 0), EV_CHALLENGE, out);
     }
@@ -50,19 +55,46 @@ static int exit_started(sim *s, uint32_t out, uint64_t now)
     return PLASMA_OK;
 }
 
-/* Exits must leave each token's queue in (exitable_at, utxo_pos) order. */
+/* Exits, standard and in-flight, must leave each token's queue in
+ * (exitable_at, position) order. */
+void sim_books_check_order(sim *s, unsigned token, uint64_t exitable_at, uint64_t pos)
+{
+    sim_order_check *last = &s->order[token];
+    if (exitable_at < last->exitable_at || (exitable_at == last->exitable_at && pos < last->pos))
+        s->r.priority_order_ok = false;
+    last->exitable_at = exitable_at;
+    last->pos = pos;
+}
+
 static int check_order(sim *s, const sim_out *o)
 {
     plasma_exit_info info;
     int rc = plasma_chain_exit(&info, s->chain, o->pos);
     if (rc != 0)
         return unknown_exit(s, o->pos);
-    sim_order_check *last = &s->order[o->token];
-    if (info.exitable_at < last->exitable_at || (info.exitable_at == last->exitable_at && o->pos < last->pos))
-        s->r.priority_order_ok = false;
-    last->exitable_at = info.exitable_at;
-    last->pos = o->pos;
+    sim_books_check_order(s, o->token, info.exitable_at, o->pos);
     return PLASMA_OK;
+}
+
+void sim_books_take_deferrals(sim *s, sim_defsum *out)
+{
+    memset(out, 0, sizeof *out);
+    for (size_t i = 0; i < s->n_defs; i++) {
+        const sim_deferral *d = &s->defs[i];
+        out->any = true;
+        if (plasma_addr_is_zero(&d->token)) {
+            plasma_u256_add(&out->eth, &out->eth, &d->amount);
+            if (plasma_addr_eq(&d->owner, &s->w.operator_addr))
+                plasma_u256_add(&out->op_eth, &out->op_eth, &d->amount);
+            if (plasma_addr_eq(&d->owner, &s->challenger))
+                plasma_u256_add(&out->watcher_eth, &out->watcher_eth, &d->amount);
+            continue;
+        }
+        for (unsigned k = 0; k < s->sc.n_tokens; k++)
+            if (plasma_addr_eq(&s->sc.tokens[k].addr, &d->token))
+                plasma_u256_add(&out->tok[k], &out->tok[k], &d->amount);
+    }
+    s->n_defs = 0;
 }
 
 /* What the payments of the exit just finalized left unpaid: an ETH exit
@@ -71,11 +103,11 @@ static int check_order(sim *s, const sim_out *o)
 static void settle_deferrals(sim *s, const sim_out *o, bool *amount_paid, bool *bond_paid)
 {
     bool eth = plasma_addr_is_zero(&s->sc.tokens[o->token].addr);
-    bool eth_def = !plasma_u256_is_zero(&s->def_eth);
+    sim_defsum d;
+    sim_books_take_deferrals(s, &d);
+    bool eth_def = !plasma_u256_is_zero(&d.eth);
     *bond_paid = !eth_def;
-    *amount_paid = eth ? !eth_def : plasma_u256_is_zero(&s->def_tok[o->token]);
-    memset(&s->def_eth, 0, sizeof s->def_eth);
-    memset(s->def_tok, 0, sizeof s->def_tok);
+    *amount_paid = eth ? !eth_def : plasma_u256_is_zero(&d.tok[o->token]);
 }
 
 static int exit_finalized(sim *s, uint32_t out, uint64_t now)
@@ -108,6 +140,7 @@ static int exit_finalized(sim *s, uint32_t out, uint64_t now)
         s->r.operator_finalized++;
         if (amount_paid)
             plasma_u256_add(&t->operator_paid, &t->operator_paid, &o->amount);
+
         if (bond_paid)
             plasma_u256_add(&s->operator_bonds_back, &s->operator_bonds_back, &s->sc.exit_bond);
     }
@@ -115,16 +148,15 @@ static int exit_finalized(sim *s, uint32_t out, uint64_t now)
 }
 
 /* A payment the contract could not make (docs/inflight.md): it belongs to
- * the ExitFinalized or ExitChallenged that follows it. */
+ * the event that follows it, which reports the payments it was one of. */
 static int payment_deferred(sim *s, const plasma_event *ev)
 {
-    if (plasma_addr_is_zero(&ev->payment.token)) {
-        plasma_u256_add(&s->def_eth, &s->def_eth, &ev->payment.amount);
-        return PLASMA_OK;
-    }
-    for (unsigned k = 0; k < s->sc.n_tokens; k++)
-        if (plasma_addr_eq(&s->sc.tokens[k].addr, &ev->payment.token))
-            plasma_u256_add(&s->def_tok[k], &s->def_tok[k], &ev->payment.amount);
+    if (s->n_defs == SIM_MAX_DEFERRALS)
+        return sim_fail(s, SIM_EINVARIANT, "more deferred payments before one event than one exit makes");
+    sim_deferral *d = &s->defs[s->n_defs++];
+    d->owner = ev->payment.owner;
+    d->token = ev->payment.token;
+    d->amount = ev->payment.amount;
     return PLASMA_OK;
 }
 
@@ -143,8 +175,12 @@ int sim_books_event(sim *s, const plasma_event *ev, uint64_t now)
         break;
     case PLASMA_EVENT_PAYMENT_DEFERRED:
         return payment_deferred(s, ev);
-    default:
+    case PLASMA_EVENT_DEPOSIT_CREATED:
+    case PLASMA_EVENT_BLOCK_SUBMITTED:
+    case PLASMA_EVENT_WITHDRAWAL:
         return PLASMA_OK;
+    default:
+        return sim_ife_books_event(s, ev, now);
     }
     uint32_t out = sim_world_find(&s->w, id);
     if (out == SIM_NONE)
@@ -153,8 +189,9 @@ int sim_books_event(sim *s, const plasma_event *ev, uint64_t now)
         return exit_started(s, out, now);
     if (ev->kind == PLASMA_EVENT_EXIT_FINALIZED)
         return exit_finalized(s, out, now);
-    bool bond_paid = plasma_u256_is_zero(&s->def_eth);
-    memset(&s->def_eth, 0, sizeof s->def_eth);
+    sim_defsum d;
+    sim_books_take_deferrals(s, &d);
+    bool bond_paid = plasma_u256_is_zero(&d.eth);
     if (bond_paid)
         plasma_u256_add(&s->bonds_paid, &s->bonds_paid, &s->sc.exit_bond);
     s->w.outs[out].exit = EX_CHALLENGED;
@@ -193,19 +230,31 @@ static void add_eth(plasma_u256 *sum, const plasma_u256 *amount, double rate)
     plasma_u256_add(sum, sum, &v);
 }
 
-/* The operator's gain per token. For ETH the bonds it posted count
- * against what its exits were paid, bonds back included. */
+void sim_books_add_eth(const sim *s, plasma_u256 *sum, unsigned token, const plasma_u256 *amount)
+{
+    add_eth(sum, amount, s->sc.tokens[token].eth_value);
+}
+
+/* The operator's gain per token: what its exits and in-flight exits were
+ * paid, less its own funds in its trades; for ETH the bonds it posted
+ * count against that, bonds back included. */
 static void stolen(sim *s)
 {
     plasma_u256 posted, back = s->operator_bonds_back;
     plasma_u256_mul_u64(&posted, &s->sc.exit_bond, s->r.operator_started);
+    plasma_u256_add(&posted, &posted, &s->op_ife_posted);
+    plasma_u256_add(&back, &back, &s->op_ife_bonds_back);
     for (unsigned k = 0; k < s->sc.n_tokens; k++) {
         sim_token_result *t = &s->r.tokens[k];
+        bool eth = plasma_addr_is_zero(&s->sc.tokens[k].addr);
+        plasma_u256 cost = s->op_legit[k];
         t->stolen = t->operator_paid;
-        if (!plasma_addr_is_zero(&s->sc.tokens[k].addr))
-            continue;
-        plasma_u256_add(&t->stolen, &t->stolen, &back);
-        if (plasma_u256_sub(&t->stolen, &t->stolen, &posted) != 0)
+        plasma_u256_add(&t->stolen, &t->stolen, &s->op_ife_got[k]);
+        if (eth) {
+            plasma_u256_add(&t->stolen, &t->stolen, &back);
+            plasma_u256_add(&cost, &cost, &posted);
+        }
+        if (plasma_u256_sub(&t->stolen, &t->stolen, &cost) != 0)
             t->stolen = plasma_u256_from_u64(0);
     }
 }
@@ -231,7 +280,8 @@ static void classify_honest(sim *s)
     }
     for (unsigned k = 0; k < s->sc.n_tokens; k++) {
         double rate = s->sc.tokens[k].eth_value;
-        const sim_token_result *t = &s->r.tokens[k];
+        sim_token_result *t = &s->r.tokens[k];
+        plasma_u256_add(&t->recovered, &t->recovered, &t->ife_recovered);
         add_eth(&s->r.honest_total, &t->honest_total, rate);
         add_eth(&s->r.honest_recovered, &t->recovered, rate);
         add_eth(&s->r.honest_lost, &t->lost, rate);
@@ -243,35 +293,50 @@ static void classify_honest(sim *s)
     s->r.honest_recovered_pct = round(pct * 10000.0) / 10000.0;
 }
 
-/* The contract's balance of token must be its deposits, plus the bonds of
- * every exit started, less the bonds paid back or to challengers and the
- * amounts paid out (deferred payments stay in the contract, as claims). */
-static bool conserved(const sim *s, unsigned token)
+/* The bonds the contract received (exits, in-flight exits, piggybacks)
+ * and paid out (back, or to challengers). */
+static void bonds(const sim *s, plasma_u256 *in, plasma_u256 *out)
 {
-    const sim_result *r = &s->r;
-    plasma_u256 want = s->w.deposited[token], have, v;
-    const plasma_addr *addr = &s->sc.tokens[token].addr;
-    /* Inflows first: a running difference must not dip below zero. */
-    if (plasma_addr_is_zero(addr)) {
-        plasma_u256_mul_u64(&v, &s->sc.exit_bond, r->exits_started);
-        plasma_u256_add(&want, &want, &v);
-        if (plasma_u256_sub(&want, &want, &s->bonds_paid) != 0)
-            return false;
-    }
-    if (plasma_u256_sub(&want, &want, &r->tokens[token].recovered) != 0 ||
-        plasma_u256_sub(&want, &want, &r->tokens[token].operator_paid) != 0)
-        return false;
-    plasma_chain_balance(&have, s->chain, &plasma_chain_get_config(s->chain)->contract, addr);
-    return plasma_u256_cmp(&have, &want) == 0;
+    plasma_u256_mul_u64(in, &s->sc.exit_bond, s->r.exits_started);
+    plasma_u256_add(in, in, &s->ife_in_eth);
+    *out = s->bonds_paid;
+    plasma_u256_add(out, out, &s->ife_bonds_out);
 }
 
-/* Bonds of token exits are paid in ETH, so an ETH-free scenario still has
- * an ETH balance to check. */
+/* The contract's balance of token must be what it received (its deposits,
+ * plus for ETH the bonds of every exit, in-flight exit and piggyback) less
+ * what it paid out: bonds, and the amounts of standard and in-flight exits
+ * (deferred payments stay in the contract, as claims). Fills the token's
+ * received, paid and held. */
+static bool conserved(sim *s, unsigned token)
+{
+    sim_token_result *t = &s->r.tokens[token];
+    const plasma_addr *addr = &s->sc.tokens[token].addr;
+    plasma_u256 bonds_in, bonds_paid;
+    t->received = s->w.deposited[token];
+    t->paid = t->recovered;
+    plasma_u256_add(&t->paid, &t->paid, &t->operator_paid);
+    plasma_u256_add(&t->paid, &t->paid, &s->ife_out[token]);
+    if (plasma_addr_is_zero(addr)) {
+        bonds(s, &bonds_in, &bonds_paid);
+        plasma_u256_add(&t->received, &t->received, &bonds_in);
+        plasma_u256_add(&t->paid, &t->paid, &bonds_paid);
+    }
+    plasma_chain_balance(&t->held, s->chain, &plasma_chain_get_config(s->chain)->contract, addr);
+    plasma_u256 want;
+    if (plasma_u256_sub(&want, &t->received, &t->paid) != 0)
+        return false;
+    return plasma_u256_cmp(&t->held, &want) == 0;
+}
+
+/* Bonds are paid in ETH, so an ETH-free scenario still has an ETH balance
+ * to check. */
 static bool conserved_bonds_only(const sim *s)
 {
-    plasma_u256 want, have;
-    plasma_u256_mul_u64(&want, &s->sc.exit_bond, s->r.exits_started);
-    plasma_u256_sub(&want, &want, &s->bonds_paid);
+    plasma_u256 in, out, want, have;
+    bonds(s, &in, &out);
+    if (plasma_u256_sub(&want, &in, &out) != 0)
+        return false;
     plasma_chain_balance(&have, s->chain, &plasma_chain_get_config(s->chain)->contract, NULL);
     return plasma_u256_cmp(&have, &want) == 0;
 }
@@ -280,7 +345,7 @@ static void check_conservation(sim *s)
 {
     bool eth = false, ok = true;
     for (unsigned t = 0; t < s->sc.n_tokens; t++) {
-        ok = ok && conserved(s, t);
+        ok = conserved(s, t) && ok;
         eth = eth || plasma_addr_is_zero(&s->sc.tokens[t].addr);
     }
     s->r.conservation_ok = ok && (eth || conserved_bonds_only(s));
@@ -317,13 +382,17 @@ int sim_books_finish(sim *s)
     r->child_txs = s->w.n_txs - s->w.n_deposits;
     if (!s->theft_reached)
         r->honest_paid_before_theft = r->honest_finalized;
+    /* Conservation counts the standard exits' payouts apart from the
+     * in-flight exits', which the in-flight books then add to the honest
+     * totals. */
+    check_conservation(s);
+    int rc = sim_ife_books_finish(s);
     stolen(s);
     classify_honest(s);
-    check_conservation(s);
     averages(s);
     if (!r->conservation_ok)
         return sim_fail(s, SIM_EINVARIANT, "the contract's balance differs from deposits + bonds - payouts");
     if (!r->priority_order_ok)
         return sim_fail(s, SIM_EINVARIANT, "exits were paid out of (exitable_at, utxo_pos) order");
-    return PLASMA_OK;
+    return rc;
 }

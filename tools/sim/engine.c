@@ -80,6 +80,7 @@ void sim_free(sim *s)
     if (!s)
         return;
     plasma_chain_free(s->chain);
+    sim_ife_free(s); /* before the world: it counts the exits by the world's txs in flight */
     sim_world_free(&s->w);
     sim_heap_free(&s->uq);
     sim_heap_free(&s->fq);
@@ -170,6 +171,14 @@ static int fund_operator(sim *s)
     plasma_u256_add(&per_exit, &per_exit, &s->sc.exit_bond);
     plasma_u256_mul_u64(&per_exit, &per_exit, w->n_op_exits);
     plasma_u256_add(&need, &need, &per_exit);
+    /* Its attacks on in-flight exits: a handful of calls per tx at most,
+     * each with a bond, and the theft txs' exits. */
+    plasma_u256 per_ife = plasma_u256_from_u64(1000000);
+    plasma_u256_mul_u64(&per_ife, &per_ife, s->sc.op_gas_price);
+    plasma_u256_add(&per_ife, &per_ife, &s->sc.ife_bond);
+    plasma_u256_add(&per_ife, &per_ife, &s->sc.exit_bond);
+    plasma_u256_mul_u64(&per_ife, &per_ife, 8 * (w->n_ifx + w->n_theft_txs));
+    plasma_u256_add(&need, &need, &per_ife);
     int rc = PLASMA_OK;
     for (unsigned t = 0; rc == 0 && t < s->sc.n_tokens; t++) {
         if (plasma_addr_is_zero(&s->sc.tokens[t].addr))
@@ -205,6 +214,8 @@ static int make_chain(sim *s)
     cfg.block_time = s->sc.block_time;
     cfg.min_exit_period = s->sc.exit_period;
     cfg.exit_bond = s->sc.exit_bond;
+    cfg.ife_bond = s->sc.ife_bond;
+    cfg.piggyback_bond = s->sc.piggyback_bond;
     cfg.history_blocks = s->keep_history ? 0 : HISTORY_BLOCKS;
     int rc = plasma_chain_new(&s->chain, &cfg, NULL);
     if (rc != 0)
@@ -409,6 +420,9 @@ static void fixed_cost(const sim *s, const sim_fentry *f, uint64_t *limit, uint6
         *limit = s->proc[f->ref].gas;
         *expect = s->proc[f->ref].expect;
         break;
+    case K_IFE:
+        sim_ife_cost(s, f->ref, limit, expect);
+        break;
     default:
         *limit = sim_actors_exit_gas_limit(s, f->ref);
         *expect = s->expect_start;
@@ -475,6 +489,8 @@ static int plan_step(sim *s, plan *p, uint8_t src, uint64_t price, size_t *fi)
         return take(p, &x, fed->gas_limit, fed->expect, fed->kind != K_BACKGROUND);
     case SRC_FIXED:
         sim_heap_pop(&s->fq, &x.f);
+        if (x.f.kind == K_IFE && sim_ife_stale(s, &x.f))
+            return PLASMA_OK;
         fixed_cost(s, &x.f, &limit, &expect);
         return take(p, &x, limit, expect, true);
     case SRC_USER:
@@ -567,6 +583,29 @@ static int send_action(sim *s, const action *a, uint64_t now)
 
 /* ---- after a block ---- */
 
+/* The in-flight exit calls: all of them, and per successful start,
+ * piggyback and non-canonical challenge. */
+static void count_ife_gas(sim *s, const plasma_receipt *r)
+{
+    sim_ife_result *ife = &s->r.ife;
+    ife->gas_calls += r->gas_used;
+    s->row.gas_exits += r->gas_used;
+    if (r->err != 0)
+        return;
+    if (r->kind == PLASMA_CALL_START_IFE) {
+        ife->gas_start += r->gas_used;
+        ife->n_start++;
+    } else if (r->kind == PLASMA_CALL_PIGGYBACK_INPUT || r->kind == PLASMA_CALL_PIGGYBACK_OUTPUT) {
+        ife->gas_piggyback += r->gas_used;
+        ife->n_piggyback++;
+    } else if (r->kind == PLASMA_CALL_CHALLENGE_IFE) {
+        ife->gas_challenge += r->gas_used;
+        ife->n_challenge++;
+    }
+    uint64_t *e = &s->expect_ife[r->kind];
+    *e = (*e * 3 + r->gas_used) / 4;
+}
+
 static void count_receipt_gas(sim *s, const plasma_receipt *r)
 {
     sim_result *res = &s->r;
@@ -590,8 +629,14 @@ static void count_receipt_gas(sim *s, const plasma_receipt *r)
         res->gas_background += r->gas_used;
         s->row.gas_background += r->gas_used;
         break;
+    case PLASMA_CALL_DEPOSIT:
+    case PLASMA_CALL_SUBMIT_BLOCK:
+    case PLASMA_CALL_WITHDRAW:
+        /* Deposits and block roots all come before the incident; nobody
+         * withdraws. */
+        break;
     default:
-        /* Deposits and block roots all come before the incident. */
+        count_ife_gas(s, r);
         break;
     }
 }
@@ -799,6 +844,8 @@ static int setup(sim *s)
         rc = sim_world_incident(&s->w);
     if (rc == 0)
         rc = make_chain(s);
+    if (rc == 0)
+        rc = sim_ife_setup(s);
     return rc;
 }
 

@@ -1,6 +1,7 @@
 /* A small JSON scanner that records the line of every value by path. It
  * trusts its input to be valid JSON (jansson has checked it) but never reads
- * past the end, whatever the text holds. */
+ * past the end and always finishes, whatever the text holds: every loop
+ * consumes at least one character per turn. */
 #include "jsonloc.h"
 
 #include <stdbool.h>
@@ -118,8 +119,11 @@ static void scan_array(scanner *sc, char *path, size_t plen, bool rec, unsigned 
     skip_ws(sc);
     for (size_t i = 0; peek(sc) != -1 && peek(sc) != ']'; i++) {
         bool fits = rec && extend(path, plen, NULL, i);
+        size_t at = sc->pos;
         scan_value(sc, path, fits ? strlen(path) : plen, fits, depth + 1);
         path[plen] = '\0';
+        if (sc->pos == at)
+            advance(sc);
         skip_ws(sc);
         if (peek(sc) == ',')
             advance(sc);
@@ -128,9 +132,13 @@ static void scan_array(scanner *sc, char *path, size_t plen, bool rec, unsigned 
     advance(sc); /* ']' */
 }
 
+/* A number, true, false or null: up to the next delimiter, and at least
+ * one character (a NUL byte, which strchr would find in its delimiters'
+ * terminator, included). */
 static void skip_literal(scanner *sc)
 {
-    for (int c; (c = peek(sc)) != -1 && !strchr(",]} \t\r\n", c);)
+    advance(sc);
+    for (int c; (c = peek(sc)) > 0 && !strchr(",]} \t\r\n", c);)
         advance(sc);
 }
 

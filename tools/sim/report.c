@@ -91,6 +91,10 @@ static json_t *token_json(const sim_token *t, const sim_token_result *r)
     rc |= set_wei(o, "lost", &r->lost);
     rc |= set_wei(o, "operator_paid", &r->operator_paid);
     rc |= set_wei(o, "stolen", &r->stolen);
+    rc |= set_wei(o, "ife_recovered", &r->ife_recovered);
+    rc |= set_wei(o, "contract_received", &r->received);
+    rc |= set_wei(o, "contract_paid", &r->paid);
+    rc |= set_wei(o, "contract_held", &r->held);
     if (rc != 0) {
         json_decref(o);
         return NULL;
@@ -146,6 +150,59 @@ static int add_chain(json_t *o, const sim_result *r)
     return rc;
 }
 
+static double per(uint64_t gas, uint64_t n)
+{
+    return n ? (double)gas / (double)n : 0;
+}
+
+static int add_ife_calls(json_t *o, const sim_ife_result *r)
+{
+    int rc = set_u64(o, "inflight_txs", r->txs);
+    rc |= set_u64(o, "inflight_in_block", r->in_block);
+    rc |= set_u64(o, "inflight_pending", r->pending);
+    rc |= set_u64(o, "inflight_trades", r->trades);
+    rc |= set_u64(o, "ifes_started", r->started);
+    rc |= set_u64(o, "honest_ifes_started", r->honest_started);
+    rc |= set_u64(o, "operator_ifes_started", r->operator_started);
+    rc |= set_u64(o, "piggybacks_inputs", r->piggybacks_inputs);
+    rc |= set_u64(o, "piggybacks_outputs", r->piggybacks_outputs);
+    rc |= set_u64(o, "operator_piggybacks", r->operator_piggybacks);
+    rc |= set_u64(o, "ife_challenges", r->challenges);
+    rc |= set_u64(o, "operator_ife_challenges", r->operator_challenges);
+    rc |= set_u64(o, "ife_responses", r->responses);
+    rc |= set_u64(o, "ife_spent_challenges", r->spent_challenges);
+    rc |= set_u64(o, "ifes_finalized", r->finalized);
+    rc |= set_u64(o, "ifes_outputs_path", r->outputs_path);
+    rc |= set_u64(o, "ifes_inputs_path", r->inputs_path);
+    rc |= set_u64(o, "ifes_deleted", r->deleted);
+    rc |= set_u64(o, "honest_ife_calls_failed", r->honest_failed);
+    rc |= set_u64(o, "operator_refused_not_owner", r->refused_not_owner);
+    rc |= set_u64(o, "operator_refused_bad_signature", r->refused_bad_signature);
+    rc |= set_u64(o, "operator_refused_other", r->refused_other);
+    return rc;
+}
+
+static int add_ife_funds(json_t *o, const sim_ife_result *r)
+{
+    int rc = set_u64(o, "inflight_parties", r->parties);
+    rc |= set_u64(o, "inflight_parties_reacted", r->parties_reacted);
+    rc |= set_u64(o, "inflight_parties_in_time", r->parties_in_time);
+    rc |= set_u64(o, "inflight_losers_in_time", r->losers_in_time);
+    rc |= set_u64(o, "inflight_losers_late", r->losers_late);
+    rc |= set_wei(o, "inflight_total", &r->total);
+    rc |= set_wei(o, "inflight_recovered_sender", &r->recovered_sender);
+    rc |= set_wei(o, "inflight_recovered_recipient", &r->recovered_recipient);
+    rc |= set_wei(o, "inflight_lost", &r->lost);
+    rc |= set_wei(o, "inflight_lost_in_time", &r->lost_in_time);
+    rc |= set_real(o, "inflight_lost_eth", eth(&r->lost));
+    rc |= set_wei(o, "honest_ife_bonds_lost", &r->honest_bonds_lost);
+    rc |= set_u64(o, "gas_used_ife_calls", r->gas_calls);
+    rc |= set_real(o, "gas_per_ife_start", per(r->gas_start, r->n_start));
+    rc |= set_real(o, "gas_per_piggyback", per(r->gas_piggyback, r->n_piggyback));
+    rc |= set_real(o, "gas_per_ife_challenge", per(r->gas_challenge, r->n_challenge));
+    return rc;
+}
+
 static int add_timing(json_t *o, const sim_result *r)
 {
     int rc = set_real(o, "wall_seconds", r->wall_seconds);
@@ -161,7 +218,9 @@ json_t *sim_result_json(const sim_scenario *sc, const sim_result *r, bool timing
         return NULL;
     int rc = add_setup(o, sc, r);
     rc |= add_exits(o, r);
+    rc |= add_ife_calls(o, &r->ife);
     rc |= add_funds(o, sc, r);
+    rc |= add_ife_funds(o, &r->ife);
     rc |= add_chain(o, r);
     if (timing)
         rc |= add_timing(o, r);
@@ -204,6 +263,22 @@ static void print_incident(FILE *f, const sim_scenario *sc, const sim_result *r)
     }
 }
 
+/* The attacks on in-flight exits the scenario has, with the share of the
+ * txs each targets. */
+static void print_attacks(FILE *f, const sim_scenario *sc)
+{
+    bool any = false;
+    for (unsigned a = 0; a < SIM_ATK_COUNT; a++) {
+        if (sc->attacks[a] <= 0)
+            continue;
+        fprintf(f, "%s %s %.0f%%", any ? "," : "  attacks      ", sim_attack_name((sim_attack)a),
+                sc->attacks[a] * 100);
+        any = true;
+    }
+    if (any)
+        fprintf(f, " of the txs each can target\n");
+}
+
 static void print_funds(FILE *f, const sim_scenario *sc, const sim_result *r)
 {
     fprintf(f,
@@ -230,6 +305,43 @@ static void print_funds(FILE *f, const sim_scenario *sc, const sim_result *r)
                 "  who is late   %" PRIu64 " of the late exits are watchers'; first bids averaged %.1f gwei "
                 "for late exits, %.1f gwei for those in time\n",
                 r->honest_late_watchers, r->bid_late_gwei, r->bid_in_time_gwei);
+}
+
+static void print_inflight(FILE *f, const sim_result *r)
+{
+    const sim_ife_result *x = &r->ife;
+    if (x->txs == 0)
+        return;
+    fprintf(f,
+            "  in flight     %" PRIu64 " txs (%" PRIu64 " in block B, %" PRIu64 " pending; %" PRIu64
+            " trades with the operator); %" PRIu64 " honest parties, %" PRIu64 " reacted, %" PRIu64
+            " within the first phase\n",
+            x->txs, x->in_block, x->pending, x->trades, x->parties, x->parties_reacted, x->parties_in_time);
+    fprintf(f,
+            "  IFEs          %" PRIu64 " started (%" PRIu64 " honest, %" PRIu64
+            " operator); piggybacks %" PRIu64 " on inputs, %" PRIu64 " on outputs (%" PRIu64
+            " the operator's); %" PRIu64 " non-canonical challenges (%" PRIu64 " the operator's), %" PRIu64
+            " responses, %" PRIu64 " spent piggybacks blocked\n",
+            x->started, x->honest_started, x->operator_started, x->piggybacks_inputs, x->piggybacks_outputs,
+            x->operator_piggybacks, x->challenges, x->operator_challenges, x->responses, x->spent_challenges);
+    fprintf(f,
+            "  IFE outcome   %" PRIu64 " finalized (%" PRIu64 " through outputs, %" PRIu64
+            " through inputs), %" PRIu64 " deleted; in-flight funds %.4f of %.4f ETH recovered (senders "
+            "%.4f, recipients %.4f), lost %.4f ETH (%.4f by parties who reacted in time)\n",
+            x->finalized, x->outputs_path, x->inputs_path, x->deleted,
+            eth(&x->recovered_sender) + eth(&x->recovered_recipient), eth(&x->total),
+            eth(&x->recovered_sender), eth(&x->recovered_recipient), eth(&x->lost), eth(&x->lost_in_time));
+    fprintf(f,
+            "  refused       the operator's IFE calls: %" PRIu64 " not_owner, %" PRIu64
+            " bad_signature, %" PRIu64 " other; honest IFE calls refused %" PRIu64
+            "; honest IFE bonds lost %.4f ETH\n",
+            x->refused_not_owner, x->refused_bad_signature, x->refused_other, x->honest_failed,
+            eth(&x->honest_bonds_lost));
+    fprintf(f,
+            "  IFE gas       %" PRIu64 " in all; %.0f per start, %.0f per piggyback, %.0f per non-canonical "
+            "challenge\n",
+            x->gas_calls, per(x->gas_start, x->n_start), per(x->gas_piggyback, x->n_piggyback),
+            per(x->gas_challenge, x->n_challenge));
 }
 
 static void print_gas(FILE *f, const sim_scenario *sc, const sim_result *r)
@@ -280,16 +392,27 @@ void sim_print_summary(FILE *f, const sim_scenario *sc, const sim_result *r)
             " child blocks of %" PRIu64 " transactions, %" PRIu64 " deposits\n",
             r->users, r->utxos_at_incident, r->child_blocks, r->child_txs, r->deposits);
     print_incident(f, sc, r);
+    print_attacks(f, sc);
     fprintf(f,
             "  exits         %" PRIu64 " started (%" PRIu64 " honest, %" PRIu64 " operator), %" PRIu64
             " challenged, %" PRIu64 " finalized, %" PRIu64 " failed\n",
             r->exits_started, r->honest_started, r->operator_started, r->exits_challenged, r->exits_finalized,
             r->exits_failed);
     print_funds(f, sc, r);
+    print_inflight(f, r);
     print_gas(f, sc, r);
     print_time(f, r);
-    fprintf(f, "  checks        conservation of funds %s, priority order %s\n",
-            r->conservation_ok ? "ok" : "FAILED", r->priority_order_ok ? "ok" : "FAILED");
+    double in = 0, out = 0, held = 0;
+    for (unsigned t = 0; t < sc->n_tokens; t++) {
+        in += eth(&r->tokens[t].received) * sc->tokens[t].eth_value;
+        out += eth(&r->tokens[t].paid) * sc->tokens[t].eth_value;
+        held += eth(&r->tokens[t].held) * sc->tokens[t].eth_value;
+    }
+    fprintf(
+        f,
+        "  checks        conservation of funds %s (the contract received %.4f ETH, paid %.4f, holds %.4f), "
+        "priority order %s\n",
+        r->conservation_ok ? "ok" : "FAILED", in, out, held, r->priority_order_ok ? "ok" : "FAILED");
     fprintf(f, "  machine       %.2f s, %.0f exits started per second, %.0f MB peak RSS\n", r->wall_seconds,
             r->exits_per_s, r->peak_rss_mb);
 }

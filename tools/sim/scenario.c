@@ -74,6 +74,9 @@ static const field rootchain_fields[] = {
     {"block_time", F_DURATION, OFF(block_time), false, 1, 3600, "\"12s\"", NULL, NULL, V_COUNT},
     {"exit_period", F_DURATION, OFF(exit_period), false, 60, 365 * 86400.0, "\"7d\"", NULL, NULL, V_COUNT},
     {"exit_bond", F_AMOUNT, OFF(exit_bond), false, 0, 1e6 * ETHER, "\"0.0233 ether\"", NULL, NULL, V_COUNT},
+    {"ife_bond", F_AMOUNT, OFF(ife_bond), false, 0, 1e6 * ETHER, "\"0.037 ether\"", NULL, NULL, V_COUNT},
+    {"piggyback_bond", F_AMOUNT, OFF(piggyback_bond), false, 0, 1e6 * ETHER, "\"0.028 ether\"", NULL, NULL,
+     V_COUNT},
     {"background", F_OBJECT, 0, false, 0, 0, "{}", background_fields, NULL, V_COUNT},
     {NULL, F_INT, 0, false, 0, 0, NULL, NULL, NULL, V_COUNT},
 };
@@ -105,6 +108,21 @@ static const field child_fields[] = {
     {NULL, F_INT, 0, false, 0, 0, NULL, NULL, NULL, V_COUNT},
 };
 
+/* In sim_attack order: sim_attack_name reads the names here. */
+static const field attack_fields[] = {
+    {"start_early", F_FRAC, OFF(attacks[SIM_ATK_START_EARLY]), false, 0, 1, "0", NULL, NULL, V_COUNT},
+    {"competitor", F_FRAC, OFF(attacks[SIM_ATK_COMPETITOR]), false, 0, 1, "0", NULL, NULL, V_COUNT},
+    {"piggyback_unowned", F_FRAC, OFF(attacks[SIM_ATK_PIGGYBACK_UNOWNED]), false, 0, 1, "0", NULL, NULL,
+     V_COUNT},
+    {"exit_withheld_outputs", F_FRAC, OFF(attacks[SIM_ATK_EXIT_OUTPUTS]), false, 0, 1, "0", NULL, NULL,
+     V_COUNT},
+    {"double_exit_inputs", F_FRAC, OFF(attacks[SIM_ATK_DOUBLE_EXIT]), false, 0, 1, "0", NULL, NULL, V_COUNT},
+    {"late_output_exit", F_FRAC, OFF(attacks[SIM_ATK_LATE_OUTPUT_EXIT]), false, 0, 1, "0", NULL, NULL,
+     V_COUNT},
+    {"ife_theft_txs", F_FRAC, OFF(attacks[SIM_ATK_THEFT_IFES]), false, 0, 1, "0", NULL, NULL, V_COUNT},
+    {NULL, F_INT, 0, false, 0, 0, NULL, NULL, NULL, V_COUNT},
+};
+
 static const field operator_fields[] = {
     {"behaviour", F_ENUM, OFF(behaviour), true, 0, 0, NULL, NULL, behaviours, V_COUNT},
     {"steal_fraction", F_FRAC, OFF(steal_fraction), false, 0, 1, NULL, NULL, NULL, V_COUNT},
@@ -112,6 +130,19 @@ static const field operator_fields[] = {
     {"exit_spent_outputs", F_INT, OFF(exit_spent), false, 0, 1000000, "0", NULL, NULL, V_COUNT},
     {"exit_delay", F_DURATION, OFF(op_exit_delay), false, 0, 365 * 86400.0, "0", NULL, NULL, V_COUNT},
     {"gas_price", F_GASPRICE, OFF(op_gas_price), false, 1, 1e6 * GWEI, "\"100 gwei\"", NULL, NULL, V_COUNT},
+    {"ife_attacks", F_OBJECT, 0, false, 0, 0, "{}", attack_fields, NULL, V_COUNT},
+    {"ife_challenge_delay", F_DURATION, OFF(ife_challenge_delay), false, 0, 365 * 86400.0, NULL, NULL, NULL,
+     V_COUNT},
+    {NULL, F_INT, 0, false, 0, 0, NULL, NULL, NULL, V_COUNT},
+};
+
+static const field inflight_fields[] = {
+    {"fraction", F_FRAC, OFF(inflight_fraction), false, 0, 1, "0", NULL, NULL, V_COUNT},
+    {"in_block", F_FRAC, OFF(inflight_in_block), false, 0, 1, "1", NULL, NULL, V_COUNT},
+    {"trade_fraction", F_FRAC, OFF(trade_fraction), false, 0, 1, "0", NULL, NULL, V_COUNT},
+    {"margin", F_DURATION, OFF(ife_margin), false, 0, 365 * 86400.0, NULL, NULL, NULL, V_COUNT},
+    {"urgent_gas_price", F_GASPRICE, OFF(urgent_gas_price), false, 1, 1e6 * GWEI, "\"200 gwei\"", NULL, NULL,
+     V_COUNT},
     {NULL, F_INT, 0, false, 0, 0, NULL, NULL, NULL, V_COUNT},
 };
 
@@ -162,6 +193,7 @@ static const field top_fields[] = {
     {"child_chain", F_OBJECT, 0, false, 0, 0, "{}", child_fields, NULL, V_COUNT},
     {"operator", F_OBJECT, 0, true, 0, 0, NULL, operator_fields, NULL, V_COUNT},
     {"strategy", F_OBJECT, 0, false, 0, 0, "{}", strategy_fields, NULL, V_COUNT},
+    {"inflight", F_OBJECT, 0, false, 0, 0, "{}", inflight_fields, NULL, V_COUNT},
     {"processing", F_OBJECT, 0, false, 0, 0, "{}", processing_fields, NULL, V_COUNT},
     {"limits", F_OBJECT, 0, false, 0, 0, "{}", limits_fields, NULL, V_COUNT},
     {NULL, F_INT, 0, false, 0, 0, NULL, NULL, NULL, V_COUNT},
@@ -548,6 +580,33 @@ static const json_t *member(const json_t *root, const char *obj, const char *key
     return json_object_get(json_object_get(root, obj), key);
 }
 
+/* In-flight transactions and the attacks on their exits belong to block
+ * B's withholding. */
+static int check_inflight(pctx *p, const json_t *root, const sim_scenario *sc)
+{
+    static const char *const paths[][2] = {
+        {"operator", "ife_attacks"}, {"operator", "ife_challenge_delay"}, {"inflight", NULL}};
+    for (size_t i = 0; sc->behaviour != SIM_OP_WITHHOLD && i < sizeof paths / sizeof paths[0]; i++) {
+        char path[SIM_PATH_MAX];
+        const json_t *v =
+            paths[i][1] ? member(root, paths[i][0], paths[i][1]) : json_object_get(root, paths[i][0]);
+        if (!v)
+            continue;
+        if (paths[i][1])
+            join(path, paths[i][0], paths[i][1]);
+        else
+            snprintf(path, sizeof path, "%s", paths[i][0]);
+        return fail(p, path, "only applies when behaviour is withhold");
+    }
+    uint64_t phase = sc->exit_period / 2;
+    if (member(root, "inflight", "margin") && sc->ife_margin >= phase)
+        return fail(p, "inflight.margin", "must be less than the first phase, half of rootchain.exit_period");
+    if (member(root, "operator", "ife_challenge_delay") && sc->ife_challenge_delay >= phase)
+        return fail(p, "operator.ife_challenge_delay",
+                    "must be less than the first phase, half of rootchain.exit_period");
+    return 0;
+}
+
 static int check_operator(pctx *p, const json_t *root, sim_scenario *sc)
 {
     static const char *const risky[] = {"steal_fraction", "victims_per_tx", "exit_spent_outputs",
@@ -610,6 +669,12 @@ static void fill_derived(const json_t *root, sim_scenario *sc)
         sc->funding_age = sc->child_interval;
     if (!member(root, "strategy", "challenge_delay"))
         sc->challenge_delay = sc->reaction_delay;
+    /* Halfway through the first phase, unless the scenario says when. */
+    if (!member(root, "operator", "ife_challenge_delay"))
+        sc->ife_challenge_delay = sc->exit_period / 4;
+    /* A tenth of the first phase. */
+    if (!member(root, "inflight", "margin"))
+        sc->ife_margin = sc->exit_period / 20;
     if (!sc->name[0])
         snprintf(sc->name, sizeof sc->name, "unnamed");
 }
@@ -624,6 +689,8 @@ static int validate(pctx *p, const json_t *root, sim_scenario *sc)
     if (rc == 0)
         rc = check_operator(p, root, sc);
     if (rc == 0)
+        rc = check_inflight(p, root, sc);
+    if (rc == 0)
         rc = check_tokens(p, sc);
     if (rc == 0)
         rc = check_scale(p, sc);
@@ -637,9 +704,19 @@ int sim_scenario_parse(sim_scenario **out, const char *text, size_t len, const c
 {
     pctx p = {.name = name, .err = err, .errlen = errlen};
     json_error_t jerr;
-    json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
     sim_scenario *sc = NULL;
     int rc;
+    /* JSON has no NUL byte outside strings (and a string's is escaped);
+     * jansson would pass over one between tokens. */
+    const char *nul = memchr(text, '\0', len);
+    if (nul) {
+        unsigned line = 1;
+        for (const char *c = text; c < nul; c++)
+            line += *c == '\n';
+        snprintf(err, errlen, "%s:%u: invalid JSON: a NUL byte", name, line);
+        return SIM_EBADSCENARIO;
+    }
+    json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
     if (!root) {
         snprintf(err, errlen, "%s:%d:%d: invalid JSON: %s", name, jerr.line, jerr.column, jerr.text);
         return SIM_EBADSCENARIO;
@@ -690,6 +767,11 @@ int sim_scenario_load(sim_scenario **out, const char *path, char *err, size_t er
 void sim_scenario_free(sim_scenario *sc)
 {
     free(sc);
+}
+
+const char *sim_attack_name(sim_attack a)
+{
+    return a < SIM_ATK_COUNT ? attack_fields[a].name : "unknown";
 }
 
 const char *sim_behaviour_name(sim_behaviour b)

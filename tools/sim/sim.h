@@ -89,6 +89,23 @@ typedef enum sim_order {
     SIM_ORDER_OLDEST_FIRST /* one exit at a time, oldest output first */
 } sim_order;
 
+/* The operator's attacks on in-flight exits (docs/simulation.md, "Attacks on
+ * in-flight exits"); each applies to a share of the transactions it can
+ * target. */
+typedef enum sim_attack {
+    SIM_ATK_START_EARLY,       /* starts the IFEs of in-flight txs itself, at once */
+    SIM_ATK_COMPETITOR,        /* challenges with a competitor it signs, and exits that */
+    SIM_ATK_PIGGYBACK_UNOWNED, /* piggybacks inputs and outputs it does not own */
+    SIM_ATK_EXIT_OUTPUTS,      /* standard exit of its output of a trade in block B */
+    SIM_ATK_DOUBLE_EXIT,       /* standard exit and piggyback of its input of a trade */
+    SIM_ATK_LATE_OUTPUT_EXIT,  /* standard exit of its output after the IFE exited through inputs */
+    SIM_ATK_THEFT_IFES,        /* IFEs of the invalid transactions of block B */
+    SIM_ATK_COUNT
+} sim_attack;
+
+/* The scenario's name of an attack. */
+const char *sim_attack_name(sim_attack a);
+
 typedef struct sim_token {
     char symbol[16];
     plasma_addr addr; /* all zero: ETH */
@@ -107,6 +124,7 @@ typedef struct sim_scenario {
     uint64_t block_time;  /* seconds */
     uint64_t exit_period; /* MIN_EXIT_PERIOD, seconds */
     plasma_u256 exit_bond;
+    plasma_u256 ife_bond, piggyback_bond;
     double bg_gas_per_block; /* mean background demand, gas */
     sim_dist bg_gas_price;   /* wei */
 
@@ -128,9 +146,18 @@ typedef struct sim_scenario {
     sim_behaviour behaviour;
     double steal_fraction;
     uint64_t victims_per_tx;
-    uint64_t exit_spent;    /* exits of its own outputs already spent */
-    uint64_t op_exit_delay; /* seconds after block B */
-    uint64_t op_gas_price;  /* wei */
+    uint64_t exit_spent;           /* exits of its own outputs already spent */
+    uint64_t op_exit_delay;        /* seconds after block B */
+    uint64_t op_gas_price;         /* wei */
+    double attacks[SIM_ATK_COUNT]; /* share of the txs each attack targets */
+    uint64_t ife_challenge_delay;  /* seconds from an IFE's start to the operator's challenge */
+
+    /* inflight */
+    double inflight_fraction; /* users with a tx in flight at the incident */
+    double inflight_in_block; /* of those txs, the share in block B (the rest: pending) */
+    double trade_fraction;    /* of those txs, the share that trade with the operator */
+    uint64_t ife_margin;      /* seconds before a first phase ends that honest calls aim for */
+    uint64_t urgent_gas_price;
 
     /* strategy */
     double watch_fraction;
@@ -211,7 +238,34 @@ typedef struct sim_token_result {
      * it posted and did not get back (the contract keeps bonds and funds in
      * one balance, so a theft exit may be paid from the thief's own bonds). */
     plasma_u256 stolen;
+    plasma_u256 ife_recovered; /* paid to honest users by in-flight exits */
+    /* The contract: what it received (deposits, and bonds for ETH), what it
+     * paid out, and what it holds at the end (claims of deferred payments
+     * included). */
+    plasma_u256 received, paid, held;
 } sim_token_result;
+
+/* In-flight transactions and their exits. */
+typedef struct sim_ife_result {
+    uint64_t txs, in_block, pending, trades;            /* the in-flight txs at the incident */
+    uint64_t started, honest_started, operator_started; /* InFlightExitStarted */
+    uint64_t piggybacks_inputs, piggybacks_outputs, operator_piggybacks;
+    uint64_t challenges, operator_challenges, responses; /* non-canonical challenges, responses */
+    uint64_t spent_challenges;                           /* piggybacks blocked as spent */
+    uint64_t deleted, finalized, outputs_path, inputs_path;
+    uint64_t honest_failed; /* honest IFE calls the chain refused */
+    /* The operator's IFE calls and exits of trades the chain refused. */
+    uint64_t refused_not_owner, refused_bad_signature, refused_other;
+    uint64_t parties, parties_in_time; /* honest parties of in-flight txs; reacted in time */
+    uint64_t parties_reacted, losers_in_time, losers_late;
+    /* ETH-equivalent wei: what honest parties were owed on the path their
+     * tx exited by, what the senders and the recipients got, what was
+     * lost, and (must be 0) lost by parties who reacted in time. */
+    plasma_u256 total, recovered_sender, recovered_recipient, lost, lost_in_time;
+    plasma_u256 honest_bonds_lost; /* IFE bonds of honest starters that went to another bond owner */
+    uint64_t gas_calls;            /* IFE calls, metered */
+    uint64_t gas_start, n_start, gas_piggyback, n_piggyback, gas_challenge, n_challenge;
+} sim_ife_result;
 
 typedef struct sim_result {
     /* setup */
@@ -223,11 +277,13 @@ typedef struct sim_result {
     uint64_t exits_started, honest_started, operator_started;
     uint64_t exits_challenged, exits_finalized, honest_finalized, operator_finalized;
     uint64_t exits_failed, exits_unpaid, honest_late, honest_unexited;
-    uint64_t exits_deferred; /* finalized, their amount deferred: the contract held too little */
+    uint64_t exits_deferred;           /* finalized, their amount deferred: the contract held too little */
     uint64_t honest_paid_before_theft; /* honest exits paid before the first theft exit reached the head */
     uint64_t honest_in_time, honest_in_time_paid; /* honest exits started by the deadline, and paid */
     uint64_t honest_late_watchers;                /* late exits of users who watched the chain */
     double bid_in_time_gwei, bid_late_gwei;       /* mean first gas price of in-time and late exits */
+
+    sim_ife_result ife;
 
     /* funds, in ETH-equivalent wei */
     plasma_u256 honest_total, honest_recovered, honest_lost, honest_safe, stolen;

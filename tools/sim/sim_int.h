@@ -8,12 +8,13 @@
 
 #define SIM_NONE UINT32_MAX
 #define SIM_OWNER_OPERATOR (UINT32_MAX - 1)
+#define SIM_OWNER_WATCHER (UINT32_MAX - 2) /* in calls: the watchers' account */
 
 /* ------------------------------------------------------------------------
  * The child chain
  * ------------------------------------------------------------------------ */
 
-enum { OUT_SPENT = 1, OUT_VICTIM = 2, OUT_THEFT = 4, OUT_IN_TIME = 8, OUT_DEFERRED = 16 };
+enum { OUT_SPENT = 1, OUT_VICTIM = 2, OUT_THEFT = 4, OUT_IN_TIME = 8, OUT_DEFERRED = 16, OUT_INFLIGHT = 32 };
 
 /* Where an output's exit stands, as the simulation sees it. */
 enum {
@@ -41,7 +42,11 @@ typedef struct sim_out {
     uint8_t tries; /* start calls that ran out of gas */
 } sim_out;
 
-enum { TX_DEPOSIT, TX_FUNDING, TX_PAYMENT, TX_THEFT };
+enum { TX_DEPOSIT, TX_FUNDING, TX_PAYMENT, TX_THEFT, TX_INFLIGHT, TX_COMPETITOR };
+
+/* The block of a transaction that is in none: in flight and never
+ * published, or a competitor the operator signed and never included. */
+#define SIM_NO_BLOCK UINT32_MAX
 
 /* A transaction; its outputs are outs[first_out .. first_out + n_out). */
 typedef struct sim_tx {
@@ -68,6 +73,25 @@ typedef struct sim_user {
     uint64_t bid;  /* first gas price, once the user reacts */
 } sim_user;
 
+enum { IFX_PAYMENT, IFX_TRADE };
+
+/* A transaction in flight at the incident. A payment spends one or two
+ * outputs of its sender and pays the recipient, with change; a trade
+ * spends one output of the user and one of the operator (in that order)
+ * into one output each: the user gets the operator's amount, the operator
+ * the user's. */
+typedef struct sim_ifx {
+    uint32_t tx;         /* T */
+    uint32_t competitor; /* the operator's T' spending its input of a trade, or SIM_NONE */
+    uint32_t sender;
+    uint32_t recipient; /* the sender, for a trade */
+    uint32_t in[2];     /* the outputs T spends */
+    uint8_t n_in;
+    uint8_t kind;    /* IFX_* */
+    uint8_t attacks; /* bit per sim_attack */
+    bool in_block;   /* T sits in block B; else it is pending and never published */
+} sim_ifx;
+
 typedef struct sim_world {
     const sim_scenario *sc;
     sim_user *users;
@@ -92,6 +116,19 @@ typedef struct sim_world {
     size_t first_incident_block; /* blocks from here on are block B and later */
 
     plasma_u256 deposited[SIM_MAX_TOKENS];
+
+    /* In flight: the senders' keys (users sorted ascending), the
+     * operator's outputs that trades spend, the txs, and block B's theft
+     * txs. */
+    uint32_t *key_user;
+    plasma_privkey *keys;
+    size_t n_keys;
+    uint32_t *stock;
+    size_t n_stock, stock_used;
+    sim_ifx *ifx;
+    size_t n_ifx;
+    uint32_t *theft_txs;
+    size_t n_theft_txs;
 } sim_world;
 
 /* Builds the users, their outputs and the child chain's history up to the
@@ -102,6 +139,50 @@ int sim_world_build(sim_world *w, const sim_scenario *sc, char *err, size_t errl
  * the outputs the operator will exit. Returns 0 or PLASMA_ERR_NOMEM. */
 int sim_world_incident(sim_world *w);
 void sim_world_free(sim_world *w);
+
+/* world.c's parts that the in-flight txs (inflight.c) build with. */
+int sim_world_new_tx(sim_world *w, uint8_t kind, bool in_block, uint32_t *out);
+int sim_world_new_out(sim_world *w, uint32_t tx, uint8_t token, uint32_t owner, const plasma_u256 *amount,
+                      uint32_t *out);
+void sim_world_spend(sim_world *w, uint32_t out, uint32_t tx);
+void sim_world_live_remove(sim_world *w, uint32_t out);
+/* Another live output of out's owner in the same token, or SIM_NONE. */
+uint32_t sim_world_partner(const sim_world *w, uint32_t out);
+/* A payment of u (and v, when not SIM_NONE): the recipient's amount and
+ * the change, at least 1 (one draw of rng). */
+void sim_world_split(const sim_world *w, sim_rng *rng, uint32_t u, uint32_t v, plasma_u256 *pay,
+                     plasma_u256 *change);
+/* Starts a new child block when the last one is full. */
+int sim_world_room_for_tx(sim_world *w);
+/* Builds tx as a plasma_tx, without signatures. */
+void sim_world_build_tx(const sim_world *w, uint32_t tx, plasma_tx *out);
+/* The inclusion proof of transaction tx in its block (a deposit's too). */
+int sim_world_proof(const sim_world *w, uint32_t tx, uint8_t proof[PLASMA_MERKLE_PROOF_LEN]);
+
+/* inflight.c: the in-flight transactions. */
+/* Picks the senders and gives them keys: their addresses become those of
+ * the keys. Returns 0 or PLASMA_ERR_NOMEM. */
+int sim_ifx_senders(sim_world *w);
+/* How many outputs of the operator trades may spend: planned with the
+ * users' outputs (owner SIM_OWNER_OPERATOR), kept out of the live set. */
+size_t sim_ifx_stock_count(const sim_world *w);
+/* Picks each sender's in-flight tx and takes its inputs out of the live
+ * set. Returns 0 or PLASMA_ERR_NOMEM. */
+int sim_ifx_plan(sim_world *w);
+/* Adds the txs that sit in block B (open, the last block). */
+int sim_ifx_fill_block(sim_world *w);
+/* Adds the pending txs and the operator's competitors, and draws the
+ * attacks. Returns 0 or PLASMA_ERR_NOMEM. */
+int sim_ifx_finish(sim_world *w);
+/* The key of owner (a user with one, or the operator), or NULL. */
+const plasma_privkey *sim_ifx_key(const sim_world *w, uint32_t owner);
+/* Signs tx for every input with its owner's key (key NULL), or with key for
+ * every input. Returns 0, PLASMA_ERR_INTERNAL (an owner without a key) or
+ * an error of the signer. */
+int sim_ifx_sign(const sim_world *w, uint32_t tx, const plasma_domain *dom, const plasma_privkey *key,
+                 plasma_tx *out);
+/* Position of tx's output 0 (blknum, txindex, 0), or 0 for a tx in no block. */
+uint64_t sim_ifx_tx_pos(const sim_world *w, uint32_t tx);
 
 /* Returns the output at pos, or SIM_NONE. */
 uint32_t sim_world_find(const sim_world *w, uint64_t pos);
@@ -146,7 +227,7 @@ void sim_heap_pop(sim_heap *h, void *out);
 #define SIM_CHALLENGE_GAS_LIMIT 300000u
 
 /* What a queued or sent call is for. */
-enum { K_USER_EXIT, K_OP_EXIT, K_CHALLENGE, K_PROCESS, K_BACKGROUND };
+enum { K_USER_EXIT, K_OP_EXIT, K_CHALLENGE, K_PROCESS, K_BACKGROUND, K_IFE };
 
 /* A user's exit waiting to be sent. Its price rises with the bump ticks
  * since tick0; key orders such entries by price at any one time. */
@@ -162,8 +243,9 @@ typedef struct sim_uentry {
 typedef struct sim_fentry {
     uint64_t price;
     uint64_t seq;
-    uint32_t ref; /* output, or token for K_PROCESS */
+    uint32_t ref; /* output, token for K_PROCESS, job for K_IFE */
     uint8_t kind;
+    uint16_t gen; /* K_IFE: the job's generation it was queued in (a re-priced job leaves stale entries) */
 } sim_fentry;
 
 /* A call in the chain's pool. */
@@ -174,7 +256,7 @@ typedef struct sim_fed {
     uint8_t kind;
 } sim_fed;
 
-enum { EV_USER_REACT, EV_OPERATOR, EV_CHALLENGE };
+enum { EV_USER_REACT, EV_OPERATOR, EV_CHALLENGE, EV_JOB, EV_URGENT };
 
 typedef struct sim_event {
     uint64_t time;
@@ -194,6 +276,67 @@ typedef struct sim_proc {
     uint64_t last;     /* time of the last call */
     plasma_exit_queue_info q;
 } sim_proc;
+
+/* ------------------------------------------------------------------------
+ * In-flight exits during a run (ife.c, ife_books.c)
+ * ------------------------------------------------------------------------ */
+
+enum { IFE_NONE, IFE_STARTING, IFE_OPEN, IFE_DONE };
+
+/* An in-flight exit the run may see: of T (ifes[2f]) or of the operator's
+ * competitor T' (ifes[2f + 1]) of in-flight tx f. Its state is what the
+ * chain's events said. */
+typedef struct sim_ife {
+    plasma_u256 id;
+    uint8_t *signed_tx; /* rlp(SignedTx), made at its first use */
+    size_t signed_len;
+    uint64_t start, phase_end, exitable_at, youngest;
+    plasma_addr bond_owner, starter;
+    uint32_t first_job; /* its jobs, linked by sim_job.next */
+    uint8_t state;      /* IFE_* */
+    bool canonical, public_tx, proof_public, deleting, ever_piggybacked;
+    /* bit i: input i / output i; want: asked for by honest parties, and
+     * by the operator */
+    uint8_t in_pb, out_pb, in_want, out_want, op_in_want, op_out_want, in_paid, out_paid;
+    uint8_t path; /* plasma_ife_path, once processed */
+} sim_ife;
+
+enum { JOB_QUEUED, JOB_SENT, JOB_DONE };
+
+/* An in-flight exit call someone means to send. */
+typedef struct sim_job {
+    uint64_t price, gas_limit;
+    uint32_t ife;   /* index in ifes; a theft tx for an IFE of one */
+    uint32_t who;   /* a user, SIM_OWNER_OPERATOR or SIM_OWNER_WATCHER */
+    uint32_t other; /* the competing or spending ife index (challenge, block) */
+    uint32_t next;  /* the exit's next job */
+    uint16_t gen;
+    uint8_t call;  /* plasma_call_kind */
+    uint8_t index; /* input or output index */
+    uint8_t state; /* JOB_* */
+    uint8_t tries;
+    bool theft; /* an IFE of a theft tx: ife is a tx index */
+} sim_job;
+
+/* A payment the contract deferred, until the event that follows it. */
+typedef struct sim_deferral {
+    plasma_addr owner, token;
+    plasma_u256 amount;
+} sim_deferral;
+
+/* The deferrals before one event, added up: ETH, each non-ETH token of the
+ * scenario, and the ETH of the operator's and of the watchers'. */
+typedef struct sim_defsum {
+    plasma_u256 eth, tok[SIM_MAX_TOKENS], op_eth, watcher_eth;
+    bool any;
+} sim_defsum;
+
+#define SIM_MAX_DEFERRALS 16
+
+typedef struct sim_ife_id {
+    uint8_t id[32];
+    uint32_t ife;
+} sim_ife_id;
 
 /* Running order check of one token's finalized exits. */
 typedef struct sim_order_check {
@@ -228,10 +371,29 @@ struct sim {
     sim_order_check order[SIM_MAX_TOKENS];
     uint64_t expected_exits, settled;
     bool theft_reached; /* a theft exit was paid or blocked the queue */
-    /* Payments deferred by the call being read, not yet tied to the exit
-     * whose ExitFinalized or ExitChallenged follows them. */
-    plasma_u256 def_eth, def_tok[SIM_MAX_TOKENS];
+    /* Payments deferred by the call being read, not yet tied to the event
+     * that follows them. */
+    sim_deferral defs[SIM_MAX_DEFERRALS];
+    size_t n_defs;
     plasma_u256 bonds_paid, operator_bonds_back; /* ETH bonds that left the contract */
+
+    /* In-flight exits: ifes[2f] and ifes[2f + 1] for in-flight tx f, their
+     * ids sorted, the jobs, and the users' in-flight txs (party lists). */
+    sim_ife *ifes;
+    sim_ife_id *ife_ids;
+    size_t n_ife_ids;
+    sim_job *jobs;
+    size_t n_jobs, cap_jobs;
+    uint32_t *party_head, *party_next, *party_ifx; /* per user; per entry: next, in-flight tx */
+    uint64_t *react_sender, *react_recipient;      /* per in-flight tx; UINT64_MAX: not reacted */
+    bool *in_time_sender, *in_time_recipient;
+    uint64_t *tx_ife;                       /* (tx << 32 | ife) of every T and T', sorted */
+    uint64_t expect_ife[PLASMA_CALL_KINDS]; /* running estimates of gas per call kind */
+    /* Contract flows of in-flight exits: bonds in and out (ETH), payouts
+     * per token. What the operator got (payouts per token, bonds back) and
+     * posted, and its own funds in its trades. */
+    plasma_u256 ife_in_eth, ife_bonds_out, ife_out[SIM_MAX_TOKENS];
+    plasma_u256 op_ife_got[SIM_MAX_TOKENS], op_ife_bonds_back, op_ife_posted, op_legit[SIM_MAX_TOKENS];
     bool has_watchers;
     sim_row row; /* the block being built */
     bool keep_history;
@@ -260,10 +422,51 @@ uint64_t sim_actors_user_price(const sim *s, const sim_uentry *e, uint64_t now);
 /* The gas limit of the next exit call of output out. */
 uint64_t sim_actors_exit_gas_limit(const sim *s, uint32_t out);
 int sim_push_event(sim *s, uint64_t time, uint8_t kind, uint32_t ref);
+/* Queues a fixed-price call of kind for ref. */
+int sim_actors_push_fixed(sim *s, uint64_t price, uint8_t kind, uint32_t ref);
+/* Fills *f for the call in s->call, just submitted with hash. */
+void sim_actors_fed(sim *s, sim_fed *f, const plasma_hash *hash, uint8_t kind, uint32_t ref, uint64_t expect);
+/* Queues the operator's standard exit of its output out. */
+int sim_actors_operator_exit(sim *s, uint32_t out);
+
+/* ife.c: the parties of in-flight txs, the watchers and the operator's
+ * attacks on in-flight exits. */
+int sim_ife_setup(sim *s);
+void sim_ife_free(sim *s);
+/* The user reacts: joins the in-flight exits of its txs. */
+int sim_ife_user_react(sim *s, uint32_t user, uint64_t now);
+/* The operator's attacks that start at the incident. */
+int sim_ife_operator(sim *s, uint64_t now);
+int sim_ife_event(sim *s, const sim_event *ev);
+/* A queued job entry is stale (re-priced, sent or given up). */
+bool sim_ife_stale(const sim *s, const sim_fentry *e);
+int sim_ife_send(sim *s, const sim_fentry *e, uint64_t now, sim_fed *fed);
+int sim_ife_receipt(sim *s, const sim_fed *f, const plasma_receipt *r, uint64_t now);
+void sim_ife_cost(const sim *s, uint32_t job, uint64_t *limit, uint64_t *expect);
+/* Hooks for the books: a standard exit of an output started, and an in-flight
+ * exit's event was read. */
+int sim_ife_exit_started(sim *s, uint32_t out, uint64_t now);
+int sim_ife_after_event(sim *s, uint32_t ife, const plasma_event *ev, uint64_t now);
+/* The in-flight exit with this id, or SIM_NONE. */
+uint32_t sim_ife_find(const sim *s, const plasma_u256 *id);
+/* Whether watchers know a signed spend of out (an output a trade spends). */
+bool sim_ife_spend_public(const sim *s, const sim_out *o);
+/* The in-flight exit (2f or 2f + 1) of tx, or SIM_NONE. */
+uint32_t sim_ife_of_tx(const sim *s, uint32_t tx);
+
+/* ife_books.c: the in-flight exits' events and results. */
+int sim_ife_books_event(sim *s, const plasma_event *ev, uint64_t now);
+int sim_ife_books_finish(sim *s);
 
 /* books.c: the results. */
 int sim_books_event(sim *s, const plasma_event *ev, uint64_t now);
 int sim_books_finish(sim *s);
+/* Takes the deferrals pending before an event (the payments it reports). */
+void sim_books_take_deferrals(sim *s, sim_defsum *out);
+/* Adds amount of token (by index) to *sum in ETH-equivalent wei. */
+void sim_books_add_eth(const sim *s, plasma_u256 *sum, unsigned token, const plasma_u256 *amount);
+/* Checks that token's entries leave its queue in priority order. */
+void sim_books_check_order(sim *s, unsigned token, uint64_t exitable_at, uint64_t pos);
 
 /* A run's failure message. */
 int sim_fail(sim *s, int rc, const char *fmt, ...);

@@ -19,21 +19,25 @@
 #define PLAN_STREAM 2
 #define ACTIVITY_STREAM 3
 #define INCIDENT_STREAM 4
+#define STOCK_STREAM 5
 
 /* ---- growable arrays ---- */
 
-static int new_out(sim_world *w, uint32_t tx, uint8_t token, uint32_t owner, const plasma_u256 *amount,
-                   uint32_t *out)
+int sim_world_new_out(sim_world *w, uint32_t tx, uint8_t token, uint32_t owner, const plasma_u256 *amount,
+                      uint32_t *out)
 {
     int rc = plasma_grow((void **)&w->outs, &w->cap_outs, w->n_outs + 1, sizeof *w->outs);
     if (rc != 0)
         return rc;
     sim_tx *t = &w->txs[tx];
-    const sim_block *b = &w->blocks[t->block];
     sim_out *o = &w->outs[w->n_outs];
     memset(o, 0, sizeof *o);
     o->amount = *amount;
-    o->pos = plasma_utxo_pos(b->blknum, tx - b->first_tx, t->n_out);
+    /* An output of a tx in no block has no position. */
+    if (t->block != SIM_NO_BLOCK) {
+        const sim_block *b = &w->blocks[t->block];
+        o->pos = plasma_utxo_pos(b->blknum, tx - b->first_tx, t->n_out);
+    }
     o->owner = owner;
     o->tx = tx;
     o->spent_by = o->next = o->live_ix = SIM_NONE;
@@ -44,8 +48,9 @@ static int new_out(sim_world *w, uint32_t tx, uint8_t token, uint32_t owner, con
     return PLASMA_OK;
 }
 
-/* Appends a transaction to the last block. */
-static int new_tx(sim_world *w, uint8_t kind, uint32_t *out)
+/* Appends a transaction to the last block, or to none: a tx in no block
+ * must come after every block's txs, which are contiguous. */
+int sim_world_new_tx(sim_world *w, uint8_t kind, bool in_block, uint32_t *out)
 {
     int rc = plasma_grow((void **)&w->txs, &w->cap_txs, w->n_txs + 1, sizeof *w->txs);
     if (rc != 0)
@@ -53,8 +58,11 @@ static int new_tx(sim_world *w, uint8_t kind, uint32_t *out)
     sim_tx *t = &w->txs[w->n_txs];
     memset(t, 0, sizeof *t);
     t->kind = kind;
-    t->block = (uint32_t)(w->n_blocks - 1);
-    w->blocks[w->n_blocks - 1].n_tx++;
+    t->block = SIM_NO_BLOCK;
+    if (in_block) {
+        t->block = (uint32_t)(w->n_blocks - 1);
+        w->blocks[w->n_blocks - 1].n_tx++;
+    }
     *out = (uint32_t)w->n_txs++;
     return PLASMA_OK;
 }
@@ -114,7 +122,7 @@ static int live_add(sim_world *w, uint32_t out)
     return PLASMA_OK;
 }
 
-static void live_remove(sim_world *w, uint32_t out)
+void sim_world_live_remove(sim_world *w, uint32_t out)
 {
     sim_out *o = &w->outs[out];
     uint32_t last = w->live[--w->n_live];
@@ -130,7 +138,7 @@ static void live_remove(sim_world *w, uint32_t out)
     o->next = SIM_NONE;
 }
 
-static void spend(sim_world *w, uint32_t out, uint32_t tx)
+void sim_world_spend(sim_world *w, uint32_t out, uint32_t tx)
 {
     sim_out *o = &w->outs[out];
     sim_tx *t = &w->txs[tx];
@@ -138,7 +146,7 @@ static void spend(sim_world *w, uint32_t out, uint32_t tx)
     o->spent_by = tx;
     t->in[t->n_in++] = o->pos;
     if (o->live_ix != SIM_NONE)
-        live_remove(w, out);
+        sim_world_live_remove(w, out);
 }
 
 /* ---- users ---- */
@@ -245,6 +253,19 @@ static int plan_outputs(sim_world *w, planned **out, size_t *n_out, char *err, s
             sample_amount(&p[n].amount, sc->tokens[t].has_amount ? &sc->tokens[t].amount : &sc->amount, &rng);
         }
     }
+    size_t stock = sim_ifx_stock_count(w);
+    if (stock > 0 && plasma_grow((void **)&p, &cap, n + stock, sizeof *p) != 0) {
+        free(p);
+        return PLASMA_ERR_NOMEM;
+    }
+    sim_rng srng;
+    sim_rng_seed(&srng, sc->seed, STOCK_STREAM);
+    for (size_t i = 0; i < stock; i++, n++) {
+        unsigned t = pick_token(sc, &srng);
+        p[n].owner = SIM_OWNER_OPERATOR;
+        p[n].token = (uint8_t)t;
+        sample_amount(&p[n].amount, sc->tokens[t].has_amount ? &sc->tokens[t].amount : &sc->amount, &srng);
+    }
     /* Shuffled, so that a user's outputs land in different transactions and
      * blocks, as they would after a history of payments. */
     for (size_t i = n; i > 1; i--) {
@@ -314,9 +335,9 @@ static int fund_deposits(sim_world *w, fund_tree *f, uint8_t token)
         uint32_t tx;
         int rc = open_block(w, true);
         if (rc == 0)
-            rc = new_tx(w, TX_DEPOSIT, &tx);
+            rc = sim_world_new_tx(w, TX_DEPOSIT, true, &tx);
         if (rc == 0)
-            rc = new_out(w, tx, token, SIM_OWNER_OPERATOR, &f->amt[top][i], &f->src[i]);
+            rc = sim_world_new_out(w, tx, token, SIM_OWNER_OPERATOR, &f->amt[top][i], &f->src[i]);
         if (rc == 0)
             rc = close_block(w);
         if (rc != 0)
@@ -326,8 +347,7 @@ static int fund_deposits(sim_world *w, fund_tree *f, uint8_t token)
     return PLASMA_OK;
 }
 
-/* Starts a new child block when the last one is full. */
-static int room_for_tx(sim_world *w)
+int sim_world_room_for_tx(sim_world *w)
 {
     if (w->blocks[w->n_blocks - 1].n_tx < PLASMA_MAX_TXS_PER_BLOCK)
         return PLASMA_OK;
@@ -340,20 +360,22 @@ static int room_for_tx(sim_world *w)
 static int fund_tx(sim_world *w, fund_tree *f, uint8_t token, size_t j, size_t i, uint32_t *next)
 {
     uint32_t tx, out;
-    int rc = room_for_tx(w);
+    int rc = sim_world_room_for_tx(w);
     if (rc == 0)
-        rc = new_tx(w, TX_FUNDING, &tx);
+        rc = sim_world_new_tx(w, TX_FUNDING, true, &tx);
     if (rc != 0)
         return rc;
-    spend(w, f->src[i], tx);
+    sim_world_spend(w, f->src[i], tx);
     size_t first = 4 * i, end = j == 0 ? f->n_leaves : f->count[j - 1];
     for (size_t k = first; rc == 0 && k < first + 4 && k < end; k++) {
         if (j == 0) {
-            rc = new_out(w, tx, token, f->leaves[k].owner, &f->leaves[k].amount, &out);
-            if (rc == 0)
+            rc = sim_world_new_out(w, tx, token, f->leaves[k].owner, &f->leaves[k].amount, &out);
+            if (rc == 0 && f->leaves[k].owner == SIM_OWNER_OPERATOR)
+                w->stock[w->n_stock++] = out;
+            else if (rc == 0)
                 rc = live_add(w, out);
         } else {
-            rc = new_out(w, tx, token, SIM_OWNER_OPERATOR, &f->amt[j - 1][k], &next[k]);
+            rc = sim_world_new_out(w, tx, token, SIM_OWNER_OPERATOR, &f->amt[j - 1][k], &next[k]);
         }
     }
     return rc;
@@ -400,6 +422,10 @@ static int fund(sim_world *w, const planned *p, size_t n)
 {
     fund_tree trees[SIM_MAX_TOKENS];
     memset(trees, 0, sizeof trees);
+    size_t stock = sim_ifx_stock_count(w);
+    w->stock = stock ? malloc(stock * sizeof *w->stock) : NULL;
+    if (stock && !w->stock)
+        return PLASMA_ERR_NOMEM;
     size_t budget = PLASMA_MAX_DEPOSITS_PER_INTERVAL / w->sc->n_tokens, at = 0;
     int rc = PLASMA_OK;
     /* p is grouped by token here. */
@@ -440,8 +466,7 @@ static int group_by_token(planned *p, size_t n)
 
 /* ---- payments ---- */
 
-/* Another live output of out's owner in the same token, or SIM_NONE. */
-static uint32_t partner(const sim_world *w, uint32_t out)
+uint32_t sim_world_partner(const sim_world *w, uint32_t out)
 {
     const sim_out *o = &w->outs[out];
     for (uint32_t k = w->users[o->owner].head; k != SIM_NONE; k = w->outs[k].next)
@@ -453,33 +478,42 @@ static uint32_t partner(const sim_world *w, uint32_t out)
 /* A payment keeps the number of outputs: one input pays one recipient in
  * full, or two inputs pay a recipient and return change. New outputs are
  * collected in fresh and become spendable after the block. */
+void sim_world_split(const sim_world *w, sim_rng *rng, uint32_t u, uint32_t v, plasma_u256 *pay,
+                     plasma_u256 *change)
+{
+    *pay = w->outs[u].amount;
+    *change = plasma_u256_from_u64(0);
+    if (v == SIM_NONE)
+        return;
+    /* The recipient gets u and 0 to 3 quarters of v; the rest of v, at
+     * least 1, is the change. */
+    plasma_u256 quarter, part;
+    plasma_u256_divmod_u64(&quarter, NULL, &w->outs[v].amount, 4);
+    plasma_u256_mul_u64(&part, &quarter, sim_rng_below(rng, 4));
+    plasma_u256_add(pay, pay, &part);
+    plasma_u256_sub(change, &w->outs[v].amount, &part);
+}
+
 static int payment(sim_world *w, sim_rng *rng, uint32_t *fresh, size_t *n_fresh)
 {
-    uint32_t u = w->live[sim_rng_below(rng, w->n_live)], v = partner(w, u), tx;
+    uint32_t u = w->live[sim_rng_below(rng, w->n_live)], v = sim_world_partner(w, u), tx;
     uint32_t from = w->outs[u].owner, to = (uint32_t)sim_rng_below(rng, w->sc->n_users);
     if (to == from && w->sc->n_users > 1)
         to = (to + 1) % (uint32_t)w->sc->n_users;
     uint8_t token = w->outs[u].token;
-    plasma_u256 pay = w->outs[u].amount, change = plasma_u256_from_u64(0);
-    int rc = room_for_tx(w);
+    plasma_u256 pay, change;
+    int rc = sim_world_room_for_tx(w);
     if (rc == 0)
-        rc = new_tx(w, TX_PAYMENT, &tx);
+        rc = sim_world_new_tx(w, TX_PAYMENT, true, &tx);
     if (rc != 0)
         return rc;
-    if (v != SIM_NONE) {
-        /* The recipient gets u and 0 to 3 quarters of v; the rest of v, at
-         * least 1, is the change. */
-        plasma_u256 quarter, part;
-        plasma_u256_divmod_u64(&quarter, NULL, &w->outs[v].amount, 4);
-        plasma_u256_mul_u64(&part, &quarter, sim_rng_below(rng, 4));
-        plasma_u256_add(&pay, &pay, &part);
-        plasma_u256_sub(&change, &w->outs[v].amount, &part);
-        spend(w, v, tx);
-    }
-    spend(w, u, tx);
-    rc = new_out(w, tx, token, to, &pay, &fresh[(*n_fresh)++]);
+    sim_world_split(w, rng, u, v, &pay, &change);
+    if (v != SIM_NONE)
+        sim_world_spend(w, v, tx);
+    sim_world_spend(w, u, tx);
+    rc = sim_world_new_out(w, tx, token, to, &pay, &fresh[(*n_fresh)++]);
     if (rc == 0 && v != SIM_NONE)
-        rc = new_out(w, tx, token, from, &change, &fresh[(*n_fresh)++]);
+        rc = sim_world_new_out(w, tx, token, from, &change, &fresh[(*n_fresh)++]);
     return rc;
 }
 
@@ -515,6 +549,8 @@ int sim_world_build(sim_world *w, const sim_scenario *sc, char *err, size_t errl
     size_t n = 0;
     int rc = make_users(w);
     if (rc == 0)
+        rc = sim_ifx_senders(w);
+    if (rc == 0)
         rc = plan_outputs(w, &p, &n, err, errlen);
     if (rc == 0)
         rc = group_by_token(p, n);
@@ -549,9 +585,9 @@ static int theft_tx(sim_world *w, const uint32_t *victims, size_t n, uint32_t *s
 {
     uint32_t tx;
     plasma_u256 sum = plasma_u256_from_u64(0);
-    int rc = room_for_tx(w);
+    int rc = sim_world_room_for_tx(w);
     if (rc == 0)
-        rc = new_tx(w, TX_THEFT, &tx);
+        rc = sim_world_new_tx(w, TX_THEFT, true, &tx);
     if (rc != 0)
         return rc;
     sim_tx *t = &w->txs[tx];
@@ -561,9 +597,11 @@ static int theft_tx(sim_world *w, const uint32_t *victims, size_t n, uint32_t *s
         t->in[t->n_in++] = v->pos;
         plasma_u256_add(&sum, &sum, &v->amount);
     }
-    rc = new_out(w, tx, w->outs[victims[0]].token, SIM_OWNER_OPERATOR, &sum, stolen);
-    if (rc == 0)
+    rc = sim_world_new_out(w, tx, w->outs[victims[0]].token, SIM_OWNER_OPERATOR, &sum, stolen);
+    if (rc == 0) {
         w->outs[*stolen].flags |= OUT_THEFT;
+        w->theft_txs[w->n_theft_txs++] = tx;
+    }
     return rc;
 }
 
@@ -574,6 +612,9 @@ static int theft_block(sim_world *w, uint32_t *victims, size_t n)
 {
     const sim_scenario *sc = w->sc;
     int rc = open_block(w, false);
+    /* The users' txs the operator acknowledged come first. */
+    if (rc == 0)
+        rc = sim_ifx_fill_block(w);
     for (unsigned t = 0; rc == 0 && t < sc->n_tokens; t++) {
         uint32_t batch[PLASMA_MAX_INPUTS];
         size_t nb = 0;
@@ -623,18 +664,23 @@ int sim_world_incident(sim_world *w)
         return PLASMA_OK;
     sim_rng rng;
     sim_rng_seed(&rng, sc->seed, INCIDENT_STREAM);
+    /* The txs in flight spend their inputs before the theft picks its
+     * victims among the outputs left. */
+    int rc = sim_ifx_plan(w);
     size_t k = (size_t)llround(sc->steal_fraction * (double)w->n_live);
-    w->op_exits = malloc((k + sc->exit_spent + 1) * sizeof *w->op_exits);
-    if (!w->op_exits)
-        return PLASMA_ERR_NOMEM;
-    int rc = spent_targets(w, &rng);
+    w->op_exits = rc == 0 ? malloc((k + sc->exit_spent + 1) * sizeof *w->op_exits) : NULL;
+    w->theft_txs = rc == 0 ? malloc((k + 1) * sizeof *w->theft_txs) : NULL;
+    if (rc == 0 && (!w->op_exits || !w->theft_txs))
+        rc = PLASMA_ERR_NOMEM;
+    if (rc == 0)
+        rc = spent_targets(w, &rng);
     uint32_t *victims = rc == 0 ? sample(&rng, w->live, w->n_live, k) : NULL;
     if (rc == 0 && !victims)
         rc = PLASMA_ERR_NOMEM;
     if (rc == 0 && (k > 0 || sc->behaviour == SIM_OP_WITHHOLD))
         rc = theft_block(w, victims, k);
     free(victims);
-    return rc;
+    return rc == 0 ? sim_ifx_finish(w) : rc;
 }
 
 void sim_world_free(sim_world *w)
@@ -648,6 +694,13 @@ void sim_world_free(sim_world *w)
     free(w->user_addr);
     free(w->live);
     free(w->op_exits);
+    free(w->theft_txs);
+    free(w->stock);
+    free(w->ifx);
+    free(w->key_user);
+    if (w->keys)
+        plasma_wipe(w->keys, w->n_keys * sizeof *w->keys);
+    free(w->keys);
     plasma_wipe(&w->operator_key, sizeof w->operator_key);
     memset(w, 0, sizeof *w);
 }
@@ -682,7 +735,7 @@ const plasma_addr *sim_world_token(const sim_world *w, unsigned token)
     return &w->sc->tokens[token].addr;
 }
 
-static void build_tx(const sim_world *w, uint32_t tx, plasma_tx *out)
+void sim_world_build_tx(const sim_world *w, uint32_t tx, plasma_tx *out)
 {
     const sim_tx *t = &w->txs[tx];
     const sim_out *first = &w->outs[t->first_out];
@@ -705,7 +758,7 @@ static void build_tx(const sim_world *w, uint32_t tx, plasma_tx *out)
 int sim_world_encode_tx(const sim_world *w, uint32_t tx, plasma_buf *buf)
 {
     plasma_tx t;
-    build_tx(w, tx, &t);
+    sim_world_build_tx(w, tx, &t);
     return plasma_tx_encode_unsigned(buf, &t);
 }
 
@@ -716,11 +769,22 @@ static void deposit_proof(uint8_t proof[PLASMA_MERKLE_PROOF_LEN])
         memcpy(proof + 32 * level, plasma_merkle_empty(level)->b, 32);
 }
 
+int sim_world_proof(const sim_world *w, uint32_t tx, uint8_t proof[PLASMA_MERKLE_PROOF_LEN])
+{
+    const sim_tx *t = &w->txs[tx];
+    if (t->block == SIM_NO_BLOCK)
+        return PLASMA_ERR_INTERNAL;
+    const sim_block *b = &w->blocks[t->block];
+    if (b->deposit) {
+        deposit_proof(proof);
+        return PLASMA_OK;
+    }
+    return plasma_merkle_proof(proof, b->tree, tx - b->first_tx);
+}
+
 int sim_world_exit_args(const sim_world *w, uint32_t out, plasma_call *call)
 {
     const sim_out *o = &w->outs[out];
-    const sim_tx *t = &w->txs[o->tx];
-    const sim_block *b = &w->blocks[t->block];
     plasma_buf buf = {0};
     int rc = sim_world_encode_tx(w, o->tx, &buf);
     if (rc == 0 && buf.len > sizeof call->start_exit.tx)
@@ -729,10 +793,7 @@ int sim_world_exit_args(const sim_world *w, uint32_t out, plasma_call *call)
         call->start_exit.utxo_pos = o->pos;
         call->start_exit.tx_len = buf.len;
         memcpy(call->start_exit.tx, buf.data, buf.len);
-        if (b->deposit)
-            deposit_proof(call->start_exit.proof);
-        else
-            rc = plasma_merkle_proof(call->start_exit.proof, b->tree, o->tx - b->first_tx);
+        rc = sim_world_proof(w, o->tx, call->start_exit.proof);
     }
     plasma_buf_free(&buf);
     return rc;
@@ -742,16 +803,14 @@ int sim_world_challenge_args(const sim_world *w, uint32_t out, const plasma_doma
 {
     const sim_out *o = &w->outs[out];
     plasma_tx t;
-    build_tx(w, o->spent_by, &t);
+    /* Only the operator's outputs are challenged; every input of the tx
+     * that spent one is signed by its owner (the operator, or the user of
+     * a trade). */
+    int rc = sim_ifx_sign(w, o->spent_by, dom, NULL, &t);
     uint32_t index = 0;
-    int rc = PLASMA_OK;
-    for (unsigned i = 0; rc == 0 && i < t.n_inputs; i++) {
+    for (unsigned i = 0; rc == 0 && i < t.n_inputs; i++)
         if (t.inputs[i] == o->pos)
             index = i;
-        /* Only the operator's outputs are challenged; it owns every input
-         * of the transactions that spent them. */
-        rc = plasma_tx_sign_input(&t, dom, i, &w->operator_key);
-    }
     plasma_buf buf = {0};
     if (rc == 0)
         rc = plasma_tx_encode_signed(&buf, &t);
