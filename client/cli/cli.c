@@ -247,6 +247,11 @@ int cli_client(const cli_ctx *ctx, plasma_client **out)
     if (plasma_client_new(out, ctx->operator_url, ctx->rootchain_url) != 0)
         return cli_error(ctx, PLASMA_ERR_NOMEM, "out of memory");
     plasma_client_set_gas_price(*out, ctx->gas_price);
+    if (plasma_client_set_wallet_dir(*out, ctx->wallet_dir) != 0) {
+        plasma_client_free(*out);
+        *out = NULL;
+        return cli_error(ctx, PLASMA_ERR_NOMEM, "out of memory");
+    }
     return 0;
 }
 

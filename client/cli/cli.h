@@ -18,9 +18,11 @@ typedef struct cli_ctx {
     const char *account;       /* name or address in the keystore dir */
     const char *key_hex;       /* --key 0x… */
     const char *keystore_dir;
+    const char *wallet_dir; /* the wallet's records of sent txs */
     uint64_t gas_price;
     bool json;
     char keystore_buf[4096];
+    char wallet_buf[4096];
 } cli_ctx;
 
 typedef struct cli_command {
@@ -40,6 +42,11 @@ int cmd_challenge(cli_ctx *ctx, int argc, char **argv);
 int cmd_process_exits(cli_ctx *ctx, int argc, char **argv);
 int cmd_rootchain(cli_ctx *ctx, int argc, char **argv);
 int cmd_watch(cli_ctx *ctx, int argc, char **argv);
+int cmd_ife(cli_ctx *ctx, int argc, char **argv);
+int cmd_withdraw(cli_ctx *ctx, int argc, char **argv);
+/* `plasma ife list` (cmd_ife_list.c): the open in-flight exits touching
+ * address_s (NULL: the signing account). Returns the exit status. */
+int cmd_ife_list(cli_ctx *ctx, plasma_client *c, const char *address_s);
 
 /* Reports a failure: "plasma: <message>" on stderr, and with --json
  * {"error": {"code", "message"}} on stdout, code being plasma_err_code(err).
@@ -83,7 +90,8 @@ int cli_query_address(cli_ctx *ctx, const char *address_s, plasma_addr *addr);
  * (caller frees), *n. Returns 0 or an exit code (error printed). */
 int cli_owner_utxos(cli_ctx *ctx, int argc, char **argv, const char *name, plasma_addr *addr,
                     plasma_client_utxo **utxos, size_t *n);
-/* A library client for the URLs of ctx. Returns 0 or an exit code. */
+/* A library client for the URLs of ctx, keeping the records of the txs it
+ * sends under ctx->wallet_dir. Returns 0 or an exit code. */
 int cli_client(const cli_ctx *ctx, plasma_client **out);
 
 /* Prints result: one JSON object with --json, else its human form. Consumes

@@ -6,14 +6,18 @@
 static const char help[] =
     "usage: plasma process-exits [--token ADDR] [--max N]\n"
     "Pays out up to N (1..1000, default 10) matured exits of ETH or --token, in queue order\n"
-    "(earliest exitable first). Anyone may call it (the caller pays the gas). --json: {\"processed\": n,\n"
-    "\"paid\": [{\"exit_id\", \"owner\", \"token\", \"amount\"}]}.\n";
+    "(earliest exitable first), in-flight exits included. Anyone may call it (the caller pays the gas).\n"
+    "--json: {\"processed\": n, \"paid\": [{\"exit_id\", \"owner\", \"token\", \"amount\"}],\n"
+    "\"in_flight_exits\": [ife_id, ...]} (the in-flight exits it processed to their end).\n";
 
 static void human(const json_t *r)
 {
     json_t *e;
     size_t i;
-    printf("%lld exit(s) paid\n", json_integer_value(json_object_get(r, "processed")));
+    printf("%lld exit(s) paid", json_integer_value(json_object_get(r, "processed")));
+    if (json_array_size(json_object_get(r, "in_flight_exits")))
+        printf(", %zu in-flight exit(s) processed", json_array_size(json_object_get(r, "in_flight_exits")));
+    printf("\n");
     json_array_foreach (json_object_get(r, "paid"), i, e) {
         char amount[128];
         printf("  exit %s: %s to %s\n", json_string_value(json_object_get(e, "exit_id")),
@@ -35,6 +39,19 @@ static json_t *paid_list(plasma_client *c, const uint64_t *ids, size_t n)
             json_object_set_new(e, "amount", plasma_json_u256(&info.amount));
         }
         json_array_append_new(arr, e);
+    }
+    return arr;
+}
+
+static json_t *ifes_list(const plasma_client *c)
+{
+    const plasma_u256 *ids;
+    size_t n = plasma_client_processed_ifes(c, &ids);
+    json_t *arr = json_array();
+    for (size_t i = 0; i < n; i++) {
+        uint8_t be[32];
+        plasma_u256_to_be(be, &ids[i]);
+        json_array_append_new(arr, plasma_json_hex(be, 32));
     }
     return arr;
 }
@@ -73,8 +90,10 @@ int cmd_process_exits(cli_ctx *ctx, int argc, char **argv)
     if (rc)
         rc = cli_client_error(ctx, c, rc);
     else
-        rc = cli_output(
-            ctx, json_pack("{s:I, s:o}", "processed", (json_int_t)n, "paid", paid_list(c, ids, n)), human);
+        rc = cli_output(ctx,
+                        json_pack("{s:I, s:o, s:o}", "processed", (json_int_t)n, "paid", paid_list(c, ids, n),
+                                  "in_flight_exits", ifes_list(c)),
+                        human);
 cleanup:
     plasma_wipe(&key, sizeof key);
     free(ids);

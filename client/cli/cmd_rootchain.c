@@ -6,7 +6,7 @@
 
 static const char help[] =
     "usage: plasma rootchain SUBCOMMAND\n"
-    "  status                  chain id, contract, head, exit bond and period\n"
+    "  status                  chain id, contract, head, exit period and bonds\n"
     "  block N                 the root the root chain stores for child or deposit block N\n"
     "  exits                   every exit started so far, with its state\n"
     "  balance [--address A] [--token T]   an account's root-chain balance (ETH, and T)\n"
@@ -15,8 +15,8 @@ static const char help[] =
     "The root chain is --rootchain URL, $PLASMA_ROOTCHAIN, or the operator URL + /rootchain.\n"
     "--json prints one object: status {\"chain_id\", \"contract\", \"operator\", \"head_number\",\n"
     "\"head_timestamp\", \"next_child_block\", \"next_deposit_block\", \"min_exit_period\", \"exit_bond\",\n"
-    "\"dev\"}; block {\"blknum\", \"root\", \"timestamp\", \"is_deposit\"[, \"depositor\", \"token\",\n"
-    "\"amount\"]}; exits {\"exits\": [{\"exit_id\", \"state\", \"owner\", \"token\", \"amount\",\n"
+    "\"ife_bond\", \"piggyback_bond\", \"dev\"}; block {\"blknum\", \"root\", \"timestamp\", \"is_deposit\"\n"
+    "[, \"depositor\", \"token\", \"amount\"]}; exits {\"exits\": [{\"exit_id\", \"state\", \"owner\", \"token\", \"amount\",\n"
     "\"exitable_at\"}]}; balance {\"address\", \"balance\", \"tokens\": {TOKEN: amount}}; mine\n"
     "{\"head_number\"}; advance-time {\"advanced_seconds\"}.\n";
 
@@ -29,6 +29,8 @@ static const char *exit_state_name(plasma_exit_state s)
         return "challenged";
     case PLASMA_EXIT_FINALIZED:
         return "finalized";
+    case PLASMA_EXIT_SUPERSEDED:
+        return "superseded";
     default:
         return "none";
     }
@@ -63,8 +65,10 @@ static void status_human(const json_t *r)
     printf("head: block %lld at %s\n", num(r, "head_number"), cli_human_time(when, num(r, "head_timestamp")));
     printf("next child block %lld, next deposit block %lld\n", num(r, "next_child_block"),
            num(r, "next_deposit_block"));
-    printf("exit period %lld s, exit bond %s\n", num(r, "min_exit_period"),
+    printf("exit period %lld s, exit bond %s", num(r, "min_exit_period"),
            cli_human_amount(bond, PLASMA_CLI_ETH, str(r, "exit_bond")));
+    printf(", in-flight exit bond %s", cli_human_amount(bond, PLASMA_CLI_ETH, str(r, "ife_bond")));
+    printf(", piggyback bond %s\n", cli_human_amount(bond, PLASMA_CLI_ETH, str(r, "piggyback_bond")));
 }
 
 static int do_status(const cli_ctx *ctx, plasma_rootchain_client *rc)
@@ -75,12 +79,14 @@ static int do_status(const cli_ctx *ctx, plasma_rootchain_client *rc)
         return rc_fail(ctx, rc, err, "status");
     return cli_output(
         ctx,
-        json_pack("{s:I, s:o, s:o, s:I, s:I, s:I, s:I, s:I, s:o, s:b}", "chain_id", (json_int_t)st.chain_id,
-                  "contract", plasma_json_addr(&st.contract), "operator", plasma_json_addr(&st.operator_addr),
-                  "head_number", (json_int_t)st.head_number, "head_timestamp", (json_int_t)st.head_timestamp,
-                  "next_child_block", (json_int_t)st.next_child_block, "next_deposit_block",
-                  (json_int_t)st.next_deposit_block, "min_exit_period", (json_int_t)st.min_exit_period,
-                  "exit_bond", plasma_json_u256(&st.exit_bond), "dev", st.dev),
+        json_pack("{s:I, s:o, s:o, s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:o, s:b}", "chain_id",
+                  (json_int_t)st.chain_id, "contract", plasma_json_addr(&st.contract), "operator",
+                  plasma_json_addr(&st.operator_addr), "head_number", (json_int_t)st.head_number, "head_timestamp",
+                  (json_int_t)st.head_timestamp, "next_child_block", (json_int_t)st.next_child_block,
+                  "next_deposit_block", (json_int_t)st.next_deposit_block, "min_exit_period",
+                  (json_int_t)st.min_exit_period, "exit_bond", plasma_json_u256(&st.exit_bond), "ife_bond",
+                  plasma_json_u256(&st.ife_bond), "piggyback_bond", plasma_json_u256(&st.piggyback_bond), "dev",
+                  st.dev),
         status_human);
 }
 

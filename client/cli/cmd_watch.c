@@ -11,7 +11,7 @@
 #include "plasma/http.h"
 
 static const char help[] =
-    "usage: plasma watch [--challenge-with ACCOUNT] [--exit-for ACCOUNT ...] [--data-dir DIR]\n"
+    "usage: plasma watch [--challenge-with ACCOUNT] [--exit-for ACCOUNT ...] [--auto] [--data-dir DIR]\n"
     "                    [--cache-mb N] [--status-port N] [--withholding-timeout S] [--poll-ms N] [--once]\n"
     "Follows the root chain and the operator: downloads every submitted child block, checks its root\n"
     "against the root chain and re-executes its transactions (existing unspent inputs, owners'\n"
@@ -24,7 +24,18 @@ static const char help[] =
     "                     submission, by the root chain's clock (default 60)\n"
     "After an invalid or withheld block the operator is no longer trusted: with --exit-for ACCOUNT\n"
     "(repeatable, at most 8) the watcher then starts standard exits of the outputs each account held\n"
-    "before that block, with proofs built from the blocks it verified (reported as exit_started).\n"
+    "before that block, with proofs built from the blocks it verified (reported as exit_started),\n"
+    "leaving the inputs of the account's txs in flight (the wallet's records, --wallet) to their\n"
+    "in-flight exits. In-flight exits are followed too, and these accounts protected (--json reports):\n"
+    "  in_flight_tx        an account's tx whose block is withheld or never came: its in-flight exit\n"
+    "  piggyback_available an account's input or output of an in-flight exit, in its first phase\n"
+    "  noncanonical_ife    an in-flight exit of a tx with a known older competitor: challenged\n"
+    "  invalid_ife_challenge  a tx challenged though included before the competitor: answered\n"
+    "  invalid_piggyback   a piggybacked input or output that was spent: challenged\n"
+    "  unchallenged_non_canonical_ife, unchallenged_piggyback  still standing as time runs out: every\n"
+    "                      output of the accounts exits\n"
+    "--auto: act on them (start, piggyback, challenge, respond, exit), with the account's key or, for\n"
+    "challenges, --challenge-with (else the first --exit-for); without it they are only reported.\n"
     "--data-dir DIR: where the watcher keeps what it verified and what it still has to do, and resumes\n"
     "from (default ~/.plasma/watcher); --cache-mb N: memory for it (default 64).\n"
     "--poll-ms N: pause between rounds (default 1000); --once: one round, then exit.\n"
@@ -43,6 +54,7 @@ typedef struct watch_opts {
     uint64_t poll_ms;
     bool once;
     uint64_t status_port; /* 0: none */
+    bool act;             /* --auto */
 } watch_opts;
 
 #define WATCH_STATUS_EVENTS 100
@@ -111,6 +123,22 @@ static int status_start(const cli_ctx *ctx, const watch_opts *o, watch_status *s
     return 0;
 }
 
+/* An in-flight exit's report in one line: its id, the input or output,
+ * and what the action did. */
+static void print_ife(const json_t *ev, const char *ife)
+{
+    static const char *const done_keys[] = {"started", "challenged", "responded", "piggybacked"};
+    json_t *in = json_object_get(ev, "input"), *out = json_object_get(ev, "output");
+    printf(" in-flight exit %s", ife);
+    if (in || out)
+        printf(" %s %lld", in ? "input" : "output", (long long)json_integer_value(in ? in : out));
+    for (size_t i = 0; i < sizeof done_keys / sizeof done_keys[0]; i++)
+        if (json_is_boolean(json_object_get(ev, done_keys[i])))
+            printf(" (%s%s)", json_is_true(json_object_get(ev, done_keys[i])) ? "" : "not ", done_keys[i]);
+    if (json_object_get(ev, "exits_started"))
+        printf(" (%lld exits started)", (long long)json_integer_value(json_object_get(ev, "exits_started")));
+}
+
 static void print_report(const json_t *ev, void *payload)
 {
     const watch_report_ctx *rctx = payload;
@@ -125,7 +153,10 @@ static void print_report(const json_t *ev, void *payload)
         const char *reason = json_string_value(json_object_get(ev, "reason"));
         const char *id = json_string_value(json_object_get(ev, "exit_id"));
         const char *pos = json_string_value(json_object_get(ev, "utxo_pos"));
+        const char *ife = json_string_value(json_object_get(ev, "ife_id"));
         printf("%s", json_string_value(json_object_get(ev, "event")));
+        if (ife)
+            print_ife(ev, ife);
         if (pos)
             printf(" utxo %s%s", pos, json_is_true(json_object_get(ev, "started")) ? "" : " (not started)");
         if (id)
@@ -146,6 +177,8 @@ static int parse_opts(cli_ctx *ctx, int argc, char **argv, watch_opts *o)
         const char *acct = NULL;
         if (cli_flag(argv, i, "--once")) {
             o->once = true;
+        } else if (cli_flag(argv, i, "--auto")) {
+            o->act = true;
         } else if (cli_opt(argc, argv, &i, "--exit-for", &acct, &bad)) {
             if (acct && o->n_exit_for == WATCH_MAX_EXIT_FOR)
                 return cli_error(ctx, PLASMA_ERR_USAGE, "watch: at most %d --exit-for", WATCH_MAX_EXIT_FOR);
@@ -217,7 +250,12 @@ static int watch_loop(cli_ctx *ctx, plasma_client *c, const watch_opts *o, const
     if (rc)
         return cli_client_error(ctx, c, rc);
     plasma_watcher_set_cache_mb(w, o->cache_mb);
-    if ((rc = plasma_watcher_set_data_dir(w, o->data_dir)) != 0) {
+    plasma_watcher_set_auto(w, o->act);
+    for (size_t i = 0; i < o->n_exit_for && rc == 0; i++)
+        rc = plasma_watcher_protect(w, &exit_keys[i]);
+    if (rc == 0)
+        rc = plasma_watcher_set_wallet_dir(w, ctx->wallet_dir);
+    if (rc || (rc = plasma_watcher_set_data_dir(w, o->data_dir)) != 0) {
         plasma_watcher_free(w);
         return cli_client_error(ctx, c, rc);
     }

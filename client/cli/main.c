@@ -16,6 +16,9 @@ static const cli_command commands[] = {
     {"challenge", cmd_challenge, "challenge --exit-id ID", "challenge an exit of a spent output"},
     {"process-exits", cmd_process_exits, "process-exits [--token T] [--max N]", "pay out matured exits"},
     {"watch", cmd_watch, "watch [--challenge-with ACCOUNT] ...", "verify blocks, report and challenge fraud"},
+    {"ife", cmd_ife, "ife start|piggyback|challenge|list|...",
+     "in-flight exits of txs withheld or unpublished"},
+    {"withdraw", cmd_withdraw, "withdraw [--token T]", "claim payments the root chain deferred"},
     {"rootchain", cmd_rootchain, "rootchain status|block|exits|balance|...",
      "query (and, in dev, mine) the root chain"},
 };
@@ -32,6 +35,7 @@ static void usage(FILE *f)
         "  --account NAME     keystore account (file name or address)\n"
         "  --key 0x…          use this private key instead of a keystore\n"
         "  --keystore DIR     keystore directory (default $PLASMA_KEYSTORE or ~/.plasma/keystore)\n"
+        "  --wallet DIR       records of the txs you send (default $PLASMA_WALLET or ~/.plasma/wallet)\n"
         "  --gas-price WEI    root-chain gas price (default 1 gwei)\n\n"
         "Commands:\n");
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
@@ -55,6 +59,8 @@ static void defaults(cli_ctx *ctx)
     ctx->gas_price = PLASMA_CLIENT_DEFAULT_GAS_PRICE;
     snprintf(ctx->keystore_buf, sizeof ctx->keystore_buf, "%s/.plasma/keystore", home ? home : ".");
     ctx->keystore_dir = env_or("PLASMA_KEYSTORE", ctx->keystore_buf);
+    snprintf(ctx->wallet_buf, sizeof ctx->wallet_buf, "%s/.plasma/wallet", home ? home : ".");
+    ctx->wallet_dir = env_or("PLASMA_WALLET", ctx->wallet_buf);
 }
 
 /* Takes the global options out of argv; the rest lands in rest. --json is
@@ -74,6 +80,7 @@ static int parse_globals(cli_ctx *ctx, int argc, char **argv, char **rest, int *
             !cli_opt(argc, argv, &i, "--account", &ctx->account, &bad) &&
             !cli_opt(argc, argv, &i, "--key", &ctx->key_hex, &bad) &&
             !cli_opt(argc, argv, &i, "--keystore", &ctx->keystore_dir, &bad) &&
+            !cli_opt(argc, argv, &i, "--wallet", &ctx->wallet_dir, &bad) &&
             !cli_opt(argc, argv, &i, "--gas-price", &gas, &bad))
             rest[(*n_rest)++] = argv[i];
         if (bad)

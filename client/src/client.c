@@ -37,7 +37,18 @@ void plasma_client_free(plasma_client *c)
         return;
     plasma_http_client_free(c->op);
     plasma_rootchain_client_free(c->rc);
+    free(c->wallet_dir);
     free(c);
+}
+
+int plasma_client_set_wallet_dir(plasma_client *c, const char *dir)
+{
+    char *copy = dir ? strdup(dir) : NULL;
+    if (dir && !copy)
+        return PLASMA_ERR_NOMEM;
+    free(c->wallet_dir);
+    c->wallet_dir = copy;
+    return 0;
 }
 
 const char *plasma_client_errmsg(const plasma_client *c)
@@ -72,8 +83,8 @@ int client_fail(plasma_client *c, int err, const char *fmt, ...)
 int client_rc_fail(plasma_client *c, int err, const char *what)
 {
     if (err == PLASMA_ERR_UNAVAILABLE)
-        return client_fail(c, err, "%s: cannot reach the root chain at %s (is it running? see --rootchain)", what,
-                           c->rc_url);
+        return client_fail(c, err, "%s: cannot reach the root chain at %s (is it running? see --rootchain)",
+                           what, c->rc_url);
     if (err == PLASMA_ERR_INSUFFICIENT_FUNDS)
         return client_fail(c, err,
                            "%s: not enough ETH on the root chain for gas and bond (%s): fund the account",
@@ -87,7 +98,8 @@ int client_op_call(plasma_client *c, const char *method, const char *path, const
     char msg[200] = "";
     int rc = plasma_http_call(c->op, method, path, body, reply, msg, sizeof msg);
     if (rc == PLASMA_ERR_UNAVAILABLE)
-        return client_fail(c, rc, "cannot reach the operator at %s (is it running? see --operator)", c->op_url);
+        return client_fail(c, rc, "cannot reach the operator at %s (is it running? see --operator)",
+                           c->op_url);
     if (rc)
         return client_fail(c, rc, "operator: %s (%s)", msg[0] ? msg : plasma_err_message(rc),
                            plasma_err_code(rc));

@@ -14,6 +14,10 @@ struct plasma_client {
     uint64_t gas_price;
     long receipt_timeout_ms;
     char op_url[1024], rc_url[1024]; /* for messages, and connections of other threads */
+    char *wallet_dir;                /* records of sent txs (NULL: none kept) */
+    /* the in-flight exits the last processExits call finished */
+    plasma_u256 processed_ifes[PLASMA_CLIENT_MAX_PROCESSED_IFES];
+    size_t n_processed_ifes;
     char errmsg[512];
 };
 
@@ -24,7 +28,16 @@ int client_rc_fail(plasma_client *c, int err, const char *what);
 /* plasma_http_call to the operator, recording a message on failure. */
 int client_op_call(plasma_client *c, const char *method, const char *path, const json_t *body,
                    json_t **reply);
+/* plasma_client_rc_call in two steps: sign and submit (the nonce: the
+ * account's next, pending calls counted), then wait for the receipt. */
+int client_rc_submit(plasma_client *c, const plasma_privkey *key, plasma_call *call, plasma_hash *h);
+int client_rc_wait(plasma_client *c, const plasma_hash *h, plasma_receipt *receipt);
 /* Fetches the operator's signing domain once. */
 int client_domain(plasma_client *c);
+
+typedef struct watch_store watch_store;
+/* Out: the chain a watcher's data dir belongs to (its 'V' record,
+ * watch.c). Returns 0, PLASMA_ERR_NOT_FOUND (a new dir) or PLASMA_ERR_IO. */
+int watch_data_chain(watch_store *s, uint64_t *chain_id, plasma_addr *contract);
 
 #endif

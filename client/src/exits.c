@@ -8,13 +8,10 @@
 #include <string.h>
 #include <time.h>
 
-int plasma_client_rc_call(plasma_client *c, const plasma_privkey *key, plasma_call *call,
-                          plasma_receipt *receipt)
+int client_rc_submit(plasma_client *c, const plasma_privkey *key, plasma_call *call, plasma_hash *h)
 {
     plasma_call_domain dom;
     plasma_addr from;
-    plasma_hash h;
-    plasma_receipt r;
     uint64_t nonce, next;
     int rc;
     if (plasma_privkey_addr(&from, key) != 0)
@@ -28,9 +25,16 @@ int plasma_client_rc_call(plasma_client *c, const plasma_privkey *key, plasma_ca
     call->gas_price = c->gas_price;
     if (!call->gas_limit)
         call->gas_limit = plasma_call_default_gas_limit(call);
-    if ((rc = plasma_rootchain_client_send(c->rc, &dom, call, key, &h, NULL)) != 0)
+    if ((rc = plasma_rootchain_client_send(c->rc, &dom, call, key, h, NULL)) != 0)
         return client_rc_fail(c, rc, "root-chain call refused");
-    if ((rc = plasma_rootchain_client_wait_receipt(c->rc, &h, c->receipt_timeout_ms, &r)) != 0)
+    return 0;
+}
+
+int client_rc_wait(plasma_client *c, const plasma_hash *h, plasma_receipt *receipt)
+{
+    plasma_receipt r;
+    int rc = plasma_rootchain_client_wait_receipt(c->rc, h, c->receipt_timeout_ms, &r);
+    if (rc)
         return client_rc_fail(c, rc, "waiting for the root-chain receipt");
     if (r.err)
         return client_fail(c, r.err, "root-chain call failed: %s (%s)", plasma_err_message(r.err),
@@ -38,6 +42,14 @@ int plasma_client_rc_call(plasma_client *c, const plasma_privkey *key, plasma_ca
     if (receipt)
         *receipt = r;
     return 0;
+}
+
+int plasma_client_rc_call(plasma_client *c, const plasma_privkey *key, plasma_call *call,
+                          plasma_receipt *receipt)
+{
+    plasma_hash h;
+    int rc = client_rc_submit(c, key, call, &h);
+    return rc ? rc : client_rc_wait(c, &h, receipt);
 }
 
 /* Out: the first event of kind emitted by the call of receipt r. */
@@ -341,15 +353,28 @@ static int collect_finalized(plasma_client *c, const plasma_receipt *r, uint64_t
     int rc = plasma_rootchain_client_events(c->rc, r->block_number, r->block_number, 0, &ev, &n, &next);
     if (rc)
         return client_rc_fail(c, rc, "root-chain events");
-    for (size_t i = 0; i < n; i++)
-        if (ev[i].call_index == r->index && ev[i].kind == PLASMA_EVENT_EXIT_FINALIZED) {
-            if (exit_ids && paid < max)
-                exit_ids[paid] = ev[i].exit_finalized.exit_id;
-            paid++;
-        }
+    c->n_processed_ifes = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (ev[i].call_index != r->index)
+            continue;
+        if (ev[i].kind == PLASMA_EVENT_IFE_FINALIZED &&
+            c->n_processed_ifes < PLASMA_CLIENT_MAX_PROCESSED_IFES)
+            c->processed_ifes[c->n_processed_ifes++] = ev[i].ife_closed.ife_id;
+        if (ev[i].kind != PLASMA_EVENT_EXIT_FINALIZED)
+            continue;
+        if (exit_ids && paid < max)
+            exit_ids[paid] = ev[i].exit_finalized.exit_id;
+        paid++;
+    }
     free(ev);
     *n_paid = paid < max ? paid : max;
     return 0;
+}
+
+size_t plasma_client_processed_ifes(const plasma_client *c, const plasma_u256 **ids)
+{
+    *ids = c->processed_ifes;
+    return c->n_processed_ifes;
 }
 
 int plasma_client_process_exits(plasma_client *c, const plasma_privkey *key, const plasma_addr *token,

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static int parse_utxo(plasma_client_utxo *u, const json_t *o)
 {
@@ -212,6 +213,65 @@ cleanup:
     return rc;
 }
 
+/* The tx that created output pos: from the wallet's own records (a tx it
+ * sent, acknowledged at that place), else the operator's exit data checked
+ * against the root chain's root. Returns true when found. */
+static bool input_tx(plasma_client *c, const plasma_wallet_tx *recs, size_t n, const plasma_addr *owner,
+                     uint64_t pos, plasma_tx *out)
+{
+    uint8_t raw[PLASMA_CALL_MAX_TX], proof[PLASMA_MERKLE_PROOF_LEN];
+    size_t len = 0;
+    /* A record of another chain may name the same place: the tx must
+     * hold that output, ours. */
+    for (size_t i = 0; i < n; i++)
+        if (recs[i].state == PLASMA_WALLET_ACKED && recs[i].blknum == plasma_pos_blknum(pos) &&
+            recs[i].txindex == plasma_pos_txindex(pos) && plasma_pos_oindex(pos) < recs[i].tx.n_outputs &&
+            plasma_addr_eq(&recs[i].tx.outputs[plasma_pos_oindex(pos)].owner, owner)) {
+            *out = recs[i].tx;
+            return true;
+        }
+    return plasma_client_exit_data(c, pos, raw, &len, proof) == 0 &&
+           plasma_tx_decode_unsigned(out, raw, len) == 0;
+}
+
+/* Writes the record of tx (signed) before it is submitted: a crash after
+ * the operator acknowledged it cannot lose it. */
+static int record_sent(plasma_client *c, const plasma_addr *owner, const plasma_tx *tx)
+{
+    plasma_wallet_tx rec = {.tx = *tx, .time = (uint64_t)time(NULL), .state = PLASMA_WALLET_SENT};
+    plasma_wallet_tx *recs = NULL;
+    size_t n = 0;
+    char msg[300] = "";
+    int rc = plasma_wallet_load(c->wallet_dir, owner, &recs, &n, msg, sizeof msg);
+    if (rc)
+        return client_fail(c, rc, "the wallet's records: %s; nothing was sent",
+                           msg[0] ? msg : plasma_err_message(rc));
+    for (unsigned i = 0; i < tx->n_inputs; i++)
+        rec.have_input_tx[i] = input_tx(c, recs, n, owner, tx->inputs[i], &rec.input_txs[i]);
+    free(recs);
+    if ((rc = plasma_tx_hash(&rec.txhash, tx)) == 0)
+        rc = plasma_wallet_record_sent(c->wallet_dir, owner, &rec);
+    return rc ? client_fail(c, rc, "cannot write the wallet's records under %s (%s); nothing was sent",
+                            c->wallet_dir, plasma_err_code(rc))
+              : 0;
+}
+
+/* The operator's answer joins the record; a refusal with its own code
+ * means the tx will never be in a block. */
+static void record_answer(plasma_client *c, const plasma_addr *owner, const plasma_tx *tx, int rc,
+                          const plasma_client_submitted *res)
+{
+    plasma_hash h;
+    if (plasma_tx_hash(&h, tx) != 0)
+        return;
+    if (rc == 0)
+        plasma_wallet_record_answer(c->wallet_dir, owner, &h, PLASMA_WALLET_ACKED, res->blknum, res->txindex,
+                                    0);
+    else if (rc != PLASMA_ERR_UNAVAILABLE && rc != PLASMA_ERR_TIMEOUT && rc != PLASMA_ERR_NOMEM &&
+             rc != PLASMA_ERR_BAD_REQUEST && rc != PLASMA_ERR_INTERNAL)
+        plasma_wallet_record_answer(c->wallet_dir, owner, &h, PLASMA_WALLET_REFUSED, 0, 0, rc);
+}
+
 int plasma_client_send(plasma_client *c, const plasma_privkey *key, const plasma_payment *pay,
                        plasma_client_submitted *res)
 {
@@ -234,7 +294,11 @@ int plasma_client_send(plasma_client *c, const plasma_privkey *key, const plasma
     for (unsigned i = 0; i < tx.n_inputs; i++)
         if ((rc = plasma_tx_sign_input(&tx, &c->domain, i, key)) != 0)
             goto cleanup;
+    if (c->wallet_dir && (rc = record_sent(c, &owner, &tx)) != 0)
+        goto cleanup;
     rc = submit_tx(c, &tx, res);
+    if (c->wallet_dir)
+        record_answer(c, &owner, &tx, rc, res);
 cleanup:
     free(utxos);
     return rc;

@@ -10,6 +10,7 @@
  *   judge  (watch_judge.c)   blocks and exits: findings, each with its action
  *   act    (watch_act.c)     challenges, distrust, owners' exits
  *   report (watch_report.c)  one JSON object per finding or action
+ * In-flight exits are judged in watch_ife.c, beside the judge.
  * This file wires them together. Each block (or deposit, or page of
  * events) is applied in one atomic write that also moves the cursor, so a
  * watcher killed at any instant resumes where its data dir says:
@@ -18,6 +19,7 @@
 #include "client_internal.h"
 #include "watch_act.h"
 #include "watch_follow.h"
+#include "watch_ife.h"
 #include "watch_pipe.h"
 #include "watch_report.h"
 
@@ -25,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #define FORMAT_VERSION 1
@@ -90,6 +93,8 @@ int plasma_watcher_new(plasma_watcher **out, plasma_client *c, const plasma_priv
     }
     w->withholding_timeout_s = (withholding_timeout_ms + 999) / 1000;
     w->reporter = (watch_reporter){cb, payload};
+    w->actor.st = &w->st;
+    w->actor.reporter = &w->reporter;
     w->cache_mb = DEFAULT_CACHE_MB;
     w->chain_id = st.chain_id;
     w->contract = st.contract;
@@ -119,8 +124,38 @@ void plasma_watcher_free(plasma_watcher *w)
         nftw(w->temp_dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
     free(w->temp_dir);
     plasma_wipe(&w->actor.challenger, sizeof w->actor.challenger);
+    plasma_wipe(w->actor.accounts, sizeof w->actor.accounts);
+    free(w->actor.wallet_dir);
     free(w->fee_rules);
     free(w);
+}
+
+int plasma_watcher_protect(plasma_watcher *w, const plasma_privkey *key)
+{
+    watch_account *a = &w->actor.accounts[w->actor.n_accounts];
+    if (w->actor.n_accounts == WATCH_MAX_ACCOUNTS)
+        return client_fail(w->c, PLASMA_ERR_BAD_REQUEST, "watcher: at most %d protected accounts",
+                           WATCH_MAX_ACCOUNTS);
+    if (plasma_privkey_addr(&a->addr, key) != 0)
+        return client_fail(w->c, PLASMA_ERR_BAD_REQUEST, "invalid private key");
+    a->key = *key;
+    w->actor.n_accounts++;
+    return 0;
+}
+
+int plasma_watcher_set_wallet_dir(plasma_watcher *w, const char *dir)
+{
+    char *copy = dir ? strdup(dir) : NULL;
+    if (dir && !copy)
+        return PLASMA_ERR_NOMEM;
+    free(w->actor.wallet_dir);
+    w->actor.wallet_dir = copy;
+    return 0;
+}
+
+void plasma_watcher_set_auto(plasma_watcher *w, bool on)
+{
+    w->actor.act_ife = on;
 }
 
 int plasma_watcher_set_min_fees(plasma_watcher *w, const plasma_fee_policy *policy)
@@ -430,6 +465,20 @@ static int any_key(void *ctx, const uint8_t *key, size_t klen, const uint8_t *va
     return 1;
 }
 
+int watch_data_chain(watch_store *s, uint64_t *chain_id, plasma_addr *contract)
+{
+    plasma_buf got = {0};
+    int rc = watch_store_get(s, "V", 1, &got);
+    if (rc == 0 && (got.len != 29 || got.data[0] != FORMAT_VERSION))
+        rc = PLASMA_ERR_IO;
+    if (rc == 0) {
+        *chain_id = watch_rd64(got.data + 1);
+        memcpy(contract->b, got.data + 9, 20);
+    }
+    plasma_buf_free(&got);
+    return rc;
+}
+
 /* The chain the data dir belongs to: written when the dir is new, checked
  * when it is not. */
 static int check_version(plasma_watcher *w, const char *dir)
@@ -538,11 +587,49 @@ static int ensure_open(plasma_watcher *w)
 
 /* --- a round --- */
 
-static int on_exit_event(void *ctx, const plasma_event *ev, watch_batch *b)
+/* Exits and in-flight exits, in order with the queue. */
+static int on_chain_event(void *ctx, const plasma_event *ev, watch_batch *b)
 {
     plasma_watcher *w = ctx;
-    int rc = watch_judge_exit_started(&w->judge, ev->exit_started.exit_id, &ev->exit_started.owner, b);
+    int rc = 0;
+    switch (ev->kind) {
+    case PLASMA_EVENT_EXIT_STARTED:
+        rc = watch_judge_exit_started(&w->judge, ev->exit_started.exit_id, &ev->exit_started.owner, b);
+        break;
+    case PLASMA_EVENT_EXIT_FINALIZED:
+        rc = watch_view_mark_finalized(w->view, ev->exit_finalized.exit_id);
+        break;
+    case PLASMA_EVENT_IFE_STARTED:
+        rc = watch_ife_started(&w->judge, ev, b);
+        break;
+    case PLASMA_EVENT_IFE_FINALIZED:
+    case PLASMA_EVENT_IFE_DELETED:
+        rc = watch_ife_closed(&w->judge, &ev->ife_closed.ife_id, b);
+        break;
+    default: /* the rest is read from the root chain when judged */
+        break;
+    }
     return rc ? client_fail(w->c, rc, "watcher: judging an exit: %s", plasma_err_message(rc)) : 0;
+}
+
+/* The in-flight exits followed, and the protected accounts' txs in flight. */
+static int review_ifes(plasma_watcher *w)
+{
+    plasma_addr addrs[WATCH_MAX_ACCOUNTS];
+    for (size_t i = 0; i < w->actor.n_accounts; i++)
+        addrs[i] = w->actor.accounts[i].addr;
+    watch_ife_round r = {.c = w->c,
+                         .st = &w->st,
+                         .accounts = addrs,
+                         .n_accounts = w->actor.n_accounts,
+                         .wallet_dir = w->actor.wallet_dir,
+                         .trusted = w->actor.trusted,
+                         .withholding_timeout_s = w->withholding_timeout_s,
+                         .now = (uint64_t)time(NULL)};
+    int rc = watch_ife_review(&w->judge, &r);
+    if (rc == PLASMA_ERR_IO || rc == PLASMA_ERR_NOMEM) /* the store's or the view's: no message yet */
+        return client_fail(w->c, rc, "watcher: in-flight exits: %s", plasma_err_message(rc));
+    return rc;
 }
 
 static int commit_events(void *ctx, watch_batch *b)
@@ -556,11 +643,13 @@ int plasma_watcher_step(plasma_watcher *w)
     if (rc == 0 && (rc = plasma_rootchain_client_status(w->c->rc, &w->st)) != 0)
         rc = client_rc_fail(w->c, rc, "root-chain status");
     if (rc == 0)
-        rc = watch_follow_events(&w->follow, w->batch, on_exit_event, commit_events, w);
+        rc = watch_follow_events(&w->follow, w->batch, on_chain_event, commit_events, w);
     if (rc == 0)
         rc = drain(w);
     if (rc == 0)
         rc = watch_judge_review(&w->judge, w->c, &w->st, w->actor.have_challenger);
+    if (rc == 0)
+        rc = review_ifes(w);
     return rc;
 }
 

@@ -127,7 +127,7 @@ static int block_time(watch_follow *f, uint64_t number, uint64_t *ts)
 }
 
 static int on_event(watch_follow *f, const plasma_event *ev, watch_batch *b, uint64_t *seq,
-                    watch_exit_fn on_exit, void *ctx)
+                    watch_event_fn on_other, void *ctx)
 {
     watch_item it = {.seq = *seq, .rc_block = ev->block_number};
     int rc;
@@ -146,17 +146,15 @@ static int on_event(watch_follow *f, const plasma_event *ev, watch_batch *b, uin
         if ((rc = block_time(f, ev->block_number, &it.rc_timestamp)) != 0)
             return rc;
         break;
-    case PLASMA_EVENT_EXIT_STARTED:
-        return on_exit(ctx, ev, b);
     default:
-        return 0;
+        return on_other(ctx, ev, b);
     }
     queue(b, &it);
     (*seq)++;
     return 0;
 }
 
-int watch_follow_events(watch_follow *f, watch_batch *b, watch_exit_fn on_exit, watch_commit_fn commit,
+int watch_follow_events(watch_follow *f, watch_batch *b, watch_event_fn on_other, watch_commit_fn commit,
                         void *ctx)
 {
     for (;;) {
@@ -168,7 +166,7 @@ int watch_follow_events(watch_follow *f, watch_batch *b, watch_exit_fn on_exit, 
             return client_rc_fail(f->c, rc, "root-chain events");
         watch_batch_clear(b);
         for (size_t i = 0; i < n && rc == 0; i++)
-            rc = on_event(f, &ev[i], b, &seq, on_exit, ctx);
+            rc = on_event(f, &ev[i], b, &seq, on_other, ctx);
         free(ev);
         if (rc)
             return rc;

@@ -1,6 +1,7 @@
 /* Following the root chain and the operator: the root chain's events (a
  * deposit or a submitted block joins the queue of blocks to apply, in
- * root-chain order; an exit goes to the caller) and the operator's blocks.
+ * root-chain order; the others, exits and in-flight exits, go to the
+ * caller) and the operator's blocks.
  * The queue lives in the data dir:
  *   'Q' seq8   kind1 blknum8 rc_block8 rc_timestamp8, then root32 (blocks)
  *              or owner20 token20 amount (deposits, amount minimal BE)
@@ -36,17 +37,18 @@ typedef struct watch_follow {
 
 void watch_follow_init(watch_follow *f, plasma_client *c, watch_store *store);
 
-/* Receives each ExitStarted event, in order with the queue. */
-typedef int (*watch_exit_fn)(void *ctx, const plasma_event *ev, watch_batch *b);
+/* Receives each event other than a deposit or a submitted block, in order
+ * with the queue, to add what it changes to b. */
+typedef int (*watch_event_fn)(void *ctx, const plasma_event *ev, watch_batch *b);
 /* Writes b once a page of events is in it (with the cursor advanced). */
 typedef int (*watch_commit_fn)(void *ctx, watch_batch *b);
 
 /* Reads every root-chain event from the cursor on, a page at a time: the
- * deposits and blocks go into b as queue items, the exits to on_exit, and
- * commit writes b; the cursor and next_seq advance only once it did.
- * Returns 0, an error of on_exit or commit, or an error as the client
- * functions. */
-int watch_follow_events(watch_follow *f, watch_batch *b, watch_exit_fn on_exit, watch_commit_fn commit,
+ * deposits and blocks go into b as queue items, the other events to
+ * on_event, and commit writes b; the cursor and next_seq advance only once
+ * it did. Returns 0, an error of on_event or commit, or an error as the
+ * client functions. */
+int watch_follow_events(watch_follow *f, watch_batch *b, watch_event_fn on_event, watch_commit_fn commit,
                         void *ctx);
 
 /* Out: up to max items of the queue, oldest first, from seq on; *n.

@@ -11,6 +11,13 @@ static const watch_rule rules[WATCH_N_FINDING_KINDS] = {
     [WATCH_BLOCK_WITHHOLDING] = {"block_withholding", WATCH_ACT_DISTRUST},
     [WATCH_INVALID_EXIT] = {"invalid_exit", WATCH_ACT_CHALLENGE_EXIT},
     [WATCH_UNCHALLENGED_EXIT] = {"unchallenged_exit", WATCH_ACT_NONE},
+    [WATCH_IN_FLIGHT_TX] = {"in_flight_tx", WATCH_ACT_START_IFE},
+    [WATCH_NONCANONICAL_IFE] = {"noncanonical_ife", WATCH_ACT_CHALLENGE_IFE},
+    [WATCH_INVALID_IFE_CHALLENGE] = {"invalid_ife_challenge", WATCH_ACT_RESPOND_IFE},
+    [WATCH_PIGGYBACK_AVAILABLE] = {"piggyback_available", WATCH_ACT_PIGGYBACK},
+    [WATCH_INVALID_PIGGYBACK] = {"invalid_piggyback", WATCH_ACT_CHALLENGE_PIGGYBACK},
+    [WATCH_UNCHALLENGED_NON_CANONICAL_IFE] = {"unchallenged_non_canonical_ife", WATCH_ACT_EXIT_EVERYTHING},
+    [WATCH_UNCHALLENGED_PIGGYBACK] = {"unchallenged_piggyback", WATCH_ACT_EXIT_EVERYTHING},
 };
 
 const watch_rule *watch_rule_of(watch_finding_kind kind)

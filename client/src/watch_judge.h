@@ -17,6 +17,7 @@
 #ifndef PLASMA_WATCH_JUDGE_H
 #define PLASMA_WATCH_JUDGE_H
 
+#include "ife_view.h"
 #include "watch_verify.h"
 #include "watch_view.h"
 
@@ -25,13 +26,29 @@ typedef enum watch_finding_kind {
     WATCH_BLOCK_WITHHOLDING = 1, /* a submitted block not served in time */
     WATCH_INVALID_EXIT = 2,      /* an exit of an output seen spent */
     WATCH_UNCHALLENGED_EXIT = 3, /* such an exit still open, less than half its period left */
+    /* In-flight exits (watch_ife.c). */
+    WATCH_IN_FLIGHT_TX = 4,     /* a protected account's tx whose block is withheld or never came */
+    WATCH_NONCANONICAL_IFE = 5, /* an IFE of a tx with a known competitor older than the recorded one */
+    WATCH_INVALID_IFE_CHALLENGE =
+        6,                         /* the IFE's tx is included before the competitor it was challenged with */
+    WATCH_PIGGYBACK_AVAILABLE = 7, /* a protected account's input or output to piggyback */
+    WATCH_INVALID_PIGGYBACK = 8,   /* a piggybacked input or output that was spent */
+    WATCH_UNCHALLENGED_NON_CANONICAL_IFE =
+        9,                             /* a non-canonical IFE still canonical as its first phase ends */
+    WATCH_UNCHALLENGED_PIGGYBACK = 10, /* an invalid piggyback standing, less than half the period left */
     WATCH_N_FINDING_KINDS
 } watch_finding_kind;
 
 typedef enum watch_action {
-    WATCH_ACT_NONE = 0,           /* report only */
-    WATCH_ACT_DISTRUST = 1,       /* stop following the operator; owners exit (--exit-for) */
-    WATCH_ACT_CHALLENGE_EXIT = 2, /* challengeStandardExit with the spending tx */
+    WATCH_ACT_NONE = 0,                /* report only */
+    WATCH_ACT_DISTRUST = 1,            /* stop following the operator; owners exit (--exit-for) */
+    WATCH_ACT_CHALLENGE_EXIT = 2,      /* challengeStandardExit with the spending tx */
+    WATCH_ACT_START_IFE = 3,           /* startInFlightExit, by the tx's sender */
+    WATCH_ACT_CHALLENGE_IFE = 4,       /* challengeInFlightExitNotCanonical with the competitor */
+    WATCH_ACT_RESPOND_IFE = 5,         /* respondToNonCanonicalChallenge with the tx's inclusion */
+    WATCH_ACT_PIGGYBACK = 6,           /* piggyback, by the input's or output's owner */
+    WATCH_ACT_CHALLENGE_PIGGYBACK = 7, /* challengeInFlightExit{Input,Output}Spent with the spend */
+    WATCH_ACT_EXIT_EVERYTHING = 8,     /* standard exits of every protected account's outputs */
 } watch_action;
 
 /* One verdict. Which fields are set depends on the kind. */
@@ -44,8 +61,20 @@ typedef struct watch_finding {
     uint64_t spent_in;      /* invalid_exit: the spending tx's block, */
     uint32_t spend_txindex; /* its index there */
     uint32_t spend_input;   /* and the input that spends the exiting output */
-    uint64_t exitable_at;   /* unchallenged_exit */
+    uint64_t exitable_at;   /* unchallenged_exit, unchallenged_piggyback */
     bool retry;             /* the action again, for a finding reported before */
+    /* In-flight exits: */
+    plasma_u256 ife_id;
+    plasma_hash txhash;
+    const plasma_tx *tx;    /* the IFE's (or in-flight) tx */
+    unsigned account;       /* in_flight_tx, piggyback_available: the protected account acting */
+    bool on_input;          /* piggyback_available, invalid_piggyback: input or output */
+    unsigned index;         /* its index; noncanonical_ife: the tx's input the competitor spends */
+    const ife_found *other; /* the competitor, the tx's inclusion, or the spend */
+    const ife_found *incl;  /* invalid_piggyback of an output: the tx's inclusion */
+    uint64_t
+        position; /* noncanonical_ife: the competitor's (0 never included); invalid_ife_challenge: the tx's */
+    uint64_t deadline; /* unchallenged_non_canonical_ife: the end of the first phase */
 } watch_finding;
 
 typedef struct watch_rule {

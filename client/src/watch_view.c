@@ -1,7 +1,8 @@
 /* The watcher's view in LevelDB (see watch_view.h).
  *
  * Keys (numbers big-endian, so that iteration follows positions):
- *   'U' pos8           flags1 owner20 token20 [spend: blknum8 txindex4 input1] amount (minimal BE)
+ *   'U' pos8           flags1 owner20 token20 [spend: blknum8 txindex4 input1] amount (minimal BE);
+ *                      flags: 1 spent, 2 exiting, 4 finalized on the root chain
  *   'H' blknum8        root32 timestamp8 ntxs4
  *   'T' blknum8 chunk4 the signed txs chunk·256 .. chunk·256+255, one after the other
  *   'L' blknum8        the leaves, 32 bytes each
@@ -12,6 +13,7 @@
  * loses anything. */
 #include "watch_view.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,6 +28,7 @@
 
 #define F_SPENT 1u
 #define F_EXITING 2u
+#define F_FINALIZED 4u
 
 #define WAYS 4
 
@@ -66,7 +69,8 @@ static size_t utxo_encode(uint8_t *rec, const watch_utxo *u)
 {
     size_t n = 0, alen = plasma_u256_byte_len(&u->out.amount);
     uint8_t amount[32];
-    rec[n++] = (uint8_t)((u->spent ? F_SPENT : 0) | (u->exiting ? F_EXITING : 0));
+    rec[n++] =
+        (uint8_t)((u->spent ? F_SPENT : 0) | (u->exiting ? F_EXITING : 0) | (u->finalized ? F_FINALIZED : 0));
     memcpy(rec + n, u->out.owner.b, 20);
     memcpy(rec + n + 20, u->out.token.b, 20);
     n += 40;
@@ -86,11 +90,12 @@ static int utxo_decode(watch_utxo *u, uint64_t pos, const uint8_t *rec, size_t l
 {
     size_t n = 41;
     memset(u, 0, sizeof *u);
-    if (len < n || (rec[0] & ~(F_SPENT | F_EXITING)))
+    if (len < n || (rec[0] & ~(F_SPENT | F_EXITING | F_FINALIZED)))
         return PLASMA_ERR_IO;
     u->pos = pos;
     u->spent = rec[0] & F_SPENT;
     u->exiting = rec[0] & F_EXITING;
+    u->finalized = rec[0] & F_FINALIZED;
     memcpy(u->out.owner.b, rec + 1, 20);
     memcpy(u->out.token.b, rec + 21, 20);
     if (u->spent) {
@@ -300,16 +305,29 @@ int watch_view_spend(watch_view *v, uint64_t pos, uint64_t blknum, uint32_t txin
     return staged_put(&v->staged, &u);
 }
 
-int watch_view_mark_exiting(watch_view *v, uint64_t pos)
+/* Stages one of an output's flags (exiting, finalized); an unknown output
+ * is left alone. */
+static int mark(watch_view *v, uint64_t pos, size_t flag)
 {
     watch_utxo u;
     int rc = watch_view_get(v, pos, &u);
-    if (rc == PLASMA_ERR_NOT_FOUND || (rc == 0 && u.exiting))
+    bool *set = (bool *)((uint8_t *)&u + flag);
+    if (rc == PLASMA_ERR_NOT_FOUND || (rc == 0 && *set))
         return 0;
     if (rc)
         return rc;
-    u.exiting = true;
+    *set = true;
     return staged_put(&v->staged, &u);
+}
+
+int watch_view_mark_exiting(watch_view *v, uint64_t pos)
+{
+    return mark(v, pos, offsetof(watch_utxo, exiting));
+}
+
+int watch_view_mark_finalized(watch_view *v, uint64_t pos)
+{
+    return mark(v, pos, offsetof(watch_utxo, finalized));
 }
 
 static int by_pos(const void *a, const void *b)
@@ -443,6 +461,18 @@ static int block_tree(watch_view *v, uint64_t blknum, const plasma_merkle **out)
     }
     plasma_buf_free(&leaves);
     return rc == PLASMA_ERR_BAD_REQUEST ? PLASMA_ERR_IO : rc;
+}
+
+int watch_view_proof(watch_view *v, uint64_t blknum, uint32_t txindex, uint8_t proof[PLASMA_MERKLE_PROOF_LEN])
+{
+    const plasma_merkle *tree;
+    watch_block_hdr h;
+    int rc = watch_view_block_header(v, blknum, &h);
+    if (rc == 0 && txindex >= h.n)
+        rc = PLASMA_ERR_NOT_FOUND;
+    if (rc == 0)
+        rc = block_tree(v, blknum, &tree);
+    return rc ? rc : plasma_merkle_proof(proof, tree, txindex);
 }
 
 int watch_view_exit_data(watch_view *v, uint64_t pos, plasma_call *call)

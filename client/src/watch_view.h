@@ -23,6 +23,7 @@ typedef struct watch_utxo {
     plasma_output out;
     bool spent;
     bool exiting;           /* an exit of it started while it was unspent */
+    bool finalized;         /* the root chain paid it out (an exit or an in-flight exit) */
     uint64_t spend_blknum;  /* spent: the spending transaction's block, */
     uint32_t spend_txindex; /* its index there */
     uint32_t spend_input;   /* and the input that spends this output */
@@ -49,6 +50,10 @@ int watch_view_spend(watch_view *v, uint64_t pos, uint64_t blknum, uint32_t txin
 /* Stages the exiting flag of the output at pos (no-op when unknown).
  * Returns 0 or an error of watch_view_get. */
 int watch_view_mark_exiting(watch_view *v, uint64_t pos);
+
+/* Stages the finalized flag of the output at pos: the root chain paid it
+ * out (no-op when unknown). Returns 0 or an error of watch_view_get. */
+int watch_view_mark_finalized(watch_view *v, uint64_t pos);
 
 /* Adds the staged changes to b. Returns 0 or PLASMA_ERR_NOMEM. */
 int watch_view_stage(watch_view *v, watch_batch *b);
@@ -77,6 +82,12 @@ int watch_view_block_header(watch_view *v, uint64_t blknum, watch_block_hdr *h);
 /* Out: buf gets the signed RLP of the transaction at (blknum, txindex).
  * Returns 0, PLASMA_ERR_NOT_FOUND, PLASMA_ERR_IO or PLASMA_ERR_NOMEM. */
 int watch_view_block_tx(watch_view *v, uint64_t blknum, uint32_t txindex, plasma_buf *buf);
+
+/* Out: proof, the Merkle proof of the transaction at (blknum, txindex)
+ * under the stored block's root. Returns 0, PLASMA_ERR_NOT_FOUND,
+ * PLASMA_ERR_IO or PLASMA_ERR_NOMEM. */
+int watch_view_proof(watch_view *v, uint64_t blknum, uint32_t txindex,
+                     uint8_t proof[PLASMA_MERKLE_PROOF_LEN]);
 
 /* Out: the standard-exit arguments of the output at pos (its tx as
  * rlp(UnsignedTx) and the Merkle proof) from the stored blocks.

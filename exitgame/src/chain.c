@@ -53,6 +53,7 @@ static void init_tables(plasma_chain *c)
     eg_table_init(&c->t[EG_T_IFE], sizeof(eg_ife), 32, c->seed);
     eg_table_init(&c->t[EG_T_CLAIM], sizeof(eg_claim), 40, c->seed);
     eg_table_init(&c->t[EG_T_IFEQ], sizeof(eg_ifeq), 52, c->seed);
+    eg_table_init(&c->t[EG_T_IFETX], sizeof(eg_ifetx), 32, c->seed);
 }
 
 /* Block 0: no calls, the configured genesis time. */
@@ -416,6 +417,19 @@ int plasma_chain_foreach_ife(const plasma_chain *c, plasma_ife_cb cb, void *payl
     }
     free(order);
     return rc;
+}
+
+int plasma_chain_ife_tx(uint8_t *tx, size_t *len, const plasma_chain *c, const plasma_u256 *ife_id)
+{
+    uint8_t id[32];
+    plasma_u256_to_be(id, ife_id);
+    uint32_t r = eg_table_find(&c->t[EG_T_IFETX], id);
+    if (r == EG_NONE)
+        return PLASMA_ERR_IFE_NOT_FOUND;
+    const eg_ifetx *x = eg_table_at(&c->t[EG_T_IFETX], r);
+    memcpy(tx, x->tx, x->len);
+    *len = x->len;
+    return PLASMA_OK;
 }
 
 /* ---- history ---- */

@@ -310,6 +310,21 @@ static int start_checks(eg_exec *ex, const ife_tx *t, eg_ife_io *ins, uint64_t *
     return rc ? rc : check_amounts(ex, &t->tx, ins);
 }
 
+/* Keeps the tx argument for those who follow the chain (EG_T_IFETX): a
+ * start of the same tx again replaces it (its signatures may differ). */
+static int keep_tx(eg_exec *ex, const ife_tx *t)
+{
+    const plasma_call_tx *arg = &ex->call->start_ife.tx;
+    uint32_t r = eg_table_find(&ex->c->t[EG_T_IFETX], t->id);
+    int rc = r == EG_NONE ? eg_create(ex->c, EG_T_IFETX, t->id, &r) : eg_touch(ex->c, EG_T_IFETX, r);
+    if (rc != 0)
+        return rc;
+    eg_ifetx *x = eg_table_at(&ex->c->t[EG_T_IFETX], r);
+    x->len = (uint16_t)arg->len;
+    memcpy(x->tx, arg->b, arg->len);
+    return PLASMA_OK;
+}
+
 int eg_run_start_ife(eg_exec *ex)
 {
     plasma_chain *c = ex->c;
@@ -331,6 +346,8 @@ int eg_run_start_ife(eg_exec *ex)
     uint64_t when = ts + 2 * mep > ex->now + mep ? ts + 2 * mep : ex->now + mep;
     if (rc == 0)
         rc = record_ife(ex, &t, ins, youngest, when);
+    if (rc == 0)
+        rc = keep_tx(ex, &t);
     if (rc == 0)
         rc = eg_keccak(ex, t.utx_len); /* the event's txhash */
     if (rc != 0)

@@ -42,6 +42,7 @@ enum {
     EG_T_IFE,   /* in-flight exits, open and closed (closed ones are not state) */
     EG_T_CLAIM, /* withdrawable[owner][token] */
     EG_T_IFEQ,  /* the queue entries of in-flight exits, per (token, ife_id) */
+    EG_T_IFETX, /* the tx each in-flight exit was started with: history, not state */
     EG_N_TABLES
 };
 
@@ -145,6 +146,16 @@ typedef struct eg_ife {
     eg_ife_io in[PLASMA_MAX_INPUTS];
     eg_ife_io out[PLASMA_MAX_OUTPUTS]; /* written at their piggyback */
 } eg_ife;
+
+/* The rlp(SignedTx) the last startInFlightExit of an id carried: what a
+ * client of an Ethereum chain reads from the call data of the transaction
+ * that emitted InFlightExitStarted. Not state (the contract stores no tx):
+ * kept, like receipts and events, for those who follow the chain. */
+typedef struct eg_ifetx {
+    uint8_t id[32]; /* key: ife_id big-endian */
+    uint16_t len;
+    uint8_t tx[PLASMA_CALL_MAX_TX];
+} eg_ifetx;
 
 /* An in-flight exit's entry in a token's queue, persisted so that the
  * queues can be rebuilt; popped entries are not state. */

@@ -23,6 +23,8 @@
  *   'q' token20 ife_id32     an in-flight exit's queue entry: exitable_at8 ‖ pos8
  *   't' owner20 token20      token balance: amount32
  *   'w' owner20 token20      deferred payment: amount32
+ *   'x' ife_id32             the tx the last startInFlightExit of that id carried
+ *                            (rlp(SignedTx)); history, not state
  * An empty account, a zero balance or claim, a closed in-flight exit and a
  * popped queue entry are deleted, not stored. Format 2 added the output
  * ids, 'f', 'i', 'q', 'w' and the two bonds; a format 1 store is refused
@@ -33,7 +35,8 @@
 #define MAX_KEY 53
 #define IO_BYTES (32 + 20 + 20 + 32)
 #define IFE_FIXED_BYTES (8 + 8 + 8 + 32 + 20 + 7)
-#define MAX_VAL (IFE_FIXED_BYTES + (PLASMA_MAX_INPUTS + PLASMA_MAX_OUTPUTS) * IO_BYTES)
+#define MAX_IFE_VAL (IFE_FIXED_BYTES + (PLASMA_MAX_INPUTS + PLASMA_MAX_OUTPUTS) * IO_BYTES)
+#define MAX_VAL (MAX_IFE_VAL > PLASMA_CALL_MAX_TX ? MAX_IFE_VAL : PLASMA_CALL_MAX_TX)
 
 /* ---- byte writers and readers ---- */
 
@@ -238,6 +241,16 @@ static void enc_ifeq(kv *o, const eg_ifeq *q)
     o->vlen = (size_t)(v.p - o->val);
 }
 
+static void enc_ifetx(kv *o, const eg_ifetx *x)
+{
+    wr k = {o->key}, v = {o->val};
+    w_u8(&k, 'x');
+    w_bytes(&k, x->id, 32);
+    w_bytes(&v, x->tx, x->len);
+    o->klen = (size_t)(k.p - o->key);
+    o->vlen = (size_t)(v.p - o->val);
+}
+
 static void enc_config(kv *o, const plasma_chain_config *cfg)
 {
     wr k = {o->key}, v = {o->val};
@@ -305,6 +318,9 @@ static void enc_record(kv *o, const plasma_chain *c, unsigned table, uint32_t re
         break;
     case EG_T_IFEQ:
         enc_ifeq(o, r);
+        break;
+    case EG_T_IFETX:
+        enc_ifetx(o, r);
         break;
     default:
         o->klen = o->vlen = 0; /* the queues are rebuilt, never stored */
@@ -790,6 +806,18 @@ static int load_ifeq(loader *l, rd *k, rd *v)
     return load_record(l->c, EG_T_IFEQ, q.key, &q);
 }
 
+static int load_ifetx(loader *l, rd *k, rd *v)
+{
+    eg_ifetx x;
+    memset(&x, 0, sizeof x);
+    r_bytes(k, x.id, 32);
+    if (v->left == 0 || v->left > sizeof x.tx)
+        return PLASMA_ERR_IO;
+    x.len = (uint16_t)v->left;
+    r_bytes(v, x.tx, x.len);
+    return load_record(l->c, EG_T_IFETX, x.id, &x);
+}
+
 static int load_config(loader *l, rd *v)
 {
     if (r_u8(v) != FORMAT_VERSION)
@@ -874,8 +902,8 @@ static int load_pair(const uint8_t *key, size_t klen, const uint8_t *val, size_t
     static const struct {
         uint8_t prefix;
         size_t klen;
-    } shapes[] = {{'a', 21}, {'b', 9},  {'c', 1}, {'e', 9},  {'f', 33}, {'g', 1},
-                  {'h', 1},  {'i', 33}, {'k', 9}, {'q', 53}, {'t', 41}, {'w', 41}};
+    } shapes[] = {{'a', 21}, {'b', 9}, {'c', 1},  {'e', 9},  {'f', 33}, {'g', 1}, {'h', 1},
+                  {'i', 33}, {'k', 9}, {'q', 53}, {'t', 41}, {'w', 41}, {'x', 33}};
     bool known = false;
     for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++)
         known |= key[0] == shapes[i].prefix && klen == shapes[i].klen;
@@ -906,6 +934,9 @@ static int load_pair(const uint8_t *key, size_t klen, const uint8_t *val, size_t
         break;
     case 'w':
         rc = load_claim(l, &k, &v);
+        break;
+    case 'x':
+        rc = load_ifetx(l, &k, &v);
         break;
     case 'k':
         return load_block(l, &k, &v);
@@ -1045,7 +1076,7 @@ int plasma_chain_state_digest(plasma_hash *out, const plasma_chain *c)
     plasma_keccak k;
     plasma_keccak_init(&k);
     kv r;
-    /* Key order: 'a' 'b' 'c' 'e' 'f' 'g' 'h' 'i' 'q' 't' 'w'. */
+    /* Key order: 'a' 'b' 'c' 'e' 'f' 'g' 'h' 'i' 'q' 't' 'w'; not 'x', history. */
     int rc = digest_table(&k, c, EG_T_ACCOUNT);
     if (rc == 0)
         rc = digest_table(&k, c, EG_T_PBLOCK);

@@ -15,6 +15,7 @@ static const plasma_http_route ROUTES[] = {
     {"GET", "/v1/gas", rc_h_gas},
     {"GET", "/v1/in-flight-exits", rc_h_ifes},
     {"GET", "/v1/in-flight-exits/{}", rc_h_ife},
+    {"GET", "/v1/in-flight-exits/{}/tx", rc_h_ife_tx},
     {"GET", "/v1/finalized/{}", rc_h_finalized},
     {"GET", "/v1/withdrawable/{}", rc_h_withdrawable},
     {"POST", "/v1/dev/mine", rc_h_dev_mine},

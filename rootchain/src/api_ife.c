@@ -35,6 +35,30 @@ void rc_h_ife(void *ctx, const plasma_http_req *req, plasma_http_resp *resp)
     reply_or_nomem(resp, rc_ife_json(&info));
 }
 
+/* ---- GET /v1/in-flight-exits/{ife_id}/tx ---- */
+
+void rc_h_ife_tx(void *ctx, const plasma_http_req *req, plasma_http_resp *resp)
+{
+    plasma_rootnode *node = ctx;
+    plasma_u256 id;
+    if (rc_parse_ife_id(&id, req->params[0]) != PLASMA_OK) {
+        rc_bad_request(resp, "ife_id must be 0x + 64 hex digits");
+        return;
+    }
+    uint8_t tx[PLASMA_CALL_MAX_TX];
+    size_t len = 0;
+    pthread_mutex_lock(&node->mu);
+    int rc = plasma_chain_ife_tx(tx, &len, node->chain, &id);
+    pthread_mutex_unlock(&node->mu);
+    if (rc != PLASMA_OK) {
+        plasma_http_error(resp, rc, NULL);
+        return;
+    }
+    char hex[2 * PLASMA_CALL_MAX_TX + 3];
+    reply_or_nomem(
+        resp, json_pack("{s:o,s:s}", "ife_id", rc_json_ife_id(&id), "tx", plasma_hex_encode(hex, tx, len)));
+}
+
 /* ---- GET /v1/in-flight-exits?after=…&limit=… ---- */
 
 typedef struct ife_page {

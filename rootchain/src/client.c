@@ -674,6 +674,37 @@ int plasma_rootchain_client_ife(plasma_rootchain_client *c, const plasma_u256 *i
     return PLASMA_OK;
 }
 
+/* The node's tx must be a signed payment whose id is the one asked for. */
+static bool read_ife_tx(const json_t *r, const plasma_u256 *ife_id, plasma_tx *out)
+{
+    uint8_t *raw = NULL;
+    size_t len = 0;
+    plasma_u256 id;
+    bool ok = plasma_hex_decode_alloc(&raw, &len, plasma_json_get_str(r, "tx")) == 0 &&
+              plasma_tx_decode_signed(out, raw, len) == 0 && plasma_ife_id(&id, out) == 0 &&
+              plasma_u256_cmp(&id, ife_id) == 0;
+    free(raw);
+    return ok;
+}
+
+int plasma_rootchain_client_ife_tx(plasma_rootchain_client *c, const plasma_u256 *ife_id, plasma_tx *out)
+{
+    char path[112], hex[67];
+    uint8_t be[32];
+    plasma_u256_to_be(be, ife_id);
+    snprintf(path, sizeof path, "/v1/in-flight-exits/%s/tx", plasma_hex_encode(hex, be, 32));
+    json_t *r;
+    int rc = request(c, "GET", path, NULL, &r);
+    if (rc != PLASMA_OK)
+        return rc;
+    plasma_tx tx;
+    if (!read_ife_tx(r, ife_id, &tx))
+        return bad_reply(c, r, "in-flight exit tx");
+    json_decref(r);
+    *out = tx;
+    return PLASMA_OK;
+}
+
 static bool read_ifes(const json_t *r, plasma_ife_info **out, size_t *n, bool *more)
 {
     const json_t *list = json_object_get(r, "in_flight_exits"), *m = json_object_get(r, "more");

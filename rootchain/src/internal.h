@@ -120,6 +120,7 @@ void rc_h_events(void *ctx, const plasma_http_req *req, plasma_http_resp *resp);
 void rc_h_gas(void *ctx, const plasma_http_req *req, plasma_http_resp *resp);
 void rc_h_ifes(void *ctx, const plasma_http_req *req, plasma_http_resp *resp);
 void rc_h_ife(void *ctx, const plasma_http_req *req, plasma_http_resp *resp);
+void rc_h_ife_tx(void *ctx, const plasma_http_req *req, plasma_http_resp *resp);
 void rc_h_finalized(void *ctx, const plasma_http_req *req, plasma_http_resp *resp);
 void rc_h_withdrawable(void *ctx, const plasma_http_req *req, plasma_http_resp *resp);
 

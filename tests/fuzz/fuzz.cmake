@@ -7,11 +7,12 @@
 # them.
 #
 # target     libraries it needs
-set(PLASMA_FUZZ_TARGETS rlp signedtx call keystore opbody rcbody records scenario)
+set(PLASMA_FUZZ_TARGETS rlp signedtx call keystore wallet opbody rcbody records scenario)
 set(PLASMA_FUZZ_LIBS_rlp plasma_core)
 set(PLASMA_FUZZ_LIBS_signedtx plasma_core)
 set(PLASMA_FUZZ_LIBS_call plasma_exitgame)
 set(PLASMA_FUZZ_LIBS_keystore plasma_client)
+set(PLASMA_FUZZ_LIBS_wallet plasma_client)
 set(PLASMA_FUZZ_LIBS_opbody plasma_operator)
 set(PLASMA_FUZZ_LIBS_rcbody plasma_rootchain)
 set(PLASMA_FUZZ_LIBS_records plasma_operator plasma_exitgame)

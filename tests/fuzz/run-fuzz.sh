@@ -14,7 +14,7 @@ if [ $# -ne 2 ] || ! [[ $2 =~ ^[0-9]+$ ]]; then
 fi
 build=$(cd "$1" && pwd)
 seconds=$2
-targets=(rlp signedtx call keystore opbody rcbody records scenario)
+targets=(rlp signedtx call keystore wallet opbody rcbody records scenario)
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

@@ -5,6 +5,8 @@ plasma_add_test(test_client_keystore ${CLIENT_UNIT_DIR}/test_client_keystore.c L
 target_compile_definitions(test_client_keystore PRIVATE PLASMA_KEYSTORE_FIXTURES="${CLIENT_FIXTURES}")
 plasma_add_test(test_client_amount ${CLIENT_UNIT_DIR}/test_client_amount.c LIBS plasma_client TIMEOUT 60)
 plasma_add_test(test_client_payment ${CLIENT_UNIT_DIR}/test_client_payment.c LIBS plasma_client TIMEOUT 60)
+# The wallet's records of the txs it sends: torn lines, malformed lines, modes.
+plasma_add_test(test_client_records ${CLIENT_UNIT_DIR}/test_client_records.c LIBS plasma_client TIMEOUT 60)
 # A fake operator beside an in-process root chain: forged exit data is refused.
 plasma_add_test(test_client_exitdata ${CLIENT_UNIT_DIR}/test_client_exitdata.c LIBS plasma_client TIMEOUT 60)
 # The watcher's view on its LevelDB, through a tiny cache.
@@ -29,4 +31,12 @@ if(TARGET plasma-operator)
     target_compile_definitions(test_client_watch PRIVATE PLASMA_OPERATOR_BIN="$<TARGET_FILE:plasma-operator>"
                                                          PLASMA_CLI_BIN="$<TARGET_FILE:plasma>")
     add_dependencies(test_client_watch plasma-operator plasma)
+    # In-flight exits: the CLI and the watcher on a plasma-rootchain daemon
+    # beside an operator that can be stopped.
+    plasma_add_test(test_client_ife ${CLIENT_IT_DIR}/test_client_ife.c LIBS plasma_client TIMEOUT 240)
+    target_include_directories(test_client_ife PRIVATE ${CLIENT_IT_DIR} ${CLIENT_UNIT_DIR}/../integration/operator)
+    target_compile_definitions(test_client_ife PRIVATE PLASMA_OPERATOR_BIN="$<TARGET_FILE:plasma-operator>"
+                                                       PLASMA_ROOTCHAIN_BIN="$<TARGET_FILE:plasma-rootchain>"
+                                                       PLASMA_CLI_BIN="$<TARGET_FILE:plasma>")
+    add_dependencies(test_client_ife plasma-operator plasma-rootchain plasma)
 endif()

@@ -1,7 +1,9 @@
 /* In-flight exits and deferred payments are chain state like the rest:
  * they survive a reopen (same digest, same records, same queues), a block
  * whose write fails leaves nothing behind, and a store of the previous
- * format is refused with one clear error. */
+ * format is refused with one clear error. The tx each in-flight exit was
+ * started with is kept as history: after a reopen and after the exit
+ * closed, never by a dry run or a failed write. */
 #include "test_ife_kit.h"
 #include "test_mem_store.h"
 
@@ -80,6 +82,30 @@ static void assert_same_digest(const ifk *a, const ifk *b)
     assert_memory_equal(x.b, y.b, 32);
 }
 
+/* The chain returns exactly the tx argument a start carried. */
+static void assert_ife_tx(const ifk *f, const plasma_tx *tx)
+{
+    plasma_buf want = {0};
+    uint8_t got[PLASMA_CALL_MAX_TX];
+    size_t len = 0;
+    plasma_u256 id = ifk_id(tx);
+    assert_int_equal(plasma_tx_encode_signed(&want, tx), 0);
+    assert_int_equal(plasma_chain_ife_tx(got, &len, f->k.chain, &id), 0);
+    assert_int_equal(len, want.len);
+    assert_memory_equal(got, want.data, len);
+    plasma_buf_free(&want);
+}
+
+static bool ife_tx_known(const ifk *f, const plasma_tx *tx)
+{
+    uint8_t got[PLASMA_CALL_MAX_TX];
+    size_t len = 0;
+    plasma_u256 id = ifk_id(tx);
+    int rc = plasma_chain_ife_tx(got, &len, f->k.chain, &id);
+    assert_true(rc == 0 || rc == PLASMA_ERR_IFE_NOT_FOUND);
+    return rc == 0;
+}
+
 static void reopen(ifk *f, const char *dir)
 {
     ifk_free(f);
@@ -139,6 +165,10 @@ static void test_ife_state_reopens(void **state)
     egk_assert_u256(claim, egk_u(0));
     reopen(&disk, dir);
     assert_same_digest(&disk, &twin);
+    /* The txs the exits were started with outlive them, as history. */
+    assert_ife_tx(&disk, &w.t);
+    assert_ife_tx(&disk, &w.t2);
+    assert_false(ife_tx_known(&disk, &w.c2));
     ifk_free(&disk);
     ifk_free(&twin);
     egk_rmrf(dir);
@@ -162,14 +192,18 @@ static void test_ife_block_write_fails(void **state)
     plasma_hash d0 = ifk_digest(&f);
     plasma_call start, pb;
     ifk_start_call(&f, &start, 1, &w.t, &d);
+    assert_int_equal(plasma_chain_check_call(f.k.chain, &start, NULL), 0);
+    assert_false(ife_tx_known(&f, &w.t)); /* a dry run keeps nothing */
     assert_int_equal(plasma_chain_submit(f.k.chain, &start, NULL), 0);
     ms.fail_writes = 1;
     assert_int_equal(plasma_chain_mine(f.k.chain, NULL), PLASMA_ERR_IO);
     plasma_hash d1 = ifk_digest(&f);
     assert_memory_equal(d0.b, d1.b, 32);
     assert_false(ifk_open(&f, &w.t));
+    assert_false(ife_tx_known(&f, &w.t));
     assert_int_equal(plasma_chain_mine(f.k.chain, NULL), 0);
     assert_true(ifk_open(&f, &w.t));
+    assert_ife_tx(&f, &w.t);
     ifk_piggyback_call(&f, &pb, 2, &w.t, false, 0);
     ifk_ok(&f, &pb);
     plasma_hash d2 = ifk_digest(&f);
@@ -177,6 +211,7 @@ static void test_ife_block_write_fails(void **state)
     ifk_setup(&f, &ms.base, false);
     plasma_hash d3 = ifk_digest(&f);
     assert_memory_equal(d2.b, d3.b, 32);
+    assert_ife_tx(&f, &w.t);
     plasma_exit_queue_info q;
     plasma_chain_exit_queue(&q, f.k.chain, NULL);
     assert_int_equal(q.size, 1);

@@ -82,6 +82,8 @@ static void test_ife_queries(void **state)
     rck_assert_u256(st.piggyback_bond, w.k.cfg.piggyback_bond);
     plasma_ife_info info;
     assert_int_equal(plasma_rootchain_client_ife(w.k.cli, &w.id, &info), PLASMA_ERR_IFE_NOT_FOUND);
+    plasma_tx tx;
+    assert_int_equal(plasma_rootchain_client_ife_tx(w.k.cli, &w.id, &tx), PLASMA_ERR_IFE_NOT_FOUND);
     start_and_piggyback(&w);
 
     /* the record through the client equals the chain's */
@@ -188,6 +190,17 @@ static void test_ife_processed_through_the_api(void **state)
     rck_assert_u256(bob1, rck_add(rck_add(bob0, rck_meth(600)), w.k.cfg.piggyback_bond));
     plasma_ife_info info;
     assert_int_equal(plasma_rootchain_client_ife(w.k.cli, &w.id, &info), PLASMA_ERR_IFE_NOT_FOUND);
+    /* the tx it was started with outlives it: what a watcher piggybacks
+     * and challenges with */
+    plasma_tx got;
+    plasma_buf want = {0}, have = {0};
+    assert_int_equal(plasma_rootchain_client_ife_tx(w.k.cli, &w.id, &got), 0);
+    assert_int_equal(plasma_tx_encode_signed(&want, &w.t), 0);
+    assert_int_equal(plasma_tx_encode_signed(&have, &got), 0);
+    assert_int_equal(have.len, want.len);
+    assert_memory_equal(have.data, want.data, want.len);
+    plasma_buf_free(&want);
+    plasma_buf_free(&have);
 
     /* the flags: the input and the paid output by the IFE, the other not */
     plasma_u256 by;
@@ -284,6 +297,10 @@ static void test_bad_requests(void **state)
     rck_expect(&w.k, "GET",
                "/v1/in-flight-exits/0x8000000000000000000000000000000000000000000000000000000000000001", NULL,
                404, "ife_not_found");
+    rck_expect(&w.k, "GET", "/v1/in-flight-exits/0x12/tx", NULL, 400, "bad_request");
+    rck_expect(&w.k, "GET",
+               "/v1/in-flight-exits/0x8000000000000000000000000000000000000000000000000000000000000001/tx",
+               NULL, 404, "ife_not_found");
     rck_expect(&w.k, "GET", "/v1/in-flight-exits?after=7", NULL, 400, "bad_request");
     rck_expect(&w.k, "GET", "/v1/in-flight-exits?limit=0", NULL, 400, "bad_request");
     rck_expect(&w.k, "GET", "/v1/finalized/0x00", NULL, 400, "bad_request");

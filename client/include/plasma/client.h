@@ -237,9 +237,159 @@ int plasma_client_start_exit(plasma_client *c, const plasma_privkey *key, uint64
 int plasma_client_challenge(plasma_client *c, const plasma_privkey *key, uint64_t exit_id);
 
 /* processExits(token, max_exits). Out: exit_ids (room for max_exits, may
- * be NULL) of the exits finalized by the call, *n_paid. */
+ * be NULL) of the exits finalized by the call, *n_paid. The in-flight exits
+ * the call processed to their end are kept for
+ * plasma_client_processed_ifes. */
 int plasma_client_process_exits(plasma_client *c, const plasma_privkey *key, const plasma_addr *token,
                                 uint64_t max_exits, uint64_t *exit_ids, size_t *n_paid);
+
+#define PLASMA_CLIENT_MAX_PROCESSED_IFES 64u
+/* Out: *ids (borrowed, valid until the next call on c), the in-flight
+ * exits the last successful plasma_client_process_exits processed to
+ * their end (InFlightExitFinalized), at most
+ * PLASMA_CLIENT_MAX_PROCESSED_IFES. Returns their number. */
+size_t plasma_client_processed_ifes(const plasma_client *c, const plasma_u256 **ids);
+
+/* ------------------------------------------------------------------------
+ * The wallet's records: every transaction the wallet signs and submits,
+ * kept in <wallet dir>/<address>/txs.jsonl (one JSON object a line,
+ * docs/client.md "The wallet's records"), so that an in-flight exit can be
+ * started from them with the operator gone
+ * ------------------------------------------------------------------------ */
+
+/* Largest records file read (a record is about 4 KB at most). */
+#define PLASMA_WALLET_MAX_FILE (64u << 20)
+
+typedef enum plasma_wallet_state {
+    PLASMA_WALLET_SENT = 0,    /* recorded before the submission; no answer recorded */
+    PLASMA_WALLET_ACKED = 1,   /* the operator acknowledged it at (blknum, txindex) */
+    PLASMA_WALLET_REFUSED = 2, /* the operator refused it (refused: its error) */
+} plasma_wallet_state;
+
+/* One submitted transaction with what an in-flight exit of it needs. */
+typedef struct plasma_wallet_tx {
+    plasma_hash txhash;
+    plasma_tx tx; /* as signed and submitted */
+    /* Per input: the tx that created it (unsigned form: deposits and fee
+     * txs have no signatures), when the wallet could get it. */
+    bool have_input_tx[PLASMA_MAX_INPUTS];
+    plasma_tx input_txs[PLASMA_MAX_INPUTS];
+    uint64_t time; /* unix time of the record */
+    plasma_wallet_state state;
+    uint64_t blknum; /* acked */
+    uint32_t txindex;
+    int refused; /* refused: the operator's plasma_err */
+} plasma_wallet_tx;
+
+/* Out: the records file of owner under dir, path_len bytes max. Returns 0
+ * or PLASMA_ERR_BAD_REQUEST (too long). */
+int plasma_wallet_path(char *path, size_t path_len, const char *dir, const plasma_addr *owner);
+
+/* Appends rec (state SENT) to owner's records, durably (fsync'd) before
+ * returning; creates dir/<address> (mode 0700, parents too) and the file
+ * (0600). A last line torn by a crash is cut off first. Returns 0,
+ * PLASMA_ERR_IO or PLASMA_ERR_NOMEM. */
+int plasma_wallet_record_sent(const char *dir, const plasma_addr *owner, const plasma_wallet_tx *rec);
+
+/* Appends the operator's answer about txhash: state ACKED with blknum and
+ * txindex, or REFUSED with err. Returns as plasma_wallet_record_sent. */
+int plasma_wallet_record_answer(const char *dir, const plasma_addr *owner, const plasma_hash *txhash,
+                                plasma_wallet_state state, uint64_t blknum, uint32_t txindex, int err);
+
+/* Reads owner's records, each answer merged into its tx, oldest first. A
+ * missing file holds none; a last line without its newline (a write a
+ * crash cut) is ignored. Out: *recs (malloc'd, caller frees; NULL when *n
+ * is 0), *n. Returns 0, PLASMA_ERR_IO (unreadable, larger than
+ * PLASMA_WALLET_MAX_FILE) or PLASMA_ERR_BAD_REQUEST (a malformed line:
+ * errmsg names it, errmsg_len bytes max, errmsg may be NULL). */
+int plasma_wallet_load(const char *dir, const plasma_addr *owner, plasma_wallet_tx **recs, size_t *n,
+                       char *errmsg, size_t errmsg_len);
+
+/* Records of the txs plasma_client_send submits go under dir (NULL: none
+ * are kept, the default). dir is copied. Returns 0 or PLASMA_ERR_NOMEM. */
+int plasma_client_set_wallet_dir(plasma_client *c, const char *dir);
+
+/* ------------------------------------------------------------------------
+ * In-flight exits (PROTOCOL §6b; docs/client.md "In-flight exits"). Every
+ * call is signed with key, sent with the client's gas price and the
+ * chain's bond, and waited for; it returns the root chain's refusal or the
+ * failed receipt's error as the client functions do.
+ * ------------------------------------------------------------------------ */
+
+/* A watcher's data dir opened by a wallet, to take proofs from the blocks
+ * the watcher verified rather than from the operator. LevelDB lets one
+ * process open a data dir: not while a watcher runs on it. */
+typedef struct plasma_watch_data plasma_watch_data;
+
+/* Opens the data dir dir for reading (c: its chain must be c's root
+ * chain). Returns 0, PLASMA_ERR_NOT_FOUND (no data dir there),
+ * PLASMA_ERR_IO (it cannot be opened: a watcher runs on it),
+ * PLASMA_ERR_CONFIG (it belongs to another chain) or an error as the
+ * client functions. */
+int plasma_watch_data_open(plasma_watch_data **out, plasma_client *c, const char *dir);
+void plasma_watch_data_free(plasma_watch_data *d);
+
+/* Out: *tx, the tx the in-flight exit ife_id was started with, from the
+ * root chain. Returns 0 or PLASMA_ERR_IFE_NOT_FOUND (never started). */
+int plasma_client_ife_tx(plasma_client *c, const plasma_u256 *ife_id, plasma_tx *tx);
+
+/* startInFlightExit of tx (signed): the tx that created each input and its
+ * proof from d's verified blocks or, when d is NULL, from the operator's
+ * exit data checked against the root chain's roots. Out: *info, the exit
+ * as the root chain records it. Returns 0, PLASMA_ERR_NOT_FOUND (an
+ * input's block is not one d verified, or the operator does not serve its
+ * exit data), PLASMA_ERR_BAD_PROOF (the operator's data does not match the
+ * root chain), or the root chain's refusal (PLASMA_ERR_IFE_EXISTS, ...). */
+int plasma_client_ife_start(plasma_client *c, const plasma_privkey *key, const plasma_tx *tx,
+                            plasma_watch_data *d, plasma_ife_info *info);
+
+/* piggybackInFlightExitOnInput (on_input) or …OnOutput of the in-flight
+ * exit of tx. */
+int plasma_client_ife_piggyback(plasma_client *c, const plasma_privkey *key, const plasma_tx *tx,
+                                bool on_input, unsigned index);
+/* n piggybacks of one account at once (on_input[i], index[i]): all sent
+ * before any is waited for, so that they land in the same root-chain block
+ * when they fit (the first phase can be short). Returns 0 or the first
+ * error; the calls before it went out. */
+int plasma_client_ife_piggyback_many(plasma_client *c, const plasma_privkey *key, const plasma_tx *tx,
+                                     const bool *on_input, const unsigned *index, size_t n);
+
+/* challengeInFlightExitNotCanonical of the in-flight exit of tx with
+ * competitor, or when competitor is NULL the competitor d's blocks include
+ * earliest. The competitor's position and proof come from d when d
+ * includes it; otherwise it counts as never included (position 0).
+ * Out: *position (may be NULL), the position the challenge named (0: never
+ * included). Returns 0, PLASMA_ERR_NOT_FOUND (no competitor known),
+ * PLASMA_ERR_BAD_COMPETITOR (competitor spends none of tx's inputs) or the
+ * root chain's refusal (PLASMA_ERR_NOT_OLDER, ...). */
+int plasma_client_ife_challenge(plasma_client *c, const plasma_privkey *key, const plasma_tx *tx,
+                                plasma_watch_data *d, const plasma_tx *competitor, uint64_t *position);
+
+/* challengeInFlightExitInputSpent (on_input) or …OutputSpent of the
+ * piggybacked input or output index of tx's in-flight exit, with spending
+ * (may be NULL: the spend in d's blocks). An output's challenge needs tx's
+ * inclusion in d's blocks. Returns 0, PLASMA_ERR_NOT_FOUND (no spend or
+ * no inclusion known), PLASMA_ERR_BAD_CHALLENGE (spending does not spend
+ * it) or the root chain's refusal. */
+int plasma_client_ife_challenge_spent(plasma_client *c, const plasma_privkey *key, const plasma_tx *tx,
+                                      bool on_input, unsigned index, plasma_watch_data *d,
+                                      const plasma_tx *spending);
+
+/* respondToNonCanonicalChallenge with tx's inclusion in d's blocks. Out:
+ * *tx_pos (may be NULL). Returns 0, PLASMA_ERR_NOT_FOUND (d does not
+ * include tx) or the root chain's refusal. */
+int plasma_client_ife_respond(plasma_client *c, const plasma_privkey *key, const plasma_tx *tx,
+                              plasma_watch_data *d, uint64_t *tx_pos);
+
+/* deleteNonPiggybackedInFlightExit(ife_id). */
+int plasma_client_ife_delete(plasma_client *c, const plasma_privkey *key, const plasma_u256 *ife_id);
+
+/* withdraw(token) (NULL or zero: ETH): key's whole deferred payment. Out:
+ * *amount, the sum paid. Returns 0, PLASMA_ERR_NOTHING_TO_WITHDRAW or
+ * PLASMA_ERR_PAYMENT_FAILED (the contract holds too little: the claim
+ * stays). */
+int plasma_client_withdraw(plasma_client *c, const plasma_privkey *key, const plasma_addr *token,
+                           plasma_u256 *amount);
 
 /* ------------------------------------------------------------------------
  * The watcher: re-verifies every child block against the root chain and
@@ -322,8 +472,31 @@ uint64_t plasma_watcher_last_verified(const plasma_watcher *w);
  * watcher's view (which stops before an invalid or withheld block), oldest
  * first, with exit data built from the watcher's own verified blocks (the
  * operator is not asked). Outputs already exiting or finalized are
- * skipped; each started exit is reported as {"event": "exit_started"}.
+ * skipped, and so are the inputs of the address's txs in flight (its
+ * wallet's records, plasma_watcher_set_wallet_dir): their in-flight exits
+ * pay them. Each started exit is reported as {"event": "exit_started"}.
  * Out: *n_started. Returns 0 or an error as the client functions. */
 int plasma_watcher_exit_for(plasma_watcher *w, const plasma_privkey *key, size_t *n_started);
+
+/* In-flight exits (docs/client.md, "The watcher and in-flight exits"): the
+ * watcher follows every one the root chain starts and judges it each
+ * round against its view, the root chain and the protected accounts'
+ * wallet records; the reports are noncanonical_ife, invalid_ife_challenge,
+ * piggyback_available, invalid_piggyback, unchallenged_non_canonical_ife,
+ * unchallenged_piggyback and in_flight_tx (a protected account's tx whose
+ * block is withheld or never came). */
+
+/* Protects key's account (copied; at most 8): its txs in flight get
+ * in-flight exits, its inputs and outputs of in-flight exits piggybacks,
+ * and all its outputs exit when a finding puts them at risk. Returns 0 or
+ * PLASMA_ERR_BAD_REQUEST (a ninth account, an invalid key). */
+int plasma_watcher_protect(plasma_watcher *w, const plasma_privkey *key);
+/* The wallet records of the protected accounts live under dir (the
+ * wallet's --wallet; copied; NULL: none). Returns 0 or PLASMA_ERR_NOMEM. */
+int plasma_watcher_set_wallet_dir(plasma_watcher *w, const char *dir);
+/* on: act on in-flight exit findings (start, piggyback, challenge,
+ * respond, exit everything), challenges signed by the challenger or else
+ * the first protected account; off (the default): report them only. */
+void plasma_watcher_set_auto(plasma_watcher *w, bool on);
 
 #endif

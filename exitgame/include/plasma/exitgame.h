@@ -620,6 +620,14 @@ int plasma_chain_ife(plasma_ife_info *out, const plasma_chain *chain, const plas
 typedef int (*plasma_ife_cb)(const plasma_ife_info *ife, void *payload);
 int plasma_chain_foreach_ife(const plasma_chain *chain, plasma_ife_cb cb, void *payload);
 
+/* Out: tx (room for PLASMA_CALL_MAX_TX bytes) and *len, the rlp(SignedTx)
+ * the last mined startInFlightExit of ife_id carried: what a client of an
+ * Ethereum chain reads from the call data of the transaction that emitted
+ * InFlightExitStarted. Kept after the exit closes, like events; not state
+ * (not in the state digest). Returns 0 or PLASMA_ERR_IFE_NOT_FOUND (never
+ * started). */
+int plasma_chain_ife_tx(uint8_t *tx, size_t *len, const plasma_chain *chain, const plasma_u256 *ife_id);
+
 /* --- history: blocks, receipts, events --- */
 
 /* Out: the header of root-chain block number. Returns 0 or

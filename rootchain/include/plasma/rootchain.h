@@ -219,6 +219,14 @@ int plasma_rootchain_client_queue(plasma_rootchain_client *c, const plasma_addr 
  * (never started, deleted or fully processed). */
 int plasma_rootchain_client_ife(plasma_rootchain_client *c, const plasma_u256 *ife_id, plasma_ife_info *out);
 
+/* GET /v1/in-flight-exits/{ife_id}/tx: the tx the last startInFlightExit
+ * of ife_id carried, also after the exit closed (on an Ethereum chain: the
+ * call data of the transaction that emitted InFlightExitStarted). Out:
+ * *out, a signed payment whose id is ife_id (anything else is
+ * PLASMA_ERR_BAD_REQUEST). Returns 0 or PLASMA_ERR_IFE_NOT_FOUND (never
+ * started). */
+int plasma_rootchain_client_ife_tx(plasma_rootchain_client *c, const plasma_u256 *ife_id, plasma_tx *out);
+
 /* GET /v1/in-flight-exits: the open in-flight exits in ascending ife_id,
  * those above *after (NULL: from the first), at most limit (0: the node's
  * default). Out: *ifes (malloc'd, caller frees; NULL when *n is 0), *n,
@@ -292,6 +300,25 @@ int plasma_rootchain_client_delete_ife(plasma_rootchain_client *c, const plasma_
 /* withdraw(token): the sender's whole claim in token (NULL or zero: ETH). */
 int plasma_rootchain_client_withdraw(plasma_rootchain_client *c, const plasma_rootchain_sender *s,
                                      const plasma_addr *token, plasma_hash *call_hash);
+
+/* The builders behind the senders above, for callers that sign and send
+ * calls their own way: each fills *call (kind and arguments, the bond
+ * left 0, from, nonce and gas unset) from decoded transactions. Return 0,
+ * PLASMA_ERR_BAD_CALL (a transaction too long for a call) or
+ * PLASMA_ERR_NOMEM. */
+int plasma_rootchain_build_start_ife(plasma_call *call, const plasma_tx *tx, const plasma_tx *input_txs,
+                                     const uint8_t (*input_proofs)[PLASMA_MERKLE_PROOF_LEN]);
+int plasma_rootchain_build_piggyback(plasma_call *call, const plasma_tx *tx, bool on_input, unsigned index);
+int plasma_rootchain_build_challenge_ife(plasma_call *call, const plasma_tx *tx, unsigned input_index,
+                                         const plasma_tx *competitor, unsigned competing_input_index,
+                                         uint64_t competitor_pos, const uint8_t *competitor_proof);
+int plasma_rootchain_build_respond_ife(plasma_call *call, const plasma_tx *tx, uint64_t tx_pos,
+                                       const uint8_t proof[PLASMA_MERKLE_PROOF_LEN]);
+int plasma_rootchain_build_challenge_ife_input(plasma_call *call, const plasma_tx *tx, unsigned input_index,
+                                               const plasma_tx *spending, unsigned spending_input_index);
+int plasma_rootchain_build_challenge_ife_output(plasma_call *call, const plasma_tx *tx, uint64_t output_pos,
+                                                const uint8_t proof[PLASMA_MERKLE_PROOF_LEN],
+                                                const plasma_tx *spending, unsigned spending_input_index);
 
 /* Dev controls (the node answers PLASMA_ERR_FORBIDDEN without dev mode).
  * mine: Out: *head (may be NULL) the number of the last block mined. */

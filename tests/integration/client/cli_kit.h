@@ -41,6 +41,23 @@ static inline int run_raw(char *out, size_t out_len, const char *fmt, ...)
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+/* Starts `plasma <base args> <args>` in the background, its stdout
+ * appended to <daemon dir>/<out_log>, its stderr to cli.log. Returns its
+ * pid. */
+static inline pid_t spawn_cli(const char *args, const char *out_log)
+{
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd, "exec %s %s %s >>%s/%s 2>>%s/cli.log", PLASMA_CLI_BIN, base_args, args,
+             daemon_.dir, out_log, daemon_.dir);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+        _exit(127);
+    }
+    return pid;
+}
+
 /* As run_raw; when out is not NULL, *out is stdout parsed as JSON (NULL if
  * it is not JSON). */
 static inline int run(json_t **out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -9,7 +9,7 @@
 #define CAROL_KEY "0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6"
 #define CAROL "0x90f79bf6eb2c4f870365e785982e1f101e93b906"
 
-static char keystore[128];
+static char keystore[128], wallet[160];
 
 /* The CLI's balance of token for addr (0 when none). */
 static plasma_u256 cli_balance(const char *addr, const char *token)
@@ -51,6 +51,8 @@ static int setup(void **state)
     snprintf(base_args, sizeof base_args, "--operator http://127.0.0.1:%u --keystore %s --gas-price 0",
              daemon_.port, keystore);
     setenv("PLASMA_PASSWORD", "integration pw", 1);
+    snprintf(wallet, sizeof wallet, "%s/wallet", daemon_.dir); /* never the user's own records */
+    setenv("PLASMA_WALLET", wallet, 1);
     return 0;
 }
 

@@ -83,6 +83,15 @@ static json_t *watch_status(uint64_t blknum)
     return st;
 }
 
+/* The CLI keeps its records of sent txs under the daemon's dir, never in
+ * the user's home. */
+static void use_wallet_dir(void)
+{
+    static char wallet[600];
+    snprintf(wallet, sizeof wallet, "%s/wallet", daemon_.dir);
+    setenv("PLASMA_WALLET", wallet, 1);
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -92,6 +101,7 @@ static int setup(void **state)
     snprintf(base_args, sizeof base_args,
              "--operator http://127.0.0.1:%u --keystore %s/keystore --gas-price 0", daemon_.port,
              daemon_.dir);
+    use_wallet_dir();
     return 0;
 }
 
@@ -868,19 +878,13 @@ static uint64_t kill_seed;
  * with Carol's key and exiting for Alice, Bob and Carol. */
 static pid_t spawn_watcher(const char *dir)
 {
-    char cmd[4096];
-    snprintf(cmd, sizeof cmd,
-             "exec %s %s --json watch --poll-ms 50 --withholding-timeout 2 --cache-mb 1 --data-dir %s "
+    char args[1024];
+    snprintf(args, sizeof args,
+             "--json watch --poll-ms 50 --withholding-timeout 2 --cache-mb 1 --data-dir %s "
              "--challenge-with " CAROL_KEY " --exit-for " ALICE_KEY " --exit-for " BOB_KEY
-             " --exit-for " CAROL_KEY " >>%s/crash-reports.log 2>>%s/cli.log",
-             PLASMA_CLI_BIN, base_args, dir, daemon_.dir, daemon_.dir);
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
-        _exit(127);
-    }
-    return pid;
+             " --exit-for " CAROL_KEY,
+             dir);
+    return spawn_cli(args, "crash-reports.log");
 }
 
 /* n times: the watcher runs for a random 0 .. max_ms, then SIGKILL. */
@@ -995,6 +999,7 @@ static void test_watcher_killed(void **state)
     snprintf(base_args, sizeof base_args,
              "--operator http://127.0.0.1:%u --keystore %s/keystore --gas-price 0", daemon_.port,
              daemon_.dir);
+    use_wallet_dir();
     const char *env = getenv("PLASMA_TEST_SEED");
     kill_seed = env ? strtoull(env, NULL, 10) : (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
     kill_seed = kill_seed ? kill_seed : 1;
