@@ -123,7 +123,6 @@ typedef struct eg_ife_io {
 } eg_ife_io;
 
 #define EG_IFE_BLOCKED_SHIFT 4 /* bit 4 + i: piggyback i was blocked */
-#define EG_IFE_IO_SLOTS 4      /* an input's or output's record: output_id, owner, token, amount */
 
 /* An in-flight exit (docs/inflight.md, "The IFE record"). A record that
  * is closed (deleted or fully processed) stays in memory, not in the

@@ -14,14 +14,6 @@
  *     terms, one per routine, charged where the contract runs it. */
 #include "internal.h"
 
-#define GAS_COLD_SLOAD 2100
-#define GAS_WARM 100
-#define GAS_SSTORE_SET 20000
-#define GAS_SSTORE_RESET 2900 /* 5,000 less the cold read EIP-2929 split off */
-#define GAS_CLEAR_REFUND 4800
-#define GAS_COLD_ACCOUNT 2600
-#define MAX_REFUND_QUOTIENT 5
-
 int eg_gas(eg_exec *ex, uint64_t amount)
 {
     if (amount > ex->gas_limit - ex->gas_used) {
@@ -107,7 +99,7 @@ void eg_meter_end(eg_exec *ex)
 {
     if (ex->refund <= 0)
         return;
-    uint64_t cap = ex->gas_used / MAX_REFUND_QUOTIENT;
+    uint64_t cap = ex->gas_used / PLASMA_GAS_MAX_REFUND_QUOTIENT;
     ex->gas_used -= (uint64_t)ex->refund < cap ? (uint64_t)ex->refund : cap;
 }
 
@@ -116,30 +108,31 @@ int eg_sload(eg_exec *ex, uint64_t slot, uint64_t word)
     eg_access *a;
     bool cold;
     int rc = access(ex, slot, word, &a, &cold);
-    return rc ? rc : eg_gas(ex, cold ? GAS_COLD_SLOAD : GAS_WARM);
+    return rc ? rc : eg_gas(ex, cold ? PLASMA_GAS_COLD_SLOAD : PLASMA_GAS_WARM_ACCESS);
 }
 
 /* EIP-2200's cases with EIP-2929's and EIP-3529's prices. */
 static uint64_t sstore_cost(eg_exec *ex, const eg_access *a, uint64_t next)
 {
     if (next == a->cur)
-        return GAS_WARM;
+        return PLASMA_GAS_WARM_ACCESS;
     if (a->cur == a->orig) {
         if (a->orig == 0)
-            return GAS_SSTORE_SET;
+            return PLASMA_GAS_SSTORE_SET;
         if (next == 0)
-            ex->refund += GAS_CLEAR_REFUND;
-        return GAS_SSTORE_RESET;
+            ex->refund += PLASMA_GAS_CLEAR_REFUND;
+        return PLASMA_GAS_SSTORE_RESET;
     }
     if (a->orig != 0) {
         if (a->cur == 0)
-            ex->refund -= GAS_CLEAR_REFUND;
+            ex->refund -= PLASMA_GAS_CLEAR_REFUND;
         else if (next == 0)
-            ex->refund += GAS_CLEAR_REFUND;
+            ex->refund += PLASMA_GAS_CLEAR_REFUND;
     }
     if (next == a->orig)
-        ex->refund += a->orig == 0 ? GAS_SSTORE_SET - GAS_WARM : GAS_SSTORE_RESET - GAS_WARM;
-    return GAS_WARM;
+        ex->refund += a->orig == 0 ? PLASMA_GAS_SSTORE_SET - PLASMA_GAS_WARM_ACCESS
+                                   : PLASMA_GAS_SSTORE_RESET - PLASMA_GAS_WARM_ACCESS;
+    return PLASMA_GAS_WARM_ACCESS;
 }
 
 int eg_sstore(eg_exec *ex, uint64_t slot, uint64_t word, uint64_t next)
@@ -149,7 +142,7 @@ int eg_sstore(eg_exec *ex, uint64_t slot, uint64_t word, uint64_t next)
     int rc = access(ex, slot, word, &a, &cold);
     if (rc != 0)
         return rc;
-    uint64_t cost = (cold ? GAS_COLD_SLOAD : 0) + sstore_cost(ex, a, next);
+    uint64_t cost = (cold ? PLASMA_GAS_COLD_SLOAD : 0) + sstore_cost(ex, a, next);
     a->cur = next;
     return eg_gas(ex, cost);
 }
@@ -159,7 +152,7 @@ int eg_account_access(eg_exec *ex, const plasma_addr *addr)
     eg_access *a;
     bool cold;
     int rc = access(ex, eg_slot(EG_S_ACCOUNT, addr->b, 20, 0), 0, &a, &cold);
-    return rc ? rc : eg_gas(ex, cold ? GAS_COLD_ACCOUNT : GAS_WARM);
+    return rc ? rc : eg_gas(ex, cold ? PLASMA_GAS_COLD_ACCOUNT : PLASMA_GAS_WARM_ACCESS);
 }
 
 int eg_keccak(eg_exec *ex, size_t len)

@@ -24,10 +24,9 @@
 #define CPU_TOKEN_TRANSFER 950
 #define CPU_TOKEN_TRANSFER_FROM 1135
 #define CPU_TOKEN_REFUSED 700
-#define GAS_CALL_WARM 100
 /* A call with value to an account that runs no code: 9,000, less the
  * 2,300 stipend it hands back (the account's access is charged apart). */
-#define GAS_VALUE_CALL (9000 - 2300)
+#define GAS_VALUE_CALL (PLASMA_GAS_CALL_VALUE - PLASMA_GAS_CALL_STIPEND)
 /* ERC-20's Transfer(address indexed, address indexed, uint256). */
 #define TRANSFER_LOG_TOPICS 3
 #define TRANSFER_LOG_BYTES 32
@@ -92,7 +91,7 @@ static int token_move(eg_exec *ex, const plasma_addr *from, const plasma_addr *t
 static int token_call(eg_exec *ex, const plasma_addr *token, uint64_t cpu)
 {
     int rc = eg_account_access(ex, token);
-    return rc ? rc : eg_gas(ex, GAS_CALL_WARM + cpu);
+    return rc ? rc : eg_gas(ex, PLASMA_GAS_WARM_ACCESS + cpu);
 }
 
 int eg_token_transfer(eg_exec *ex, const plasma_addr *from, const plasma_addr *to, const plasma_addr *token,

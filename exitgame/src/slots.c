@@ -14,7 +14,8 @@ uint64_t eg_slot(unsigned space, const void *key, size_t len, uint64_t index)
     if (len > 64)
         len = 64; /* keys are at most two addresses or a hash and an address */
     buf[0] = (uint8_t)space;
-    memcpy(buf + 1, key, len);
+    if (len > 0) /* the counters' slot has no key */
+        memcpy(buf + 1, key, len);
     eg_put_u64(buf + 1 + len, index);
     return eg_fingerprint(buf, 1 + len + 8, SLOT_SEED);
 }
