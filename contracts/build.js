@@ -20,6 +20,7 @@ const CONTRACTS = {
   'src/TestToken.sol': 'TestToken',
   'test/RevertingRecipient.sol': 'RevertingRecipient',
   'test/FalseToken.sol': 'FalseToken',
+  'test/GasProbe.sol': 'GasProbe',
 };
 const SETTINGS = {
   optimizer: { enabled: true, runs: 200 },

@@ -320,10 +320,19 @@ int plasma_call_hash(plasma_hash *out, const plasma_call_domain *domain, const p
     return PLASMA_OK;
 }
 
+int plasma_call_calldata(plasma_buf *out, const plasma_call *call)
+{
+    /* The envelope's encoder checks the kind and every length. */
+    plasma_buf args = {0};
+    int rc = eg_call_encode_args(&args, call);
+    plasma_buf_free(&args);
+    return rc ? rc : eg_call_calldata(out, call);
+}
+
 int eg_call_intrinsic_gas(uint64_t *out, const plasma_call *call)
 {
     plasma_buf buf = {0};
-    int rc = eg_call_encode_args(&buf, call);
+    int rc = plasma_call_calldata(&buf, call);
     if (rc == 0) {
         uint64_t gas = PLASMA_GAS_BASE;
         for (size_t i = 0; i < buf.len; i++)

@@ -134,6 +134,8 @@ void plasma_chain_free(plasma_chain *c)
     free(c->receipts);
     free(c->events);
     eg_index_free(&c->receipt_ix);
+    free(c->acc);
+    free(c->trace.ops);
     plasma_chain_store_free(c->store);
     free(c);
 }

@@ -1,14 +1,16 @@
 /* The per-token exit queue: a binary min-heap in one array, ordered by
- * (exitable_at, pos, id). Push and pop are O(log n) and move a "hole"
- * instead of swapping, as a contract keeping one storage slot per entry
- * would; the cost counters report the slots read and written so the gas
- * meter charges what such a contract pays. */
+ * (exitable_at, pos, id), kept exactly as the contract keeps its own
+ * (contracts/src/lib/ExitQueue.sol): the same algorithm over the same
+ * positions, so that each push and pop reads and writes the slots the
+ * contract's would, and the trace of those accesses prices them
+ * (meter.c). Positions in a trace are 1-based, as the contract's. */
 #include "internal.h"
 
 void eg_heap_free(eg_heap *h)
 {
     const eg_table *ifes = h->ifes;
     free(h->a);
+    free(h->idw);
     memset(h, 0, sizeof *h);
     h->ifes = ifes;
 }
@@ -38,98 +40,172 @@ bool eg_node_less(const eg_heap *h, const eg_node *a, const eg_node *b)
     return memcmp(x, y, 32) < 0;
 }
 
-static void sift_up(eg_heap *h, size_t i, const eg_node *node, eg_heap_cost *cost)
+uint64_t eg_node_key_word(const eg_node *n)
 {
-    while (i > 0) {
-        size_t parent = (i - 1) / 2;
-        cost->reads++;
-        if (!eg_node_less(h, node, &h->a[parent]))
-            break;
-        h->a[i] = h->a[parent];
-        cost->writes_update++;
-        i = parent;
-    }
-    h->a[i] = *node;
+    uint8_t w[17];
+    eg_put_u64(w, n->exitable_at);
+    eg_put_u64(w + 8, n->utxo_pos);
+    w[16] = n->ife != EG_NONE;
+    return eg_word(w, sizeof w);
 }
 
-/* Places node into the hole at i, moving smaller children up. */
-static void sift_down(eg_heap *h, size_t i, const eg_node *node, eg_heap_cost *cost)
+uint64_t eg_node_id_word(const eg_heap *h, const eg_node *n)
 {
-    for (;;) {
-        size_t l = 2 * i + 1, r = l + 1, best = l;
-        if (l >= h->n)
-            break;
-        cost->reads++;
-        if (r < h->n) {
-            cost->reads++;
-            if (eg_node_less(h, &h->a[r], &h->a[l]))
-                best = r;
-        }
-        if (!eg_node_less(h, &h->a[best], node))
-            break;
-        h->a[i] = h->a[best];
-        cost->writes_update++;
-        i = best;
-    }
-    h->a[i] = *node;
-    cost->writes_update++;
+    uint8_t id[32];
+    node_id(id, h, n);
+    return eg_word(id, sizeof id);
 }
 
-int eg_heap_push(eg_heap *h, const eg_node *node, eg_heap_cost *cost)
+/* ---- the trace ---- */
+
+static void trace_add(eg_heap_trace *tr, bool write, bool id, size_t pos, uint64_t word, uint64_t next,
+                      const eg_node *old)
 {
-    int rc = plasma_grow((void **)&h->a, &h->cap, h->n + 1, sizeof *h->a);
+    if (!tr)
+        return;
+    eg_hop *o = &tr->ops[tr->n_ops++];
+    memset(o, 0, sizeof *o);
+    o->write = write;
+    o->id = id;
+    o->pos = (uint32_t)pos;
+    o->word = word;
+    o->next = next;
+    if (old)
+        o->old = *old;
+}
+
+/* Room for every access of one push or pop: at most six per level. */
+static int trace_begin(eg_heap_trace *tr, const eg_heap *h)
+{
+    if (!tr)
+        return PLASMA_OK;
+    size_t levels = 2;
+    for (size_t n = h->n + 1; n > 1; n >>= 1)
+        levels++;
+    tr->n_before = h->n;
+    tr->n_ops = 0;
+    return plasma_grow((void **)&tr->ops, &tr->cap, 6 * levels + 8, sizeof *tr->ops);
+}
+
+/* The empty entry a position beyond the size holds. */
+static const eg_node EMPTY = {0, 0, EG_NONE};
+
+/* load(q, i): keys[i], and ifeIds[i] for an in-flight entry. */
+static eg_node load(const eg_heap *h, size_t i, eg_heap_trace *tr)
+{
+    eg_node n = h->a[i - 1];
+    trace_add(tr, false, false, i, eg_node_key_word(&n), 0, NULL);
+    if (n.ife != EG_NONE)
+        trace_add(tr, false, true, i, h->idw[i - 1], 0, NULL);
+    return n;
+}
+
+/* store(q, i, e): keys[i] = e's key, and ifeIds[i] for an in-flight e. */
+static void store(eg_heap *h, size_t i, const eg_node *e, eg_heap_trace *tr)
+{
+    const eg_node *old = i <= h->n ? &h->a[i - 1] : &EMPTY;
+    trace_add(tr, true, false, i, eg_node_key_word(old), eg_node_key_word(e), old);
+    h->a[i - 1] = *e;
+    if (e->ife == EG_NONE)
+        return;
+    uint64_t id = eg_node_id_word(h, e);
+    trace_add(tr, true, true, i, h->idw[i - 1], id, NULL);
+    h->idw[i - 1] = id;
+}
+
+/* delete keys[i] (and ifeIds[i]): the last entry leaves. */
+static void clear(eg_heap *h, size_t i, bool id, eg_heap_trace *tr)
+{
+    trace_add(tr, true, false, i, eg_node_key_word(&h->a[i - 1]), 0, &h->a[i - 1]);
+    if (!id)
+        return;
+    trace_add(tr, true, true, i, h->idw[i - 1], 0, NULL);
+    h->idw[i - 1] = 0;
+}
+
+static int grow(eg_heap *h, size_t want)
+{
+    if (want <= h->cap)
+        return PLASMA_OK;
+    size_t cap = h->cap, cap2 = h->cap;
+    int rc = plasma_grow((void **)&h->a, &cap, want, sizeof *h->a);
+    if (rc == 0)
+        rc = plasma_grow((void **)&h->idw, &cap2, want, sizeof *h->idw);
     if (rc != 0)
         return rc;
-    eg_heap_cost c = {0, 1, 0}; /* the new last slot is written once */
-    size_t i = h->n++;
-    sift_up(h, i, node, &c);
-    if (c.writes_update > 0)
-        c.writes_update++; /* the node's final slot, after the moves */
-    if (cost) {
-        cost->reads += c.reads;
-        cost->writes_new += c.writes_new;
-        cost->writes_update += c.writes_update;
-    }
+    size_t n = cap < cap2 ? cap : cap2;
+    memset(h->idw + h->cap, 0, (n - h->cap) * sizeof *h->idw);
+    h->cap = n;
     return PLASMA_OK;
 }
 
-void eg_heap_pop(eg_heap *h, eg_heap_cost *cost)
+int eg_heap_push(eg_heap *h, const eg_node *node, eg_heap_trace *tr)
 {
-    eg_heap_cost c = {0, 0, 0};
-    eg_node last = h->a[--h->n];
-    c.writes_update++; /* the last slot is cleared */
-    if (h->n > 0) {
-        c.reads++; /* the last entry is read to refill the root */
-        sift_down(h, 0, &last, &c);
+    int rc = grow(h, h->n + 1);
+    if (rc == 0)
+        rc = trace_begin(tr, h);
+    if (rc != 0)
+        return rc;
+    size_t i = h->n + 1;
+    while (i > 1) {
+        size_t parent = i >> 1;
+        eg_node p = load(h, parent, tr);
+        if (!eg_node_less(h, node, &p))
+            break;
+        store(h, i, &p, tr);
+        i = parent;
     }
-    if (cost) {
-        cost->reads += c.reads;
-        cost->writes_new += c.writes_new;
-        cost->writes_update += c.writes_update;
-    }
+    store(h, i, node, tr);
+    h->n++;
+    return PLASMA_OK;
 }
 
-/* Newest entries sit near the end, and an undo removes the newest push. */
-static size_t find_node(const eg_heap *h, const eg_node *node)
+/* Places last into the hole at the root, moving smaller children up. */
+static void sift_down(eg_heap *h, const eg_node *last, eg_heap_trace *tr)
 {
-    for (size_t i = h->n; i > 0; i--)
-        if (eg_node_same(&h->a[i - 1], node))
-            return i - 1;
-    return SIZE_MAX;
+    size_t i = 1, n = h->n;
+    for (size_t c = 2; c <= n; c = 2 * i) {
+        eg_node child = load(h, c, tr);
+        if (c < n) {
+            eg_node right = load(h, c + 1, tr);
+            if (eg_node_less(h, &right, &child)) {
+                c++;
+                child = right;
+            }
+        }
+        if (!eg_node_less(h, &child, last))
+            break;
+        store(h, i, &child, tr);
+        i = c;
+    }
+    store(h, i, last, tr);
 }
 
-bool eg_heap_remove(eg_heap *h, const eg_node *node)
+int eg_heap_pop(eg_heap *h, eg_heap_trace *tr)
 {
-    size_t i = find_node(h, node);
-    if (i == SIZE_MAX)
-        return false;
-    eg_heap_cost ignored = {0, 0, 0};
-    eg_node last = h->a[--h->n];
-    if (i == h->n)
-        return true;
-    if (i > 0 && eg_node_less(h, &last, &h->a[(i - 1) / 2]))
-        sift_up(h, i, &last, &ignored);
-    else
-        sift_down(h, i, &last, &ignored);
-    return true;
+    int rc = trace_begin(tr, h);
+    if (rc != 0)
+        return rc;
+    size_t n = h->n;
+    load(h, 1, tr);
+    eg_node last = load(h, n, tr);
+    clear(h, n, last.ife != EG_NONE, tr);
+    h->n = n - 1;
+    if (h->n > 0)
+        sift_down(h, &last, tr);
+    return PLASMA_OK;
+}
+
+void eg_heap_unwind(eg_heap *h, const eg_heap_trace *tr)
+{
+    for (size_t k = tr->n_ops; k > 0; k--) {
+        const eg_hop *o = &tr->ops[k - 1];
+        if (!o->write)
+            continue;
+        if (o->id)
+            h->idw[o->pos - 1] = o->word;
+        else
+            h->a[o->pos - 1] = o->old;
+    }
+    h->n = tr->n_before;
 }

@@ -123,7 +123,6 @@ typedef struct eg_ife_io {
 } eg_ife_io;
 
 #define EG_IFE_BLOCKED_SHIFT 4 /* bit 4 + i: piggyback i was blocked */
-#define EG_IFE_IO_SLOTS 4      /* an input's or output's record: output_id, owner, token, amount */
 
 /* An in-flight exit (docs/inflight.md, "The IFE record"). A record that
  * is closed (deleted or fully processed) stays in memory, not in the
@@ -179,26 +178,48 @@ typedef struct eg_node {
 
 typedef struct eg_heap {
     eg_node *a;
+    /* Per position, the word the contract's ifeIds mapping holds there (its
+     * fingerprint, 0 for none): written with an in-flight entry and cleared
+     * only when a popped last entry is in flight, so it may hold an old id.
+     * The gas meter prices writes by it; it is not state. */
+    uint64_t *idw;
     size_t n, cap;
     const eg_table *ifes; /* for the ids of in-flight exit entries */
 } eg_heap;
 
-/* Storage slots an operation touched, for the gas meter: each heap entry
- * is one 32-byte slot as the contract would store it. */
-typedef struct eg_heap_cost {
-    uint32_t reads;
-    uint32_t writes_new;
-    uint32_t writes_update;
-} eg_heap_cost;
+/* One storage access of a push or pop, in ExitQueue.sol's order: a read or
+ * a write of keys[pos] or ifeIds[pos], pos 1-based as the contract numbers
+ * its heap. A write keeps what it replaced, for the meter and for undo. */
+typedef struct eg_hop {
+    uint8_t write;
+    uint8_t id; /* ifeIds[pos], else keys[pos] */
+    uint32_t pos;
+    uint64_t word; /* the word read, or the word before a write */
+    uint64_t next; /* the word a write leaves */
+    eg_node old;   /* a key write: the entry it replaced */
+} eg_hop;
+
+/* What one push or pop did to the heap. */
+typedef struct eg_heap_trace {
+    size_t n_before; /* the heap's size before */
+    eg_hop *ops;
+    size_t n_ops, cap;
+} eg_heap_trace;
 
 /* Orders entries by (exitable_at, pos, id); every ife_id is above every
  * exit_id (PROTOCOL §6b). */
 bool eg_node_less(const eg_heap *h, const eg_node *a, const eg_node *b);
-int eg_heap_push(eg_heap *h, const eg_node *node, eg_heap_cost *cost);
-/* Removes the minimum (h->n > 0). The caller has already read it. */
-void eg_heap_pop(eg_heap *h, eg_heap_cost *cost);
-/* Removes node wherever it is (undo of a push); false if absent. */
-bool eg_heap_remove(eg_heap *h, const eg_node *node);
+/* The words of an entry as the contract stores them: keys[i] =
+ * exitable_at ‖ pos ‖ in-flight flag, ifeIds[i] = its id. */
+uint64_t eg_node_key_word(const eg_node *n);
+uint64_t eg_node_id_word(const eg_heap *h, const eg_node *n);
+/* Pushes node, or pops the minimum (h->n > 0), as ExitQueue.sol does. tr
+ * (may be NULL) receives the accesses. Returns 0, or PLASMA_ERR_NOMEM with
+ * nothing changed. */
+int eg_heap_push(eg_heap *h, const eg_node *node, eg_heap_trace *tr);
+int eg_heap_pop(eg_heap *h, eg_heap_trace *tr);
+/* Undoes the writes of tr, newest first, and restores the size. */
+void eg_heap_unwind(eg_heap *h, const eg_heap_trace *tr);
 void eg_heap_free(eg_heap *h);
 
 typedef struct eg_queue {
@@ -206,21 +227,20 @@ typedef struct eg_queue {
     eg_heap heap;
 } eg_queue;
 
-static inline bool eg_node_same(const eg_node *a, const eg_node *b)
-{
-    return a->exitable_at == b->exitable_at && a->utxo_pos == b->utxo_pos && a->ife == b->ife;
-}
-
 /* ---- journal: undo log of one block's changes ---- */
 
-enum { EG_J_UPDATE, EG_J_CREATE, EG_J_GLOBALS, EG_J_PUSH, EG_J_POP };
+/* HEAP_SIZE, HEAP_KEY and HEAP_ID undo one write of a push or pop: the
+ * heap's size, the entry at a position, the id word at a position. */
+enum { EG_J_UPDATE, EG_J_CREATE, EG_J_GLOBALS, EG_J_HEAP_SIZE, EG_J_HEAP_KEY, EG_J_HEAP_ID };
 
 typedef struct eg_jent {
     uint8_t op;
     uint8_t table;
-    uint32_t rec; /* record, or queue for PUSH/POP */
-    size_t off;   /* saved bytes in the undo buffer (UPDATE, GLOBALS) */
-    eg_node node; /* PUSH/POP */
+    uint32_t rec;  /* record, or queue for the HEAP ops */
+    size_t off;    /* saved bytes in the undo buffer (UPDATE, GLOBALS); the
+                      old size (HEAP_SIZE) or the position (HEAP_KEY, HEAP_ID) */
+    eg_node node;  /* HEAP_KEY: the entry the write replaced */
+    uint64_t word; /* HEAP_ID: the word the write replaced */
 } eg_jent;
 
 typedef struct eg_mark {
@@ -249,6 +269,14 @@ typedef struct eg_pending {
     plasma_hash hash;
     uint64_t seq;
 } eg_pending;
+
+/* A slot (or account) the running call accessed: the word it held before
+ * the call and holds now. Valid when gen is the call's. */
+typedef struct eg_access {
+    uint64_t slot;
+    uint64_t orig, cur;
+    uint32_t gen;
+} eg_access;
 
 typedef struct eg_block {
     plasma_chain_block hdr;
@@ -293,6 +321,13 @@ struct plasma_chain {
     size_t n_events, cap_events, event_base;
     uint64_t oldest_block;
     eg_index receipt_ix; /* call hash -> position in receipts */
+
+    /* the meter's scratch: the running call's access set (EIP-2929) and
+     * the last push's or pop's trace */
+    eg_access *acc;
+    size_t acc_cap, acc_n;
+    uint32_t acc_gen;
+    eg_heap_trace trace;
 };
 
 static inline plasma_receipt *eg_receipt_at(const plasma_chain *c, size_t number)
@@ -320,7 +355,9 @@ int eg_touch(plasma_chain *c, unsigned table, uint32_t rec);
 int eg_touch_globals(plasma_chain *c);
 /* Appends a record (journaled, flagged changed). */
 int eg_create(plasma_chain *c, unsigned table, const void *key, uint32_t *rec);
-int eg_journal_heap(plasma_chain *c, uint8_t op, uint32_t queue, const eg_node *node);
+/* Journals the writes of a push or pop of queue's heap (done already). On
+ * failure the caller unwinds them. */
+int eg_journal_heap(plasma_chain *c, uint32_t queue, const eg_heap_trace *tr);
 void eg_dirty_clear(plasma_chain *c);
 
 eg_account *eg_account_get(const plasma_chain *c, const plasma_addr *addr);
@@ -347,6 +384,7 @@ typedef struct eg_exec {
     const plasma_call *call;
     uint64_t gas_limit;
     uint64_t gas_used;
+    int64_t refund; /* EIP-3529's counter: storage cleared, applied at the end */
     uint64_t now;
     uint64_t block_number;
     uint32_t call_index;
@@ -356,21 +394,92 @@ typedef struct eg_exec {
  * Returns 0 or the error that reverts the call. */
 int eg_contract_run(eg_exec *ex);
 
-/* ---- the meter and metered steps (meter.c) ----
- * Each returns 0 or the error that reverts the call (PLASMA_ERR_OUT_OF_GAS
- * first of all). */
-#define EG_BLOCK_SLOTS 2 /* blocks[blknum]: root, timestamp */
+/* ---- the meter (meter.c) ----
+ * Gas as the EVM charges the contract (docs/gas.md): storage by EIP-2929's
+ * access sets and EIP-2200/3529's prices and refunds, accounts cold and
+ * warm, keccak, logs, calls out, and the contract's computation as fitted
+ * per-step terms. Each returns 0 or the error that reverts the call
+ * (PLASMA_ERR_OUT_OF_GAS first of all). */
 
+/* A storage slot of the contract (or of a token's), named by where it is;
+ * a word is a slot's content as a fingerprint, 0 for the zero word. */
+enum {
+    EG_S_COUNTERS,  /* counters: next child block ‖ next deposit */
+    EG_S_BLOCK,     /* blocks[blknum]: 0 root, 1 timestamp */
+    EG_S_EXIT,      /* exits[utxo_pos]: words 0-3 */
+    EG_S_IFE,       /* inFlightExits[ife_id]: words 0-33 */
+    EG_S_FINAL,     /* finalized[output_id] */
+    EG_S_QSIZE,     /* queues[token].size */
+    EG_S_QKEY,      /* queues[token].keys[pos] */
+    EG_S_QID,       /* queues[token].ifeIds[pos] */
+    EG_S_CLAIM,     /* withdrawable[owner][token] */
+    EG_S_BALANCE,   /* a token's balanceOf[owner] */
+    EG_S_ALLOWANCE, /* a token's allowance[owner][contract] */
+    EG_S_ACCOUNT,   /* an account, for EIP-2929's access set */
+};
+uint64_t eg_slot(unsigned space, const void *key, size_t len, uint64_t index);
+uint64_t eg_word(const void *p, size_t len);
+uint64_t eg_word_u64(uint64_t v);
+uint64_t eg_word_u256(const plasma_u256 *v);
+uint64_t eg_word_addr(const plasma_addr *a);
+uint64_t eg_word_hash(const plasma_hash *h);
+
+/* Starts a call's metering: nothing accessed yet but the sender and the
+ * contract (EIP-2929), no refund. */
+int eg_meter_begin(eg_exec *ex);
+/* Ends a call that succeeded: the refund, at most a fifth of the gas used. */
+void eg_meter_end(eg_exec *ex);
 int eg_gas(eg_exec *ex, uint64_t amount);
-int eg_gas_sload(eg_exec *ex, uint64_t slots);
-int eg_gas_sstore(eg_exec *ex, uint64_t new_slots, uint64_t updated_slots);
-int eg_gas_heap(eg_exec *ex, const eg_heap_cost *cost);
-uint64_t eg_keccak_cost(size_t len);
-/* A Merkle leaf of a tx of tx_len bytes and the 16 node hashes above it. */
-uint64_t eg_inclusion_cost(size_t tx_len);
-uint64_t eg_eip712_cost(const plasma_tx *tx);
+/* SLOAD of slot holding word; SSTORE of next into slot holding word (word
+ * is what the slot holds before the call's first access to it). */
+int eg_sload(eg_exec *ex, uint64_t slot, uint64_t word);
+int eg_sstore(eg_exec *ex, uint64_t slot, uint64_t word, uint64_t next);
+/* An access to an account (a call, EXTCODESIZE): 2,600 the first time in
+ * the call, 100 after. */
+int eg_account_access(eg_exec *ex, const plasma_addr *a);
+/* KECCAK256 over len bytes. */
+int eg_keccak(eg_exec *ex, size_t len);
 /* Charges the log and records the event. topics counts the signature. */
 int eg_emit(eg_exec *ex, plasma_event *ev, unsigned topics, size_t data_bytes);
+/* Replays the storage accesses of a push or pop of token's queue. */
+int eg_heap_gas(eg_exec *ex, const plasma_addr *token, const eg_heap_trace *tr);
+
+/* ---- the contract's computation: fitted terms (meter.c) ----
+ * Gas of the contract's code other than storage, calls and logs, measured
+ * on the EVM (contracts/test/gasfit.js, contracts/test/gas.js) and charged
+ * where the contract runs that code. */
+/* The call's own code: the ABI's dispatch and decoding, and what its
+ * function does besides the steps charged where they happen. */
+int eg_cpu_call(eg_exec *ex);
+/* PaymentTx.decodeSigned and decodeUnsigned of a tx of that shape. */
+int eg_cpu_decode_signed(eg_exec *ex, const plasma_tx *tx);
+int eg_cpu_decode_unsigned(eg_exec *ex, const plasma_tx *tx);
+/* processExits' loop around one popped entry: a standard exit, an
+ * in-flight exit. */
+int eg_cpu_exit_entry(eg_exec *ex);
+int eg_cpu_ife_entry(eg_exec *ex);
+/* startInFlightExit's code around one input, and its amount check. */
+int eg_cpu_ife_input(eg_exec *ex);
+int eg_cpu_amounts(eg_exec *ex, const plasma_tx *tx);
+
+/* ---- metered steps shared by the calls (steps.c) ---- */
+#define EG_BLOCK_SLOTS 2 /* blocks[blknum]: root, timestamp */
+/* Index of an in-flight exit's storage words: 0 and 1, then 4 per input,
+ * then 4 per output (output_id, owner, token, amount). */
+#define EG_IFE_W0 0
+#define EG_IFE_W1 1
+#define EG_IFE_IN(i, k) (2 + 4 * (i) + (k))
+#define EG_IFE_OUT(i, k) (18 + 4 * (i) + (k))
+#define EG_IFE_WORDS 34
+uint64_t eg_word_counters(const eg_globals *g);
+uint64_t eg_word_exit(const eg_exit *e, unsigned w);
+uint64_t eg_word_ife(const eg_ife *f, unsigned w);
+/* Writes words [from, to) of an in-flight exit whose record goes from
+ * before to after; likewise for an exit's words. */
+int eg_ife_store(eg_exec *ex, const eg_ife *before, const eg_ife *after, unsigned from, unsigned to);
+int eg_ife_load(eg_exec *ex, const eg_ife *f, unsigned w);
+int eg_exit_store(eg_exec *ex, const eg_exit *before, const eg_exit *after, unsigned from, unsigned to);
+int eg_exit_load(eg_exec *ex, const eg_exit *e, unsigned w);
 /* The child or deposit block blknum: PLASMA_ERR_BLOCK_NOT_FOUND when none. */
 int eg_block_get(eg_exec *ex, uint64_t blknum, const eg_pblock **out);
 /* utx (rlp(UnsignedTx)) at txindex under blk's root: PLASMA_ERR_BAD_PROOF
@@ -383,20 +492,28 @@ int eg_output_id(eg_exec *ex, plasma_hash *out, const uint8_t *utx, size_t len, 
 int eg_tx_digest(eg_exec *ex, const plasma_tx *tx, plasma_hash *out);
 /* PLASMA_ERR_BAD_SIGNATURE when sig recovers nobody. */
 int eg_recover(eg_exec *ex, const plasma_hash *digest, const plasma_sig *sig, plasma_addr *signer);
-/* finalized[output_id]: *by is 0 when unset. set writes a new flag. */
+/* finalized[output_id]: *by is 0 when unset. set writes the flag. */
 int eg_finalized_get(eg_exec *ex, const plasma_hash *output_id, plasma_u256 *by);
 int eg_finalized_set(eg_exec *ex, const plasma_hash *output_id, const plasma_u256 *by);
+/* Pushes node into token's queue (its size read and written, the heap). */
 int eg_enqueue(eg_exec *ex, const plasma_addr *token, const eg_node *node);
+/* Pops the head of queue q (whose head the caller has read). Out: *head. */
+int eg_dequeue(eg_exec *ex, uint32_t q, eg_node *head);
+/* The nonReentrant modifier's transient lock: read, set, and cleared at
+ * the end. */
+int eg_lock(eg_exec *ex);
 
 /* ---- value movements (pay.c) ---- */
-/* ETH moving with a call (no storage is charged). */
+/* ETH moving with a call (its value: no gas). */
 int eg_eth_move(plasma_chain *c, const plasma_addr *from, const plasma_addr *to, const plasma_u256 *amount);
-/* A token transfer inside the token's own contract (both balance slots).
+/* A token's transfer from `from` to `to` run in the token's code (from
+ * calls it), and the contract's transferFrom pulling a deposit.
  * PLASMA_ERR_INSUFFICIENT_FUNDS when from holds too little. */
-int eg_token_move(eg_exec *ex, const plasma_addr *from, const plasma_addr *to, const plasma_addr *token,
-                  const plasma_u256 *amount);
+int eg_token_transfer(eg_exec *ex, const plasma_addr *from, const plasma_addr *to, const plasma_addr *token,
+                      const plasma_u256 *amount);
+int eg_token_pull(eg_exec *ex, const plasma_addr *from, const plasma_addr *token, const plasma_u256 *amount);
 /* A payment out of the contract (token NULL or zero: ETH); deferred to
- * withdrawable[to][token] when the contract holds too little. */
+ * withdrawable[to][token] when the transfer fails. */
 int eg_pay(eg_exec *ex, const plasma_addr *to, const plasma_addr *token, const plasma_u256 *amount);
 int eg_run_withdraw(eg_exec *ex);
 
@@ -412,9 +529,9 @@ int eg_run_delete_ife(eg_exec *ex);
 int eg_ife_settle(eg_exec *ex, const plasma_addr *token, uint32_t ife);
 /* The record of an open in-flight exit, or EG_NONE. */
 uint32_t eg_ife_find_open(const plasma_chain *c, const uint8_t id[32]);
-/* The storage slots record f holds (ife.c's layout): what deleting it
- * clears. */
-uint64_t eg_ife_slots(const eg_ife *f);
+/* Deletes open record r as the contract does: its inputs' words, the
+ * words of each output piggybacked or blocked, words 0 and 1. */
+int eg_ife_delete(eg_exec *ex, uint32_t r);
 /* Empties record f but for its id (the exit is gone; the same tx may be
  * started again). */
 void eg_ife_wipe(eg_ife *f);
@@ -440,6 +557,8 @@ int eg_prune_history(plasma_chain *c);
 /* ---- call encoding helpers (call.c) ---- */
 /* Appends rlp([kind, args...]), the part of a call metered as calldata. */
 int eg_call_encode_args(plasma_buf *buf, const plasma_call *call);
+/* Appends the ABI call data of an encodable call (abi.c). */
+int eg_call_calldata(plasma_buf *out, const plasma_call *call);
 /* As plasma_call_intrinsic_gas, telling out-of-memory (PLASMA_ERR_NOMEM)
  * from a call that cannot be encoded (PLASMA_ERR_BAD_CALL). */
 int eg_call_intrinsic_gas(uint64_t *out, const plasma_call *call);

@@ -110,8 +110,12 @@ static int execute(plasma_chain *c, eg_exec *ex, bool check_nonce, int *call_err
     if (err == 0)
         err = eg_gas(ex, intrinsic);
     if (err == 0)
+        err = eg_meter_begin(ex);
+    if (err == 0)
         err = eg_contract_run(ex);
-    if (err != 0)
+    if (err == 0)
+        eg_meter_end(ex); /* a reverted call gets no refund */
+    else
         eg_undo_to(c, &inner);
     if (err == PLASMA_ERR_NOMEM)
         return err;

@@ -79,10 +79,31 @@ int eg_create(plasma_chain *c, unsigned table, const void *key, uint32_t *rec)
     return PLASMA_OK;
 }
 
-int eg_journal_heap(plasma_chain *c, uint8_t op, uint32_t queue, const eg_node *node)
+int eg_journal_heap(plasma_chain *c, uint32_t queue, const eg_heap_trace *tr)
 {
-    eg_jent e = {.op = op, .table = EG_T_QUEUE, .rec = queue, .node = *node};
-    return journal_add(c, &e);
+    size_t writes = 0;
+    for (size_t k = 0; k < tr->n_ops; k++)
+        writes += tr->ops[k].write;
+    int rc = plasma_grow((void **)&c->jent, &c->cap_jent, c->n_jent + writes + 1, sizeof *c->jent);
+    if (rc != 0)
+        return rc;
+    /* Room is reserved: the entries below cannot fail. Undone newest first,
+     * the writes go back in reverse, then the size. */
+    eg_jent e = {.op = EG_J_HEAP_SIZE, .table = EG_T_QUEUE, .rec = queue, .off = tr->n_before};
+    c->jent[c->n_jent++] = e;
+    for (size_t k = 0; k < tr->n_ops; k++) {
+        const eg_hop *o = &tr->ops[k];
+        if (!o->write)
+            continue;
+        eg_jent w = {.op = o->id ? EG_J_HEAP_ID : EG_J_HEAP_KEY,
+                     .table = EG_T_QUEUE,
+                     .rec = queue,
+                     .off = o->pos,
+                     .node = o->old,
+                     .word = o->word};
+        c->jent[c->n_jent++] = w;
+    }
+    return PLASMA_OK;
 }
 
 static void undo_one(plasma_chain *c, const eg_jent *e)
@@ -101,14 +122,16 @@ static void undo_one(plasma_chain *c, const eg_jent *e)
     case EG_J_GLOBALS:
         memcpy(&c->g, c->undo.data + e->off, sizeof c->g);
         break;
-    case EG_J_PUSH:
-        q = eg_table_at(t, e->rec);
-        eg_heap_remove(&q->heap, &e->node);
+    case EG_J_HEAP_SIZE:
+        ((eg_queue *)eg_table_at(t, e->rec))->heap.n = e->off;
         break;
-    case EG_J_POP:
-        /* The pop left the capacity in place, so this cannot fail. */
+    case EG_J_HEAP_KEY:
         q = eg_table_at(t, e->rec);
-        eg_heap_push(&q->heap, &e->node, NULL);
+        q->heap.a[e->off - 1] = e->node;
+        break;
+    case EG_J_HEAP_ID:
+        q = eg_table_at(t, e->rec);
+        q->heap.idw[e->off - 1] = e->word;
         break;
     }
 }

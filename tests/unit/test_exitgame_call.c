@@ -343,8 +343,185 @@ static void test_strict_ife_arguments(void **state)
     egk_free(&k);
 }
 
-/* Intrinsic gas is the base plus the calldata of rlp([kind, args...]),
- * the envelope without its first five items, for every kind. */
+/* ---- call data against an independent ABI encoder ---- */
+
+/* Argument j of a vector as a call's field; false when the value does not
+ * fit the call (a position past 64 bits, a proof that is not 512 bytes). */
+static bool vec_u64(const json_t *args, size_t j, uint64_t *out)
+{
+    plasma_u256 v;
+    assert_int_equal(plasma_u256_parse_dec(&v, json_string_value(json_array_get(args, j))), 0);
+    return plasma_u256_to_u64(&v, out);
+}
+
+static bool vec_bytes(const json_t *item, uint8_t *dst, size_t *len, size_t max)
+{
+    size_t n;
+    uint8_t *b = tu_hex(json_string_value(item), &n);
+    bool ok = n <= max;
+    if (ok) {
+        memcpy(dst, b, n);
+        *len = n;
+    }
+    free(b);
+    return ok;
+}
+
+static bool vec_tx(const json_t *args, size_t j, plasma_call_tx *t)
+{
+    return vec_bytes(json_array_get(args, j), t->b, &t->len, PLASMA_CALL_MAX_TX);
+}
+
+static bool vec_proof(const json_t *args, size_t j, plasma_call_proof *p)
+{
+    return vec_bytes(json_array_get(args, j), p->b, &p->len, PLASMA_MERKLE_PROOF_LEN) &&
+           (p->len == 0 || p->len == PLASMA_MERKLE_PROOF_LEN);
+}
+
+static bool vec_start_ife(const json_t *a, plasma_call_start_ife *s)
+{
+    const json_t *txs = json_array_get(a, 1), *pos = json_array_get(a, 2), *proofs = json_array_get(a, 3);
+    if (!vec_tx(a, 0, &s->tx) || json_array_size(txs) > PLASMA_MAX_INPUTS ||
+        json_array_size(pos) > PLASMA_MAX_INPUTS || json_array_size(proofs) > PLASMA_MAX_INPUTS)
+        return false;
+    s->n_input_txs = (uint8_t)json_array_size(txs);
+    s->n_input_pos = (uint8_t)json_array_size(pos);
+    s->n_input_proofs = (uint8_t)json_array_size(proofs);
+    bool ok = true;
+    for (unsigned i = 0; i < s->n_input_txs; i++)
+        ok = ok && vec_tx(txs, i, &s->input_txs[i]);
+    for (unsigned i = 0; i < s->n_input_pos; i++)
+        ok = ok && vec_u64(pos, i, &s->input_pos[i]);
+    for (unsigned i = 0; i < s->n_input_proofs && ok; i++) {
+        size_t len = 0;
+        ok = vec_bytes(json_array_get(proofs, i), s->input_proofs[i], &len, PLASMA_MERKLE_PROOF_LEN) &&
+             len == PLASMA_MERKLE_PROOF_LEN;
+    }
+    return ok;
+}
+
+static bool vec_ife_call(const char *sig, const json_t *a, plasma_call *c)
+{
+    if (strncmp(sig, "piggybackInFlightExitOn", 23) == 0) {
+        c->kind = sig[23] == 'I' ? PLASMA_CALL_PIGGYBACK_INPUT : PLASMA_CALL_PIGGYBACK_OUTPUT;
+        return vec_tx(a, 0, &c->piggyback.tx) && vec_u64(a, 1, &c->piggyback.index);
+    }
+    if (strncmp(sig, "challengeInFlightExitNotCanonical(", 34) == 0) {
+        plasma_call_challenge_ife *x = &c->challenge_ife;
+        c->kind = PLASMA_CALL_CHALLENGE_IFE;
+        return vec_tx(a, 0, &x->tx) && vec_u64(a, 1, &x->input_index) && vec_tx(a, 2, &x->competing_tx) &&
+               vec_u64(a, 3, &x->competing_input_index) && vec_u64(a, 4, &x->competitor_pos) &&
+               vec_proof(a, 5, &x->competitor_proof);
+    }
+    if (strncmp(sig, "respondToNonCanonicalChallenge(", 31) == 0) {
+        c->kind = PLASMA_CALL_RESPOND_IFE;
+        return vec_tx(a, 0, &c->respond_ife.tx) && vec_u64(a, 1, &c->respond_ife.tx_pos) &&
+               vec_proof(a, 2, &c->respond_ife.proof);
+    }
+    if (strncmp(sig, "challengeInFlightExitInputSpent(", 32) == 0) {
+        plasma_call_challenge_ife_input *x = &c->challenge_ife_input;
+        c->kind = PLASMA_CALL_CHALLENGE_IFE_INPUT;
+        return vec_tx(a, 0, &x->tx) && vec_u64(a, 1, &x->input_index) && vec_tx(a, 2, &x->spending_tx) &&
+               vec_u64(a, 3, &x->spending_input_index);
+    }
+    if (strncmp(sig, "challengeInFlightExitOutputSpent(", 33) == 0) {
+        plasma_call_challenge_ife_output *x = &c->challenge_ife_output;
+        c->kind = PLASMA_CALL_CHALLENGE_IFE_OUTPUT;
+        return vec_tx(a, 0, &x->tx) && vec_u64(a, 1, &x->output_utxo_pos) && vec_proof(a, 2, &x->proof) &&
+               vec_tx(a, 3, &x->spending_tx) && vec_u64(a, 4, &x->spending_input_index);
+    }
+    if (strncmp(sig, "startInFlightExit(", 18) == 0) {
+        c->kind = PLASMA_CALL_START_IFE;
+        return vec_start_ife(a, &c->start_ife);
+    }
+    return false;
+}
+
+/* The call a vector of §9's functions describes; false for a view, or
+ * arguments a call cannot carry. */
+static bool vec_call(const char *sig, const json_t *a, plasma_call *c)
+{
+    size_t len;
+    memset(c, 0, sizeof *c);
+    if (strcmp(sig, "deposit(address,uint256)") == 0) {
+        c->kind = PLASMA_CALL_DEPOSIT;
+        assert_int_equal(plasma_addr_parse(&c->deposit.token, json_string_value(json_array_get(a, 0))), 0);
+        assert_int_equal(plasma_u256_parse_dec(&c->deposit.amount, json_string_value(json_array_get(a, 1))),
+                         0);
+        return true;
+    }
+    if (strcmp(sig, "submitBlock(bytes32)") == 0) {
+        c->kind = PLASMA_CALL_SUBMIT_BLOCK;
+        return vec_bytes(json_array_get(a, 0), c->submit_block.root.b, &len, 32);
+    }
+    if (strcmp(sig, "startStandardExit(uint256,bytes,bytes)") == 0) {
+        c->kind = PLASMA_CALL_START_EXIT;
+        return vec_u64(a, 0, &c->start_exit.utxo_pos) &&
+               vec_bytes(json_array_get(a, 1), c->start_exit.tx, &c->start_exit.tx_len, PLASMA_CALL_MAX_TX) &&
+               vec_bytes(json_array_get(a, 2), c->start_exit.proof, &len, PLASMA_MERKLE_PROOF_LEN) &&
+               len == PLASMA_MERKLE_PROOF_LEN;
+    }
+    if (strcmp(sig, "challengeStandardExit(uint256,bytes,uint256)") == 0) {
+        uint64_t index;
+        c->kind = PLASMA_CALL_CHALLENGE_EXIT;
+        bool ok = vec_u64(a, 0, &c->challenge_exit.exit_id) &&
+                  vec_bytes(json_array_get(a, 1), c->challenge_exit.tx, &c->challenge_exit.tx_len,
+                            PLASMA_CALL_MAX_TX) &&
+                  vec_u64(a, 2, &index) && index <= UINT32_MAX;
+        c->challenge_exit.input_index = (uint32_t)index;
+        return ok;
+    }
+    if (strcmp(sig, "processExits(address,uint256)") == 0) {
+        c->kind = PLASMA_CALL_PROCESS_EXITS;
+        assert_int_equal(plasma_addr_parse(&c->process_exits.token, json_string_value(json_array_get(a, 0))),
+                         0);
+        return vec_u64(a, 1, &c->process_exits.max_exits);
+    }
+    if (strcmp(sig, "deleteNonPiggybackedInFlightExit(uint256)") == 0) {
+        c->kind = PLASMA_CALL_DELETE_IFE;
+        assert_int_equal(
+            plasma_u256_parse_dec(&c->delete_ife.ife_id, json_string_value(json_array_get(a, 0))), 0);
+        return true;
+    }
+    if (strcmp(sig, "withdraw(address)") == 0) {
+        c->kind = PLASMA_CALL_WITHDRAW;
+        assert_int_equal(plasma_addr_parse(&c->withdraw.token, json_string_value(json_array_get(a, 0))), 0);
+        return true;
+    }
+    return vec_ife_call(sig, a, c);
+}
+
+/* plasma_call_calldata is the ABI encoding ethers gives for every vector
+ * of vectors/abi-encoding.json that a call can carry (a kind each). */
+static void test_calldata_vectors(void **state)
+{
+    (void)state;
+    json_t *root = tu_load_json("abi-encoding.json");
+    const json_t *list = json_object_get(root, "calls");
+    bool seen[PLASMA_CALL_KINDS] = {false};
+    plasma_call *c = malloc(sizeof *c);
+    assert_non_null(c);
+    plasma_buf data = {0};
+    for (size_t i = 0; i < json_array_size(list); i++) {
+        const json_t *v = json_array_get(list, i);
+        if (!vec_call(tu_str(v, "signature"), json_object_get(v, "args"), c))
+            continue;
+        data.len = 0;
+        assert_int_equal(plasma_call_calldata(&data, c), 0);
+        tu_assert_hex_at(data.data, data.len, tu_str(v, "calldata"), __FILE__, __LINE__);
+        seen[c->kind] = true;
+    }
+    for (int k = PLASMA_CALL_DEPOSIT; k < PLASMA_CALL_KINDS; k++)
+        if (!seen[k])
+            fail_msg("no vector of call kind %d", k);
+    plasma_buf_free(&data);
+    free(c);
+    json_decref(root);
+}
+
+/* Intrinsic gas is the base plus the price of the call data an Ethereum
+ * transaction would carry (16 per non-zero byte, 4 per zero byte), for
+ * every kind; a plain ETH transfer carries none. */
 static void test_intrinsic_gas(void **state)
 {
     (void)state;
@@ -352,24 +529,29 @@ static void test_intrinsic_gas(void **state)
     egk_init(&k);
     plasma_call calls[N_SAMPLES];
     sample_calls(&k, calls);
-    plasma_buf env = {0}, args = {0};
+    plasma_buf data = {0};
     for (int i = 0; i < N_SAMPLES; i++) {
-        encode(&env, &k.cd, &calls[i]);
-        plasma_rlp_item top, it;
-        assert_int_equal(plasma_rlp_decode(&top, env.data, env.len), 0);
-        plasma_rlp_iter iter;
-        plasma_rlp_iter_init(&iter, &top);
-        for (int j = 0; j < 5; j++)
-            assert_int_equal(plasma_rlp_iter_next(&iter, &it), 1);
-        args.len = 0;
-        size_t mark = plasma_rlp_list_begin(&args);
-        plasma_buf_append(&args, iter.p, (size_t)(top.data + top.len - iter.p));
-        assert_int_equal(plasma_rlp_list_end(&args, mark), 0);
+        data.len = 0;
+        assert_int_equal(plasma_call_calldata(&data, &calls[i]), 0);
+        assert_true(data.len >= 4 + 32);
         uint64_t want = PLASMA_GAS_BASE;
-        for (size_t j = 0; j < args.len; j++)
-            want += args.data[j] ? PLASMA_GAS_CALLDATA_NONZERO : PLASMA_GAS_CALLDATA_ZERO;
+        for (size_t j = 0; j < data.len; j++)
+            want += data.data[j] ? PLASMA_GAS_CALLDATA_NONZERO : PLASMA_GAS_CALLDATA_ZERO;
         assert_int_equal(plasma_call_intrinsic_gas(&calls[i]), want);
     }
+    plasma_call eth;
+    plasma_call_init(&eth, PLASMA_CALL_TRANSFER, NULL, 0, 1, 21000);
+    eth.transfer.amount = egk_u(5);
+    data.len = 0;
+    assert_int_equal(plasma_call_calldata(&data, &eth), 0);
+    assert_int_equal(data.len, 0);
+    assert_int_equal(plasma_call_intrinsic_gas(&eth), PLASMA_GAS_BASE);
+    /* a call that cannot be encoded has none */
+    calls[3].start_exit.tx_len = PLASMA_CALL_MAX_TX + 1;
+    data.len = 0;
+    assert_int_equal(plasma_call_calldata(&data, &calls[3]), PLASMA_ERR_BAD_CALL);
+    assert_int_equal(data.len, 0);
+    assert_int_equal(plasma_call_intrinsic_gas(&calls[3]), 0);
     /* the value a call carries */
     plasma_u256 v;
     plasma_call_value(&v, &calls[6]);
@@ -380,8 +562,7 @@ static void test_intrinsic_gas(void **state)
     egk_assert_u256(v, k.cfg.exit_bond);
     plasma_call_value(&v, &calls[14]);
     egk_assert_u256(v, egk_u(0));
-    plasma_buf_free(&env);
-    plasma_buf_free(&args);
+    plasma_buf_free(&data);
     egk_free(&k);
 }
 
@@ -540,7 +721,9 @@ static void test_known_answer(void **state)
                   "c6c21c");
     assert_int_equal(plasma_call_hash(&h, &k.cd, &c), 0);
     tu_assert_hex(h.b, 32, "0xd70ff13edd6dc080cf0175f3c2d0103e57a7f5822c67de084640e60da9f804b0");
-    assert_int_equal(plasma_call_intrinsic_gas(&c), 21248);
+    /* deposit(address 0, 10^18): the selector (4 non-zero bytes), a zero
+     * word, and a word of 6 non-zero and 26 zero bytes. */
+    assert_int_equal(plasma_call_intrinsic_gas(&c), 21000 + 4 * 16 + 32 * 4 + 6 * 16 + 26 * 4);
     plasma_buf_free(&b);
     egk_free(&k);
 }
@@ -551,8 +734,8 @@ int main(void)
         cmocka_unit_test(test_known_answer),         cmocka_unit_test(test_roundtrip),
         cmocka_unit_test(test_strict_envelope),      cmocka_unit_test(test_strict_arguments),
         cmocka_unit_test(test_strict_ife_arguments), cmocka_unit_test(test_intrinsic_gas),
-        cmocka_unit_test(test_sign_and_recover),     cmocka_unit_test(test_nonces_and_replay),
-        cmocka_unit_test(test_default_gas_limits),
+        cmocka_unit_test(test_calldata_vectors),     cmocka_unit_test(test_sign_and_recover),
+        cmocka_unit_test(test_nonces_and_replay),    cmocka_unit_test(test_default_gas_limits),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -322,9 +322,13 @@ static int process_receipt(sim_proc *p, const plasma_receipt *r, uint64_t now)
 {
     p->in_flight = false;
     p->last = now;
-    p->per_exit = r->err == 0 ? (r->gas_used + p->batch - 1) / p->batch : 0;
-    if (r->err == PLASMA_ERR_OUT_OF_GAS && p->max > 1)
-        p->max /= 2;
+    /* The gas of a pop varies (the first of a call finds the queue's slots
+     * cold, the later ones warm; a deferred payment writes a claim): a call
+     * that ran out, or used much less than planned (it popped fewer exits
+     * than its batch, the rest not exitable yet), says nothing of the next
+     * batch, which is estimated afresh on the chain's state. */
+    bool full = r->gas_used >= p->expect / 2;
+    p->per_exit = r->err == 0 && full ? (r->gas_used + p->batch - 1) / p->batch : 0;
     return PLASMA_OK;
 }
 

@@ -1,11 +1,13 @@
 // Seeded random sequences of root-chain calls for the differential test: a
-// small model of what is on the root chain (blocks, outputs, exits) picks the
-// next call, valid or broken in one of the ways each check refuses, and learns
-// from the outcome both chains agreed on.
+// small model of what is on the root chain (blocks, outputs, exits, in-flight
+// exits) picks the next call, valid or broken in one of the ways each check
+// refuses, and learns from the outcome both chains agreed on.
 'use strict';
 
 const { ethers } = require('ethers');
 const { DEV_ADDRS, DEV_KEYS } = require('./anvil');
+const { rng, weighted, mutate } = require('./random');
+const { InFlightModel } = require('./inflightgen');
 const P = require('./plasma');
 
 const ONE = 10n ** 18n;
@@ -13,67 +15,22 @@ const OPERATOR = 0;
 const USERS = [1, 2, 3, 4, 5, 6, 7, 8];
 const RESERVE = 9; // deposits a reserve nobody exits, so invalid exits cannot run the contract dry
 
-// mulberry32: small, fast, and the same on every platform.
-function rng(seed) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return {
-    next,
-    int: (n) => Math.floor(next() * n),
-    chance: (p) => next() < p,
-    pick: (arr) => arr[Math.floor(next() * arr.length)],
-    big: (lo, hi) => lo + (BigInt(Math.floor(next() * 2 ** 32)) * (hi - lo + 1n)) / 2n ** 32n,
-  };
-}
-
-// Picks one of [weight, fn] by weight.
-function weighted(r, choices) {
-  const total = choices.reduce((s, [w]) => s + w, 0);
-  let x = r.next() * total;
-  for (const [w, fn] of choices) {
-    if ((x -= w) < 0) return fn();
-  }
-  return choices[choices.length - 1][1]();
-}
-
-// A few random edits of an encoding, so that both decoders meet the same
-// near-miss bytes: flipped, dropped, inserted or repeated bytes, and
-// headers one off.
-function mutate(r, hex) {
-  const b = Array.from(ethers.getBytes(hex));
-  const edits = 1 + r.int(2);
-  for (let e = 0; e < edits; e++) {
-    const at = r.int(b.length);
-    weighted(r, [
-      [3, () => { b[at] ^= 1 << r.int(8); }],
-      [2, () => { b[at] = r.int(256); }],
-      [2, () => { b.splice(at, 1); }],
-      [2, () => { b.splice(at, 0, r.int(256)); }],
-      [1, () => { b.splice(at, 0, ...b.slice(at, at + 1 + r.int(8))); }],
-      [2, () => { b[at] = (b[at] + (r.chance(0.5) ? 1 : 255)) & 0xff; }],
-    ]);
-  }
-  return ethers.hexlify(Uint8Array.from(b));
-}
-
 class Model {
-  constructor(seed, { token, minExitPeriod, exitBond }) {
+  constructor(seed, { token, minExitPeriod, exitBond, ifeBond, piggybackBond }) {
     this.r = rng(seed);
     this.token = token;
     this.mep = BigInt(minExitPeriod);
     this.exitBond = exitBond;
+    this.ife = new InFlightModel(this, { ifeBond, piggybackBond });
+    this.followUps = []; // calls that come soon after something happened: () => call
+    this.bigOutputs = []; // outputs of thefts larger than the contract holds, not exited yet
     this.nextChild = 1000n;
     this.nextDeposit = 1n;
     this.outputs = []; // {pos, owner, token, amount, tx, unsigned, proof, spent}
     this.exits = new Map(); // exit id → output
     this.active = new Set(); // exit ids in progress
     this.blocks = [];
+    this.included = []; // txs with inputs in blocks, which the operator may include again
   }
 
   addr(i) {
@@ -82,6 +39,58 @@ class Model {
 
   keyOf(addr) {
     return DEV_KEYS[DEV_ADDRS.indexOf(addr)];
+  }
+
+  weighted(choices) {
+    return weighted(this.r, choices);
+  }
+
+  mutate(hex) {
+    return mutate(this.r, hex);
+  }
+
+  // The output id (PROTOCOL §6) of output o the model knows.
+  outputIdOf(o) {
+    if (o.id === undefined) o.id = P.outputId(o.tx, P.oindexOf(o.pos), o.pos);
+    return o.id;
+  }
+
+  // What the state comparison needs beyond the simulated chain's lists: the
+  // exits the model knows, the in-flight exits the last call closed, and the
+  // output ids whose finalized flags to compare: those the call named, or
+  // (all) every one an exit or in-flight exit named.
+  known(all, named = []) {
+    const closed = this.ife.closedNow;
+    this.ife.closedNow = [];
+    return {
+      exitIds: [...this.exits.keys()],
+      ifeIds: closed,
+      outputIds: all ? [...this.ife.outputIds, ...named] : named,
+      exitFlags: all,
+    };
+  }
+
+  // Learns from the events of a call both chains accepted.
+  learn(events) {
+    for (const e of events) {
+      const m = /^ExitFinalized\(exitId=(\d+)\)$/.exec(e);
+      if (m) this.active.delete(BigInt(m[1]));
+      const d = /^PaymentDeferred\(owner=(0x[0-9a-f]+),token=(0x[0-9a-f]+),amount=\d+\)$/.exec(e);
+      // A deferred payment is claimed, sometimes after deposits made the contract whole.
+      if (d && this.r.chance(0.8)) {
+        if (this.r.chance(0.7)) this.followUps.push(() => this.deposit(d[2], true));
+        this.followUps.push(() => ({ from: d[1], kind: 'withdraw', args: [d[2]], label: 'withdraw a claim' }));
+      }
+    }
+    this.ife.learn(events);
+  }
+
+  shuffleFollowUps() {
+    const f = this.followUps;
+    for (let k = f.length - 1; k > 0; k--) {
+      const j = this.r.int(k + 1);
+      [f[k], f[j]] = [f[j], f[k]];
+    }
   }
 
   // The reserve deposits that come before the random calls.
@@ -102,25 +111,37 @@ class Model {
   // The next step: a call, or {advance: seconds}.
   next() {
     const r = this.r;
+    const f = this.ife;
+    if (this.followUps.length > 0 && r.chance(0.6)) return this.followUps.shift()();
     return weighted(r, [
-      [20, () => this.deposit()],
+      [14, () => this.deposit()],
       [12, () => this.submitBlock()],
-      [28, () => this.startExit()],
-      [14, () => this.challenge()],
-      [10, () => ({ advance: r.chance(0.5) ? r.int(300) : Number(this.mep) / 2 + r.int(Number(this.mep) * 2) })],
-      [16, () => this.processExits()],
+      [17, () => this.startExit()],
+      [8, () => this.challenge()],
+      [9, () => ({ advance: r.chance(0.5) ? r.int(300) : Number(this.mep) / 2 + r.int(Number(this.mep) * 2) })],
+      [13, () => this.processExits()],
+      [13, () => f.start()],
+      [14, () => f.piggyback()],
+      [8, () => f.challengeNotCanonical()],
+      [4, () => f.respond()],
+      [5, () => f.inputSpent()],
+      [5, () => f.outputSpent()],
+      [4, () => f.delete()],
+      [3, () => f.withdraw()],
     ]);
   }
 
   // ---- calls ----
 
-  deposit() {
+  // A deposit; big: enough to pay the claims a large theft left (see fakeTx).
+  deposit(bigToken = null, big = false) {
     const r = this.r;
     const from = this.addr(r.pick(USERS));
-    const token = r.chance(0.5) ? P.ETH : this.token;
+    const token = bigToken || (r.chance(0.5) ? P.ETH : this.token);
     let amount = token === P.ETH ? r.big(1n, 5000n) * 10n ** 15n : r.big(1n, 10_000n);
-    if (r.chance(0.04)) amount = 0n;
-    const call = { from, kind: 'deposit', args: [token, amount], value: token === P.ETH ? amount : 0n, label: 'deposit' };
+    if (big) amount = token === P.ETH ? 3000n * ONE : 5n * 10n ** 22n;
+    else if (r.chance(0.04)) amount = 0n;
+    const call = { from, kind: 'deposit', args: [token, amount], value: token === P.ETH ? amount : 0n, label: big ? 'deposit, a large one' : 'deposit' };
     call.onOk = () => {
       const blknum = this.nextChild - 1000n + this.nextDeposit;
       this.nextDeposit++;
@@ -133,7 +154,8 @@ class Model {
     return call;
   }
 
-  submitBlock() {
+  // A block; forced: an in-flight candidate it must include.
+  submitBlock(forced = null) {
     const r = this.r;
     const txs = [];
     const n = r.int(5);
@@ -143,9 +165,15 @@ class Model {
         [2, () => this.doubleSpend()],
         [2, () => this.fakeTx()],
         [1, () => this.feeTx()],
+        [1, () => this.reincluded()],
       ]);
       if (tx) txs.push(tx);
     }
+    const extra = this.ife.blockTxs(forced);
+    for (const e of extra) txs.push(e.tx);
+    // A tx whose input is its own output 0 at the index it gets here.
+    const selfSpend = r.chance(0.08) ? this.selfSpend(P.pos(this.nextChild, txs.length)) : null;
+    if (selfSpend) txs.push(selfSpend);
     const tree = new P.Tree(txs.map(P.encodeUnsigned));
     const from = r.chance(0.06) ? this.addr(r.pick(USERS)) : this.addr(OPERATOR);
     const call = { from, kind: 'submitBlock', args: [tree.root], label: from === this.addr(OPERATOR) ? 'submitBlock' : 'submitBlock by a user' };
@@ -154,12 +182,20 @@ class Model {
       this.nextChild += 1000n;
       this.nextDeposit = 1n;
       this.blocks.push(blknum);
+      extra.forEach((e, k) => {
+        const i = txs.length - extra.length + k;
+        e.onIncluded(P.pos(blknum, i), tree.proof(i));
+        for (const o of e.spends || []) o.spent = true;
+      });
       txs.forEach((tx, i) => {
         for (const s of tx.spends || []) s.spent = true;
         const unsigned = P.encodeUnsigned(tx);
         tx.outputs.forEach((o, k) => {
-          this.addOutput({ pos: P.pos(blknum, i, k), owner: o.owner, token: o.token, amount: o.amount, tx, unsigned, proof: tree.proof(i) });
+          const out = this.addOutput({ pos: P.pos(blknum, i, k), owner: o.owner, token: o.token, amount: o.amount, tx, unsigned, proof: tree.proof(i) });
+          if (tx.big) this.bigOutputs.push(out);
+          if (tx === selfSpend && k === 0) this.ife.addIncluded(tx, [out], { pos: P.pos(blknum, i), proof: tree.proof(i) });
         });
+        if (tx.inputs.length > 0) this.included.push(tx);
       });
       return blknum;
     };
@@ -169,7 +205,7 @@ class Model {
   startExit() {
     const r = this.r;
     if (this.outputs.length === 0) return this.deposit();
-    const o = r.pick(this.outputs);
+    const o = this.bigOutputs.length > 0 && r.chance(0.3) ? this.bigOutputs.shift() : r.pick(this.outputs);
     let { pos } = o;
     let from = o.owner;
     let tx = o.unsigned;
@@ -269,27 +305,22 @@ class Model {
     return call;
   }
 
-  processExits() {
+  processExits(given = null) {
     const r = this.r;
-    const token = weighted(r, [
+    const token = given || weighted(r, [
       [45, () => P.ETH],
       [45, () => this.token],
       [10, () => '0x7777777777777777777777777777777777777777'],
     ]);
-    const call = { from: this.addr(r.int(10)), kind: 'processExits', args: [token, BigInt(r.int(7))], label: 'processExits' };
-    call.onOk = (out) => {
-      for (const e of out.events) {
-        const m = /^ExitFinalized\(exitId=(\d+)\)$/.exec(e);
-        if (m) this.active.delete(BigInt(m[1]));
-      }
-    };
-    return call;
+    return { from: this.addr(r.int(10)), kind: 'processExits', args: [token, BigInt(r.int(7))], label: 'processExits' };
   }
 
   // ---- child-chain transactions the operator puts in blocks ----
 
   addOutput(o) {
-    this.outputs.push({ ...o, spent: false });
+    const out = { ...o, spent: false };
+    this.outputs.push(out);
+    return out;
   }
 
   spendOf(o) {
@@ -321,9 +352,30 @@ class Model {
   fakeTx() {
     const r = this.r;
     const token = r.chance(0.5) ? P.ETH : this.token;
-    const amount = token === P.ETH ? r.big(1n, 2000n) * 10n ** 15n : r.big(1n, 500n);
+    let amount = token === P.ETH ? r.big(1n, 2000n) * 10n ** 15n : r.big(1n, 500n);
+    // Now and then more than the contract holds: its payout is deferred.
+    const big = r.chance(0.2);
+    if (big) amount = token === P.ETH ? 2000n * ONE : 2n * 10n ** 22n;
     const input = P.pos(500_000n + BigInt(r.int(100_000)), r.int(100), r.int(4));
-    return P.sign(P.tx({ inputs: [input], outputs: [{ owner: this.addr(r.pick(USERS)), token, amount }] }), [DEV_KEYS[r.int(10)]]);
+    const tx = P.sign(P.tx({ inputs: [input], outputs: [{ owner: this.addr(r.pick(USERS)), token, amount }] }), [DEV_KEYS[r.int(10)]]);
+    tx.big = big;
+    return tx;
+  }
+
+  // A tx the operator includes once more: its outputs at the new position
+  // have the ids of those at the first (PROTOCOL §6), a second way to exit them.
+  reincluded() {
+    return this.included.length > 0 ? this.r.pick(this.included) : null;
+  }
+
+  // A tx spending its own output 0 at pos, signed by that output's owner:
+  // its input and its output 0 have the same output id.
+  selfSpend(pos) {
+    const r = this.r;
+    const owner = this.addr(r.pick(USERS));
+    const metadata = ethers.toBeHex(BigInt(r.int(2 ** 30)) + 1n, 32);
+    const amount = 1n + BigInt(r.int(1000)) * 10n ** 15n;
+    return P.sign(P.tx({ inputs: [pos], outputs: [{ owner, amount }], metadata }), [this.keyOf(owner)]);
   }
 
   feeTx() {

@@ -43,7 +43,7 @@ class RpcError extends Error {
 class Rpc {
   constructor(url) {
     this.url = url;
-    this.agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    this.agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
     this.nextId = 1;
   }
 

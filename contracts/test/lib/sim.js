@@ -25,6 +25,15 @@ const KINDS = {
   startStandardExit: 4,
   challengeStandardExit: 5,
   processExits: 6,
+  startInFlightExit: 7,
+  piggybackInFlightExitOnInput: 8,
+  piggybackInFlightExitOnOutput: 9,
+  challengeInFlightExitNotCanonical: 10,
+  respondToNonCanonicalChallenge: 11,
+  challengeInFlightExitInputSpent: 12,
+  challengeInFlightExitOutputSpent: 13,
+  deleteNonPiggybackedInFlightExit: 14,
+  withdraw: 15,
 };
 
 const uint = (n) => ethers.toBeArray(BigInt(n));
@@ -41,6 +50,23 @@ function encodeArgs(kind, a, value) {
       return [uint(a[0]), a[1], uint(a[2])];
     case 'processExits':
       return [a[0], uint(a[1])];
+    case 'startInFlightExit':
+      return [a[0], [...a[1]], a[2].map(uint), [...a[3]], uint(value)];
+    case 'piggybackInFlightExitOnInput':
+    case 'piggybackInFlightExitOnOutput':
+      return [a[0], uint(a[1]), uint(value)];
+    case 'challengeInFlightExitNotCanonical':
+      return [a[0], uint(a[1]), a[2], uint(a[3]), uint(a[4]), a[5]];
+    case 'respondToNonCanonicalChallenge':
+      return [a[0], uint(a[1]), a[2]];
+    case 'challengeInFlightExitInputSpent':
+      return [a[0], uint(a[1]), a[2], uint(a[3])];
+    case 'challengeInFlightExitOutputSpent':
+      return [a[0], uint(a[1]), a[2], a[3], uint(a[4])];
+    case 'deleteNonPiggybackedInFlightExit':
+      return [uint(a[0])];
+    case 'withdraw':
+      return [a[0]];
     default:
       throw new Error(`no envelope for ${kind}`);
   }
@@ -50,31 +76,47 @@ function encodeArgs(kind, a, value) {
 const camel = (code) => code.split('_').map((w) => w[0].toUpperCase() + w.slice(1)).join('');
 
 class Sim {
-  static async start({ bin, minExitPeriod, exitBond, blockTime = 12 }) {
+  static async start({ bin, minExitPeriod, exitBond, ifeBond, piggybackBond, blockTime = 12 }) {
     const port = await freePort();
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'plasma-diff-'));
     const http = new JsonClient(`http://127.0.0.1:${port}`);
     const args = ['--dev', '--port', String(port), '--bind', '127.0.0.1', '--data-dir', dir, '--mine-interval-ms', '0',
       '--min-exit-period', String(minExitPeriod), '--exit-bond', String(exitBond), '--block-time', String(blockTime),
-      '--log-level', 'warn'];
+      '--log-level', 'warn', '--rate-per-ip', '1000000']; // a comparison asks a few dozen things per call
+    if (ifeBond !== undefined) args.push('--ife-bond', String(ifeBond));
+    if (piggybackBond !== undefined) args.push('--piggyback-bond', String(piggybackBond));
     let daemon;
+    const start = () => startDaemon('plasma-rootchain', bin, args, async () => (await http.get('/v1/status')).status === 200);
     try {
-      daemon = await startDaemon('plasma-rootchain', bin, args, async () => (await http.get('/v1/status')).status === 200);
+      daemon = await start();
     } catch (err) {
       fs.rmSync(dir, { recursive: true, force: true });
       throw err;
     }
-    const sim = new Sim(http, daemon, dir, blockTime);
+    const sim = new Sim(http, daemon, dir, blockTime, start);
     await sim.refreshHead();
     return sim;
   }
 
-  constructor(http, daemon, dir, blockTime) {
+  constructor(http, daemon, dir, blockTime, start) {
     this.http = http;
     this.daemon = daemon;
     this.dir = dir;
     this.blockTime = blockTime;
     this.nonces = new Map();
+    this.start = start;
+  }
+
+  // Stops the daemon and starts it again on its data directory.
+  async restart() {
+    await this.daemon.stop();
+    this.daemon = await this.start();
+    await this.refreshHead();
+  }
+
+  // The digest of the chain's whole state (docs/rootchain-calls.md, "Storage").
+  async stateDigest() {
+    return (await this.status()).state_digest;
   }
 
   async stop() {
@@ -157,6 +199,25 @@ class Sim {
   async withdrawable(owner, token) {
     const r = await this.ok(await this.http.get(`/v1/withdrawable/${owner}`), 'withdrawable');
     return BigInt(r.withdrawable[token.toLowerCase()] || 0);
+  }
+
+  // Every claim: owner → token → amount (tokens without a claim absent).
+  async claims(owners) {
+    const answers = await Promise.all(owners.map(async (owner) => this.ok(await this.http.get(`/v1/withdrawable/${owner}`), 'withdrawable')));
+    return new Map(answers.map((r, i) => [owners[i], new Map(Object.entries(r.withdrawable).map(([t, a]) => [t.toLowerCase(), BigInt(a)]))]));
+  }
+
+  // The open in-flight exits, by ife_id as a bigint.
+  async inFlightExits() {
+    const r = await this.ok(await this.http.get('/v1/in-flight-exits?limit=10000'), 'in-flight exits');
+    return new Map(r.in_flight_exits.map((f) => [BigInt(f.ife_id), f]));
+  }
+
+  // finalized[outputId]: the id of the exit that finalized it, 0n when none.
+  async finalized(outputId) {
+    const r = await this.ok(await this.http.get(`/v1/finalized/${outputId}`), 'finalized');
+    if (!r.finalized) return 0n;
+    return BigInt(r.ife_id !== undefined ? r.ife_id : r.exit_id);
   }
 
   async exits() {

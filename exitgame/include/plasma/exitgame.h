@@ -41,20 +41,24 @@
 #define PLASMA_CHAIN_DEFAULT_PIGGYBACK_BOND 28000000000000000ull /* 0.028 ETH */
 #define PLASMA_CHAIN_DEFAULT_GENESIS_TIME 1700000000u
 
-/* Gas schedule (docs/gas.md). */
+/* Gas prices of the EVM the meter charges (docs/gas.md, "The rules"). */
 #define PLASMA_GAS_BASE 21000u
 #define PLASMA_GAS_CALLDATA_NONZERO 16u
 #define PLASMA_GAS_CALLDATA_ZERO 4u
-#define PLASMA_GAS_SLOAD 2100u
-#define PLASMA_GAS_SSTORE_NEW 22100u   /* a slot that held zero */
-#define PLASMA_GAS_SSTORE_UPDATE 5000u /* a slot that held non-zero */
+#define PLASMA_GAS_COLD_SLOAD 2100u       /* a slot's first access in a call (EIP-2929) */
+#define PLASMA_GAS_WARM_ACCESS 100u       /* a slot's or account's later access */
+#define PLASMA_GAS_COLD_ACCOUNT 2600u     /* an account's first access in a call */
+#define PLASMA_GAS_SSTORE_SET 20000u      /* a zero slot written non-zero (EIP-2200) */
+#define PLASMA_GAS_SSTORE_RESET 2900u     /* a non-zero slot changed (EIP-2929's 5,000 - 2,100) */
+#define PLASMA_GAS_CLEAR_REFUND 4800u     /* a slot cleared (EIP-3529), refunded at the end */
+#define PLASMA_GAS_MAX_REFUND_QUOTIENT 5u /* at most gas used / 5 refunded */
 #define PLASMA_GAS_KECCAK 30u
 #define PLASMA_GAS_KECCAK_WORD 6u
-#define PLASMA_GAS_ECRECOVER 3000u
 #define PLASMA_GAS_LOG 375u
 #define PLASMA_GAS_LOG_TOPIC 375u
 #define PLASMA_GAS_LOG_BYTE 8u
-#define PLASMA_GAS_TRANSFER 9000u /* ETH sent out of the contract */
+#define PLASMA_GAS_CALL_VALUE 9000u   /* a call that sends ETH */
+#define PLASMA_GAS_CALL_STIPEND 2300u /* handed to its recipient, back when unused */
 
 typedef struct plasma_chain_config {
     uint64_t chain_id;
@@ -299,9 +303,18 @@ int plasma_call_decode_signed(plasma_call *out, plasma_sig *sig, const plasma_ca
  * Returns 0, PLASMA_ERR_BAD_CALL or PLASMA_ERR_NOMEM. */
 int plasma_call_hash(plasma_hash *out, const plasma_call_domain *domain, const plasma_call *call);
 
-/* Gas charged before execution starts: base + calldata of
- * rlp([kind, args...]). Returns 0 for a call that cannot be encoded. */
+/* Gas charged before execution starts: base + the call data an Ethereum
+ * transaction would carry for the call (plasma_call_calldata), 16 per
+ * non-zero byte and 4 per zero byte. Returns 0 for a call that cannot be
+ * encoded. */
 uint64_t plasma_call_intrinsic_gas(const plasma_call *call);
+
+/* Appends the ABI encoding of call as §9's function of the contract (the
+ * token's transfer(address,uint256) for a token transfer; nothing for an ETH
+ * transfer), the bond being the value and not an argument. Returns 0,
+ * PLASMA_ERR_BAD_CALL (a call that cannot be encoded) or PLASMA_ERR_NOMEM;
+ * out is unchanged on failure (unless it had failed already). */
+int plasma_call_calldata(plasma_buf *out, const plasma_call *call);
 
 /* Encodes tx into a call's tx argument: rlp(SignedTx) when with_sigs,
  * else rlp(UnsignedTx). Returns 0, PLASMA_ERR_BAD_CALL (longer than
