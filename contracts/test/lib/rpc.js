@@ -4,7 +4,19 @@
 
 const http = require('node:http');
 
-function request(agent, url, method, body) {
+// A kept-alive connection that the server closes just as a request goes
+// out on it fails with ECONNRESET before the server read anything: such a
+// request is sent once more on a new connection. Any other error stands.
+async function request(agent, url, method, body) {
+  try {
+    return await requestOnce(agent, url, method, body);
+  } catch (err) {
+    if (!err.reusedSocket || err.code !== 'ECONNRESET') throw err;
+    return requestOnce(agent, url, method, body);
+  }
+}
+
+function requestOnce(agent, url, method, body) {
   const u = new URL(url);
   const data = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
   const headers = data ? { 'content-type': 'application/json', 'content-length': data.length } : {};
@@ -24,7 +36,10 @@ function request(agent, url, method, body) {
         });
       },
     );
-    req.on('error', reject);
+    req.on('error', (err) => {
+      err.reusedSocket = req.reusedSocket;
+      reject(err);
+    });
     req.setTimeout(60000, () => req.destroy(new Error(`${method} ${url}: no answer in 60 s`)));
     if (data) req.write(data);
     req.end();
