@@ -80,7 +80,7 @@ int plasma_watcher_new(plasma_watcher **out, plasma_client *c, const plasma_priv
 {
     plasma_rootchain_status st;
     plasma_watcher *w;
-    int rc = plasma_rootchain_client_status(c->rc, &st);
+    int rc = CHAIN_OP(c, status, &st);
     if (rc)
         return client_rc_fail(c, rc, "root-chain status");
     if (!(w = calloc(1, sizeof *w)))
@@ -640,7 +640,7 @@ static int commit_events(void *ctx, watch_batch *b)
 int plasma_watcher_step(plasma_watcher *w)
 {
     int rc = ensure_open(w);
-    if (rc == 0 && (rc = plasma_rootchain_client_status(w->c->rc, &w->st)) != 0)
+    if (rc == 0 && (rc = CHAIN_OP(w->c, status, &w->st)) != 0)
         rc = client_rc_fail(w->c, rc, "root-chain status");
     if (rc == 0)
         rc = watch_follow_events(&w->follow, w->batch, on_chain_event, commit_events, w);

@@ -116,7 +116,7 @@ static int block_time(watch_follow *f, uint64_t number, uint64_t *ts)
 {
     plasma_chain_block hdr;
     if (f->ts_block != number) {
-        int rc = plasma_rootchain_client_block(f->c->rc, number, &hdr);
+        int rc = CHAIN_OP(f->c, block, number, &hdr);
         if (rc)
             return client_rc_fail(f->c, rc, "root-chain block");
         f->ts_block = number;
@@ -161,7 +161,7 @@ int watch_follow_events(watch_follow *f, watch_batch *b, watch_event_fn on_other
         plasma_event *ev = NULL;
         size_t n = 0;
         uint64_t next = f->cursor, seq = f->next_seq, first_seq = f->next_seq, cursor = f->cursor;
-        int rc = plasma_rootchain_client_events(f->c->rc, f->cursor, UINT64_MAX, 0, &ev, &n, &next);
+        int rc = CHAIN_OP(f->c, events, f->cursor, UINT64_MAX, &ev, &n, &next);
         if (rc)
             return client_rc_fail(f->c, rc, "root-chain events");
         watch_batch_clear(b);
