@@ -1,0 +1,205 @@
+/* The `plasma` wallet CLI on a real Ethereum chain: anvil on a free
+ * loopback port, PlasmaRootChain deployed by plasma-deploy, plasma-operator
+ * --rootchain eth, and the real `plasma` binary with --rootchain eth --rpc
+ * --contract. Deposits of ETH and of TestToken (the approve sent by the
+ * CLI), a payment, standard exits (one challenged by the CLI), their
+ * processing after evm_increaseTime and an in-flight exit with piggybacks,
+ * every balance checked on chain. */
+#include "op_eth_itest.h"
+
+#include "cli_kit.h"
+
+#define ETH_WEI 1000000000000000000ull
+
+static const char *const dev_keys[10] = {
+    "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80",
+    ALICE_KEY,
+    BOB_KEY,
+    "0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6",
+    "0x47e179ec197488593b187f80a00eb0da91f1b9d0b13f8733639f19c30a34926a",
+    "0x8b3a350cf5c34c9194ca85829a2df0ec3153be0318b5e2d3348e872092edffba",
+    "0x92db14e403b83dfe3df233f83dfa3a0d7096f21ca9b0d6d6b8d88b2b4ec1564e",
+    "0x4bbbf85ce3377467afe5d46f804f221813b2bb87f24d81f60f1fcdbf7cbf4356",
+    "0xdbda1821b80551c9d65939329250298aa3472ba22feea921c0cf5d620ea67b97",
+    "0x2a871d0798f97d79848a013d4936a73bf4cc922c825d33c1cf7073dff6d409c6",
+};
+
+static oe_chain chain;
+static char wallet_dir[128];
+
+/* Starts the operator on a fresh deployment and points the CLI at both. */
+static void start(void)
+{
+    chain = oe_deploy(anvil.url, "");
+    oe_start_operator(&daemon_, anvil.url, &chain, NULL);
+    char contract[43];
+    snprintf(wallet_dir, sizeof wallet_dir, "%s/wallet", daemon_.dir);
+    snprintf(base_args, sizeof base_args,
+             "--operator http://127.0.0.1:%u --rootchain eth --rpc %s --contract %s --confirmations 0 "
+             "--deploy-block %llu --wallet %s",
+             daemon_.port, anvil.url, plasma_addr_format(contract, &chain.contract),
+             (unsigned long long)chain.deploy_block, wallet_dir);
+}
+
+static void stop(void)
+{
+    it_stop(&daemon_);
+    it_cleanup(&daemon_);
+}
+
+/* `plasma --json --key <account i> args`, asserting success. */
+static json_t *as(int i, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static json_t *as(int i, const char *fmt, ...)
+{
+    char args[1024], line[1200];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(args, sizeof args, fmt, ap);
+    va_end(ap);
+    snprintf(line, sizeof line, "--key %s %s", dev_keys[i], args);
+    return run_ok(line);
+}
+
+/* `plasma --json --key <account i> args` must fail with code (exit status
+ * 2 for a usage error, else 1). */
+static void as_fails(int i, const char *code, const char *args)
+{
+    char out[4096];
+    int rc = run_raw(out, sizeof out, "--json --key %s %s", dev_keys[i], args);
+    json_t *j = json_loads(out, 0, NULL);
+    const char *got = json_string_value(json_object_get(json_object_get(j, "error"), "code"));
+    if (rc != (strcmp(code, "usage") == 0 ? 2 : 1) || !got || strcmp(got, code) != 0)
+        fail_msg("plasma %s: want %s, got exit %d: %s", args, code, rc, out);
+    json_decref(j);
+}
+
+static plasma_u256 add_u(plasma_u256 a, const plasma_u256 *b)
+{
+    assert_int_equal(plasma_u256_add(&a, &a, b), 0);
+    return a;
+}
+
+static plasma_u256 on_chain(int i)
+{
+    plasma_addr a = eit_addr(i);
+    return eit_balance(rpc, &a);
+}
+
+static void pass_exit_period(void)
+{
+    eit_call_void(rpc, "evm_increaseTime", "[10800]");
+    eit_mine(rpc, 1);
+}
+
+/* Deposits, payments, exits, a challenge and processing, all from the CLI. */
+static void test_wallet_on_eth(void **state)
+{
+    (void)state;
+    start();
+    char addr[43], tok[43];
+
+    /* The start's checks: a wrong chain id or an address without the
+     * contract is a configuration error, before anything is sent. */
+    as_fails(1, "config", "--chain-id 5 rootchain status");
+    as_fails(1, "config", "--contract 0x0000000000000000000000000000000000000abc rootchain status");
+    as_fails(1, "usage", "--contract nope rootchain status");
+    json_t *st = as(1, "rootchain status");
+    assert_int_equal(json_u64(st, "chain_id"), 31337);
+    assert_string_equal(json_string_value(json_object_get(st, "contract")),
+                        plasma_addr_format(addr, &chain.contract));
+    assert_int_equal(json_u64(st, "next_child_block"), 1000);
+    json_decref(st);
+
+    /* 1 ETH in by account 1: the contract holds it, the operator spends it. */
+    plasma_u256 contract_before = eit_balance(rpc, &chain.contract);
+    json_t *d = as(1, "deposit --amount 1eth");
+    uint64_t d_eth = json_u64(d, "utxo_pos");
+    assert_true(json_is_true(json_object_get(d, "spendable")));
+    json_decref(d);
+    plasma_u256 one = u(ETH_WEI), want = add_u(contract_before, &one), got = eit_balance(rpc, &chain.contract);
+    assert_u256(&got, &want, "contract after the ETH deposit");
+
+    /* 100 tokens in by account 2, which never approved: the CLI does. */
+    plasma_addr token = oe_deploy_token();
+    plasma_addr a2 = eit_addr(2);
+    oe_token_call(9, &token, "mint(address,uint256)", &a2, 100);
+    plasma_addr_format(tok, &token);
+    d = as(2, "deposit --amount 100 --token %s", tok);
+    uint64_t d_tok = json_u64(d, "utxo_pos");
+    json_decref(d);
+    assert_int_equal(oe_token_balance(&token, &chain.contract), 100);
+    assert_int_equal(oe_token_balance(&token, &a2), 0);
+    plasma_u256 tb = rc_balance(BOB, tok);
+    plasma_u256 zero = u(0);
+    assert_u256(&tb, &zero, "account 2's tokens on the root chain after the deposit");
+    (void)d_tok;
+
+    /* 0.25 ETH to account 3 in block 1000. */
+    plasma_addr a3 = eit_addr(3);
+    json_decref(as(1, "send --to %s --amount 0.25eth --fee 1", plasma_addr_format(addr, &a3)));
+    assert_int_equal(it_admin_seal(&daemon_), 1000);
+    oe_wait_submitted(&daemon_, 1000, 20);
+    uint64_t paid_pos = plasma_utxo_pos(1000, 0, 0);
+
+    /* Exits: account 3's output, and account 1's deposit, which it spent;
+     * account 5 challenges that one with the payment and earns the bond. */
+    json_t *x = as(3, "exit --utxo %llu", (unsigned long long)paid_pos);
+    assert_int_equal(json_u64(x, "exit_id"), paid_pos);
+    json_decref(x);
+    assert_int_equal(oe_exit(&chain, paid_pos).state, PLASMA_EXIT_IN_PROGRESS);
+    json_decref(as(1, "exit --utxo %llu", (unsigned long long)d_eth));
+    plasma_u256 a5_before = on_chain(5);
+    x = as(5, "challenge --exit-id %llu", (unsigned long long)d_eth);
+    assert_true(json_is_true(json_object_get(x, "challenged")));
+    json_decref(x);
+    assert_int_equal(oe_exit(&chain, d_eth).state, PLASMA_EXIT_CHALLENGED);
+    plasma_u256 a5_after = on_chain(5);
+    assert_true(plasma_u256_cmp(&a5_after, &a5_before) > 0); /* the bond is worth more than the gas */
+
+    /* The contract's refusals come back as the project's errors. */
+    char args[200];
+    snprintf(args, sizeof args, "exit --utxo %llu", (unsigned long long)paid_pos);
+    as_fails(3, "exit_exists", args);
+    snprintf(args, sizeof args, "challenge --exit-id %llu", (unsigned long long)d_eth);
+    as_fails(5, "exit_not_active", args);
+    snprintf(args, sizeof args, "challenge --exit-id %llu", (unsigned long long)paid_pos);
+    as_fails(5, "not_found", args); /* nothing spends it: the exit is honest */
+    as_fails(1, "nothing_to_withdraw", "withdraw");
+    json_t *ex = as(1, "rootchain exits");
+    assert_int_equal(json_array_size(json_object_get(ex, "exits")), 2);
+    json_decref(ex);
+
+    /* Account 2 exits its token deposit. */
+    json_decref(as(2, "exit --utxo %llu", (unsigned long long)d_tok));
+
+    /* After the exit period account 4 processes both queues: account 3
+     * gets 0.25 ETH and its bond back to the wei (it sent nothing since),
+     * account 2 its 100 tokens. */
+    plasma_u256 a3_before = on_chain(3);
+    pass_exit_period();
+    x = as(4, "process-exits");
+    assert_int_equal(json_u64(x, "processed"), 1);
+    assert_int_equal(json_u64(json_array_get(json_object_get(x, "paid"), 0), "exit_id"), paid_pos);
+    json_decref(x);
+    x = as(4, "process-exits --token %s", tok);
+    assert_int_equal(json_u64(x, "processed"), 1);
+    json_decref(x);
+    assert_int_equal(oe_exit(&chain, paid_pos).state, PLASMA_EXIT_FINALIZED);
+    assert_int_equal(oe_exit(&chain, d_tok).state, PLASMA_EXIT_FINALIZED);
+    plasma_u256 quarter = u(ETH_WEI / 4), a3_want = add_u(add_u(a3_before, &quarter), &chain.exit_bond),
+                a3_now = on_chain(3);
+    assert_u256(&a3_now, &a3_want, "account 3 after processing");
+    assert_int_equal(oe_token_balance(&token, &a2), 100);
+    tb = rc_balance(BOB, tok);
+    plasma_u256 hundred = u(100);
+    assert_u256(&tb, &hundred, "account 2's tokens through the CLI");
+    stop();
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_wallet_on_eth, eit_group_setup, eit_group_teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
