@@ -196,10 +196,79 @@ static void test_wallet_on_eth(void **state)
     stop();
 }
 
+/* An in-flight exit from the CLI: account 1 starts it from its wallet's
+ * records with the operator's proofs (checked against the contract's
+ * roots) and piggybacks its input; account 6, the recipient, piggybacks
+ * its output from the tx the contract's start call carried. Processed,
+ * the contract pays account 6 its half ETH and bond, account 1 both its
+ * bonds. */
+static void test_ife_on_eth(void **state)
+{
+    (void)state;
+    start();
+    char addr[43], id[80], txh[80];
+    plasma_addr a2 = eit_addr(2), a6 = eit_addr(6);
+    json_t *d = as(1, "deposit --amount 1eth");
+    json_decref(d);
+    json_decref(as(1, "send --to %s --amount 0.25eth --fee 1", plasma_addr_format(addr, &a2)));
+    assert_int_equal(it_admin_seal(&daemon_), 1000);
+    json_t *p = as(1, "send --to %s --amount 0.5eth --fee 1", plasma_addr_format(addr, &a6));
+    snprintf(txh, sizeof txh, "%s", json_string_value(json_object_get(p, "txhash")));
+    json_decref(p);
+    assert_int_equal(it_admin_seal(&daemon_), 2000);
+    oe_wait_submitted(&daemon_, 2000, 20);
+
+    json_t *x = as(1, "ife start %s --from-operator", txh);
+    snprintf(id, sizeof id, "%s", json_string_value(json_object_get(x, "ife_id")));
+    json_decref(x);
+    char args[300];
+    snprintf(args, sizeof args, "ife start %s --from-operator", txh);
+    as_fails(1, "ife_exists", args);
+    json_decref(as(1, "ife piggyback %s --input 0", txh));
+    x = as(6, "ife piggyback %s --output 0", txh);
+    assert_string_equal(json_string_value(json_object_get(x, "ife_id")), id);
+    json_decref(x);
+    x = as(6, "ife list");
+    json_t *l = json_object_get(x, "in_flight_exits");
+    assert_int_equal(json_array_size(l), 1);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(l, 0), "ife_id")), id);
+    json_decref(x);
+    plasma_u256 ife_id;
+    assert_int_equal(plasma_u256_parse_hex(&ife_id, id), 0);
+    plasma_eth_contract *k = NULL;
+    plasma_eth_ife_view v;
+    assert_int_equal(plasma_eth_contract_new(&k, rpc, &chain.contract), 0);
+    assert_int_equal(plasma_eth_contract_ife(k, &ife_id, &v), 0);
+    assert_true(v.canonical);
+    assert_int_equal(v.inputs_piggybacked, 1);
+    assert_int_equal(v.outputs_piggybacked, 1);
+
+    plasma_u256 a1_before = on_chain(1), a6_before = on_chain(6);
+    plasma_u256 ife_bond = oe_view_uint(&chain, PLASMA_ETH_FN_IFE_BOND),
+                pb_bond = oe_view_uint(&chain, PLASMA_ETH_FN_PIGGYBACK_BOND), half = u(ETH_WEI / 2);
+    pass_exit_period();
+    x = as(4, "process-exits");
+    assert_int_equal(json_array_size(json_object_get(x, "in_flight_exits")), 1);
+    json_decref(x);
+    assert_int_equal(plasma_eth_contract_ife(k, &ife_id, &v), 0);
+    assert_int_equal(v.start, 0); /* processed and deleted */
+    plasma_eth_contract_free(k);
+    plasma_u256 want = add_u(add_u(a6_before, &half), &pb_bond), got = on_chain(6);
+    assert_u256(&got, &want, "account 6 after the in-flight exit");
+    want = add_u(add_u(a1_before, &pb_bond), &ife_bond);
+    got = on_chain(1);
+    assert_u256(&got, &want, "account 1 after the in-flight exit");
+    x = as(6, "ife list");
+    assert_int_equal(json_array_size(json_object_get(x, "in_flight_exits")), 0);
+    json_decref(x);
+    stop();
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_wallet_on_eth, eit_group_setup, eit_group_teardown),
+        cmocka_unit_test_setup_teardown(test_ife_on_eth, eit_group_setup, eit_group_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
