@@ -163,6 +163,9 @@ static void print_report(const json_t *ev, void *payload)
             printf(" exit %s%s", id, json_is_true(json_object_get(ev, "challenged")) ? " (challenged)" : "");
         if (reason)
             printf(" block %lld: %s", (long long)json_integer_value(json_object_get(ev, "blknum")), reason);
+        if (json_object_get(ev, "ancestor"))
+            printf(": the root chain dropped the blocks after %lld; what came from them was taken back",
+                   (long long)json_integer_value(json_object_get(ev, "ancestor")));
         printf("\n");
     }
     fflush(stdout);

@@ -12,6 +12,26 @@
 
 #include "plasma/client.h"
 
+/* A root-chain block: its number and hash. */
+typedef struct client_chain_cursor {
+    uint64_t number;
+    plasma_hash hash;
+} client_chain_cursor;
+
+/* What a follower of the chain's events calls; a nonzero return stops the
+ * step and is returned by it. */
+typedef struct client_follow_sink {
+    void *ctx;
+    /* One event of a block after the cursor, in chain order. */
+    int (*event)(void *ctx, const plasma_event *ev);
+    /* Every event up to block c has been delivered: commit them with c as
+     * the cursor. A block whose commit failed is delivered again. */
+    int (*block)(void *ctx, const client_chain_cursor *c);
+    /* The chain was reorganised: the blocks after ancestor are gone; undo
+     * what was applied from them. */
+    int (*undo)(void *ctx, const client_chain_cursor *ancestor);
+} client_follow_sink;
+
 typedef struct client_chain_ops {
     const char *name; /* "sim", "eth" */
     /* Out: the chain's status (on eth: the head is the latest block; the
@@ -41,6 +61,13 @@ typedef struct client_chain_ops {
     int (*withdrawable)(void *ctx, const plasma_addr *owner, const plasma_addr *token, plasma_u256 *out);
     /* addr's balance of token (NULL or zero: ETH) on the root chain. */
     int (*balance)(void *ctx, const plasma_addr *addr, const plasma_addr *token, plasma_u256 *out);
+    /* Chains that reorganise (eth; NULL for the simulated one): one step
+     * of following the events of blocks with the confirmations, from after
+     * resume (NULL: from the start), reorganisations detected and reported
+     * to sink->undo. Out: *caught_up. */
+    int (*follow)(void *ctx, const client_chain_cursor *resume, const client_follow_sink *sink, bool *caught_up);
+    /* How many recent blocks a reorganisation may reach back (follow). */
+    uint64_t reorg_window;
     const char *(*errmsg)(void *ctx);
     void (*free)(void *ctx);
 } client_chain_ops;

@@ -35,6 +35,8 @@ typedef struct eth_chain {
     plasma_addr sender_addr;
     eth_pend pend[MAX_PENDING];
     size_t n_pend;
+    plasma_eth_follower *follower; /* the watcher's */
+    const client_follow_sink *sink; /* during a follow step */
     char errmsg[512];
 } eth_chain;
 
@@ -786,6 +788,65 @@ static int e_wait(void *ctx, const plasma_hash *h, long timeout_ms, plasma_recei
     return 0;
 }
 
+/* --- following, with reorganisations (eth/'s follower) --- */
+
+static int f_event(void *ctx, const plasma_eth_event *x)
+{
+    eth_chain *e = ctx;
+    plasma_event ev;
+    bool keep;
+    int rc = convert_event(e, x, 0, &ev, &keep);
+    return rc ? rc : keep ? e->sink->event(e->sink->ctx, &ev) : 0;
+}
+
+static int f_block(void *ctx, const plasma_eth_cursor *c)
+{
+    eth_chain *e = ctx;
+    client_chain_cursor cc = {c->number, c->hash};
+    return e->sink->block(e->sink->ctx, &cc);
+}
+
+static int f_undo(void *ctx, const plasma_eth_cursor *ancestor)
+{
+    eth_chain *e = ctx;
+    client_chain_cursor cc = {ancestor->number, ancestor->hash};
+    return e->sink->undo(e->sink->ctx, &cc);
+}
+
+static int e_follow(void *ctx, const client_chain_cursor *resume, const client_follow_sink *sink, bool *caught_up)
+{
+    eth_chain *e = ctx;
+    const plasma_eth_cursor *at = e->follower ? plasma_eth_follower_cursor(e->follower) : NULL;
+    /* A consumer that went back (it undid a reorganisation itself, or
+     * reopened its store) gets a follower from where it is. */
+    if (at && (!resume || at->number != resume->number || !plasma_hash_eq(&at->hash, &resume->hash))) {
+        plasma_eth_follower_free(e->follower);
+        e->follower = NULL;
+    }
+    int rc = 0;
+    if (!e->follower) {
+        plasma_eth_follow_config fc;
+        plasma_eth_follow_config_default(&fc);
+        fc.contract = e->contract;
+        fc.start_block = e->start_block;
+        fc.confirmations = e->confirmations;
+        plasma_eth_follow_consumer cons = {e, f_event, f_block, f_undo};
+        plasma_eth_cursor from;
+        memset(&from, 0, sizeof from);
+        if (resume)
+            from = (plasma_eth_cursor){resume->number, resume->hash};
+        if ((rc = plasma_eth_follower_new(&e->follower, e->rpc, &fc, &cons, resume ? &from : NULL)) != 0)
+            return fail(e, rc, "the event follower: %s", plasma_err_message(rc));
+    }
+    e->sink = sink;
+    e->errmsg[0] = '\0';
+    rc = plasma_eth_follower_poll(e->follower, caught_up);
+    e->sink = NULL;
+    if (rc < 0 && e->errmsg[0] == '\0')
+        fail(e, rc, "%s", plasma_eth_follower_errmsg(e->follower));
+    return rc;
+}
+
 static const char *e_errmsg(void *ctx)
 {
     eth_chain *e = ctx;
@@ -800,6 +861,7 @@ static void e_free(void *ctx)
     for (size_t i = 0; i < e->n_pend; i++)
         plasma_eth_pending_free(e->pend[i].p);
     plasma_eth_sender_free(e->sender);
+    plasma_eth_follower_free(e->follower);
     plasma_eth_contract_free(e->k);
     plasma_eth_rpc_free(e->rpc);
     free(e);
@@ -821,6 +883,8 @@ static const client_chain_ops eth_ops = {
     .finalized = e_finalized,
     .withdrawable = e_withdrawable,
     .balance = e_balance,
+    .follow = e_follow,
+    .reorg_window = 64, /* the follower's default */
     .errmsg = e_errmsg,
     .free = e_free,
 };
