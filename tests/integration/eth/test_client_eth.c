@@ -264,6 +264,85 @@ static void test_ife_on_eth(void **state)
     stop();
 }
 
+/* The other in-flight exit commands: account 7 challenges account 1's
+ * exit with a double spend never included; account 1 answers with the
+ * tx's inclusion from its watcher's blocks; nobody piggybacks, and after
+ * the first phase account 1 deletes the exit. */
+static void test_ife_challenge_respond_delete_on_eth(void **state)
+{
+    (void)state;
+    start();
+    char addr[43], id[80], txh[80], args[600];
+    plasma_addr a2 = eit_addr(2), a6 = eit_addr(6), a7 = eit_addr(7);
+    json_decref(as(1, "deposit --amount 1eth"));
+    json_decref(as(1, "send --to %s --amount 0.25eth --fee 1", plasma_addr_format(addr, &a2)));
+    assert_int_equal(it_admin_seal(&daemon_), 1000);
+    json_t *p = as(1, "send --to %s --amount 0.5eth --fee 1", plasma_addr_format(addr, &a6));
+    snprintf(txh, sizeof txh, "%s", json_string_value(json_object_get(p, "txhash")));
+    json_decref(p);
+    assert_int_equal(it_admin_seal(&daemon_), 2000);
+    oe_wait_submitted(&daemon_, 2000, 20);
+    /* Account 1's watcher verifies both blocks (and, the chain honest, says nothing). */
+    char wdir[160];
+    snprintf(wdir, sizeof wdir, "%s/watcher", daemon_.dir);
+    char out[4096];
+    assert_int_equal(run_raw(out, sizeof out, "--json watch --once --data-dir %s", wdir), 0);
+    assert_string_equal(out, "");
+
+    /* A double spend of the same input, signed by account 1, never included. */
+    plasma_tx dbl;
+    memset(&dbl, 0, sizeof dbl);
+    dbl.tx_type = PLASMA_TX_PAYMENT;
+    dbl.n_inputs = 1;
+    dbl.inputs[0] = plasma_utxo_pos(1000, 0, 1);
+    dbl.n_outputs = 1;
+    dbl.outputs[0] = (plasma_output){a7, {{0}}, u(ETH_WEI / 2)};
+    plasma_domain dom;
+    plasma_domain_init(&dom, 31337, &chain.contract);
+    plasma_privkey k1 = eit_key(1);
+    assert_int_equal(plasma_tx_sign_input(&dbl, &dom, 0, &k1), 0);
+    plasma_buf rlp = {0};
+    assert_int_equal(plasma_tx_encode_signed(&rlp, &dbl), 0);
+    char *hex = malloc(2 * rlp.len + 3);
+    plasma_hex_encode(hex, rlp.data, rlp.len);
+    plasma_buf_free(&rlp);
+
+    json_t *x = as(1, "ife start %s --data-dir %s", txh, wdir);
+    snprintf(id, sizeof id, "%s", json_string_value(json_object_get(x, "ife_id")));
+    assert_string_equal(json_string_value(json_object_get(x, "proofs")), "watcher");
+    json_decref(x);
+    plasma_u256 ife_id;
+    assert_int_equal(plasma_u256_parse_hex(&ife_id, id), 0);
+    plasma_eth_contract *k = NULL;
+    plasma_eth_ife_view v;
+    assert_int_equal(plasma_eth_contract_new(&k, rpc, &chain.contract), 0);
+
+    x = as(7, "ife challenge %s --competitor %s", txh, hex);
+    assert_string_equal(json_string_value(json_object_get(x, "challenge")), "non_canonical");
+    json_decref(x);
+    free(hex);
+    assert_int_equal(plasma_eth_contract_ife(k, &ife_id, &v), 0);
+    assert_false(v.canonical);
+    x = as(1, "ife respond %s --data-dir %s", txh, wdir);
+    assert_int_equal(json_u64(x, "tx_pos"), plasma_utxo_pos(2000, 0, 0));
+    json_decref(x);
+    assert_int_equal(plasma_eth_contract_ife(k, &ife_id, &v), 0);
+    assert_true(v.canonical);
+
+    /* Too early to delete: the contract's error. */
+    snprintf(args, sizeof args, "ife delete %s", id);
+    as_fails(1, "first_phase_not_over", args);
+    pass_exit_period();
+    json_decref(as(1, "ife delete %s", id));
+    assert_int_equal(plasma_eth_contract_ife(k, &ife_id, &v), 0);
+    assert_int_equal(v.start, 0);
+    plasma_eth_contract_free(k);
+    x = as(1, "ife list");
+    assert_int_equal(json_array_size(json_object_get(x, "in_flight_exits")), 0);
+    json_decref(x);
+    stop();
+}
+
 /* --- the watcher --- */
 
 /* GET /status of a watcher's --status-port: false while it does not answer. */
@@ -458,6 +537,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_wallet_on_eth, eit_group_setup, eit_group_teardown),
         cmocka_unit_test_setup_teardown(test_ife_on_eth, eit_group_setup, eit_group_teardown),
+        cmocka_unit_test_setup_teardown(test_ife_challenge_respond_delete_on_eth, eit_group_setup,
+                                        eit_group_teardown),
         cmocka_unit_test_setup_teardown(test_watcher_challenges_on_eth, eit_group_setup, eit_group_teardown),
         cmocka_unit_test_setup_teardown(test_watcher_reorg_on_eth, eit_group_setup, eit_group_teardown),
     };
