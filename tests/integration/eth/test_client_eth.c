@@ -417,6 +417,54 @@ static void test_watcher_challenges_on_eth(void **state)
     stop();
 }
 
+/* The operator withholds block 2000 once it is on the contract: `plasma
+ * watch --once --withholding-timeout 0 --exit-for` reports it by the
+ * contract's clock and exits account 1's output of block 1000 with its own
+ * proof, a real startStandardExit. */
+static void test_watcher_withholding_on_eth(void **state)
+{
+    (void)state;
+    start();
+    char addr[43], body[64];
+    plasma_addr a1 = eit_addr(1), a3 = eit_addr(3), a6 = eit_addr(6);
+    json_decref(as(1, "deposit --amount 1eth"));
+    json_decref(as(1, "send --to %s --amount 0.25eth --fee 1", plasma_addr_format(addr, &a3)));
+    assert_int_equal(it_admin_seal(&daemon_), 1000);
+    json_decref(as(3, "send --to %s --amount 0.1eth --fee 1", plasma_addr_format(addr, &a6)));
+    assert_int_equal(it_admin_seal(&daemon_), 2000);
+    oe_wait_submitted(&daemon_, 2000, 20);
+    snprintf(body, sizeof body, "{\"blknum\": 2000}");
+    it_resp r;
+    assert_true(it_request(daemon_.port, "POST", "/admin/dev/withhold", body, strlen(body), "application/json",
+                           "X-Admin-Token: s3cret\r\n", &r));
+    assert_int_equal(r.status, 200);
+    it_resp_free(&r);
+
+    static char out[1 << 16];
+    assert_int_equal(run_raw(out, sizeof out,
+                             "--json watch --once --withholding-timeout 0 --data-dir %s/watcher --exit-for %s",
+                             daemon_.dir, dev_keys[1]),
+                     0);
+    bool reported = false;
+    size_t started = 0;
+    for (char *line = strtok(out, "\n"); line; line = strtok(NULL, "\n")) {
+        json_t *j = json_loads(line, 0, NULL);
+        assert_true(json_is_object(j));
+        const char *ev = json_string_value(json_object_get(j, "event"));
+        reported = reported || (!strcmp(ev, "block_withholding") && json_u64(j, "blknum") == 2000);
+        started += !strcmp(ev, "exit_started") && json_is_true(json_object_get(j, "started"));
+        json_decref(j);
+    }
+    assert_true(reported);
+    assert_int_equal(started, 1);
+    plasma_eth_exit_view x = oe_exit(&chain, plasma_utxo_pos(1000, 0, 1));
+    assert_int_equal(x.state, PLASMA_EXIT_IN_PROGRESS);
+    assert_true(plasma_addr_eq(&x.owner, &a1));
+    plasma_u256 want = u(3 * ETH_WEI / 4 - 1);
+    assert_u256(&x.amount, &want, "account 1's change, exited by the watcher");
+    stop();
+}
+
 typedef struct reports {
     int reorgs;
     uint64_t ancestor;
@@ -540,6 +588,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_ife_challenge_respond_delete_on_eth, eit_group_setup,
                                         eit_group_teardown),
         cmocka_unit_test_setup_teardown(test_watcher_challenges_on_eth, eit_group_setup, eit_group_teardown),
+        cmocka_unit_test_setup_teardown(test_watcher_withholding_on_eth, eit_group_setup, eit_group_teardown),
         cmocka_unit_test_setup_teardown(test_watcher_reorg_on_eth, eit_group_setup, eit_group_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
