@@ -15,7 +15,8 @@
 #include "plasma/eth.h"
 
 #define MAX_PENDING 16
-#define LOG_RANGE 1000u /* blocks per eth_getLogs */
+#define LOG_RANGE 1000u    /* blocks per eth_getLogs of every event */
+#define TOPIC_RANGE 10000u /* blocks per eth_getLogs of one event's topic */
 #define POLL_MS 100
 
 typedef struct eth_pend {
@@ -482,6 +483,32 @@ static int e_call_events(void *ctx, const plasma_receipt *r, plasma_event **ev, 
     return rc;
 }
 
+/* eth_getLogs of the contract with topics from `from` to `to`, in requests
+ * of at most TOPIC_RANGE blocks (nodes bound a request's range). Out:
+ * *res, every log in one array. */
+static int get_logs_all(eth_chain *e, uint64_t from, uint64_t to, json_t *topics, json_t **res)
+{
+    json_t *all = json_array();
+    int rc = all ? 0 : PLASMA_ERR_NOMEM;
+    while (rc == 0 && from <= to) {
+        uint64_t last = to - from >= TOPIC_RANGE ? from + TOPIC_RANGE - 1 : to;
+        json_t *part = NULL;
+        if ((rc = get_logs(e, from, last, topics, &part)) == 0 &&
+            (!json_is_array(part) || json_array_extend(all, part) != 0))
+            rc = fail(e, PLASMA_ERR_BAD_REQUEST, "eth_getLogs: not a list of logs");
+        json_decref(part);
+        if (last == UINT64_MAX)
+            break;
+        from = last + 1;
+    }
+    if (rc) {
+        json_decref(all);
+        return rc;
+    }
+    *res = all;
+    return 0;
+}
+
 /* The InFlightExitStarted logs of ife_id (NULL: of every in-flight exit). */
 static int ife_started_logs(eth_chain *e, const plasma_u256 *ife_id, json_t **res)
 {
@@ -499,7 +526,7 @@ static int ife_started_logs(eth_chain *e, const plasma_u256 *ife_id, json_t **re
         return PLASMA_ERR_NOMEM;
     if (!ife_id)
         json_array_remove(topics, 2);
-    rc = get_logs(e, e->start_block, head, topics, res);
+    rc = get_logs_all(e, e->start_block, head, topics, res);
     json_decref(topics);
     return rc;
 }
