@@ -98,7 +98,7 @@ static void block_human(const json_t *r)
     printf("%s block %lld: root %s, stored %s\n",
            json_is_true(json_object_get(r, "is_deposit")) ? "deposit" : "child", num(r, "blknum"),
            str(r, "root"), cli_human_time(when, num(r, "timestamp")));
-    if (json_is_true(json_object_get(r, "is_deposit")))
+    if (json_object_get(r, "depositor"))
         printf("  %s deposited by %s\n", cli_human_amount(amount, str(r, "token"), str(r, "amount")),
                str(r, "depositor"));
 }
@@ -117,7 +117,9 @@ static int do_block(const cli_ctx *ctx, plasma_client *c, int argc, char **argv)
     json_t *r = json_pack("{s:I, s:o, s:I, s:b}", "blknum", (json_int_t)rec.blknum, "root",
                           plasma_json_hash(&rec.root), "timestamp", (json_int_t)rec.timestamp, "is_deposit",
                           rec.is_deposit);
-    if (rec.is_deposit) {
+    /* The contract stores a deposit block's root and time only: on Ethereum
+     * the depositor, token and amount are in its DepositCreated event. */
+    if (rec.is_deposit && !plasma_u256_is_zero(&rec.amount)) {
         json_object_set_new(r, "depositor", plasma_json_addr(&rec.depositor));
         json_object_set_new(r, "token", plasma_json_addr(&rec.token));
         json_object_set_new(r, "amount", plasma_json_u256(&rec.amount));

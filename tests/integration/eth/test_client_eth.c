@@ -140,6 +140,17 @@ static void test_wallet_on_eth(void **state)
     assert_int_equal(it_admin_seal(&daemon_), 1000);
     oe_wait_submitted(&daemon_, 1000, 20);
     uint64_t paid_pos = plasma_utxo_pos(1000, 0, 0);
+    json_t *blk = as(1, "rootchain block 1000");
+    plasma_eth_block_view bv = oe_block(&chain, 1000);
+    char root[67];
+    assert_string_equal(json_string_value(json_object_get(blk, "root")), plasma_hash_format(root, &bv.root));
+    assert_int_equal(json_u64(blk, "timestamp"), bv.timestamp);
+    assert_false(json_is_true(json_object_get(blk, "is_deposit")));
+    json_decref(blk);
+    blk = as(1, "rootchain block 1");
+    assert_true(json_is_true(json_object_get(blk, "is_deposit")));
+    json_decref(blk);
+    as_fails(1, "block_not_found", "rootchain block 3000");
 
     /* Exits: account 3's output, and account 1's deposit, which it spent;
      * account 5 challenges that one with the payment and earns the bond. */
