@@ -244,13 +244,14 @@ int cli_load_key(cli_ctx *ctx, plasma_privkey *key, plasma_addr *addr)
 
 static int eth_client(const cli_ctx *ctx, plasma_client **out)
 {
-    plasma_client_eth_config cfg = {ctx->rpc_url, {{0}}, ctx->chain_id, (unsigned)ctx->confirmations,
-                                    ctx->deploy_block};
+    plasma_client_eth_config cfg = {
+        ctx->rpc_url, {{0}}, ctx->chain_id, (unsigned)ctx->confirmations, ctx->deploy_block};
     char err[400];
     if (!ctx->rpc_url)
         return cli_error(ctx, PLASMA_ERR_USAGE, "--rootchain eth needs --rpc URL (or PLASMA_RPC)");
     if (!ctx->contract)
-        return cli_error(ctx, PLASMA_ERR_USAGE, "--rootchain eth needs --contract ADDRESS (or PLASMA_CONTRACT)");
+        return cli_error(ctx, PLASMA_ERR_USAGE,
+                         "--rootchain eth needs --contract ADDRESS (or PLASMA_CONTRACT)");
     if (!cli_parse_addr(ctx, "--contract", ctx->contract, &cfg.contract))
         return CLI_EXIT_USAGE;
     int rc = plasma_client_new_eth(out, ctx->operator_url, &cfg, err, sizeof err);

@@ -18,7 +18,8 @@ static const char help[] =
     "--json prints one object: status {\"chain_id\", \"contract\", \"operator\", \"head_number\",\n"
     "\"head_timestamp\", \"next_child_block\", \"next_deposit_block\", \"min_exit_period\", \"exit_bond\",\n"
     "\"ife_bond\", \"piggyback_bond\", \"dev\"}; block {\"blknum\", \"root\", \"timestamp\", \"is_deposit\"\n"
-    "[, \"depositor\", \"token\", \"amount\"]}; exits {\"exits\": [{\"exit_id\", \"state\", \"owner\", \"token\", \"amount\",\n"
+    "[, \"depositor\", \"token\", \"amount\"]}; exits {\"exits\": [{\"exit_id\", \"state\", \"owner\", "
+    "\"token\", \"amount\",\n"
     "\"exitable_at\"}]}; balance {\"address\", \"balance\", \"tokens\": {TOKEN: amount}}; mine\n"
     "{\"head_number\"}; advance-time {\"advanced_seconds\"}.\n";
 
@@ -79,17 +80,17 @@ static int do_status(const cli_ctx *ctx, plasma_client *c)
     int err = plasma_client_rc_status(c, &st);
     if (err)
         return rc_fail(ctx, c, err, "status");
-    return cli_output(
-        ctx,
-        json_pack("{s:I, s:o, s:o, s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:o, s:b}", "chain_id",
-                  (json_int_t)st.chain_id, "contract", plasma_json_addr(&st.contract), "operator",
-                  plasma_json_addr(&st.operator_addr), "head_number", (json_int_t)st.head_number, "head_timestamp",
-                  (json_int_t)st.head_timestamp, "next_child_block", (json_int_t)st.next_child_block,
-                  "next_deposit_block", (json_int_t)st.next_deposit_block, "min_exit_period",
-                  (json_int_t)st.min_exit_period, "exit_bond", plasma_json_u256(&st.exit_bond), "ife_bond",
-                  plasma_json_u256(&st.ife_bond), "piggyback_bond", plasma_json_u256(&st.piggyback_bond), "dev",
-                  st.dev),
-        status_human);
+    return cli_output(ctx,
+                      json_pack("{s:I, s:o, s:o, s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:o, s:b}", "chain_id",
+                                (json_int_t)st.chain_id, "contract", plasma_json_addr(&st.contract),
+                                "operator", plasma_json_addr(&st.operator_addr), "head_number",
+                                (json_int_t)st.head_number, "head_timestamp", (json_int_t)st.head_timestamp,
+                                "next_child_block", (json_int_t)st.next_child_block, "next_deposit_block",
+                                (json_int_t)st.next_deposit_block, "min_exit_period",
+                                (json_int_t)st.min_exit_period, "exit_bond", plasma_json_u256(&st.exit_bond),
+                                "ife_bond", plasma_json_u256(&st.ife_bond), "piggyback_bond",
+                                plasma_json_u256(&st.piggyback_bond), "dev", st.dev),
+                      status_human);
 }
 
 static void block_human(const json_t *r)

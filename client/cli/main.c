@@ -26,27 +26,27 @@ static const cli_command commands[] = {
 static void usage(FILE *f)
 {
     fprintf(
-        f,
-        "usage: plasma [global options] COMMAND [options]\n\n"
-        "Global options (anywhere on the line):\n"
-        "  --operator URL     operator API (default $PLASMA_OPERATOR or http://127.0.0.1:7434)\n"
-        "  --rootchain URL    simulated root chain's API (default $PLASMA_ROOTCHAIN or the operator URL\n"
-        "                     + /rootchain); `sim` for that default, `eth` for the Plasma contract on an\n"
-        "                     Ethereum node:\n"
-        "  --rpc URL          eth: the node's JSON-RPC endpoint (default $PLASMA_RPC)\n"
-        "  --contract ADDR    eth: the PlasmaRootChain deployment (default $PLASMA_CONTRACT)\n"
-        "  --confirmations N  eth: blocks on top before a receipt or event counts (default\n"
-        "                     $PLASMA_CONFIRMATIONS or 12)\n"
-        "  --deploy-block N   eth: the contract's deployment block, where event reads start (default\n"
-        "                     $PLASMA_DEPLOY_BLOCK or 1)\n"
-        "  --chain-id N       eth: refuse a node of another chain (default: any)\n"
-        "  --json             one JSON object per result; errors as {\"error\": {\"code\", \"message\"}}\n"
-        "  --account NAME     keystore account (file name or address)\n"
-        "  --key 0x…          use this private key instead of a keystore\n"
-        "  --keystore DIR     keystore directory (default $PLASMA_KEYSTORE or ~/.plasma/keystore)\n"
-        "  --wallet DIR       records of the txs you send (default $PLASMA_WALLET or ~/.plasma/wallet)\n"
-        "  --gas-price WEI    simulated root chain's gas price (default 1 gwei; eth: fees follow the node)\n\n"
-        "Commands:\n");
+        f, "usage: plasma [global options] COMMAND [options]\n\n"
+           "Global options (anywhere on the line):\n"
+           "  --operator URL     operator API (default $PLASMA_OPERATOR or http://127.0.0.1:7434)\n"
+           "  --rootchain URL    simulated root chain's API (default $PLASMA_ROOTCHAIN or the operator URL\n"
+           "                     + /rootchain); `sim` for that default, `eth` for the Plasma contract on an\n"
+           "                     Ethereum node:\n"
+           "  --rpc URL          eth: the node's JSON-RPC endpoint (default $PLASMA_RPC)\n"
+           "  --contract ADDR    eth: the PlasmaRootChain deployment (default $PLASMA_CONTRACT)\n"
+           "  --confirmations N  eth: blocks on top before a receipt or event counts (default\n"
+           "                     $PLASMA_CONFIRMATIONS or 12)\n"
+           "  --deploy-block N   eth: the contract's deployment block, where event reads start (default\n"
+           "                     $PLASMA_DEPLOY_BLOCK or 1)\n"
+           "  --chain-id N       eth: refuse a node of another chain (default: any)\n"
+           "  --json             one JSON object per result; errors as {\"error\": {\"code\", \"message\"}}\n"
+           "  --account NAME     keystore account (file name or address)\n"
+           "  --key 0x…          use this private key instead of a keystore\n"
+           "  --keystore DIR     keystore directory (default $PLASMA_KEYSTORE or ~/.plasma/keystore)\n"
+           "  --wallet DIR       records of the txs you send (default $PLASMA_WALLET or ~/.plasma/wallet)\n"
+           "  --gas-price WEI    simulated root chain's gas price (default 1 gwei; eth: fees follow the "
+           "node)\n\n"
+           "Commands:\n");
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         fprintf(f, "  %-41s %s\n", commands[i].synopsis, commands[i].summary);
     fprintf(f, "\nRun `plasma COMMAND --help` for a command's options. Passwords come from\n"

@@ -56,7 +56,8 @@ typedef struct client_chain_ops {
     int (*ife)(void *ctx, const plasma_u256 *ife_id, plasma_ife_info *out);
     int (*ife_tx)(void *ctx, const plasma_u256 *ife_id, plasma_tx *out);
     /* The open in-flight exits above *after (NULL: all), ascending. */
-    int (*ifes)(void *ctx, const plasma_u256 *after, size_t limit, plasma_ife_info **out, size_t *n, bool *more);
+    int (*ifes)(void *ctx, const plasma_u256 *after, size_t limit, plasma_ife_info **out, size_t *n,
+                bool *more);
     int (*finalized)(void *ctx, const plasma_hash *output_id, plasma_u256 *by);
     int (*withdrawable)(void *ctx, const plasma_addr *owner, const plasma_addr *token, plasma_u256 *out);
     /* addr's balance of token (NULL or zero: ETH) on the root chain. */
@@ -65,7 +66,8 @@ typedef struct client_chain_ops {
      * of following the events of blocks with the confirmations, from after
      * resume (NULL: from the start), reorganisations detected and reported
      * to sink->undo. Out: *caught_up. */
-    int (*follow)(void *ctx, const client_chain_cursor *resume, const client_follow_sink *sink, bool *caught_up);
+    int (*follow)(void *ctx, const client_chain_cursor *resume, const client_follow_sink *sink,
+                  bool *caught_up);
     /* How many recent blocks a reorganisation may reach back (follow). */
     uint64_t reorg_window;
     const char *(*errmsg)(void *ctx);

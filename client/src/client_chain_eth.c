@@ -36,7 +36,7 @@ typedef struct eth_chain {
     plasma_addr sender_addr;
     eth_pend pend[MAX_PENDING];
     size_t n_pend;
-    plasma_eth_follower *follower; /* the watcher's */
+    plasma_eth_follower *follower;  /* the watcher's */
     const client_follow_sink *sink; /* during a follow step */
     char errmsg[512];
 } eth_chain;
@@ -90,7 +90,8 @@ static int e_status(void *ctx, plasma_rootchain_status *out)
     memset(&st, 0, sizeof st);
     st.chain_id = e->chain_id;
     st.contract = e->contract;
-    if ((rc = plasma_eth_block_number(e->rpc, &head)) != 0 || (rc = plasma_eth_header_get(e->rpc, head, &h)) != 0 ||
+    if ((rc = plasma_eth_block_number(e->rpc, &head)) != 0 ||
+        (rc = plasma_eth_header_get(e->rpc, head, &h)) != 0 ||
         (rc = plasma_eth_contract_operator(e->k, &st.operator_addr)) != 0)
         return rpc_fail(e, rc);
     st.head_number = h.number;
@@ -138,7 +139,8 @@ static int e_block_root(void *ctx, uint64_t blknum, plasma_block_record *out)
     if (rc)
         return rpc_fail(e, rc);
     if (v.timestamp == 0)
-        return fail(e, PLASMA_ERR_BLOCK_NOT_FOUND, "no block %llu on the contract", (unsigned long long)blknum);
+        return fail(e, PLASMA_ERR_BLOCK_NOT_FOUND, "no block %llu on the contract",
+                    (unsigned long long)blknum);
     memset(out, 0, sizeof *out);
     out->blknum = blknum;
     out->root = v.root;
@@ -155,7 +157,8 @@ static int e_exit(void *ctx, uint64_t exit_id, plasma_exit_info *out)
     if (rc)
         return rpc_fail(e, rc);
     if (v.state == PLASMA_EXIT_NONE || v.state > PLASMA_EXIT_SUPERSEDED)
-        return fail(e, PLASMA_ERR_EXIT_NOT_FOUND, "no exit %llu on the contract", (unsigned long long)exit_id);
+        return fail(e, PLASMA_ERR_EXIT_NOT_FOUND, "no exit %llu on the contract",
+                    (unsigned long long)exit_id);
     memset(out, 0, sizeof *out);
     out->exit_id = exit_id;
     out->state = (plasma_exit_state)v.state;
@@ -295,8 +298,8 @@ static int convert_event(eth_chain *e, const plasma_eth_event *x, uint32_t call_
         ev->ife_started.ife_id = x->u.ife_started.ife_id;
         ev->ife_started.txhash = x->u.ife_started.txhash;
         size_t n = 0;
-        int rc = plasma_eth_read_start_ife(e->rpc, &x->tx_hash, NULL, ev->ife_started.inputs, PLASMA_MAX_INPUTS,
-                                           &n);
+        int rc = plasma_eth_read_start_ife(e->rpc, &x->tx_hash, NULL, ev->ife_started.inputs,
+                                           PLASMA_MAX_INPUTS, &n);
         if (rc == PLASMA_ERR_NOT_FOUND)
             n = 0; /* started through another contract: the inputs are not in the call data */
         else if (rc)
@@ -337,12 +340,14 @@ static int convert_event(eth_chain *e, const plasma_eth_event *x, uint32_t call_
         return 0;
     case PLASMA_ETH_EV_IFE_FINALIZED:
     case PLASMA_ETH_EV_IFE_DELETED:
-        ev->kind = x->kind == PLASMA_ETH_EV_IFE_FINALIZED ? PLASMA_EVENT_IFE_FINALIZED : PLASMA_EVENT_IFE_DELETED;
+        ev->kind =
+            x->kind == PLASMA_ETH_EV_IFE_FINALIZED ? PLASMA_EVENT_IFE_FINALIZED : PLASMA_EVENT_IFE_DELETED;
         ev->ife_closed.ife_id = x->u.id;
         return 0;
     case PLASMA_ETH_EV_PAYMENT_DEFERRED:
     case PLASMA_ETH_EV_WITHDRAWAL:
-        ev->kind = x->kind == PLASMA_ETH_EV_PAYMENT_DEFERRED ? PLASMA_EVENT_PAYMENT_DEFERRED : PLASMA_EVENT_WITHDRAWAL;
+        ev->kind = x->kind == PLASMA_ETH_EV_PAYMENT_DEFERRED ? PLASMA_EVENT_PAYMENT_DEFERRED
+                                                             : PLASMA_EVENT_WITHDRAWAL;
         ev->payment.owner = x->u.payment.owner;
         ev->payment.token = x->u.payment.token;
         ev->payment.amount = x->u.payment.amount;
@@ -374,7 +379,7 @@ static int events_of_logs(eth_chain *e, const json_t *logs, plasma_event **out, 
     size_t len = json_array_size(logs), k = 0, parsed = 0;
     tx_log *l = calloc(len ? len : 1, sizeof *l);
     plasma_event *ev = calloc(len ? len : 1, sizeof *ev);
-    int rc = !l || !ev ? PLASMA_ERR_NOMEM
+    int rc = !l || !ev              ? PLASMA_ERR_NOMEM
              : !json_is_array(logs) ? fail(e, PLASMA_ERR_BAD_REQUEST, "eth_getLogs: not a list of logs")
                                     : 0;
     for (; rc == 0 && parsed < len; parsed++) {
@@ -418,8 +423,9 @@ static int events_of_logs(eth_chain *e, const json_t *logs, plasma_event **out, 
 static int get_logs(eth_chain *e, uint64_t from, uint64_t to, json_t *topics, json_t **res)
 {
     char addr[43];
-    json_t *filter = json_pack("{s:s,s:o,s:o}", "address", plasma_addr_format(addr, &e->contract), "fromBlock",
-                               plasma_eth_quantity_json(from), "toBlock", plasma_eth_quantity_json(to));
+    json_t *filter =
+        json_pack("{s:s,s:o,s:o}", "address", plasma_addr_format(addr, &e->contract), "fromBlock",
+                  plasma_eth_quantity_json(from), "toBlock", plasma_eth_quantity_json(to));
     if (filter && topics && json_object_set(filter, "topics", topics) != 0) {
         json_decref(filter);
         filter = NULL;
@@ -473,7 +479,8 @@ static int e_call_events(void *ctx, const plasma_receipt *r, plasma_event **ev, 
 {
     eth_chain *e = ctx;
     json_t *params = json_pack("[o]", plasma_eth_data_json(r->call_hash.b, 32)), *res = NULL;
-    int rc = params ? plasma_eth_rpc_call(e->rpc, "eth_getTransactionReceipt", params, &res) : PLASMA_ERR_NOMEM;
+    int rc =
+        params ? plasma_eth_rpc_call(e->rpc, "eth_getTransactionReceipt", params, &res) : PLASMA_ERR_NOMEM;
     if (rc)
         rpc_fail(e, rc);
     else
@@ -543,12 +550,13 @@ static int e_ife_tx(void *ctx, const plasma_u256 *ife_id, plasma_tx *out)
     int rc = ife_started_logs(e, ife_id, &res);
     if (rc == 0 && (k = json_array_size(res)) == 0)
         rc = fail(e, PLASMA_ERR_IFE_NOT_FOUND, "no in-flight exit with that id was started");
-    if (rc == 0 && plasma_eth_fixed_parse(txh.b, 32, json_object_get(json_array_get(res, k - 1), "transactionHash")))
+    if (rc == 0 &&
+        plasma_eth_fixed_parse(txh.b, 32, json_object_get(json_array_get(res, k - 1), "transactionHash")))
         rc = fail(e, PLASMA_ERR_BAD_REQUEST, "eth_getLogs: a log without its transaction");
     if (rc == 0 && (rc = plasma_eth_read_start_ife(e->rpc, &txh, &tx, inputs, PLASMA_MAX_INPUTS, &n)) != 0)
-        rc = rc == PLASMA_ERR_NOT_FOUND
-                 ? fail(e, PLASMA_ERR_IFE_NOT_FOUND, "the in-flight exit was not started by a call of the contract")
-                 : rpc_fail(e, rc);
+        rc = rc == PLASMA_ERR_NOT_FOUND ? fail(e, PLASMA_ERR_IFE_NOT_FOUND,
+                                               "the in-flight exit was not started by a call of the contract")
+                                        : rpc_fail(e, rc);
     if (rc == 0 && (plasma_tx_decode_signed(out, tx.data, tx.len) != 0 || plasma_ife_id(&id, out) != 0 ||
                     plasma_u256_cmp(&id, ife_id) != 0))
         rc = fail(e, PLASMA_ERR_BAD_REQUEST, "the startInFlightExit call does not carry that exit's tx");
@@ -562,7 +570,8 @@ static int cmp_u256(const void *a, const void *b)
     return plasma_u256_cmp(a, b);
 }
 
-static int e_ifes(void *ctx, const plasma_u256 *after, size_t limit, plasma_ife_info **out, size_t *n, bool *more)
+static int e_ifes(void *ctx, const plasma_u256 *after, size_t limit, plasma_ife_info **out, size_t *n,
+                  bool *more)
 {
     eth_chain *e = ctx;
     json_t *res = NULL;
@@ -576,7 +585,8 @@ static int e_ifes(void *ctx, const plasma_u256 *after, size_t limit, plasma_ife_
         rc = PLASMA_ERR_NOMEM;
     for (size_t i = 0; rc == 0 && i < len; i++) {
         plasma_hash t;
-        if (plasma_eth_fixed_parse(t.b, 32, json_array_get(json_object_get(json_array_get(res, i), "topics"), 2)))
+        if (plasma_eth_fixed_parse(t.b, 32,
+                                   json_array_get(json_object_get(json_array_get(res, i), "topics"), 2)))
             rc = fail(e, PLASMA_ERR_BAD_REQUEST, "eth_getLogs: a malformed InFlightExitStarted log");
         else if (plasma_u256_from_be(&ids[m], t.b, 32) == 0)
             m++;
@@ -585,7 +595,8 @@ static int e_ifes(void *ctx, const plasma_u256 *after, size_t limit, plasma_ife_
         qsort(ids, m, sizeof *ids, cmp_u256);
     *more = false;
     for (size_t i = 0; rc == 0 && i < m; i++) {
-        if ((i > 0 && plasma_u256_cmp(&ids[i], &ids[i - 1]) == 0) || (after && plasma_u256_cmp(&ids[i], after) <= 0))
+        if ((i > 0 && plasma_u256_cmp(&ids[i], &ids[i - 1]) == 0) ||
+            (after && plasma_u256_cmp(&ids[i], after) <= 0))
             continue;
         if (limit && k == limit) {
             *more = true;
@@ -663,9 +674,9 @@ static int encode_call(const plasma_call *c, plasma_buf *data, plasma_u256 *valu
                                                      bytes(c->start_exit.tx, c->start_exit.tx_len),
                                                      bytes(c->start_exit.proof, PLASMA_MERKLE_PROOF_LEN));
     case PLASMA_CALL_CHALLENGE_EXIT:
-        return plasma_eth_encode_challenge_standard_exit(data, c->challenge_exit.exit_id,
-                                                         bytes(c->challenge_exit.tx, c->challenge_exit.tx_len),
-                                                         c->challenge_exit.input_index);
+        return plasma_eth_encode_challenge_standard_exit(
+            data, c->challenge_exit.exit_id, bytes(c->challenge_exit.tx, c->challenge_exit.tx_len),
+            c->challenge_exit.input_index);
     case PLASMA_CALL_PROCESS_EXITS:
         return plasma_eth_encode_process_exits(data, &c->process_exits.token, c->process_exits.max_exits);
     case PLASMA_CALL_START_IFE: {
@@ -676,36 +687,36 @@ static int encode_call(const plasma_call *c, plasma_buf *data, plasma_u256 *valu
         for (unsigned i = 0; i < s->n_input_proofs && i < PLASMA_MAX_INPUTS; i++)
             proofs[i] = bytes(s->input_proofs[i], PLASMA_MERKLE_PROOF_LEN);
         *value = s->bond;
-        return plasma_eth_encode_start_in_flight_exit(data, call_tx(&s->tx), txs, s->n_input_txs, s->input_pos,
-                                                      s->n_input_pos, proofs, s->n_input_proofs);
+        return plasma_eth_encode_start_in_flight_exit(data, call_tx(&s->tx), txs, s->n_input_txs,
+                                                      s->input_pos, s->n_input_pos, proofs,
+                                                      s->n_input_proofs);
     }
     case PLASMA_CALL_PIGGYBACK_INPUT:
     case PLASMA_CALL_PIGGYBACK_OUTPUT:
         *value = c->piggyback.bond;
-        return plasma_eth_encode_piggyback(data, c->kind == PLASMA_CALL_PIGGYBACK_OUTPUT, call_tx(&c->piggyback.tx),
-                                           c->piggyback.index);
+        return plasma_eth_encode_piggyback(data, c->kind == PLASMA_CALL_PIGGYBACK_OUTPUT,
+                                           call_tx(&c->piggyback.tx), c->piggyback.index);
     case PLASMA_CALL_CHALLENGE_IFE: {
         const plasma_call_challenge_ife *x = &c->challenge_ife;
-        plasma_eth_noncanonical_args a = {call_tx(&x->tx),
-                                          x->input_index,
-                                          call_tx(&x->competing_tx),
-                                          x->competing_input_index,
-                                          x->competitor_pos,
-                                          bytes(x->competitor_proof.b, x->competitor_proof.len)};
+        plasma_eth_noncanonical_args a = {
+            call_tx(&x->tx),           x->input_index,
+            call_tx(&x->competing_tx), x->competing_input_index,
+            x->competitor_pos,         bytes(x->competitor_proof.b, x->competitor_proof.len)};
         return plasma_eth_encode_challenge_ife_not_canonical(data, &a);
     }
     case PLASMA_CALL_RESPOND_IFE:
-        return plasma_eth_encode_respond_non_canonical(data, call_tx(&c->respond_ife.tx), c->respond_ife.tx_pos,
-                                                       bytes(c->respond_ife.proof.b, c->respond_ife.proof.len));
+        return plasma_eth_encode_respond_non_canonical(
+            data, call_tx(&c->respond_ife.tx), c->respond_ife.tx_pos,
+            bytes(c->respond_ife.proof.b, c->respond_ife.proof.len));
     case PLASMA_CALL_CHALLENGE_IFE_INPUT:
         return plasma_eth_encode_challenge_ife_input_spent(
             data, call_tx(&c->challenge_ife_input.tx), c->challenge_ife_input.input_index,
             call_tx(&c->challenge_ife_input.spending_tx), c->challenge_ife_input.spending_input_index);
     case PLASMA_CALL_CHALLENGE_IFE_OUTPUT: {
         const plasma_call_challenge_ife_output *x = &c->challenge_ife_output;
-        return plasma_eth_encode_challenge_ife_output_spent(data, call_tx(&x->tx), x->output_utxo_pos,
-                                                            bytes(x->proof.b, x->proof.len),
-                                                            call_tx(&x->spending_tx), x->spending_input_index);
+        return plasma_eth_encode_challenge_ife_output_spent(
+            data, call_tx(&x->tx), x->output_utxo_pos, bytes(x->proof.b, x->proof.len),
+            call_tx(&x->spending_tx), x->spending_input_index);
     }
     case PLASMA_CALL_DELETE_IFE:
         return plasma_eth_encode_delete_ife(data, &c->delete_ife.ife_id);
@@ -717,7 +728,8 @@ static int encode_call(const plasma_call *c, plasma_buf *data, plasma_u256 *valu
 }
 
 /* Waits for p through its confirmations, or timeout_ms. */
-static int wait_pending(eth_chain *e, plasma_eth_pending *p, long timeout_ms, plasma_eth_receipt *r, int *reverted)
+static int wait_pending(eth_chain *e, plasma_eth_pending *p, long timeout_ms, plasma_eth_receipt *r,
+                        int *reverted)
 {
     long waited = 0;
     *reverted = 0;
@@ -731,8 +743,9 @@ static int wait_pending(eth_chain *e, plasma_eth_pending *p, long timeout_ms, pl
         if (rc && rc != PLASMA_ERR_UNAVAILABLE)
             return fail(e, rc, "%s", plasma_eth_sender_errmsg(e->sender));
         if (waited >= timeout_ms)
-            return fail(e, PLASMA_ERR_TIMEOUT, "the transaction is not mined with %u confirmations after %ld s",
-                        e->confirmations, timeout_ms / 1000);
+            return fail(e, PLASMA_ERR_TIMEOUT,
+                        "the transaction is not mined with %u confirmations after %ld s", e->confirmations,
+                        timeout_ms / 1000);
         sleep_ms(POLL_MS);
         waited += POLL_MS;
     }
@@ -850,7 +863,8 @@ static int f_undo(void *ctx, const plasma_eth_cursor *ancestor)
     return e->sink->undo(e->sink->ctx, &cc);
 }
 
-static int e_follow(void *ctx, const client_chain_cursor *resume, const client_follow_sink *sink, bool *caught_up)
+static int e_follow(void *ctx, const client_chain_cursor *resume, const client_follow_sink *sink,
+                    bool *caught_up)
 {
     eth_chain *e = ctx;
     const plasma_eth_cursor *at = e->follower ? plasma_eth_follower_cursor(e->follower) : NULL;

@@ -15,7 +15,8 @@ static int sim_status(void *ctx, plasma_rootchain_status *out)
     return plasma_rootchain_client_status(s->rc, out);
 }
 
-static int sim_send(void *ctx, const plasma_privkey *key, plasma_call *call, uint64_t gas_price, plasma_hash *h)
+static int sim_send(void *ctx, const plasma_privkey *key, plasma_call *call, uint64_t gas_price,
+                    plasma_hash *h)
 {
     sim_chain *s = ctx;
     plasma_call_domain dom;

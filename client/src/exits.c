@@ -26,8 +26,9 @@ int client_rc_wait(plasma_client *c, const plasma_hash *h, plasma_receipt *recei
     if (rc)
         return client_rc_fail(c, rc, "waiting for the root-chain receipt");
     if (r.err && strcmp(c->chain.ops->name, "eth") == 0)
-        return client_fail(c, r.err, "root-chain call failed: %s: %s (%s)", c->chain.ops->errmsg(c->chain.ctx),
-                           plasma_err_message(r.err), plasma_err_code(r.err));
+        return client_fail(c, r.err, "root-chain call failed: %s: %s (%s)",
+                           c->chain.ops->errmsg(c->chain.ctx), plasma_err_message(r.err),
+                           plasma_err_code(r.err));
     if (r.err)
         return client_fail(c, r.err, "root-chain call failed: %s (%s)", plasma_err_message(r.err),
                            plasma_err_code(r.err));

@@ -545,7 +545,8 @@ static int open_dir(plasma_watcher *w, const char *dir)
     int rc = watch_store_open(&w->store, dir, cache / 4);
     if (rc)
         return client_fail(w->c, rc, "watcher: cannot open the data dir %s (another watcher on it?)", dir);
-    if (w->c->chain.ops->follow && (rc = watch_store_undo_on(w->store, w->c->chain.ops->reorg_window + 1)) != 0)
+    if (w->c->chain.ops->follow &&
+        (rc = watch_store_undo_on(w->store, w->c->chain.ops->reorg_window + 1)) != 0)
         return client_fail(w->c, rc, "watcher: the data dir %s: %s", dir, plasma_err_message(rc));
     if ((rc = watch_batch_new(&w->batch)) != 0 || (rc = check_version(w, dir)) != 0)
         return rc;

@@ -200,8 +200,8 @@ static int fs_undo(void *ctx, const client_chain_cursor *ancestor)
     return WATCH_FOLLOW_REORG;
 }
 
-static int follow_reorganising(watch_follow *f, watch_batch *b, watch_event_fn on_other, watch_commit_fn commit,
-                               void *ctx)
+static int follow_reorganising(watch_follow *f, watch_batch *b, watch_event_fn on_other,
+                               watch_commit_fn commit, void *ctx)
 {
     follow_step x = {f, b, on_other, commit, ctx, f->next_seq, false};
     client_follow_sink sink = {&x, fs_event, fs_block, fs_undo};

@@ -29,7 +29,7 @@ typedef struct watch_item {
 typedef struct watch_follow {
     plasma_client *c;
     watch_store *store;
-    uint64_t cursor;   /* next root-chain block whose events are unread */
+    uint64_t cursor; /* next root-chain block whose events are unread */
     /* On a chain that reorganises: the hash of block cursor − 1, the last
      * one read (have_hash false: none read yet), and the common ancestor
      * of the last reorganisation seen. */

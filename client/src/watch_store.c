@@ -23,7 +23,7 @@ struct watch_store {
 struct watch_batch {
     plasma_kv_batch *kb;
     size_t bytes;
-    plasma_buf keys; /* every key written or deleted, each as len2 key, for undo */
+    plasma_buf keys;  /* every key written or deleted, each as len2 key, for undo */
     bool keys_failed; /* out of memory recording them: the write is refused when undo is on */
 };
 
@@ -120,7 +120,8 @@ void watch_batch_clear(watch_batch *b)
 static void note_key(watch_batch *b, const void *key, size_t klen)
 {
     uint8_t len[2] = {(uint8_t)(klen >> 8), (uint8_t)klen};
-    if (klen > 0xffff || plasma_buf_append(&b->keys, len, 2) != 0 || plasma_buf_append(&b->keys, key, klen) != 0)
+    if (klen > 0xffff || plasma_buf_append(&b->keys, len, 2) != 0 ||
+        plasma_buf_append(&b->keys, key, klen) != 0)
         b->keys_failed = true;
 }
 
@@ -195,7 +196,7 @@ static int undo_record(watch_store *s, const watch_batch *b, plasma_buf *rec)
 
 typedef struct undo_scan {
     plasma_kv_batch *kb;
-    uint64_t below; /* prune: records tagged below it */
+    uint64_t below;   /* prune: records tagged below it */
     plasma_buf *recs; /* rollback: the records, each as len4 record */
     size_t n;
 } undo_scan;
@@ -333,7 +334,7 @@ int watch_store_rollback(watch_store *s, uint64_t block, size_t *n_writes)
     undo_scan u = {NULL, 0, &recs, 0};
     plasma_kv_batch *kb = plasma_kv_batch_new();
     undo_key(from, block + 1, 0);
-    int rc = !kb                 ? PLASMA_ERR_NOMEM
+    int rc = !kb                   ? PLASMA_ERR_NOMEM
              : block == UINT64_MAX ? 0
                                    : watch_store_scan(s, from, sizeof from, 1, collect_cb, &u);
     /* Newest first: in a batch the last op on a key wins, and the oldest

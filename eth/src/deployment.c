@@ -63,8 +63,8 @@ int plasma_eth_check_deployment(plasma_eth_rpc *rpc, const plasma_addr *contract
     if (plasma_eth_chain_id(rpc, &id) != 0)
         return fail(err, err_len, "--rpc: %s", plasma_eth_rpc_last_error(rpc)->message);
     if (want->chain_id && want->chain_id != id)
-        return fail(err, err_len, "--chain-id %" PRIu64 ": the node at --rpc is chain %" PRIu64, want->chain_id,
-                    id);
+        return fail(err, err_len, "--chain-id %" PRIu64 ": the node at --rpc is chain %" PRIu64,
+                    want->chain_id, id);
     int rc = check_code(rpc, contract, want, id, address, err, err_len);
     if (rc == 0)
         *chain_id = id;

@@ -185,8 +185,8 @@ int main(void)
     seed = env ? strtoull(env, NULL, 10) : (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
     if (!seed)
         seed = 1;
-    printf("test_client_watch_store: seed=%llu (rerun with PLASMA_TEST_SEED=%llu)\n", (unsigned long long)seed,
-           (unsigned long long)seed);
+    printf("test_client_watch_store: seed=%llu (rerun with PLASMA_TEST_SEED=%llu)\n",
+           (unsigned long long)seed, (unsigned long long)seed);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_rollback),
     };

@@ -355,8 +355,7 @@ typedef struct plasma_eth_expect {
  * with one line in err ("--rpc: ...", "--chain-id N: ...",
  * "--contract ADDR: ..."). */
 int plasma_eth_check_deployment(plasma_eth_rpc *rpc, const plasma_addr *contract,
-                                const plasma_eth_expect *want, uint64_t *chain_id, char *err,
-                                size_t err_len);
+                                const plasma_eth_expect *want, uint64_t *chain_id, char *err, size_t err_len);
 
 /* The startInFlightExit call of transaction tx_hash (the one that emitted
  * an InFlightExitStarted): its tx argument (rlp(SignedTx), appended to

@@ -116,7 +116,8 @@ static void test_wallet_on_eth(void **state)
     uint64_t d_eth = json_u64(d, "utxo_pos");
     assert_true(json_is_true(json_object_get(d, "spendable")));
     json_decref(d);
-    plasma_u256 one = u(ETH_WEI), want = add_u(contract_before, &one), got = eit_balance(rpc, &chain.contract);
+    plasma_u256 one = u(ETH_WEI), want = add_u(contract_before, &one),
+                got = eit_balance(rpc, &chain.contract);
     assert_u256(&got, &want, "contract after the ETH deposit");
 
     /* 100 tokens in by account 2, which never approved: the CLI does. */
@@ -398,8 +399,10 @@ static void test_watcher_challenges_on_eth(void **state)
     oe_wait_submitted(&daemon_, 1000, 20);
 
     uint16_t port = it_free_port();
-    snprintf(args, sizeof args, "--json watch --auto --challenge-with %s --data-dir %s/watcher --poll-ms 100 "
-             "--status-port %u", dev_keys[5], daemon_.dir, port);
+    snprintf(args, sizeof args,
+             "--json watch --auto --challenge-with %s --data-dir %s/watcher --poll-ms 100 "
+             "--status-port %u",
+             dev_keys[5], daemon_.dir, port);
     pid_t pid = spawn_cli(args, "watch.log");
     snprintf(log, sizeof log, "%s/watch.log", daemon_.dir);
     uint64_t verified = 0;
@@ -446,16 +449,17 @@ static void test_watcher_withholding_on_eth(void **state)
     oe_wait_submitted(&daemon_, 2000, 20);
     snprintf(body, sizeof body, "{\"blknum\": 2000}");
     it_resp r;
-    assert_true(it_request(daemon_.port, "POST", "/admin/dev/withhold", body, strlen(body), "application/json",
-                           "X-Admin-Token: s3cret\r\n", &r));
+    assert_true(it_request(daemon_.port, "POST", "/admin/dev/withhold", body, strlen(body),
+                           "application/json", "X-Admin-Token: s3cret\r\n", &r));
     assert_int_equal(r.status, 200);
     it_resp_free(&r);
 
     static char out[1 << 16];
-    assert_int_equal(run_raw(out, sizeof out,
-                             "--json watch --once --withholding-timeout 0 --data-dir %s/watcher --exit-for %s",
-                             daemon_.dir, dev_keys[1]),
-                     0);
+    assert_int_equal(
+        run_raw(out, sizeof out,
+                "--json watch --once --withholding-timeout 0 --data-dir %s/watcher --exit-for %s",
+                daemon_.dir, dev_keys[1]),
+        0);
     bool reported = false;
     size_t started = 0;
     for (char *line = strtok(out, "\n"); line; line = strtok(NULL, "\n")) {
@@ -498,8 +502,8 @@ static void step_until(plasma_watcher *w, plasma_client *c, uint64_t blknum)
         if (rc != 0)
             fail_msg("watcher step: %s (%s)", plasma_client_errmsg(c), plasma_err_code(rc));
         if (it_now() - t0 > 30)
-            fail_msg("the watcher verified %llu, not %llu", (unsigned long long)plasma_watcher_last_verified(w),
-                     (unsigned long long)blknum);
+            fail_msg("the watcher verified %llu, not %llu",
+                     (unsigned long long)plasma_watcher_last_verified(w), (unsigned long long)blknum);
         it_sleep_ms(20);
     }
 }
