@@ -50,9 +50,12 @@ add_test(NAME eth_probe_bytecode COMMAND ${PLASMA_NODE} ${ETH_IT_DIR}/probe/buil
 set_tests_properties(eth_vectors_current eth_probe_bytecode PROPERTIES LABELS once TIMEOUT 60)
 
 # The wallet CLI and the watcher on anvil (plasma --rootchain eth): the same
-# daemons and the real `plasma` binary.
-plasma_operator_eth_itest(test_client_eth LIBS plasma_eth plasma_http plasma_rootchain plasma_merkle plasma_client
-                          Threads::Threads TIMEOUT 240)
-target_include_directories(test_client_eth PRIVATE ${CMAKE_CURRENT_LIST_DIR}/../integration/client)
-target_compile_definitions(test_client_eth PRIVATE PLASMA_CLI_BIN="$<TARGET_FILE:plasma>")
-add_dependencies(test_client_eth plasma)
+# daemons and the real `plasma` binary; about 10 s each, 30 s under the
+# sanitizers on a loaded machine.
+foreach(name test_client_eth test_watcher_eth)
+    plasma_operator_eth_itest(${name} LIBS plasma_eth plasma_http plasma_rootchain plasma_merkle plasma_client
+                              Threads::Threads TIMEOUT 240)
+    target_include_directories(${name} PRIVATE ${CMAKE_CURRENT_LIST_DIR}/../integration/client)
+    target_compile_definitions(${name} PRIVATE PLASMA_CLI_BIN="$<TARGET_FILE:plasma>")
+    add_dependencies(${name} plasma)
+endforeach()
