@@ -2,11 +2,13 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -95,4 +97,52 @@ uint16_t tu_free_port(void)
     assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &len), 0);
     close(fd);
     return ntohs(a.sin_port);
+}
+
+pid_t tu_spawn(const char *const *argv, const char *log_path)
+{
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        int fd = open(log_path, O_WRONLY | O_CREAT | O_APPEND, 0600);
+        if (fd >= 0) {
+            dup2(fd, 1);
+            dup2(fd, 2);
+            close(fd);
+        }
+        execv(argv[0], (char *const *)argv);
+        _exit(127);
+    }
+    return pid;
+}
+
+/* The port in the file: one decimal number 1..65535 and a newline. */
+static bool read_port_file(const char *path, uint16_t *port)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return false;
+    char line[16] = {0};
+    bool ok = fgets(line, sizeof line, f) != NULL;
+    fclose(f);
+    char *end = NULL;
+    long v = ok ? strtol(line, &end, 10) : 0;
+    if (!ok || end == line || *end != '\n' || v < 1 || v > 65535)
+        return false;
+    *port = (uint16_t)v;
+    return true;
+}
+
+int tu_wait_port_file(const char *port_file, pid_t pid, double seconds, uint16_t *port, int *status)
+{
+    double deadline = tu_now() + seconds;
+    for (long wait_ms = 1;; wait_ms = wait_ms < 20 ? wait_ms * 2 : 20) {
+        if (read_port_file(port_file, port))
+            return 1;
+        if (waitpid(pid, status, WNOHANG) == pid)
+            return 0;
+        if (tu_now() > deadline)
+            return -1;
+        tu_sleep_ms(wait_ms);
+    }
 }

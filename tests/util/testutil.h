@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <cmocka.h>
 #include <jansson.h>
 
@@ -36,7 +37,23 @@ uint64_t tu_seed(const char *what, uint64_t def);
 double tu_now(void);
 /* Sleeps ms milliseconds (through signals). */
 void tu_sleep_ms(long ms);
-/* A loopback TCP port that was free a moment ago; fails the test if none. */
+/* A loopback TCP port that was free a moment ago; fails the test if none.
+ * Only for programs without a way to report the port they bound (anvil):
+ * another process may take it before the program binds it. */
 uint16_t tu_free_port(void);
+
+/* --- daemons under test --- */
+
+/* Starts argv[0] with argv (NULL-terminated), its stdout and stderr
+ * appended to log_path. Returns the child's pid; fails the test when fork
+ * fails. */
+pid_t tu_spawn(const char *const *argv, const char *log_path);
+
+/* Waits up to seconds for the daemon pid to write its listening port into
+ * port_file (the --port-file of plasma-operator and plasma-rootchain,
+ * written whole once listening). Returns 1 with *port set, 0 when the
+ * daemon exited first (its wait status in *status, the child reaped), or
+ * -1 on timeout. */
+int tu_wait_port_file(const char *port_file, pid_t pid, double seconds, uint16_t *port, int *status);
 
 #endif

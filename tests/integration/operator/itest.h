@@ -34,34 +34,25 @@ typedef struct it_daemon {
     char dir[64];
     char data[128];
     char log[128];
+    char port_file[128];
     char *args[48]; /* extra flags, kept for restarts */
     int n_args;
 } it_daemon;
 
+/* Short names of the shared helpers (testutil.h). */
 static inline uint16_t it_free_port(void)
 {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    socklen_t len = sizeof a;
-    assert_true(fd >= 0);
-    assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
-    assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &len), 0);
-    close(fd);
-    return ntohs(a.sin_port);
+    return tu_free_port();
 }
 
 static inline double it_now(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+    return tu_now();
 }
 
 static inline void it_sleep_ms(long ms)
 {
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-        ;
+    tu_sleep_ms(ms);
 }
 
 /* --- raw HTTP --- */
@@ -190,6 +181,20 @@ static inline const char *it_code(const it_resp *r)
 
 /* --- the daemon --- */
 
+/* True when the file at path (the daemon's log) contains needle. */
+static inline bool it_file_contains(const char *path, const char *needle)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return false;
+    char line[4096];
+    bool found = false;
+    while (!found && fgets(line, sizeof line, f))
+        found = strstr(line, needle) != NULL;
+    fclose(f);
+    return found;
+}
+
 static int it_rm_cb(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
 {
     (void)sb;
@@ -198,34 +203,34 @@ static int it_rm_cb(const char *path, const struct stat *sb, int flag, struct FT
     return remove(path);
 }
 
-static inline void it_spawn(it_daemon *d)
+/* Spawns the daemon on port (0: the system picks one), reporting its port
+ * in d->port_file. */
+static inline void it_spawn_on(it_daemon *d, uint16_t port)
 {
-    char port[16];
-    snprintf(port, sizeof port, "%u", d->port);
-    char *argv[64] = {PLASMA_OPERATOR_BIN, "--port", port, "--data-dir", d->data};
-    int argc = 5;
+    char port_s[16];
+    snprintf(port_s, sizeof port_s, "%u", port);
+    const char *argv[64] = {PLASMA_OPERATOR_BIN, "--port",     port_s, "--port-file",
+                            d->port_file,        "--data-dir", d->data};
+    int argc = 7;
     for (int i = 0; i < d->n_args; i++)
         argv[argc++] = d->args[i];
     argv[argc] = NULL;
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        int fd = open(d->log, O_WRONLY | O_CREAT | O_APPEND, 0600);
-        if (fd >= 0) {
-            dup2(fd, 1);
-            dup2(fd, 2);
-        }
-        execv(argv[0], argv);
-        _exit(127);
-    }
-    d->pid = pid;
+    unlink(d->port_file);
+    d->pid = tu_spawn(argv, d->log);
 }
 
-/* Waits until the API answers /v1/status. Returns 1 when ready, 0 when the
- * daemon exited (its status in *status), -1 after 15 s. */
+/* Waits until the daemon reports its port and its API answers /v1/status.
+ * Returns 1 when ready, 0 when the daemon exited (its status in *status),
+ * -1 after 30 s. */
 static inline int it_poll_ready(it_daemon *d, int *status)
 {
-    double deadline = it_now() + 15;
+    double deadline = it_now() + 30;
+    int rc = tu_wait_port_file(d->port_file, d->pid, 30, &d->port, status);
+    if (rc <= 0) {
+        if (rc == 0)
+            d->pid = 0;
+        return rc;
+    }
     while (it_now() < deadline) {
         it_resp r;
         if (it_request(d->port, "GET", "/v1/status", NULL, 0, NULL, NULL, &r)) {
@@ -252,9 +257,8 @@ static inline void it_wait_ready(it_daemon *d)
         fail_msg("plasma-operator did not become ready; log in %s", d->log);
 }
 
-/* Starts a daemon with extra flags (NULL-terminated) in a new directory. A
- * port taken between choosing it and binding it (tests run in parallel)
- * is retried with another. */
+/* Starts a daemon with extra flags (NULL-terminated) in a new directory,
+ * on a port the system picks. */
 static inline void it_start(it_daemon *d, const char *const *extra)
 {
     memset(d, 0, sizeof *d);
@@ -262,19 +266,11 @@ static inline void it_start(it_daemon *d, const char *const *extra)
     assert_non_null(mkdtemp(d->dir));
     snprintf(d->data, sizeof d->data, "%s/data", d->dir);
     snprintf(d->log, sizeof d->log, "%s/operator.log", d->dir);
+    snprintf(d->port_file, sizeof d->port_file, "%s/port", d->dir);
     for (; extra && extra[d->n_args]; d->n_args++)
         d->args[d->n_args] = strdup(extra[d->n_args]);
-    for (int attempt = 0; attempt < 3; attempt++) {
-        d->port = it_free_port();
-        it_spawn(d);
-        int status = 0, rc = it_poll_ready(d, &status);
-        if (rc == 1)
-            return;
-        if (rc == 0 && WIFEXITED(status) && WEXITSTATUS(status) == 1)
-            continue; /* cannot listen: try another port */
-        fail_msg("plasma-operator did not start (status %d); log in %s", status, d->log);
-    }
-    fail_msg("plasma-operator found no free port; log in %s", d->log);
+    it_spawn_on(d, 0);
+    it_wait_ready(d);
 }
 
 static inline int it_wait_exit(it_daemon *d, double seconds)
@@ -313,10 +309,22 @@ static inline void it_kill(it_daemon *d)
     d->pid = 0;
 }
 
+/* Starts the stopped daemon again on its data. It asks for the port it
+ * had, so that URLs handed out stay valid; only when another process took
+ * that port meanwhile does it take a new one (d->port tells). */
 static inline void it_restart(it_daemon *d)
 {
-    it_spawn(d);
-    it_wait_ready(d);
+    it_spawn_on(d, d->port);
+    int status = 0, rc = it_poll_ready(d, &status);
+    if (rc == 0 && WIFEXITED(status) && WEXITSTATUS(status) == 1 &&
+        it_file_contains(d->log, "cannot listen")) {
+        it_spawn_on(d, 0);
+        rc = it_poll_ready(d, &status);
+    }
+    if (rc == 0)
+        fail_msg("plasma-operator exited early (status %d); log in %s", status, d->log);
+    if (rc < 0)
+        fail_msg("plasma-operator did not become ready; log in %s", d->log);
 }
 
 static inline void it_cleanup(it_daemon *d)
@@ -327,20 +335,6 @@ static inline void it_cleanup(it_daemon *d)
     d->n_args = 0;
     if (d->dir[0] && !getenv("PLASMA_ITEST_KEEP"))
         nftw(d->dir, it_rm_cb, 16, FTW_DEPTH | FTW_PHYS);
-}
-
-/* True when the file at path (the daemon's log) contains needle. */
-static inline bool it_file_contains(const char *path, const char *needle)
-{
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return false;
-    char line[4096];
-    bool found = false;
-    while (!found && fgets(line, sizeof line, f))
-        found = strstr(line, needle) != NULL;
-    fclose(f);
-    return found;
 }
 
 /* --- transactions --- */

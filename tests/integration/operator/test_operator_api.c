@@ -511,8 +511,12 @@ static void test_metrics_openapi_health(void **state)
 static void test_bad_config_is_a_clear_error(void **state)
 {
     (void)state;
-    char log[] = "/tmp/plasma-itest-cfg-XXXXXX";
-    int fd = mkstemp(log);
+    char dir[] = "/tmp/plasma-itest-cfg-XXXXXX", log[64], never[64], port_file[64];
+    assert_non_null(mkdtemp(dir));
+    snprintf(log, sizeof log, "%s/stderr", dir);
+    snprintf(never, sizeof never, "%s/never", dir);
+    snprintf(port_file, sizeof port_file, "%s/no-such-dir/port", dir);
+    int fd = open(log, O_RDWR | O_CREAT | O_TRUNC, 0600);
     assert_true(fd >= 0);
     pid_t pid = fork();
     if (pid == 0) {
@@ -536,7 +540,7 @@ static void test_bad_config_is_a_clear_error(void **state)
         dup2(null, 2);
         execl(PLASMA_OPERATOR_BIN, PLASMA_OPERATOR_BIN, "--rootchain", "sim", "--rpc", "http://127.0.0.1:9",
               "--operator-key", "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d",
-              "--data-dir", "/tmp/plasma-itest-never", (char *)NULL);
+              "--data-dir", never, (char *)NULL);
         _exit(127);
     }
     waitpid(pid, &status, 0);
@@ -548,8 +552,8 @@ static void test_bad_config_is_a_clear_error(void **state)
     pid = fork();
     if (pid == 0) {
         dup2(fd, 2);
-        execl(PLASMA_OPERATOR_BIN, PLASMA_OPERATOR_BIN, "--dev", "--port", "9", "--data-dir",
-              "/tmp/plasma-itest-never", "--piggyback-bond", "0.028", (char *)NULL);
+        execl(PLASMA_OPERATOR_BIN, PLASMA_OPERATOR_BIN, "--dev", "--port", "9", "--data-dir", never,
+              "--piggyback-bond", "0.028", (char *)NULL);
         _exit(127);
     }
     waitpid(pid, &status, 0);
@@ -557,10 +561,25 @@ static void test_bad_config_is_a_clear_error(void **state)
     memset(buf, 0, sizeof buf);
     assert_true(pread(fd, buf, sizeof buf - 1, 0) > 0);
     assert_non_null(strstr(buf, "--piggyback-bond"));
-    close(fd);
-    unlink(log);
     struct stat st;
-    assert_int_not_equal(stat("/tmp/plasma-itest-never", &st), 0);
+    assert_int_not_equal(stat(never, &st), 0);
+    /* A port file it cannot write: nobody would learn the port. */
+    assert_int_equal(ftruncate(fd, 0), 0);
+    assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
+    pid = fork();
+    if (pid == 0) {
+        dup2(fd, 2);
+        execl(PLASMA_OPERATOR_BIN, PLASMA_OPERATOR_BIN, "--dev", "--port", "0", "--port-file", port_file,
+              "--data-dir", never, (char *)NULL);
+        _exit(127);
+    }
+    waitpid(pid, &status, 0);
+    assert_int_equal(WEXITSTATUS(status), 2);
+    memset(buf, 0, sizeof buf);
+    assert_true(pread(fd, buf, sizeof buf - 1, 0) > 0);
+    assert_non_null(strstr(buf, "--port-file: cannot write"));
+    close(fd);
+    nftw(dir, it_rm_cb, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 int main(void)
