@@ -4,6 +4,7 @@
 
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -41,6 +42,34 @@ void tu_sleep_ms(long ms);
  * Only for programs without a way to report the port they bound (anvil):
  * another process may take it before the program binds it. */
 uint16_t tu_free_port(void);
+
+/* --- raw HTTP on loopback, so that tests control every byte --- */
+
+typedef struct tu_resp {
+    long status;
+    char *body; /* NUL-terminated */
+    size_t len;
+    json_t *json; /* parsed body, or NULL */
+} tu_resp;
+
+void tu_resp_free(tu_resp *r);
+/* A connection to 127.0.0.1:port from 127.0.0.1, receives timing out after
+ * 30 s; -1 when it cannot connect. */
+int tu_connect(uint16_t port);
+/* The same from the loopback address 127.0.0.host (bound first), with
+ * sends and receives timing out after timeout_s. */
+int tu_connect_from(unsigned host, uint16_t port, int timeout_s);
+bool tu_send_all(int fd, const char *p, size_t n);
+/* Reads a whole response, up to the server's close. False when none came. */
+bool tu_read_resp(int fd, tu_resp *r);
+/* Sends one request with Connection: close. ctype NULL: no Content-Type
+ * header; extra: more header lines ("Name: value\r\n") or NULL. The
+ * response is read even when the server stopped taking the body (a 413
+ * decided from Content-Length). Returns false when no response came. */
+bool tu_request(uint16_t port, const char *method, const char *path, const char *body, size_t body_len,
+                const char *ctype, const char *extra, tu_resp *r);
+/* The error code of an error reply ({"error": {"code": …}}), or "". */
+const char *tu_error_code(const tu_resp *r);
 
 /* --- daemons under test --- */
 

@@ -57,97 +57,13 @@ static inline void it_sleep_ms(long ms)
 
 /* --- raw HTTP --- */
 
-typedef struct it_resp {
-    long status;
-    char *body; /* NUL-terminated */
-    size_t len;
-    json_t *json; /* parsed body, or NULL */
-} it_resp;
-
-static inline void it_resp_free(it_resp *r)
-{
-    free(r->body);
-    json_decref(r->json);
-    memset(r, 0, sizeof *r);
-}
-
-static inline int it_connect(uint16_t port)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = {
-        .sin_family = AF_INET, .sin_port = htons(port), .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    if (fd < 0)
-        return -1;
-    struct timeval tv = {30, 0};
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    if (connect(fd, (struct sockaddr *)&a, sizeof a) != 0) {
-        close(fd);
-        return -1;
-    }
-    return fd;
-}
-
-static inline bool it_send_all(int fd, const char *p, size_t n)
-{
-    while (n > 0) {
-        ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
-        if (w <= 0)
-            return false;
-        p += w;
-        n -= (size_t)w;
-    }
-    return true;
-}
-
-/* Reads the whole response (the request asked for Connection: close). */
-static inline bool it_read_resp(int fd, it_resp *r)
-{
-    size_t cap = 4096, len = 0;
-    char *buf = malloc(cap);
-    for (;;) {
-        if (len + 1024 > cap)
-            buf = realloc(buf, cap *= 2);
-        ssize_t n = recv(fd, buf + len, cap - len - 1, 0);
-        if (n <= 0)
-            break;
-        len += (size_t)n;
-    }
-    buf[len] = '\0';
-    memset(r, 0, sizeof *r);
-    char *sep = strstr(buf, "\r\n\r\n");
-    if (len < 12 || strncmp(buf, "HTTP/1.", 7) != 0 || !sep) {
-        free(buf);
-        return false;
-    }
-    r->status = strtol(buf + 9, NULL, 10);
-    r->len = len - (size_t)(sep + 4 - buf);
-    r->body = malloc(r->len + 1);
-    memcpy(r->body, sep + 4, r->len + 1);
-    r->json = json_loadb(r->body, r->len, 0, NULL);
-    free(buf);
-    return true;
-}
-
-/* Sends one request. ctype NULL: no Content-Type header; extra: more header
- * lines ("Name: value\r\n") or NULL. Returns false when no response came. */
-static inline bool it_request(uint16_t port, const char *method, const char *path, const char *body,
-                              size_t body_len, const char *ctype, const char *extra, it_resp *r)
-{
-    int fd = it_connect(port);
-    if (fd < 0)
-        return false;
-    char head[1024];
-    int n = snprintf(
-        head, sizeof head,
-        "%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n%s%s%s%sContent-Length: %zu\r\n\r\n",
-        method, path, ctype ? "Content-Type: " : "", ctype ? ctype : "", ctype ? "\r\n" : "",
-        extra ? extra : "", body ? body_len : 0);
-    bool ok = it_send_all(fd, head, (size_t)n) && (!body || it_send_all(fd, body, body_len));
-    shutdown(fd, SHUT_WR);
-    ok = ok && it_read_resp(fd, r);
-    close(fd);
-    return ok;
-}
+/* The shared raw HTTP client (testutil.h) under this file's names. */
+typedef tu_resp it_resp;
+#define it_resp_free tu_resp_free
+#define it_connect tu_connect
+#define it_send_all tu_send_all
+#define it_read_resp tu_read_resp
+#define it_request tu_request
 
 static inline it_resp it_get(const it_daemon *d, const char *path)
 {
@@ -165,12 +81,7 @@ static inline it_resp it_post(const it_daemon *d, const char *path, const char *
     return r;
 }
 
-/* The error code of an error reply, or "" */
-static inline const char *it_code(const it_resp *r)
-{
-    json_t *e = json_object_get(json_object_get(r->json, "error"), "code");
-    return json_is_string(e) ? json_string_value(e) : "";
-}
+#define it_code tu_error_code
 
 #define it_assert_error(resp, want_status, want_code)                                                        \
     do {                                                                                                     \
