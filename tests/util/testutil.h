@@ -43,6 +43,18 @@ void tu_sleep_ms(long ms);
  * another process may take it before the program binds it. */
 uint16_t tu_free_port(void);
 
+/* --- files --- */
+
+struct stat;
+struct FTW;
+/* Removes one entry: the nftw callback of tu_rmtree. */
+int tu_rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw);
+/* Removes dir and everything below it (rm -rf); a missing dir is fine. */
+void tu_rmtree(const char *dir);
+/* True when the text file at path (a daemon's log) has a line containing
+ * needle. */
+bool tu_file_contains(const char *path, const char *needle);
+
 /* --- raw HTTP on loopback, so that tests control every byte --- */
 
 typedef struct tu_resp {

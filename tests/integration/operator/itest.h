@@ -92,30 +92,10 @@ static inline it_resp it_post(const it_daemon *d, const char *path, const char *
 
 /* --- the daemon --- */
 
-/* True when the file at path (the daemon's log) contains needle. */
-static inline bool it_file_contains(const char *path, const char *needle)
-{
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return false;
-    char line[4096];
-    bool found = false;
-    while (!found && fgets(line, sizeof line, f))
-        found = strstr(line, needle) != NULL;
-    fclose(f);
-    return found;
-}
+/* The shared helpers (testutil.h) under this file's names. */
+#define it_file_contains tu_file_contains
+#define it_rm_cb tu_rm_entry
 
-static int it_rm_cb(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
-/* Spawns the daemon on port (0: the system picks one), reporting its port
- * in d->port_file. */
 static inline void it_spawn_on(it_daemon *d, uint16_t port)
 {
     char port_s[16];
@@ -245,7 +225,7 @@ static inline void it_cleanup(it_daemon *d)
         free(d->args[i]);
     d->n_args = 0;
     if (d->dir[0] && !getenv("PLASMA_ITEST_KEEP"))
-        nftw(d->dir, it_rm_cb, 16, FTW_DEPTH | FTW_PHYS);
+        tu_rmtree(d->dir);
 }
 
 /* --- transactions --- */

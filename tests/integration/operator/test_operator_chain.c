@@ -381,7 +381,7 @@ static void test_remote_rootchain(void **state)
     it_rc_base[0] = '\0';
     kill(rc_pid, SIGKILL);
     waitpid(rc_pid, NULL, 0);
-    nftw(dir, it_rm_cb, 16, FTW_DEPTH | FTW_PHYS);
+    tu_rmtree(dir);
 }
 #endif
 

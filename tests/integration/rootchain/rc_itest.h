@@ -50,19 +50,7 @@ static inline void rci_init(rci_daemon *d)
     snprintf(d->port_file, sizeof d->port_file, "%s/port", d->dir);
 }
 
-/* True when the file at path contains needle. */
-static inline bool rci_file_contains(const char *path, const char *needle)
-{
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return false;
-    char line[4096];
-    bool found = false;
-    while (!found && fgets(line, sizeof line, f))
-        found = strstr(line, needle) != NULL;
-    fclose(f);
-    return found;
-}
+#define rci_file_contains tu_file_contains
 
 /* Daemons still running when a failed assertion ends the test are killed
  * at exit, so that no test leaves a process behind. */
