@@ -60,7 +60,7 @@ async function startDaemon(name, cmd, args, ready, timeoutMs = 30000) {
     clearTimeout(timer);
   };
   const deadline = Date.now() + timeoutMs;
-  for (;;) {
+  for (let wait = 5; ; wait = Math.min(2 * wait, 50)) {
     if (exited) {
       throw new Error(`${name} exited during start-up (${JSON.stringify(exited)}):\n${log}`);
     }
@@ -69,7 +69,7 @@ async function startDaemon(name, cmd, args, ready, timeoutMs = 30000) {
       await stop();
       throw new Error(`${name} not ready after ${timeoutMs} ms:\n${log}`);
     }
-    await sleep(50);
+    await sleep(wait);
   }
 }
 
