@@ -242,23 +242,44 @@ void tu_abuse_print(const tu_abuse *a, FILE *f)
             atomic_load(&a->flood_answered), atomic_load(&a->flood_429), atomic_load(&a->flood_413));
 }
 
-long tu_abuse_burst(uint16_t port, unsigned host, const char *path, int n)
-{
-    long limited = 0;
+typedef struct burst {
+    uint16_t port;
+    unsigned host;
     char req[256];
-    int len = snprintf(req, sizeof req, "GET %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", path);
-    for (int i = 0; i < n; i++) {
-        int fd = tu_connect_from(host, port, 5);
+    int len;
+    double deadline;
+    atomic_long sent, limited;
+} burst;
+
+static void *burst_thread(void *arg)
+{
+    burst *b = arg;
+    while (atomic_load(&b->limited) == 0 && tu_now() < b->deadline) {
+        int fd = tu_connect_from(b->host, b->port, 5);
         if (fd < 0)
             continue;
         tu_resp r;
-        if (tu_send_all(fd, req, (size_t)len) && tu_read_resp(fd, &r)) {
-            limited += r.status == 429;
+        if (tu_send_all(fd, b->req, (size_t)b->len) && tu_read_resp(fd, &r)) {
+            atomic_fetch_add(&b->limited, r.status == 429);
             tu_resp_free(&r);
         }
+        atomic_fetch_add(&b->sent, 1);
         close(fd);
     }
-    return limited;
+    return NULL;
+}
+
+long tu_abuse_burst(uint16_t port, unsigned host, const char *path, double seconds)
+{
+    static burst b;
+    b = (burst){.port = port, .host = host, .deadline = tu_now() + seconds};
+    b.len = snprintf(b.req, sizeof b.req, "GET %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", path);
+    pthread_t t[4];
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(pthread_create(&t[i], NULL, burst_thread, &b), 0);
+    for (int i = 0; i < 4; i++)
+        pthread_join(t[i], NULL);
+    return atomic_load(&b.limited);
 }
 
 static int cmp_double(const void *a, const void *b)

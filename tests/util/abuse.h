@@ -59,9 +59,10 @@ void tu_abuse_stop(tu_abuse *a);
 /* Prints the counters as JSON members ("\"flood_sent\": 1, …"), no braces. */
 void tu_abuse_print(const tu_abuse *a, FILE *f);
 
-/* Sends n GET path requests from 127.0.0.host one after the other; returns
- * how many were answered 429. */
-long tu_abuse_burst(uint16_t port, unsigned host, const char *path, int n);
+/* Sends GET path requests from 127.0.0.host, four at a time, until one is
+ * answered 429 or seconds have passed (a slow machine takes longer to go
+ * past a rate); returns how many were answered 429. */
+long tu_abuse_burst(uint16_t port, unsigned host, const char *path, double seconds);
 
 /* The p-quantile (0..1) of the n values v, which it sorts; 0 when n is 0. */
 double tu_quantile(double *v, size_t n, double p);
