@@ -96,6 +96,41 @@ static inline it_resp it_post(const it_daemon *d, const char *path, const char *
 #define it_file_contains tu_file_contains
 #define it_rm_cb tu_rm_entry
 
+/* Daemons still running when a failed assertion ends the test program are
+ * killed at its exit: a daemon left behind would load the machine the rest
+ * of the suite runs on. */
+#define IT_MAX_LIVE 16
+static pid_t it_live[IT_MAX_LIVE];
+
+static inline void it_kill_live(void)
+{
+    for (int i = 0; i < IT_MAX_LIVE; i++)
+        if (it_live[i] > 0)
+            kill(it_live[i], SIGKILL);
+}
+
+/* Replaces the tracked pid old (0: a free slot) with pid. */
+static inline void it_track(pid_t pid, pid_t old)
+{
+    static bool registered;
+    if (!registered)
+        registered = atexit(it_kill_live) == 0;
+    for (int i = 0; i < IT_MAX_LIVE; i++)
+        if (it_live[i] == old) {
+            it_live[i] = pid;
+            return;
+        }
+}
+
+/* The daemon's process was waited for. */
+static inline void it_reaped(it_daemon *d)
+{
+    it_track(0, d->pid);
+    d->pid = 0;
+}
+
+/* Spawns the daemon on port (0: the system picks one), reporting its port
+ * in d->port_file. */
 static inline void it_spawn_on(it_daemon *d, uint16_t port)
 {
     char port_s[16];
@@ -108,6 +143,7 @@ static inline void it_spawn_on(it_daemon *d, uint16_t port)
     argv[argc] = NULL;
     unlink(d->port_file);
     d->pid = tu_spawn(argv, d->log);
+    it_track(d->pid, 0);
 }
 
 /* Waits until the daemon reports its port and its API answers /v1/status.
@@ -119,7 +155,7 @@ static inline int it_poll_ready(it_daemon *d, int *status)
     int rc = tu_wait_port_file(d->port_file, d->pid, 30, &d->port, status);
     if (rc <= 0) {
         if (rc == 0)
-            d->pid = 0;
+            it_reaped(d);
         return rc;
     }
     while (it_now() < deadline) {
@@ -131,7 +167,7 @@ static inline int it_poll_ready(it_daemon *d, int *status)
                 return 1;
         }
         if (waitpid(d->pid, status, WNOHANG) == d->pid) {
-            d->pid = 0;
+            it_reaped(d);
             return 0;
         }
         it_sleep_ms(20);
@@ -170,7 +206,7 @@ static inline int it_wait_exit(it_daemon *d, double seconds)
     int status = -1;
     while (it_now() < deadline) {
         if (waitpid(d->pid, &status, WNOHANG) == d->pid) {
-            d->pid = 0;
+            it_reaped(d);
             return status;
         }
         it_sleep_ms(10);
@@ -186,7 +222,7 @@ static inline void it_stop(it_daemon *d)
     if (it_wait_exit(d, 20) < 0) {
         kill(d->pid, SIGKILL);
         waitpid(d->pid, NULL, 0);
-        d->pid = 0;
+        it_reaped(d);
         fail_msg("plasma-operator did not stop on SIGTERM");
     }
 }
@@ -197,7 +233,7 @@ static inline void it_kill(it_daemon *d)
         return;
     kill(d->pid, SIGKILL);
     waitpid(d->pid, NULL, 0);
-    d->pid = 0;
+    it_reaped(d);
 }
 
 /* Starts the stopped daemon again on its data. It asks for the port it
