@@ -242,10 +242,35 @@ int cli_load_key(cli_ctx *ctx, plasma_privkey *key, plasma_addr *addr)
     return 0;
 }
 
+static int eth_client(const cli_ctx *ctx, plasma_client **out)
+{
+    plasma_client_eth_config cfg = {
+        ctx->rpc_url, {{0}}, ctx->chain_id, (unsigned)ctx->confirmations, ctx->deploy_block};
+    char err[400];
+    if (!ctx->rpc_url)
+        return cli_error(ctx, PLASMA_ERR_USAGE, "--rootchain eth needs --rpc URL (or PLASMA_RPC)");
+    if (!ctx->contract)
+        return cli_error(ctx, PLASMA_ERR_USAGE,
+                         "--rootchain eth needs --contract ADDRESS (or PLASMA_CONTRACT)");
+    if (!cli_parse_addr(ctx, "--contract", ctx->contract, &cfg.contract))
+        return CLI_EXIT_USAGE;
+    int rc = plasma_client_new_eth(out, ctx->operator_url, &cfg, err, sizeof err);
+    if (rc == PLASMA_ERR_NOMEM)
+        return cli_error(ctx, rc, "out of memory");
+    if (rc)
+        return cli_error(ctx, rc, "%s", err);
+    return 0;
+}
+
 int cli_client(const cli_ctx *ctx, plasma_client **out)
 {
-    if (plasma_client_new(out, ctx->operator_url, ctx->rootchain_url) != 0)
+    int rc;
+    if (ctx->eth) {
+        if ((rc = eth_client(ctx, out)) != 0)
+            return rc;
+    } else if (plasma_client_new(out, ctx->operator_url, ctx->rootchain_url) != 0) {
         return cli_error(ctx, PLASMA_ERR_NOMEM, "out of memory");
+    }
     plasma_client_set_gas_price(*out, ctx->gas_price);
     if (plasma_client_set_wallet_dir(*out, ctx->wallet_dir) != 0) {
         plasma_client_free(*out);

@@ -15,6 +15,12 @@
 typedef struct cli_ctx {
     const char *operator_url;
     const char *rootchain_url; /* NULL: operator URL + /rootchain */
+    bool eth;                  /* --rootchain eth: the contract on an Ethereum node */
+    const char *rpc_url;       /* eth: --rpc */
+    const char *contract;      /* eth: --contract */
+    uint64_t confirmations;    /* eth: --confirmations */
+    uint64_t deploy_block;     /* eth: --deploy-block */
+    uint64_t chain_id;         /* eth: --chain-id (0: any) */
     const char *account;       /* name or address in the keystore dir */
     const char *key_hex;       /* --key 0x… */
     const char *keystore_dir;
@@ -90,8 +96,9 @@ int cli_query_address(cli_ctx *ctx, const char *address_s, plasma_addr *addr);
  * (caller frees), *n. Returns 0 or an exit code (error printed). */
 int cli_owner_utxos(cli_ctx *ctx, int argc, char **argv, const char *name, plasma_addr *addr,
                     plasma_client_utxo **utxos, size_t *n);
-/* A library client for the URLs of ctx, keeping the records of the txs it
- * sends under ctx->wallet_dir. Returns 0 or an exit code. */
+/* A library client for the URLs of ctx (or, with --rootchain eth, its
+ * Ethereum node and contract, checked at once), keeping the records of the
+ * txs it sends under ctx->wallet_dir. Returns 0 or an exit code. */
 int cli_client(const cli_ctx *ctx, plasma_client **out);
 
 /* Prints result: one JSON object with --json, else its human form. Consumes

@@ -288,7 +288,7 @@ static int do_start(cli_ctx *ctx, plasma_client *c, ife_args *a, const plasma_pr
     if (rc)
         return rc;
     if ((rc = plasma_client_ife_start(c, key, &tx, d, &info)) == 0 &&
-        (rc = plasma_rootchain_client_status(plasma_client_rootchain(c), &st)) != 0)
+        (rc = plasma_client_rc_status(c, &st)) != 0)
         rc = PLASMA_ERR_UNAVAILABLE;
     plasma_watch_data_free(d);
     if (rc)

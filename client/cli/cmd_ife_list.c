@@ -102,15 +102,14 @@ static int add_page(plasma_client *c, const plasma_ife_info *ifes, size_t n, con
 
 static int collect(plasma_client *c, const plasma_addr *addr, json_t *list)
 {
-    plasma_rootchain_client *rc = plasma_client_rootchain(c);
     plasma_rootchain_status st;
     plasma_u256 after;
     bool more = true, first = true;
-    int err = plasma_rootchain_client_status(rc, &st);
+    int err = plasma_client_rc_status(c, &st);
     while (err == 0 && more) {
         plasma_ife_info *ifes = NULL;
         size_t n = 0;
-        if ((err = plasma_rootchain_client_ifes(rc, first ? NULL : &after, 0, &ifes, &n, &more)) == 0)
+        if ((err = plasma_client_rc_ifes(c, first ? NULL : &after, 0, &ifes, &n, &more)) == 0)
             err = add_page(c, ifes, n, addr, &st, list);
         if (n)
             after = ifes[n - 1].ife_id;

@@ -33,7 +33,7 @@ static json_t *paid_list(plasma_client *c, const uint64_t *ids, size_t n)
     for (size_t i = 0; i < n; i++) {
         plasma_exit_info info;
         json_t *e = json_pack("{s:o}", "exit_id", plasma_json_u64_str(ids[i]));
-        if (plasma_rootchain_client_exit(plasma_client_rootchain(c), ids[i], &info) == 0) {
+        if (plasma_client_rc_exit(c, ids[i], &info) == 0) {
             json_object_set_new(e, "owner", plasma_json_addr(&info.owner));
             json_object_set_new(e, "token", plasma_json_addr(&info.token));
             json_object_set_new(e, "amount", plasma_json_u256(&info.amount));

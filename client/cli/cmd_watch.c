@@ -36,6 +36,8 @@ static const char help[] =
     "                      output of the accounts exits\n"
     "--auto: act on them (start, piggyback, challenge, respond, exit), with the account's key or, for\n"
     "challenges, --challenge-with (else the first --exit-for); without it they are only reported.\n"
+    "With --rootchain eth it follows the contract's events under --confirmations; when the chain drops\n"
+    "blocks it had read, it takes back what it recorded from them and reports reorg.\n"
     "--data-dir DIR: where the watcher keeps what it verified and what it still has to do, and resumes\n"
     "from (default ~/.plasma/watcher); --cache-mb N: memory for it (default 64).\n"
     "--poll-ms N: pause between rounds (default 1000); --once: one round, then exit.\n"
@@ -163,6 +165,9 @@ static void print_report(const json_t *ev, void *payload)
             printf(" exit %s%s", id, json_is_true(json_object_get(ev, "challenged")) ? " (challenged)" : "");
         if (reason)
             printf(" block %lld: %s", (long long)json_integer_value(json_object_get(ev, "blknum")), reason);
+        if (json_object_get(ev, "ancestor"))
+            printf(": the root chain dropped the blocks after %lld; what came from them was taken back",
+                   (long long)json_integer_value(json_object_get(ev, "ancestor")));
         printf("\n");
     }
     fflush(stdout);

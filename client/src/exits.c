@@ -10,22 +10,11 @@
 
 int client_rc_submit(plasma_client *c, const plasma_privkey *key, plasma_call *call, plasma_hash *h)
 {
-    plasma_call_domain dom;
     plasma_addr from;
-    uint64_t nonce, next;
     int rc;
     if (plasma_privkey_addr(&from, key) != 0)
         return client_fail(c, PLASMA_ERR_BAD_REQUEST, "invalid private key");
-    if ((rc = plasma_rootchain_client_domain(c->rc, &dom)) != 0)
-        return client_rc_fail(c, rc, "root-chain status");
-    if ((rc = plasma_rootchain_client_nonce(c->rc, &from, &nonce, &next)) != 0)
-        return client_rc_fail(c, rc, "root-chain nonce");
-    call->from = from;
-    call->nonce = next;
-    call->gas_price = c->gas_price;
-    if (!call->gas_limit)
-        call->gas_limit = plasma_call_default_gas_limit(call);
-    if ((rc = plasma_rootchain_client_send(c->rc, &dom, call, key, h, NULL)) != 0)
+    if ((rc = CHAIN_OP(c, send, key, call, c->gas_price, h)) != 0)
         return client_rc_fail(c, rc, "root-chain call refused");
     return 0;
 }
@@ -33,9 +22,13 @@ int client_rc_submit(plasma_client *c, const plasma_privkey *key, plasma_call *c
 int client_rc_wait(plasma_client *c, const plasma_hash *h, plasma_receipt *receipt)
 {
     plasma_receipt r;
-    int rc = plasma_rootchain_client_wait_receipt(c->rc, h, c->receipt_timeout_ms, &r);
+    int rc = CHAIN_OP(c, wait, h, c->receipt_timeout_ms, &r);
     if (rc)
         return client_rc_fail(c, rc, "waiting for the root-chain receipt");
+    if (r.err && strcmp(c->chain.ops->name, "eth") == 0)
+        return client_fail(c, r.err, "root-chain call failed: %s: %s (%s)",
+                           c->chain.ops->errmsg(c->chain.ctx), plasma_err_message(r.err),
+                           plasma_err_code(r.err));
     if (r.err)
         return client_fail(c, r.err, "root-chain call failed: %s (%s)", plasma_err_message(r.err),
                            plasma_err_code(r.err));
@@ -57,13 +50,12 @@ static int call_event(plasma_client *c, const plasma_receipt *r, plasma_event_ki
 {
     plasma_event *ev = NULL;
     size_t n = 0;
-    uint64_t next;
-    int rc = plasma_rootchain_client_events(c->rc, r->block_number, r->block_number, 0, &ev, &n, &next);
+    int rc = CHAIN_OP(c, call_events, r, &ev, &n);
     if (rc)
         return client_rc_fail(c, rc, "root-chain events");
     rc = client_fail(c, PLASMA_ERR_NOT_FOUND, "root chain: the call emitted no expected event");
     for (size_t i = 0; i < n; i++)
-        if (ev[i].call_index == r->index && ev[i].kind == kind) {
+        if (ev[i].kind == kind) {
             *out = ev[i];
             rc = 0;
             break;
@@ -198,7 +190,7 @@ static int verify_against_root_chain(plasma_client *c, uint64_t utxo_pos, const 
     plasma_hash leaf;
     plasma_tx decoded;
     uint64_t blknum = plasma_pos_blknum(utxo_pos);
-    int rc = plasma_rootchain_client_block_root(c->rc, blknum, &rec);
+    int rc = CHAIN_OP(c, block_root, blknum, &rec);
     if (rc)
         return client_rc_fail(c, rc, "reading the block root from the root chain");
     if (plasma_tx_decode_unsigned(&decoded, tx, tx_len) != 0 ||
@@ -250,13 +242,13 @@ int plasma_client_start_exit(plasma_client *c, const plasma_privkey *key, uint64
     if ((rc = plasma_client_exit_data(c, utxo_pos, call.start_exit.tx, &call.start_exit.tx_len,
                                       call.start_exit.proof)) != 0)
         return rc;
-    if ((rc = plasma_rootchain_client_status(c->rc, &st)) != 0)
-        return client_rc_fail(c, rc, "root-chain status");
+    if ((rc = plasma_client_rc_status(c, &st)) != 0)
+        return rc;
     call.start_exit.bond = st.exit_bond;
     if ((rc = plasma_client_rc_call(c, key, &call, NULL)) != 0)
         return rc;
-    if ((rc = plasma_rootchain_client_exit(c->rc, utxo_pos, info)) != 0)
-        return client_rc_fail(c, rc, "reading the exit");
+    if ((rc = plasma_client_rc_exit(c, utxo_pos, info)) != 0)
+        return rc;
     return 0;
 }
 
@@ -321,9 +313,9 @@ int plasma_client_challenge(plasma_client *c, const plasma_privkey *key, uint64_
     uint8_t *tx = NULL;
     size_t tx_len = 0;
     uint32_t input_index = 0;
-    int rc = plasma_rootchain_client_exit(c->rc, exit_id, &info);
+    int rc = plasma_client_rc_exit(c, exit_id, &info);
     if (rc)
-        return client_rc_fail(c, rc, "reading the exit");
+        return rc;
     if (info.state != PLASMA_EXIT_IN_PROGRESS)
         return client_fail(c, PLASMA_ERR_EXIT_NOT_ACTIVE, "exit %llu is already challenged or finalized",
                            (unsigned long long)exit_id);
@@ -349,14 +341,11 @@ static int collect_finalized(plasma_client *c, const plasma_receipt *r, uint64_t
 {
     plasma_event *ev = NULL;
     size_t n = 0, paid = 0;
-    uint64_t next;
-    int rc = plasma_rootchain_client_events(c->rc, r->block_number, r->block_number, 0, &ev, &n, &next);
+    int rc = CHAIN_OP(c, call_events, r, &ev, &n);
     if (rc)
         return client_rc_fail(c, rc, "root-chain events");
     c->n_processed_ifes = 0;
     for (size_t i = 0; i < n; i++) {
-        if (ev[i].call_index != r->index)
-            continue;
         if (ev[i].kind == PLASMA_EVENT_IFE_FINALIZED &&
             c->n_processed_ifes < PLASMA_CLIENT_MAX_PROCESSED_IFES)
             c->processed_ifes[c->n_processed_ifes++] = ev[i].ife_closed.ife_id;

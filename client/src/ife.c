@@ -38,7 +38,7 @@ static int check_chain(plasma_client *c, plasma_watch_data *d)
         return client_fail(c, rc, "%s holds no watcher data: run `plasma watch` first", d->dir);
     if (rc)
         return client_fail(c, rc, "%s: unreadable watcher data", d->dir);
-    if ((rc = plasma_rootchain_client_status(c->rc, &st)) != 0)
+    if ((rc = CHAIN_OP(c, status, &st)) != 0)
         return client_rc_fail(c, rc, "root-chain status");
     if (st.chain_id != chain_id || !plasma_addr_eq(&st.contract, &contract))
         return client_fail(c, PLASMA_ERR_CONFIG, "the watcher data in %s belongs to another chain", d->dir);
@@ -75,7 +75,7 @@ int plasma_watch_data_open(plasma_watch_data **out, plasma_client *c, const char
 
 int plasma_client_ife_tx(plasma_client *c, const plasma_u256 *ife_id, plasma_tx *tx)
 {
-    int rc = plasma_rootchain_client_ife_tx(c->rc, ife_id, tx);
+    int rc = CHAIN_OP(c, ife_tx, ife_id, tx);
     if (rc == PLASMA_ERR_IFE_NOT_FOUND)
         return client_fail(c, rc, "no in-flight exit of that transaction was ever started");
     return rc ? client_rc_fail(c, rc, "reading the in-flight exit's transaction") : 0;
@@ -87,7 +87,7 @@ int plasma_client_ife_tx(plasma_client *c, const plasma_u256 *ife_id, plasma_tx 
 static int bond(plasma_client *c, plasma_call *call)
 {
     plasma_rootchain_status st;
-    int rc = plasma_rootchain_client_status(c->rc, &st);
+    int rc = CHAIN_OP(c, status, &st);
     if (rc)
         return client_rc_fail(c, rc, "root-chain status");
     if (call->kind == PLASMA_CALL_START_IFE)
@@ -152,7 +152,7 @@ int plasma_client_ife_start(plasma_client *c, const plasma_privkey *key, const p
         return rc;
     if ((rc = send_built(c, key, &call, rc)) != 0 || (rc = plasma_ife_id(&id, tx)) != 0)
         return rc;
-    rc = plasma_rootchain_client_ife(c->rc, &id, info);
+    rc = CHAIN_OP(c, ife, &id, info);
     return rc ? client_rc_fail(c, rc, "reading the in-flight exit") : 0;
 }
 
@@ -348,7 +348,7 @@ int plasma_client_withdraw(plasma_client *c, const plasma_privkey *key, const pl
     plasma_u256 claim;
     if (plasma_privkey_addr(&owner, key) != 0)
         return client_fail(c, PLASMA_ERR_BAD_REQUEST, "invalid private key");
-    int rc = plasma_rootchain_client_withdrawable(c->rc, &owner, token, &claim);
+    int rc = CHAIN_OP(c, withdrawable, &owner, token, &claim);
     if (rc)
         return client_rc_fail(c, rc, "reading the deferred payments");
     if (plasma_u256_is_zero(&claim))

@@ -15,7 +15,12 @@
  * events) is applied in one atomic write that also moves the cursor, so a
  * watcher killed at any instant resumes where its data dir says:
  *   'V'   version1 chain_id8 contract20: the chain the data dir belongs to
- *   'S'   cursor8 next_seq8 last_verified8 trusted1 blocks8 txs8 */
+ *   'S'   cursor8 next_seq8 last_verified8 trusted1 blocks8 txs8
+ *   'C'   hash32: on a chain that reorganises, the hash of block cursor − 1
+ * There, every write also keeps what it replaced (watch_store.h, undo),
+ * so that a reorganisation takes back what came from the blocks it
+ * removed: the data dir returns to what it held before them, the watcher
+ * reopens it, and the new chain's events follow. */
 #include "client_internal.h"
 #include "watch_act.h"
 #include "watch_follow.h"
@@ -44,6 +49,7 @@ struct plasma_watcher {
     size_t cache_mb;
     unsigned threads;
     char *temp_dir; /* made when no data dir was given; removed at free */
+    char *dir;      /* the data dir, for reopening it after a reorganisation */
     watch_store *store;
     watch_view *view;
     watch_pool *pool;
@@ -80,7 +86,7 @@ int plasma_watcher_new(plasma_watcher **out, plasma_client *c, const plasma_priv
 {
     plasma_rootchain_status st;
     plasma_watcher *w;
-    int rc = plasma_rootchain_client_status(c->rc, &st);
+    int rc = CHAIN_OP(c, status, &st);
     if (rc)
         return client_rc_fail(c, rc, "root-chain status");
     if (!(w = calloc(1, sizeof *w)))
@@ -123,6 +129,7 @@ void plasma_watcher_free(plasma_watcher *w)
     if (w->temp_dir)
         nftw(w->temp_dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
     free(w->temp_dir);
+    free(w->dir);
     plasma_wipe(&w->actor.challenger, sizeof w->actor.challenger);
     plasma_wipe(w->actor.accounts, sizeof w->actor.accounts);
     free(w->actor.wallet_dir);
@@ -226,6 +233,8 @@ static void put_state(plasma_watcher *w, watch_batch *b)
     watch_be64(rec + 25, w->blocks_verified);
     watch_be64(rec + 33, w->txs_verified);
     watch_batch_put(b, "S", 1, rec, sizeof rec);
+    if (w->follow.have_hash)
+        watch_batch_put(b, "C", 1, w->follow.hash.b, 32);
 }
 
 static int load_state(plasma_watcher *w)
@@ -244,6 +253,14 @@ static int load_state(plasma_watcher *w)
         w->blocks_verified = watch_rd64(rec.data + 25);
         w->txs_verified = watch_rd64(rec.data + 33);
     }
+    rec.len = 0;
+    int hrc = rc ? rc : watch_store_get(w->store, "C", 1, &rec);
+    if (hrc == 0 && rec.len == 32) {
+        memcpy(w->follow.hash.b, rec.data, 32);
+        w->follow.have_hash = true;
+    } else if (hrc == 0 || (hrc != PLASMA_ERR_NOT_FOUND && rc == 0)) {
+        rc = hrc ? hrc : PLASMA_ERR_BAD_REQUEST;
+    }
     plasma_buf_free(&rec);
     return rc;
 }
@@ -255,6 +272,7 @@ static int write_batch(plasma_watcher *w, watch_batch *b)
     int rc = watch_view_stage(w->view, b);
     if (rc == 0) {
         put_state(w, b);
+        watch_store_set_tag(w->store, w->follow.cursor ? w->follow.cursor - 1 : 0);
         rc = watch_store_write(w->store, b);
     }
     if (rc) {
@@ -527,6 +545,9 @@ static int open_dir(plasma_watcher *w, const char *dir)
     int rc = watch_store_open(&w->store, dir, cache / 4);
     if (rc)
         return client_fail(w->c, rc, "watcher: cannot open the data dir %s (another watcher on it?)", dir);
+    if (w->c->chain.ops->follow &&
+        (rc = watch_store_undo_on(w->store, w->c->chain.ops->reorg_window + 1)) != 0)
+        return client_fail(w->c, rc, "watcher: the data dir %s: %s", dir, plasma_err_message(rc));
     if ((rc = watch_batch_new(&w->batch)) != 0 || (rc = check_version(w, dir)) != 0)
         return rc;
     watch_follow_init(&w->follow, w->c, w->store);
@@ -561,6 +582,11 @@ int plasma_watcher_set_data_dir(plasma_watcher *w, const char *dir)
     int rc;
     if (w->store)
         return client_fail(w->c, PLASMA_ERR_BAD_REQUEST, "watcher: its data dir is open already");
+    char *copy = strdup(dir);
+    if (!copy)
+        return client_fail(w->c, PLASMA_ERR_NOMEM, "watcher: out of memory");
+    free(w->dir);
+    w->dir = copy;
     if ((rc = open_dir(w, dir)) != 0)
         close_dir(w);
     return rc;
@@ -637,13 +663,48 @@ static int commit_events(void *ctx, watch_batch *b)
     return commit(ctx, b);
 }
 
+/* The root chain dropped the blocks after ancestor: the data dir takes
+ * back every write that came from them, and the watcher reopens it, as if
+ * it had stopped before them; their events, and the new chain's, come
+ * again. Reported as {"event": "reorg", "ancestor", "undone_writes"}. */
+static int undo_reorg(plasma_watcher *w)
+{
+    uint64_t ancestor = w->follow.reorg_ancestor;
+    size_t n = 0;
+    int rc = watch_store_rollback(w->store, ancestor, &n);
+    if (rc == PLASMA_ERR_NOT_FOUND)
+        return client_fail(w->c, rc,
+                           "watcher: the root chain dropped the blocks after %llu, deeper than the data dir "
+                           "can take back: move it away to verify the chain again",
+                           (unsigned long long)ancestor);
+    if (rc)
+        return client_fail(w->c, rc, "watcher: taking back a reorganisation: %s", plasma_err_message(rc));
+    close_dir(w);
+    w->last_verified = w->next_item = w->blocks_verified = w->txs_verified = 0;
+    w->actor.trusted = true;
+    if ((rc = open_dir(w, w->dir)) != 0) {
+        close_dir(w);
+        return rc;
+    }
+    json_t *ev = json_pack("{s:s, s:I, s:I, s:I}", "event", "reorg", "ancestor", (json_int_t)ancestor,
+                           "undone_writes", (json_int_t)n, "resume_block", (json_int_t)w->follow.cursor);
+    if (ev && w->reporter.cb)
+        w->reporter.cb(ev, w->reporter.payload);
+    json_decref(ev);
+    return 0;
+}
+
 int plasma_watcher_step(plasma_watcher *w)
 {
     int rc = ensure_open(w);
-    if (rc == 0 && (rc = plasma_rootchain_client_status(w->c->rc, &w->st)) != 0)
+    if (rc == 0 && (rc = CHAIN_OP(w->c, status, &w->st)) != 0)
         rc = client_rc_fail(w->c, rc, "root-chain status");
-    if (rc == 0)
+    for (int tries = 0; rc == 0 && tries < 4; tries++) {
         rc = watch_follow_events(&w->follow, w->batch, on_chain_event, commit_events, w);
+        if (rc != WATCH_FOLLOW_REORG)
+            break;
+        rc = undo_reorg(w);
+    }
     if (rc == 0)
         rc = drain(w);
     if (rc == 0)

@@ -288,7 +288,7 @@ int watch_act_exit_for(watch_actor *a, watch_view *v, const watch_reporter *r, c
     int rc;
     if (plasma_privkey_addr(&x.owner, key) != 0)
         return client_fail(a->c, PLASMA_ERR_BAD_REQUEST, "invalid private key");
-    if ((rc = plasma_rootchain_client_status(a->c->rc, &st)) != 0)
+    if ((rc = CHAIN_OP(a->c, status, &st)) != 0)
         return client_rc_fail(a->c, rc, "root-chain status");
     x.bond = st.exit_bond;
     if ((rc = watch_ife_in_flight_inputs(v, a->wallet_dir, &x.owner, &x.in_flight, &x.n_in_flight)) != 0)

@@ -116,7 +116,7 @@ static int block_time(watch_follow *f, uint64_t number, uint64_t *ts)
 {
     plasma_chain_block hdr;
     if (f->ts_block != number) {
-        int rc = plasma_rootchain_client_block(f->c->rc, number, &hdr);
+        int rc = CHAIN_OP(f->c, block, number, &hdr);
         if (rc)
             return client_rc_fail(f->c, rc, "root-chain block");
         f->ts_block = number;
@@ -154,14 +154,79 @@ static int on_event(watch_follow *f, const plasma_event *ev, watch_batch *b, uin
     return 0;
 }
 
+/* --- on a chain that reorganises: through the chain's follower --- */
+
+typedef struct follow_step {
+    watch_follow *f;
+    watch_batch *b;
+    watch_event_fn on_other;
+    watch_commit_fn commit;
+    void *ctx;
+    uint64_t seq; /* of the next item queued from the block being read */
+    bool ours;    /* the step stopped on an error of ours (its message set), not the chain's */
+} follow_step;
+
+static int fs_event(void *ctx, const plasma_event *ev)
+{
+    follow_step *x = ctx;
+    int rc = on_event(x->f, ev, x->b, &x->seq, x->on_other, x->ctx);
+    x->ours = rc != 0;
+    return rc;
+}
+
+static int fs_block(void *ctx, const client_chain_cursor *c)
+{
+    follow_step *x = ctx;
+    watch_follow *f = x->f;
+    watch_follow saved = *f;
+    f->cursor = c->number + 1;
+    f->hash = c->hash;
+    f->have_hash = true;
+    f->next_seq = x->seq;
+    int rc = x->commit(x->ctx, x->b);
+    x->ours = rc != 0;
+    if (rc) { /* the block comes again */
+        *f = saved;
+        x->seq = saved.next_seq;
+    }
+    watch_batch_clear(x->b);
+    return rc;
+}
+
+static int fs_undo(void *ctx, const client_chain_cursor *ancestor)
+{
+    follow_step *x = ctx;
+    x->f->reorg_ancestor = ancestor->number;
+    return WATCH_FOLLOW_REORG;
+}
+
+static int follow_reorganising(watch_follow *f, watch_batch *b, watch_event_fn on_other,
+                               watch_commit_fn commit, void *ctx)
+{
+    follow_step x = {f, b, on_other, commit, ctx, f->next_seq, false};
+    client_follow_sink sink = {&x, fs_event, fs_block, fs_undo};
+    client_chain_cursor at = {f->cursor ? f->cursor - 1 : 0, f->hash};
+    bool caught_up = false;
+    int rc = 0;
+    while (rc == 0 && !caught_up) {
+        watch_batch_clear(b);
+        x.seq = f->next_seq;
+        rc = CHAIN_OP(f->c, follow, f->have_hash ? &at : NULL, &sink, &caught_up);
+        at = (client_chain_cursor){f->cursor ? f->cursor - 1 : 0, f->hash};
+    }
+    return rc < 0 && !x.ours ? client_rc_fail(f->c, rc, "root-chain events") : rc;
+}
+
 int watch_follow_events(watch_follow *f, watch_batch *b, watch_event_fn on_other, watch_commit_fn commit,
                         void *ctx)
 {
+    if (f->c->chain.ops->follow)
+        return follow_reorganising(f, b, on_other, commit, ctx);
     for (;;) {
         plasma_event *ev = NULL;
         size_t n = 0;
         uint64_t next = f->cursor, seq = f->next_seq, first_seq = f->next_seq, cursor = f->cursor;
-        int rc = plasma_rootchain_client_events(f->c->rc, f->cursor, UINT64_MAX, 0, &ev, &n, &next);
+        int rc = CHAIN_OP(f->c, events, f->cursor, UINT64_MAX, &ev, &n, &next);
         if (rc)
             return client_rc_fail(f->c, rc, "root-chain events");
         watch_batch_clear(b);

@@ -29,7 +29,13 @@ typedef struct watch_item {
 typedef struct watch_follow {
     plasma_client *c;
     watch_store *store;
-    uint64_t cursor;   /* next root-chain block whose events are unread */
+    uint64_t cursor; /* next root-chain block whose events are unread */
+    /* On a chain that reorganises: the hash of block cursor − 1, the last
+     * one read (have_hash false: none read yet), and the common ancestor
+     * of the last reorganisation seen. */
+    bool have_hash;
+    plasma_hash hash;
+    uint64_t reorg_ancestor;
     uint64_t next_seq; /* of the next item queued */
     uint64_t ts_block; /* the root-chain block whose timestamp ts is */
     uint64_t ts;
@@ -43,10 +49,16 @@ typedef int (*watch_event_fn)(void *ctx, const plasma_event *ev, watch_batch *b)
 /* Writes b once a page of events is in it (with the cursor advanced). */
 typedef int (*watch_commit_fn)(void *ctx, watch_batch *b);
 
-/* Reads every root-chain event from the cursor on, a page at a time: the
- * deposits and blocks go into b as queue items, the other events to
- * on_event, and commit writes b; the cursor and next_seq advance only once
- * it did. Returns 0, an error of on_event or commit, or an error as the
+/* What watch_follow_events returns when the chain was reorganised below
+ * the cursor: f->reorg_ancestor is the last block still on the chain; the
+ * caller takes back what it wrote from the blocks after it. */
+#define WATCH_FOLLOW_REORG 1
+
+/* Reads every root-chain event from the cursor on, a page (on a chain that
+ * reorganises, a block) at a time: the deposits and blocks go into b as
+ * queue items, the other events to on_event, and commit writes b; the
+ * cursor and next_seq advance only once it did. Returns 0,
+ * WATCH_FOLLOW_REORG, an error of on_event or commit, or an error as the
  * client functions. */
 int watch_follow_events(watch_follow *f, watch_batch *b, watch_event_fn on_event, watch_commit_fn commit,
                         void *ctx);

@@ -423,7 +423,7 @@ static int exit_tx(const watch_ife_round *r, ife_rec *rec, plasma_tx *tx, bool *
     int rc;
     if (rec->tx_len)
         return plasma_tx_decode_signed(tx, rec->tx, rec->tx_len) == 0 ? 0 : PLASMA_ERR_IO;
-    if ((rc = plasma_rootchain_client_ife_tx(r->c->rc, &rec->id, tx)) != 0)
+    if ((rc = CHAIN_OP(r->c, ife_tx, &rec->id, tx)) != 0)
         return rc;
     if ((rc = plasma_tx_encode_signed(&b, tx)) == 0 && b.len <= sizeof rec->tx) {
         memcpy(rec->tx, b.data, b.len);
@@ -452,7 +452,7 @@ static int load_judged(watch_judge *j, const watch_ife_round *r, judged *x, bool
 {
     int rc = exit_tx(r, &x->rec, &x->tx, dirty);
     if (rc == 0)
-        rc = plasma_rootchain_client_ife(r->c->rc, &x->rec.id, &x->info);
+        rc = CHAIN_OP(r->c, ife, &x->rec.id, &x->info);
     *gone = rc == PLASMA_ERR_IFE_NOT_FOUND;
     if (rc)
         return *gone ? 0 : client_rc_fail(r->c, rc, "watcher: reading an in-flight exit");
@@ -473,7 +473,7 @@ static int follow_flag(watch_judge *j, const watch_ife_round *r, const plasma_tx
     if (rc == 0)
         plasma_output_id(&id, u.data, u.len, created->n_inputs > 0, plasma_pos_oindex(pos), pos);
     plasma_buf_free(&u);
-    if (rc == 0 && (rc = plasma_rootchain_client_finalized(r->c->rc, &id, &by)) != 0)
+    if (rc == 0 && (rc = CHAIN_OP(r->c, finalized, &id, &by)) != 0)
         return client_rc_fail(r->c, rc, "watcher: reading a finalized flag");
     return rc == 0 && !plasma_u256_is_zero(&by) ? watch_view_mark_finalized(j->view, pos) : rc;
 }
@@ -602,7 +602,7 @@ static int needs_exit(watch_judge *j, const watch_ife_round *r, const plasma_wal
         return rc; /* another spend of an input is included: it cannot be canonical */
     if ((rc = plasma_ife_id(&id, &t->tx)) != 0)
         return rc;
-    rc = plasma_rootchain_client_ife_tx(r->c->rc, &id, &started);
+    rc = CHAIN_OP(r->c, ife_tx, &id, &started);
     *needs = rc == PLASMA_ERR_IFE_NOT_FOUND;
     return rc == 0 || *needs ? 0 : client_rc_fail(r->c, rc, "watcher: reading an in-flight exit's tx");
 }

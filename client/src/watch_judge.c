@@ -283,8 +283,7 @@ static int review_one(watch_judge *j, exit_rec *x, void *arg)
     int rc;
     if (x->state != X_INVALID)
         return 0;
-    if ((rc = plasma_rootchain_client_exit(r->c->rc, x->exit_id, &info)) != 0 &&
-        rc != PLASMA_ERR_EXIT_NOT_FOUND)
+    if ((rc = CHAIN_OP(r->c, exit, x->exit_id, &info)) != 0 && rc != PLASMA_ERR_EXIT_NOT_FOUND)
         return client_rc_fail(r->c, rc, "reading an exit");
     if (rc || info.state != PLASMA_EXIT_IN_PROGRESS) {
         del_rec(r->b, x->exit_id);

@@ -41,6 +41,26 @@ size_t watch_batch_bytes(const watch_batch *b);
  * PLASMA_ERR_IO (nothing of it was applied). */
 int watch_store_write(watch_store *s, const watch_batch *b);
 
+/* --- undo: writes taken back after a reorganisation of the root chain ---
+ * With undo on, every write also stores, in the same atomic write, the
+ * values its keys had before it (records 'R' tag8 seq8), tagged with the
+ * root-chain block the written data derives from (watch_store_set_tag;
+ * the tags of successive writes never decrease). Records whose tag is
+ * more than window blocks below the current one are dropped. */
+
+/* Turns undo on (reading the records already there). Returns 0,
+ * PLASMA_ERR_IO or PLASMA_ERR_NOMEM. */
+int watch_store_undo_on(watch_store *s, uint64_t window);
+/* The tag of the writes that follow. */
+void watch_store_set_tag(watch_store *s, uint64_t tag);
+/* Takes back, in one atomic write, every write tagged above block: the
+ * store holds again what it held before the first of them. Out:
+ * *n_writes (may be NULL), how many were taken back. Returns 0,
+ * PLASMA_ERR_NOT_FOUND (block is below the window: some of those writes
+ * can no longer be taken back; nothing changes), PLASMA_ERR_IO,
+ * PLASMA_ERR_NOMEM or PLASMA_ERR_BAD_REQUEST (undo is off). */
+int watch_store_rollback(watch_store *s, uint64_t block, size_t *n_writes);
+
 /* Tests: the n-th write from now on, and every later one, fails with
  * PLASMA_ERR_IO (0: none fails). */
 void watch_store_fail_writes_after(watch_store *s, unsigned n);

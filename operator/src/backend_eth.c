@@ -261,58 +261,6 @@ static int fail(char *err, size_t err_len, int rc, const char *fmt, ...)
     return rc;
 }
 
-/* The chain id: the node's, which --chain-id, when given, must equal. */
-static int check_chain_id(eth_chain *b, const plasma_operator_config *cfg, char *err, size_t err_len)
-{
-    int rc = plasma_eth_chain_id(b->rpc_submit, &b->chain_id);
-    if (rc != 0)
-        return fail(err, err_len, PLASMA_ERR_CONFIG, "--rpc: %s",
-                    plasma_eth_rpc_last_error(b->rpc_submit)->message);
-    if (plasma_operator_config_given(cfg, "chain-id") && cfg->chain_id != b->chain_id)
-        return fail(err, err_len, PLASMA_ERR_CONFIG,
-                    "--chain-id %" PRIu64 ": the node at --rpc is chain %" PRIu64, cfg->chain_id,
-                    b->chain_id);
-    return PLASMA_OK;
-}
-
-/* The code at --contract is this build's, its operator is this key, and
- * its EIP-712 domain is (chain id, address): what wallets sign against. */
-static int check_contract(eth_chain *b, const char *address, char *err, size_t err_len)
-{
-    plasma_buf code = {0};
-    plasma_eth_contract *c = NULL;
-    plasma_addr op;
-    plasma_hash sep;
-    plasma_domain want;
-    char a[43];
-    plasma_domain_init(&want, b->chain_id, &b->contract);
-    int rc = plasma_eth_code(b->rpc_submit, &b->contract, NULL, &code);
-    if (rc == 0)
-        rc = plasma_eth_contract_new(&c, b->rpc_submit, &b->contract);
-    if (rc != 0)
-        rc = fail(err, err_len, PLASMA_ERR_CONFIG, "--rpc: %s",
-                  plasma_eth_rpc_last_error(b->rpc_submit)->message);
-    else if (code.len == 0)
-        rc = fail(err, err_len, PLASMA_ERR_CONFIG, "--contract %s: no contract there on chain %" PRIu64,
-                  address, b->chain_id);
-    else if (!plasma_eth_is_plasma_code(code.data, code.len))
-        rc = fail(err, err_len, PLASMA_ERR_CONFIG,
-                  "--contract %s: the code there is not this build's PlasmaRootChain", address);
-    else if (plasma_eth_contract_operator(c, &op) != 0 || plasma_eth_contract_domain_separator(c, &sep) != 0)
-        rc = fail(err, err_len, PLASMA_ERR_CONFIG, "--contract %s: %s", address,
-                  plasma_eth_rpc_last_error(b->rpc_submit)->message);
-    else if (!plasma_addr_eq(&op, &b->operator_addr))
-        rc = fail(err, err_len, PLASMA_ERR_CONFIG,
-                  "--contract %s: its operator is %s, not this operator key's", address,
-                  plasma_addr_format(a, &op));
-    else if (!plasma_hash_eq(&sep, &want.separator))
-        rc = fail(err, err_len, PLASMA_ERR_CONFIG, "--contract %s: its EIP-712 domain is not chain %" PRIu64,
-                  address, b->chain_id);
-    plasma_eth_contract_free(c);
-    plasma_buf_free(&code);
-    return rc;
-}
-
 static int new_rpc(plasma_eth_rpc **out, const plasma_operator_config *cfg, char *err, size_t err_len)
 {
     plasma_eth_rpc_config rc;
@@ -351,10 +299,10 @@ static int open_chain(eth_chain *b, const plasma_operator_config *cfg, const pla
         rc = new_rpc(&b->rpc_submit, cfg, err, err_len);
     if (rc == 0)
         rc = new_rpc(&b->rpc_follow, cfg, err, err_len);
+    plasma_eth_expect want = {plasma_operator_config_given(cfg, "chain-id") ? cfg->chain_id : 0,
+                              &b->operator_addr, address};
     if (rc == 0)
-        rc = check_chain_id(b, cfg, err, err_len);
-    if (rc == 0)
-        rc = check_contract(b, address, err, err_len);
+        rc = plasma_eth_check_deployment(b->rpc_submit, &b->contract, &want, &b->chain_id, err, err_len);
     if (rc == 0 && (rc = make_sender(b, cfg, key)) != 0)
         fail(err, err_len, rc, "the operator's sender: %s", plasma_err_message(rc));
     return rc;

@@ -142,34 +142,6 @@ static int get_exit_logs(eth_chain *b, uint64_t from, uint64_t to, json_t **res)
     return rc;
 }
 
-/* The input positions of an in-flight exit: the inputUtxoPos argument of
- * the startInFlightExit call that emitted it. Returns PLASMA_ERR_NOT_FOUND
- * when the transaction's data is no such call (the exit was started
- * through another contract). */
-static int ife_inputs(eth_chain *b, const plasma_hash *tx_hash, plasma_rc_exit_event *x)
-{
-    json_t *params = json_pack("[o]", plasma_eth_data_json(tx_hash->b, 32)), *res = NULL;
-    plasma_buf data = {0};
-    plasma_eth_abi_value *args = NULL;
-    plasma_eth_fn fn;
-    size_t n = 0;
-    int rc = params ? plasma_eth_rpc_call(b->rpc_follow, "eth_getTransactionByHash", params, &res)
-                    : PLASMA_ERR_NOMEM;
-    if (rc == 0 && plasma_eth_data_parse(&data, json_object_get(res, "input")) != 0)
-        rc = PLASMA_ERR_BAD_REQUEST;
-    if (rc == 0 && (plasma_eth_decode_calldata(&fn, &args, &n, data.data, data.len) != 0 ||
-                    fn != PLASMA_ETH_FN_START_IN_FLIGHT_EXIT || n != 4 || args[2].len > PLASMA_MAX_INPUTS))
-        rc = PLASMA_ERR_NOT_FOUND;
-    for (size_t i = 0; rc == 0 && i < args[2].len; i++)
-        if (!plasma_u256_to_u64(&args[2].items[i].uint, &x->inputs[x->n_inputs++]))
-            rc = PLASMA_ERR_NOT_FOUND;
-    plasma_eth_abi_values_free(args);
-    plasma_buf_free(&data);
-    json_decref(res);
-    json_decref(params);
-    return rc;
-}
-
 /* Out: *x, the event as the operator follows it; false for an event it
  * does not (an exit id past 64 bits names no output). */
 static int exit_event_of(eth_chain *b, const plasma_eth_event *ev, plasma_rc_exit_event *x, bool *keep)
@@ -190,7 +162,9 @@ static int exit_event_of(eth_chain *b, const plasma_eth_event *ev, plasma_rc_exi
     x->kind = PLASMA_RC_IFE_STARTED;
     x->ife_id = ev->u.ife_started.ife_id;
     x->txhash = ev->u.ife_started.txhash;
-    int rc = ife_inputs(b, &ev->tx_hash, x);
+    size_t n = 0;
+    int rc = plasma_eth_read_start_ife(b->rpc_follow, &ev->tx_hash, NULL, x->inputs, PLASMA_MAX_INPUTS, &n);
+    x->n_inputs = (uint8_t)n;
     if (rc == PLASMA_ERR_NOT_FOUND) {
         char id[67], tx[67];
         plasma_log(PLASMA_LOG_WARN, "ife_inputs_unread",

@@ -12,6 +12,9 @@ plasma_add_test(test_client_exitdata ${CLIENT_UNIT_DIR}/test_client_exitdata.c L
 # The watcher's view on its LevelDB, through a tiny cache.
 plasma_add_test(test_client_watch_view ${CLIENT_UNIT_DIR}/test_client_watch_view.c LIBS plasma_client TIMEOUT 120)
 target_include_directories(test_client_watch_view PRIVATE ${CLIENT_UNIT_DIR}/../../client/src)
+# The watcher store's undo of writes a root-chain reorganisation removed.
+plasma_add_test(test_client_watch_store ${CLIENT_UNIT_DIR}/test_client_watch_store.c LIBS plasma_client TIMEOUT 60)
+target_include_directories(test_client_watch_store PRIVATE ${CLIENT_UNIT_DIR}/../../client/src)
 
 # The operator's ledger and the watcher give the same verdicts (one set of rules).
 plasma_add_test(test_rules_agree ${CLIENT_UNIT_DIR}/test_rules_agree.c LIBS plasma_client plasma_operator TIMEOUT 60)

@@ -48,3 +48,14 @@ add_test(NAME eth_vectors_current
                  ${PLASMA_NODE} ${PLASMA_VECTORS_DIR}/gen-abi-encoding.js ${PLASMA_VECTORS_DIR}/abi-encoding.json)
 add_test(NAME eth_probe_bytecode COMMAND ${PLASMA_NODE} ${ETH_IT_DIR}/probe/build-probe.js --check)
 set_tests_properties(eth_vectors_current eth_probe_bytecode PROPERTIES LABELS once TIMEOUT 60)
+
+# The wallet CLI and the watcher on anvil (plasma --rootchain eth): the same
+# daemons and the real `plasma` binary; about 10 s each, 30 s under the
+# sanitizers on a loaded machine.
+foreach(name test_client_eth test_watcher_eth)
+    plasma_operator_eth_itest(${name} LIBS plasma_eth plasma_http plasma_rootchain plasma_merkle plasma_client
+                              Threads::Threads TIMEOUT 240)
+    target_include_directories(${name} PRIVATE ${CMAKE_CURRENT_LIST_DIR}/../integration/client)
+    target_compile_definitions(${name} PRIVATE PLASMA_CLI_BIN="$<TARGET_FILE:plasma>")
+    add_dependencies(${name} plasma)
+endforeach()

@@ -121,8 +121,55 @@ const char *plasma_client_errmsg(const plasma_client *c);
 void plasma_client_set_gas_price(plasma_client *c, uint64_t wei_per_gas);
 /* Milliseconds to wait for a root-chain call to be mined (default 60000). */
 void plasma_client_set_receipt_timeout(plasma_client *c, long ms);
-/* The root-chain client this client uses (owned by c). */
+/* The simulated root chain's client this client uses (owned by c), or
+ * NULL when c is on an Ethereum chain (plasma_client_new_eth). */
 plasma_rootchain_client *plasma_client_rootchain(plasma_client *c);
+
+/* The Plasma contract on an Ethereum node instead of the simulated root
+ * chain (docs/client.md, "On Ethereum"). */
+typedef struct plasma_client_eth_config {
+    const char *rpc_url;    /* JSON-RPC endpoint, http:// or https:// */
+    plasma_addr contract;   /* the PlasmaRootChain deployment */
+    uint64_t chain_id;      /* refuse another chain; 0: any */
+    unsigned confirmations; /* blocks on top before a receipt or an event counts */
+    uint64_t start_block;   /* first block whose events are read (the deployment's; 0: 1) */
+} plasma_client_eth_config;
+
+/* As plasma_client_new, with the root chain on the Ethereum node of cfg:
+ * checks at once that the node answers (and is cfg->chain_id when not 0)
+ * and that the code at cfg->contract is this build's PlasmaRootChain with
+ * the EIP-712 domain of that chain. Calls are EIP-1559 transactions signed
+ * with the caller's key, fees from the node's fee history (the gas price
+ * setting is not used), receipts awaited to cfg->confirmations; an ERC-20
+ * deposit approves the contract first when its allowance is short.
+ * Returns 0, PLASMA_ERR_CONFIG (one line in err, err_len bytes) or
+ * PLASMA_ERR_NOMEM. */
+int plasma_client_new_eth(plasma_client **out, const char *operator_url, const plasma_client_eth_config *cfg,
+                          char *err, size_t err_len);
+/* "sim" or "eth": the kind of root chain c talks to. */
+const char *plasma_client_chain_kind(const plasma_client *c);
+
+/* Reads of the root chain, whichever kind it is. */
+int plasma_client_rc_status(plasma_client *c, plasma_rootchain_status *out);
+/* Returns 0 or PLASMA_ERR_EXIT_NOT_FOUND. */
+int plasma_client_rc_exit(plasma_client *c, uint64_t exit_id, plasma_exit_info *out);
+/* Returns 0 or PLASMA_ERR_IFE_NOT_FOUND (not open). */
+int plasma_client_rc_ife(plasma_client *c, const plasma_u256 *ife_id, plasma_ife_info *out);
+/* As plasma_rootchain_client_ifes. */
+int plasma_client_rc_ifes(plasma_client *c, const plasma_u256 *after, size_t limit, plasma_ife_info **ifes,
+                          size_t *n, bool *more);
+/* As plasma_rootchain_client_events, a page at most (on an Ethereum chain
+ * only blocks with the confirmations). */
+int plasma_client_rc_events(plasma_client *c, uint64_t from_block, uint64_t to_block, plasma_event **events,
+                            size_t *n, uint64_t *next_from_block);
+/* Returns 0 or PLASMA_ERR_BLOCK_NOT_FOUND. */
+int plasma_client_rc_block_root(plasma_client *c, uint64_t blknum, plasma_block_record *out);
+/* addr's balance of token (NULL or zero: ETH) on the root chain. */
+int plasma_client_rc_balance(plasma_client *c, const plasma_addr *addr, const plasma_addr *token,
+                             plasma_u256 *out);
+/* Out: withdrawable[owner][token], the deferred payments withdraw claims. */
+int plasma_client_rc_withdrawable(plasma_client *c, const plasma_addr *owner, const plasma_addr *token,
+                                  plasma_u256 *out);
 
 typedef struct plasma_client_status {
     plasma_domain domain; /* EIP-712 domain transactions are signed under */

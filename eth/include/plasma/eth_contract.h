@@ -338,4 +338,33 @@ int plasma_eth_contract_transact(plasma_eth_contract *c, plasma_eth_sender *send
                                  const plasma_buf *calldata, const plasma_u256 *value,
                                  plasma_eth_receipt *receipt);
 
+/* --- checks of a deployment, and calls read back --- */
+
+/* What plasma_eth_check_deployment expects. */
+typedef struct plasma_eth_expect {
+    uint64_t chain_id;                /* 0: any chain */
+    const plasma_addr *operator_addr; /* NULL: any operator */
+    const char *contract_text;        /* the address as the user gave it, for messages */
+} plasma_eth_expect;
+
+/* Checks once what a program on the contract at `contract` relies on: the
+ * node answers; its chain id is want->chain_id when that is not 0; the
+ * code there is this build's PlasmaRootChain; its operator is
+ * want->operator_addr when given; its EIP-712 domain is (chain id,
+ * contract). Out: *chain_id, the node's. Returns 0 or PLASMA_ERR_CONFIG
+ * with one line in err ("--rpc: ...", "--chain-id N: ...",
+ * "--contract ADDR: ..."). */
+int plasma_eth_check_deployment(plasma_eth_rpc *rpc, const plasma_addr *contract,
+                                const plasma_eth_expect *want, uint64_t *chain_id, char *err, size_t err_len);
+
+/* The startInFlightExit call of transaction tx_hash (the one that emitted
+ * an InFlightExitStarted): its tx argument (rlp(SignedTx), appended to
+ * *tx; may be NULL) and its inputUtxoPos (inputs, room for max; *n).
+ * Returns 0, PLASMA_ERR_NOT_FOUND (its data is no startInFlightExit call
+ * of at most max inputs, e.g. one made through another contract),
+ * PLASMA_ERR_BAD_REQUEST (no such transaction, a malformed answer) or an
+ * rpc error. */
+int plasma_eth_read_start_ife(plasma_eth_rpc *rpc, const plasma_hash *tx_hash, plasma_buf *tx,
+                              uint64_t *inputs, size_t max, size_t *n);
+
 #endif
