@@ -2,11 +2,13 @@
 #include "plasma/types.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "plasma/err.h"
 
@@ -237,4 +239,41 @@ int plasma_mkdir_parents(const char *dir)
         *p = '/';
     }
     return mkdir(path, 0700) != 0 && errno != EEXIST ? -1 : 0;
+}
+
+int plasma_file_replace(const char *path, const void *data, size_t len)
+{
+    char tmp[PATH_MAX];
+    if (snprintf(tmp, sizeof tmp, "%s.tmp%ld", path, (long)getpid()) >= (int)sizeof tmp) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return -1;
+    const uint8_t *p = data;
+    int rc = 0;
+    while (rc == 0 && len > 0) {
+        ssize_t n = write(fd, p, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            if (n == 0)
+                errno = EIO;
+            rc = -1;
+            break;
+        }
+        p += n;
+        len -= (size_t)n;
+    }
+    if (close(fd) != 0 && rc == 0)
+        rc = -1;
+    if (rc == 0 && rename(tmp, path) != 0)
+        rc = -1;
+    if (rc != 0) {
+        int e = errno;
+        unlink(tmp);
+        errno = e;
+    }
+    return rc;
 }

@@ -237,6 +237,19 @@ static int start_http(plasma_operator *op, char *err, size_t err_len)
     return rc;
 }
 
+/* The port as a line in --port-file, for whoever started the daemon with
+ * --port 0; written only once the API accepts connections. */
+static int write_port_file(const plasma_operator *op, char *err, size_t err_len)
+{
+    if (!op->cfg.port_file[0])
+        return 0;
+    char line[16];
+    int n = snprintf(line, sizeof line, "%u\n", (unsigned)plasma_operator_port(op));
+    if (plasma_file_replace(op->cfg.port_file, line, (size_t)n) != 0)
+        return fail(err, err_len, "--port-file: cannot write %.200s: %s", op->cfg.port_file, strerror(errno));
+    return 0;
+}
+
 static int start_parts(plasma_operator *op, char *err, size_t err_len)
 {
     plasma_log_level level;
@@ -268,6 +281,8 @@ static int start_parts(plasma_operator *op, char *err, size_t err_len)
     }
     if (rc == 0)
         rc = start_http(op, err, err_len);
+    if (rc == 0)
+        rc = write_port_file(op, err, err_len);
     return rc;
 }
 

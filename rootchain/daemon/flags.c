@@ -30,7 +30,10 @@ static const flag_spec FLAGS[] = {
     {"dev", F_BOOL, OFF(dev), 0, 0, 0, NULL,
      "development mode: allow /v1/dev/* controls, prefund the ten development accounts on a fresh chain, "
      "allow running in memory"},
-    {"port", F_U64, OFF(port), 0, 1, 65535, "N", "TCP port of the HTTP API"},
+    {"port", F_U64, OFF(port), 0, 0, 65535, "N",
+     "TCP port of the HTTP API; 0 lets the system pick a free one"},
+    {"port-file", F_STR, STR(port_file), 0, 0, "FILE",
+     "once listening, write the port to FILE (replaced whole, never seen half written)"},
     {"bind", F_BIND, STR(bind), 0, 0, "ADDR", "IPv4 address to listen on"},
     {"data-dir", F_STR, STR(data_dir), 0, 0, "DIR",
      "LevelDB directory (created if missing); required without --dev, memory only when absent"},

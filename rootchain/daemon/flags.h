@@ -16,7 +16,8 @@
 typedef struct rc_daemon_config {
     bool help;
     bool dev;
-    uint64_t port;
+    uint64_t port; /* 0: the system picks */
+    char port_file[RC_PATH_MAX];
     char bind[64];
     char data_dir[RC_PATH_MAX];
     uint64_t mine_interval_ms;

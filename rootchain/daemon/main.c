@@ -145,23 +145,41 @@ static int start_server(plasma_http_server **srv, plasma_rootnode *node, const r
     return -1;
 }
 
-static void log_started(plasma_rootnode *node, const rc_daemon_config *cfg)
+/* The port as a line in --port-file, for whoever started the daemon with
+ * --port 0; written only once the server accepts connections. */
+static int write_port_file(const rc_daemon_config *cfg, uint16_t port)
+{
+    if (!cfg->port_file[0])
+        return -1;
+    char line[16];
+    int n = snprintf(line, sizeof line, "%u\n", (unsigned)port);
+    if (plasma_file_replace(cfg->port_file, line, (size_t)n) == 0)
+        return -1;
+    char path[Q_LEN], detail[Q_LEN];
+    plasma_log(PLASMA_LOG_ERROR, "start_failed", "port_file=%s detail=%s",
+               plasma_log_quote(path, sizeof path, cfg->port_file),
+               plasma_log_quote(detail, sizeof detail, strerror(errno)));
+    return EXIT_START;
+}
+
+static void log_started(plasma_rootnode *node, const rc_daemon_config *cfg, uint16_t port)
 {
     plasma_chain_head h;
     plasma_rootnode_lock(node);
     plasma_chain_get_head(&h, plasma_rootnode_chain(node));
     plasma_rootnode_unlock(node);
     char bind[Q_LEN], dir[Q_LEN], hash[67], url[96], data[PATH_MAX];
-    snprintf(url, sizeof url, "http://%s:%llu", cfg->bind, (unsigned long long)cfg->port);
+    snprintf(url, sizeof url, "http://%s:%u", cfg->bind, (unsigned)port);
     if (!cfg->data_dir[0])
         snprintf(data, sizeof data, "(memory)");
     else if (!realpath(cfg->data_dir, data))
         snprintf(data, sizeof data, "%s", cfg->data_dir);
     plasma_log(PLASMA_LOG_INFO, "listening",
-               "bind=%s port=%llu url=%s dev=%s data_dir=%s head=%llu head_hash=%s mine_interval_ms=%llu",
-               plasma_log_quote(bind, sizeof bind, cfg->bind), (unsigned long long)cfg->port, url,
-               cfg->dev ? "true" : "false", plasma_log_quote(dir, sizeof dir, data), (unsigned long long)h.number,
-               plasma_hash_format(hash, &h.hash), (unsigned long long)cfg->mine_interval_ms);
+               "bind=%s port=%u url=%s dev=%s data_dir=%s head=%llu head_hash=%s mine_interval_ms=%llu",
+               plasma_log_quote(bind, sizeof bind, cfg->bind), (unsigned)port, url,
+               cfg->dev ? "true" : "false", plasma_log_quote(dir, sizeof dir, data),
+               (unsigned long long)h.number, plasma_hash_format(hash, &h.hash),
+               (unsigned long long)cfg->mine_interval_ms);
 }
 
 /* Signals are blocked in every thread (the miner and the server's threads
@@ -195,8 +213,10 @@ int main(int argc, char **argv)
     status = open_node(&node, &cfg);
     if (status < 0)
         status = start_server(&srv, node, &cfg);
+    if (status < 0)
+        status = write_port_file(&cfg, plasma_http_server_port(srv));
     if (status < 0) {
-        log_started(node, &cfg);
+        log_started(node, &cfg, plasma_http_server_port(srv));
         int sig = wait_for_signal(&set);
         plasma_log(PLASMA_LOG_INFO, "stopping", "signal=%s", sig == SIGINT ? "SIGINT" : "SIGTERM");
         status = 0;

@@ -36,18 +36,7 @@ static inline plasma_addr tk_token(uint8_t tag)
     return t;
 }
 
-static int tk_rm_cb(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
-static inline void tk_rmrf(const char *dir)
-{
-    nftw(dir, tk_rm_cb, 16, FTW_DEPTH | FTW_PHYS);
-}
+#define tk_rmrf tu_rmtree
 
 static inline char *tk_tmpdir(void)
 {

@@ -1,8 +1,12 @@
 /* Value types, hex, buffers and the error table. */
 #include "testutil.h"
 
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static void test_hex(void **state)
 {
@@ -218,11 +222,51 @@ static void test_err_table(void **state)
     assert_int_equal(plasma_err_http_status(PLASMA_ERR_IFE_NOT_FOUND), 404);
 }
 
+static size_t dir_entries(const char *dir)
+{
+    DIR *d = opendir(dir);
+    assert_non_null(d);
+    size_t n = 0;
+    for (struct dirent *e; (e = readdir(d));)
+        n += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
+    closedir(d);
+    return n;
+}
+
+/* plasma_file_replace leaves the whole new content and no temporary file;
+ * a path it cannot write fails with errno and leaves nothing either. */
+static void test_file_replace(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/plasma-types-XXXXXX", path[64], got[32] = {0};
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/port", dir);
+    assert_int_equal(plasma_file_replace(path, "123456\n", 7), 0);
+    assert_int_equal(plasma_file_replace(path, "80\n", 3), 0);
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    assert_int_equal(fread(got, 1, sizeof got - 1, f), 3);
+    fclose(f);
+    assert_string_equal(got, "80\n");
+    assert_int_equal(dir_entries(dir), 1);
+
+    char bad[96];
+    snprintf(bad, sizeof bad, "%s/missing/port", dir);
+    errno = 0;
+    assert_int_equal(plasma_file_replace(bad, "1", 1), -1);
+    assert_int_equal(errno, ENOENT);
+    assert_int_equal(dir_entries(dir), 1);
+    assert_int_equal(unlink(path), 0);
+    assert_int_equal(rmdir(dir), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_hex),  cmocka_unit_test(test_addr_and_hash), cmocka_unit_test(test_buf),
-        cmocka_unit_test(test_wipe), cmocka_unit_test(test_err_table),     cmocka_unit_test(test_grow),
+        cmocka_unit_test(test_hex),          cmocka_unit_test(test_addr_and_hash),
+        cmocka_unit_test(test_buf),          cmocka_unit_test(test_wipe),
+        cmocka_unit_test(test_err_table),    cmocka_unit_test(test_grow),
+        cmocka_unit_test(test_file_replace),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

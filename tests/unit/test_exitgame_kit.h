@@ -283,18 +283,7 @@ static inline uint64_t egk_now(const egk *k)
 
 /* ---- temporary directories ---- */
 
-static int egk_rm_cb(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
-static inline void egk_rmrf(const char *dir)
-{
-    nftw(dir, egk_rm_cb, 16, FTW_DEPTH | FTW_PHYS);
-}
+#define egk_rmrf tu_rmtree
 
 static inline char *egk_tmpdir(void)
 {

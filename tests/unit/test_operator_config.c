@@ -76,9 +76,14 @@ static void test_flag_forms_and_bounds(void **state)
     assert_int_equal(c.port, 9090);
     assert_false(c.sig_verify_cached);
 
-    assert_int_equal(PARSE(&c, err, "--port", "0"), PLASMA_ERR_CONFIG);
+    assert_int_equal(PARSE(&c, err, "--port", "65536"), PLASMA_ERR_CONFIG);
     assert_non_null(strstr(err, "--port"));
-    assert_non_null(strstr(err, "1..65535"));
+    assert_non_null(strstr(err, "0..65535"));
+    assert_int_equal(PARSE(&c, err, "--port", "0", "--port-file", "/tmp/op.port"), 0);
+    assert_int_equal(c.port, 0);
+    assert_string_equal(c.port_file, "/tmp/op.port");
+    assert_int_equal(PARSE(&c, err, "--port-file"), PLASMA_ERR_CONFIG);
+    assert_non_null(strstr(err, "needs a value"));
     assert_int_equal(PARSE(&c, err, "--block-capacity", "65537"), PLASMA_ERR_CONFIG);
     assert_int_equal(PARSE(&c, err, "--port", "-1"), PLASMA_ERR_CONFIG);
     assert_int_equal(PARSE(&c, err, "--port", "12x"), PLASMA_ERR_CONFIG);
@@ -198,6 +203,8 @@ static void test_help_lists_every_flag(void **state)
     fclose(out);
     const char *flags[] = {"--dev",
                            "--port",
+                           "--port-file",
+                           "--port-file",
                            "--data-dir",
                            "--rootchain",
                            "--rpc",
@@ -218,7 +225,7 @@ static void test_help_lists_every_flag(void **state)
                            "--operator-keystore",
                            "--password-file",
                            "--rpc-timeout-ms",
-                           "(1..65535)"};
+                           "(0..65535)"};
     for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++)
         if (!strstr(buf, flags[i]))
             fail_msg("--help does not mention %s", flags[i]);

@@ -260,38 +260,14 @@ typedef struct rck_resp {
 static inline void rck_raw_ctype(rck *k, const char *method, const char *path, const char *ctype,
                                  const char *body, size_t len, rck_resp *out)
 {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    assert_true(fd >= 0);
-    struct sockaddr_in a = {
-        .sin_family = AF_INET, .sin_port = htons(k->port), .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
-    char head[512];
-    int n = snprintf(head, sizeof head,
-                     "%s %s%s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Type: %s\r\n"
-                     "Content-Length: %zu\r\n\r\n",
-                     method, k->prefix, path, ctype, len);
-    assert_true(n > 0 && (size_t)n < sizeof head);
-    assert_int_equal(send(fd, head, (size_t)n, MSG_NOSIGNAL), n);
-    /* The server may answer 413 and close before reading the whole body. */
-    for (size_t off = 0; off < len;) {
-        ssize_t w = send(fd, body + off, len - off, MSG_NOSIGNAL);
-        if (w <= 0)
-            break;
-        off += (size_t)w;
-    }
-    plasma_buf in = {0};
-    char buf[4096];
-    ssize_t r;
-    while ((r = recv(fd, buf, sizeof buf, 0)) > 0)
-        assert_int_equal(plasma_buf_append(&in, (const uint8_t *)buf, (size_t)r), 0);
-    close(fd);
-    assert_int_equal(plasma_buf_append(&in, (const uint8_t *)"", 1), 0);
-    const char *text = (const char *)in.data;
-    assert_int_equal(sscanf(text, "HTTP/1.1 %ld", &out->status), 1);
-    const char *sep = strstr(text, "\r\n\r\n");
-    assert_non_null(sep);
-    out->json = json_loads(sep + 4, 0, NULL);
-    plasma_buf_free(&in);
+    char full[512];
+    assert_true((size_t)snprintf(full, sizeof full, "%s%s", k->prefix, path) < sizeof full);
+    tu_resp r;
+    if (!tu_request(k->port, method, full, body, len, ctype, NULL, &r))
+        fail_msg("%s %s: no response", method, full);
+    out->status = r.status;
+    out->json = json_incref(r.json);
+    tu_resp_free(&r);
 }
 
 static inline void rck_raw(rck *k, const char *method, const char *path, const char *body, rck_resp *out)
@@ -336,17 +312,6 @@ static inline void rck_expect_call_at(rck *k, const plasma_buf *signed_call, lon
 
 /* ---- temporary directories ---- */
 
-static inline int rck_rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
-static inline void rck_rmtree(const char *dir)
-{
-    nftw(dir, rck_rm_one, 16, FTW_DEPTH | FTW_PHYS);
-}
+#define rck_rmtree tu_rmtree
 
 #endif

@@ -6,12 +6,6 @@
 
 #include "test_rootchain_kit.h"
 
-static void sleep_ms(long ms)
-{
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
-}
-
 typedef struct hook_log {
     plasma_rootnode *node;
     uint64_t numbers[64];
@@ -79,7 +73,7 @@ static void test_auto_miner(void **state)
     assert_int_equal(plasma_rootchain_client_wait_receipt(k.cli, &h, 5000, &r), 0);
     assert_int_equal(r.err, 0);
     for (int i = 0; i < 200 && rck_status(&k).head_number < 5; i++)
-        sleep_ms(10);
+        tu_sleep_ms(10);
     assert_true(rck_status(&k).head_number >= 5);
     assert_false(log.out_of_order);
     rck_stop(&k); /* stops the miner while it runs */

@@ -1,12 +1,13 @@
 // anvil, the development EVM, for the contract tests: a fresh chain per use on
-// a free loopback port, chain id 31337, base fee and gas price 0 (balances
+// a loopback port it picks itself (--port 0, read back from its "Listening
+// on" line), chain id 31337, base fee and gas price 0 (balances
 // compare exactly), a fixed genesis time and explicit block timestamps.
 'use strict';
 
 const path = require('node:path');
 const { ethers } = require('ethers');
 const { Rpc, RpcError } = require('./rpc');
-const { freePort, startDaemon, sleep } = require('./proc');
+const { startDaemon, sleep } = require('./proc');
 
 const ANVIL = path.join(__dirname, '..', '..', 'node_modules', '.bin', 'anvil');
 const OUT = path.join(__dirname, '..', '..', 'out');
@@ -53,13 +54,28 @@ class Anvil {
 
   // steps: record opcode steps, for debug_traceTransaction (slower).
   static async start({ genesis = 1_700_000_000, steps = false } = {}) {
-    const port = await freePort();
-    const url = `http://127.0.0.1:${port}`;
-    const rpc = new Rpc(url);
-    const args = ['--port', String(port), '--host', '127.0.0.1', '--chain-id', '31337', '--base-fee', '0',
+    const args = ['--port', '0', '--host', '127.0.0.1', '--chain-id', '31337', '--base-fee', '0',
       '--gas-price', '0', '--timestamp', String(genesis), '--hardfork', HARDFORK, '--accounts', '10'];
     if (steps) args.push('--steps-tracing');
-    const { stop } = await startDaemon('anvil', ANVIL, args, async () => (await rpc.call('eth_chainId')) === '0x7a69');
+    // The port comes from this anvil's own output: a port chosen beforehand
+    // could be taken by another process (another test's anvil, which would
+    // answer the probe as well) before anvil binds it.
+    let rpc = null;
+    const ready = async (log) => {
+      if (!rpc) {
+        const m = /Listening on 127\.0\.0\.1:(\d+)/.exec(log);
+        if (!m) return false;
+        rpc = new Rpc(`http://127.0.0.1:${m[1]}`);
+      }
+      return (await rpc.call('eth_chainId')) === '0x7a69';
+    };
+    let stop;
+    try {
+      ({ stop } = await startDaemon('anvil', ANVIL, args, ready));
+    } catch (err) {
+      if (rpc) rpc.close();
+      throw err;
+    }
     const node = new Anvil(rpc, stop, genesis);
     await rpc.call('evm_setAutomine', [true]);
     return node;

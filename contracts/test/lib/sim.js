@@ -9,7 +9,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { ethers } = require('ethers');
 const { JsonClient } = require('./rpc');
-const { freePort, startDaemon } = require('./proc');
+const { readPortFile, startDaemon } = require('./proc');
 const { DEV_KEYS, DEV_ADDRS } = require('./anvil');
 
 const CHAIN_ID = 31337n;
@@ -77,16 +77,36 @@ const camel = (code) => code.split('_').map((w) => w[0].toUpperCase() + w.slice(
 
 class Sim {
   static async start({ bin, minExitPeriod, exitBond, ifeBond, piggybackBond, blockTime = 12 }) {
-    const port = await freePort();
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'plasma-diff-'));
-    const http = new JsonClient(`http://127.0.0.1:${port}`);
-    const args = ['--dev', '--port', String(port), '--bind', '127.0.0.1', '--data-dir', dir, '--mine-interval-ms', '0',
-      '--min-exit-period', String(minExitPeriod), '--exit-bond', String(exitBond), '--block-time', String(blockTime),
-      '--log-level', 'warn', '--rate-per-ip', '1000000']; // a comparison asks a few dozen things per call
+    const portFile = path.join(dir, 'port');
+    const http = new JsonClient('');
+    const args = ['--dev', '--port-file', portFile, '--bind', '127.0.0.1', '--data-dir', path.join(dir, 'chain'),
+      '--mine-interval-ms', '0', '--min-exit-period', String(minExitPeriod), '--exit-bond', String(exitBond),
+      '--block-time', String(blockTime), '--log-level', 'warn',
+      '--rate-per-ip', '1000000']; // a comparison asks a few dozen things per call
     if (ifeBond !== undefined) args.push('--ife-bond', String(ifeBond));
     if (piggybackBond !== undefined) args.push('--piggyback-bond', String(piggybackBond));
+    // The daemon reports the port it bound in portFile: port 0 at first; a
+    // restart asks for the same port, and takes another only if it is gone.
+    const startOn = (port) => {
+      fs.rmSync(portFile, { force: true });
+      return startDaemon('plasma-rootchain', bin, ['--port', String(port), ...args], async () => {
+        const bound = readPortFile(portFile);
+        if (!bound) return false;
+        http.base = `http://127.0.0.1:${bound}`;
+        return (await http.get('/v1/status')).status === 200;
+      });
+    };
+    const start = async () => {
+      const port = http.base ? Number(new URL(http.base).port) : 0;
+      try {
+        return await startOn(port);
+      } catch (err) {
+        if (port === 0 || !/cannot listen/.test(err.message)) throw err;
+        return startOn(0);
+      }
+    };
     let daemon;
-    const start = () => startDaemon('plasma-rootchain', bin, args, async () => (await http.get('/v1/status')).status === 200);
     try {
       daemon = await start();
     } catch (err) {
@@ -101,7 +121,7 @@ class Sim {
   constructor(http, daemon, dir, blockTime, start) {
     this.http = http;
     this.daemon = daemon;
-    this.dir = dir;
+    this.dir = dir; // the daemon's port file and its data directory, chain/
     this.blockTime = blockTime;
     this.nonces = new Map();
     this.start = start;

@@ -22,14 +22,17 @@ const snake = (name) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 class Twin {
   // cfg: {bin, minExitPeriod, exitBond, ifeBond, piggybackBond}
   static async start(cfg) {
-    const sim = await Sim.start(cfg);
-    let evm;
-    try {
-      evm = await Anvil.start({ genesis: SETUP_GENESIS, steps: Boolean(cfg.steps) });
-    } catch (err) {
-      await sim.stop();
-      throw err;
+    // The two daemons start side by side: each start is mostly waiting.
+    const [simStart, evmStart] = await Promise.allSettled([
+      Sim.start(cfg),
+      Anvil.start({ genesis: SETUP_GENESIS, steps: Boolean(cfg.steps) }),
+    ]);
+    if (simStart.status === 'rejected' || evmStart.status === 'rejected') {
+      await Promise.allSettled([simStart.value?.stop(), evmStart.value?.stop()]);
+      throw simStart.status === 'rejected' ? simStart.reason : evmStart.reason;
     }
+    const sim = simStart.value;
+    const evm = evmStart.value;
     const twin = new Twin(sim, evm, cfg);
     try {
       await twin.setup();

@@ -76,6 +76,12 @@ bool plasma_hash_eq(const plasma_hash *a, const plasma_hash *b);
  * Returns 0, or -1 with errno set (ENAMETOOLONG past PATH_MAX). */
 int plasma_mkdir_parents(const char *dir);
 
+/* Replaces the file at path with the len bytes of data so that a reader
+ * sees either the old file (or none) or the whole new one, never a part:
+ * written to a temporary file beside it, then renamed over it. Returns 0,
+ * or -1 with errno set (nothing left behind). */
+int plasma_file_replace(const char *path, const void *data, size_t len);
+
 /* Overwrites len bytes with zeros in a way the compiler keeps. */
 void plasma_wipe(void *p, size_t len);
 

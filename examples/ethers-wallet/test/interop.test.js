@@ -1,6 +1,6 @@
 'use strict';
-// The wallet against the project's daemons: anvil on a free loopback port,
-// the contract deployed by plasma-deploy, plasma-operator --rootchain eth on
+// The wallet against the project's daemons: anvil on a loopback port it picks
+// (and prints), the contract deployed by plasma-deploy, plasma-operator --rootchain eth on
 // it, then the whole walkthrough. Everything started is stopped at the end.
 //
 //   PLASMA_DEPLOY=build/dev/tools/plasma-deploy PLASMA_OPERATOR=build/dev/operator/plasma-operator \
@@ -10,7 +10,6 @@ const test = require('node:test');
 const assert = require('node:assert/strict');
 const { spawn, execFile } = require('node:child_process');
 const fs = require('node:fs');
-const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
 const http = require('node:http');
@@ -27,15 +26,18 @@ function required(name) {
     return v;
 }
 
-function freePort() {
-    return new Promise((resolve, reject) => {
-        const srv = net.createServer();
-        srv.on('error', reject);
-        srv.listen(0, '127.0.0.1', () => {
-            const { port } = srv.address();
-            srv.close(() => resolve(port));
-        });
-    });
+// The port a daemon reported, or undefined while it has not: the operator's
+// --port-file, anvil's "Listening on" line. A port chosen beforehand could
+// be taken by another process (another test's anvil) before it is bound.
+function reportedPort(file, pattern) {
+    let text;
+    try {
+        text = fs.readFileSync(file, 'utf8');
+    } catch {
+        return undefined;
+    }
+    const m = pattern.exec(text);
+    return m ? Number(m[1]) : undefined;
 }
 
 // A child process whose output goes to a file, stopped with SIGTERM (then
@@ -101,21 +103,23 @@ test('an ethers wallet on the operator and the contract on anvil', { timeout: 18
     });
     const dumpLogs = () => procs.map((p) => `--- ${p.name}\n${fs.readFileSync(p.logPath, 'utf8').slice(-4000)}`).join('\n');
 
-    const ethPort = await freePort();
+    const anvil = start('anvil', ANVIL, ['--port', '0', '--host', '127.0.0.1'], dir);
+    procs.push(anvil);
+    const ethPort = await waitFor('anvil\'s port', () => reportedPort(anvil.logPath, /Listening on 127\.0\.0\.1:(\d+)/));
     const rpc = `http://127.0.0.1:${ethPort}`;
-    procs.push(start('anvil', ANVIL, ['--port', String(ethPort), '--silent'], dir));
     await waitFor('anvil', () => chainId(rpc));
 
     const deployed = JSON.parse(await run(deploy, ['--rpc', rpc, '--dev', '--json']));
     assert.equal(deployed.contract, '0x5fbdb2315678afecb367f032d93f642f64180aa3', 'account 0 first transaction');
 
-    const opPort = await freePort();
-    const opUrl = `http://127.0.0.1:${opPort}`;
+    const portFile = path.join(dir, 'operator.port');
     procs.push(start('operator', operatorBin, [
         '--dev', '--rootchain', 'eth', '--rpc', rpc, '--contract', deployed.contract,
-        '--deploy-block', String(deployed.block), '--port', String(opPort),
+        '--deploy-block', String(deployed.block), '--port', '0', '--port-file', portFile,
         '--data-dir', path.join(dir, 'operator'), '--log-level', 'warn',
     ], dir));
+    const opPort = await waitFor('the operator\'s port', () => reportedPort(portFile, /^(\d+)\n$/));
+    const opUrl = `http://127.0.0.1:${opPort}`;
     const op = new OperatorClient(opUrl, { timeoutMs: 2000 });
     await waitFor('the operator', async () => {
         try {

@@ -17,7 +17,8 @@
 typedef struct plasma_operator_config {
     bool dev;
     char bind[64];
-    uint64_t port;
+    uint64_t port;                            /* 0: the system picks a free one */
+    char port_file[PLASMA_OPERATOR_PATH_MAX]; /* "" or where the listening port is written */
     char data_dir[PLASMA_OPERATOR_PATH_MAX];
     char rootchain[16];    /* the kind: "embedded", "sim" or "eth" */
     char rpc[256];         /* the chain's API URL (sim) or JSON-RPC endpoint (eth) */

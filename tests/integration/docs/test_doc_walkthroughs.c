@@ -2,8 +2,13 @@
  *
  * Each document of `docs` below runs in its own bash session, against its
  * own fresh `plasma-operator --dev` (started as tools/run.sh starts it, on a
- * free loopback port), and the test fails on the first command that fails,
- * naming the document, its line and the command.
+ * loopback port it picks, but with its chain mining and its blocks sealed
+ * every 250 ms instead of every second, and an exit period of 600 s instead
+ * of 60: the commands wait less for blocks, and the in-flight exit's first
+ * phase, half the exit period of chain time, lasts 300 blocks, over a
+ * minute even on a loaded machine instead of 30 s), and the test fails on
+ * the first command that fails, naming the document, its line and the
+ * command.
  *
  * The convention for doc authors:
  *  - Every fenced block whose info string is `sh` or `bash` runs, in the
@@ -236,6 +241,9 @@ static int run_session(const char *script, const char *repo, const char *home, c
 /* Prints the end of the session's log and the doc line that failed. */
 static void report_failure(const walkthrough *w, const char *doc, const char *log, int status)
 {
+    if (access(log, R_OK) != 0)
+        fail_msg("%s: the session ended with status %d and left no log at %s (%s)", doc, status, log,
+                 strerror(errno));
     char *text = read_file(log), *mark = strstr(text, "doc-test-failed ");
     size_t len = strlen(text);
     fprintf(stderr, "---- last output of the %s session ----\n%s\n----\n", doc,
@@ -247,11 +255,11 @@ static void report_failure(const walkthrough *w, const char *doc, const char *lo
     int line = 0, code = 0, used = 0;
     if (mark && sscanf(mark, "doc-test-failed %d %d %n", &line, &code, &used) == 2 && line >= 1 &&
         line <= w->n_lines && w->doc_line[line - 1] > 0) {
-        const char *cmd = mark + used;
-        int cmd_len = (int)strcspn(cmd, "\n");
+        char cmd[512];
+        snprintf(cmd, sizeof cmd, "%.*s", (int)strcspn(mark + used, "\n"), mark + used);
         int doc_line = w->doc_line[line - 1];
         free(text);
-        fail_msg("%s:%d: `%.*s` failed with exit status %d", doc, doc_line, cmd_len, cmd, code);
+        fail_msg("%s:%d: `%s` failed with exit status %d", doc, doc_line, cmd, code);
     }
     free(text);
     fail_msg("%s: the session ended with status %d", doc, status);
@@ -262,7 +270,8 @@ static void run_doc(const char *doc)
     static walkthrough w;
     it_daemon *d = &daemon_;
     char repo[1024], home[1024], script[1024], log[1024];
-    static const char *const dev[] = {"--dev", NULL};
+    static const char *const dev[] = {"--dev", "--rc-block-interval-ms", "250", "--seal-interval-ms", "250",
+                                      "--rc-min-exit-period-s", "600", NULL};
     free(w.script);
     memset(&w, 0, sizeof w);
     build_script(&w, doc);

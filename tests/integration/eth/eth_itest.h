@@ -83,12 +83,31 @@ static inline plasma_eth_rpc *eit_rpc(const char *url, unsigned attempts)
     return rpc;
 }
 
-/* Spawns anvil on a->port (its chain in a->state when set) and waits
- * until it answers eth_chainId with 31337. */
+/* The port anvil printed in its log ("Listening on 127.0.0.1:PORT"), or 0
+ * while it has not. */
+static inline uint16_t eit_anvil_logged_port(const eit_anvil *a)
+{
+    FILE *f = fopen(a->log, "r");
+    char line[256];
+    unsigned port = 0;
+    while (f && !port && fgets(line, sizeof line, f))
+        if (sscanf(line, "Listening on 127.0.0.1:%u", &port) != 1 || port > 65535)
+            port = 0;
+    if (f)
+        fclose(f);
+    return (uint16_t)port;
+}
+
+/* Spawns anvil on a->port (0: a port anvil picks, read back from its log;
+ * its chain in a->state when set) and waits until it answers eth_chainId
+ * with 31337. */
 static inline void eit_anvil_spawn(eit_anvil *a)
 {
     char port[8];
     snprintf(port, sizeof port, "%u", a->port);
+    bool picks = a->port == 0;
+    if (picks)
+        unlink(a->log);
     pid_t pid = fork();
     assert_true(pid >= 0);
     if (pid == 0) {
@@ -111,6 +130,14 @@ static inline void eit_anvil_spawn(eit_anvil *a)
     static bool registered;
     if (!registered)
         registered = atexit(eit_kill_live) == 0;
+    for (double t0 = tu_now(); picks && !(a->port = eit_anvil_logged_port(a));) {
+        int st;
+        if (waitpid(pid, &st, WNOHANG) == pid || tu_now() - t0 > 30)
+            fail_msg("anvil (%s) did not say where it listens; see %s (run tools/setup.sh?)", PLASMA_ANVIL_BIN,
+                     a->log);
+        tu_sleep_ms(10);
+    }
+    snprintf(a->url, sizeof a->url, "http://127.0.0.1:%u", a->port);
     plasma_eth_rpc *rpc = eit_rpc(a->url, 1);
     for (double t0 = tu_now(); tu_now() - t0 < 30;) {
         uint64_t chain = 0;
@@ -129,8 +156,10 @@ static inline void eit_anvil_spawn(eit_anvil *a)
     fail_msg("anvil did not answer within 30 s; see %s", a->log);
 }
 
-/* Starts anvil on a free port; with keep_state, its chain is written to a
- * file when it stops and read back by eit_anvil_resume. */
+/* Starts anvil on a port it picks (one chosen beforehand could be taken by
+ * another test's anvil, which would answer the probe as well); with
+ * keep_state, its chain is written to a file when it stops and read back by
+ * eit_anvil_resume, on the same port. */
 static inline void eit_anvil_start_kept(eit_anvil *a, bool keep_state)
 {
     memset(a, 0, sizeof *a);
@@ -139,8 +168,6 @@ static inline void eit_anvil_start_kept(eit_anvil *a, bool keep_state)
     snprintf(a->log, sizeof a->log, "%s/anvil.log", a->dir);
     if (keep_state)
         snprintf(a->state, sizeof a->state, "%s/state.json", a->dir);
-    a->port = tu_free_port();
-    snprintf(a->url, sizeof a->url, "http://127.0.0.1:%u", a->port);
     eit_anvil_spawn(a);
 }
 

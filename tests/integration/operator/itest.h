@@ -34,129 +34,36 @@ typedef struct it_daemon {
     char dir[64];
     char data[128];
     char log[128];
+    char port_file[128];
     char *args[48]; /* extra flags, kept for restarts */
     int n_args;
 } it_daemon;
 
+/* Short names of the shared helpers (testutil.h). */
 static inline uint16_t it_free_port(void)
 {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    socklen_t len = sizeof a;
-    assert_true(fd >= 0);
-    assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
-    assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &len), 0);
-    close(fd);
-    return ntohs(a.sin_port);
+    return tu_free_port();
 }
 
 static inline double it_now(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+    return tu_now();
 }
 
 static inline void it_sleep_ms(long ms)
 {
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-        ;
+    tu_sleep_ms(ms);
 }
 
 /* --- raw HTTP --- */
 
-typedef struct it_resp {
-    long status;
-    char *body; /* NUL-terminated */
-    size_t len;
-    json_t *json; /* parsed body, or NULL */
-} it_resp;
-
-static inline void it_resp_free(it_resp *r)
-{
-    free(r->body);
-    json_decref(r->json);
-    memset(r, 0, sizeof *r);
-}
-
-static inline int it_connect(uint16_t port)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = {
-        .sin_family = AF_INET, .sin_port = htons(port), .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    if (fd < 0)
-        return -1;
-    struct timeval tv = {30, 0};
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    if (connect(fd, (struct sockaddr *)&a, sizeof a) != 0) {
-        close(fd);
-        return -1;
-    }
-    return fd;
-}
-
-static inline bool it_send_all(int fd, const char *p, size_t n)
-{
-    while (n > 0) {
-        ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
-        if (w <= 0)
-            return false;
-        p += w;
-        n -= (size_t)w;
-    }
-    return true;
-}
-
-/* Reads the whole response (the request asked for Connection: close). */
-static inline bool it_read_resp(int fd, it_resp *r)
-{
-    size_t cap = 4096, len = 0;
-    char *buf = malloc(cap);
-    for (;;) {
-        if (len + 1024 > cap)
-            buf = realloc(buf, cap *= 2);
-        ssize_t n = recv(fd, buf + len, cap - len - 1, 0);
-        if (n <= 0)
-            break;
-        len += (size_t)n;
-    }
-    buf[len] = '\0';
-    memset(r, 0, sizeof *r);
-    char *sep = strstr(buf, "\r\n\r\n");
-    if (len < 12 || strncmp(buf, "HTTP/1.", 7) != 0 || !sep) {
-        free(buf);
-        return false;
-    }
-    r->status = strtol(buf + 9, NULL, 10);
-    r->len = len - (size_t)(sep + 4 - buf);
-    r->body = malloc(r->len + 1);
-    memcpy(r->body, sep + 4, r->len + 1);
-    r->json = json_loadb(r->body, r->len, 0, NULL);
-    free(buf);
-    return true;
-}
-
-/* Sends one request. ctype NULL: no Content-Type header; extra: more header
- * lines ("Name: value\r\n") or NULL. Returns false when no response came. */
-static inline bool it_request(uint16_t port, const char *method, const char *path, const char *body,
-                              size_t body_len, const char *ctype, const char *extra, it_resp *r)
-{
-    int fd = it_connect(port);
-    if (fd < 0)
-        return false;
-    char head[1024];
-    int n = snprintf(
-        head, sizeof head,
-        "%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n%s%s%s%sContent-Length: %zu\r\n\r\n",
-        method, path, ctype ? "Content-Type: " : "", ctype ? ctype : "", ctype ? "\r\n" : "",
-        extra ? extra : "", body ? body_len : 0);
-    bool ok = it_send_all(fd, head, (size_t)n) && (!body || it_send_all(fd, body, body_len));
-    shutdown(fd, SHUT_WR);
-    ok = ok && it_read_resp(fd, r);
-    close(fd);
-    return ok;
-}
+/* The shared raw HTTP client (testutil.h) under this file's names. */
+typedef tu_resp it_resp;
+#define it_resp_free tu_resp_free
+#define it_connect tu_connect
+#define it_send_all tu_send_all
+#define it_read_resp tu_read_resp
+#define it_request tu_request
 
 static inline it_resp it_get(const it_daemon *d, const char *path)
 {
@@ -174,12 +81,7 @@ static inline it_resp it_post(const it_daemon *d, const char *path, const char *
     return r;
 }
 
-/* The error code of an error reply, or "" */
-static inline const char *it_code(const it_resp *r)
-{
-    json_t *e = json_object_get(json_object_get(r->json, "error"), "code");
-    return json_is_string(e) ? json_string_value(e) : "";
-}
+#define it_code tu_error_code
 
 #define it_assert_error(resp, want_status, want_code)                                                        \
     do {                                                                                                     \
@@ -190,42 +92,72 @@ static inline const char *it_code(const it_resp *r)
 
 /* --- the daemon --- */
 
-static int it_rm_cb(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+/* The shared helpers (testutil.h) under this file's names. */
+#define it_file_contains tu_file_contains
+#define it_rm_cb tu_rm_entry
+
+/* Daemons still running when a failed assertion ends the test program are
+ * killed at its exit: a daemon left behind would load the machine the rest
+ * of the suite runs on. */
+#define IT_MAX_LIVE 16
+static pid_t it_live[IT_MAX_LIVE];
+
+static inline void it_kill_live(void)
 {
-    (void)sb;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
+    for (int i = 0; i < IT_MAX_LIVE; i++)
+        if (it_live[i] > 0)
+            kill(it_live[i], SIGKILL);
 }
 
-static inline void it_spawn(it_daemon *d)
+/* Replaces the tracked pid old (0: a free slot) with pid. */
+static inline void it_track(pid_t pid, pid_t old)
 {
-    char port[16];
-    snprintf(port, sizeof port, "%u", d->port);
-    char *argv[64] = {PLASMA_OPERATOR_BIN, "--port", port, "--data-dir", d->data};
-    int argc = 5;
+    static bool registered;
+    if (!registered)
+        registered = atexit(it_kill_live) == 0;
+    for (int i = 0; i < IT_MAX_LIVE; i++)
+        if (it_live[i] == old) {
+            it_live[i] = pid;
+            return;
+        }
+}
+
+/* The daemon's process was waited for. */
+static inline void it_reaped(it_daemon *d)
+{
+    it_track(0, d->pid);
+    d->pid = 0;
+}
+
+/* Spawns the daemon on port (0: the system picks one), reporting its port
+ * in d->port_file. */
+static inline void it_spawn_on(it_daemon *d, uint16_t port)
+{
+    char port_s[16];
+    snprintf(port_s, sizeof port_s, "%u", port);
+    const char *argv[64] = {PLASMA_OPERATOR_BIN, "--port",     port_s, "--port-file",
+                            d->port_file,        "--data-dir", d->data};
+    int argc = 7;
     for (int i = 0; i < d->n_args; i++)
         argv[argc++] = d->args[i];
     argv[argc] = NULL;
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        int fd = open(d->log, O_WRONLY | O_CREAT | O_APPEND, 0600);
-        if (fd >= 0) {
-            dup2(fd, 1);
-            dup2(fd, 2);
-        }
-        execv(argv[0], argv);
-        _exit(127);
-    }
-    d->pid = pid;
+    unlink(d->port_file);
+    d->pid = tu_spawn(argv, d->log);
+    it_track(d->pid, 0);
 }
 
-/* Waits until the API answers /v1/status. Returns 1 when ready, 0 when the
- * daemon exited (its status in *status), -1 after 15 s. */
+/* Waits until the daemon reports its port and its API answers /v1/status.
+ * Returns 1 when ready, 0 when the daemon exited (its status in *status),
+ * -1 after 30 s. */
 static inline int it_poll_ready(it_daemon *d, int *status)
 {
-    double deadline = it_now() + 15;
+    double deadline = it_now() + 30;
+    int rc = tu_wait_port_file(d->port_file, d->pid, 30, &d->port, status);
+    if (rc <= 0) {
+        if (rc == 0)
+            it_reaped(d);
+        return rc;
+    }
     while (it_now() < deadline) {
         it_resp r;
         if (it_request(d->port, "GET", "/v1/status", NULL, 0, NULL, NULL, &r)) {
@@ -235,7 +167,7 @@ static inline int it_poll_ready(it_daemon *d, int *status)
                 return 1;
         }
         if (waitpid(d->pid, status, WNOHANG) == d->pid) {
-            d->pid = 0;
+            it_reaped(d);
             return 0;
         }
         it_sleep_ms(20);
@@ -252,9 +184,8 @@ static inline void it_wait_ready(it_daemon *d)
         fail_msg("plasma-operator did not become ready; log in %s", d->log);
 }
 
-/* Starts a daemon with extra flags (NULL-terminated) in a new directory. A
- * port taken between choosing it and binding it (tests run in parallel)
- * is retried with another. */
+/* Starts a daemon with extra flags (NULL-terminated) in a new directory,
+ * on a port the system picks. */
 static inline void it_start(it_daemon *d, const char *const *extra)
 {
     memset(d, 0, sizeof *d);
@@ -262,19 +193,11 @@ static inline void it_start(it_daemon *d, const char *const *extra)
     assert_non_null(mkdtemp(d->dir));
     snprintf(d->data, sizeof d->data, "%s/data", d->dir);
     snprintf(d->log, sizeof d->log, "%s/operator.log", d->dir);
+    snprintf(d->port_file, sizeof d->port_file, "%s/port", d->dir);
     for (; extra && extra[d->n_args]; d->n_args++)
         d->args[d->n_args] = strdup(extra[d->n_args]);
-    for (int attempt = 0; attempt < 3; attempt++) {
-        d->port = it_free_port();
-        it_spawn(d);
-        int status = 0, rc = it_poll_ready(d, &status);
-        if (rc == 1)
-            return;
-        if (rc == 0 && WIFEXITED(status) && WEXITSTATUS(status) == 1)
-            continue; /* cannot listen: try another port */
-        fail_msg("plasma-operator did not start (status %d); log in %s", status, d->log);
-    }
-    fail_msg("plasma-operator found no free port; log in %s", d->log);
+    it_spawn_on(d, 0);
+    it_wait_ready(d);
 }
 
 static inline int it_wait_exit(it_daemon *d, double seconds)
@@ -283,7 +206,7 @@ static inline int it_wait_exit(it_daemon *d, double seconds)
     int status = -1;
     while (it_now() < deadline) {
         if (waitpid(d->pid, &status, WNOHANG) == d->pid) {
-            d->pid = 0;
+            it_reaped(d);
             return status;
         }
         it_sleep_ms(10);
@@ -299,7 +222,7 @@ static inline void it_stop(it_daemon *d)
     if (it_wait_exit(d, 20) < 0) {
         kill(d->pid, SIGKILL);
         waitpid(d->pid, NULL, 0);
-        d->pid = 0;
+        it_reaped(d);
         fail_msg("plasma-operator did not stop on SIGTERM");
     }
 }
@@ -310,13 +233,25 @@ static inline void it_kill(it_daemon *d)
         return;
     kill(d->pid, SIGKILL);
     waitpid(d->pid, NULL, 0);
-    d->pid = 0;
+    it_reaped(d);
 }
 
+/* Starts the stopped daemon again on its data. It asks for the port it
+ * had, so that URLs handed out stay valid; only when another process took
+ * that port meanwhile does it take a new one (d->port tells). */
 static inline void it_restart(it_daemon *d)
 {
-    it_spawn(d);
-    it_wait_ready(d);
+    it_spawn_on(d, d->port);
+    int status = 0, rc = it_poll_ready(d, &status);
+    if (rc == 0 && WIFEXITED(status) && WEXITSTATUS(status) == 1 &&
+        it_file_contains(d->log, "cannot listen")) {
+        it_spawn_on(d, 0);
+        rc = it_poll_ready(d, &status);
+    }
+    if (rc == 0)
+        fail_msg("plasma-operator exited early (status %d); log in %s", status, d->log);
+    if (rc < 0)
+        fail_msg("plasma-operator did not become ready; log in %s", d->log);
 }
 
 static inline void it_cleanup(it_daemon *d)
@@ -326,21 +261,7 @@ static inline void it_cleanup(it_daemon *d)
         free(d->args[i]);
     d->n_args = 0;
     if (d->dir[0] && !getenv("PLASMA_ITEST_KEEP"))
-        nftw(d->dir, it_rm_cb, 16, FTW_DEPTH | FTW_PHYS);
-}
-
-/* True when the file at path (the daemon's log) contains needle. */
-static inline bool it_file_contains(const char *path, const char *needle)
-{
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return false;
-    char line[4096];
-    bool found = false;
-    while (!found && fgets(line, sizeof line, f))
-        found = strstr(line, needle) != NULL;
-    fclose(f);
-    return found;
+        tu_rmtree(d->dir);
 }
 
 /* --- transactions --- */

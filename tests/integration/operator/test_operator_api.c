@@ -408,7 +408,10 @@ static void test_connection_limit(void **state)
 {
     (void)state;
     /* The idle connections must outlive the test however slow the machine:
-     * the shared flags' 2 s idle timeout is replaced by a long one. */
+     * the shared flags' 2 s idle timeout is replaced by a long one, and so
+     * is the header timeout, which a kept-alive connection waiting for its
+     * next request is under (10 s by default: a run that slow would free a
+     * slot, and the request over the limit would be served). */
     const char *const *base = flags();
     const char *f[40];
     int n = 0;
@@ -421,6 +424,8 @@ static void test_connection_limit(void **state)
     }
     f[n++] = "--idle-timeout-s";
     f[n++] = "60";
+    f[n++] = "--header-timeout-s";
+    f[n++] = "60";
     f[n++] = "--max-conns";
     f[n++] = "3";
     f[n] = NULL;
@@ -428,21 +433,31 @@ static void test_connection_limit(void **state)
     it_start(&d, f);
     int idle[3];
     for (int i = 0; i < 3; i++) {
-        idle[i] = it_connect(d.port);
-        assert_true(idle[i] >= 0);
         /* One request answered on a connection kept alive: the server has
-         * accepted it and holds it open, however slowly it got there. */
+         * accepted it and holds it open, however slowly it got there. A
+         * connection closed unanswered found the server still full with
+         * the start-up probe's, whose slot is freed only once the server
+         * has seen it go: it is tried again. */
         static const char req[] = "GET /v1/status HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
-        assert_true(it_send_all(idle[i], req, sizeof req - 1));
-        assert_true(read_keepalive_response(idle[i]));
+        for (double deadline = it_now() + 30;;) {
+            idle[i] = it_connect(d.port);
+            assert_true(idle[i] >= 0);
+            if (it_send_all(idle[i], req, sizeof req - 1) && read_keepalive_response(idle[i]))
+                break;
+            close(idle[i]);
+            if (it_now() > deadline)
+                fail_msg("idle connection %d was never served", i);
+            it_sleep_ms(50);
+        }
     }
     it_resp r;
     assert_false(it_request(d.port, "GET", "/v1/status", NULL, 0, NULL, NULL, &r));
     for (int i = 0; i < 3; i++)
         close(idle[i]);
+    /* The server frees the slots once it has seen the closes. */
     bool served = false;
-    for (int tries = 0; tries < 50 && !served; tries++) {
-        usleep(100 * 1000);
+    for (double deadline = it_now() + 30; !served && it_now() < deadline;) {
+        it_sleep_ms(50);
         if (it_request(d.port, "GET", "/v1/status", NULL, 0, NULL, NULL, &r)) {
             served = r.status == 200;
             it_resp_free(&r);
@@ -511,8 +526,12 @@ static void test_metrics_openapi_health(void **state)
 static void test_bad_config_is_a_clear_error(void **state)
 {
     (void)state;
-    char log[] = "/tmp/plasma-itest-cfg-XXXXXX";
-    int fd = mkstemp(log);
+    char dir[] = "/tmp/plasma-itest-cfg-XXXXXX", log[64], never[64], port_file[64];
+    assert_non_null(mkdtemp(dir));
+    snprintf(log, sizeof log, "%s/stderr", dir);
+    snprintf(never, sizeof never, "%s/never", dir);
+    snprintf(port_file, sizeof port_file, "%s/no-such-dir/port", dir);
+    int fd = open(log, O_RDWR | O_CREAT | O_TRUNC, 0600);
     assert_true(fd >= 0);
     pid_t pid = fork();
     if (pid == 0) {
@@ -536,7 +555,7 @@ static void test_bad_config_is_a_clear_error(void **state)
         dup2(null, 2);
         execl(PLASMA_OPERATOR_BIN, PLASMA_OPERATOR_BIN, "--rootchain", "sim", "--rpc", "http://127.0.0.1:9",
               "--operator-key", "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d",
-              "--data-dir", "/tmp/plasma-itest-never", (char *)NULL);
+              "--data-dir", never, (char *)NULL);
         _exit(127);
     }
     waitpid(pid, &status, 0);
@@ -548,8 +567,8 @@ static void test_bad_config_is_a_clear_error(void **state)
     pid = fork();
     if (pid == 0) {
         dup2(fd, 2);
-        execl(PLASMA_OPERATOR_BIN, PLASMA_OPERATOR_BIN, "--dev", "--port", "9", "--data-dir",
-              "/tmp/plasma-itest-never", "--piggyback-bond", "0.028", (char *)NULL);
+        execl(PLASMA_OPERATOR_BIN, PLASMA_OPERATOR_BIN, "--dev", "--port", "9", "--data-dir", never,
+              "--piggyback-bond", "0.028", (char *)NULL);
         _exit(127);
     }
     waitpid(pid, &status, 0);
@@ -557,10 +576,25 @@ static void test_bad_config_is_a_clear_error(void **state)
     memset(buf, 0, sizeof buf);
     assert_true(pread(fd, buf, sizeof buf - 1, 0) > 0);
     assert_non_null(strstr(buf, "--piggyback-bond"));
-    close(fd);
-    unlink(log);
     struct stat st;
-    assert_int_not_equal(stat("/tmp/plasma-itest-never", &st), 0);
+    assert_int_not_equal(stat(never, &st), 0);
+    /* A port file it cannot write: nobody would learn the port. */
+    assert_int_equal(ftruncate(fd, 0), 0);
+    assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
+    pid = fork();
+    if (pid == 0) {
+        dup2(fd, 2);
+        execl(PLASMA_OPERATOR_BIN, PLASMA_OPERATOR_BIN, "--dev", "--port", "0", "--port-file", port_file,
+              "--data-dir", never, (char *)NULL);
+        _exit(127);
+    }
+    waitpid(pid, &status, 0);
+    assert_int_equal(WEXITSTATUS(status), 2);
+    memset(buf, 0, sizeof buf);
+    assert_true(pread(fd, buf, sizeof buf - 1, 0) > 0);
+    assert_non_null(strstr(buf, "--port-file: cannot write"));
+    close(fd);
+    tu_rmtree(dir);
 }
 
 int main(void)

@@ -345,29 +345,23 @@ static void test_restart_keeps_everything(void **state)
  * backend): deposits reach it, and its blocks land on that chain. */
 static void test_remote_rootchain(void **state)
 {
-    uint16_t rc_port = it_free_port();
-    char port[16], dir[] = "/tmp/plasma-itest-rc-XXXXXX";
-    snprintf(port, sizeof port, "%u", rc_port);
+    char dir[] = "/tmp/plasma-itest-rc-XXXXXX", data[64], port_file[64];
     assert_non_null(mkdtemp(dir));
-    pid_t rc_pid = fork();
-    if (rc_pid == 0) {
-        int null = open("/dev/null", O_WRONLY);
-        dup2(null, 1);
-        dup2(null, 2);
-        execl(PLASMA_ROOTCHAIN_BIN, PLASMA_ROOTCHAIN_BIN, "--dev", "--port", port, "--data-dir", dir,
-              "--mine-interval-ms", "0", (char *)NULL);
-        _exit(127);
+    snprintf(data, sizeof data, "%s/chain", dir);
+    snprintf(port_file, sizeof port_file, "%s/port", dir);
+    const char *argv[] = {PLASMA_ROOTCHAIN_BIN, "--dev",   "--port",     "0",
+                          "--port-file",        port_file, "--data-dir", data,
+                          "--mine-interval-ms", "0",       NULL};
+    pid_t rc_pid = tu_spawn(argv, "/dev/null");
+    uint16_t rc_port = 0;
+    int status = 0;
+    if (tu_wait_port_file(port_file, rc_pid, 30, &rc_port, &status) != 1) {
+        kill(rc_pid, SIGKILL);
+        waitpid(rc_pid, NULL, 0);
+        fail_msg("plasma-rootchain did not start (status %d)", status);
     }
     snprintf(it_rc_base, sizeof it_rc_base, "http://127.0.0.1:%u", rc_port);
-    double deadline = it_now() + 10;
     it_resp r = {0};
-    while (it_now() < deadline) {
-        if (it_request(rc_port, "GET", "/v1/status", NULL, 0, NULL, NULL, &r)) {
-            it_resp_free(&r);
-            break;
-        }
-        it_sleep_ms(20);
-    }
 
     const char *more[] = {"--rootchain", "sim", "--rpc", it_rc_base, NULL};
     it_daemon *d = fresh(state, more);
@@ -387,7 +381,7 @@ static void test_remote_rootchain(void **state)
     it_rc_base[0] = '\0';
     kill(rc_pid, SIGKILL);
     waitpid(rc_pid, NULL, 0);
-    nftw(dir, it_rm_cb, 16, FTW_DEPTH | FTW_PHYS);
+    tu_rmtree(dir);
 }
 #endif
 

@@ -1,7 +1,7 @@
 /* Running the real plasma-rootchain in integration tests: start it on a
- * free loopback port with a temporary data directory, wait until it
- * answers, stop it with a signal and collect its exit status. Header-only,
- * static. */
+ * loopback port it picks and reports (--port 0 --port-file) with a
+ * temporary data directory, wait until it answers, stop it with a signal and collect its exit status.
+ * Header-only, static. */
 #ifndef PLASMA_RC_ITEST_H
 #define PLASMA_RC_ITEST_H
 
@@ -21,39 +21,25 @@
 
 typedef struct rci_daemon {
     pid_t pid;
-    uint16_t port;
+    uint16_t port; /* 0 before the first start */
     char dir[64];  /* temporary directory of the test */
     char data[96]; /* --data-dir */
     char log[96];  /* the daemon's stderr, appended over restarts */
+    char port_file[96];
     plasma_rootchain_client *cli;
 } rci_daemon;
 
 static inline void rci_sleep_ms(long ms)
 {
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-        ;
+    tu_sleep_ms(ms);
 }
 
 static inline double rci_now(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+    return tu_now();
 }
 
-static inline uint16_t rci_free_port(void)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    socklen_t len = sizeof a;
-    assert_true(fd >= 0);
-    assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
-    assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &len), 0);
-    close(fd);
-    return ntohs(a.sin_port);
-}
-
+/* The daemon has no port until it is started (the system picks one). */
 static inline void rci_init(rci_daemon *d)
 {
     memset(d, 0, sizeof *d);
@@ -61,11 +47,10 @@ static inline void rci_init(rci_daemon *d)
     assert_non_null(mkdtemp(d->dir));
     snprintf(d->data, sizeof d->data, "%s/chain", d->dir);
     snprintf(d->log, sizeof d->log, "%s/daemon.log", d->dir);
-    d->port = rci_free_port();
-    char url[64];
-    snprintf(url, sizeof url, "http://127.0.0.1:%u", d->port);
-    assert_int_equal(plasma_rootchain_client_new(&d->cli, url, 3000), 0);
+    snprintf(d->port_file, sizeof d->port_file, "%s/port", d->dir);
 }
+
+#define rci_file_contains tu_file_contains
 
 /* Daemons still running when a failed assertion ends the test are killed
  * at exit, so that no test leaves a process behind. */
@@ -101,18 +86,7 @@ static inline pid_t rci_spawn(const char *const *args, const char *out_path)
     for (; args[n - 1] && n <= RCI_MAX_ARGS; n++)
         argv[n] = args[n - 1];
     argv[n] = NULL;
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        int fd = open(out_path, O_WRONLY | O_CREAT | O_APPEND, 0600);
-        if (fd >= 0) {
-            dup2(fd, 1);
-            dup2(fd, 2);
-            close(fd);
-        }
-        execv(argv[0], (char *const *)argv);
-        _exit(127);
-    }
+    pid_t pid = tu_spawn(argv, out_path);
     rci_track(pid, 0);
     return pid;
 }
@@ -133,30 +107,63 @@ static inline int rci_run(const char *const *args, const char *out_path)
     return rci_wait(rci_spawn(args, out_path));
 }
 
-/* Starts the daemon on d's port and data dir with extra flags (NULL-ended)
- * and waits until GET /v1/status answers. */
-static inline void rci_start(rci_daemon *d, const char *const *extra)
+/* Spawns the daemon on port (0: the system picks) and waits for the port
+ * it reports. Returns 1, or 0 when it exited first (status in *st). */
+static inline int rci_spawn_on(rci_daemon *d, uint16_t port, const char *const *extra, int *st)
 {
-    char port[8];
-    snprintf(port, sizeof port, "%u", d->port);
-    const char *args[RCI_MAX_ARGS + 1] = {"--port", port, "--data-dir", d->data};
-    size_t n = 4;
+    char port_s[8];
+    snprintf(port_s, sizeof port_s, "%u", port);
+    const char *args[RCI_MAX_ARGS + 1] = {"--port",     port_s,       "--port-file",
+                                          d->port_file, "--data-dir", d->data};
+    size_t n = 6;
     for (size_t i = 0; extra && extra[i] && n < RCI_MAX_ARGS; i++)
         args[n++] = extra[i];
     args[n] = NULL;
+    unlink(d->port_file);
     d->pid = rci_spawn(args, d->log);
+    uint16_t got = 0;
+    int rc = tu_wait_port_file(d->port_file, d->pid, 30, &got, st);
+    if (rc < 0)
+        fail_msg("plasma-rootchain did not report its port within 30 s; see %s", d->log);
+    if (rc == 0) {
+        rci_track(0, d->pid);
+        d->pid = 0;
+        return 0;
+    }
+    if (got != d->port || !d->cli) {
+        char url[64];
+        snprintf(url, sizeof url, "http://127.0.0.1:%u", got);
+        plasma_rootchain_client_free(d->cli);
+        d->port = got;
+        assert_int_equal(plasma_rootchain_client_new(&d->cli, url, 3000), 0);
+    }
+    return 1;
+}
+
+/* Starts the daemon on d's data dir with extra flags (NULL-ended) and
+ * waits until GET /v1/status answers. The first start takes a port the
+ * system picks; a restart asks for the same one, so that URLs handed out
+ * stay valid, and takes a new one only when another process holds it. */
+static inline void rci_start(rci_daemon *d, const char *const *extra)
+{
+    int st = 0;
+    if (!rci_spawn_on(d, d->port, extra, &st) &&
+        !(d->port && WIFEXITED(st) && WEXITSTATUS(st) == 1 && rci_file_contains(d->log, "cannot listen") &&
+          rci_spawn_on(d, 0, extra, &st)))
+        fail_msg("plasma-rootchain exited during start-up (status %d); see %s", st, d->log);
     plasma_rootchain_status s;
-    for (double t0 = rci_now(); rci_now() - t0 < 20;) {
+    for (double t0 = rci_now(); rci_now() - t0 < 30;) {
         if (plasma_rootchain_client_status(d->cli, &s) == 0)
             return;
-        int st;
-        if (waitpid(d->pid, &st, WNOHANG) == d->pid) {
+        int wst;
+        if (waitpid(d->pid, &wst, WNOHANG) == d->pid) {
             rci_track(0, d->pid);
+            d->pid = 0;
             fail_msg("plasma-rootchain exited during start-up; see %s", d->log);
         }
         rci_sleep_ms(10);
     }
-    fail_msg("plasma-rootchain did not answer within 20 s; see %s", d->log);
+    fail_msg("plasma-rootchain did not answer within 30 s; see %s", d->log);
 }
 
 /* Sends sig and returns the exit status. */
@@ -176,20 +183,6 @@ static inline void rci_free(rci_daemon *d)
     plasma_rootchain_client_free(d->cli);
     d->cli = NULL;
     rck_rmtree(d->dir);
-}
-
-/* True when the file at path contains needle. */
-static inline bool rci_file_contains(const char *path, const char *needle)
-{
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return false;
-    char line[4096];
-    bool found = false;
-    while (!found && fgets(line, sizeof line, f))
-        found = strstr(line, needle) != NULL;
-    fclose(f);
-    return found;
 }
 
 #endif

@@ -15,6 +15,7 @@ static void test_help_lists_every_flag(void **state)
     assert_int_equal(rci_run(args, d.log), 0);
     static const char *const FLAGS[] = {"--dev",
                                         "--port N",
+                                        "--port-file FILE",
                                         "--bind ADDR",
                                         "--data-dir DIR",
                                         "--mine-interval-ms N",
@@ -31,7 +32,7 @@ static void test_help_lists_every_flag(void **state)
                                         "--history-blocks N",
                                         "[default: 12000]",
                                         "[default: 7435]",
-                                        "(1..65535)"};
+                                        "(0..65535)"};
     for (size_t i = 0; i < sizeof FLAGS / sizeof FLAGS[0]; i++)
         if (!rci_file_contains(d.log, FLAGS[i]))
             fail_msg("--help does not mention %s", FLAGS[i]);
@@ -44,8 +45,9 @@ typedef struct bad_cmd {
 } bad_cmd;
 
 static const bad_cmd BAD[] = {
-    {{"--dev", "--port", "0", NULL}, "--port"},
-    {{"--dev", "--port", "70000", NULL}, "out of range 1..65535"},
+    {{"--dev", "--port", "-1", NULL}, "--port"},
+    {{"--dev", "--port", "70000", NULL}, "out of range 0..65535"},
+    {{"--dev", "--port-file", "", NULL}, "--port-file"},
     {{"--dev", "--port=abc", NULL}, "--port"},
     {{"--dev", "--port", NULL}, "needs a value"},
     {{"--dev", "--bind", "999.1.1.1", NULL}, "--bind"},
@@ -117,11 +119,15 @@ static void test_production_daemon(void **state)
     }
     assert_true(s.head_number >= head0 + 2);
 
+    /* The port it reported is the one it logs. */
+    char listening[48];
+    snprintf(listening, sizeof listening, "event=listening bind=127.0.0.1 port=%u ", d.port);
+    assert_true(rci_file_contains(d.log, listening));
+
     /* Same data dir, another port: LevelDB's lock refuses a second daemon. */
-    char port[8], out[128];
-    snprintf(port, sizeof port, "%u", rci_free_port());
+    char out[128];
     snprintf(out, sizeof out, "%s/second.txt", d.dir);
-    const char *second[] = {"--port", port, "--data-dir", d.data, NULL};
+    const char *second[] = {"--port", "0", "--data-dir", d.data, NULL};
     assert_int_equal(rci_run(second, out), 1);
     assert_true(rci_file_contains(out, "event=start_failed"));
 
@@ -148,10 +154,9 @@ static void test_production_daemon(void **state)
     assert_true(s2.head_number >= s.head_number);
     assert_int_equal(rci_stop(&d, SIGINT), 0);
     assert_true(rci_file_contains(d.log, "signal=SIGINT"));
-    snprintf(port, sizeof port, "%u", d.port);
-    const char *mismatch[] = {"--port", port, "--data-dir", d.data, "--chain-id", "5", NULL};
+    const char *mismatch[] = {"--port", "0", "--data-dir", d.data, "--chain-id", "5", NULL};
     assert_int_equal(rci_run(mismatch, out), 2);
-    const char *other_bond[] = {"--port",     port,         "--data-dir",
+    const char *other_bond[] = {"--port",     "0",          "--data-dir",
                                 d.data,       "--operator", "0x1111111111111111111111111111111111111111",
                                 "--ife-bond", "5",          "--piggyback-bond",
                                 "8",          NULL};
@@ -172,10 +177,9 @@ static void test_old_store_format_refused(void **state)
     plasma_store_op op = {&ck, 1, c, sizeof c};
     assert_int_equal(store->write(store, &op, 1), 0);
     plasma_chain_store_free(store);
-    char port[8], out[160];
-    snprintf(port, sizeof port, "%u", d.port);
+    char out[160];
     snprintf(out, sizeof out, "%s/old.txt", d.dir);
-    const char *args[] = {"--port", port, "--data-dir", d.data, NULL};
+    const char *args[] = {"--port", "0", "--data-dir", d.data, NULL};
     assert_int_equal(rci_run(args, out), 1);
     assert_true(rci_file_contains(out, "error=store_version"));
     assert_true(rci_file_contains(out, "written by another version of the root chain"));
@@ -189,6 +193,14 @@ static void test_warning_and_body_limit(void **state)
     (void)state;
     rci_daemon d;
     rci_init(&d);
+    /* A port file it cannot write stops the start: nobody would learn the port. */
+    char out[160], bad_file[160];
+    snprintf(out, sizeof out, "%s/port-file.txt", d.dir);
+    snprintf(bad_file, sizeof bad_file, "%s/no-such-dir/port", d.dir);
+    const char *unwritable[] = {"--dev", "--port", "0", "--port-file", bad_file, NULL};
+    assert_int_equal(rci_run(unwritable, out), 1);
+    assert_true(rci_file_contains(out, "event=start_failed port_file="));
+
     const char *flags[] = {"--mine-interval-ms", "0", "--max-body", "4096", NULL};
     rci_start(&d, flags);
     assert_true(rci_file_contains(d.log, "level=warn event=dev_operator"));

@@ -334,16 +334,13 @@ static void check_contract_balance(rci_daemon *d, ledger *l)
 
 /* ---- the test ---- */
 
-static void setup_workers(worker *w, rci_daemon *d, uint64_t seed)
+static void setup_workers(worker *w, uint64_t seed)
 {
-    char url[64];
-    snprintf(url, sizeof url, "http://127.0.0.1:%u", d->port);
     for (unsigned i = 0; i < WORKERS; i++) {
         memset(&w[i], 0, sizeof w[i]);
         w[i].acct = i;
         assert_int_equal(plasma_dev_key(&w[i].key, i), 0);
         assert_int_equal(plasma_dev_addr(&w[i].addr, i), 0);
-        assert_int_equal(plasma_rootchain_client_new(&w[i].cli, url, 3000), 0);
         w[i].cd = g_kit.cd;
         w[i].rng = seed * 31 + i + 1;
     }
@@ -352,14 +349,20 @@ static void setup_workers(worker *w, rci_daemon *d, uint64_t seed)
 static void run_round(worker *w, rci_daemon *d, uint64_t *rng, unsigned *total)
 {
     pthread_t t[WORKERS];
+    char url[64];
+    snprintf(url, sizeof url, "http://127.0.0.1:%u", d->port); /* a restart may have moved it */
     g_stop = 0;
-    for (unsigned i = 0; i < WORKERS; i++)
+    for (unsigned i = 0; i < WORKERS; i++) {
+        assert_int_equal(plasma_rootchain_client_new(&w[i].cli, url, 3000), 0);
         assert_int_equal(pthread_create(&t[i], NULL, worker_main, &w[i]), 0);
+    }
     rci_sleep_ms(300 + (long)(tu_rand(rng) % 900));
     assert_int_equal(rci_stop(d, SIGKILL), 128 + SIGKILL);
     g_stop = 1;
     for (unsigned i = 0; i < WORKERS; i++) {
         pthread_join(t[i], NULL);
+        plasma_rootchain_client_free(w[i].cli);
+        w[i].cli = NULL;
         *total += w[i].accepted;
         w[i].accepted = 0;
     }
@@ -383,7 +386,7 @@ static void test_kill_restart(void **state)
     g_kit.cfg.exit_bond = s.exit_bond;
     plasma_domain_init(&g_kit.dom, s.chain_id, &s.contract);
     worker w[WORKERS];
-    setup_workers(w, &d, seed);
+    setup_workers(w, seed);
 
     unsigned accepted = 0;
     ledger *l = calloc(1, sizeof *l);
@@ -418,8 +421,6 @@ static void test_kill_restart(void **state)
     assert_true(plasma_hash_eq(&before.head_hash, &after.head_hash));
     assert_int_equal(rci_stop(&d, SIGTERM), 0);
 
-    for (unsigned i = 0; i < WORKERS; i++)
-        plasma_rootchain_client_free(w[i].cli);
     free(l);
     rci_free(&d);
 }
