@@ -409,9 +409,11 @@ void plasma_ledger_free(plasma_ledger *l)
 
 /* --- sealing on request --- */
 
+/* The newest block closed and not sealed yet: waiting in the closing
+ * list, or taken by the committer's round that writes it now. */
 static uint64_t last_closing_blknum(const plasma_ledger *l)
 {
-    uint64_t n = 0;
+    uint64_t n = l->round_sealing;
     for (const block_acc *b = l->closing; b; b = b->next)
         n = b->blknum;
     return n;

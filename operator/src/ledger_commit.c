@@ -378,6 +378,8 @@ static void one_round(plasma_ledger *l, plasma_kv_batch *b)
     if (!l->failed)
         l->closing = NULL;
     l->round_busy = true;
+    for (const block_acc *blk = closing; blk; blk = blk->next)
+        l->round_sealing = blk->blknum;
     pthread_mutex_unlock(&l->mu);
 
     size_t n_blocks = count_blocks(closing), n_sealed = 0;
@@ -391,6 +393,7 @@ static void one_round(plasma_ledger *l, plasma_kv_batch *b)
     pthread_mutex_lock(&l->mu);
     finish_round_locked(l, q, s, n_sealed, rc);
     l->round_busy = false;
+    l->round_sealing = 0;
     pthread_cond_broadcast(&l->durable_cv);
     pthread_mutex_unlock(&l->mu);
     release_round(l, q, closing, s, n_sealed, rc);

@@ -84,6 +84,7 @@ struct plasma_ledger {
     bool stop;
     bool committer_running;
     bool round_busy; /* the committer writes a round (mu released) */
+    uint64_t round_sealing; /* the newest block that round seals (0: none) */
     bool holding;    /* acceptance waits: ledger_final.c rewrites the open block */
     pthread_t committer;
     plasma_kv_batch *commit_batch; /* the committer's, made at open */
