@@ -2,7 +2,9 @@
  * and the HTTP status of an error are defined together and cannot drift. */
 #include "plasma/err.h"
 
+#include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 
 typedef struct err_row {
@@ -140,4 +142,15 @@ size_t plasma_err_count(void)
 int plasma_err_nth(size_t i)
 {
     return i + 1 < N_ROWS ? err_table[i + 1].err : PLASMA_ERR_INTERNAL;
+}
+
+int plasma_err_printf(int code, char *err, size_t err_len, const char *fmt, ...)
+{
+    if (err && err_len) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(err, err_len, fmt, ap);
+        va_end(ap);
+    }
+    return code;
 }

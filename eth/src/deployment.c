@@ -1,7 +1,6 @@
 /* Checks of a deployment that every program on the contract makes at its
  * start, and startInFlightExit calls read back from the chain. */
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -10,16 +9,7 @@
 #include "plasma/eth_contract.h"
 #include "plasma/u256.h"
 
-static int fail(char *err, size_t err_len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static int fail(char *err, size_t err_len, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, err_len, fmt, ap);
-    va_end(ap);
-    return PLASMA_ERR_CONFIG;
-}
+#define fail(err, err_len, ...) plasma_err_printf(PLASMA_ERR_CONFIG, err, err_len, __VA_ARGS__)
 
 /* The code is this build's, its operator the expected one, and its EIP-712
  * domain (chain id, address): what wallets sign against. */

@@ -5,7 +5,6 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +16,7 @@
 #include "backend.h"
 #include "plasma/client.h"
 #include "plasma/devkeys.h"
+#include "plasma/err.h"
 #include "plasma/log.h"
 #include "plasma/core.h"
 #include "plasma/operator.h"
@@ -41,16 +41,7 @@ struct plasma_operator {
 
 /* --- configuration checks --- */
 
-static int fail(char *err, size_t err_len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static int fail(char *err, size_t err_len, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, err_len, fmt, ap);
-    va_end(ap);
-    return PLASMA_ERR_CONFIG;
-}
+#define fail(err, err_len, ...) plasma_err_printf(PLASMA_ERR_CONFIG, err, err_len, __VA_ARGS__)
 
 static int read_key_file(const char *path, char *out, size_t out_len, char *err, size_t err_len)
 {

@@ -5,9 +5,9 @@
 #include "flags.h"
 
 #include <arpa/inet.h>
-#include <stdarg.h>
 #include <string.h>
 
+#include "plasma/err.h"
 #include "plasma/rootchain.h"
 
 typedef enum flag_kind { F_BOOL, F_U64, F_STR, F_ADDR, F_U256, F_BIND, F_LEVEL } flag_kind;
@@ -72,15 +72,7 @@ static const flag_spec FLAGS[] = {
 
 #define N_FLAGS (sizeof FLAGS / sizeof FLAGS[0])
 
-static int fail(char *err, size_t err_len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(char *err, size_t err_len, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, err_len, fmt, ap);
-    va_end(ap);
-    return -1;
-}
+#define fail(err, err_len, ...) plasma_err_printf(-1, err, err_len, __VA_ARGS__)
 
 static int parse_u64(uint64_t *out, const char *s)
 {

@@ -106,4 +106,10 @@ const char *plasma_err_message(int err);
  * 404, 405, 409, 413, 500, 502, 503, 504). */
 int plasma_err_http_status(int err);
 
+/* Writes the printf-style message into err (err_len bytes, cut to fit) and
+ * returns code: for a function that reports an error code with a line
+ * saying what went wrong. */
+int plasma_err_printf(int code, char *err, size_t err_len, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
 #endif

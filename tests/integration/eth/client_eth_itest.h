@@ -8,23 +8,21 @@
 #define PLASMA_CLIENT_ETH_ITEST_H
 
 #include "op_eth_itest.h"
+#include "plasma/devkeys.h"
 
 #include "cli_kit.h"
 
 #define ETH_WEI 1000000000000000000ull
 
-static const char *const dev_keys[10] = {
-    "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80",
-    ALICE_KEY,
-    BOB_KEY,
-    "0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6",
-    "0x47e179ec197488593b187f80a00eb0da91f1b9d0b13f8733639f19c30a34926a",
-    "0x8b3a350cf5c34c9194ca85829a2df0ec3153be0318b5e2d3348e872092edffba",
-    "0x92db14e403b83dfe3df233f83dfa3a0d7096f21ca9b0d6d6b8d88b2b4ec1564e",
-    "0x4bbbf85ce3377467afe5d46f804f221813b2bb87f24d81f60f1fcdbf7cbf4356",
-    "0xdbda1821b80551c9d65939329250298aa3472ba22feea921c0cf5d620ea67b97",
-    "0x2a871d0798f97d79848a013d4936a73bf4cc922c825d33c1cf7073dff6d409c6",
-};
+/* Development account i's key as the CLI's --key takes it ("0x…"). */
+static inline const char *dev_key_hex(unsigned i)
+{
+    static char hex[10][67];
+    plasma_privkey k;
+    assert_int_equal(plasma_dev_key(&k, i), 0);
+    plasma_hex_encode(hex[i], k.b, sizeof k.b);
+    return hex[i];
+}
 
 static oe_chain chain;
 static char wallet_dir[128];
@@ -58,7 +56,7 @@ static inline json_t *as(int i, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(args, sizeof args, fmt, ap);
     va_end(ap);
-    snprintf(line, sizeof line, "--key %s %s", dev_keys[i], args);
+    snprintf(line, sizeof line, "--key %s %s", dev_key_hex(i), args);
     return run_ok(line);
 }
 
@@ -67,7 +65,7 @@ static inline json_t *as(int i, const char *fmt, ...)
 static inline void as_fails(int i, const char *code, const char *args)
 {
     char out[4096];
-    int rc = run_raw(out, sizeof out, "--json --key %s %s", dev_keys[i], args);
+    int rc = run_raw(out, sizeof out, "--json --key %s %s", dev_key_hex(i), args);
     json_t *j = json_loads(out, 0, NULL);
     const char *got = json_string_value(json_object_get(json_object_get(j, "error"), "code"));
     if (rc != (strcmp(code, "usage") == 0 ? 2 : 1) || !got || strcmp(got, code) != 0)

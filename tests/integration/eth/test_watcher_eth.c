@@ -50,7 +50,7 @@ static void test_watcher_challenges_on_eth(void **state)
     snprintf(args, sizeof args,
              "--json watch --auto --challenge-with %s --data-dir %s/watcher --poll-ms 100 "
              "--status-port %u",
-             dev_keys[5], daemon_.dir, port);
+             dev_key_hex(5), daemon_.dir, port);
     pid_t pid = spawn_cli(args, "watch.log");
     snprintf(log, sizeof log, "%s/watch.log", daemon_.dir);
     uint64_t verified = 0;
@@ -106,7 +106,7 @@ static void test_watcher_withholding_on_eth(void **state)
     assert_int_equal(
         run_raw(out, sizeof out,
                 "--json watch --once --withholding-timeout 0 --data-dir %s/watcher --exit-for %s",
-                daemon_.dir, dev_keys[1]),
+                daemon_.dir, dev_key_hex(1)),
         0);
     bool reported = false;
     size_t started = 0;
