@@ -313,14 +313,7 @@ static inline plasma_hash oe_operator_root(const it_daemon *d, uint64_t blknum)
 /* Whether the operator's log holds a line with text. */
 static inline bool oe_log_has(const it_daemon *d, const char *text)
 {
-    FILE *f = fopen(d->log, "r");
-    char line[4096];
-    bool found = false;
-    while (f && !found && fgets(line, sizeof line, f))
-        found = strstr(line, text) != NULL;
-    if (f)
-        fclose(f);
-    return found;
+    return tu_file_contains(d->log, text);
 }
 
 static inline void oe_wait_log(const it_daemon *d, const char *text, double seconds)

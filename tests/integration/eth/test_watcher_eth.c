@@ -18,18 +18,6 @@ static bool watcher_status(uint16_t port, uint64_t *last_verified)
     return ok;
 }
 
-static bool file_has(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "r");
-    char line[4096];
-    bool found = false;
-    while (f && !found && fgets(line, sizeof line, f))
-        found = strstr(line, text) != NULL;
-    if (f)
-        fclose(f);
-    return found;
-}
-
 /* `plasma watch --auto --rootchain eth` sees account 1 exit an output it
  * spent and challenges the exit by itself, with account 5's key, which
  * earns the bond. */
@@ -69,7 +57,7 @@ static void test_watcher_challenges_on_eth(void **state)
     }
     plasma_u256 a5_after = on_chain(5);
     assert_true(plasma_u256_cmp(&a5_after, &a5_before) > 0);
-    for (double t0 = it_now(); !file_has(log, "\"invalid_exit\"");) {
+    for (double t0 = it_now(); !tu_file_contains(log, "\"invalid_exit\"");) {
         if (it_now() - t0 > 10)
             fail_msg("no invalid_exit report in %s", log);
         it_sleep_ms(50);
