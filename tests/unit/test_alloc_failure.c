@@ -495,11 +495,9 @@ static void test_operator_key_wiped_before_free(void **state)
     char *dir = tk_tmpdir(), key_hex[67], data[300];
     plasma_hex_encode(key_hex, secret.b, sizeof secret.b);
     snprintf(data, sizeof data, "%s/data", dir);
-    char port[16];
-    snprintf(port, sizeof port, "%d", 20000 + (int)(getpid() % 20000));
     char *argv[] = {
         "op",         "--rootchain", "sim",    "--rpc", "http://127.0.0.1:9", "--operator-key", key_hex,
-        "--data-dir", data,          "--port", port,    "--log-level",        "error",          NULL};
+        "--data-dir", data,          "--port", "0",     "--log-level",        "error",          NULL};
     plasma_operator_config cfg;
     char err[256];
     assert_int_equal(plasma_operator_config_parse(&cfg, 13, argv, stderr, err, sizeof err), 0);
