@@ -3,7 +3,9 @@
  *              [--poll-ms N] [--once] */
 #include "cli.h"
 
+#include <errno.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -12,7 +14,8 @@
 
 static const char help[] =
     "usage: plasma watch [--challenge-with ACCOUNT] [--exit-for ACCOUNT ...] [--auto] [--data-dir DIR]\n"
-    "                    [--cache-mb N] [--status-port N] [--withholding-timeout S] [--poll-ms N] [--once]\n"
+    "                    [--cache-mb N] [--status-port N [--status-port-file PATH]] [--withholding-timeout S]\n"
+    "                    [--poll-ms N] [--once]\n"
     "Follows the root chain and the operator: downloads every submitted child block, checks its root\n"
     "against the root chain and re-executes its transactions (existing unspent inputs, owners'\n"
     "signatures, amounts). Reports one line per byzantine event (a JSON object with --json):\n"
@@ -42,7 +45,8 @@ static const char help[] =
     "from (default ~/.plasma/watcher); --cache-mb N: memory for it (default 64).\n"
     "--poll-ms N: pause between rounds (default 1000); --once: one round, then exit.\n"
     "--status-port N: serve GET /status on 127.0.0.1:N: {\"head\", \"last_verified\", \"trusted\",\n"
-    "\"events\"} (head: the next root-chain block to read; events: the last 100 reports).\n";
+    "\"events\"} (head: the next root-chain block to read; events: the last 100 reports); N = 0: a port\n"
+    "the system picks, written (a number and a newline) to --status-port-file PATH once it serves.\n";
 
 #define WATCH_MAX_EXIT_FOR 8
 
@@ -55,8 +59,10 @@ typedef struct watch_opts {
     uint64_t timeout_s;
     uint64_t poll_ms;
     bool once;
-    uint64_t status_port; /* 0: none */
-    bool act;             /* --auto */
+    bool status;                  /* --status-port given */
+    uint64_t status_port;         /* 0: the system picks */
+    const char *status_port_file; /* where the bound port goes, or NULL */
+    bool act;                     /* --auto */
 } watch_opts;
 
 #define WATCH_STATUS_EVENTS 100
@@ -117,11 +123,18 @@ static int status_start(const cli_ctx *ctx, const watch_opts *o, watch_status *s
 {
     plasma_http_config hc = {.port = (uint16_t)o->status_port};
     plasma_http_mount m = {"", status_routes, 1, st};
-    if (!o->status_port)
+    if (!o->status)
         return 0;
     if (plasma_http_server_start(srv, &hc, &m, 1) != 0)
         return cli_error(ctx, PLASMA_ERR_IO, "watch: cannot serve the status on port %llu",
                          (unsigned long long)o->status_port);
+    if (o->status_port_file) {
+        char line[16];
+        int n = snprintf(line, sizeof line, "%u\n", (unsigned)plasma_http_server_port(*srv));
+        if (plasma_file_replace(o->status_port_file, line, (size_t)n) != 0)
+            return cli_error(ctx, PLASMA_ERR_IO, "watch: --status-port-file: cannot write %s: %s",
+                             o->status_port_file, strerror(errno));
+    }
     return 0;
 }
 
@@ -193,6 +206,7 @@ static int parse_opts(cli_ctx *ctx, int argc, char **argv, watch_opts *o)
                    !cli_opt(argc, argv, &i, "--withholding-timeout", &timeout_s, &bad) &&
                    !cli_opt(argc, argv, &i, "--poll-ms", &poll_s, &bad) &&
                    !cli_opt(argc, argv, &i, "--status-port", &port_s, &bad) &&
+                   !cli_opt(argc, argv, &i, "--status-port-file", &o->status_port_file, &bad) &&
                    !cli_opt(argc, argv, &i, "--cache-mb", &cache_s, &bad) &&
                    !cli_opt(argc, argv, &i, "--data-dir", &o->data_dir, &bad))
             return cli_error(ctx, PLASMA_ERR_USAGE, "watch: unknown option %s (see --help)", argv[i]);
@@ -205,9 +219,11 @@ static int parse_opts(cli_ctx *ctx, int argc, char **argv, watch_opts *o)
     if (poll_s &&
         (!cli_parse_u64(ctx, "--poll-ms", poll_s, &o->poll_ms) || o->poll_ms < 10 || o->poll_ms > 3600000))
         return cli_error(ctx, PLASMA_ERR_USAGE, "watch: --poll-ms must be 10..3600000");
-    if (port_s && (!cli_parse_u64(ctx, "--status-port", port_s, &o->status_port) || o->status_port < 1 ||
-                   o->status_port > 65535))
-        return cli_error(ctx, PLASMA_ERR_USAGE, "watch: --status-port must be 1..65535");
+    if (port_s && (!cli_parse_u64(ctx, "--status-port", port_s, &o->status_port) || o->status_port > 65535))
+        return cli_error(ctx, PLASMA_ERR_USAGE, "watch: --status-port must be 0..65535");
+    o->status = port_s != NULL;
+    if (o->status_port_file && !o->status)
+        return cli_error(ctx, PLASMA_ERR_USAGE, "watch: --status-port-file needs --status-port");
     if (cache_s && (!cli_parse_u64(ctx, "--cache-mb", cache_s, &o->cache_mb) || o->cache_mb < 1 ||
                     o->cache_mb > 1048576))
         return cli_error(ctx, PLASMA_ERR_USAGE, "watch: --cache-mb must be 1..1048576");

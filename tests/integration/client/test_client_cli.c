@@ -110,6 +110,8 @@ static void test_output_forms(void **state)
     assert_int_equal(run_json_error("usage", "--key " ALICE_KEY " deposit --amount 1 --timeout 0"), 2);
     assert_int_equal(run_json_error("usage", "rootchain"), 2);
     assert_int_equal(run_json_error("usage", "rootchain block"), 2);
+    assert_int_equal(run_json_error("usage", "watch --status-port-file /nonexistent/port"), 2);
+    assert_int_equal(run_json_error("usage", "watch --status-port 65536"), 2);
     assert_int_equal(run_json_error("block_not_found", "rootchain block 999"), 1);
     assert_int_equal(run_json_error("unavailable", "--operator http://127.0.0.1:1 balance --address " BOB),
                      1);

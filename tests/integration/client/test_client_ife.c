@@ -42,15 +42,13 @@ static char rc_url[64], rc_dir[600];
 
 static void rootchain_start(void)
 {
-    uint16_t port = it_free_port();
-    char port_s[16], mep_s[16], data[700], log[700];
+    char mep_s[16], data[700], log[700], port_file[700];
     snprintf(rc_dir, sizeof rc_dir, "/tmp/plasma-ife-rc-XXXXXX");
     assert_non_null(mkdtemp(rc_dir));
-    snprintf(port_s, sizeof port_s, "%u", port);
     snprintf(mep_s, sizeof mep_s, "%u", MEP);
     snprintf(data, sizeof data, "%s/data", rc_dir);
     snprintf(log, sizeof log, "%s/rootchain.log", rc_dir);
-    snprintf(rc_url, sizeof rc_url, "http://127.0.0.1:%u", port);
+    snprintf(port_file, sizeof port_file, "%s/port", rc_dir);
     rc_pid = fork();
     assert_true(rc_pid >= 0);
     if (rc_pid == 0) {
@@ -59,10 +57,15 @@ static void rootchain_start(void)
             dup2(fd, 1);
             dup2(fd, 2);
         }
-        execl(PLASMA_ROOTCHAIN_BIN, PLASMA_ROOTCHAIN_BIN, "--dev", "--port", port_s, "--data-dir", data,
-              "--mine-interval-ms", "100", "--min-exit-period", mep_s, (char *)NULL);
+        execl(PLASMA_ROOTCHAIN_BIN, PLASMA_ROOTCHAIN_BIN, "--dev", "--port", "0", "--port-file", port_file,
+              "--data-dir", data, "--mine-interval-ms", "100", "--min-exit-period", mep_s, (char *)NULL);
         _exit(127);
     }
+    uint16_t port = 0;
+    int status = 0;
+    if (tu_wait_port_file(port_file, rc_pid, 30, &port, &status) != 1)
+        fail_msg("plasma-rootchain did not start; log in %s", log);
+    snprintf(rc_url, sizeof rc_url, "http://127.0.0.1:%u", port);
     double deadline = it_now() + 15;
     for (;;) {
         it_resp r = {0};

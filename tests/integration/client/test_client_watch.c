@@ -53,17 +53,25 @@ static json_t *watch_once(const char *extra)
  * shows last_verified ≥ blknum; returns that status (caller decrefs). */
 static json_t *watch_status(uint64_t blknum)
 {
-    char cmd[2048], port_s[16];
-    uint16_t port = it_free_port();
-    snprintf(port_s, sizeof port_s, "%u", port);
+    char cmd[2048], port_file[700];
+    snprintf(port_file, sizeof port_file, "%s/status.port", daemon_.dir);
+    unlink(port_file);
     snprintf(cmd, sizeof cmd,
-             "exec %s %s watch --poll-ms 50 --status-port %s --data-dir %s >/dev/null 2>>%s/cli.log",
-             PLASMA_CLI_BIN, base_args, port_s, fresh_dir(daemon_.dir), daemon_.dir);
+             "exec %s %s watch --poll-ms 50 --status-port 0 --status-port-file %s --data-dir %s >/dev/null "
+             "2>>%s/cli.log",
+             PLASMA_CLI_BIN, base_args, port_file, fresh_dir(daemon_.dir), daemon_.dir);
     pid_t pid = fork();
     assert_true(pid >= 0);
     if (pid == 0) {
         execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
         _exit(127);
+    }
+    uint16_t port = 0;
+    int status = 0;
+    if (tu_wait_port_file(port_file, pid, 30, &port, &status) != 1) {
+        kill(pid, SIGTERM);
+        waitpid(pid, NULL, 0);
+        fail_msg("the watcher did not serve its status (log %s/cli.log)", daemon_.dir);
     }
     json_t *st = NULL;
     double deadline = it_now() + 15;

@@ -25,7 +25,7 @@ static void test_watcher_challenges_on_eth(void **state)
 {
     (void)state;
     start();
-    char addr[43], args[600], log[200];
+    char addr[43], args[1600], log[200];
     plasma_addr a3 = eit_addr(3);
     json_t *d = as(1, "deposit --amount 1eth");
     uint64_t d_eth = json_u64(d, "utxo_pos");
@@ -34,12 +34,17 @@ static void test_watcher_challenges_on_eth(void **state)
     assert_int_equal(it_admin_seal(&daemon_), 1000);
     oe_wait_submitted(&daemon_, 1000, 20);
 
-    uint16_t port = it_free_port();
+    char port_file[300];
+    snprintf(port_file, sizeof port_file, "%s/status.port", daemon_.dir);
     snprintf(args, sizeof args,
              "--json watch --auto --challenge-with %s --data-dir %s/watcher --poll-ms 100 "
-             "--status-port %u",
-             dev_key_hex(5), daemon_.dir, port);
+             "--status-port 0 --status-port-file %s",
+             dev_key_hex(5), daemon_.dir, port_file);
     pid_t pid = spawn_cli(args, "watch.log");
+    uint16_t port = 0;
+    int status = 0;
+    if (tu_wait_port_file(port_file, pid, 30, &port, &status) != 1)
+        fail_msg("the watcher did not serve its status (log %s/cli.log)", daemon_.dir);
     snprintf(log, sizeof log, "%s/watch.log", daemon_.dir);
     uint64_t verified = 0;
     for (double t0 = it_now(); !watcher_status(port, &verified) || verified < 1000;) {
