@@ -14,8 +14,8 @@
 
 static const char help[] =
     "usage: plasma watch [--challenge-with ACCOUNT] [--exit-for ACCOUNT ...] [--auto] [--data-dir DIR]\n"
-    "                    [--cache-mb N] [--status-port N [--status-port-file PATH]] [--withholding-timeout S]\n"
-    "                    [--poll-ms N] [--once]\n"
+    "                    [--cache-mb N] [--status-port N [--status-port-file PATH]]\n"
+    "                    [--withholding-timeout S] [--poll-ms N] [--once]\n"
     "Follows the root chain and the operator: downloads every submitted child block, checks its root\n"
     "against the root chain and re-executes its transactions (existing unspent inputs, owners'\n"
     "signatures, amounts). Reports one line per byzantine event (a JSON object with --json):\n"
