@@ -112,7 +112,7 @@ int client_fail(plasma_client *c, int err, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(c->errmsg, sizeof c->errmsg, fmt, ap);
+    plasma_err_vprintf(err, c->errmsg, sizeof c->errmsg, fmt, ap);
     va_end(ap);
     return err;
 }

@@ -18,7 +18,7 @@ int eth_chain_fail(eth_chain *e, int rc, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(e->errmsg, sizeof e->errmsg, fmt, ap);
+    plasma_err_vprintf(rc, e->errmsg, sizeof e->errmsg, fmt, ap);
     va_end(ap);
     return rc;
 }

@@ -144,13 +144,18 @@ int plasma_err_nth(size_t i)
     return i + 1 < N_ROWS ? err_table[i + 1].err : PLASMA_ERR_INTERNAL;
 }
 
+int plasma_err_vprintf(int code, char *err, size_t err_len, const char *fmt, va_list ap)
+{
+    if (err && err_len)
+        vsnprintf(err, err_len, fmt, ap);
+    return code;
+}
+
 int plasma_err_printf(int code, char *err, size_t err_len, const char *fmt, ...)
 {
-    if (err && err_len) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, err_len, fmt, ap);
-        va_end(ap);
-    }
+    va_list ap;
+    va_start(ap, fmt);
+    plasma_err_vprintf(code, err, err_len, fmt, ap);
+    va_end(ap);
     return code;
 }

@@ -4,6 +4,7 @@
 
 #include <jansson.h>
 
+#include "plasma/err.h"
 #include "plasma/types.h"
 
 /* The call object of eth_call and eth_estimateGas ({from, to, value, data};
@@ -16,7 +17,6 @@ json_t *plasma_eth_addr_json(const plasma_addr *a);
 
 /* Writes a one-line message into buf (size bytes) and returns err: a
  * failure is recorded and returned in one statement. */
-int plasma_eth_fail(char *buf, size_t size, int err, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
+#define plasma_eth_fail(buf, size, err, ...) plasma_err_printf(err, buf, size, __VA_ARGS__)
 
 #endif

@@ -1,6 +1,5 @@
 /* The quantities and data strings of the Ethereum API, and the common calls
  * built on plasma_eth_rpc_call. See plasma/eth_rpc.h. */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,15 +8,6 @@
 #include "plasma/eth_rpc.h"
 #include "plasma/u256.h"
 #include "eth_internal.h"
-
-int plasma_eth_fail(char *buf, size_t size, int err, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(buf, size, fmt, ap);
-    va_end(ap);
-    return err;
-}
 
 int plasma_eth_quantity_u256(plasma_u256 *out, const json_t *v)
 {

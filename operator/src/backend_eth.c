@@ -4,7 +4,6 @@
  * is read under --confirmations blocks. */
 #include <inttypes.h>
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -249,17 +248,7 @@ static void e_free(void *ctx)
     free(b);
 }
 
-static int fail(char *err, size_t err_len, int rc, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static int fail(char *err, size_t err_len, int rc, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, err_len, fmt, ap);
-    va_end(ap);
-    return rc;
-}
+#define fail(err, err_len, rc, ...) plasma_err_printf(rc, err, err_len, __VA_ARGS__)
 
 static int new_rpc(plasma_eth_rpc **out, const plasma_operator_config *cfg, char *err, size_t err_len)
 {

@@ -32,7 +32,7 @@ int sim_fail(sim *s, int rc, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(s->err, s->errlen, fmt, ap);
+    plasma_err_vprintf(rc, s->err, s->errlen, fmt, ap);
     va_end(ap);
     return rc;
 }

@@ -6,6 +6,7 @@
 #ifndef PLASMA_ERR_H
 #define PLASMA_ERR_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 typedef enum plasma_err {
@@ -111,5 +112,8 @@ int plasma_err_http_status(int err);
  * saying what went wrong. */
 int plasma_err_printf(int code, char *err, size_t err_len, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+/* The same with the arguments as a va_list. */
+int plasma_err_vprintf(int code, char *err, size_t err_len, const char *fmt, va_list ap)
+    __attribute__((format(printf, 4, 0)));
 
 #endif
