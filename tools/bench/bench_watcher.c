@@ -197,6 +197,23 @@ static void block_file(char *path, size_t len, const wb_chain *ch, uint64_t b)
     snprintf(path, len, "%s/block-%llu.txs", ch->dir, (unsigned long long)b);
 }
 
+/* A progress line on stderr at most every 30 s: a long chain takes
+ * hours to make and follow. *last_ns holds when the previous one was
+ * written (0: none yet). */
+static void progress(uint64_t *last_ns, const char *what, uint64_t done, uint64_t total, const char *unit)
+{
+    uint64_t now = bench_now_ns();
+    if (*last_ns && now - *last_ns < 30000000000ull)
+        return;
+    if (!*last_ns) {
+        *last_ns = now;
+        return;
+    }
+    *last_ns = now;
+    fprintf(stderr, "plasma-bench watcher: %s: %llu of %llu %s\n", what, (unsigned long long)done,
+            (unsigned long long)total, unit);
+}
+
 /* Signs block b's txs on every core and writes them to its file (a
  * 2-byte length, then the tx, for each). */
 static int sign_block(const wb_chain *ch, uint64_t b, uint8_t *slots, signed_digest *sample, unsigned cores)
@@ -231,8 +248,11 @@ static int sign_all(const wb_chain *ch, signed_digest *sample, unsigned cores)
 {
     uint8_t *slots = malloc((size_t)ch->a->block_txs * SLOT);
     int rc = slots ? 0 : -1;
-    for (uint64_t b = 0; rc == 0 && b < ch->a->blocks; b++)
+    uint64_t shown = 0;
+    for (uint64_t b = 0; rc == 0 && b < ch->a->blocks; b++) {
+        progress(&shown, "signing", b, ch->a->blocks, "blocks");
         rc = sign_block(ch, b, slots, sample, cores);
+    }
     free(slots);
     return rc;
 }
@@ -569,12 +589,20 @@ static void *read_progress(void *arg)
 }
 
 /* Waits until the watcher verified blknum (or ended, or timeout_s passed). */
-static bool wait_verified(wstats *s, uint64_t blknum, double timeout_s)
+/* How long a watcher may take to verify blocks full blocks: an hour, or
+ * 20 s a block (ten times this machine's pace) on a longer chain. */
+static double verify_timeout_s(uint64_t blocks)
 {
-    uint64_t deadline = bench_now_ns() + (uint64_t)(timeout_s * 1e9);
+    return blocks * 20.0 > 3600 ? blocks * 20.0 : 3600;
+}
+
+static bool wait_verified(wstats *s, const char *name, uint64_t blknum, double timeout_s)
+{
+    uint64_t deadline = bench_now_ns() + (uint64_t)(timeout_s * 1e9), shown = 0;
     bool ok;
     pthread_mutex_lock(&s->mu);
     while (s->last_blknum < blknum && !s->ended && bench_now_ns() < deadline) {
+        progress(&shown, name, s->last_blknum / 1000, blknum / 1000, "blocks verified");
         struct timespec ts;
         clock_gettime(CLOCK_REALTIME, &ts);
         ts.tv_nsec += 200000000;
@@ -613,10 +641,12 @@ typedef struct monitor {
 static void *monitor_main(void *arg)
 {
     monitor *m = arg;
+    uint64_t shown = 0;
     while (!atomic_load(&m->stop)) {
         plasma_ledger_status st;
         uint64_t now = bench_now_ns(), verified = 0;
         plasma_ledger_status_get(m->ledger, &st);
+        progress(&shown, "load", st.last_submitted / 1000, m->n_blocks, "blocks on the root chain");
         for (uint64_t i = 0; i < m->n_blocks && (i + 1) * 1000 <= st.last_submitted; i++)
             if (!m->confirmed_ns[i])
                 m->confirmed_ns[i] = now;
@@ -979,7 +1009,8 @@ static int make_chain(wb_run *r)
     r->accepted = atomic_load(&accepted);
     if (rc == 0)
         rc = finish_chain(r->m.ledger, last_blknum);
-    if (!a->no_follow && rc == 0 && !wait_verified(&r->fs, last_blknum, 3600))
+    if (!a->no_follow && rc == 0 &&
+        !wait_verified(&r->fs, "follower", last_blknum, verify_timeout_s(a->blocks)))
         fprintf(stderr, "plasma-bench watcher: the follower did not reach block %llu\n",
                 (unsigned long long)last_blknum);
     atomic_store(&r->m.stop, true);
@@ -998,9 +1029,12 @@ static int catch_up(wb_run *r, uint64_t blocks)
     wreader cw;
     if (wproc_go(&r->catchup, &r->cs, &cr, &cw, r->url) != 0)
         return -1;
-    wait_verified(&r->cs, 1000 * blocks, 3600);
+    bool ok = wait_verified(&r->cs, "catch-up watcher", 1000 * blocks, verify_timeout_s(blocks));
     wproc_stop(&r->catchup, cr);
-    return 0;
+    if (!ok)
+        fprintf(stderr, "plasma-bench watcher: the catch-up watcher did not reach block %llu\n",
+                (unsigned long long)(1000 * blocks));
+    return ok ? 0 : -1;
 }
 
 static json_t *figures(wb_run *r, uint64_t catch_blocks, double dirs_mb)
