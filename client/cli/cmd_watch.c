@@ -243,6 +243,8 @@ static int load_account_key(cli_ctx *ctx, const char *who, plasma_privkey *key)
     return cli_load_key(ctx, key, &addr);
 }
 
+/* Unlike plasma_sleep_ms, a signal ends the wait: a stop asked for
+ * between rounds is not held up by the poll interval. */
 static void sleep_ms(uint64_t ms)
 {
     struct timespec ts = {.tv_sec = (time_t)(ms / 1000), .tv_nsec = (long)(ms % 1000) * 1000000L};

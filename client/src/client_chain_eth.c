@@ -28,13 +28,6 @@ int eth_chain_rpc_fail(eth_chain *e, int rc)
     return eth_chain_fail(e, rc, "%s", plasma_eth_rpc_last_error(e->rpc)->message);
 }
 
-static void sleep_ms(long ms)
-{
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-        ;
-}
-
 uint64_t eth_chain_u64(const plasma_u256 *v)
 {
     uint64_t n = 0;
@@ -349,7 +342,7 @@ static int wait_pending(eth_chain *e, plasma_eth_pending *p, long timeout_ms, pl
             return eth_chain_fail(e, PLASMA_ERR_TIMEOUT,
                                   "the transaction is not mined with %u confirmations after %ld s",
                                   e->confirmations, timeout_ms / 1000);
-        sleep_ms(POLL_MS);
+        plasma_sleep_ms(POLL_MS);
         waited += POLL_MS;
     }
 }

@@ -88,13 +88,6 @@ int plasma_client_deposit(plasma_client *c, const plasma_privkey *key, const pla
 
 #define POLL_MS 200
 
-static void sleep_ms(long ms)
-{
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-        ;
-}
-
 /* One look at an output: 0 when it is ready, a positive value to look
  * again later, or an error. */
 typedef int (*poll_fn)(plasma_client *c, uint64_t utxo_pos);
@@ -114,7 +107,7 @@ static int poll_output(plasma_client *c, uint64_t utxo_pos, long timeout_ms, pol
             progress(waited, payload);
             reported = waited;
         }
-        sleep_ms(POLL_MS);
+        plasma_sleep_ms(POLL_MS);
         waited += POLL_MS;
     }
 }

@@ -321,11 +321,14 @@ static int distrusted(plasma_watcher *w)
 }
 
 /* A block that joined the view (staged): stored with its judging and the
- * cursor, in one write. */
+ * cursor, in one write. The batch holds a copy of what it needs of the
+ * block, which goes back to the pipe before the write: the next download
+ * overlaps the write. */
 static int keep_block(plasma_watcher *w, const watch_item *it, watch_block *blk)
 {
+    size_t n = blk->n;
     watch_block_hdr h = {
-        .blknum = it->blknum, .root = it->root, .timestamp = it->rc_timestamp, .n = (uint32_t)blk->n};
+        .blknum = it->blknum, .root = it->root, .timestamp = it->rc_timestamp, .n = (uint32_t)n};
     int rc;
     watch_batch_clear(w->batch);
     if ((rc = watch_view_put_block(w->view, w->batch, &h, blk->txs, blk->offs, blk->leaves)) != 0 ||
@@ -333,9 +336,10 @@ static int keep_block(plasma_watcher *w, const watch_item *it, watch_block *blk)
         watch_view_discard(w->view);
         return rc;
     }
+    watch_pipe_done(w->pipe, it->blknum);
     watch_follow_pop(w->batch, it->seq);
-    if ((rc = commit_item(w, w->batch, it->blknum, blk->n, true)) == 0 && w->progress)
-        w->progress(w->progress_payload, it->blknum, blk->n);
+    if ((rc = commit_item(w, w->batch, it->blknum, n, true)) == 0 && w->progress)
+        w->progress(w->progress_payload, it->blknum, n);
     return rc;
 }
 
@@ -353,6 +357,20 @@ static int apply_block(plasma_watcher *w, const watch_item *it, watch_block *blk
     return keep_block(w, it, blk);
 }
 
+/* A block past its withholding timer that the operator does not answer
+ * for (no connection, a timeout, a 5xx status) is asked for again this
+ * many times, 1 s and then 2 s later, before it is judged withheld: one
+ * failed download (the operator restarting, a proxy's error) is not
+ * withholding, even of an old block, as every block is to a watcher
+ * catching up. An operator that answers that it has no such block
+ * withholds it. */
+#define WITHHELD_RETRIES 2
+
+static bool withholding_due(const plasma_watcher *w, const watch_item *it)
+{
+    return w->st.head_timestamp >= it->rc_timestamp + w->withholding_timeout_s;
+}
+
 /* Waits for the pipe's result on block item it. Out: *stop true when the
  * queue cannot go on this round (the block is not served yet). */
 static int take_block(plasma_watcher *w, const watch_item *it, bool *stop)
@@ -360,8 +378,16 @@ static int take_block(plasma_watcher *w, const watch_item *it, bool *stop)
     watch_block *blk = NULL;
     int rc;
     *stop = false;
-    watch_pipe_want(w->pipe, it->blknum);
-    rc = watch_pipe_take(w->pipe, it->blknum, &blk);
+    for (unsigned attempt = 0;; attempt++) {
+        watch_pipe_want(w->pipe, it->blknum);
+        rc = watch_pipe_take(w->pipe, it->blknum, &blk);
+        if (rc != PLASMA_ERR_UNAVAILABLE || attempt == WITHHELD_RETRIES || !withholding_due(w, it))
+            break;
+        watch_pipe_reset(w->pipe);
+        plasma_sleep_ms(1000L << attempt);
+    }
+    if (rc == PLASMA_ERR_UNAVAILABLE)
+        rc = 0; /* not served */
     if (rc == PLASMA_ERR_MALFORMED_TX) {
         watch_pipe_done(w->pipe, it->blknum);
         watch_judge_invalid_block(&w->judge, it->blknum, "the operator serves a malformed transaction");
@@ -373,7 +399,7 @@ static int take_block(plasma_watcher *w, const watch_item *it, bool *stop)
         /* Not served: the blocks asked after it wait for it. */
         *stop = true;
         watch_pipe_reset(w->pipe);
-        if (w->st.head_timestamp >= it->rc_timestamp + w->withholding_timeout_s) {
+        if (withholding_due(w, it)) {
             watch_judge_withheld_block(&w->judge, it->blknum);
             return distrusted(w);
         }

@@ -259,22 +259,14 @@ int watch_follow_fetch(plasma_http_client *http, uint64_t blknum, plasma_buf *bo
 {
     char path[64], ctype[128];
     long status = 0;
-    plasma_buf got = {0};
     snprintf(path, sizeof path, "/v1/blocks/%llu", (unsigned long long)blknum);
     int rc = plasma_http_get_bytes(http, path, "application/octet-stream, application/json;q=0.5",
-                                   MAX_BLOCK_REPLY, &status, &got, ctype, sizeof ctype);
+                                   MAX_BLOCK_REPLY, &status, body, ctype, sizeof ctype);
     if (rc || status != 200) {
-        plasma_buf_free(&got);
-        return PLASMA_ERR_NOT_FOUND;
+        body->len = 0;
+        return (rc && rc != PLASMA_ERR_PAYLOAD_TOO_LARGE) || status >= 500 ? PLASMA_ERR_UNAVAILABLE
+                                                                           : PLASMA_ERR_NOT_FOUND;
     }
-    /* The reply grew by doubling: what it holds stays in memory while the
-     * block is verified. */
-    uint8_t *fit = got.len ? realloc(got.data, got.len) : NULL;
-    if (fit) {
-        got.data = fit;
-        got.cap = got.len;
-    }
-    *body = got;
     *binary = strncmp(ctype, "application/octet-stream", 24) == 0;
     return 0;
 }

@@ -70,10 +70,12 @@ int watch_follow_items(watch_follow *f, uint64_t seq, watch_item *items, size_t 
 void watch_follow_pop(watch_batch *b, uint64_t seq);
 
 /* GET /v1/blocks/{blknum} from the operator through http, asking for the
- * binary form of docs/api.md. Out: the reply's body, *binary whether it
- * is in that form (else the JSON one). Returns 0 or PLASMA_ERR_NOT_FOUND
- * (not served, for whatever reason: withheld, unreachable, an error
- * status, a reply too large). */
+ * binary form of docs/api.md. Out: the reply's body in *body (a buffer it
+ * holds is used again; the caller frees it whatever the result), *binary
+ * whether it is in that form (else the JSON one). Returns 0,
+ * PLASMA_ERR_NOT_FOUND (the operator answered but did not serve it: an
+ * error status below 500, a reply too large) or PLASMA_ERR_UNAVAILABLE
+ * (no answer: unreachable, a timeout, a 5xx status). */
 int watch_follow_fetch(plasma_http_client *http, uint64_t blknum, plasma_buf *body, bool *binary);
 
 #endif

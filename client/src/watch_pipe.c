@@ -23,6 +23,7 @@ enum {
     S_PREPARING,
     S_READY,
     S_NOT_SERVED,
+    S_UNAVAILABLE,
     S_MALFORMED,
     S_NOMEM,
 };
@@ -51,6 +52,9 @@ struct watch_pipe {
     slot slots[MAX_SLOTS]; /* a ring: head .. head + count - 1, oldest first */
     size_t head, count;
     size_t weight;
+    /* The buffers of the block released last, for the next download to
+     * parse into: a block's pages are touched once, not once per block. */
+    watch_block spare;
     bool stop;
     bool started;
     pthread_t thread;
@@ -77,9 +81,15 @@ static bool busy(int state)
     return state == S_FETCHING || state == S_PREPARING;
 }
 
-/* Frees a slot's block; called with mu held, never on a busy slot. */
+/* Frees a slot's block (its buffers kept as the spare when there is
+ * none); called with mu held, never on a busy slot. */
 static void release(watch_pipe *p, slot *s)
 {
+    if (!p->spare.offs && s->blk.offs) {
+        watch_block_clear(&s->blk);
+        p->spare = s->blk;
+        s->blk = (watch_block){0};
+    }
     watch_block_free(&s->blk);
     free(s->tasks);
     p->weight -= s->weight;
@@ -141,15 +151,29 @@ static slot *next_wanted(watch_pipe *p)
     return NULL;
 }
 
-/* Downloads and parses s's block (without the lock). */
+/* Downloads and parses s's block (without the lock) into blk, a zeroed
+ * or cleared block. */
 static int fetch(watch_pipe *p, uint64_t blknum, watch_block *blk)
 {
-    plasma_buf body = {0};
+    plasma_buf body;
     bool binary = false;
+    watch_block_take_body(blk, &body);
     int rc = watch_follow_fetch(p->http, blknum, &body, &binary);
-    if (rc == 0 && (rc = watch_block_parse(blk, blknum, &body, binary)) != 0)
+    if (rc == 0)
+        rc = watch_block_parse(blk, blknum, &body, binary);
+    if (rc != 0) {
+        plasma_buf_free(&body);
         watch_block_free(blk);
+    }
     return rc;
+}
+
+static bool any_wanted(watch_pipe *p)
+{
+    for (size_t i = 0; i < p->count; i++)
+        if (at(p, i)->state == S_WANTED)
+            return true;
+    return false;
 }
 
 static void *fetcher(void *arg)
@@ -159,11 +183,14 @@ static void *fetcher(void *arg)
     while (!p->stop) {
         slot *s = next_wanted(p);
         if (!s) {
+            if (!any_wanted(p)) /* caught up: nothing to keep the spare for */
+                watch_block_free(&p->spare);
             pthread_cond_wait(&p->cv, &p->mu);
             continue;
         }
         uint64_t blknum = s->blknum;
-        watch_block blk;
+        watch_block blk = p->spare;
+        p->spare = (watch_block){0};
         s->state = S_FETCHING;
         pthread_mutex_unlock(&p->mu);
         int rc = fetch(p, blknum, &blk);
@@ -172,9 +199,10 @@ static void *fetcher(void *arg)
             s->blk = blk;
             schedule(p, s);
         } else {
-            s->state = rc == PLASMA_ERR_NOT_FOUND ? S_NOT_SERVED
-                       : rc == PLASMA_ERR_NOMEM   ? S_NOMEM
-                                                  : S_MALFORMED;
+            s->state = rc == PLASMA_ERR_NOT_FOUND     ? S_NOT_SERVED
+                       : rc == PLASMA_ERR_UNAVAILABLE ? S_UNAVAILABLE
+                       : rc == PLASMA_ERR_NOMEM       ? S_NOMEM
+                                                      : S_MALFORMED;
         }
         pthread_cond_broadcast(&p->cv);
     }
@@ -239,6 +267,7 @@ void watch_pipe_free(watch_pipe *p)
     if (p->started)
         pthread_join(p->thread, NULL);
     watch_pipe_reset(p);
+    watch_block_free(&p->spare);
     plasma_http_client_free(p->http);
     pthread_cond_destroy(&p->cv);
     pthread_mutex_destroy(&p->mu);
@@ -272,6 +301,8 @@ int watch_pipe_take(watch_pipe *p, uint64_t blknum, watch_block **b)
     while (s && (s->state == S_WANTED || busy(s->state)))
         pthread_cond_wait(&p->cv, &p->mu);
     *b = s && s->state == S_READY ? &s->blk : NULL;
+    if (s && s->state == S_UNAVAILABLE)
+        rc = PLASMA_ERR_UNAVAILABLE;
     if (s && s->state == S_MALFORMED)
         rc = PLASMA_ERR_MALFORMED_TX;
     if (s && s->state == S_NOMEM)

@@ -26,7 +26,8 @@ bool watch_pipe_want(watch_pipe *p, uint64_t blknum);
 
 /* Waits for blknum, asked before. Out: *b the prepared block (the pipe's
  * until watch_pipe_done), or NULL when the operator did not serve it (not
- * found, withheld, unreachable, a reply too large). Returns 0,
+ * found, withheld, a reply too large). Returns 0,
+ * PLASMA_ERR_UNAVAILABLE (no answer from the operator: *b NULL),
  * PLASMA_ERR_MALFORMED_TX (the reply is not that block: *b NULL),
  * PLASMA_ERR_NOMEM, or PLASMA_ERR_NOT_FOUND when blknum was not asked. */
 int watch_pipe_take(watch_pipe *p, uint64_t blknum, watch_block **b);

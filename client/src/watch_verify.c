@@ -18,6 +18,27 @@ void watch_block_free(watch_block *b)
     memset(b, 0, sizeof *b);
 }
 
+void watch_block_clear(watch_block *b)
+{
+    watch_block keep = {.body = b->body,
+                        .cap = b->cap,
+                        .offs = b->offs,
+                        .vtx = b->vtx,
+                        .leaves = b->leaves,
+                        .chunk_bad = b->chunk_bad,
+                        .exit_spends = b->exit_spends,
+                        .cap_exit_spends = b->cap_exit_spends};
+    keep.body.len = 0;
+    *b = keep;
+}
+
+void watch_block_take_body(watch_block *b, plasma_buf *body)
+{
+    *body = b->body;
+    body->len = 0;
+    b->body = (plasma_buf){0};
+}
+
 size_t watch_block_chunks(const watch_block *b)
 {
     return (b->n + WATCH_CHUNK_TXS - 1) / WATCH_CHUNK_TXS;
@@ -25,19 +46,36 @@ size_t watch_block_chunks(const watch_block *b)
 
 size_t watch_block_weight(const watch_block *b)
 {
-    return b->body.cap + b->n * (sizeof *b->offs + sizeof *b->vtx + sizeof *b->leaves);
+    return b->body.cap + b->cap * (sizeof *b->offs + sizeof *b->vtx + sizeof *b->leaves);
 }
 
+/* Room for n transactions, in the buffers b has when they are large
+ * enough. Every entry is written before it is read (offs[0] here, the
+ * others by parsing and preparing); the chunks' marks start clear. */
 static int block_alloc(watch_block *b, size_t n)
 {
     if (n > PLASMA_MAX_TXS_PER_BLOCK)
         return PLASMA_ERR_MALFORMED_TX;
+    if (n > b->cap || !b->offs) {
+        size_t cap = n ? n : 1;
+        free(b->offs);
+        free(b->vtx);
+        free(b->leaves);
+        free(b->chunk_bad);
+        b->cap = 0;
+        b->offs = malloc((cap + 1) * sizeof *b->offs);
+        b->vtx = malloc(cap * sizeof *b->vtx);
+        b->leaves = malloc(cap * sizeof *b->leaves);
+        b->chunk_bad = malloc((cap + WATCH_CHUNK_TXS - 1) / WATCH_CHUNK_TXS + 1);
+        if (!b->offs || !b->vtx || !b->leaves || !b->chunk_bad)
+            return PLASMA_ERR_NOMEM;
+        b->cap = cap;
+    }
     b->n = n;
-    b->offs = calloc(n + 1, sizeof *b->offs);
-    b->vtx = calloc(n ? n : 1, sizeof *b->vtx);
-    b->leaves = calloc(n ? n : 1, sizeof *b->leaves);
-    b->chunk_bad = calloc(watch_block_chunks(b) + 1, 1);
-    return b->offs && b->vtx && b->leaves && b->chunk_bad ? 0 : PLASMA_ERR_NOMEM;
+    b->offs[0] = 0;
+    memset(b->chunk_bad, 0, watch_block_chunks(b) + 1);
+    b->n_exit_spends = 0;
+    return 0;
 }
 
 /* The binary form's fields: blknum must be the one asked for; root and
@@ -122,9 +160,11 @@ static int parse_json(watch_block *b)
 
 int watch_block_parse(watch_block *b, uint64_t blknum, plasma_buf *body, bool binary)
 {
-    memset(b, 0, sizeof *b);
+    plasma_buf_free(&b->body);
     b->blknum = blknum;
     b->body = *body;
+    b->txs = NULL;
+    b->n = 0;
     *body = (plasma_buf){0};
     return binary ? parse_rlp(b, blknum) : parse_json(b);
 }
@@ -133,6 +173,7 @@ int watch_block_parse(watch_block *b, uint64_t blknum, plasma_buf *body, bool bi
 
 static void fill_vtx(watch_vtx *x, const plasma_tx *tx, const plasma_hash *digest)
 {
+    x->dropped = false;
     x->type = tx->tx_type;
     x->n_in = tx->n_inputs;
     x->n_out = tx->n_outputs;

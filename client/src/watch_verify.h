@@ -44,6 +44,7 @@ typedef struct watch_block {
     plasma_buf body;    /* as served (the JSON form turned into the txs one after the other) */
     const uint8_t *txs; /* tx i is txs[offs[i] .. offs[i+1]); a dropped tx is 0x80 in both forms */
     size_t n;
+    size_t cap; /* transactions offs, vtx and leaves have room for */
     size_t *offs;
     watch_vtx *vtx;
     plasma_hash *leaves;
@@ -54,11 +55,18 @@ typedef struct watch_block {
 
 /* Takes body (a reply to GET /v1/blocks/{blknum}: the binary form when
  * binary, else the JSON object) and splits it into its transactions.
- * Returns 0, PLASMA_ERR_MALFORMED_TX (not a block, another block, more
- * than 65,536 transactions) or PLASMA_ERR_NOMEM; b is freed with
- * watch_block_free either way. */
+ * b is zeroed, or a block emptied by watch_block_clear, whose buffers are
+ * used again (a full block needs about 45 MB: fresh pages for every block
+ * cost page faults and zeroing). Returns 0, PLASMA_ERR_MALFORMED_TX (not
+ * a block, another block, more than 65,536 transactions) or
+ * PLASMA_ERR_NOMEM; b is freed with watch_block_free either way. */
 int watch_block_parse(watch_block *b, uint64_t blknum, plasma_buf *body, bool binary);
 void watch_block_free(watch_block *b);
+/* Empties b, keeping its buffers (the body's among them) for the next
+ * watch_block_parse. */
+void watch_block_clear(watch_block *b);
+/* Out: b's body buffer, emptied, for a download to fill (b keeps none). */
+void watch_block_take_body(watch_block *b, plasma_buf *body);
 size_t watch_block_chunks(const watch_block *b);
 /* Bytes a parsed block holds, body and decoded transactions. */
 size_t watch_block_weight(const watch_block *b);

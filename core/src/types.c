@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "plasma/err.h"
@@ -276,4 +277,11 @@ int plasma_file_replace(const char *path, const void *data, size_t len)
         errno = e;
     }
     return rc;
+}
+
+void plasma_sleep_ms(long ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+        ;
 }

@@ -65,13 +65,6 @@ static double now_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static void sleep_ms(long ms)
-{
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-        ;
-}
-
 /* Records a failure's message in s->message and returns err. */
 #define fail(s, code, ...) plasma_eth_fail((s)->message, sizeof(s)->message, (code), __VA_ARGS__)
 
@@ -594,7 +587,7 @@ int plasma_eth_sender_wait(plasma_eth_sender *s, plasma_eth_pending *p, plasma_e
         if ((now_s() - start) * 1000 >= (double)s->cfg.wait_timeout_ms)
             return fail(s, PLASMA_ERR_TIMEOUT, "transaction %llu not confirmed within %ld ms (%zu sent)",
                         (unsigned long long)p->last.nonce, s->cfg.wait_timeout_ms, p->n_hashes);
-        sleep_ms(s->cfg.poll_ms);
+        plasma_sleep_ms(s->cfg.poll_ms);
     }
 }
 

@@ -169,12 +169,11 @@ int plasma_http_request_bytes(plasma_http_client *c, const char *method, const c
 int plasma_http_get_bytes(plasma_http_client *c, const char *path, const char *accept, size_t max_len,
                           long *status, plasma_buf *body, char *ctype, size_t ctype_len)
 {
-    plasma_buf in = {0};
-    int rc = perform(c, "GET", path, NULL, 0, accept, status, &in, max_len, ctype, ctype_len, NULL, 0);
-    if (rc == 0)
-        *body = in;
-    else
-        plasma_buf_free(&in);
+    body->len = 0;
+    body->failed = false;
+    int rc = perform(c, "GET", path, NULL, 0, accept, status, body, max_len, ctype, ctype_len, NULL, 0);
+    if (rc != 0)
+        body->len = 0;
     return rc;
 }
 

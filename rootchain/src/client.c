@@ -248,12 +248,6 @@ int plasma_rootchain_client_receipt(plasma_rootchain_client *c, const plasma_has
     return PLASMA_OK;
 }
 
-static void sleep_ms(long ms)
-{
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
-}
-
 int plasma_rootchain_client_wait_receipt(plasma_rootchain_client *c, const plasma_hash *call_hash,
                                          long timeout_ms, plasma_receipt *out)
 {
@@ -266,7 +260,7 @@ int plasma_rootchain_client_wait_receipt(plasma_rootchain_client *c, const plasm
             snprintf(c->errmsg, sizeof c->errmsg, "call still pending after %ld ms", timeout_ms);
             return PLASMA_ERR_TIMEOUT;
         }
-        sleep_ms(50);
+        plasma_sleep_ms(50);
     }
 }
 

@@ -244,7 +244,16 @@ static void test_get_bytes(void **state)
     assert_int_equal(
         plasma_http_get_bytes(f->cli, "/bytes", "application/octet-stream", 299, &status, &body, ctype, 64),
         PLASMA_ERR_PAYLOAD_TOO_LARGE);
-    assert_null(body.data);
+    assert_int_equal(body.len, 0);
+    /* a buffer given is filled again, from its start */
+    assert_int_equal(plasma_buf_append(&body, (const uint8_t *)"stale", 5), 0);
+    assert_int_equal(
+        plasma_http_get_bytes(f->cli, "/bytes", "application/octet-stream", 1000, &status, &body, ctype, 64),
+        0);
+    assert_int_equal(body.len, 300);
+    assert_int_equal(body.data[0], 0);
+    assert_int_equal(body.data[299], (uint8_t)299);
+    plasma_buf_free(&body);
 }
 
 int main(void)

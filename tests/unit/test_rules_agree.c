@@ -156,7 +156,7 @@ static int watcher_verdict_on(plasma_buf *body, bool binary, const plasma_hash *
     assert_int_equal(watch_store_write(store, batch), 0);
     watch_view_settle(view);
 
-    watch_block blk;
+    watch_block blk = {0};
     const char *bad = NULL;
     if (watch_block_parse(&blk, BLK, body, binary) != 0) {
         bad = "unparsed";

@@ -85,4 +85,7 @@ int plasma_file_replace(const char *path, const void *data, size_t len);
 /* Overwrites len bytes with zeros in a way the compiler keeps. */
 void plasma_wipe(void *p, size_t len);
 
+/* Sleeps ms milliseconds in all, a signal's handler notwithstanding. */
+void plasma_sleep_ms(long ms);
+
 #endif

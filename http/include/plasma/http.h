@@ -164,8 +164,10 @@ int plasma_http_call(plasma_http_client *c, const char *method, const char *path
                      json_t **reply, char *errmsg, size_t errmsg_len);
 
 /* GET path with an Accept header, the reply kept as bytes. Out: *status,
- * *body (caller frees with plasma_buf_free), ctype the reply's
- * Content-Type ("" when none; ctype_len bytes max), whatever the status.
+ * *body (the bytes replace what it held, in its buffer when it has one;
+ * emptied on failure; the caller frees it with plasma_buf_free either
+ * way), ctype the reply's Content-Type ("" when none; ctype_len bytes
+ * max), whatever the status.
  * Returns 0 when a reply arrived, PLASMA_ERR_PAYLOAD_TOO_LARGE when it
  * passed max_len bytes (the transfer is cut), PLASMA_ERR_UNAVAILABLE or
  * PLASMA_ERR_NOMEM. */

@@ -472,7 +472,7 @@ static void test_dev_operator_cheats(void **state)
 
 /* --- a cheating operator ------------------------------------------------ */
 
-enum cheat { SERVE_THEFT, WITHHOLD, WRONG_TXS };
+enum cheat { SERVE_THEFT, WITHHOLD, WRONG_TXS, FLAKY };
 
 typedef struct fake_block {
     uint64_t blknum;
@@ -482,8 +482,10 @@ typedef struct fake_block {
 
 static fake_block fblocks[2];
 static enum cheat cheat_mode;
+static int flaky_left; /* FLAKY: requests for block 2000 still to fail */
 
-/* GET /v1/blocks/{blknum}: block 1000 honestly, block 2000 per cheat_mode. */
+/* GET /v1/blocks/{blknum}: block 1000 honestly, block 2000 per cheat_mode
+ * (FLAKY: unavailable flaky_left times, then as SERVE_THEFT). */
 static void fake_get_block(void *ctx, const plasma_http_req *req, plasma_http_resp *resp)
 {
     (void)ctx;
@@ -493,6 +495,11 @@ static void fake_get_block(void *ctx, const plasma_http_req *req, plasma_http_re
             continue;
         if (blknum == 2000 && cheat_mode == WITHHOLD)
             break;
+        if (blknum == 2000 && cheat_mode == FLAKY && flaky_left > 0) {
+            flaky_left--;
+            plasma_http_error(resp, PLASMA_ERR_UNAVAILABLE, NULL);
+            return;
+        }
         json_t *txs = json_array();
         size_t n = blknum == 2000 && cheat_mode == WRONG_TXS ? 0 : fblocks[i].n;
         for (size_t k = 0; k < n; k++)
@@ -777,6 +784,12 @@ static void test_cheating_operator(void **state)
     plasma_rootchain_client *rcc = plasma_client_rootchain(e.c);
     assert_int_equal(plasma_rootchain_client_dev_advance_time(rcc, year_ms / 1000 + 1), 0);
     assert_int_equal(plasma_rootchain_client_dev_mine(rcc, 1, NULL), 0);
+    /* Past its timer, a block that fails to download twice and comes on
+     * the third try is verified (here: found invalid), not judged
+     * withheld. */
+    flaky_left = 2;
+    plasma_watcher_free(verdict(&e, FLAKY, year_ms, "invalid_block", &col));
+    assert_int_equal(flaky_left, 0);
     plasma_watcher_free(verdict(&e, WITHHOLD, year_ms, "block_withholding", &col));
     plasma_watcher *w = verdict(&e, WITHHOLD, 0, "block_withholding", &col);
 
