@@ -35,7 +35,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define FORMAT_VERSION 1
+#define FORMAT_VERSION 2 /* 2: large blocks in files of their own */
 #define DEFAULT_CACHE_MB 64
 /* Queue items looked at per pass: enough to keep the pipe full. */
 #define ITEMS_PER_PASS 32
@@ -534,7 +534,12 @@ static int check_version(plasma_watcher *w, const char *dir)
     want[0] = FORMAT_VERSION;
     watch_be64(want + 1, w->chain_id);
     memcpy(want + 9, w->contract.b, 20);
-    if (rc == PLASMA_ERR_NOT_FOUND && (rc = watch_store_scan(w->store, "", 0, 0, any_key, &any)) >= 0) {
+    if (rc == 0 && got.len >= 1 && got.data[0] < FORMAT_VERSION) {
+        rc = PLASMA_ERR_NOT_FOUND; /* an earlier format: as one without a version */
+        any = true;
+    } else if (rc == PLASMA_ERR_NOT_FOUND && (rc = watch_store_scan(w->store, "", 0, 0, any_key, &any)) >= 0)
+        rc = PLASMA_ERR_NOT_FOUND;
+    if (rc == PLASMA_ERR_NOT_FOUND) {
         rc = 0;
         if (any) {
             rc = client_fail(

@@ -13,6 +13,7 @@
 
 struct watch_store {
     plasma_kv *db;
+    char *dir;
     bool undo;
     uint64_t window;
     uint64_t tag;      /* of the writes that follow */
@@ -32,7 +33,13 @@ void watch_store_close(watch_store *s)
     if (!s)
         return;
     plasma_kv_free(s->db);
+    free(s->dir);
     free(s);
+}
+
+const char *watch_store_dir(const watch_store *s)
+{
+    return s->dir;
 }
 
 int watch_store_open(watch_store **out, const char *dir, size_t cache_bytes)
@@ -48,8 +55,13 @@ int watch_store_open(watch_store **out, const char *dir, size_t cache_bytes)
     o.bloom = true;
     o.compress = false; /* hashes, signatures and addresses do not compress */
     o.make_parents = true;
+    if (!(s->dir = strdup(dir))) {
+        free(s);
+        return PLASMA_ERR_NOMEM;
+    }
     int rc = plasma_kv_open(&s->db, dir, &o, NULL, 0);
     if (rc != 0) {
+        free(s->dir);
         free(s);
         return rc;
     }

@@ -16,6 +16,8 @@ typedef struct watch_batch watch_batch;
  * create or open it, or another process holds it) or PLASMA_ERR_NOMEM. */
 int watch_store_open(watch_store **out, const char *dir, size_t cache_bytes);
 void watch_store_close(watch_store *s);
+/* The directory it was opened in. */
+const char *watch_store_dir(const watch_store *s);
 
 /* Out: the value of key appended to val. Returns 0, PLASMA_ERR_NOT_FOUND,
  * PLASMA_ERR_IO or PLASMA_ERR_NOMEM. */

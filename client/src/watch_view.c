@@ -17,6 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "watch_blocks.h"
+
 #define K_UTXO 'U'
 #define K_HEADER 'H'
 #define K_TXS 'T'
@@ -376,43 +378,62 @@ static void block_key(uint8_t key[13], uint8_t kind, uint64_t blknum, uint32_t c
     watch_be32(key + 9, chunk);
 }
 
+/* 'H' values: root, timestamp, n, and where the transactions are. */
+#define HDR_LEN 45
+enum { IN_STORE = 0, IN_FILE = 1 };
+
 int watch_view_put_block(watch_view *v, watch_batch *b, const watch_block_hdr *h, const uint8_t *txs,
                          const size_t *offs, const plasma_hash *leaves)
 {
-    uint8_t key[13], hdr[44];
-    (void)v;
-    for (uint32_t c = 0; (size_t)c * TXS_PER_CHUNK < h->n; c++) {
+    uint8_t key[13], hdr[HDR_LEN];
+    bool in_file = h->n > WATCH_VIEW_FILE_TXS;
+    int rc;
+    if (in_file &&
+        (rc = watch_blocks_write(watch_store_dir(v->store), h->blknum, h->n, txs, offs, leaves)) != 0)
+        return rc;
+    for (uint32_t c = 0; !in_file && (size_t)c * TXS_PER_CHUNK < h->n; c++) {
         size_t first = (size_t)c * TXS_PER_CHUNK;
         size_t last = first + TXS_PER_CHUNK < h->n ? first + TXS_PER_CHUNK : h->n;
         block_key(key, K_TXS, h->blknum, c);
         watch_batch_put(b, key, sizeof key, txs + offs[first], offs[last] - offs[first]);
     }
-    block_key(key, K_LEAVES, h->blknum, 0);
-    watch_batch_put(b, key, 9, leaves, (size_t)h->n * sizeof *leaves);
+    if (!in_file) {
+        block_key(key, K_LEAVES, h->blknum, 0);
+        watch_batch_put(b, key, 9, leaves, (size_t)h->n * sizeof *leaves);
+    }
     memcpy(hdr, h->root.b, 32);
     watch_be64(hdr + 32, h->timestamp);
     watch_be32(hdr + 40, h->n);
+    hdr[44] = in_file ? IN_FILE : IN_STORE;
     block_key(key, K_HEADER, h->blknum, 0);
     watch_batch_put(b, key, 9, hdr, sizeof hdr);
     return 0;
 }
 
-int watch_view_block_header(watch_view *v, uint64_t blknum, watch_block_hdr *h)
+/* Out: *h, and *in_file where its transactions are. */
+static int read_header(watch_view *v, uint64_t blknum, watch_block_hdr *h, bool *in_file)
 {
     uint8_t key[13];
     plasma_buf rec = {0};
     int rc;
     block_key(key, K_HEADER, blknum, 0);
-    if ((rc = watch_store_get(v->store, key, 9, &rec)) == 0 && rec.len != 44)
+    if ((rc = watch_store_get(v->store, key, 9, &rec)) == 0 && (rec.len != HDR_LEN || rec.data[44] > IN_FILE))
         rc = PLASMA_ERR_IO;
     if (rc == 0) {
         h->blknum = blknum;
         memcpy(h->root.b, rec.data, 32);
         h->timestamp = watch_rd64(rec.data + 32);
         h->n = watch_rd32(rec.data + 40);
+        *in_file = rec.data[44] == IN_FILE;
     }
     plasma_buf_free(&rec);
     return rc;
+}
+
+int watch_view_block_header(watch_view *v, uint64_t blknum, watch_block_hdr *h)
+{
+    bool in_file;
+    return read_header(v, blknum, h, &in_file);
 }
 
 int watch_view_block_tx(watch_view *v, uint64_t blknum, uint32_t txindex, plasma_buf *buf)
@@ -421,7 +442,17 @@ int watch_view_block_tx(watch_view *v, uint64_t blknum, uint32_t txindex, plasma
     plasma_buf chunk = {0};
     plasma_rlp_item item;
     size_t at = 0, used = 0;
-    int rc;
+    watch_block_hdr h;
+    bool in_file;
+    int rc = read_header(v, blknum, &h, &in_file);
+    if (rc == 0 && in_file)
+        return watch_blocks_read_tx(watch_store_dir(v->store), blknum, h.n, txindex, buf);
+    if (rc == PLASMA_ERR_NOT_FOUND)
+        return rc;
+    if (rc == 0 && txindex >= h.n)
+        return PLASMA_ERR_NOT_FOUND;
+    if (rc != 0)
+        return rc;
     block_key(key, K_TXS, blknum, txindex / TXS_PER_CHUNK);
     if ((rc = watch_store_get(v->store, key, sizeof key, &chunk)) != 0)
         goto cleanup;
@@ -444,16 +475,30 @@ static int block_tree(watch_view *v, uint64_t blknum, const plasma_merkle **out)
     uint8_t key[13];
     plasma_buf leaves = {0};
     plasma_merkle *tree = NULL;
+    watch_block_hdr h;
+    bool in_file;
     int rc;
     if (v->tree && v->tree_blknum == blknum) {
         *out = v->tree;
         return 0;
     }
-    block_key(key, K_LEAVES, blknum, 0);
-    if ((rc = watch_store_get(v->store, key, 9, &leaves)) == 0 && leaves.len % sizeof(plasma_hash) != 0)
+    if ((rc = read_header(v, blknum, &h, &in_file)) == 0 && in_file)
+        rc = watch_blocks_read_leaves(watch_store_dir(v->store), blknum, h.n, &leaves);
+    else if (rc == 0) {
+        block_key(key, K_LEAVES, blknum, 0);
+        rc = watch_store_get(v->store, key, 9, &leaves);
+    }
+    if (rc == 0 && leaves.len != (size_t)h.n * sizeof(plasma_hash))
         rc = PLASMA_ERR_IO;
-    if (rc == 0 && (rc = plasma_merkle_build(&tree, (const plasma_hash *)leaves.data,
-                                             leaves.len / sizeof(plasma_hash))) == 0) {
+    if (rc == 0 &&
+        (rc = plasma_merkle_build(&tree, (const plasma_hash *)leaves.data,
+                                  leaves.len / sizeof(plasma_hash))) == 0 &&
+        !plasma_hash_eq(plasma_merkle_tree_root(tree), &h.root)) {
+        /* not the leaves of the block verified under this header */
+        plasma_merkle_free(tree);
+        rc = PLASMA_ERR_IO;
+    }
+    if (rc == 0) {
         plasma_merkle_free(v->tree);
         v->tree = tree;
         v->tree_blknum = blknum;

@@ -73,7 +73,11 @@ typedef struct watch_block_hdr {
     uint32_t n;         /* transactions */
 } watch_block_hdr;
 
-/* Adds block h to b. Returns 0 or PLASMA_ERR_NOMEM. */
+/* Adds block h to b. A block of more than WATCH_VIEW_FILE_TXS
+ * transactions goes to a file of its own (watch_blocks.h), written and
+ * synced now, b getting its header only. Returns 0, PLASMA_ERR_IO or
+ * PLASMA_ERR_NOMEM. */
+#define WATCH_VIEW_FILE_TXS 256u
 int watch_view_put_block(watch_view *v, watch_batch *b, const watch_block_hdr *h, const uint8_t *txs,
                          const size_t *offs, const plasma_hash *leaves);
 /* Out: *h. Returns 0, PLASMA_ERR_NOT_FOUND, PLASMA_ERR_IO or _NOMEM. */

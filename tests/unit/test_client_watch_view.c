@@ -2,8 +2,9 @@
  * cache far smaller than the data so that most reads come back from disk:
  * random staged changes, kept or dropped, against a plain model, checked
  * after every batch, after a failed write and after reopening the store;
- * blocks of several hundred transactions read back one by one, and their
- * exit data proven against the block's root.
+ * blocks of several hundred transactions (in a file of their own, or in
+ * LevelDB) read back one by one, their exit data proven against the
+ * block's root, and block files that do not match their header refused.
  *
  * Randomized: the seed is printed; PLASMA_TEST_SEED=N runs it again. */
 #include <ftw.h>
@@ -239,21 +240,21 @@ static void test_outputs_round_trip(void **state)
     close_all(f);
 }
 
-/* A block of 700 transactions (three chunks of stored txs) read back tx
- * by tx, and exit data that proves each output against the block's root. */
-static void test_blocks(void **state)
+/* Writes a block of n random signed payments as blknum. Out: its txs, offs
+ * (n + 1) and leaves (n), for the caller to free. */
+static void put_block(fixture *f, uint64_t blknum, size_t n, plasma_buf *txs, size_t **offs,
+                      plasma_hash **leaves, watch_block_hdr *h)
 {
-    fixture *f = *state;
-    enum { N = 700 };
-    plasma_buf txs = {0};
-    size_t offs[N + 1] = {0};
-    plasma_hash *leaves = calloc(N, sizeof *leaves);
     plasma_domain d;
     plasma_privkey key;
     watch_batch *b = NULL;
+    *offs = calloc(n + 1, sizeof **offs);
+    *leaves = calloc(n, sizeof **leaves);
+    assert_non_null(*offs);
+    assert_non_null(*leaves);
     plasma_domain_dev(&d);
     assert_int_equal(plasma_dev_key(&key, 1), 0);
-    for (size_t i = 0; i < N; i++) {
+    for (size_t i = 0; i < n; i++) {
         plasma_tx tx;
         plasma_buf u = {0};
         memset(&tx, 0, sizeof tx);
@@ -264,54 +265,110 @@ static void test_blocks(void **state)
         for (unsigned k = 0; k < tx.n_outputs; k++)
             tx.outputs[k] = random_output();
         assert_int_equal(plasma_tx_sign_input(&tx, &d, 0, &key), 0);
-        assert_int_equal(plasma_tx_encode_signed(&txs, &tx), 0);
-        offs[i + 1] = txs.len;
+        assert_int_equal(plasma_tx_encode_signed(txs, &tx), 0);
+        (*offs)[i + 1] = txs->len;
         assert_int_equal(plasma_tx_encode_unsigned(&u, &tx), 0);
-        plasma_merkle_leaf(&leaves[i], u.data, u.len);
+        plasma_merkle_leaf(&(*leaves)[i], u.data, u.len);
         plasma_buf_free(&u);
     }
-    watch_block_hdr h = {.blknum = 7000, .timestamp = 1700000123, .n = N};
-    assert_int_equal(plasma_merkle_root(&h.root, leaves, N), 0);
-    open_all(f, 4096);
+    *h = (watch_block_hdr){.blknum = blknum, .timestamp = 1700000123, .n = (uint32_t)n};
+    assert_int_equal(plasma_merkle_root(&h->root, *leaves, n), 0);
     assert_int_equal(watch_batch_new(&b), 0);
-    assert_int_equal(watch_view_put_block(f->view, b, &h, txs.data, offs, leaves), 0);
+    assert_int_equal(watch_view_put_block(f->view, b, h, txs->data, *offs, *leaves), 0);
     assert_int_equal(watch_store_write(f->store, b), 0);
+    watch_batch_free(b);
+}
+
+/* A block of n transactions: 700 (a file of its own) or 200 (in LevelDB,
+ * a chunk of 256 and less), read back tx by tx after reopening, and exit
+ * data that proves each output against the block's root. */
+static void check_block(fixture *f, uint64_t blknum, size_t n)
+{
+    plasma_buf txs = {0};
+    size_t *offs;
+    plasma_hash *leaves;
+    watch_block_hdr h, got;
+    char path[128];
+    open_all(f, 4096);
+    put_block(f, blknum, n, &txs, &offs, &leaves, &h);
     close_all(f);
+    snprintf(path, sizeof path, "%s/blocks/%llu", f->dir, (unsigned long long)blknum);
+    assert_int_equal(access(path, F_OK) == 0, n > WATCH_VIEW_FILE_TXS);
 
     open_all(f, 4096);
-    watch_block_hdr got;
-    assert_int_equal(watch_view_block_header(f->view, 7000, &got), 0);
-    assert_int_equal(got.n, N);
+    assert_int_equal(watch_view_block_header(f->view, blknum, &got), 0);
+    assert_int_equal(got.n, n);
     assert_int_equal(got.timestamp, 1700000123);
     assert_true(plasma_hash_eq(&got.root, &h.root));
-    assert_int_equal(watch_view_block_header(f->view, 8000, &got), PLASMA_ERR_NOT_FOUND);
-    for (size_t i = 0; i < N; i++) {
+    assert_int_equal(watch_view_block_header(f->view, blknum + 1000, &got), PLASMA_ERR_NOT_FOUND);
+    for (size_t i = 0; i < n; i++) {
         plasma_buf one = {0};
-        assert_int_equal(watch_view_block_tx(f->view, 7000, (uint32_t)i, &one), 0);
+        assert_int_equal(watch_view_block_tx(f->view, blknum, (uint32_t)i, &one), 0);
         assert_int_equal(one.len, offs[i + 1] - offs[i]);
         assert_memory_equal(one.data, txs.data + offs[i], one.len);
         plasma_buf_free(&one);
     }
     plasma_buf none = {0};
-    assert_int_equal(watch_view_block_tx(f->view, 7000, N, &none), PLASMA_ERR_NOT_FOUND);
-    assert_int_equal(watch_view_block_tx(f->view, 9000, 0, &none), PLASMA_ERR_NOT_FOUND);
+    assert_int_equal(watch_view_block_tx(f->view, blknum, (uint32_t)n, &none), PLASMA_ERR_NOT_FOUND);
+    assert_int_equal(watch_view_block_tx(f->view, blknum + 2000, 0, &none), PLASMA_ERR_NOT_FOUND);
     for (size_t k = 0; k < 50; k++) {
-        uint32_t i = (uint32_t)rnd(N);
+        uint32_t i = (uint32_t)rnd(n);
         plasma_call call;
         plasma_hash leaf;
         plasma_call_init(&call, PLASMA_CALL_START_EXIT, NULL, 0, 0, 0);
-        assert_int_equal(watch_view_exit_data(f->view, plasma_utxo_pos(7000, i, 0), &call), 0);
-        assert_int_equal(call.start_exit.utxo_pos, plasma_utxo_pos(7000, i, 0));
+        assert_int_equal(watch_view_exit_data(f->view, plasma_utxo_pos(blknum, i, 0), &call), 0);
+        assert_int_equal(call.start_exit.utxo_pos, plasma_utxo_pos(blknum, i, 0));
         plasma_merkle_leaf(&leaf, call.start_exit.tx, call.start_exit.tx_len);
         assert_true(plasma_hash_eq(&leaf, &leaves[i]));
         assert_true(plasma_merkle_verify(&h.root, &leaf, i, call.start_exit.proof, PLASMA_MERKLE_PROOF_LEN));
     }
     plasma_call call;
-    assert_int_equal(watch_view_exit_data(f->view, plasma_utxo_pos(9000, 0, 0), &call), PLASMA_ERR_NOT_FOUND);
+    assert_int_equal(watch_view_exit_data(f->view, plasma_utxo_pos(blknum + 2000, 0, 0), &call),
+                     PLASMA_ERR_NOT_FOUND);
     close_all(f);
-    watch_batch_free(b);
     plasma_buf_free(&txs);
+    free(offs);
     free(leaves);
+}
+
+static void test_blocks(void **state)
+{
+    fixture *f = *state;
+    check_block(f, 7000, 700);
+    check_block(f, 17000, 200);
+}
+
+/* A block's file that does not match its header (cut short, or another
+ * block's file left by a crash or a reorganisation) is an I/O error, never
+ * wrong data. */
+static void test_block_files_checked(void **state)
+{
+    fixture *f = *state;
+    plasma_buf txs = {0}, other = {0}, one = {0};
+    size_t *offs, *offs2;
+    plasma_hash *leaves, *leaves2;
+    watch_block_hdr h, h2;
+    char path[128], path2[128];
+    uint8_t proof[PLASMA_MERKLE_PROOF_LEN];
+    open_all(f, 4096);
+    put_block(f, 5000, 300, &txs, &offs, &leaves, &h);
+    put_block(f, 6000, 300, &other, &offs2, &leaves2, &h2);
+    snprintf(path, sizeof path, "%s/blocks/5000", f->dir);
+    snprintf(path2, sizeof path2, "%s/blocks/6000", f->dir);
+    assert_int_equal(rename(path2, path), 0); /* 5000's file now holds 6000's txs */
+    assert_int_equal(watch_view_proof(f->view, 5000, 3, proof), PLASMA_ERR_IO);
+    assert_int_equal(truncate(path, 1000), 0);
+    assert_int_equal(watch_view_block_tx(f->view, 5000, 3, &one), PLASMA_ERR_IO);
+    assert_int_equal(remove(path), 0);
+    assert_int_equal(watch_view_block_tx(f->view, 5000, 3, &one), PLASMA_ERR_IO);
+    assert_int_equal(one.len, 0);
+    close_all(f);
+    plasma_buf_free(&txs);
+    plasma_buf_free(&other);
+    free(offs);
+    free(offs2);
+    free(leaves);
+    free(leaves2);
 }
 
 int main(void)
@@ -319,6 +376,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_outputs_round_trip),
         cmocka_unit_test(test_blocks),
+        cmocka_unit_test(test_block_files_checked),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

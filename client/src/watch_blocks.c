@@ -1,0 +1,169 @@
+/* Files of verified blocks (see watch_blocks.h). A file is
+ *   "PWB1" | n (4 bytes) | offs[0 .. n] (4 bytes each) | the txs | n leaves
+ * numbers big-endian, offs relative to the first tx: tx i is bytes
+ * offs[i] .. offs[i+1] of the txs. */
+#include "watch_blocks.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "plasma/err.h"
+#include "watch_view.h"
+
+static const uint8_t MAGIC[4] = {'P', 'W', 'B', '1'};
+
+static size_t txs_at(uint32_t n)
+{
+    return 8 + 4 * ((size_t)n + 1);
+}
+
+static int block_path(char *path, size_t len, const char *data_dir, uint64_t blknum)
+{
+    int k = blknum == UINT64_MAX
+                ? snprintf(path, len, "%s/blocks", data_dir)
+                : snprintf(path, len, "%s/blocks/%llu", data_dir, (unsigned long long)blknum);
+    return k > 0 && (size_t)k < len ? 0 : PLASMA_ERR_IO;
+}
+
+static int write_all(int fd, const void *data, size_t len)
+{
+    const uint8_t *p = data;
+    while (len) {
+        ssize_t k = write(fd, p, len);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            return PLASMA_ERR_IO;
+        p += k;
+        len -= (size_t)k;
+    }
+    return 0;
+}
+
+/* The directory's entry for a new file reaches the disk too. */
+static int sync_dir(const char *dir)
+{
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    int rc = fd >= 0 && fsync(fd) == 0 ? 0 : PLASMA_ERR_IO;
+    if (fd >= 0)
+        close(fd);
+    return rc;
+}
+
+int watch_blocks_write(const char *data_dir, uint64_t blknum, size_t n, const uint8_t *txs,
+                       const size_t *offs, const plasma_hash *leaves)
+{
+    char dir[PATH_MAX], path[PATH_MAX];
+    size_t head_len = txs_at((uint32_t)n), tx_len = offs[n];
+    if (n > UINT32_MAX - 1 || tx_len > UINT32_MAX || block_path(dir, sizeof dir, data_dir, UINT64_MAX) != 0 ||
+        block_path(path, sizeof path, data_dir, blknum) != 0)
+        return PLASMA_ERR_IO;
+    uint8_t *head = malloc(head_len);
+    if (!head)
+        return PLASMA_ERR_NOMEM;
+    memcpy(head, MAGIC, 4);
+    watch_be32(head + 4, (uint32_t)n);
+    for (size_t i = 0; i <= n; i++)
+        watch_be32(head + 8 + 4 * i, (uint32_t)offs[i]);
+    int rc = plasma_mkdir_parents(dir) == 0 ? 0 : PLASMA_ERR_IO, fd = -1;
+    if (rc == 0 && (fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0)
+        rc = PLASMA_ERR_IO;
+    if (rc == 0 && ((rc = write_all(fd, head, head_len)) != 0 || (rc = write_all(fd, txs, tx_len)) != 0 ||
+                    (rc = write_all(fd, leaves, n * sizeof *leaves)) != 0))
+        rc = PLASMA_ERR_IO;
+    if (rc == 0 && fdatasync(fd) != 0)
+        rc = PLASMA_ERR_IO;
+    if (fd >= 0 && close(fd) != 0)
+        rc = PLASMA_ERR_IO;
+    if (rc == 0)
+        rc = sync_dir(dir);
+    free(head);
+    return rc;
+}
+
+static int read_at(int fd, void *out, size_t len, off_t at)
+{
+    uint8_t *p = out;
+    while (len) {
+        ssize_t k = pread(fd, p, len, at);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            return PLASMA_ERR_IO;
+        p += k;
+        len -= (size_t)k;
+        at += k;
+    }
+    return 0;
+}
+
+/* Opens blknum's file and checks it holds n transactions. Out: *fd, *tx_len
+ * (the bytes of the txs). */
+static int open_block(const char *data_dir, uint64_t blknum, uint32_t n, int *fd, size_t *tx_len)
+{
+    char path[PATH_MAX];
+    uint8_t head[8], last[4];
+    struct stat st;
+    *fd = -1;
+    if (block_path(path, sizeof path, data_dir, blknum) != 0 || (*fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+        return PLASMA_ERR_IO;
+    int rc = fstat(*fd, &st) == 0 ? read_at(*fd, head, 8, 0) : PLASMA_ERR_IO;
+    if (rc == 0 && (memcmp(head, MAGIC, 4) != 0 || watch_rd32(head + 4) != n))
+        rc = PLASMA_ERR_IO;
+    if (rc == 0)
+        rc = read_at(*fd, last, 4, (off_t)(txs_at(n) - 4));
+    if (rc == 0) {
+        *tx_len = watch_rd32(last);
+        if ((uint64_t)st.st_size != txs_at(n) + *tx_len + (uint64_t)n * sizeof(plasma_hash))
+            rc = PLASMA_ERR_IO;
+    }
+    if (rc) {
+        close(*fd);
+        *fd = -1;
+    }
+    return rc;
+}
+
+int watch_blocks_read_tx(const char *data_dir, uint64_t blknum, uint32_t n, uint32_t txindex, plasma_buf *tx)
+{
+    int fd;
+    size_t tx_len;
+    uint8_t span[8];
+    if (txindex >= n)
+        return PLASMA_ERR_NOT_FOUND;
+    uint32_t from = 0, to = 0;
+    int rc = open_block(data_dir, blknum, n, &fd, &tx_len);
+    if (rc == 0 && (rc = read_at(fd, span, 8, (off_t)(8 + 4 * (size_t)txindex))) == 0) {
+        from = watch_rd32(span);
+        to = watch_rd32(span + 4);
+        if (from > to || to > tx_len)
+            rc = PLASMA_ERR_IO;
+    }
+    if (rc == 0)
+        rc = plasma_buf_reserve(tx, to - from);
+    if (rc == 0 && (rc = read_at(fd, tx->data + tx->len, to - from, (off_t)(txs_at(n) + from))) == 0)
+        tx->len += to - from;
+    if (fd >= 0)
+        close(fd);
+    return rc;
+}
+
+int watch_blocks_read_leaves(const char *data_dir, uint64_t blknum, uint32_t n, plasma_buf *leaves)
+{
+    int fd;
+    size_t tx_len, len = (size_t)n * sizeof(plasma_hash);
+    int rc = open_block(data_dir, blknum, n, &fd, &tx_len);
+    if (rc == 0)
+        rc = plasma_buf_reserve(leaves, len);
+    if (rc == 0 && (rc = read_at(fd, leaves->data + leaves->len, len, (off_t)(txs_at(n) + tx_len))) == 0)
+        leaves->len += len;
+    if (fd >= 0)
+        close(fd);
+    return rc;
+}
