@@ -52,35 +52,6 @@ static int cut_torn_tail(int fd)
     return st.st_size == 0 || ftruncate(fd, 0) == 0 ? 0 : PLASMA_ERR_IO;
 }
 
-static int write_all(int fd, const char *s, size_t len)
-{
-    while (len) {
-        ssize_t w = write(fd, s, len);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return PLASMA_ERR_IO;
-        s += w;
-        len -= (size_t)w;
-    }
-    return 0;
-}
-
-/* A new file's name is durable once its directory is synced. */
-static int sync_dir(const char *path)
-{
-    char dir[4096];
-    snprintf(dir, sizeof dir, "%s", path);
-    char *slash = strrchr(dir, '/');
-    if (slash)
-        *slash = '\0';
-    int fd = open(slash ? dir : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    int rc = fd >= 0 && fsync(fd) == 0 ? 0 : PLASMA_ERR_IO;
-    if (fd >= 0)
-        close(fd);
-    return rc;
-}
-
 /* Appends one line (line ends with its newline) to owner's file. */
 static int append_line(const char *dir, const plasma_addr *owner, const char *line)
 {
@@ -101,11 +72,12 @@ static int append_line(const char *dir, const plasma_addr *owner, const char *li
     if (rc == 0)
         rc = cut_torn_tail(fd);
     if (rc == 0)
-        rc = write_all(fd, line, strlen(line));
+        rc = plasma_write_all(fd, line, strlen(line)) == 0 ? 0 : PLASMA_ERR_IO;
     if (rc == 0 && fsync(fd) != 0)
         rc = PLASMA_ERR_IO;
     close(fd);
-    return rc == 0 && !existed ? sync_dir(path) : rc;
+    /* a new file's name is durable once its directory is synced */
+    return rc == 0 && !existed && plasma_sync_parent_dir(path) != 0 ? PLASMA_ERR_IO : rc;
 }
 
 static int append_json(const char *dir, const plasma_addr *owner, json_t *obj)

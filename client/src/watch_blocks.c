@@ -31,31 +31,6 @@ static int block_path(char *path, size_t len, const char *data_dir, uint64_t blk
     return k > 0 && (size_t)k < len ? 0 : PLASMA_ERR_IO;
 }
 
-static int write_all(int fd, const void *data, size_t len)
-{
-    const uint8_t *p = data;
-    while (len) {
-        ssize_t k = write(fd, p, len);
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k <= 0)
-            return PLASMA_ERR_IO;
-        p += k;
-        len -= (size_t)k;
-    }
-    return 0;
-}
-
-/* The directory's entry for a new file reaches the disk too. */
-static int sync_dir(const char *dir)
-{
-    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    int rc = fd >= 0 && fsync(fd) == 0 ? 0 : PLASMA_ERR_IO;
-    if (fd >= 0)
-        close(fd);
-    return rc;
-}
-
 int watch_blocks_write(const char *data_dir, uint64_t blknum, size_t n, const uint8_t *txs,
                        const size_t *offs, const plasma_hash *leaves)
 {
@@ -74,15 +49,13 @@ int watch_blocks_write(const char *data_dir, uint64_t blknum, size_t n, const ui
     int rc = plasma_mkdir_parents(dir) == 0 ? 0 : PLASMA_ERR_IO, fd = -1;
     if (rc == 0 && (fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0)
         rc = PLASMA_ERR_IO;
-    if (rc == 0 && ((rc = write_all(fd, head, head_len)) != 0 || (rc = write_all(fd, txs, tx_len)) != 0 ||
-                    (rc = write_all(fd, leaves, n * sizeof *leaves)) != 0))
-        rc = PLASMA_ERR_IO;
-    if (rc == 0 && fdatasync(fd) != 0)
+    if (rc == 0 && (plasma_write_all(fd, head, head_len) != 0 || plasma_write_all(fd, txs, tx_len) != 0 ||
+                    plasma_write_all(fd, leaves, n * sizeof *leaves) != 0 || fdatasync(fd) != 0))
         rc = PLASMA_ERR_IO;
     if (fd >= 0 && close(fd) != 0)
         rc = PLASMA_ERR_IO;
-    if (rc == 0)
-        rc = sync_dir(dir);
+    if (rc == 0 && plasma_sync_parent_dir(path) != 0) /* the new file's name reaches the disk too */
+        rc = PLASMA_ERR_IO;
     free(head);
     return rc;
 }

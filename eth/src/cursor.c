@@ -4,7 +4,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,33 +16,6 @@
 #define MAGIC "plasma-eth-cursor 1\n"
 #define FILE_MAX 160
 
-static int write_all(int fd, const char *p, size_t n)
-{
-    while (n > 0) {
-        ssize_t w = write(fd, p, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return PLASMA_ERR_IO;
-        p += w;
-        n -= (size_t)w;
-    }
-    return PLASMA_OK;
-}
-
-/* Flushes the directory holding path, so that a rename in it is durable. */
-static int sync_dir(const char *path)
-{
-    char copy[PATH_MAX];
-    snprintf(copy, sizeof copy, "%s", path);
-    int fd = open(dirname(copy), O_RDONLY | O_DIRECTORY);
-    if (fd < 0)
-        return PLASMA_ERR_IO;
-    int rc = fsync(fd) == 0 ? PLASMA_OK : PLASMA_ERR_IO;
-    close(fd);
-    return rc;
-}
-
 int plasma_eth_cursor_save(const char *path, const plasma_eth_cursor *cursor)
 {
     char tmp[PATH_MAX], text[FILE_MAX], hash[67];
@@ -54,15 +26,15 @@ int plasma_eth_cursor_save(const char *path, const plasma_eth_cursor *cursor)
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd < 0)
         return PLASMA_ERR_IO;
-    int rc = write_all(fd, text, (size_t)n);
+    int rc = plasma_write_all(fd, text, (size_t)n) == 0 ? PLASMA_OK : PLASMA_ERR_IO;
     if (rc == 0 && fsync(fd) != 0)
         rc = PLASMA_ERR_IO;
     if (close(fd) != 0 && rc == 0)
         rc = PLASMA_ERR_IO;
     if (rc == 0 && rename(tmp, path) != 0)
         rc = PLASMA_ERR_IO;
-    if (rc == 0)
-        rc = sync_dir(path);
+    if (rc == 0 && plasma_sync_parent_dir(path) != 0) /* the rename is durable */
+        rc = PLASMA_ERR_IO;
     if (rc != 0)
         unlink(tmp);
     return rc;

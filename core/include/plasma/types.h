@@ -82,6 +82,15 @@ int plasma_mkdir_parents(const char *dir);
  * or -1 with errno set (nothing left behind). */
 int plasma_file_replace(const char *path, const void *data, size_t len);
 
+/* Writes the len bytes of data to fd, on after a signal or a short write.
+ * Returns 0, or -1 with errno set (EIO when nothing more could be
+ * written). */
+int plasma_write_all(int fd, const void *data, size_t len);
+
+/* Syncs the directory that holds path, so that a file created or renamed
+ * there is durable. Returns 0, or -1 with errno set. */
+int plasma_sync_parent_dir(const char *path);
+
 /* Overwrites len bytes with zeros in a way the compiler keeps. */
 void plasma_wipe(void *p, size_t len);
 
