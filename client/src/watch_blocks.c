@@ -25,9 +25,7 @@ static size_t txs_at(uint32_t n)
 
 static int block_path(char *path, size_t len, const char *data_dir, uint64_t blknum)
 {
-    int k = blknum == UINT64_MAX
-                ? snprintf(path, len, "%s/blocks", data_dir)
-                : snprintf(path, len, "%s/blocks/%llu", data_dir, (unsigned long long)blknum);
+    int k = snprintf(path, len, "%s/blocks/%llu", data_dir, (unsigned long long)blknum);
     return k > 0 && (size_t)k < len ? 0 : PLASMA_ERR_IO;
 }
 
@@ -36,9 +34,10 @@ int watch_blocks_write(const char *data_dir, uint64_t blknum, size_t n, const ui
 {
     char dir[PATH_MAX], path[PATH_MAX];
     size_t head_len = txs_at((uint32_t)n), tx_len = offs[n];
-    if (n > UINT32_MAX - 1 || tx_len > UINT32_MAX || block_path(dir, sizeof dir, data_dir, UINT64_MAX) != 0 ||
-        block_path(path, sizeof path, data_dir, blknum) != 0)
+    if (n > UINT32_MAX - 1 || tx_len > UINT32_MAX || block_path(path, sizeof path, data_dir, blknum) != 0)
         return PLASMA_ERR_IO;
+    snprintf(dir, sizeof dir, "%s", path);
+    *strrchr(dir, '/') = '\0'; /* DIR/blocks */
     uint8_t *head = malloc(head_len);
     if (!head)
         return PLASMA_ERR_NOMEM;

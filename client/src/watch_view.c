@@ -445,14 +445,12 @@ int watch_view_block_tx(watch_view *v, uint64_t blknum, uint32_t txindex, plasma
     watch_block_hdr h;
     bool in_file;
     int rc = read_header(v, blknum, &h, &in_file);
-    if (rc == 0 && in_file)
-        return watch_blocks_read_tx(watch_store_dir(v->store), blknum, h.n, txindex, buf);
-    if (rc == PLASMA_ERR_NOT_FOUND)
-        return rc;
-    if (rc == 0 && txindex >= h.n)
-        return PLASMA_ERR_NOT_FOUND;
     if (rc != 0)
         return rc;
+    if (in_file)
+        return watch_blocks_read_tx(watch_store_dir(v->store), blknum, h.n, txindex, buf);
+    if (txindex >= h.n)
+        return PLASMA_ERR_NOT_FOUND;
     block_key(key, K_TXS, blknum, txindex / TXS_PER_CHUNK);
     if ((rc = watch_store_get(v->store, key, sizeof key, &chunk)) != 0)
         goto cleanup;
@@ -511,12 +509,9 @@ static int block_tree(watch_view *v, uint64_t blknum, const plasma_merkle **out)
 int watch_view_proof(watch_view *v, uint64_t blknum, uint32_t txindex, uint8_t proof[PLASMA_MERKLE_PROOF_LEN])
 {
     const plasma_merkle *tree;
-    watch_block_hdr h;
-    int rc = watch_view_block_header(v, blknum, &h);
-    if (rc == 0 && txindex >= h.n)
+    int rc = block_tree(v, blknum, &tree); /* of the header's n leaves */
+    if (rc == 0 && txindex >= plasma_merkle_tree_size(tree))
         rc = PLASMA_ERR_NOT_FOUND;
-    if (rc == 0)
-        rc = block_tree(v, blknum, &tree);
     return rc ? rc : plasma_merkle_proof(proof, tree, txindex);
 }
 
