@@ -311,12 +311,12 @@ static int apply_tx(watch_view *v, watch_block *b, uint32_t txindex, const watch
 {
     int rc;
     for (unsigned i = 0; i < tx->n_in; i++) {
-        if ((rc = watch_view_spend(v, tx->inputs[i], b->blknum, txindex, i)) != 0 ||
+        if ((rc = watch_view_spend(v, &in[i], b->blknum, txindex, i)) != 0 ||
             (in[i].exiting && (rc = note_exit_spend(b, &in[i], txindex, i)) != 0))
             return rc;
     }
     for (unsigned k = 0; k < tx->n_out; k++)
-        if ((rc = watch_view_add(v, plasma_utxo_pos(b->blknum, txindex, k), &tx->outputs[k])) != 0)
+        if ((rc = watch_view_add_new(v, plasma_utxo_pos(b->blknum, txindex, k), &tx->outputs[k])) != 0)
             return rc;
     return 0;
 }

@@ -294,12 +294,20 @@ int watch_view_add(watch_view *v, uint64_t pos, const plasma_output *out)
     return staged_put(&v->staged, &u);
 }
 
-int watch_view_spend(watch_view *v, uint64_t pos, uint64_t blknum, uint32_t txindex, uint32_t input)
+int watch_view_add_new(watch_view *v, uint64_t pos, const plasma_output *out)
 {
-    watch_utxo u;
-    int rc = watch_view_get(v, pos, &u);
-    if (rc)
+    int rc = staged_reserve(&v->staged);
+    if (rc != 0)
         return rc;
+    v->staged.items[v->staged.n] = (watch_utxo){.pos = pos, .out = *out};
+    index_insert(&v->staged, v->staged.n++);
+    return 0;
+}
+
+int watch_view_spend(watch_view *v, const watch_utxo *spent, uint64_t blknum, uint32_t txindex,
+                     uint32_t input)
+{
+    watch_utxo u = *spent;
     u.spent = true;
     u.spend_blknum = blknum;
     u.spend_txindex = txindex;

@@ -41,12 +41,16 @@ void watch_view_free(watch_view *v);
 int watch_view_get(watch_view *v, uint64_t pos, watch_utxo *u);
 
 /* Stages a new unspent output (a position already known is left as it
- * is). Returns 0 or an error of watch_view_get. */
+ * is: a deposit seen again). Returns 0 or an error of watch_view_get. */
 int watch_view_add(watch_view *v, uint64_t pos, const plasma_output *out);
-/* Stages the spend of the output at pos by input `input` of the
- * transaction at (blknum, txindex). Returns 0 or an error of
- * watch_view_get. */
-int watch_view_spend(watch_view *v, uint64_t pos, uint64_t blknum, uint32_t txindex, uint32_t input);
+/* Stages an output of the block being applied, whose position no output
+ * can have yet (the block's number is above every block applied), without
+ * looking for it. Returns 0 or PLASMA_ERR_NOMEM. */
+int watch_view_add_new(watch_view *v, uint64_t pos, const plasma_output *out);
+/* Stages the spend of *u, as watch_view_get returned it since the last
+ * stage or discard, by input `input` of the transaction at (blknum,
+ * txindex). Returns 0 or PLASMA_ERR_NOMEM. */
+int watch_view_spend(watch_view *v, const watch_utxo *u, uint64_t blknum, uint32_t txindex, uint32_t input);
 /* Stages the exiting flag of the output at pos (no-op when unknown).
  * Returns 0 or an error of watch_view_get. */
 int watch_view_mark_exiting(watch_view *v, uint64_t pos);

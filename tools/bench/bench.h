@@ -85,6 +85,20 @@ double bench_recover_rate(const signed_digest *sigs, size_t n);
  * sigs: recoveries per second per core. */
 double bench_recover_rate_2threads(const signed_digest *sigs, size_t n);
 
+/* The single-core recover rate sampled while other work runs: every
+ * every_ms a thread of its own recovers for burst_ms of its CPU time, on
+ * each core in turn, and the rate is its recoveries over that CPU time (a
+ * core that another thread shares, or that the host slows, shows in it as
+ * in that work).
+ * The samples take burst_ms / every_ms of one core from the work. */
+typedef struct bench_rec_sampler bench_rec_sampler;
+/* Returns NULL when the thread cannot start. */
+bench_rec_sampler *bench_rec_sampler_start(const signed_digest *sigs, size_t n, unsigned every_ms,
+                                           unsigned burst_ms);
+/* Stops and frees s. Returns recoveries per CPU second (0 when no sample
+ * was taken or one failed); *bursts, if not NULL, gets how many bursts ran. */
+double bench_rec_sampler_stop(bench_rec_sampler *s, unsigned *bursts);
+
 /* Prints obj as one JSON object and a newline on stdout; takes ownership.
  * Returns 0, or 1 if it could not be written. */
 int bench_print(json_t *obj);

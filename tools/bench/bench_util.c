@@ -244,3 +244,104 @@ double bench_recover_rate_2threads(const signed_digest *sigs, size_t n)
         pthread_join(th[i], NULL);
     return started == 2 ? (r[0].rate + r[1].rate) / 2 : 0;
 }
+
+struct bench_rec_sampler {
+    const signed_digest *sigs;
+    size_t n;
+    unsigned every_ms, burst_ms;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    bool stop;
+    pthread_t thread;
+    uint64_t recovered, cpu_ns;
+    unsigned bursts;
+    int failures;
+};
+
+static uint64_t thread_cpu_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Waits ms, or less when told to stop. Returns true when told to stop. */
+static bool sampler_wait(bench_rec_sampler *s, unsigned ms)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    uint64_t ns = (uint64_t)ts.tv_nsec + (uint64_t)ms * 1000000u;
+    ts.tv_sec += (time_t)(ns / 1000000000u);
+    ts.tv_nsec = (long)(ns % 1000000000u);
+    pthread_mutex_lock(&s->mu);
+    while (!s->stop && pthread_cond_timedwait(&s->cv, &s->mu, &ts) == 0) {
+    }
+    bool stop = s->stop;
+    pthread_mutex_unlock(&s->mu);
+    return stop;
+}
+
+static void *sampler_main(void *arg)
+{
+    bench_rec_sampler *s = arg;
+    rec_ctx r = {.ctx = secp256k1_context_create(SECP256K1_CONTEXT_NONE), .sigs = s->sigs, .n = s->n};
+    uint64_t burst_ns = (uint64_t)s->burst_ms * 1000000u;
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    while (r.ctx && !sampler_wait(s, s->every_ms)) {
+        /* Each core in turn: the host may slow one of them and not the other. */
+        cpu_set_t one;
+        CPU_ZERO(&one);
+        CPU_SET((int)(s->bursts % (unsigned)(cpus > 0 ? cpus : 1)), &one);
+        pthread_setaffinity_np(pthread_self(), sizeof one, &one);
+        uint64_t t0 = thread_cpu_ns(), t = t0, k = 0;
+        while (t - t0 < burst_ns) {
+            for (int i = 0; i < 8; i++)
+                one_recover(&r);
+            k += 8;
+            t = thread_cpu_ns();
+        }
+        s->recovered += k;
+        s->cpu_ns += t - t0;
+        s->bursts++;
+    }
+    s->failures = r.ctx ? r.failures : 1;
+    if (r.ctx)
+        secp256k1_context_destroy(r.ctx);
+    return NULL;
+}
+
+bench_rec_sampler *bench_rec_sampler_start(const signed_digest *sigs, size_t n, unsigned every_ms,
+                                           unsigned burst_ms)
+{
+    bench_rec_sampler *s = calloc(1, sizeof *s);
+    if (!s || n == 0)
+        return free(s), NULL;
+    *s = (bench_rec_sampler){.sigs = sigs, .n = n, .every_ms = every_ms, .burst_ms = burst_ms};
+    pthread_mutex_init(&s->mu, NULL);
+    pthread_cond_init(&s->cv, NULL);
+    if (pthread_create(&s->thread, NULL, sampler_main, s) != 0) {
+        pthread_mutex_destroy(&s->mu);
+        pthread_cond_destroy(&s->cv);
+        free(s);
+        return NULL;
+    }
+    return s;
+}
+
+double bench_rec_sampler_stop(bench_rec_sampler *s, unsigned *bursts)
+{
+    if (!s)
+        return 0;
+    pthread_mutex_lock(&s->mu);
+    s->stop = true;
+    pthread_cond_signal(&s->cv);
+    pthread_mutex_unlock(&s->mu);
+    pthread_join(s->thread, NULL);
+    double rate = s->cpu_ns && !s->failures ? (double)s->recovered * 1e9 / (double)s->cpu_ns : 0;
+    if (bursts)
+        *bursts = s->bursts;
+    pthread_mutex_destroy(&s->mu);
+    pthread_cond_destroy(&s->cv);
+    free(s);
+    return rate;
+}

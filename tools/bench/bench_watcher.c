@@ -19,14 +19,16 @@
  *            every 100 ms, and per block the seconds from its confirmation
  *            to its verification; whether the lag grew (the mean lag of the
  *            last third of the load against the first third); its peak RSS
- *   catchup  starts once the load is over and the follower done, on the
- *            chain's first --catchup-blocks blocks (default 40): verified_tps with
- *            the cores to itself, and the ratio verified_tps / (2 × the
- *            single-core recover rate), that rate measured over the run's own
- *            signatures before and after the load, as `plasma-bench
- *            operator` does (and, as it does too, the rate per core with
- *            both cores recovering at once, ratio_2threads: the ceiling two
- *            busy cores give); its peak RSS
+ *   catchup  starts once the load is over, the follower done and the
+ *            operator idle, on the chain's first --catchup-blocks blocks
+ *            (default 40): verified_tps with the cores to itself, and the
+ *            ratio verified_tps / (2 × the single-core recover rate), that
+ *            rate sampled over the run's own signatures while the catch-up
+ *            runs (20 ms of a thread's CPU time every second: the host's
+ *            speed moves by a third within seconds, so a rate taken before
+ *            and after, as `plasma-bench operator` does, is reported beside
+ *            it as ratio_before_after, and the rate per core with both cores
+ *            recovering at once as ratio_2threads); its peak RSS
  * With --chain-dir DIR the chain is kept in DIR (the operator's data dir,
  * the sampled signatures) and a later run of the same shape on DIR skips
  * straight to the catch-up watcher: one long chain made once, watchers
@@ -58,6 +60,10 @@
 #define HEADS (DEPOSITS << (2 * LEVELS)) /* 4096 chain heads */
 #define OWNERS 64u
 #define SAMPLE_SIGS 65536u
+#define SAMPLE_EVERY_MS 1000u /* the recover rate during the catch-up: */
+#define SAMPLE_BURST_MS 20u   /* 2 % of one core */
+#define IDLE_CORES 0.05
+#define IDLE_WAIT_S 600.0
 
 typedef struct wb_args {
     unsigned blocks;
@@ -424,7 +430,8 @@ static int send_all(const wb_chain *ch, const char *url, atomic_uint_fast64_t *a
 /* --- the watchers, each in a process of its own --- */
 
 /* The parent's end of a watcher process: commands down, progress up:
- *   down  "go URL\n", "stop\n"
+ *   down  "go URL LAST\n" (LAST: the process ends once it verified that
+ *         block; 0: when told to stop), "stop\n"
  *   up    "S t_ns\n" (started), "B blknum txs t_ns\n" per block verified,
  *         "R peak_rss_mb cpu_s\n" at the end */
 typedef struct wproc {
@@ -435,14 +442,26 @@ typedef struct wproc {
 
 typedef struct child_ctx {
     FILE *up;
+    uint64_t last;
 } child_ctx;
 
+static void child_end(FILE *up)
+{
+    fprintf(up, "R %.1f %.2f\n", bench_peak_rss_mb(), bench_cpu_seconds());
+    fclose(up);
+    _exit(0);
+}
+
+/* A step verifies every block there is: a watcher given a last block ends
+ * there, in the middle of its step, as a killed one would. */
 static void on_block(void *payload, uint64_t blknum, size_t n_txs)
 {
     child_ctx *c = payload;
     fprintf(c->up, "B %llu %zu %llu\n", (unsigned long long)blknum, n_txs,
             (unsigned long long)bench_now_ns());
     fflush(c->up);
+    if (c->last && blknum >= c->last)
+        child_end(c->up);
 }
 
 /* Whether "stop" came down cmd (waiting at most ms). */
@@ -453,11 +472,11 @@ static bool stop_asked(int cmd, int ms)
     return poll(&p, 1, ms) > 0 && (read(cmd, buf, sizeof buf) <= 0 || strncmp(buf, "stop", 4) == 0);
 }
 
-static int child_follow(const wb_args *a, const char *url, const char *dir, int cmd, FILE *up)
+static int child_follow(const wb_args *a, const char *url, uint64_t last, const char *dir, int cmd, FILE *up)
 {
     plasma_client *c = NULL;
     plasma_watcher *w = NULL;
-    child_ctx ctx = {up};
+    child_ctx ctx = {up, last};
     int rc = plasma_client_new(&c, url, NULL);
     if (rc == 0 && (rc = plasma_watcher_new(&w, c, NULL, 3600 * 1000, NULL, NULL)) == 0) {
         plasma_watcher_set_cache_mb(w, a->cache_mb);
@@ -487,12 +506,14 @@ static void child_main(const wb_args *a, const char *dir, int cmd, int up_fd, co
     if (up && n > 3 && strncmp(line, "go ", 3) == 0) {
         line[n] = '\0';
         line[strcspn(line, "\n")] = '\0';
-        child_follow(a, line + 3, dir, cmd, up);
+        char *space = strchr(line + 3, ' ');
+        uint64_t last = space ? strtoull(space + 1, NULL, 10) : 0;
+        if (space)
+            *space = '\0';
+        child_follow(a, line + 3, last, dir, cmd, up);
     }
-    if (up) {
-        fprintf(up, "R %.1f %.2f\n", bench_peak_rss_mb(), bench_cpu_seconds());
-        fclose(up);
-    }
+    if (up)
+        child_end(up);
     _exit(0);
 }
 
@@ -544,7 +565,7 @@ typedef struct wstats {
     uint64_t *verified_ns; /* by block index (blknum / 1000 - 1) */
     size_t n_blocks;
     uint64_t last_blknum;
-    uint64_t txs;
+    uint64_t blocks, txs;
     uint64_t last_ns;
     double peak_rss_mb, cpu_s;
     bool ended;
@@ -570,6 +591,7 @@ static void *read_progress(void *arg)
             if (a / 1000 >= 1 && a / 1000 <= s->n_blocks)
                 s->verified_ns[a / 1000 - 1] = c;
             s->last_blknum = a;
+            s->blocks++;
             s->txs += b;
             s->last_ns = c;
         } else if (sscanf(line, "S %llu", &a) == 1) {
@@ -617,10 +639,15 @@ static bool wait_verified(wstats *s, const char *name, uint64_t blknum, double t
     return ok;
 }
 
-/* Stops a running watcher process and waits for its last words. */
-static void wproc_stop(wproc *p, pthread_t progress)
+/* Stops a running watcher process (unless it ended) and waits for its
+ * last words. */
+static void wproc_stop(wproc *p, wstats *s, pthread_t progress)
 {
-    wproc_send(p, "stop\n");
+    pthread_mutex_lock(&s->mu);
+    bool ended = s->ended;
+    pthread_mutex_unlock(&s->mu);
+    if (!ended)
+        wproc_send(p, "stop\n");
     pthread_join(progress, NULL);
     wproc_end(p);
 }
@@ -930,10 +957,10 @@ static json_t *follow_figures(const monitor *m, const wstats *fs, uint64_t load0
 /* cores_used (its CPU over its time) says how much of the machine the
  * watcher had: below 2 on a shared machine, where verified_tps is then a
  * floor; cpu_us_per_tx is its cost whatever it had. */
-static json_t *catchup_figures(const wstats *cs, uint64_t blocks)
+static json_t *catchup_figures(const wstats *cs)
 {
     double span = cs->last_ns > cs->started_ns ? (double)(cs->last_ns - cs->started_ns) / 1e9 : 0;
-    return json_pack("{s:I,s:I,s:f,s:f,s:f,s:f,s:f,s:f}", "blocks", (json_int_t)blocks, "txs",
+    return json_pack("{s:I,s:I,s:f,s:f,s:f,s:f,s:f,s:f}", "blocks", (json_int_t)cs->blocks, "txs",
                      (json_int_t)cs->txs, "seconds", span, "verified_tps",
                      span > 0 ? (double)cs->txs / span : 0.0, "peak_rss_mb", cs->peak_rss_mb, "cpu_s",
                      cs->cpu_s, "cores_used", span > 0 ? cs->cpu_s / span : 0.0, "cpu_us_per_tx",
@@ -941,11 +968,11 @@ static json_t *catchup_figures(const wstats *cs, uint64_t blocks)
 }
 
 /* A watcher process told to go, with its reader thread. */
-static int wproc_go(wproc *p, wstats *s, pthread_t *progress, wreader *r, const char *url)
+static int wproc_go(wproc *p, wstats *s, pthread_t *progress, wreader *r, const char *url, uint64_t last)
 {
     char msg[300];
     *r = (wreader){p, s};
-    snprintf(msg, sizeof msg, "go %s\n", url);
+    snprintf(msg, sizeof msg, "go %s %llu\n", url, (unsigned long long)last);
     wproc_send(p, msg);
     return pthread_create(progress, NULL, read_progress, r) == 0 ? 0 : -1;
 }
@@ -962,7 +989,8 @@ typedef struct wb_run {
     signed_digest *sample;
     size_t n_sample;
     bool reused;
-    double sign_s, rec_before;
+    double sign_s, rec_before, rec_during, idle_wait_s;
+    unsigned rec_bursts;
     uint64_t load0, load1, accepted;
 } wb_run;
 
@@ -999,7 +1027,7 @@ static int make_chain(wb_run *r)
     r->m.sample_ns = calloc(r->m.cap_samples, sizeof *r->m.sample_ns);
     r->m.sample_lag = calloc(r->m.cap_samples, sizeof *r->m.sample_lag);
     if (!r->m.confirmed_ns || !r->m.sample_ns || !r->m.sample_lag ||
-        (!a->no_follow && wproc_go(&r->follow, &r->fs, &fr, &fw, r->url) != 0) ||
+        (!a->no_follow && wproc_go(&r->follow, &r->fs, &fr, &fw, r->url, 0) != 0) ||
         pthread_create(&mon, NULL, monitor_main, &r->m) != 0)
         return -1;
     atomic_uint_fast64_t accepted = 0;
@@ -1016,28 +1044,57 @@ static int make_chain(wb_run *r)
     atomic_store(&r->m.stop, true);
     pthread_join(mon, NULL);
     if (!a->no_follow)
-        wproc_stop(&r->follow, fr);
+        wproc_stop(&r->follow, &r->fs, fr);
     if (rc == 0 && a->chain_dir)
         rc = chain_save(&r->ch, r->sample, r->n_sample);
     return rc;
 }
 
-/* The catch-up watcher, with the cores to itself. */
+/* Waits until this process, the operator and its database's background
+ * work, is idle (under IDLE_CORES over a second) or IDLE_WAIT_S have
+ * passed. Returns the seconds waited. */
+static double wait_operator_idle(void)
+{
+    uint64_t t0 = bench_now_ns(), shown = t0;
+    double cpu = bench_cpu_seconds();
+    for (;;) {
+        plasma_sleep_ms(1000);
+        double now_cpu = bench_cpu_seconds(), used = now_cpu - cpu,
+               waited = (double)(bench_now_ns() - t0) / 1e9;
+        cpu = now_cpu;
+        if (used < IDLE_CORES || waited >= IDLE_WAIT_S)
+            return waited;
+        if (bench_now_ns() - shown >= 30000000000ull) {
+            shown = bench_now_ns();
+            fprintf(stderr, "plasma-bench watcher: waiting for the operator to go idle: %.0f s, %.2f cores\n",
+                    waited, used);
+        }
+    }
+}
+
+/* The catch-up watcher, with the cores to itself once the operator is
+ * idle, and the recover rate sampled while it runs. */
 static int catch_up(wb_run *r, uint64_t blocks)
 {
     pthread_t cr;
     wreader cw;
-    if (wproc_go(&r->catchup, &r->cs, &cr, &cw, r->url) != 0)
+    r->idle_wait_s = wait_operator_idle();
+    bench_rec_sampler *sampler =
+        bench_rec_sampler_start(r->sample, r->n_sample, SAMPLE_EVERY_MS, SAMPLE_BURST_MS);
+    if (!sampler || wproc_go(&r->catchup, &r->cs, &cr, &cw, r->url, 1000 * blocks) != 0) {
+        bench_rec_sampler_stop(sampler, NULL);
         return -1;
+    }
     bool ok = wait_verified(&r->cs, "catch-up watcher", 1000 * blocks, verify_timeout_s(blocks));
-    wproc_stop(&r->catchup, cr);
+    r->rec_during = bench_rec_sampler_stop(sampler, &r->rec_bursts);
+    wproc_stop(&r->catchup, &r->cs, cr);
     if (!ok)
         fprintf(stderr, "plasma-bench watcher: the catch-up watcher did not reach block %llu\n",
                 (unsigned long long)(1000 * blocks));
     return ok ? 0 : -1;
 }
 
-static json_t *figures(wb_run *r, uint64_t catch_blocks, double dirs_mb)
+static json_t *figures(wb_run *r, double dirs_mb)
 {
     const wb_args *a = r->a;
     double rec_after = bench_recover_rate(r->sample, r->n_sample);
@@ -1052,22 +1109,26 @@ static json_t *figures(wb_run *r, uint64_t catch_blocks, double dirs_mb)
     double full = 1000.0 * 65536, sign_per_tx = r->sign_s / (double)r->ch.txs;
     double projected =
         full * sign_per_tx + (tps > 0 ? full / tps : 0) + (catch_tps > 0 ? 40 * 65536 / catch_tps : 0);
-    json_t *out = json_pack(
-        "{s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:b,s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:f}", "bench", "watcher",
-        "blocks", (json_int_t)a->blocks, "block_txs", (json_int_t)a->block_txs, "txs", (json_int_t)r->ch.txs,
-        "chains", (json_int_t)a->chains, "cache_mb", (json_int_t)a->cache_mb, "cores",
-        (json_int_t)sysconf(_SC_NPROCESSORS_ONLN), "reused_chain", r->reused, "sign_s", r->sign_s, "load_s",
-        load_s, "operator_tps", tps, "recover_per_core_per_s", rec, "recover_before", r->rec_before,
-        "recover_after", rec_after, "verified_tps", catch_tps, "ratio", rec > 0 ? catch_tps / (2 * rec) : 0.0,
-        "projected_s_1000x65536", r->reused ? 0.0 : projected, "data_dirs_mb", dirs_mb);
+    json_t *out =
+        json_pack("{s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:b,s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:f}", "bench",
+                  "watcher", "blocks", (json_int_t)a->blocks, "block_txs", (json_int_t)a->block_txs, "txs",
+                  (json_int_t)r->ch.txs, "chains", (json_int_t)a->chains, "cache_mb", (json_int_t)a->cache_mb,
+                  "cores", (json_int_t)sysconf(_SC_NPROCESSORS_ONLN), "reused_chain", r->reused, "sign_s",
+                  r->sign_s, "load_s", load_s, "operator_tps", tps, "recover_per_core_per_s", r->rec_during,
+                  "recover_before", r->rec_before, "recover_after", rec_after, "verified_tps", catch_tps,
+                  "ratio", r->rec_during > 0 ? catch_tps / (2 * r->rec_during) : 0.0,
+                  "projected_s_1000x65536", r->reused ? 0.0 : projected, "data_dirs_mb", dirs_mb);
     if (out) {
+        json_object_set_new(out, "recover_samples", json_integer(r->rec_bursts));
+        json_object_set_new(out, "ratio_before_after", json_real(rec > 0 ? catch_tps / (2 * rec) : 0.0));
+        json_object_set_new(out, "operator_idle_wait_s", json_real(r->idle_wait_s));
         json_object_set_new(out, "recover_2threads_per_core_per_s", json_real(rec2));
         json_object_set_new(out, "ratio_2threads", json_real(rec2 > 0 ? catch_tps / (2 * rec2) : 0.0));
     }
     if (out && !r->reused && !a->no_follow)
         json_object_set_new(out, "follow", follow_figures(&r->m, &r->fs, r->load0, r->load1));
     if (out)
-        json_object_set_new(out, "catchup", catchup_figures(&r->cs, catch_blocks));
+        json_object_set_new(out, "catchup", catchup_figures(&r->cs));
     return out;
 }
 
@@ -1101,7 +1162,7 @@ static json_t *run_bench(const wb_args *a)
     double dirs_mb = dir_mb(r.ch.dir);
     plasma_operator_free(r.op);
     r.op = NULL;
-    out = figures(&r, catch_blocks, dirs_mb);
+    out = figures(&r, dirs_mb);
 cleanup:
     plasma_operator_free(r.op);
     wproc_end(&r.follow);
