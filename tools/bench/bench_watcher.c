@@ -538,9 +538,10 @@ static int wproc_fork(wproc *p, const wb_args *a, const char *dir, const char *n
     return p->up ? 0 : -1;
 }
 
+/* A process that ended at its last block has closed its end: EPIPE. */
 static void wproc_send(wproc *p, const char *msg)
 {
-    if (p->cmd >= 0 && write(p->cmd, msg, strlen(msg)) < 0)
+    if (p->cmd >= 0 && write(p->cmd, msg, strlen(msg)) < 0 && errno != EPIPE)
         perror("plasma-bench watcher");
 }
 
@@ -639,15 +640,10 @@ static bool wait_verified(wstats *s, const char *name, uint64_t blknum, double t
     return ok;
 }
 
-/* Stops a running watcher process (unless it ended) and waits for its
- * last words. */
-static void wproc_stop(wproc *p, wstats *s, pthread_t progress)
+/* Stops a running watcher process and waits for its last words. */
+static void wproc_stop(wproc *p, pthread_t progress)
 {
-    pthread_mutex_lock(&s->mu);
-    bool ended = s->ended;
-    pthread_mutex_unlock(&s->mu);
-    if (!ended)
-        wproc_send(p, "stop\n");
+    wproc_send(p, "stop\n");
     pthread_join(progress, NULL);
     wproc_end(p);
 }
@@ -1044,7 +1040,7 @@ static int make_chain(wb_run *r)
     atomic_store(&r->m.stop, true);
     pthread_join(mon, NULL);
     if (!a->no_follow)
-        wproc_stop(&r->follow, &r->fs, fr);
+        wproc_stop(&r->follow, fr);
     if (rc == 0 && a->chain_dir)
         rc = chain_save(&r->ch, r->sample, r->n_sample);
     return rc;
@@ -1087,7 +1083,7 @@ static int catch_up(wb_run *r, uint64_t blocks)
     }
     bool ok = wait_verified(&r->cs, "catch-up watcher", 1000 * blocks, verify_timeout_s(blocks));
     r->rec_during = bench_rec_sampler_stop(sampler, &r->rec_bursts);
-    wproc_stop(&r->catchup, &r->cs, cr);
+    wproc_stop(&r->catchup, cr);
     if (!ok)
         fprintf(stderr, "plasma-bench watcher: the catch-up watcher did not reach block %llu\n",
                 (unsigned long long)(1000 * blocks));
