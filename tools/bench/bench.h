@@ -95,8 +95,9 @@ typedef struct bench_rec_sampler bench_rec_sampler;
 /* Returns NULL when the thread cannot start. */
 bench_rec_sampler *bench_rec_sampler_start(const signed_digest *sigs, size_t n, unsigned every_ms,
                                            unsigned burst_ms);
-/* Stops and frees s. Returns recoveries per CPU second (0 when no sample
- * was taken or one failed); *bursts, if not NULL, gets how many bursts ran. */
+/* Stops and frees s (after one burst if none ran yet). Returns recoveries
+ * per CPU second (0 when a recovery failed); *bursts, if not NULL, gets
+ * how many bursts ran. */
 double bench_rec_sampler_stop(bench_rec_sampler *s, unsigned *bursts);
 
 /* Prints obj as one JSON object and a newline on stdout; takes ownership.

@@ -281,29 +281,37 @@ static bool sampler_wait(bench_rec_sampler *s, unsigned ms)
     return stop;
 }
 
+/* One burst, on the next core in turn: the host may slow one core and not
+ * the other. */
+static void sampler_burst(bench_rec_sampler *s, rec_ctx *r, long cpus)
+{
+    uint64_t burst_ns = (uint64_t)s->burst_ms * 1000000u;
+    cpu_set_t one;
+    CPU_ZERO(&one);
+    CPU_SET((int)(s->bursts % (unsigned)(cpus > 0 ? cpus : 1)), &one);
+    pthread_setaffinity_np(pthread_self(), sizeof one, &one);
+    uint64_t t0 = thread_cpu_ns(), t = t0, k = 0;
+    while (t - t0 < burst_ns) {
+        for (int i = 0; i < 8; i++)
+            one_recover(r);
+        k += 8;
+        t = thread_cpu_ns();
+    }
+    s->recovered += k;
+    s->cpu_ns += t - t0;
+    s->bursts++;
+}
+
+/* A burst every every_ms, and one at the end if the work was shorter. */
 static void *sampler_main(void *arg)
 {
     bench_rec_sampler *s = arg;
     rec_ctx r = {.ctx = secp256k1_context_create(SECP256K1_CONTEXT_NONE), .sigs = s->sigs, .n = s->n};
-    uint64_t burst_ns = (uint64_t)s->burst_ms * 1000000u;
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    while (r.ctx && !sampler_wait(s, s->every_ms)) {
-        /* Each core in turn: the host may slow one of them and not the other. */
-        cpu_set_t one;
-        CPU_ZERO(&one);
-        CPU_SET((int)(s->bursts % (unsigned)(cpus > 0 ? cpus : 1)), &one);
-        pthread_setaffinity_np(pthread_self(), sizeof one, &one);
-        uint64_t t0 = thread_cpu_ns(), t = t0, k = 0;
-        while (t - t0 < burst_ns) {
-            for (int i = 0; i < 8; i++)
-                one_recover(&r);
-            k += 8;
-            t = thread_cpu_ns();
-        }
-        s->recovered += k;
-        s->cpu_ns += t - t0;
-        s->bursts++;
-    }
+    while (r.ctx && !sampler_wait(s, s->every_ms))
+        sampler_burst(s, &r, cpus);
+    if (r.ctx && s->bursts == 0)
+        sampler_burst(s, &r, cpus);
     s->failures = r.ctx ? r.failures : 1;
     if (r.ctx)
         secp256k1_context_destroy(r.ctx);
