@@ -305,6 +305,14 @@ int plasma_file_replace(const char *path, const void *data, size_t len)
     return rc;
 }
 
+void plasma_deadline_us(struct timespec *ts, uint64_t us)
+{
+    clock_gettime(CLOCK_REALTIME, ts);
+    uint64_t ns = (uint64_t)ts->tv_nsec + us % 1000000u * 1000u;
+    ts->tv_sec += (time_t)(us / 1000000u + ns / 1000000000u);
+    ts->tv_nsec = (long)(ns % 1000000000u);
+}
+
 void plasma_sleep_ms(long ms)
 {
     struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "plasma/err.h"
+#include "plasma/types.h"
 
 #define REAP_PERIOD_MS 200
 
@@ -49,12 +50,7 @@ static void *reaper_main(void *arg)
     pthread_mutex_lock(&l->mu);
     while (!l->stop) {
         struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        ts.tv_nsec += REAP_PERIOD_MS * 1000000L;
-        if (ts.tv_nsec >= 1000000000L) {
-            ts.tv_sec++;
-            ts.tv_nsec -= 1000000000L;
-        }
+        plasma_deadline_us(&ts, REAP_PERIOD_MS * 1000u);
         pthread_cond_timedwait(&l->wake, &l->mu, &ts);
         if (!l->stop)
             reap_locked(l);

@@ -258,13 +258,7 @@ static void timer_rollover_locked(plasma_ledger *l)
 static void timed_wait_ms(pthread_cond_t *cv, pthread_mutex_t *mu, uint64_t ms)
 {
     struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    ts.tv_sec += (time_t)(ms / 1000);
-    ts.tv_nsec += (long)(ms % 1000) * 1000000L;
-    if (ts.tv_nsec >= 1000000000L) {
-        ts.tv_sec++;
-        ts.tv_nsec -= 1000000000L;
-    }
+    plasma_deadline_us(&ts, ms * 1000u);
     pthread_cond_timedwait(cv, mu, &ts);
 }
 
@@ -289,10 +283,7 @@ static void linger_locked(plasma_ledger *l)
     if (!l->cfg.commit_linger_us || l->closing || l->stop)
         return;
     struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    uint64_t ns = (uint64_t)ts.tv_nsec + (uint64_t)l->cfg.commit_linger_us * 1000;
-    ts.tv_sec += (time_t)(ns / 1000000000u);
-    ts.tv_nsec = (long)(ns % 1000000000u);
+    plasma_deadline_us(&ts, (uint64_t)l->cfg.commit_linger_us);
     while (l->q_len < l->cfg.commit_max_txs && !l->closing && !l->stop)
         if (pthread_cond_timedwait(&l->commit_cv, &l->mu, &ts) != 0)
             break;

@@ -65,10 +65,7 @@ struct op_sync {
 static void wait_ms(op_sync *s, unsigned ms, bool *wake)
 {
     struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    uint64_t ns = (uint64_t)ts.tv_nsec + (uint64_t)ms * 1000000u;
-    ts.tv_sec += (time_t)(ns / 1000000000u);
-    ts.tv_nsec = (long)(ns % 1000000000u);
+    plasma_deadline_us(&ts, (uint64_t)ms * 1000u);
     pthread_mutex_lock(&s->mu);
     while (!s->stop && !*wake)
         if (pthread_cond_timedwait(&s->cv, &s->mu, &ts) != 0)

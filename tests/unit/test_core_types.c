@@ -260,13 +260,37 @@ static void test_file_replace(void **state)
     assert_int_equal(rmdir(dir), 0);
 }
 
+static int64_t realtime_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* A deadline lies us from now (a second of slack for a slow machine), its
+ * nanoseconds below a second whatever carries over. */
+static void test_deadline(void **state)
+{
+    (void)state;
+    static const uint64_t us[] = {0, 1, 999999, 1000000, 1500000, 200000, 3999999999ull};
+    for (size_t i = 0; i < sizeof us / sizeof us[0]; i++) {
+        struct timespec ts;
+        int64_t before = realtime_us();
+        plasma_deadline_us(&ts, us[i]);
+        int64_t after = realtime_us(), at = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+        assert_true(ts.tv_nsec >= 0 && ts.tv_nsec < 1000000000L);
+        assert_true(at >= before + (int64_t)us[i] - 1);
+        assert_true(at <= after + (int64_t)us[i] + 1000000);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_hex),          cmocka_unit_test(test_addr_and_hash),
         cmocka_unit_test(test_buf),          cmocka_unit_test(test_wipe),
         cmocka_unit_test(test_err_table),    cmocka_unit_test(test_grow),
-        cmocka_unit_test(test_file_replace),
+        cmocka_unit_test(test_file_replace), cmocka_unit_test(test_deadline),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

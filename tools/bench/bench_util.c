@@ -269,10 +269,7 @@ static uint64_t thread_cpu_ns(void)
 static bool sampler_wait(bench_rec_sampler *s, unsigned ms)
 {
     struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    uint64_t ns = (uint64_t)ts.tv_nsec + (uint64_t)ms * 1000000u;
-    ts.tv_sec += (time_t)(ns / 1000000000u);
-    ts.tv_nsec = (long)(ns % 1000000000u);
+    plasma_deadline_us(&ts, (uint64_t)ms * 1000u);
     pthread_mutex_lock(&s->mu);
     while (!s->stop && pthread_cond_timedwait(&s->cv, &s->mu, &ts) == 0) {
     }

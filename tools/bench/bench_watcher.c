@@ -627,12 +627,7 @@ static bool wait_verified(wstats *s, const char *name, uint64_t blknum, double t
     while (s->last_blknum < blknum && !s->ended && bench_now_ns() < deadline) {
         progress(&shown, name, s->last_blknum / 1000, blknum / 1000, "blocks verified");
         struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        ts.tv_nsec += 200000000;
-        if (ts.tv_nsec >= 1000000000) {
-            ts.tv_sec++;
-            ts.tv_nsec -= 1000000000;
-        }
+        plasma_deadline_us(&ts, 200000);
         pthread_cond_timedwait(&s->cv, &s->mu, &ts);
     }
     ok = s->last_blknum >= blknum;

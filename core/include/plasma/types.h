@@ -6,15 +6,26 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
-typedef struct plasma_hash { uint8_t b[32]; } plasma_hash;
-typedef struct plasma_addr { uint8_t b[20]; } plasma_addr;
+typedef struct plasma_hash {
+    uint8_t b[32];
+} plasma_hash;
+typedef struct plasma_addr {
+    uint8_t b[20];
+} plasma_addr;
 /* r (32) ‖ s (32) ‖ v (1), v ∈ {27, 28} once validated. */
-typedef struct plasma_sig { uint8_t b[65]; } plasma_sig;
-typedef struct plasma_privkey { uint8_t b[32]; } plasma_privkey;
+typedef struct plasma_sig {
+    uint8_t b[65];
+} plasma_sig;
+typedef struct plasma_privkey {
+    uint8_t b[32];
+} plasma_privkey;
 
 /* Unsigned 256-bit integer, w[0] the least significant 64-bit limb. */
-typedef struct plasma_u256 { uint64_t w[4]; } plasma_u256;
+typedef struct plasma_u256 {
+    uint64_t w[4];
+} plasma_u256;
 
 /* A growable byte buffer. Zero-initialise it ({0}) before use; release it
  * with plasma_buf_free. Once an allocation fails, `failed` is set, further
@@ -96,5 +107,8 @@ void plasma_wipe(void *p, size_t len);
 
 /* Sleeps ms milliseconds in all, a signal's handler notwithstanding. */
 void plasma_sleep_ms(long ms);
+/* Out: *ts, us microseconds from now on CLOCK_REALTIME (the clock of
+ * pthread_cond_timedwait's deadlines). */
+void plasma_deadline_us(struct timespec *ts, uint64_t us);
 
 #endif
