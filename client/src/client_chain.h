@@ -85,8 +85,9 @@ int client_chain_sim_new(client_chain *out, const char *url, long timeout_ms);
 plasma_rootchain_client *client_chain_sim_client(const client_chain *ch);
 
 /* The contract of cfg on an Ethereum node, checked at once
- * (plasma_eth_check_deployment). Returns 0, PLASMA_ERR_CONFIG with one
- * line in err, or PLASMA_ERR_NOMEM. */
+ * (plasma_eth_check_deployment). Returns 0, PLASMA_ERR_UNAVAILABLE (the
+ * node did not answer) or PLASMA_ERR_CONFIG with one line in err, or
+ * PLASMA_ERR_NOMEM. */
 int client_chain_eth_new(client_chain *out, const plasma_client_eth_config *cfg, char *err, size_t err_len);
 
 #endif

@@ -11,6 +11,14 @@
 
 #define fail(err, err_len, ...) plasma_err_printf(PLASMA_ERR_CONFIG, err, err_len, __VA_ARGS__)
 
+/* A failed call: a node that does not answer is unavailable (try again
+ * later), one that answers wrongly is not the node the options name. */
+static int rpc_fail(plasma_eth_rpc *rpc, int rc, const char *what, char *err, size_t err_len)
+{
+    return plasma_err_printf(rc == PLASMA_ERR_UNAVAILABLE ? rc : PLASMA_ERR_CONFIG, err, err_len, "%s: %s",
+                             what, plasma_eth_rpc_last_error(rpc)->message);
+}
+
 /* The code is this build's, its operator the expected one, and its EIP-712
  * domain (chain id, address): what wallets sign against. */
 static int check_code(plasma_eth_rpc *rpc, const plasma_addr *contract, const plasma_eth_expect *want,
@@ -27,14 +35,17 @@ static int check_code(plasma_eth_rpc *rpc, const plasma_addr *contract, const pl
     if (rc == 0)
         rc = plasma_eth_contract_new(&c, rpc, contract);
     if (rc != 0)
-        rc = fail(err, err_len, "--rpc: %s", plasma_eth_rpc_last_error(rpc)->message);
+        rc = rpc_fail(rpc, rc, "--rpc", err, err_len);
     else if (code.len == 0)
         rc = fail(err, err_len, "--contract %s: no contract there on chain %" PRIu64, address, chain_id);
     else if (!plasma_eth_is_plasma_code(code.data, code.len))
         rc = fail(err, err_len, "--contract %s: the code there is not this build's PlasmaRootChain", address);
-    else if (plasma_eth_contract_operator(c, &op) != 0 || plasma_eth_contract_domain_separator(c, &sep) != 0)
-        rc = fail(err, err_len, "--contract %s: %s", address, plasma_eth_rpc_last_error(rpc)->message);
-    else if (want->operator_addr && !plasma_addr_eq(&op, want->operator_addr))
+    else if ((rc = plasma_eth_contract_operator(c, &op)) != 0 ||
+             (rc = plasma_eth_contract_domain_separator(c, &sep)) != 0) {
+        char what[64];
+        snprintf(what, sizeof what, "--contract %s", address);
+        rc = rpc_fail(rpc, rc, what, err, err_len);
+    } else if (want->operator_addr && !plasma_addr_eq(&op, want->operator_addr))
         rc = fail(err, err_len, "--contract %s: its operator is %s, not this operator key's", address,
                   plasma_addr_format(a, &op));
     else if (!plasma_hash_eq(&sep, &dom.separator))
@@ -50,12 +61,13 @@ int plasma_eth_check_deployment(plasma_eth_rpc *rpc, const plasma_addr *contract
     char a[43];
     const char *address = want->contract_text ? want->contract_text : plasma_addr_format(a, contract);
     uint64_t id;
-    if (plasma_eth_chain_id(rpc, &id) != 0)
-        return fail(err, err_len, "--rpc: %s", plasma_eth_rpc_last_error(rpc)->message);
+    int rc = plasma_eth_chain_id(rpc, &id);
+    if (rc != 0)
+        return rpc_fail(rpc, rc, "--rpc", err, err_len);
     if (want->chain_id && want->chain_id != id)
         return fail(err, err_len, "--chain-id %" PRIu64 ": the node at --rpc is chain %" PRIu64,
                     want->chain_id, id);
-    int rc = check_code(rpc, contract, want, id, address, err, err_len);
+    rc = check_code(rpc, contract, want, id, address, err, err_len);
     if (rc == 0)
         *chain_id = id;
     return rc;

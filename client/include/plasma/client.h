@@ -142,7 +142,8 @@ typedef struct plasma_client_eth_config {
  * with the caller's key, fees from the node's fee history (the gas price
  * setting is not used), receipts awaited to cfg->confirmations; an ERC-20
  * deposit approves the contract first when its allowance is short.
- * Returns 0, PLASMA_ERR_CONFIG (one line in err, err_len bytes) or
+ * Returns 0, PLASMA_ERR_UNAVAILABLE (the node did not answer) or
+ * PLASMA_ERR_CONFIG (one line in err, err_len bytes for either), or
  * PLASMA_ERR_NOMEM. */
 int plasma_client_new_eth(plasma_client **out, const char *operator_url, const plasma_client_eth_config *cfg,
                           char *err, size_t err_len);

@@ -351,9 +351,9 @@ typedef struct plasma_eth_expect {
  * node answers; its chain id is want->chain_id when that is not 0; the
  * code there is this build's PlasmaRootChain; its operator is
  * want->operator_addr when given; its EIP-712 domain is (chain id,
- * contract). Out: *chain_id, the node's. Returns 0 or PLASMA_ERR_CONFIG
- * with one line in err ("--rpc: ...", "--chain-id N: ...",
- * "--contract ADDR: ..."). */
+ * contract). Out: *chain_id, the node's. Returns 0, PLASMA_ERR_UNAVAILABLE
+ * (the node did not answer) or PLASMA_ERR_CONFIG, with one line in err
+ * ("--rpc: ...", "--chain-id N: ...", "--contract ADDR: ..."). */
 int plasma_eth_check_deployment(plasma_eth_rpc *rpc, const plasma_addr *contract,
                                 const plasma_eth_expect *want, uint64_t *chain_id, char *err, size_t err_len);
 

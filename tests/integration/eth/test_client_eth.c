@@ -14,7 +14,9 @@ static void test_wallet_on_eth(void **state)
     char addr[43], tok[43];
 
     /* The start's checks: a wrong chain id or an address without the
-     * contract is a configuration error, before anything is sent. */
+     * contract is a configuration error, before anything is sent; a node
+     * that does not answer is unavailable (try again later). */
+    as_fails(1, "unavailable", "--rpc http://127.0.0.1:1 rootchain status");
     as_fails(1, "config", "--chain-id 5 rootchain status");
     as_fails(1, "config", "--contract 0x0000000000000000000000000000000000000abc rootchain status");
     as_fails(1, "usage", "--contract nope rootchain status");

@@ -362,15 +362,21 @@ static void test_in_flight_exit(void **state)
 
 /* Runs plasma-operator with args (and a free port, a fresh data dir); it
  * must exit with status 2 and a line containing want. */
-static void refused(const char *dir, const char *args, const char *want)
+static void refused_with(const char *dir, const char *args, const char *want, int status)
 {
     char cmd[4096], *out = NULL;
     snprintf(cmd, sizeof cmd, "%s --port 0 --data-dir %s/refused %s 2>&1", PLASMA_OPERATOR_BIN, dir, args);
     int st = oe_run(cmd, &out);
-    if (st != 2 || !strstr(out, want))
-        fail_msg("plasma-operator %s: status %d, \"%s\" (wanted 2 and \"%s\")", args, st, out, want);
+    if (st != status || !strstr(out, want))
+        fail_msg("plasma-operator %s: status %d, \"%s\" (wanted %d and \"%s\")", args, st, out, status, want);
     assert_int_equal(strchr(out, '\n') - out + 1, (long)strlen(out)); /* one line */
     free(out);
+}
+
+/* Refused as a configuration error: exit status 2. */
+static void refused(const char *dir, const char *args, const char *want)
+{
+    refused_with(dir, args, want, 2);
 }
 
 static void write_text(const char *path, const char *text)
@@ -475,6 +481,9 @@ static void test_keystore_and_refusals(void **state)
              ks, pw);
     refused(dir, args, "needs --deploy-block");
     refused(dir, "--dev --rootchain eth", "needs --rpc");
+    /* A node that does not answer: status 1, start again later. */
+    refused_with(dir, "--dev --rootchain eth --rpc http://127.0.0.1:1", "no answer from http://127.0.0.1:1",
+                 1);
     refused(dir, "--dev --rootchain embedded --confirmations 3", "--confirmations is for --rootchain eth");
 
     /* --dev: the chain, the contract and its operator checked. */
