@@ -584,7 +584,8 @@ static int open_dir(plasma_watcher *w, const char *dir)
     watch_follow_init(&w->follow, w->c, w->store);
     if ((rc = load_state(w)) != 0)
         return client_fail(w->c, rc, "watcher: the data dir %s holds unreadable state", dir);
-    if ((rc = watch_view_open(&w->view, w->store, cache - cache / 4)) != 0 || (rc = first_item(w)) != 0 ||
+    if ((rc = watch_view_open(&w->view, w->store, cache - cache / 4)) != 0 ||
+        (rc = watch_view_sweep_files(w->view, NULL)) != 0 || (rc = first_item(w)) != 0 ||
         (rc = watch_judge_open(&w->judge, w->store, w->view, on_finding, w)) != 0)
         return client_fail(w->c, rc, "watcher: the data dir %s: %s", dir, plasma_err_message(rc));
     if ((rc = watch_pool_new(&w->pool, w->threads)) != 0 ||

@@ -4,6 +4,7 @@
  * offs[i] .. offs[i+1] of the txs. */
 #include "watch_blocks.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -138,4 +139,58 @@ int watch_blocks_read_leaves(const char *data_dir, uint64_t blknum, uint32_t n, 
     if (fd >= 0)
         close(fd);
     return rc;
+}
+
+/* A block's file name: its number in decimal, as block_path writes it. */
+static bool parse_name(const char *name, uint64_t *blknum)
+{
+    char *end = NULL;
+    if (name[0] < '1' || name[0] > '9' || strlen(name) > 20)
+        return false;
+    errno = 0;
+    unsigned long long v = strtoull(name, &end, 10);
+    if (errno || *end)
+        return false;
+    *blknum = v;
+    return true;
+}
+
+int watch_blocks_list(const char *data_dir, uint64_t **blknums, size_t *n)
+{
+    char dir[PATH_MAX];
+    int k = snprintf(dir, sizeof dir, "%s/blocks", data_dir);
+    *blknums = NULL;
+    *n = 0;
+    if (k <= 0 || (size_t)k >= sizeof dir)
+        return PLASMA_ERR_IO;
+    DIR *d = opendir(dir);
+    if (!d)
+        return errno == ENOENT ? 0 : PLASMA_ERR_IO;
+    size_t cap = 0;
+    int rc = 0;
+    struct dirent *e;
+    while (rc == 0 && (e = readdir(d)) != NULL) {
+        uint64_t blknum;
+        if (!parse_name(e->d_name, &blknum))
+            continue;
+        if (plasma_grow((void **)blknums, &cap, *n + 1, sizeof **blknums) < 0)
+            rc = PLASMA_ERR_NOMEM;
+        else
+            (*blknums)[(*n)++] = blknum;
+    }
+    closedir(d);
+    if (rc) {
+        free(*blknums);
+        *blknums = NULL;
+        *n = 0;
+    }
+    return rc;
+}
+
+int watch_blocks_remove(const char *data_dir, uint64_t blknum)
+{
+    char path[PATH_MAX];
+    if (block_path(path, sizeof path, data_dir, blknum) != 0)
+        return PLASMA_ERR_IO;
+    return unlink(path) == 0 || errno == ENOENT ? 0 : PLASMA_ERR_IO;
 }

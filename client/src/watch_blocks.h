@@ -4,9 +4,9 @@
  * LevelDB, whose log and compactions would copy their megabytes again and
  * again. The header in LevelDB, written after the file is durable, is
  * what makes a file count: a file without one (a crash before the header's
- * write, a block taken back by a reorganisation) is never read and is
- * replaced when its block is verified again. Internal to
- * libplasma_client. */
+ * write, a block taken back by a reorganisation) is never read, and is
+ * removed when the data dir is opened (watch_view_sweep_files). Internal
+ * to libplasma_client. */
 #ifndef PLASMA_WATCH_BLOCKS_H
 #define PLASMA_WATCH_BLOCKS_H
 
@@ -29,5 +29,14 @@ int watch_blocks_read_tx(const char *data_dir, uint64_t blknum, uint32_t n, uint
 /* Out: the n leaves of blknum's file, appended to leaves. Returns as
  * watch_blocks_read_tx. */
 int watch_blocks_read_leaves(const char *data_dir, uint64_t blknum, uint32_t n, plasma_buf *leaves);
+
+/* Out: *blknums (caller frees), the *n blocks that have a file under
+ * data_dir, in no order; other names there are not files of blocks.
+ * Returns 0 (none without a blocks dir), PLASMA_ERR_IO or
+ * PLASMA_ERR_NOMEM. */
+int watch_blocks_list(const char *data_dir, uint64_t **blknums, size_t *n);
+/* Removes blknum's file. Returns 0 (also when there is none) or
+ * PLASMA_ERR_IO. */
+int watch_blocks_remove(const char *data_dir, uint64_t blknum);
 
 #endif

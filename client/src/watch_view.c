@@ -438,6 +438,29 @@ static int read_header(watch_view *v, uint64_t blknum, watch_block_hdr *h, bool 
     return rc;
 }
 
+int watch_view_sweep_files(watch_view *v, size_t *removed)
+{
+    const char *dir = watch_store_dir(v->store);
+    uint64_t *blknums = NULL;
+    size_t n = 0, gone = 0;
+    int rc = watch_blocks_list(dir, &blknums, &n);
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        watch_block_hdr h;
+        bool in_file = false;
+        int got = read_header(v, blknums[i], &h, &in_file);
+        if (got != 0 && got != PLASMA_ERR_NOT_FOUND)
+            rc = got;
+        else if (got == PLASMA_ERR_NOT_FOUND || !in_file) {
+            rc = watch_blocks_remove(dir, blknums[i]);
+            gone += rc == 0;
+        }
+    }
+    free(blknums);
+    if (removed)
+        *removed = gone;
+    return rc;
+}
+
 int watch_view_block_header(watch_view *v, uint64_t blknum, watch_block_hdr *h)
 {
     bool in_file;

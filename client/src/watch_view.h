@@ -86,6 +86,11 @@ int watch_view_put_block(watch_view *v, watch_batch *b, const watch_block_hdr *h
                          const size_t *offs, const plasma_hash *leaves);
 /* Out: *h. Returns 0, PLASMA_ERR_NOT_FOUND, PLASMA_ERR_IO or _NOMEM. */
 int watch_view_block_header(watch_view *v, uint64_t blknum, watch_block_hdr *h);
+/* Removes the block files (watch_blocks.h) that no header names: left by a
+ * crash before the header's write, or by a block a reorganisation took
+ * back. Out: *removed (may be NULL), how many. Returns 0, PLASMA_ERR_IO or
+ * PLASMA_ERR_NOMEM. */
+int watch_view_sweep_files(watch_view *v, size_t *removed);
 
 /* Out: buf gets the signed RLP of the transaction at (blknum, txindex).
  * Returns 0, PLASMA_ERR_NOT_FOUND, PLASMA_ERR_IO or PLASMA_ERR_NOMEM. */

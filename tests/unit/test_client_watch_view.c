@@ -16,6 +16,7 @@
 
 #include "plasma/client.h"
 #include "testutil.h"
+#include "watch_blocks.h"
 #include "watch_view.h"
 
 #define N_POS 1000
@@ -378,12 +379,62 @@ static void test_block_files_checked(void **state)
     free(leaves2);
 }
 
+static bool exists(const char *dir, const char *name)
+{
+    char path[160];
+    snprintf(path, sizeof path, "%s/blocks/%s", dir, name);
+    return access(path, F_OK) == 0;
+}
+
+/* The files no header names are removed (a block never committed, a small
+ * block's file when its header says the store holds it); the others and
+ * names that are not blocks' stay. */
+static void test_block_files_swept(void **state)
+{
+    fixture *f = *state;
+    plasma_buf txs = {0}, small = {0};
+    size_t *offs, *offs2, removed = 99;
+    plasma_hash *leaves, *leaves2;
+    watch_block_hdr h, h2;
+    char path[160];
+    open_all(f, 4096);
+    put_block(f, 5000, 300, &txs, &offs, &leaves, &h);
+    put_block(f, 8000, 20, &small, &offs2, &leaves2, &h2);
+    assert_int_equal(watch_view_sweep_files(f->view, &removed), 0);
+    assert_int_equal(removed, 0);
+    assert_int_equal(watch_blocks_write(f->dir, 9000, 300, txs.data, offs, leaves), 0);
+    assert_int_equal(watch_blocks_write(f->dir, 8000, 20, small.data, offs2, leaves2), 0);
+    snprintf(path, sizeof path, "%s/blocks/notes", f->dir);
+    FILE *other = fopen(path, "w");
+    assert_non_null(other);
+    fclose(other);
+    assert_true(exists(f->dir, "9000") && exists(f->dir, "8000"));
+    assert_int_equal(watch_view_sweep_files(f->view, &removed), 0);
+    assert_int_equal(removed, 2);
+    assert_false(exists(f->dir, "9000"));
+    assert_false(exists(f->dir, "8000"));
+    assert_true(exists(f->dir, "5000"));
+    assert_true(exists(f->dir, "notes"));
+    plasma_buf one = {0};
+    assert_int_equal(watch_view_block_tx(f->view, 5000, 3, &one), 0);
+    assert_int_equal(watch_view_block_tx(f->view, 8000, 3, &one), 0);
+    plasma_buf_free(&one);
+    close_all(f);
+    plasma_buf_free(&txs);
+    plasma_buf_free(&small);
+    free(offs);
+    free(offs2);
+    free(leaves);
+    free(leaves2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_outputs_round_trip),
         cmocka_unit_test(test_blocks),
         cmocka_unit_test(test_block_files_checked),
+        cmocka_unit_test(test_block_files_swept),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
