@@ -195,20 +195,26 @@ static int staged_reserve(overlay *o)
     return 0;
 }
 
-/* Stages u (replacing what is staged at its position). */
-static int staged_put(overlay *o, const watch_utxo *u)
+/* Stages u at a position nothing is staged at. */
+static int staged_append(overlay *o, const watch_utxo *u)
 {
-    watch_utxo *e = staged_get(o, u->pos);
-    int rc;
-    if (e) {
-        *e = *u;
-        return 0;
-    }
-    if ((rc = staged_reserve(o)) != 0)
+    int rc = staged_reserve(o);
+    if (rc != 0)
         return rc;
     o->items[o->n] = *u;
     index_insert(o, o->n++);
     return 0;
+}
+
+/* Stages u (replacing what is staged at its position). */
+static int staged_put(overlay *o, const watch_utxo *u)
+{
+    watch_utxo *e = staged_get(o, u->pos);
+    if (e) {
+        *e = *u;
+        return 0;
+    }
+    return staged_append(o, u);
 }
 
 static void staged_clear(overlay *o)
@@ -296,12 +302,8 @@ int watch_view_add(watch_view *v, uint64_t pos, const plasma_output *out)
 
 int watch_view_add_new(watch_view *v, uint64_t pos, const plasma_output *out)
 {
-    int rc = staged_reserve(&v->staged);
-    if (rc != 0)
-        return rc;
-    v->staged.items[v->staged.n] = (watch_utxo){.pos = pos, .out = *out};
-    index_insert(&v->staged, v->staged.n++);
-    return 0;
+    watch_utxo u = {.pos = pos, .out = *out};
+    return staged_append(&v->staged, &u);
 }
 
 int watch_view_spend(watch_view *v, const watch_utxo *spent, uint64_t blknum, uint32_t txindex,

@@ -22,11 +22,16 @@
 #define MIN_SAMPLES 5
 #define MAX_SAMPLES 4096
 
-uint64_t bench_now_ns(void)
+static uint64_t clock_ns(clockid_t clock)
 {
     struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    clock_gettime(clock, &ts);
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+uint64_t bench_now_ns(void)
+{
+    return clock_ns(CLOCK_MONOTONIC);
 }
 
 static uint64_t time_batch(bench_op op, void *ctx, uint64_t calls)
@@ -258,13 +263,6 @@ struct bench_rec_sampler {
     int failures;
 };
 
-static uint64_t thread_cpu_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 /* Waits ms, or less when told to stop. Returns true when told to stop. */
 static bool sampler_wait(bench_rec_sampler *s, unsigned ms)
 {
@@ -287,12 +285,12 @@ static void sampler_burst(bench_rec_sampler *s, rec_ctx *r, long cpus)
     CPU_ZERO(&one);
     CPU_SET((int)(s->bursts % (unsigned)(cpus > 0 ? cpus : 1)), &one);
     pthread_setaffinity_np(pthread_self(), sizeof one, &one);
-    uint64_t t0 = thread_cpu_ns(), t = t0, k = 0;
+    uint64_t t0 = clock_ns(CLOCK_THREAD_CPUTIME_ID), t = t0, k = 0;
     while (t - t0 < burst_ns) {
         for (int i = 0; i < 8; i++)
             one_recover(r);
         k += 8;
-        t = thread_cpu_ns();
+        t = clock_ns(CLOCK_THREAD_CPUTIME_ID);
     }
     s->recovered += k;
     s->cpu_ns += t - t0;
